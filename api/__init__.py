@@ -1,0 +1,1 @@
+"""Safemap's web application and CLI, built on gis/."""

@@ -1,0 +1,145 @@
+"""The `safemap` command line: serve, db, demo, import."""
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from gis.errors import SafemapError
+from gis.settings import get_settings
+
+app = typer.Typer(help="Safemap: map and fix unsafe urban spaces (District 22, Tehran).", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="The database: the embedded cluster, migrations, backups.", no_args_is_help=True)
+import_app = typer.Typer(help="Load files into the database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+
+
+def _url() -> str:
+    from gis.db import database_url
+
+    return database_url(get_settings())
+
+
+def _migrated_url() -> str:
+    from gis.db import migrate
+
+    url = _url()
+    migrate(url)
+    return url
+
+
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, help="interface to bind (default 127.0.0.1)"),
+    port: Optional[int] = typer.Option(None, help="port (default 8000)"),
+    reload: bool = typer.Option(False, help="reload on code changes (development)"),
+) -> None:
+    """Migrate the database and serve the API, the map and the pages."""
+    import uvicorn
+
+    settings = get_settings()
+    url = _migrated_url()
+    host, port = host or settings.host, port or settings.port
+    typer.echo(f"Safemap on http://{host}:{port}  (database {url.rsplit('@', 1)[-1]})")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, log_level="info")
+
+
+@app.command()
+def demo() -> None:
+    """Load District 22 (boundary, 10 neighbourhoods, agencies) and the demo reports and spots."""
+    from gis.db import transaction
+    from gis.demo import load_demo
+
+    url = _migrated_url()
+    with transaction(url) as conn:
+        counts = load_demo(conn)
+    typer.echo(f"demo loaded: {counts['areas']} areas, {counts['spots']} spots, {counts['reports']} reports")
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Create (first run) and start the embedded PostgreSQL + PostGIS cluster."""
+    settings = get_settings()
+    if settings.database_url:
+        typer.echo("DATABASE_URL is set: the embedded cluster is not used")
+        return
+    typer.echo(f"database running: {_url()}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded cluster cleanly."""
+    from gis.cluster import open_cluster
+
+    settings = get_settings()
+    if settings.database_url:
+        typer.echo("DATABASE_URL is set: there is no embedded cluster to stop")
+        return
+    stopped = open_cluster(settings.pg_dir).stop()
+    typer.echo("database stopped" if stopped else "database was not running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the database is running, where, and at which schema revision."""
+    from gis.cluster import open_cluster
+    from gis.db import current_revisions
+
+    settings = get_settings()
+    if settings.database_url:
+        url = settings.database_url
+    else:
+        cluster = open_cluster(settings.pg_dir)
+        if not cluster.is_running():
+            typer.echo(f"database not running ({cluster.data_dir})")
+            raise typer.Exit(3)
+        url = cluster.url(settings.pg_database)
+    revisions = current_revisions(url) or ["none (run safemap db migrate)"]
+    typer.echo(f"database running: {url}  schema: {', '.join(revisions)}")
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply every pending schema migration."""
+    from gis.db import current_revisions
+
+    url = _migrated_url()
+    typer.echo(f"schema at {', '.join(current_revisions(url))}")
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the database URL (starts the embedded cluster if needed), e.g. for psql or QGIS."""
+    typer.echo(_url())
+
+
+@import_app.command("areas")
+def import_areas_command(
+    file: Path = typer.Argument(..., help="GeoJSON, GeoPackage, Shapefile or zipped Shapefile"),
+    level: str = typer.Option(..., help="district, sub_district or neighbourhood"),
+    code_field: Optional[str] = typer.Option(None, help="column holding the area's code"),
+    name_field: Optional[str] = typer.Option(None, help="column holding the Persian name"),
+    code_prefix: str = typer.Option("", help="prefix added to every code, e.g. 22- for sub-districts"),
+) -> None:
+    """Load an area layer (e.g. the sub-districts); existing codes are updated, parents re-linked."""
+    from gis.areas import import_areas, read_area_file
+    from gis.db import transaction
+
+    frame = read_area_file(file)
+    with transaction(_migrated_url()) as conn:
+        result = import_areas(conn, frame, level=level, code_field=code_field, name_field=name_field,
+                              code_prefix=code_prefix)
+    typer.echo(f"{file.name}: {result.inserted} areas added, {result.updated} updated")
+
+
+def main() -> None:
+    """Entry point: domain errors become one line on stderr and exit status 1, never a traceback."""
+    try:
+        app()
+    except SafemapError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        if exc.detail:
+            typer.echo(f"  {exc.detail.splitlines()[-1]}", err=True)
+        sys.exit(1)

@@ -1,0 +1,49 @@
+"""Request dependencies: a database connection in one transaction."""
+from collections.abc import Iterator
+
+from fastapi import Request
+from psycopg2.pool import ThreadedConnectionPool
+
+from gis.db import connect, translate_errors
+from gis.errors import DatabaseUnavailable
+
+
+class Database:
+    """The app's pool, opened on first use so the app starts (and /health answers 503) with the server down."""
+
+    def __init__(self, url: str, max_connections: int = 20) -> None:
+        self.url = url
+        self.max_connections = max_connections
+        self._pool: ThreadedConnectionPool | None = None
+
+    def pool(self) -> ThreadedConnectionPool:
+        if self._pool is None:
+            connect(self.url).close()
+            self._pool = ThreadedConnectionPool(1, self.max_connections, self.url, application_name="safemap")
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.closeall()
+            self._pool = None
+
+
+def get_conn(request: Request) -> Iterator:
+    """A pooled connection: committed when the route returns, rolled back when it raises."""
+    database: Database = request.app.state.database
+    pool = database.pool()
+    conn = pool.getconn()
+    broken = False
+    try:
+        with translate_errors():
+            yield conn
+        conn.commit()
+    except DatabaseUnavailable:
+        broken = True
+        raise
+    except BaseException:
+        if not conn.closed:
+            conn.rollback()
+        raise
+    finally:
+        pool.putconn(conn, close=broken or bool(conn.closed))

@@ -1,0 +1,36 @@
+"""Spots as GeoJSON: filter by area, stage, category, status and bbox; paged."""
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from api.deps import get_conn
+from gis.spots import MAX_LIMIT, SpotFilter, parse_bbox, parse_stages, spot_feature, spots_geojson
+
+router = APIRouter(prefix="/api", tags=["spots"])
+GEOJSON = "application/geo+json"
+
+
+@router.get("/spots", summary="Spots as a GeoJSON FeatureCollection",
+            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+def list_spots(
+    stage: str | None = Query(None, max_length=20, description="comma-separated stages, e.g. 1,2"),
+    category: str | None = Query(None, max_length=400, description="comma-separated category codes"),
+    status: Literal["open", "resolved", "rejected"] | None = Query(None),
+    area: str | None = Query(None, max_length=32, description="area code (district, sub-district, neighbourhood)"),
+    bbox: str | None = Query(None, max_length=200, description="minlon,minlat,maxlon,maxlat"),
+    limit: int = Query(1000, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=10_000_000),
+    conn=Depends(get_conn),
+) -> Response:
+    spot_filter = SpotFilter(
+        stages=parse_stages(stage),
+        categories=[c.strip() for c in category.split(",") if c.strip()] if category else None,
+        status=status, area=area, bbox=parse_bbox(bbox), limit=limit, offset=offset,
+    )
+    return Response(spots_geojson(conn, spot_filter), media_type=GEOJSON)
+
+
+@router.get("/spots/{spot_id}", summary="One spot with its history",
+            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+def get_spot(spot_id: int = Path(..., ge=1, le=2_147_483_647), conn=Depends(get_conn)) -> Response:
+    return Response(spot_feature(conn, spot_id), media_type=GEOJSON)

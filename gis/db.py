@@ -1,0 +1,112 @@
+"""Connections, migrations, and the one place where database errors become domain errors."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg2
+import psycopg2.errors
+import psycopg2.extras
+from alembic import command
+from alembic.config import Config
+
+from gis.errors import DatabaseUnavailable, InvalidInput, SafemapError
+from gis.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Constraint name -> (field, reason) shown to the user when the database refuses a row.
+CONSTRAINT_FIELDS = {
+    "area_geom_valid": ("geometry", "invalid or empty geometry"),
+    "spot_geom_valid": ("geometry", "invalid or empty geometry"),
+    "report_geom_valid": ("geometry", "invalid or empty geometry"),
+    "spot_geom_type": ("geometry", "geometry must be a point, line or polygon"),
+    "report_geom_type": ("geometry", "geometry must be a point, line or polygon"),
+    "spot_stage_range": ("stage", "stage must be 1, 2, 3 or 4"),
+    "spot_stage_check": ("stage", "stage must be 1, 2, 3 or 4"),
+    "spot_stage_fkey": ("stage", "stage must be 1, 2, 3 or 4"),
+    "spot_category_fkey": ("category", "unknown category"),
+    "report_category_fkey": ("category", "unknown category"),
+    "report_source_fkey": ("source", "unknown source"),
+    "report_audit_valid": ("audit", "each safety-audit score is an integer 0–3 of the nine criteria"),
+    "report_time_of_day_check": ("time_of_day", "must be day, evening or night"),
+    "area_level_fkey": ("level", "unknown area level"),
+    "area_code_key": ("code", "an area with this code already exists"),
+    "app_user_username_key": ("username", "this user name is taken"),
+    "app_user_username_check": ("username", "2–64 characters of a-z, 0-9, _ . -"),
+    "app_user_role_check": ("role", "unknown role"),
+}
+
+
+def database_url(settings: Settings) -> str:
+    """The URL to use: DATABASE_URL if set, else the embedded cluster (created and started on demand)."""
+    if settings.database_url:
+        return settings.database_url
+    from gis.cluster import ensure_cluster
+
+    return ensure_cluster(settings.pg_dir, settings.pg_database, port=settings.pg_port)
+
+
+def connect(url: str) -> "psycopg2.extensions.connection":
+    """A new connection; a server that is down becomes DatabaseUnavailable with a one-line message."""
+    try:
+        return psycopg2.connect(url, connect_timeout=5, application_name="safemap")
+    except psycopg2.OperationalError as exc:
+        raise DatabaseUnavailable("the database is not reachable", detail=str(exc).strip()) from exc
+
+
+@contextmanager
+def transaction(url: str) -> Iterator["psycopg2.extensions.connection"]:
+    """A connection in one transaction: committed on success, rolled back on any error, then closed."""
+    conn = connect(url)
+    try:
+        with translate_errors():
+            yield conn
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.close()
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn integrity and data errors from PostgreSQL into InvalidInput naming the field."""
+    try:
+        yield
+    except psycopg2.errors.RestrictViolation as exc:
+        raise SafemapError(exc.diag.message_primary or "refused by the database") from exc
+    except psycopg2.IntegrityError as exc:
+        name = getattr(exc.diag, "constraint_name", None) or ""
+        field, reason = CONSTRAINT_FIELDS.get(name, (name or "row", "violates a rule of the database"))
+        raise InvalidInput(field, reason) from exc
+    except psycopg2.DataError as exc:
+        raise InvalidInput("input", (exc.diag.message_primary or "invalid value").strip()) from exc
+    except psycopg2.OperationalError as exc:
+        raise DatabaseUnavailable("the database is not reachable", detail=str(exc).strip()) from exc
+
+
+def dict_cursor(conn: "psycopg2.extensions.connection") -> "psycopg2.extras.RealDictCursor":
+    return conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["url"] = url.replace("postgresql://", "postgresql+psycopg2://", 1)
+    return config
+
+
+def migrate(url: str) -> None:
+    """Bring the schema up to the newest revision of every branch."""
+    connect(url).close()
+    command.upgrade(alembic_config(url), "heads")
+
+
+def current_revisions(url: str) -> list[str]:
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('alembic_version') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            return []
+        cur.execute("SELECT version_num FROM alembic_version ORDER BY 1")
+        return [row[0] for row in cur.fetchall()]

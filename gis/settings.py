@@ -1,0 +1,33 @@
+"""Settings from the environment or a `.env` file, validated once and cached."""
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the tool reads from its environment (prefix SAFEMAP_, except DATABASE_URL)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEMAP_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "SAFEMAP_DATABASE_URL")
+    )
+    pg_dir: Path = Path("var/pg")
+    pg_port: int | None = Field(default=None, ge=1024, le=65535)
+    pg_database: str = "safemap"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    aggregation_radius_m: float = Field(default=50.0, gt=0, le=1000)
+    basemap_url: str | None = None
+    basemap_attribution: str = ""
+    open311_api_keys: str = ""
+    secret_key: str = "change-me-in-production"
+    public_map: bool = True
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests clear the cache after changing the environment."""
+    return Settings()

@@ -1,0 +1,150 @@
+"""Spots: the aggregated unsafe places, their filters and their GeoJSON (built in PostGIS)."""
+from dataclasses import dataclass
+
+from gis.areas import area_id_by_code
+from gis.errors import InvalidInput, NotFound
+from gis.text import latin_digits
+
+MAX_LIMIT = 10_000
+
+# The public face of a spot: no reporter data, ever.
+SPOT_PROPERTIES = """
+    json_build_object(
+        'id', s.id, 'title', s.title, 'category', s.category, 'category_fa', c.label_fa,
+        'category_en', c.label_en, 'stage', s.stage, 'stage_fa', st.label_fa, 'stage_en', st.label_en,
+        'status', s.status, 'priority', s.priority, 'report_count', s.report_count,
+        'source_count', s.source_count, 'area_code', a.code, 'area_fa', a.name_fa, 'area_en', a.name_en,
+        'version', s.version, 'created_at', s.created_at, 'updated_at', s.updated_at)
+"""
+
+SPOTS_FROM = """
+    FROM spot s
+    JOIN category c ON c.code = s.category
+    JOIN stage st ON st.number = s.stage
+    LEFT JOIN area a ON a.id = s.area_id
+"""
+
+SPOTS_WHERE = """
+    WHERE s.status <> 'merged'
+      AND (%(stages)s::smallint[] IS NULL OR s.stage = ANY(%(stages)s))
+      AND (%(categories)s::text[] IS NULL OR s.category = ANY(%(categories)s))
+      AND (%(status)s::text IS NULL OR s.status = %(status)s)
+      AND (%(area)s::int IS NULL OR EXISTS (
+            SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, s.geom)))
+      AND (%(bbox)s::float8[] IS NULL OR s.geom && ST_MakeEnvelope(
+            (%(bbox)s::float8[])[1], (%(bbox)s::float8[])[2], (%(bbox)s::float8[])[3], (%(bbox)s::float8[])[4], 4326))
+"""
+
+
+@dataclass
+class SpotFilter:
+    """What a reader asks for; `parse_*` functions turn query strings into these fields."""
+
+    stages: list[int] | None = None
+    categories: list[str] | None = None
+    status: str | None = None
+    area: str | None = None
+    bbox: list[float] | None = None
+    limit: int = 1000
+    offset: int = 0
+
+
+def parse_stages(text: str | None) -> list[int] | None:
+    """'1,2' → [1, 2]; any value outside 1–4 is an error naming `stage`."""
+    if not text:
+        return None
+    stages = []
+    for part in latin_digits(text).split(","):
+        if not part.strip().isdigit() or not 1 <= int(part) <= 4:
+            raise InvalidInput("stage", f"{part.strip()!r} is not a stage (1, 2, 3 or 4)")
+        stages.append(int(part))
+    return stages
+
+
+def parse_bbox(text: str | None) -> list[float] | None:
+    """'minlon,minlat,maxlon,maxlat' in WGS 84 degrees."""
+    if not text:
+        return None
+    try:
+        values = [float(v) for v in latin_digits(text).split(",")]
+    except ValueError as exc:
+        raise InvalidInput("bbox", "four numbers: minlon,minlat,maxlon,maxlat") from exc
+    if len(values) != 4:
+        raise InvalidInput("bbox", "four numbers: minlon,minlat,maxlon,maxlat")
+    minx, miny, maxx, maxy = values
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise InvalidInput("bbox", "must be minlon,minlat,maxlon,maxlat with min ≤ max, in degrees")
+    return values
+
+
+def check_categories(conn, categories: list[str] | None) -> None:
+    """Unknown categories are named in the error, so a typo never silently returns nothing."""
+    if not categories:
+        return
+    with conn.cursor() as cur:
+        cur.execute("SELECT code FROM category WHERE code = ANY(%s)", (categories,))
+        known = {row[0] for row in cur.fetchall()}
+    unknown = [c for c in categories if c not in known]
+    if unknown:
+        raise InvalidInput("category", f"unknown category {', '.join(unknown)}")
+
+
+def _params(conn, spot_filter: SpotFilter) -> dict:
+    check_categories(conn, spot_filter.categories)
+    if spot_filter.status is not None and spot_filter.status not in ("open", "resolved", "rejected"):
+        raise InvalidInput("status", "must be open, resolved or rejected")
+    if not 1 <= spot_filter.limit <= MAX_LIMIT:
+        raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT}")
+    if spot_filter.offset < 0:
+        raise InvalidInput("offset", "must be 0 or more")
+    return {
+        "stages": spot_filter.stages, "categories": spot_filter.categories, "status": spot_filter.status,
+        "area": area_id_by_code(conn, spot_filter.area) if spot_filter.area else None,
+        "bbox": spot_filter.bbox, "limit": spot_filter.limit, "offset": spot_filter.offset,
+    }
+
+
+def spots_geojson(conn, spot_filter: SpotFilter) -> str:
+    """A page of spots as a GeoJSON FeatureCollection with numberMatched/numberReturned, as text."""
+    params = _params(conn, spot_filter)
+    query = f"""
+        WITH page AS (
+            SELECT json_build_object('type', 'Feature', 'id', s.id,
+                       'geometry', ST_AsGeoJSON(s.geom, 6)::json,
+                       'properties', {SPOT_PROPERTIES}) AS feature
+            {SPOTS_FROM} {SPOTS_WHERE}
+            ORDER BY s.priority DESC, s.id
+            LIMIT %(limit)s OFFSET %(offset)s
+        )
+        SELECT json_build_object(
+            'type', 'FeatureCollection',
+            'numberMatched', (SELECT count(*) {SPOTS_FROM} {SPOTS_WHERE}),
+            'numberReturned', (SELECT count(*) FROM page),
+            'features', coalesce((SELECT json_agg(feature) FROM page), '[]'::json))::text
+    """
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchone()[0]
+
+
+def spot_feature(conn, spot_id: int) -> str:
+    """One spot as a GeoJSON Feature with its history of events (public fields only), as text."""
+    query = f"""
+        SELECT json_build_object('type', 'Feature', 'id', s.id,
+                   'geometry', ST_AsGeoJSON(s.geom, 6)::json,
+                   'properties', {SPOT_PROPERTIES}::jsonb || jsonb_build_object(
+                       'sources', (SELECT coalesce(json_agg(DISTINCT r.source), '[]') FROM report r
+                                   WHERE r.spot_id = s.id),
+                       'events', (SELECT coalesce(json_agg(json_build_object(
+                                      'id', e.id, 'kind', e.kind, 'at', e.at, 'actor', e.actor_name,
+                                      'note', e.note, 'payload', e.payload) ORDER BY e.at, e.id), '[]')
+                                  FROM spot_event e WHERE e.spot_id = s.id)))::text
+        {SPOTS_FROM}
+        WHERE s.id = %(id)s
+    """
+    with conn.cursor() as cur:
+        cur.execute(query, {"id": spot_id})
+        row = cur.fetchone()
+    if row is None:
+        raise NotFound(f"spot {spot_id} does not exist", field="id")
+    return row[0]

@@ -1,0 +1,81 @@
+"""The CLI as a user runs it: real processes, real output, exit codes."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import psycopg2
+
+SAFEMAP = str(Path(sys.executable).parent / "safemap")
+
+
+def run(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_") and k != "DATABASE_URL"}
+    return subprocess.run([SAFEMAP, *args], capture_output=True, text=True, env={**base, **(env or {})},
+                          cwd=cwd, timeout=300)
+
+
+def test_demo_loads_district_22_into_an_empty_database(empty_url):
+    result = run("demo", env={"DATABASE_URL": empty_url})
+    assert result.returncode == 0, result.stderr
+    assert "11 areas" in result.stdout and "spots" in result.stdout
+    with psycopg2.connect(empty_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*), count(DISTINCT stage) FROM spot")
+        spots, stages = cur.fetchone()
+        cur.execute("SELECT count(*), count(DISTINCT source), count(DISTINCT area_id) FROM report")
+        reports, sources, areas = cur.fetchone()
+    assert spots >= 50 and stages == 4
+    assert reports >= 200 and sources == 4 and areas == 10
+    again = run("demo", env={"DATABASE_URL": empty_url})
+    assert again.returncode == 0 and f"{spots} spots" in again.stdout  # loading twice adds nothing
+
+
+def test_importing_a_bad_area_file_is_one_line_and_writes_nothing(tmp_path, db_url):
+    path = tmp_path / "navahi.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"code": "1", "name": "ناحیه ۱"},
+        "geometry": {"type": "Point", "coordinates": [51.2, 35.75]}}]}), encoding="utf-8")
+    result = run("import", "areas", str(path), "--level", "sub_district", env={"DATABASE_URL": db_url})
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: feature 1: geometry: Point is not a polygon"
+    assert "Traceback" not in result.stderr
+
+
+def test_importing_sub_districts_reports_what_was_added(tmp_path, db_url):
+    square = [[[51.09, 35.70], [51.30, 35.70], [51.30, 35.79], [51.09, 35.79], [51.09, 35.70]]]
+    path = tmp_path / "navahi.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"code": "1", "name": "ناحیه ۱"}, "geometry": {"type": "Polygon", "coordinates": square}}]}),
+        encoding="utf-8")
+    result = run("import", "areas", str(path), "--level", "sub_district", "--code-prefix", "22-",
+                 env={"DATABASE_URL": db_url})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "navahi.geojson: 1 areas added, 0 updated"
+
+
+def test_a_database_that_is_down_is_one_line():
+    result = run("db", "migrate", env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:9/none"})
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "error: the database is not reachable"
+    assert "Traceback" not in result.stderr
+
+
+def test_the_embedded_cluster_starts_reports_and_stops():
+    root = Path(tempfile.mkdtemp(prefix="safemap-cli-"))
+    root.chmod(0o755)
+    env = {"SAFEMAP_PG_DIR": str(root / "pg")}
+    try:
+        started = run("db", "start", env=env)
+        assert started.returncode == 0, started.stderr
+        assert started.stdout.startswith("database running: postgresql://postgres@127.0.0.1:")
+        migrated = run("db", "migrate", env=env)
+        assert migrated.returncode == 0 and migrated.stdout.startswith("schema at ")
+        status = run("db", "status", env=env)
+        assert status.returncode == 0 and "schema: " in status.stdout
+        assert run("db", "stop", env=env).stdout.strip() == "database stopped"
+        stopped = run("db", "status", env=env)
+        assert stopped.returncode == 3 and "not running" in stopped.stdout
+    finally:
+        run("db", "stop", env=env)

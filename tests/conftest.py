@@ -1,0 +1,101 @@
+"""A real PostGIS for every test: the tool's own embedded cluster in a throwaway folder.
+
+Two template databases are built once per test process by running every migration from empty (and, for the
+second, loading the District 22 demo); each test gets its own copy, dropped afterwards.
+"""
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+from fastapi.testclient import TestClient
+
+from gis.cluster import Cluster, ensure_cluster, open_cluster
+from gis.db import migrate, transaction
+from gis.demo import load_demo
+
+EMPTY_TEMPLATE = "safemap_empty"
+DEMO_TEMPLATE = "safemap_demo"
+_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    """A throwaway cluster (fsync off) under /tmp, which the postgres user can reach."""
+    root = Path(tempfile.mkdtemp(prefix="safemap-test-"))
+    root.chmod(0o755)
+    data_dir = root / "pg"
+    ensure_cluster(data_dir, EMPTY_TEMPLATE, fast=True)
+    pg = open_cluster(data_dir)
+    migrate(pg.url(EMPTY_TEMPLATE))
+    _copy_database(pg, EMPTY_TEMPLATE, DEMO_TEMPLATE)
+    with transaction(pg.url(DEMO_TEMPLATE)) as conn:
+        load_demo(conn)
+    yield pg
+    pg.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _admin(pg: Cluster):
+    conn = psycopg2.connect(pg.url("postgres"))
+    conn.autocommit = True
+    return conn
+
+
+def _copy_database(pg: Cluster, template: str, name: str) -> None:
+    conn = _admin(pg)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        conn.close()
+
+
+def _drop_database(pg: Cluster, name: str) -> None:
+    conn = _admin(pg)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        conn.close()
+
+
+def _fresh(pg: Cluster, template: str) -> Iterator[str]:
+    name = f"t{os.getpid()}_{next(_numbers)}"
+    _copy_database(pg, template, name)
+    yield pg.url(name)
+    _drop_database(pg, name)
+
+
+@pytest.fixture
+def empty_url(cluster: Cluster) -> Iterator[str]:
+    """A migrated database with no areas and no data."""
+    yield from _fresh(cluster, EMPTY_TEMPLATE)
+
+
+@pytest.fixture
+def db_url(cluster: Cluster) -> Iterator[str]:
+    """A migrated database holding the District 22 demo."""
+    yield from _fresh(cluster, DEMO_TEMPLATE)
+
+
+@pytest.fixture
+def conn(db_url: str):
+    """A connection to the demo database; the test's changes are rolled back."""
+    connection = psycopg2.connect(db_url)
+    yield connection
+    connection.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(db_url: str) -> Iterator[TestClient]:
+    """The API over the demo database."""
+    from api.app import create_app
+
+    with TestClient(create_app(db_url)) as test_client:
+        yield test_client

@@ -1,0 +1,46 @@
+"""The schema comes up from an empty database by running every migration, with the indexes it promises."""
+import psycopg2
+from alembic.script import ScriptDirectory
+
+from gis.db import alembic_config, current_revisions, migrate
+from tests.conftest import _copy_database, _drop_database
+
+
+def test_migrations_run_up_from_an_empty_database(cluster):
+    _copy_database(cluster, "template1", "from_empty")
+    url = cluster.url("from_empty")
+    try:
+        assert current_revisions(url) == []
+        migrate(url)
+        revisions = current_revisions(url)
+        assert revisions == sorted(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+        migrate(url)  # a second run is a no-op
+        assert current_revisions(url) == revisions
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT to_regclass(t) IS NOT NULL FROM unnest(%s::text[]) t",
+                        (["area", "report", "report_contact", "spot", "spot_event", "agency", "app_user",
+                          "category", "stage"],))
+            assert all(row[0] for row in cur.fetchall())
+            cur.execute("SELECT count(*) FROM category")
+            assert cur.fetchone()[0] == 10
+    finally:
+        _drop_database(cluster, "from_empty")
+
+
+def test_every_geometry_column_has_a_gist_index(empty_url):
+    with psycopg2.connect(empty_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            """
+            SELECT g.f_table_name, g.f_geometry_column FROM geometry_columns g
+            WHERE g.f_table_schema = 'public' AND NOT EXISTS (
+                SELECT 1 FROM pg_index i
+                JOIN pg_class c ON c.oid = i.indrelid
+                JOIN pg_class ic ON ic.oid = i.indexrelid
+                JOIN pg_am am ON am.oid = ic.relam
+                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey)
+                WHERE c.relname = g.f_table_name AND a.attname = g.f_geometry_column AND am.amname = 'gist')
+            """
+        )
+        assert cur.fetchall() == []
+        cur.execute("SELECT count(*) FROM geometry_columns WHERE f_table_schema = 'public'")
+        assert cur.fetchone()[0] >= 3
