@@ -12,8 +12,10 @@ app = typer.Typer(help="Safemap: map and fix unsafe urban spaces (District 22, T
                   pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The database: the embedded cluster, migrations, backups.", no_args_is_help=True)
 import_app = typer.Typer(help="Load files into the database.", no_args_is_help=True)
+user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
+app.add_typer(user_app, name="user")
 
 
 def _url() -> str:
@@ -132,6 +134,65 @@ def import_areas_command(
         result = import_areas(conn, frame, level=level, code_field=code_field, name_field=name_field,
                               code_prefix=code_prefix)
     typer.echo(f"{file.name}: {result.inserted} areas added, {result.updated} updated")
+
+
+@user_app.command("add")
+def user_add(
+    username: str = typer.Argument(..., help="sign-in name: a-z, 0-9, _ . -"),
+    role: str = typer.Option(..., help="gis_office, deputy, facilitator, agency or viewer"),
+    full_name: str = typer.Option("", help="the person's name as shown in history"),
+    area: list[str] = typer.Option([], help="neighbourhood code a facilitator works in (repeatable)"),
+    agency: Optional[str] = typer.Option(None, help="agency code for agency users"),
+    password_stdin: bool = typer.Option(False, help="read the password from standard input"),
+) -> None:
+    """Add a user (the password is asked for, or read from stdin with --password-stdin)."""
+    from gis.db import transaction
+    from gis.users import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with transaction(_migrated_url()) as conn:
+        user = create_user(conn, username=username, password=password, role=role, full_name=full_name,
+                           areas=area, agency=agency)
+    typer.echo(f"user {user.username} added as {user.role}")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List users with role, state, agency and neighbourhoods."""
+    from gis.db import transaction
+    from gis.users import list_users
+
+    with transaction(_migrated_url()) as conn:
+        users = list_users(conn)
+    for u in users:
+        state = "active" if u["active"] else "disabled"
+        typer.echo(f"{u['username']}\t{u['role']}\t{state}\t{u['agency'] or '-'}\t{u['areas'] or '-'}"
+                   f"\t{u['full_name']}")
+
+
+@user_app.command("disable")
+def user_disable(username: str) -> None:
+    """Disable a user and revoke their tokens (their history stays)."""
+    from gis.db import transaction
+    from gis.users import disable_user
+
+    with transaction(_migrated_url()) as conn:
+        disable_user(conn, username)
+    typer.echo(f"user {username} disabled")
+
+
+@user_app.command("token")
+def user_token(username: str) -> None:
+    """Issue a bearer token for an API client (QGIS, the 137 hotline's system)."""
+    from gis.db import transaction
+    from gis.users import get_user, issue_token
+
+    with transaction(_migrated_url()) as conn:
+        token, _ = issue_token(conn, get_user(conn, username).id)
+    typer.echo(token)
 
 
 def main() -> None:

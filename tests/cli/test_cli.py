@@ -79,3 +79,20 @@ def test_the_embedded_cluster_starts_reports_and_stops():
         assert stopped.returncode == 3 and "not running" in stopped.stdout
     finally:
         run("db", "stop", env=env)
+
+
+def test_users_are_added_listed_and_disabled(db_url):
+    env = {"DATABASE_URL": db_url}
+    added = subprocess.run([SAFEMAP, "user", "add", "sara", "--role", "facilitator", "--area", "2201",
+                            "--area", "2209", "--full-name", "سارا", "--password-stdin"],
+                           input="a-long-password\n", capture_output=True, text=True, env={**os.environ, **env})
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "user sara added as facilitator"
+    listed = run("user", "list", env=env).stdout
+    assert "sara\tfacilitator\tactive\t-\t2201,2209\tسارا" in listed
+    assert run("user", "token", "sara", env=env).stdout.strip()
+    assert run("user", "disable", "sara", env=env).returncode == 0
+    assert "sara\tfacilitator\tdisabled" in run("user", "list", env=env).stdout
+    again = subprocess.run([SAFEMAP, "user", "add", "sara", "--role", "viewer", "--password-stdin"],
+                           input="a-long-password\n", capture_output=True, text=True, env={**os.environ, **env})
+    assert again.returncode == 1 and again.stderr.strip() == "error: username: 'sara' is taken"

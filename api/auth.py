@@ -1,0 +1,52 @@
+"""Who is asking: bearer tokens for API clients, session cookies (with a CSRF check) for pages."""
+from fastapi import Depends, Request
+
+from api.deps import get_conn
+from gis.errors import Forbidden, Unauthorized
+from gis.users import User, user_for_token
+
+SESSION_COOKIE = "safemap_session"
+CSRF_COOKIE = "safemap_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def current_user(request: Request, conn=Depends(get_conn)) -> User | None:
+    """The signed-in user, or None for an anonymous request; a bad token is an error, not anonymity."""
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("the Authorization header must be 'Bearer <token>'", field="authorization")
+        found = user_for_token(conn, token.strip(), kind="bearer")
+        if found is None:
+            raise Unauthorized("the token is unknown, expired or revoked", field="authorization")
+        return found[0]
+    session = request.cookies.get(SESSION_COOKIE)
+    if not session:
+        return None
+    found = user_for_token(conn, session, kind="session")
+    if found is None:
+        return None
+    user, csrf = found
+    if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != csrf:
+        raise Forbidden("missing or wrong CSRF token (send the safemap_csrf cookie's value as X-CSRF-Token)",
+                        field="csrf")
+    return user
+
+
+def require_user(user: User | None = Depends(current_user)) -> User:
+    """Any signed-in user."""
+    if user is None:
+        raise Unauthorized("sign in first: a bearer token or a session is required", field="authorization")
+    return user
+
+
+def require_role(*roles: str):
+    """A dependency admitting only the given roles."""
+
+    def dependency(user: User = Depends(require_user)) -> User:
+        user.require_role(*roles)
+        return user
+
+    return dependency

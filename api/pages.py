@@ -1,0 +1,24 @@
+"""Server-rendered pages: one Jinja environment, Persian by default, English with ?lang=en."""
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from gis.text import persian_digits
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.filters["fa"] = persian_digits
+
+
+def language(request: Request) -> str:
+    return "en" if request.query_params.get("lang") == "en" else "fa"
+
+
+def render(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
+    """Render a template with the page language and direction set."""
+    lang = language(request)
+    return templates.TemplateResponse(
+        request, name, {"lang": lang, "dir": "ltr" if lang == "en" else "rtl", **context},
+        status_code=status_code,
+    )

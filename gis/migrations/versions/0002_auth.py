@@ -1,0 +1,19 @@
+"""Sign-in tokens and sessions."""
+from pathlib import Path
+
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+SQL = Path(__file__).with_suffix(".sql")
+
+
+def upgrade() -> None:
+    op.execute(SQL.read_text(encoding="utf-8"))
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE api_token")
