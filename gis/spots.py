@@ -1,11 +1,16 @@
 """Spots: the aggregated unsafe places, their filters and their GeoJSON (built in PostGIS)."""
 from dataclasses import dataclass
+from datetime import date
+
+import jdatetime
+from psycopg2 import sql
 
 from gis.areas import area_id_by_code
 from gis.errors import InvalidInput, NotFound
 from gis.text import latin_digits
 
 MAX_LIMIT = 10_000
+TIMES_OF_DAY = ("day", "evening", "night")
 
 # The public face of a spot: no reporter data, ever.
 SPOT_PROPERTIES = """
@@ -33,6 +38,14 @@ SPOTS_WHERE = """
             SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, s.geom)))
       AND (%(bbox)s::float8[] IS NULL OR s.geom && ST_MakeEnvelope(
             (%(bbox)s::float8[])[1], (%(bbox)s::float8[])[2], (%(bbox)s::float8[])[3], (%(bbox)s::float8[])[4], 4326))
+      AND ((%(sources)s::text[] IS NULL AND %(since)s::date IS NULL AND %(until)s::date IS NULL
+            AND %(times)s::text[] IS NULL) OR EXISTS (
+            SELECT 1 FROM report r WHERE r.spot_id = s.id
+              AND (%(sources)s::text[] IS NULL OR r.source = ANY(%(sources)s))
+              AND (%(times)s::text[] IS NULL OR r.time_of_day = ANY(%(times)s))
+              AND (%(since)s::date IS NULL OR r.reported_at >= (%(since)s::date::timestamp AT TIME ZONE 'Asia/Tehran'))
+              AND (%(until)s::date IS NULL
+                   OR r.reported_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE 'Asia/Tehran'))))
 """
 
 
@@ -45,6 +58,10 @@ class SpotFilter:
     status: str | None = None
     area: str | None = None
     bbox: list[float] | None = None
+    sources: list[str] | None = None
+    since: date | None = None
+    until: date | None = None
+    times_of_day: list[str] | None = None
     limit: int = 1000
     offset: int = 0
 
@@ -77,16 +94,45 @@ def parse_bbox(text: str | None) -> list[float] | None:
     return values
 
 
-def check_categories(conn, categories: list[str] | None) -> None:
-    """Unknown categories are named in the error, so a typo never silently returns nothing."""
-    if not categories:
+def parse_list(text: str | None) -> list[str] | None:
+    """'a, b' → ['a', 'b']; empty → None (no filter)."""
+    values = [v.strip() for v in text.split(",") if v.strip()] if text else []
+    return values or None
+
+
+def parse_day(field: str, text: str | None) -> date | None:
+    """An ISO date (2026-03-21) or a Solar Hijri one (۱۴۰۵/۰۱/۰۱, 1405-01-01: years before 1700 are Jalali)."""
+    if not text or not text.strip():
+        return None
+    parts = latin_digits(text).strip().replace("/", "-").split("-")
+    try:
+        year, month, day = (int(p) for p in parts)
+        if year < 1700:
+            return jdatetime.date(year, month, day).togregorian()
+        return date(year, month, day)
+    except ValueError as exc:
+        raise InvalidInput(field, f"{text!r} is not a date (2026-03-21 or ۱۴۰۵/۰۱/۰۱)") from exc
+
+
+def _check_known(conn, table: str, field: str, codes: list[str] | None) -> None:
+    if not codes:
         return
     with conn.cursor() as cur:
-        cur.execute("SELECT code FROM category WHERE code = ANY(%s)", (categories,))
+        cur.execute(sql.SQL("SELECT code FROM {} WHERE code = ANY(%s)").format(sql.Identifier(table)), (codes,))
         known = {row[0] for row in cur.fetchall()}
-    unknown = [c for c in categories if c not in known]
+    unknown = [c for c in codes if c not in known]
     if unknown:
-        raise InvalidInput("category", f"unknown category {', '.join(unknown)}")
+        raise InvalidInput(field, f"unknown {field} {', '.join(unknown)}")
+
+
+def check_categories(conn, categories: list[str] | None) -> None:
+    """Unknown categories are named in the error, so a typo never silently returns nothing."""
+    _check_known(conn, "category", "category", categories)
+
+
+def check_sources(conn, sources: list[str] | None) -> None:
+    """Unknown sources are named in the error, as categories are."""
+    _check_known(conn, "source", "source", sources)
 
 
 def _params(conn, spot_filter: SpotFilter) -> dict:
@@ -97,10 +143,18 @@ def _params(conn, spot_filter: SpotFilter) -> dict:
         raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT}")
     if spot_filter.offset < 0:
         raise InvalidInput("offset", "must be 0 or more")
+    check_sources(conn, spot_filter.sources)
+    unknown_times = [t for t in spot_filter.times_of_day or () if t not in TIMES_OF_DAY]
+    if unknown_times:
+        raise InvalidInput("time_of_day", f"unknown time of day {', '.join(unknown_times)} (day, evening, night)")
+    if spot_filter.since and spot_filter.until and spot_filter.since > spot_filter.until:
+        raise InvalidInput("until", "the period ends before it starts")
     return {
         "stages": spot_filter.stages, "categories": spot_filter.categories, "status": spot_filter.status,
         "area": area_id_by_code(conn, spot_filter.area) if spot_filter.area else None,
         "bbox": spot_filter.bbox, "limit": spot_filter.limit, "offset": spot_filter.offset,
+        "sources": spot_filter.sources, "since": spot_filter.since, "until": spot_filter.until,
+        "times": spot_filter.times_of_day,
     }
 
 

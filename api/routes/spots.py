@@ -4,7 +4,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api.deps import get_conn
-from gis.spots import MAX_LIMIT, SpotFilter, parse_bbox, parse_stages, spot_feature, spots_geojson
+from gis.spots import (MAX_LIMIT, SpotFilter, parse_bbox, parse_day, parse_list, parse_stages, spot_feature,
+                       spots_geojson)
 
 router = APIRouter(prefix="/api", tags=["spots"])
 GEOJSON = "application/geo+json"
@@ -18,14 +19,19 @@ def list_spots(
     status: Literal["open", "resolved", "rejected"] | None = Query(None),
     area: str | None = Query(None, max_length=32, description="area code (district, sub-district, neighbourhood)"),
     bbox: str | None = Query(None, max_length=200, description="minlon,minlat,maxlon,maxlat"),
+    source: str | None = Query(None, max_length=200, description="comma-separated sources of the spot's reports"),
+    since: str | None = Query(None, max_length=20, description="reported on or after: 2026-03-21 or ۱۴۰۵/۰۱/۰۱"),
+    until: str | None = Query(None, max_length=20, description="reported on or before (same forms)"),
+    time_of_day: str | None = Query(None, max_length=40, description="comma-separated: day, evening, night"),
     limit: int = Query(1000, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000_000),
     conn=Depends(get_conn),
 ) -> Response:
     spot_filter = SpotFilter(
         stages=parse_stages(stage),
-        categories=[c.strip() for c in category.split(",") if c.strip()] if category else None,
-        status=status, area=area, bbox=parse_bbox(bbox), limit=limit, offset=offset,
+        categories=parse_list(category), status=status, area=area, bbox=parse_bbox(bbox),
+        sources=parse_list(source), since=parse_day("since", since), until=parse_day("until", until),
+        times_of_day=parse_list(time_of_day), limit=limit, offset=offset,
     )
     return Response(spots_geojson(conn, spot_filter), media_type=GEOJSON)
 
