@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from gis.aggregate import refresh_spots
 from gis.areas import import_areas, read_area_file
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -101,15 +102,7 @@ def _demo_spots(conn) -> None:
             spot_id = cur.fetchone()[0]
             _demo_reports(cur, rng, spot_id, point, category, first_seen)
             _demo_history(cur, rng, spot_id, stage, status, first_seen)
-        cur.execute(
-            """
-            UPDATE spot s SET report_count = r.reports, source_count = r.sources,
-                              priority = r.reports + 2 * r.sources
-            FROM (SELECT spot_id, count(*) AS reports, count(DISTINCT source) AS sources
-                  FROM report GROUP BY spot_id) r
-            WHERE r.spot_id = s.id
-            """
-        )
+    refresh_spots(conn)
 
 
 def _demo_reports(cur, rng: random.Random, spot_id: int, point: str, category: str, first_seen: datetime) -> None:

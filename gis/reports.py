@@ -1,0 +1,160 @@
+"""Reports: one sighting from one source, validated, stored with its provenance, attached to a spot.
+
+Every channel (mayors' files, focus groups, the 137 hotline, the field page) goes through `submit_report`,
+so the rules and the aggregation are the same whichever way a place was reported.
+"""
+import json
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gis.aggregate import attach_report
+from gis.errors import InvalidInput
+from gis.locate import locate
+from gis.spots import check_categories
+
+AUDIT_KEYS = ("lighting", "openness", "visibility", "people", "security", "walk_path", "public_transport",
+              "gender_mix", "feeling")
+TIMES_OF_DAY = ("day", "evening", "night")
+SOURCES = ("mayor", "focus_group", "hotline_137", "field", "other")
+
+
+@dataclass
+class ReportCreate:
+    """A report as a channel hands it in: a point (lon/lat), a GeoJSON geometry, or only a neighbourhood."""
+
+    source: str
+    category: str
+    lon: float | None = None
+    lat: float | None = None
+    geometry: dict | None = None
+    area_code: str | None = None
+    uuid: str | None = None
+    description: str = ""
+    address: str = ""
+    source_ref: str = ""
+    provenance: dict = field(default_factory=dict)
+    time_of_day: str | None = None
+    audit: dict | None = None
+    reported_at: datetime | None = None
+    contact: dict | None = None
+    created_by: int | None = None
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """What happened: the report, its spot, whether the report is new (False for a replayed UUID)."""
+
+    report_id: int
+    spot_id: int | None
+    created: bool
+    new_spot: bool
+    uuid: str
+
+
+def validate_audit(audit: dict | None) -> dict | None:
+    """The nine Safetipin criteria, each an integer 0–3; an empty audit is no audit."""
+    if not audit:
+        return None
+    if not isinstance(audit, dict):
+        raise InvalidInput("audit", "an object of criterion: score")
+    clean = {}
+    for key, value in audit.items():
+        if key not in AUDIT_KEYS:
+            raise InvalidInput(f"audit.{key}", f"unknown criterion; use {', '.join(AUDIT_KEYS)}")
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)) \
+                or str(value).strip() not in ("0", "1", "2", "3"):
+            raise InvalidInput(f"audit.{key}", f"{value!r} is not a score 0, 1, 2 or 3")
+        clean[key] = int(str(value).strip())
+    return clean or None
+
+
+def _check(conn, report: ReportCreate) -> None:
+    if report.source not in SOURCES:
+        raise InvalidInput("source", f"must be one of {', '.join(SOURCES)}")
+    check_categories(conn, [report.category])
+    if report.time_of_day is not None and report.time_of_day not in TIMES_OF_DAY:
+        raise InvalidInput("time_of_day", "must be day, evening or night")
+    if report.uuid is not None:
+        try:
+            uuidlib.UUID(str(report.uuid))
+        except ValueError as exc:
+            raise InvalidInput("uuid", "not a UUID") from exc
+
+
+def _place(conn, report: ReportCreate) -> tuple[str, int, bool]:
+    """(GeoJSON text, neighbourhood id, location verified?) for the report's location."""
+    if report.geometry is not None:
+        with conn.cursor() as cur:
+            cur.execute(
+                """
+                SELECT ST_IsValid(g), ST_IsValidReason(g), GeometryType(g), ST_X(ST_PointOnSurface(g)),
+                       ST_Y(ST_PointOnSurface(g))
+                FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326) AS g) q
+                """,
+                (json.dumps(report.geometry),),
+            )
+            valid, reason, kind, lon, lat = cur.fetchone()
+        if not valid:
+            raise InvalidInput("geometry", f"invalid geometry ({reason})")
+        if kind not in ("POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON"):
+            raise InvalidInput("geometry", f"{kind} is not a point, line or polygon")
+        return json.dumps(report.geometry), locate(conn, lon=lon, lat=lat, field="geometry"), True
+    if report.lon is not None and report.lat is not None:
+        area_id = locate(conn, lon=report.lon, lat=report.lat)
+        return json.dumps({"type": "Point", "coordinates": [report.lon, report.lat]}), area_id, True
+    if report.area_code:
+        with conn.cursor() as cur:
+            cur.execute("SELECT id, ST_AsGeoJSON(ST_PointOnSurface(geom)) FROM area"
+                        " WHERE code = %s AND level = 'neighbourhood'", (report.area_code,))
+            row = cur.fetchone()
+        if row is None:
+            raise InvalidInput("area", f"no neighbourhood with code {report.area_code!r}")
+        return row[1], row[0], False
+    raise InvalidInput("location", "give coordinates (lat/lon), a geometry, or the neighbourhood")
+
+
+def submit_report(conn, report: ReportCreate, *, radius_m: float = 50.0, actor_name: str = "") -> SubmitResult:
+    """Validate, store and aggregate one report. The same UUID twice returns the first report unchanged."""
+    _check(conn, report)
+    audit = validate_audit(report.audit)
+    report_uuid = str(report.uuid or uuidlib.uuid4())
+    geojson, area_id, verified = _place(conn, report)
+    provenance = dict(report.provenance)
+    if not verified:
+        provenance["location_to_verify"] = True
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO report (uuid, source, source_ref, provenance, geom, location_verified, category,
+                                description, address, area_id, time_of_day, audit, reported_at, created_by)
+            VALUES (%(uuid)s, %(source)s, %(source_ref)s, %(provenance)s,
+                    ST_SetSRID(ST_GeomFromGeoJSON(%(geom)s), 4326), %(verified)s, %(category)s,
+                    %(description)s, %(address)s, %(area)s, %(tod)s, %(audit)s, coalesce(%(at)s, now()),
+                    %(by)s)
+            ON CONFLICT (uuid) DO NOTHING
+            RETURNING id
+            """,
+            {"uuid": report_uuid, "source": report.source, "source_ref": report.source_ref,
+             "provenance": json.dumps(provenance, ensure_ascii=False), "geom": geojson, "verified": verified,
+             "category": report.category, "description": report.description.strip(),
+             "address": report.address.strip(), "area": area_id, "tod": report.time_of_day,
+             "audit": json.dumps(audit) if audit else None, "at": report.reported_at, "by": report.created_by},
+        )
+        row = cur.fetchone()
+        if row is None:
+            cur.execute("SELECT id, spot_id FROM report WHERE uuid = %s", (report_uuid,))
+            report_id, spot_id = cur.fetchone()
+            return SubmitResult(report_id, spot_id, created=False, new_spot=False, uuid=report_uuid)
+        report_id = row[0]
+        if report.contact and any(report.contact.get(k) for k in ("name", "phone", "email")):
+            cur.execute(
+                "INSERT INTO report_contact (report_id, name, phone, email) VALUES (%s, %s, %s, %s)",
+                (report_id, report.contact.get("name") or "", report.contact.get("phone") or "",
+                 report.contact.get("email") or ""),
+            )
+    spot_id, new_spot = attach_report(conn, report_id, radius_m=radius_m, actor_id=report.created_by,
+                                      actor_name=actor_name, search=verified)
+    return SubmitResult(report_id, spot_id, created=True, new_spot=new_spot, uuid=report_uuid)

@@ -1,0 +1,147 @@
+"""Reports attach to spots: near and compatible joins, far or different makes a new spot, replays are no-ops."""
+import threading
+import uuid
+
+import psycopg2
+import pytest
+
+from gis.db import transaction
+from gis.errors import InvalidInput
+from gis.reports import ReportCreate, submit_report
+
+METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
+
+
+def _empty_place(conn) -> tuple[float, float]:
+    """A point in District 22 more than 150 m from every demo spot."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            SELECT ST_X(p), ST_Y(p) FROM (
+                SELECT (ST_Dump(ST_GeneratePoints(geom, 200, 7))).geom AS p FROM area WHERE code = '2209') q
+            WHERE NOT EXISTS (SELECT 1 FROM spot s WHERE ST_DWithin(s.geom::geography, q.p::geography, 150))
+            LIMIT 1
+            """
+        )
+        return cur.fetchone()
+
+
+def _report(lon: float | None = None, lat: float | None = None, **kwargs) -> ReportCreate:
+    return ReportCreate(**{"source": "mayor", "category": "vacant_lot", "lon": lon, "lat": lat, **kwargs})
+
+
+def test_reports_of_one_place_make_one_spot_with_their_sources(conn):
+    lon, lat = _empty_place(conn)
+    first = submit_report(conn, _report(lon, lat, time_of_day="night"))
+    second = submit_report(conn, _report(lon + 30 * METRE, lat, source="focus_group",
+                                         audit={"lighting": 0, "feeling": 1}))
+    third = submit_report(conn, _report(lon, lat + 0.0002, source="hotline_137", category="other"))
+    assert first.new_spot and not second.new_spot and not third.new_spot
+    assert first.spot_id == second.spot_id == third.spot_id
+    with conn.cursor() as cur:
+        cur.execute("SELECT stage, report_count, source_count, priority FROM spot WHERE id = %s", (first.spot_id,))
+        stage, reports, sources, priority = cur.fetchone()
+        cur.execute("SELECT kind FROM spot_event WHERE spot_id = %s ORDER BY id", (first.spot_id,))
+        kinds = [r[0] for r in cur.fetchall()]
+    assert (stage, reports, sources) == (1, 3, 3)
+    assert kinds == ["created", "report_attached", "report_attached"]
+    # 3·3 sources + 2·ln 4 + 2·(1 night of 1 timed) + (3 − 0.5 audit mean) = 9 + 2.77 + 2 + 2.5
+    assert float(priority) == pytest.approx(16.27, abs=0.01)
+
+
+def test_far_or_incompatible_reports_make_new_spots(conn):
+    lon, lat = _empty_place(conn)
+    base = submit_report(conn, _report(lon, lat))
+    far = submit_report(conn, _report(lon + 70 * METRE, lat))
+    other_kind = submit_report(conn, _report(lon + 5 * METRE, lat, category="offender_gathering"))
+    assert len({base.spot_id, far.spot_id, other_kind.spot_id}) == 3
+    lit = submit_report(conn, _report(lon, lat, category="poor_lighting"))
+    alley = submit_report(conn, _report(lon + 10 * METRE, lat, category="dead_end_alley"))
+    assert lit.spot_id == alley.spot_id  # a dark alley is one place, whatever the first report called it
+
+
+def test_the_same_uuid_twice_makes_one_report(conn):
+    lon, lat = _empty_place(conn)
+    key = str(uuid.uuid4())
+    first = submit_report(conn, _report(lon, lat, uuid=key))
+    again = submit_report(conn, _report(lon, lat, uuid=key, description="replayed"))
+    assert (again.report_id, again.spot_id, again.created) == (first.report_id, first.spot_id, False)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM report WHERE uuid = %s", (key,))
+        assert cur.fetchone()[0] == 1
+
+
+def test_a_report_with_only_a_neighbourhood_is_placed_there_to_verify(conn):
+    one = submit_report(conn, ReportCreate(source="mayor", category="vacant_lot", area_code="2205"))
+    two = submit_report(conn, ReportCreate(source="mayor", category="vacant_lot", area_code="2205"))
+    assert one.spot_id != two.spot_id
+    with conn.cursor() as cur:
+        cur.execute("SELECT location_verified, provenance->>'location_to_verify', a.code FROM report r"
+                    " JOIN area a ON a.id = r.area_id WHERE r.id = %s", (one.report_id,))
+        assert cur.fetchone() == (False, "true", "2205")
+
+
+def test_contact_data_is_kept_apart_from_the_report(conn):
+    lon, lat = _empty_place(conn)
+    result = submit_report(conn, _report(lon, lat, source="hotline_137",
+                                         contact={"name": "مریم", "phone": "09120000000"}))
+    with conn.cursor() as cur:
+        cur.execute("SELECT phone FROM report_contact WHERE report_id = %s", (result.report_id,))
+        assert cur.fetchone() == ("09120000000",)
+        cur.execute("SELECT row_to_json(r)::text FROM report r WHERE id = %s", (result.report_id,))
+        assert "0912" not in cur.fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"category": "dark"}, "category"),
+        ({"source": "rumour"}, "source"),
+        ({"time_of_day": "noon"}, "time_of_day"),
+        ({"audit": {"lighting": 5}}, "audit.lighting"),
+        ({"audit": {"smell": 1}}, "audit.smell"),
+        ({"lon": 35.74, "lat": 51.21}, "location"),
+        ({"lon": 51.40, "lat": 35.70}, "location"),
+        ({"lon": None, "lat": None}, "location"),
+        ({"uuid": "not-a-uuid"}, "uuid"),
+        ({"lon": None, "lat": None, "geometry": {"type": "Polygon", "coordinates": [[[51.20, 35.74], [51.21, 35.75],
+                                                  [51.21, 35.74], [51.20, 35.75], [51.20, 35.74]]]}}, "geometry"),
+    ],
+)
+def test_bad_reports_are_refused_naming_the_field_and_nothing_is_written(conn, changes, field):
+    with conn.cursor() as cur:
+        cur.execute("SELECT (SELECT count(*) FROM report), (SELECT count(*) FROM spot)")
+        before = cur.fetchone()
+    with pytest.raises(InvalidInput) as caught:
+        submit_report(conn, _report(**{"lon": 51.21, "lat": 35.745, **changes}))
+    assert caught.value.field == field
+    with conn.cursor() as cur:
+        cur.execute("SELECT (SELECT count(*) FROM report), (SELECT count(*) FROM spot)")
+        assert cur.fetchone() == before
+
+
+def test_twenty_simultaneous_reports_of_a_new_place_make_exactly_one_spot(db_url):
+    with psycopg2.connect(db_url) as conn:
+        lon, lat = _empty_place(conn)
+    start = threading.Barrier(20)
+    results, failures = [], []
+
+    def report(n: int) -> None:
+        try:
+            start.wait()
+            with transaction(db_url) as conn:
+                results.append(submit_report(conn, _report(lon + (n % 5) * 4 * METRE, lat, source="field")))
+        except Exception as exc:  # collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=report, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len({r.spot_id for r in results}) == 1
+    assert sum(r.new_spot for r in results) == 1
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT report_count FROM spot WHERE id = %s", (results[0].spot_id,))
+        assert cur.fetchone()[0] == 20
