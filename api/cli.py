@@ -117,6 +117,30 @@ def db_url() -> None:
     typer.echo(_url())
 
 
+@db_app.command("backup")
+def db_backup(file: Path = typer.Argument(..., help="where to write the backup (pg_dump custom format)")) -> None:
+    """Back the whole database up to a file."""
+    from gis.backup import backup
+
+    size = backup(_url(), file)
+    typer.echo(f"backup written: {file} ({size / 1e6:.1f} MB)")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Path = typer.Argument(..., help="a backup written by safemap db backup"),
+    yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation"),
+) -> None:
+    """Replace the database with a backup (everything written since the backup is lost)."""
+    from gis.backup import restore
+
+    url = _url()
+    if not yes and not typer.confirm(f"replace the database {url.rsplit('/', 1)[-1]} with {file.name}?"):
+        raise typer.Exit(1)
+    restore(url, file)
+    typer.echo(f"database restored from {file}")
+
+
 @import_app.command("areas")
 def import_areas_command(
     file: Path = typer.Argument(..., help="GeoJSON, GeoPackage, Shapefile or zipped Shapefile"),

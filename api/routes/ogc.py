@@ -1,0 +1,257 @@
+"""OGC API – Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0) at /ogc, so QGIS and GDAL read Safemap live."""
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse, StreamingResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from api.deps import get_conn
+from gis.errors import InvalidInput, Unauthorized
+from gis.ogc import (COLLECTIONS, DEFAULT_LIMIT, MAX_LIMIT, Collection, count_items, extent, get_collection,
+                     get_item, iter_items, next_offset, parse_items_query, previous_offset, timestamp)
+
+router = APIRouter(prefix="/ogc", tags=["ogc"])
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+HTML = "text/html"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+CONFORMANCE = [f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
+               for name in ("core", "oas30", "html", "geojson")]
+ITEM_PARAMETERS = ("f", "bbox", "datetime", "limit", "offset")
+_pages = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+                     autoescape=select_autoescape(["html"]))
+
+
+def _html_wanted(request: Request) -> bool:
+    """f=html|json decides; without it, a browser's Accept header (text/html before JSON) does."""
+    f = request.query_params.get("f")
+    if f is not None:
+        if f not in ("html", "json", "geojson"):
+            raise InvalidInput("f", "must be json or html")
+        return f == "html"
+    accept = request.headers.get("accept", "")
+    html_at, json_at = accept.find(HTML), max(accept.find("json"), accept.find("*/*"))
+    return html_at >= 0 and (json_at < 0 or html_at < json_at)
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/ogc"
+
+
+def _link(href: str, rel: str, kind: str, title: str) -> dict:
+    return {"href": href, "rel": rel, "type": kind, "title": title}
+
+
+def _self_links(request: Request, html: bool, json_type: str = JSON) -> list[dict]:
+    url = request.url.remove_query_params("f")
+    as_json, as_html = str(url.include_query_params(f="json")), str(url.include_query_params(f="html"))
+    return [_link(as_html if html else as_json, "self", HTML if html else json_type, "this document"),
+            _link(as_json if html else as_html, "alternate", json_type if html else HTML,
+                  "this document as " + ("JSON" if html else "HTML"))]
+
+
+def _answer(request: Request, document: dict, html: bool, template: str, json_type: str = JSON) -> Response:
+    if html:
+        page = _pages.get_template(f"ogc/{template}.html").render(doc=document, base=_base(request))
+        return HTMLResponse(page)
+    return Response(json.dumps(document, ensure_ascii=False), media_type=json_type)
+
+
+def _check_parameters(request: Request, allowed: tuple[str, ...]) -> None:
+    """An unknown query parameter is a 400 naming it (OGC API – Features /req/core/query-param-unknown)."""
+    for name in request.query_params:
+        if name not in allowed:
+            raise InvalidInput(name, f"unknown parameter (known: {', '.join(allowed)})")
+
+
+def _visible(collection: Collection, user: object | None) -> bool:
+    return not collection.private or user is not None
+
+
+def _require(collection: Collection, user: object | None) -> None:
+    if not _visible(collection, user):
+        raise Unauthorized(f"the {collection.id} collection needs a bearer token", field="authorization")
+
+
+def _viewer(request: Request) -> None:
+    """Who reads: private collections stay hidden until sign-in exists for this API."""
+    return None
+
+
+@router.get("", summary="OGC API – Features landing page", response_class=Response)
+def landing(request: Request) -> Response:
+    _check_parameters(request, ("f",))
+    html = _html_wanted(request)
+    base = _base(request)
+    document = {
+        "title": "Safemap – OGC API Features",
+        "description": "Unsafe urban spaces of District 22, Tehran: spots, reports and areas (فضاهای بی‌دفاع شهری)",
+        "links": _self_links(request, html) + [
+            _link(f"{base}/api", "service-desc", OPENAPI, "the API definition (OpenAPI 3.0)"),
+            _link(f"{str(request.base_url).rstrip('/')}/docs", "service-doc", HTML, "the API documentation"),
+            _link(f"{base}/conformance", "conformance", JSON, "conformance classes"),
+            _link(f"{base}/collections", "data", JSON, "feature collections"),
+        ],
+    }
+    return _answer(request, document, html, "landing")
+
+
+@router.get("/conformance", summary="Conformance classes", response_class=Response)
+def conformance(request: Request) -> Response:
+    _check_parameters(request, ("f",))
+    html = _html_wanted(request)
+    return _answer(request, {"conformsTo": CONFORMANCE, "links": _self_links(request, html)}, html, "conformance")
+
+
+@router.get("/api", summary="The OGC API definition (OpenAPI 3.0)", response_class=Response)
+def api_definition(request: Request, user: object | None = Depends(_viewer)) -> Response:
+    _check_parameters(request, ("f",))
+    collections = [c for c in COLLECTIONS.values() if _visible(c, user)]
+    return Response(json.dumps(openapi_document(_base(request), collections), ensure_ascii=False),
+                    media_type=OPENAPI)
+
+
+def _collection_document(request: Request, conn, collection: Collection) -> dict:
+    base = f"{_base(request)}/collections/{collection.id}"
+    return {
+        "id": collection.id, "title": collection.title, "description": collection.description,
+        "itemType": "feature", "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "extent": extent(conn, collection),
+        "links": [
+            _link(base, "self", JSON, collection.title),
+            _link(f"{base}?f=html", "alternate", HTML, "as HTML"),
+            _link(f"{base}/items?f=json", "items", GEOJSON, "the features as GeoJSON"),
+            _link(f"{base}/items?f=html", "items", HTML, "the features as HTML"),
+        ],
+    }
+
+
+@router.get("/collections", summary="Feature collections", response_class=Response)
+def collections(request: Request, conn=Depends(get_conn), user: object | None = Depends(_viewer)) -> Response:
+    _check_parameters(request, ("f",))
+    html = _html_wanted(request)
+    document = {
+        "links": _self_links(request, html),
+        "collections": [_collection_document(request, conn, c) for c in COLLECTIONS.values() if _visible(c, user)],
+    }
+    return _answer(request, document, html, "collections")
+
+
+@router.get("/collections/{collection_id}", summary="One collection's metadata and extent", response_class=Response)
+def collection(collection_id: str, request: Request, conn=Depends(get_conn),
+               user: object | None = Depends(_viewer)) -> Response:
+    _check_parameters(request, ("f",))
+    found = get_collection(collection_id)
+    _require(found, user)
+    html = _html_wanted(request)
+    document = _collection_document(request, conn, found)
+    return _answer(request, document, html, "collection")
+
+
+def _page_link(request: Request, offset: int, limit: int, rel: str, html: bool) -> dict:
+    url = request.url.remove_query_params(["f", "offset", "limit"])
+    href = str(url.include_query_params(offset=offset, limit=limit, f="html" if html else "json"))
+    return _link(href, rel, HTML if html else GEOJSON, f"{rel} page")
+
+
+def _stream(conn, found: Collection, query, matched: int, links: list[dict]) -> Iterator[str]:
+    """The FeatureCollection piece by piece: features straight from the server-side cursor."""
+    yield '{"type":"FeatureCollection","features":['
+    returned = 0
+    for feature in iter_items(conn, found, query):
+        yield ("," if returned else "") + feature
+        returned += 1
+    tail = {"numberMatched": matched, "numberReturned": returned, "timeStamp": timestamp(), "links": links}
+    yield "]," + json.dumps(tail, ensure_ascii=False)[1:]
+
+
+@router.get("/collections/{collection_id}/items", summary="Features, filtered and paged",
+            response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
+def items(collection_id: str, request: Request, conn=Depends(get_conn),
+          user: object | None = Depends(_viewer)) -> Response:
+    found = get_collection(collection_id)
+    _require(found, user)
+    _check_parameters(request, ITEM_PARAMETERS + tuple(f.name for f in found.filters))
+    html = _html_wanted(request)
+    params = request.query_params
+    query = parse_items_query(
+        conn, found, bbox=params.get("bbox"), datetime_text=params.get("datetime"), limit=params.get("limit"),
+        offset=params.get("offset"), filters={f.name: params[f.name] for f in found.filters if f.name in params})
+    matched = count_items(conn, found, query)
+    links = _self_links(request, html, GEOJSON)
+    links.append(_link(f"{_base(request)}/collections/{found.id}", "collection", JSON, found.title))
+    following, preceding = next_offset(query, matched), previous_offset(query)
+    if following is not None:
+        links.append(_page_link(request, following, query.limit, "next", html))
+    if preceding is not None:
+        links.append(_page_link(request, preceding, query.limit, "prev", html))
+    if html:
+        features = [json.loads(f) for f in iter_items(conn, found, query)]
+        document = {"title": found.title, "numberMatched": matched, "numberReturned": len(features),
+                    "features": features, "links": links}
+        return _answer(request, document, True, "items")
+    return StreamingResponse(_stream(conn, found, query, matched, links), media_type=GEOJSON)
+
+
+@router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature",
+            response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
+def item(collection_id: str, feature_id: str, request: Request, conn=Depends(get_conn),
+         user: object | None = Depends(_viewer)) -> Response:
+    found = get_collection(collection_id)
+    _require(found, user)
+    _check_parameters(request, ("f",))
+    html = _html_wanted(request)
+    document = json.loads(get_item(conn, found, feature_id))
+    document["links"] = _self_links(request, html, GEOJSON) + [
+        _link(f"{_base(request)}/collections/{found.id}", "collection", JSON, found.title)]
+    return _answer(request, document, html, "item", GEOJSON)
+
+
+def openapi_document(base: str, collections: list[Collection]) -> dict:
+    """A small OpenAPI 3.0 definition of the OGC endpoints: GDAL and QGIS read limits and filters from it."""
+    def parameter(name: str, description: str, schema: dict, explode: bool = True) -> dict:
+        return {"name": name, "in": "query", "required": False, "description": description, "schema": schema,
+                "style": "form", "explode": explode}
+
+    common = [
+        parameter("f", "json or html", {"type": "string", "enum": ["json", "html"]}),
+    ]
+    paging = [
+        parameter("bbox", "minlon,minlat,maxlon,maxlat (CRS84)",
+                  {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}, explode=False),
+        parameter("datetime", "an RFC 3339 instant or interval (start/end, '..' for open)", {"type": "string"}),
+        parameter("limit", "features per page",
+                  {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
+        parameter("offset", "features to skip", {"type": "integer", "minimum": 0, "default": 0}),
+    ]
+    ok = {"200": {"description": "OK"}, "400": {"description": "bad parameter"}, "404": {"description": "not found"}}
+    paths: dict = {
+        "/": {"get": {"summary": "landing page", "operationId": "getLandingPage", "parameters": common,
+                      "responses": ok}},
+        "/conformance": {"get": {"summary": "conformance classes", "operationId": "getConformance",
+                                 "parameters": common, "responses": ok}},
+        "/collections": {"get": {"summary": "feature collections", "operationId": "getCollections",
+                                 "parameters": common, "responses": ok}},
+    }
+    for c in collections:
+        filters = [parameter(f.name, f.description, {"type": "string", "example": f.example}) for f in c.filters]
+        paths[f"/collections/{c.id}"] = {"get": {
+            "summary": c.title, "operationId": f"describe_{c.id}", "parameters": common, "responses": ok}}
+        paths[f"/collections/{c.id}/items"] = {"get": {
+            "summary": f"{c.title}: features", "operationId": f"get_{c.id}_features",
+            "parameters": common + paging + filters, "responses": ok}}
+        paths[f"/collections/{c.id}/items/{{featureId}}"] = {"get": {
+            "summary": f"{c.title}: one feature", "operationId": f"get_{c.id}_feature",
+            "parameters": common + [{"name": "featureId", "in": "path", "required": True,
+                                     "schema": {"type": "string"}}],
+            "responses": ok}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Safemap – OGC API Features", "version": "1.0.0",
+                 "description": "Unsafe urban spaces of District 22, Tehran"},
+        "servers": [{"url": base}],
+        "paths": paths,
+    }
+

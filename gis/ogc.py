@@ -1,0 +1,290 @@
+"""OGC API – Features collections: what each one exposes, its extent, and its items built as GeoJSON in SQL."""
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, time, timezone
+
+from gis.areas import area_id_by_code
+from gis.errors import InvalidInput, NotFound
+from gis.spots import SPOT_PROPERTIES, check_categories, parse_bbox, parse_stages
+from gis.text import latin_digits
+
+MAX_LIMIT = 10_000
+DEFAULT_LIMIT = 10
+AUDIT_KEYS = ("lighting", "openness", "visibility", "people", "security", "walk_path", "public_transport",
+              "gender_mix", "feeling")
+AREA_IN = "EXISTS (SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, t.geom))"
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A property filter: its query parameter, what it means, and the SQL condition it binds."""
+
+    name: str
+    description: str
+    condition: str
+    example: str
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One feature collection: where its rows come from and which fields it shows (never personal data)."""
+
+    id: str
+    title: str
+    description: str
+    source: str
+    where: str
+    feature_id: str
+    properties: str
+    order: str
+    datetime_column: str | None = None
+    filters: tuple[Filter, ...] = field(default_factory=tuple)
+    private: bool = False
+
+
+STAGE = Filter("stage", "stages, comma-separated (1–4)", "t.stage = ANY(%(stage)s)", "3,4")
+CATEGORY = Filter("category", "category codes, comma-separated", "t.category = ANY(%(category)s)", "poor_lighting")
+AREA = Filter("area", "code of an area (district, sub-district or neighbourhood) the feature lies in", AREA_IN,
+              "2209")
+
+AREA_PROPERTIES = """json_build_object(
+    'code', t.code, 'level', t.level, 'name_fa', t.name_fa, 'name_en', t.name_en, 'name_latin', t.name_latin,
+    'parent_code', p.code, 'population', t.population,
+    'area_km2', round((ST_Area(t.geom::geography) / 1e6)::numeric, 3))"""
+
+REPORT_PROPERTIES = """json_build_object(
+    'id', t.id, 'spot_id', t.spot_id, 'stage', sp.stage, 'source', t.source, 'source_ref', t.source_ref,
+    'category', t.category, 'category_fa', c.label_fa, 'description', t.description, 'address', t.address,
+    'area_code', a.code, 'time_of_day', t.time_of_day, 'location_verified', t.location_verified,
+    'reported_at', t.reported_at, """ + ", ".join(
+    f"'audit_{key}', (t.audit->>'{key}')::int" for key in AUDIT_KEYS) + ")"
+
+
+def _area_collection(collection_id: str, level: str, title: str) -> Collection:
+    return Collection(
+        id=collection_id, title=title,
+        description=f"{title} of District 22 (level {level}), with population where known",
+        source="area t LEFT JOIN area p ON p.id = t.parent_id", where=f"t.level = '{level}'",
+        feature_id="t.code", properties=AREA_PROPERTIES, order="t.code",
+        filters=(Filter("area", "code of the area itself or of its parent", "%(area)s IN (t.id, t.parent_id)",
+                        "22"),),
+    )
+
+
+COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
+    Collection(
+        id="spots", title="Unsafe spots (فضاهای بی‌دفاع)",
+        description="Aggregated unsafe places with their programme stage, category and priority",
+        source="spot t JOIN category c ON c.code = t.category JOIN stage st ON st.number = t.stage"
+               " LEFT JOIN area a ON a.id = t.area_id",
+        where="t.status <> 'merged'", feature_id="t.id", properties=re.sub(r"\bs\.", "t.", SPOT_PROPERTIES),
+        order="t.id",
+        datetime_column="t.created_at", filters=(STAGE, CATEGORY, AREA),
+    ),
+    Collection(
+        id="reports", title="Reports (گزارش‌ها)",
+        description="Individual sightings from every source; reporters' contact data is never included",
+        source="report t JOIN category c ON c.code = t.category LEFT JOIN spot sp ON sp.id = t.spot_id"
+               " LEFT JOIN area a ON a.id = t.area_id",
+        where="true", feature_id="t.id", properties=REPORT_PROPERTIES, order="t.id",
+        datetime_column="t.reported_at",
+        filters=(Filter("stage", "stages of the report's spot, comma-separated", "sp.stage = ANY(%(stage)s)", "1"),
+                 CATEGORY, AREA),
+        private=True,
+    ),
+    _area_collection("neighbourhoods", "neighbourhood", "Neighbourhoods (محله‌ها)"),
+    _area_collection("sub-districts", "sub_district", "Sub-districts (ناحیه‌ها)"),
+)}
+
+
+@dataclass
+class ItemsQuery:
+    """A parsed items request: every value checked, ready to bind."""
+
+    bbox: list[float] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    filters: dict[str, object] = field(default_factory=dict)
+
+
+def get_collection(collection_id: str) -> Collection:
+    """The collection with this id; NotFound names it."""
+    try:
+        return COLLECTIONS[collection_id]
+    except KeyError:
+        raise NotFound(f"no collection {collection_id!r} (collections: {', '.join(COLLECTIONS)})",
+                       field="collectionId") from None
+
+
+def _instant(text: str, *, end: bool) -> datetime | None:
+    text = text.strip()
+    if text in ("", ".."):
+        return None
+    try:
+        if len(text) == 10:
+            day = datetime.fromisoformat(text).date()
+            return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("datetime", f"{text!r} is not an RFC 3339 date-time or date") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None]:
+    """An instant, a date (the whole day) or an interval 'start/end' with '..' or '' for an open end."""
+    if not text:
+        return None, None
+    text = latin_digits(text)
+    if "/" in text:
+        first, _, second = text.partition("/")
+        start, end = _instant(first, end=False), _instant(second, end=True)
+        if start is None and end is None:
+            raise InvalidInput("datetime", "an interval needs at least one end")
+        if start and end and start > end:
+            raise InvalidInput("datetime", "the interval's start is after its end")
+        return start, end
+    if len(text.strip()) == 10:
+        return _instant(text, end=False), _instant(text, end=True)
+    instant = _instant(text, end=False)
+    return instant, instant
+
+
+def _count(name: str, text: str | None, default: int, minimum: int) -> int:
+    if text is None or text == "":
+        return default
+    text = latin_digits(text).strip()
+    if not text.isdigit() or int(text) < minimum:
+        raise InvalidInput(name, f"must be a whole number, {minimum} or more")
+    return int(text)
+
+
+def parse_items_query(conn, collection: Collection, *, bbox: str | None = None, datetime_text: str | None = None,
+                      limit: str | None = None, offset: str | None = None,
+                      filters: dict[str, str] | None = None) -> ItemsQuery:
+    """Check every parameter (a typo is an error naming the field, never an empty answer).
+
+    A limit above the maximum is lowered to it, as OGC API – Features permits.
+    """
+    start, end = parse_datetime(datetime_text)
+    query = ItemsQuery(bbox=parse_bbox(bbox), start=start, end=end,
+                       limit=min(_count("limit", limit, DEFAULT_LIMIT, 1), MAX_LIMIT),
+                       offset=_count("offset", offset, 0, 0))
+    known = {f.name for f in collection.filters}
+    for name, text in (filters or {}).items():
+        if name not in known:
+            raise InvalidInput(name, f"not a filter of {collection.id} (filters: {', '.join(sorted(known))})")
+        if not text:
+            continue
+        if name == "stage":
+            query.filters[name] = parse_stages(text)
+        elif name == "category":
+            categories = [c.strip() for c in text.split(",") if c.strip()]
+            check_categories(conn, categories)
+            query.filters[name] = categories
+        elif name == "area":
+            query.filters[name] = area_id_by_code(conn, latin_digits(text).strip())
+    return query
+
+
+def _where(collection: Collection, query: ItemsQuery) -> tuple[str, dict]:
+    conditions = [collection.where]
+    params: dict[str, object] = dict(query.filters)
+    for item in collection.filters:
+        if item.name in query.filters:
+            conditions.append(item.condition)
+    if query.bbox is not None:
+        conditions.append("t.geom && ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326)"
+                          " AND ST_Intersects(t.geom, ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326))")
+        params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox))
+    if collection.datetime_column and query.start is not None:
+        conditions.append(f"{collection.datetime_column} >= %(start)s")
+        params["start"] = query.start
+    if collection.datetime_column and query.end is not None:
+        conditions.append(f"{collection.datetime_column} <= %(end)s")
+        params["end"] = query.end
+    return " AND ".join(f"({c})" for c in conditions), params
+
+
+def _feature_sql(collection: Collection) -> str:
+    return (f"json_build_object('type', 'Feature', 'id', {collection.feature_id},"
+            f" 'geometry', ST_AsGeoJSON(t.geom, 6)::json, 'properties', {collection.properties})::text")
+
+
+def count_items(conn, collection: Collection, query: ItemsQuery) -> int:
+    """numberMatched: how many features the filters select, before paging."""
+    where, params = _where(collection, query)
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {collection.source} WHERE {where}", params)
+        return cur.fetchone()[0]
+
+
+def iter_items(conn, collection: Collection, query: ItemsQuery, *, batch: int = 500) -> Iterator[str]:
+    """One page of features, each a GeoJSON Feature as text, read through a server-side cursor."""
+    where, params = _where(collection, query)
+    params.update(limit=query.limit, offset=query.offset)
+    with conn.cursor(name=f"ogc_{collection.id.replace('-', '_')}") as cur:
+        cur.itersize = batch
+        cur.execute(f"SELECT {_feature_sql(collection)} FROM {collection.source} WHERE {where}"
+                    f" ORDER BY {collection.order} LIMIT %(limit)s OFFSET %(offset)s", params)
+        for (feature,) in cur:
+            yield feature
+
+
+def get_item(conn, collection: Collection, feature_id: str) -> str:
+    """One feature as GeoJSON text; NotFound when it is not in the collection."""
+    id_value: object = feature_id
+    if collection.feature_id == "t.id":
+        if not latin_digits(feature_id).isdigit() or int(latin_digits(feature_id)) > 2**62:
+            raise NotFound(f"no feature {feature_id!r} in {collection.id}", field="featureId")
+        id_value = int(latin_digits(feature_id))
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {_feature_sql(collection)} FROM {collection.source}"
+                    f" WHERE ({collection.where}) AND {collection.feature_id} = %(id)s", {"id": id_value})
+        row = cur.fetchone()
+    if row is None:
+        raise NotFound(f"no feature {feature_id!r} in {collection.id}", field="featureId")
+    return row[0]
+
+
+def extent(conn, collection: Collection) -> dict:
+    """The collection's spatial (CRS84 bbox) and temporal extent, from the data itself."""
+    temporal = (f"min({collection.datetime_column}), max({collection.datetime_column})"
+                if collection.datetime_column else "NULL::timestamptz, NULL::timestamptz")
+    with conn.cursor() as cur:
+        # An empty collection (no sub-districts loaded yet) takes the extent of all areas.
+        cur.execute(f"""
+            SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), first, last
+            FROM (SELECT coalesce(ST_Extent(t.geom), (SELECT ST_Extent(geom) FROM area)), {temporal}
+                  FROM {collection.source} WHERE {collection.where}) AS x(e, first, last)
+        """)
+        minx, miny, maxx, maxy, first, last = cur.fetchone()
+    bbox = [minx, miny, maxx, maxy] if minx is not None else [-180.0, -90.0, 180.0, 90.0]
+    result: dict = {"spatial": {"bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
+    if collection.datetime_column:
+        result["temporal"] = {"interval": [[_iso(first), _iso(last)]],
+                              "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
+    return result
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if value else None
+
+
+def timestamp() -> str:
+    """The response's timeStamp, RFC 3339 in UTC."""
+    return _iso(datetime.now(timezone.utc)) or ""
+
+
+def next_offset(query: ItemsQuery, matched: int) -> int | None:
+    """Where the next page starts, or None on the last page."""
+    following = query.offset + query.limit
+    return following if following < matched else None
+
+
+def previous_offset(query: ItemsQuery) -> int | None:
+    """Where the previous page starts, or None on the first page."""
+    return max(0, query.offset - query.limit) if query.offset > 0 else None
+
