@@ -7,10 +7,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from api.auth import current_user
 from api.deps import get_conn
 from gis.errors import InvalidInput, Unauthorized
 from gis.ogc import (COLLECTIONS, DEFAULT_LIMIT, MAX_LIMIT, Collection, count_items, extent, get_collection,
                      get_item, iter_items, next_offset, parse_items_query, previous_offset, timestamp)
+from gis.users import User
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 GEOJSON = "application/geo+json"
@@ -66,18 +68,13 @@ def _check_parameters(request: Request, allowed: tuple[str, ...]) -> None:
             raise InvalidInput(name, f"unknown parameter (known: {', '.join(allowed)})")
 
 
-def _visible(collection: Collection, user: object | None) -> bool:
+def _visible(collection: Collection, user: User | None) -> bool:
     return not collection.private or user is not None
 
 
-def _require(collection: Collection, user: object | None) -> None:
+def _require(collection: Collection, user: User | None) -> None:
     if not _visible(collection, user):
         raise Unauthorized(f"the {collection.id} collection needs a bearer token", field="authorization")
-
-
-def _viewer(request: Request) -> None:
-    """Who reads: private collections stay hidden until sign-in exists for this API."""
-    return None
 
 
 @router.get("", summary="OGC API – Features landing page", response_class=Response)
@@ -106,7 +103,7 @@ def conformance(request: Request) -> Response:
 
 
 @router.get("/api", summary="The OGC API definition (OpenAPI 3.0)", response_class=Response)
-def api_definition(request: Request, user: object | None = Depends(_viewer)) -> Response:
+def api_definition(request: Request, user: User | None = Depends(current_user)) -> Response:
     _check_parameters(request, ("f",))
     collections = [c for c in COLLECTIONS.values() if _visible(c, user)]
     return Response(json.dumps(openapi_document(_base(request), collections), ensure_ascii=False),
@@ -129,7 +126,7 @@ def _collection_document(request: Request, conn, collection: Collection) -> dict
 
 
 @router.get("/collections", summary="Feature collections", response_class=Response)
-def collections(request: Request, conn=Depends(get_conn), user: object | None = Depends(_viewer)) -> Response:
+def collections(request: Request, conn=Depends(get_conn), user: User | None = Depends(current_user)) -> Response:
     _check_parameters(request, ("f",))
     html = _html_wanted(request)
     document = {
@@ -141,7 +138,7 @@ def collections(request: Request, conn=Depends(get_conn), user: object | None = 
 
 @router.get("/collections/{collection_id}", summary="One collection's metadata and extent", response_class=Response)
 def collection(collection_id: str, request: Request, conn=Depends(get_conn),
-               user: object | None = Depends(_viewer)) -> Response:
+               user: User | None = Depends(current_user)) -> Response:
     _check_parameters(request, ("f",))
     found = get_collection(collection_id)
     _require(found, user)
@@ -170,7 +167,7 @@ def _stream(conn, found: Collection, query, matched: int, links: list[dict]) -> 
 @router.get("/collections/{collection_id}/items", summary="Features, filtered and paged",
             response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
 def items(collection_id: str, request: Request, conn=Depends(get_conn),
-          user: object | None = Depends(_viewer)) -> Response:
+          user: User | None = Depends(current_user)) -> Response:
     found = get_collection(collection_id)
     _require(found, user)
     _check_parameters(request, ITEM_PARAMETERS + tuple(f.name for f in found.filters))
@@ -198,7 +195,7 @@ def items(collection_id: str, request: Request, conn=Depends(get_conn),
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature",
             response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
 def item(collection_id: str, feature_id: str, request: Request, conn=Depends(get_conn),
-         user: object | None = Depends(_viewer)) -> Response:
+         user: User | None = Depends(current_user)) -> Response:
     found = get_collection(collection_id)
     _require(found, user)
     _check_parameters(request, ("f",))

@@ -46,3 +46,18 @@ def live_url(shared_db_url: str) -> Iterator[str]:
     yield url
     server.terminate()
     server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def viewer_token(shared_db_url: str) -> str:
+    """A bearer token of a `viewer` user; one report gets reporter contact data that must never leak."""
+    from gis.db import transaction
+    from gis.users import create_user, issue_token
+
+    with transaction(shared_db_url) as conn:
+        user = create_user(conn, username="ogc-reader", password="long enough password", role="viewer")
+        token, _ = issue_token(conn, user.id)
+        with conn.cursor() as cur:
+            cur.execute("INSERT INTO report_contact (report_id, name, phone, email)"
+                        " SELECT min(id), 'Maryam Secret', '09120001122', 'maryam@example.org' FROM report")
+    return token

@@ -158,3 +158,31 @@ def test_gdal_forwards_the_bbox(live_url, shared_db_url, tmp_path):
     subprocess.run([OGR2OGR, "-f", "GeoJSON", "-spat", *map(str, bbox), str(out), f"OAPIF:{live_url}/ogc", "spots"],
                    check=True, capture_output=True, timeout=120)
     assert len(json.loads(out.read_text())["features"]) == in_box
+
+
+def test_reports_with_a_token_never_carry_contact_data(live_url, shared_db_url, viewer_token):
+    auth = {"Authorization": f"Bearer {viewer_token}"}
+    ids = [c["id"] for c in httpx.get(f"{live_url}/ogc/collections", headers=auth, timeout=30).json()["collections"]]
+    assert "reports" in ids
+    (total,), = sql(shared_db_url, "SELECT count(*) FROM report")
+    body = httpx.get(f"{live_url}/ogc/collections/reports/items", params={"limit": 10_000}, headers=auth,
+                     timeout=30)
+    assert body.json()["numberMatched"] == body.json()["numberReturned"] == total
+    assert "09120001122" not in body.text and "Maryam" not in body.text and "example.org" not in body.text
+    (first,), = sql(shared_db_url, "SELECT min(id) FROM report")
+    one = httpx.get(f"{live_url}/ogc/collections/reports/items/{first}", headers=auth, timeout=30)
+    assert one.status_code == 200 and "09120001122" not in one.text
+    bad = httpx.get(f"{live_url}/ogc/collections/reports/items", headers={"Authorization": "Bearer nope"}, timeout=30)
+    assert bad.status_code == 401
+
+
+def test_gdal_reads_the_reports_with_a_bearer_token(live_url, shared_db_url, viewer_token, tmp_path):
+    out = tmp_path / "reports.geojson"
+    subprocess.run([OGR2OGR, "--config", "GDAL_HTTP_HEADERS", f"Authorization: Bearer {viewer_token}",
+                    "-f", "GeoJSON", str(out), f"OAPIF:{live_url}/ogc", "reports"],
+                   check=True, capture_output=True, timeout=300)
+    read = json.loads(out.read_text(encoding="utf-8"))["features"]
+    rows = dict(sql(shared_db_url, "SELECT id, source FROM report"))
+    assert len(read) == len(rows)
+    assert all(rows[f["properties"]["id"]] == f["properties"]["source"] for f in read)
+    assert not any(key in read[0]["properties"] for key in ("name", "phone", "email"))
