@@ -1,0 +1,91 @@
+"""Mapbox vector tiles of spots and areas, built by PostGIS (ST_AsMVT over ST_TileEnvelope), simplified by zoom."""
+from gis.errors import InvalidInput, NotFound
+from gis.spots import check_categories
+
+MAX_ZOOM = 22
+EXTENT = 4096
+# Web Mercator's circumference in metres: one tile unit at zoom z is this / (EXTENT * 2^z).
+WORLD_M = 40075016.68
+LAYERS = ("spots", "areas")
+AREA_LEVELS = ("district", "sub_district", "neighbourhood")
+
+SPOTS_LAYER = """
+    SELECT ST_AsMVT(layer, 'spots', %(extent)s, 'geom', 'id') FROM (
+        SELECT t.id, t.category, c.label_fa AS category_fa, t.stage, t.status, t.priority::float8 AS priority,
+               t.report_count, t.title, a.code AS area_code,
+               ST_AsMVTGeom(ST_Simplify(ST_Transform(t.geom, 3857), %(tolerance)s, true),
+                            b.envelope, %(extent)s, 64, true) AS geom
+        FROM spot t
+        JOIN category c ON c.code = t.category
+        LEFT JOIN area a ON a.id = t.area_id, bounds b
+        WHERE t.status <> 'merged' AND t.geom && b.envelope_4326
+          AND (%(stages)s::smallint[] IS NULL OR t.stage = ANY(%(stages)s))
+          AND (%(categories)s::text[] IS NULL OR t.category = ANY(%(categories)s))
+    ) AS layer WHERE layer.geom IS NOT NULL
+"""
+
+AREAS_LAYER = """
+    SELECT ST_AsMVT(layer, %(area_layer)s, %(extent)s, 'geom', 'id') FROM (
+        SELECT t.id, t.code, t.level, t.name_fa, t.name_en, t.population,
+               ST_AsMVTGeom(ST_SimplifyPreserveTopology(ST_Transform(t.geom, 3857), %(tolerance)s),
+                            b.envelope, %(extent)s, 64, true) AS geom
+        FROM area t, bounds b
+        WHERE t.geom && b.envelope_4326 AND t.level = ANY(%(levels)s)
+    ) AS layer WHERE layer.geom IS NOT NULL
+"""
+
+
+def check_tile(z: int, x: int, y: int) -> None:
+    """z 0–22 and x, y inside the zoom level's matrix, else an error naming the coordinate."""
+    if not 0 <= z <= MAX_ZOOM:
+        raise InvalidInput("z", f"zoom must be 0–{MAX_ZOOM}")
+    for name, value in (("x", x), ("y", y)):
+        if not 0 <= value < 2 ** z:
+            raise InvalidInput(name, f"must be 0–{2 ** z - 1} at zoom {z}")
+
+
+def tolerance(z: int) -> float:
+    """Simplify by one tile unit (in metres of Web Mercator): finer than a tile can show is wasted bytes."""
+    return WORLD_M / (EXTENT * 2 ** z)
+
+
+def tile(conn, z: int, x: int, y: int, *, layers: tuple[str, ...] = LAYERS,
+         area_levels: tuple[str, ...] = AREA_LEVELS, area_layer: str = "areas",
+         stages: list[int] | None = None, categories: list[str] | None = None) -> bytes:
+    """One tile with the asked layers (spots; areas of the given levels), as MVT bytes; empty when nothing is there."""
+    check_tile(z, x, y)
+    unknown = [name for name in layers if name not in LAYERS]
+    if unknown or not layers:
+        raise InvalidInput("layers", f"must be among {', '.join(LAYERS)}")
+    check_categories(conn, categories)
+    parts = {"spots": SPOTS_LAYER, "areas": AREAS_LAYER}
+    selects = " || ".join(f"coalesce(({parts[name]}), ''::bytea)" for name in layers)
+    query = f"""
+        WITH bounds AS (
+            SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope,
+                   ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / %(extent)s), 4326)
+                       AS envelope_4326)
+        SELECT {selects}
+    """
+    params = {"z": z, "x": x, "y": y, "extent": EXTENT, "tolerance": tolerance(z), "stages": stages,
+              "categories": categories, "levels": list(area_levels), "area_layer": area_layer}
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        return bytes(cur.fetchone()[0])
+
+
+# OGC API collections served as tiles (WebMercatorQuad): collection id -> (layers, area levels).
+TILED_COLLECTIONS = {
+    "spots": (("spots",), AREA_LEVELS),
+    "neighbourhoods": (("areas",), ("neighbourhood",)),
+    "sub-districts": (("areas",), ("sub_district",)),
+}
+
+
+def collection_tile(conn, collection_id: str, z: int, x: int, y: int) -> bytes:
+    """One collection's tile, its layer named after the collection (the OGC API – Tiles path)."""
+    if collection_id not in TILED_COLLECTIONS:
+        raise NotFound(f"no tiles for {collection_id!r} (tiled: {', '.join(TILED_COLLECTIONS)})",
+                       field="collectionId")
+    layers, levels = TILED_COLLECTIONS[collection_id]
+    return tile(conn, z, x, y, layers=layers, area_levels=levels, area_layer=collection_id)
