@@ -84,6 +84,11 @@ def translate_errors() -> Iterator[None]:
         raise InvalidInput("input", (exc.diag.message_primary or "invalid value").strip()) from exc
     except psycopg2.OperationalError as exc:
         raise DatabaseUnavailable("the database is not reachable", detail=str(exc).strip()) from exc
+    except ValueError as exc:
+        # psycopg2 refuses to send a NUL character; it comes from the input, so it is the input's fault.
+        if "NUL (0x00)" not in str(exc):
+            raise
+        raise InvalidInput("input", "text may not contain a NUL (0x00) character") from exc
 
 
 def dict_cursor(conn: "psycopg2.extensions.connection") -> "psycopg2.extras.RealDictCursor":

@@ -10,6 +10,7 @@ from gis.spots import SPOT_PROPERTIES, check_categories, parse_bbox, parse_stage
 from gis.text import latin_digits
 
 MAX_LIMIT = 10_000
+MAX_COUNT = 2**62
 DEFAULT_LIMIT = 10
 AUDIT_KEYS = ("lighting", "openness", "visibility", "people", "security", "walk_path", "public_transport",
               "gender_mix", "feeling")
@@ -156,8 +157,9 @@ def _count(name: str, text: str | None, default: int, minimum: int) -> int:
     if text is None or text == "":
         return default
     text = latin_digits(text).strip()
-    if not text.isdigit() or int(text) < minimum:
-        raise InvalidInput(name, f"must be a whole number, {minimum} or more")
+    # ASCII digits only ("²" is a digit to Python, not to int()); capped so it fits the database's bigint.
+    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= MAX_COUNT:
+        raise InvalidInput(name, f"must be a whole number from {minimum} to {MAX_COUNT}")
     return int(text)
 
 
@@ -237,7 +239,8 @@ def get_item(conn, collection: Collection, feature_id: str) -> str:
     """One feature as GeoJSON text; NotFound when it is not in the collection."""
     id_value: object = feature_id
     if collection.feature_id == "t.id":
-        if not latin_digits(feature_id).isdigit() or int(latin_digits(feature_id)) > 2**62:
+        digits = latin_digits(feature_id)
+        if not (digits.isascii() and digits.isdigit()) or int(digits) > MAX_COUNT:
             raise NotFound(f"no feature {feature_id!r} in {collection.id}", field="featureId")
         id_value = int(latin_digits(feature_id))
     with conn.cursor() as cur:

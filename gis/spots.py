@@ -72,7 +72,7 @@ def parse_stages(text: str | None) -> list[int] | None:
         return None
     stages = []
     for part in latin_digits(text).split(","):
-        if not part.strip().isdigit() or not 1 <= int(part) <= 4:
+        if not (part.strip().isascii() and part.strip().isdigit()) or not 1 <= int(part) <= 4:
             raise InvalidInput("stage", f"{part.strip()!r} is not a stage (1, 2, 3 or 4)")
         stages.append(int(part))
     return stages

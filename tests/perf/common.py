@@ -1,0 +1,242 @@
+"""What every benchmark shares: the seeded benchmark database, a live server, timing and the result table.
+
+The benchmark database (`safemap_bench`) lives on DATABASE_URL's server when it is set, else in the tool's
+embedded cluster. It is seeded once (set-based SQL, tests/perf/seed.sql) with the 22 districts and 375
+neighbourhoods of Tehran, spots and 1,000,000 reports, and reused by later runs while its seed size matches.
+"""
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import psycopg2
+
+from gis.cluster import free_port
+from gis.db import database_url, migrate, transaction
+from gis.settings import get_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+TEHRAN = ROOT / "data" / "tehran"
+BENCH_DB = "safemap_bench"
+REPORTS = int(os.environ.get("BENCH_REPORTS", "1000000"))
+SPOTS_PER_REPORT = 0.2
+
+
+@dataclass
+class Result:
+    """One line of the report: a figure, the raw-SQL figure beside it, and the target on their ratio."""
+
+    name: str
+    api: list[float]
+    raw: list[float] | None = None
+    unit: str = "ms"
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return median(self.api) / median(self.raw) if self.raw else None
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def timed(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]:
+    """Milliseconds per call of `fn`, after a few warm-up calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def machine() -> str:
+    """nproc, memory and CPU model, for the README's performance section."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal")))
+    with psycopg2.connect(server_url("postgres")) as conn, conn.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+    return f"{os.cpu_count()} CPUs ({model}), {kb / 1024 / 1024:.0f} GiB RAM, PostgreSQL {pg}, Python {platform.python_version()}"
+
+
+def server_url(database: str) -> str:
+    """The URL of `database` on the benchmark server (DATABASE_URL's, or the embedded cluster's)."""
+    base = database_url(get_settings())
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def admin(sql: str) -> None:
+    conn = psycopg2.connect(server_url("postgres"))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
+
+
+def _seeded_size(url: str) -> int | None:
+    try:
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT to_regclass('bench_meta') IS NOT NULL")
+            if not cur.fetchone()[0]:
+                return None
+            cur.execute("SELECT reports FROM bench_meta")
+            row = cur.fetchone()
+            return row[0] if row else None
+    except psycopg2.OperationalError:
+        return None
+
+
+def bench_db(reports: int = REPORTS, log: Callable[[str], None] = print) -> str:
+    """The seeded benchmark database's URL; seeds it (dropping an older one) when its size differs."""
+    url = server_url(BENCH_DB)
+    if _seeded_size(url) == reports:
+        return url
+    admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{BENCH_DB}"')
+    migrate(url)
+    started = time.perf_counter()
+    log(f"seeding {BENCH_DB}: 22 districts, 375 neighbourhoods, {reports:,} reports …")
+    seed(url, reports)
+    log(f"  seeded in {time.perf_counter() - started:.0f} s")
+    return url
+
+
+def seed(url: str, reports: int) -> None:
+    """Areas through the tool's own importer; spots, reports and events set-based in SQL."""
+    from gis.areas import import_areas, read_area_file
+
+    with transaction(url) as conn:
+        districts = read_area_file(TEHRAN / "tehran_districts_22_from_mahallat_wgs84.geojson")
+        import_areas(conn, districts, level="district", code_field="district", name_field="name_fa",
+                     code_prefix="d")
+        hoods = read_area_file(TEHRAN / "tehran_mahallat_375_wgs84.geojson")
+        import_areas(conn, hoods, level="neighbourhood", code_field="mahalle_code", name_field="name_fa")
+        with conn.cursor() as cur:
+            cur.execute((Path(__file__).parent / "seed.sql").read_text(),
+                        {"reports": reports, "spots": int(reports * SPOTS_PER_REPORT)})
+    from gis.aggregate import refresh_spots
+
+    with transaction(url) as conn:
+        refresh_spots(conn, None)
+        with conn.cursor() as cur:
+            cur.execute("CREATE TABLE bench_meta (reports integer NOT NULL)")
+            cur.execute("INSERT INTO bench_meta VALUES (%s)", (reports,))
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+    conn.close()
+
+
+def copy_of(url: str, name: str) -> str:
+    """A fresh copy of the benchmark database (for benchmarks that write)."""
+    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{name}" TEMPLATE "{BENCH_DB}"')
+    return server_url(name)
+
+
+@contextmanager
+def live_server(url: str, workers: int = 1) -> Iterator[str]:
+    """`uvicorn api.app:create_app` on 127.0.0.1 over `url`; yields the base URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_")}
+    env["DATABASE_URL"] = url
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning", "--workers", str(workers)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise RuntimeError(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
+        time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def print_results(results: list[Result]) -> None:
+    """The table: median and p95 of the API and of raw SQL, their ratio, the target and whether it is met."""
+    print(f"\n{'benchmark':<44} {'median':>10} {'p95':>10} {'raw med':>10} {'raw p95':>10} {'ratio':>6}"
+          f"  {'target':<26} met")
+    for r in results:
+        raw_med = f"{median(r.raw):10.1f}" if r.raw else " " * 10
+        raw_p95 = f"{p95(r.raw):10.1f}" if r.raw else " " * 10
+        ratio = f"{r.ratio:6.2f}" if r.ratio is not None else " " * 6
+        met = {True: "yes", False: "NO", None: "-"}[r.met]
+        print(f"{r.name + ' (' + r.unit + ')':<44} {median(r.api):10.1f} {p95(r.api):10.1f} {raw_med} {raw_p95}"
+              f" {ratio}  {r.target:<26} {met}")
+        if r.note:
+            print(f"    {r.note}")
+    missed = [r.name for r in results if r.met is False]
+    print("\ntargets missed: " + (", ".join(missed) if missed else "none"))
+
+
+def densest_district(conn) -> tuple[str, list[float]]:
+    """The district with the most spots per km², and the centre of its densest 500 m cell."""
+    with conn.cursor() as cur:
+        cur.execute("""
+            SELECT d.code, ST_X(cell.c), ST_Y(cell.c)
+            FROM area d
+            JOIN LATERAL (
+                SELECT ST_Centroid(ST_Collect(s.geom)) AS c, count(*) AS n
+                FROM spot s
+                WHERE s.geom && d.geom AND ST_Intersects(d.geom, s.geom)
+                GROUP BY round(ST_X(s.geom) / 0.005), round(ST_Y(s.geom) / 0.005)
+                ORDER BY n DESC LIMIT 1) cell ON true
+            WHERE d.level = 'district'
+            ORDER BY (SELECT count(*) FROM spot s WHERE s.geom && d.geom AND ST_Intersects(d.geom, s.geom))
+                     / ST_Area(d.geom::geography) DESC
+            LIMIT 1
+        """)
+        code, x, y = cur.fetchone()
+    return code, [x, y]
+
+
+def viewport(conn, centre: list[float], features: int = 2000) -> list[float]:
+    """A square bbox around `centre` holding about `features` visible spots (grown by bisection)."""
+    low, high = 0.0005, 0.5
+    with conn.cursor() as cur:
+        for _ in range(30):
+            half = (low + high) / 2
+            cur.execute("SELECT count(*) FROM spot WHERE status <> 'merged'"
+                        " AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)",
+                        (centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half))
+            count = cur.fetchone()[0]
+            if abs(count - features) <= features * 0.01:
+                break
+            low, high = (half, high) if count < features else (low, half)
+    return [round(v, 6) for v in (centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half)]
