@@ -219,6 +219,57 @@ def user_token(username: str) -> None:
     typer.echo(token)
 
 
+def _progress_bar():
+    """A progress bar on stderr (stdout stays the report), gone when the work is done."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+
+
+@import_app.command("reports")
+def import_reports_command(
+    file: Path = typer.Argument(..., help="CSV (UTF-8 or Windows-1256), XLSX, GeoJSON, GeoPackage or a "
+                                          "zipped Shapefile"),
+    source: str = typer.Option("mayor", help="mayor, focus_group, hotline_137, field or other"),
+    ref: str = typer.Option("", help="the letter's number and date, e.g. \"۱۲۳/ن۳ 1403/02/10\""),
+    crs: str = typer.Option("auto", help="coordinates: auto (degrees or UTM 39N metres), 4326, 32639, …"),
+    partial: bool = typer.Option(False, help="keep the valid rows and write the rejected ones to a file"),
+    rejected: Optional[Path] = typer.Option(None, help="where --partial writes the rejected rows "
+                                                         "(default: FILE.rejected.csv in this folder)"),
+) -> None:
+    """Import a list of reports: every row is accepted, rejected (field and reason) or a duplicate."""
+    from gis.db import transaction
+    from gis.intake import ImportRejected, import_reports, write_rejected
+
+    url = _migrated_url()
+    bar = _progress_bar()
+    task = bar.add_task(file.name, total=None)
+    try:
+        with bar, transaction(url) as conn:
+            result = import_reports(
+                conn, file, source=source, source_ref=ref, crs=crs, partial=partial,
+                radius_m=get_settings().aggregation_radius_m, actor_name=f"import {file.name}",
+                progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except ImportRejected as exc:
+        result = exc.result
+    for outcome in result.rows:
+        if outcome.status == "rejected":
+            typer.echo(f"row {outcome.row}: rejected: {outcome.field}: {outcome.reason}")
+        elif outcome.status == "duplicate":
+            typer.echo(f"row {outcome.row}: duplicate: {outcome.reason}"
+                       + (f" (report {outcome.report_id})" if outcome.report_id else ""))
+    if result.previous_batch:
+        typer.echo(f"this file was imported before (batch {result.previous_batch})")
+    typer.echo(result.summary() + (f"; batch {result.batch_id}" if result.written else ""))
+    if result.written and result.count("rejected"):
+        target = rejected or Path.cwd() / f"{file.stem}.rejected.csv"
+        typer.echo(f"{write_rejected(target, result)} rejected rows written to {target}")
+    if not result.written:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point: domain errors become one line on stderr and exit status 1, never a traceback."""
     try:

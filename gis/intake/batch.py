@@ -1,0 +1,221 @@
+"""Importing a file of reports as one batch: every row accepted, rejected (field and reason) or a duplicate.
+
+All-or-nothing by default: one rejected row and the import raises `ImportRejected` carrying the per-row
+report, so the caller's transaction rolls everything back. With `partial`, the valid rows are kept and the
+rejected ones are returned (and can be written to a file to fix and send again). Each row's report UUID is
+derived from the source, the reference and the row's normalised content, so importing a file again, in any
+format or row order, adds nothing.
+"""
+import csv
+import hashlib
+import json
+import uuid as uuidlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from gis.errors import InvalidInput
+from gis.intake.columns import load_lookups, map_columns, match_key
+from gis.intake.read import open_table
+from gis.intake.rows import RowParser
+from gis.reports import ReportCreate, submit_report
+
+ROW_NAMESPACE = uuidlib.UUID("5a4e3a22-0137-4d22-9c22-1a2b3c4d5e6f")
+
+
+@dataclass
+class RowOutcome:
+    """What happened to one row: accepted, rejected (with field and reason) or duplicate."""
+
+    row: int
+    status: str
+    field: str | None = None
+    reason: str = ""
+    report_id: int | None = None
+    spot_id: int | None = None
+    new_spot: bool = False
+    values: dict[str, str] | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "values"} | (
+            {"values": self.values} if self.values else {})
+
+
+@dataclass
+class ImportResult:
+    """The validation report of a file; `written` says whether the accepted rows were kept."""
+
+    file_name: str
+    file_format: str
+    columns: list[str]
+    mapping: dict[str, str]
+    rows: list[RowOutcome] = field(default_factory=list)
+    blank: int = 0
+    batch_id: int | None = None
+    previous_batch: int | None = None
+    written: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def new_spots(self) -> int:
+        return sum(1 for r in self.rows if r.new_spot)
+
+    def summary(self) -> str:
+        """One line: what the file held and what became of it."""
+        text = (f"{self.file_name}: {self.count('accepted')} accepted ({self.new_spots} new spots), "
+                f"{self.count('duplicate')} duplicate, {self.count('rejected')} rejected")
+        if self.blank:
+            text += f", {self.blank} blank rows skipped"
+        if not self.written:
+            text += " — nothing imported (all or nothing: fix the rows, or import with --partial)"
+        return text
+
+    def as_dict(self) -> dict:
+        return {"file": self.file_name, "format": self.file_format, "batch_id": self.batch_id,
+                "previous_batch": self.previous_batch, "written": self.written, "mapping": self.mapping,
+                "accepted": self.count("accepted"), "duplicates": self.count("duplicate"),
+                "rejected": self.count("rejected"), "new_spots": self.new_spots, "blank": self.blank,
+                "rows": [r.as_dict() for r in self.rows]}
+
+
+class ImportRejected(InvalidInput):
+    """Some rows were rejected and the import was all-or-nothing: nothing may be kept."""
+
+    def __init__(self, result: ImportResult) -> None:
+        rejected = [r for r in result.rows if r.status == "rejected"]
+        super().__init__("file", f"{len(rejected)} of {len(result.rows)} rows rejected; nothing was imported "
+                                 "(fix them, or import with --partial)", rows=[r.as_dict() for r in rejected])
+        self.result = result
+
+
+def check_crs(crs: str) -> str:
+    """'auto', or a CRS pyproj knows ('32639', 'EPSG:32639'), as 'EPSG:nnnn' when it has a code."""
+    if crs == "auto":
+        return crs
+    try:
+        found = CRS.from_user_input(int(crs) if crs.isdigit() else crs)
+    except CRSError as exc:
+        raise InvalidInput("crs", f"{crs!r} is not a coordinate reference system (auto, 4326, 32639)") \
+            from exc
+    code = found.to_epsg()
+    return f"EPSG:{code}" if code else found.to_string()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def row_uuid(report: ReportCreate) -> str:
+    """The same place, category, text and date from the same source and letter → the same UUID."""
+    content = [report.source, match_key(report.source_ref), report.category,
+               None if report.lon is None else round(report.lon, 6),
+               None if report.lat is None else round(report.lat, 6),
+               report.geometry, report.area_code, match_key(report.description), match_key(report.address),
+               report.reported_at.date().isoformat() if report.reported_at else None, report.time_of_day]
+    return str(uuidlib.uuid5(ROW_NAMESPACE, json.dumps(content, ensure_ascii=False, sort_keys=True)))
+
+
+def _blank(values: dict[str, object], geometry: dict | None) -> bool:
+    return geometry is None and all(v is None or str(v).strip() == "" for v in values.values())
+
+
+def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str = "", crs: str = "auto",
+                   partial: bool = False, radius_m: float = 50.0, actor_id: int | None = None,
+                   actor_name: str = "", file_name: str | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Validate every row of a file and submit the valid ones; see the module for the all-or-nothing rule.
+
+    `progress(done, total)` is called as rows are read (total is an estimate for CSV files).
+    """
+    name = file_name or path.name
+    table = open_table(path, crs=None if crs == "auto" else check_crs(crs))
+    mapping = map_columns(table.columns)
+    parser = RowParser(mapping, load_lookups(conn), source, source_ref.strip(), check_crs(crs))
+    result = ImportResult(name, table.format, table.columns, mapping)
+    digest = file_sha256(path)
+    with conn.cursor() as cur:
+        cur.execute("SELECT max(id) FROM import_batch"
+                    " WHERE file_sha256 = %s AND source = %s AND source_ref = %s",
+                    (digest, source, source_ref.strip()))
+        result.previous_batch = cur.fetchone()[0]
+        cur.execute("INSERT INTO import_batch (source, source_ref, file_name, file_sha256, file_format,"
+                    " partial, imported_by) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                    (source, source_ref.strip(), name, digest, table.format, partial, actor_id))
+        batch_id = cur.fetchone()[0]
+    seen: dict[str, int] = {}
+    for done, row in enumerate(table.rows, start=1):
+        if progress is not None:
+            progress(done, max(table.total, done))
+        if _blank(row.values, row.geometry):
+            result.blank += 1
+            continue
+        try:
+            report = parser.parse(row.values, row.geometry)
+            key = row_uuid(report)
+            if key in seen:
+                result.rows.append(RowOutcome(row.number, "duplicate", reason=f"same as row {seen[key]}"))
+                continue
+            report.uuid, report.created_by = key, actor_id
+            report.provenance = {"import_batch": batch_id, "file": name, "row": row.number}
+            submitted = submit_report(conn, report, radius_m=radius_m, actor_name=actor_name)
+        except InvalidInput as exc:
+            values = {k: "" if v is None else str(v) for k, v in row.values.items()}
+            result.rows.append(RowOutcome(row.number, "rejected", exc.field, exc.reason, values=values))
+            continue
+        seen[key] = row.number
+        if submitted.created:
+            result.rows.append(RowOutcome(row.number, "accepted", report_id=submitted.report_id,
+                                          spot_id=submitted.spot_id, new_spot=submitted.new_spot))
+        else:
+            result.rows.append(RowOutcome(row.number, "duplicate", reason="already imported",
+                                          report_id=submitted.report_id, spot_id=submitted.spot_id))
+    if result.count("rejected") and not partial:
+        raise ImportRejected(result)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE report SET import_batch_id = %s WHERE id = ANY(%s)",
+                    (batch_id, [r.report_id for r in result.rows if r.status == "accepted"]))
+        cur.execute("UPDATE import_batch SET rows_read = %s, accepted = %s, duplicates = %s, rejected = %s"
+                    " WHERE id = %s", (len(result.rows), result.count("accepted"), result.count("duplicate"),
+                                       result.count("rejected"), batch_id))
+    result.batch_id, result.written = batch_id, True
+    return result
+
+
+def write_rejected(path: Path, result: ImportResult) -> int:
+    """The rejected rows: row, field, reason and the original columns, as UTF-8 CSV that Excel opens."""
+    rejected = [r for r in result.rows if r.status == "rejected"]
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "field", "reason", *result.columns])
+        for outcome in rejected:
+            values = outcome.values or {}
+            writer.writerow([outcome.row, outcome.field or "", outcome.reason,
+                             *(values.get(c, "") for c in result.columns)])
+    return len(rejected)
+
+
+def list_batches(conn, *, limit: int = 100) -> list[dict]:
+    """The latest imports: which file, from whom, under which letter, and what became of its rows."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            SELECT json_build_object('id', b.id, 'file', b.file_name, 'format', b.file_format,
+                       'source', b.source, 'source_ref', b.source_ref, 'sha256', b.file_sha256,
+                       'rows', b.rows_read,
+                       'accepted', b.accepted, 'duplicates', b.duplicates, 'rejected', b.rejected,
+                       'partial', b.partial, 'imported_by', u.username, 'imported_at', b.imported_at)
+            FROM import_batch b LEFT JOIN app_user u ON u.id = b.imported_by
+            ORDER BY b.id DESC LIMIT %s
+            """,
+            (limit,),
+        )
+        return [row[0] for row in cur.fetchall()]
