@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from api import errors
 from api.deps import Database
 from api.routes import areas, auth, health, ogc, reference, spots, tiles
-from api.routes import imports
+from api.routes import imports, spot_edits
 from gis.db import database_url
 from gis.settings import get_settings
 
@@ -29,7 +29,7 @@ def create_app(url: str | None = None) -> FastAPI:
     app.state.settings = get_settings()
     app.state.database = Database(url or database_url(app.state.settings))
     errors.install(app)
-    for module in (health, reference, auth, areas, spots, ogc, tiles, imports):
+    for module in (health, reference, auth, areas, spots, ogc, tiles, imports, spot_edits):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -270,6 +270,38 @@ def import_reports_command(
         raise typer.Exit(1)
 
 
+@app.command()
+def aggregate(
+    rebuild: bool = typer.Option(False, help="re-cluster automatic stage-1 spots (see README)"),
+    radius: Optional[float] = typer.Option(None, help="metres, for --rebuild (default: "
+                                                      "SAFEMAP_AGGREGATION_RADIUS_M)"),
+) -> None:
+    """Recount every spot's reports, sources and priority; with --rebuild, recompute the assignment too."""
+    from gis.aggregate import refresh_spots
+    from gis.db import transaction
+    from gis.rebuild import rebuild as rebuild_spots
+
+    if radius is not None and not rebuild:
+        raise typer.BadParameter("--radius is for --rebuild", param_hint="--radius")
+    settings = get_settings()
+    url = _migrated_url()
+    if not rebuild:
+        with transaction(url) as conn:
+            refresh_spots(conn)
+        typer.echo("spots recounted: reports, sources and priority")
+        return
+    radius = radius or settings.aggregation_radius_m
+    bar = _progress_bar()
+    task = bar.add_task("re-clustering", total=None)
+    with bar, transaction(url) as conn:
+        result = rebuild_spots(conn, radius_m=radius, actor_name="safemap aggregate --rebuild",
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+    typer.echo(result.summary())
+    if radius != settings.aggregation_radius_m:
+        typer.echo(f"note: new reports still join within {settings.aggregation_radius_m:g} m: set "
+                   f"SAFEMAP_AGGREGATION_RADIUS_M={radius:g} to keep them consistent")
+
+
 def main() -> None:
     """Entry point: domain errors become one line on stderr and exit status 1, never a traceback."""
     try:

@@ -20,6 +20,8 @@ CANDIDATE_SQL = """
       AND category_compatible(s.category, r.category)
       AND s.geom && ST_Expand(r.geom, %(degrees)s)
       AND ST_DWithin(s.geom::geography, r.geom::geography, %(radius)s)
+      AND NOT (s.stage = 1 AND EXISTS (SELECT 1 FROM report v WHERE v.spot_id = s.id
+                                       AND NOT v.location_verified))
     ORDER BY s.status <> 'open', s.geom <-> r.geom, s.id
     LIMIT 1
 """
@@ -54,6 +56,13 @@ REFRESH_SQL = """
     WHERE s.id = f.spot_id
 """
 
+# Spots left without reports (merged away) count nothing.
+EMPTIED_SQL = """
+    UPDATE spot s SET report_count = 0, source_count = 0, priority = 0
+    WHERE (%(spots)s::int[] IS NULL OR s.id = ANY(%(spots)s::int[])) AND s.report_count > 0
+      AND NOT EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id)
+"""
+
 
 def _lock_cells(conn, *, bbox: tuple[float, float, float, float], radius_m: float) -> None:
     """Lock, in a fixed order, every cell that the search area around `bbox` touches."""
@@ -80,7 +89,8 @@ def attach_report(conn, report_id: int, *, radius_m: float, actor_id: int | None
     """Attach a report to the nearest compatible spot within `radius_m`, or to a new stage-1 spot.
 
     A report whose location is still to be verified (`search=False`) gets a spot of its own: its point is
-    only its neighbourhood's, so nearness means nothing yet. Returns (spot id, whether the spot is new).
+    only its neighbourhood's, so nearness means nothing yet, and until the GIS office places it (stage 2) no
+    other report joins it. Returns (spot id, whether the spot is new).
     """
     with conn.cursor() as cur:
         row = None
@@ -111,3 +121,4 @@ def refresh_spots(conn, spot_ids: list[int] | None = None) -> None:
     """Recompute report and source counts and the priority of the given spots (all when None)."""
     with conn.cursor() as cur:
         cur.execute(REFRESH_SQL, {"spots": spot_ids})
+        cur.execute(EMPTIED_SQL, {"spots": spot_ids})

@@ -1,0 +1,61 @@
+"""The GIS office's edits of the aggregation: candidates, merge, unmerge, split and re-attach."""
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
+
+from api.auth import require_role
+from api.deps import get_conn
+from gis import spot_edits
+from gis.users import User
+
+router = APIRouter(prefix="/api", tags=["spot edits"])
+SpotId = Path(..., ge=1, le=2_147_483_647)
+ReportId = Path(..., ge=1, le=9_223_372_036_854_775_807)
+EDITOR = require_role(spot_edits.EDITOR_ROLE)
+
+
+class MergeIn(BaseModel):
+    """Merge this spot into `into`; `version` (optional) is the version of this spot you read."""
+
+    into: int = Field(..., ge=1, le=2_147_483_647)
+    note: str = Field(..., max_length=4000)
+    version: int | None = Field(None, ge=1)
+
+
+class NoteIn(BaseModel):
+    note: str = Field(..., max_length=4000)
+
+
+class AttachIn(BaseModel):
+    into: int = Field(..., ge=1, le=2_147_483_647)
+    note: str = Field(..., max_length=4000)
+
+
+@router.get("/spots/{spot_id}/candidates", summary="Spots that may be duplicates of this one, nearest first")
+def candidates(spot_id: int = SpotId, radius: float = Query(200.0, gt=0, le=5000, description="metres"),
+               user: User = Depends(require_role("gis_office", "deputy")), conn=Depends(get_conn)) -> dict:
+    return {"spot": spot_id, "radius_m": radius,
+            "candidates": spot_edits.candidates(conn, spot_id=spot_id, radius_m=radius)}
+
+
+@router.post("/spots/{spot_id}/merge", summary="Merge this spot into another (its reports move there)")
+def merge(body: MergeIn, spot_id: int = SpotId, user: User = Depends(EDITOR), conn=Depends(get_conn)) -> dict:
+    return spot_edits.merge(conn, user=user, spot_id=spot_id, into=body.into, note=body.note,
+                            version=body.version)
+
+
+@router.post("/spots/{spot_id}/unmerge", summary="Undo this spot's last merge")
+def unmerge(body: NoteIn, spot_id: int = SpotId, user: User = Depends(EDITOR),
+            conn=Depends(get_conn)) -> dict:
+    return spot_edits.unmerge(conn, user=user, spot_id=spot_id, note=body.note)
+
+
+@router.post("/reports/{report_id}/split", summary="Take a report off its spot to a new spot of its own")
+def split(body: NoteIn, report_id: int = ReportId, user: User = Depends(EDITOR),
+          conn=Depends(get_conn)) -> dict:
+    return spot_edits.split(conn, user=user, report_id=report_id, note=body.note)
+
+
+@router.post("/reports/{report_id}/attach", summary="Move a report to another spot (undoes a split)")
+def attach(body: AttachIn, report_id: int = ReportId, user: User = Depends(EDITOR),
+           conn=Depends(get_conn)) -> dict:
+    return spot_edits.reattach(conn, user=user, report_id=report_id, into=body.into, note=body.note)

@@ -1,0 +1,222 @@
+"""Recompute which spot each report belongs to, e.g. after the aggregation radius changed.
+
+What is kept: spots past stage 1, closed spots (resolved, rejected, merged) and spots the GIS office shaped by
+hand (merge, split, re-attach) keep their reports — people have decided about them. Only the reports of the
+other, automatic stage-1 spots are re-clustered: in their original order, as if each were submitted again
+with the new radius, joining the nearest open (else resolved) compatible spot within the radius, kept or
+re-formed, or founding a new one. A re-formed spot keeps the id of its founding report's former spot, so a
+rebuild with an unchanged radius changes nothing. Old spots left without reports become 'merged' into the
+spot that now holds their first report; spots whose reports changed get a 'rebuilt' event; history is never
+deleted. The clustering runs in memory on coordinates in metres (an azimuthal equidistant projection centred
+on the reports), loaded in one query; the results are written back in a few set-based statements.
+"""
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psycopg2.extras
+from shapely import wkb
+from shapely.geometry.base import BaseGeometry
+
+from gis.aggregate import NEW_SPOT_SQL, refresh_spots
+from gis.errors import InvalidInput
+from gis.spot_edits import HAND_EDITED_SQL
+
+FREE_SPOTS_SQL = f"SELECT s.id FROM spot s WHERE s.stage = 1 AND s.status = 'open' AND NOT {HAND_EDITED_SQL}"
+
+
+@dataclass
+class Cluster:
+    """A spot during the rebuild: a kept one (with its id) or one being formed around its founding report."""
+
+    geom: BaseGeometry
+    category: str
+    status: str
+    order: int
+    spot_id: int | None = None
+    founder: int | None = None
+    reports: list[int] = field(default_factory=list)
+
+
+@dataclass
+class RebuildResult:
+    """What the rebuild did, for the command line."""
+
+    radius_m: float
+    reports: int = 0
+    kept_spots: int = 0
+    unchanged: int = 0
+    changed: int = 0
+    new: int = 0
+    merged: int = 0
+
+    def summary(self) -> str:
+        return (f"rebuilt with a radius of {self.radius_m:g} m: {self.reports} reports of automatic stage-1 "
+                f"spots re-clustered ({self.kept_spots} spots kept as they are: past stage 1, closed or "
+                f"edited by hand); {self.unchanged} spots unchanged, {self.changed} changed, {self.new} new, "
+                f"{self.merged} merged away")
+
+
+class _Grid:
+    """Clusters by the square cells (side = radius) their bounding boxes touch."""
+
+    def __init__(self, cell: float) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[Cluster]] = {}
+
+    def _keys(self, bounds: tuple[float, float, float, float], margin: float) -> list[tuple[int, int]]:
+        xmin, ymin, xmax, ymax = bounds
+        c = self.cell
+        return [(ix, iy) for ix in range(math.floor((xmin - margin) / c), math.floor((xmax + margin) / c) + 1)
+                for iy in range(math.floor((ymin - margin) / c), math.floor((ymax + margin) / c) + 1)]
+
+    def add(self, cluster: Cluster) -> None:
+        for key in self._keys(cluster.geom.bounds, 0):
+            self.cells.setdefault(key, []).append(cluster)
+
+    def near(self, geom: BaseGeometry, radius: float) -> list[Cluster]:
+        found: dict[int, Cluster] = {}
+        for key in self._keys(geom.bounds, radius):
+            for cluster in self.cells.get(key, ()):
+                found[id(cluster)] = cluster
+        return list(found.values())
+
+
+def _load(conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[str, str]], int]:
+    with conn.cursor() as cur:
+        cur.execute(FREE_SPOTS_SQL)
+        free = [row[0] for row in cur.fetchall()]
+        cur.execute("SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Extent(geom)::geometry) AS c"
+                    " FROM report WHERE spot_id = ANY(%s) OR spot_id IS NULL) q", (free,))
+        lon, lat = cur.fetchone()
+        proj = f"+proj=aeqd +lat_0={lat or 0} +lon_0={lon or 0} +datum=WGS84 +units=m"
+        cur.execute("SELECT id, category, location_verified, spot_id, ST_AsBinary(ST_Transform(geom, %s))"
+                    " FROM report WHERE spot_id = ANY(%s) OR spot_id IS NULL ORDER BY id", (proj, free))
+        reports = cur.fetchall()
+        cur.execute(
+            """
+            SELECT s.id, s.category, s.status, ST_AsBinary(ST_Transform(s.geom, %s)) FROM spot s
+            WHERE s.status IN ('open', 'resolved') AND s.id <> ALL(%s)
+              AND NOT (s.stage = 1 AND EXISTS (SELECT 1 FROM report v WHERE v.spot_id = s.id
+                                               AND NOT v.location_verified))
+            """,
+            (proj, free),
+        )
+        kept = [Cluster(wkb.loads(bytes(g)), category, status, order=-1, spot_id=spot_id)
+                for spot_id, category, status, g in cur.fetchall()]
+        cur.execute("SELECT a.code, b.code FROM category a, category b"
+                    " WHERE category_compatible(a.code, b.code)")
+        compatible = set(cur.fetchall())
+        cur.execute("SELECT count(*) FROM spot WHERE status <> 'merged' AND id <> ALL(%s)", (free,))
+        untouched = cur.fetchone()[0]
+    return free, reports, kept, compatible, untouched
+
+
+def rebuild(conn, *, radius_m: float, actor_name: str = "rebuild",
+            progress: Callable[[int, int], None] | None = None) -> RebuildResult:
+    """Re-cluster the reports of automatic stage-1 spots with `radius_m` (see the module for the rules)."""
+    if not 0 < radius_m <= 1000:
+        raise InvalidInput("radius", "between 0 and 1000 metres")
+    with conn.cursor() as cur:
+        cur.execute("LOCK TABLE spot IN SHARE ROW EXCLUSIVE MODE")  # reports arriving meanwhile wait for us
+    free, reports, kept, compatible, untouched = _load(conn)
+    result = RebuildResult(radius_m, reports=len(reports), kept_spots=untouched)
+    grid = _Grid(radius_m)
+    for cluster in kept:
+        grid.add(cluster)
+    formed: list[Cluster] = []
+    old_spot: dict[int, int | None] = {}
+    for done, (report_id, category, verified, spot_id, geometry) in enumerate(reports, start=1):
+        geom = wkb.loads(bytes(geometry))
+        old_spot[report_id] = spot_id
+        target = None
+        if verified:
+            near = [c for c in grid.near(geom, radius_m)
+                    if (c.category, category) in compatible and c.geom.distance(geom) <= radius_m]
+            target = min(near, default=None,
+                         key=lambda c: (c.status != "open", c.geom.distance(geom), c.order, c.spot_id or 0))
+        if target is None:
+            target = Cluster(geom, category, "open", order=len(formed), founder=report_id)
+            formed.append(target)
+            if verified:
+                grid.add(target)
+        target.reports.append(report_id)
+        if progress is not None:
+            progress(done, len(reports))
+    _write(conn, result, free, kept, formed, old_spot, actor_name)
+    return result
+
+
+def _write(conn, result: RebuildResult, free: list[int], kept: list[Cluster], formed: list[Cluster],
+           old_spot: dict[int, int | None], actor_name: str) -> None:
+    claimed: set[int] = set()
+    with conn.cursor() as cur:
+        for cluster in formed:
+            previous = old_spot[cluster.founder]
+            if previous is not None and previous not in claimed:
+                cluster.spot_id = previous
+                claimed.add(previous)
+            else:
+                cur.execute(NEW_SPOT_SQL, {"report": cluster.founder})
+                cluster.spot_id = cur.fetchone()[0]
+        new_ids = {c.spot_id for c in formed} - claimed
+        pairs = [(r, c.spot_id) for c in (*kept, *formed) for r in c.reports]
+        cur.execute(
+            """
+            UPDATE report r SET spot_id = m.spot FROM unnest(%s::bigint[], %s::int[]) AS m(id, spot)
+            WHERE r.id = m.id AND r.spot_id IS DISTINCT FROM m.spot
+            """,
+            ([p[0] for p in pairs], [p[1] for p in pairs]),
+        )
+        holder = {r: spot for r, spot in pairs}
+        before: dict[int, set[int]] = {}
+        for report_id, spot_id in old_spot.items():
+            if spot_id is not None:
+                before.setdefault(spot_id, set()).add(report_id)
+        # A re-formed spot whose first report changed moves to the new one, as a spot made by a report sits.
+        reseated = [c for c in formed if c.spot_id in claimed and c.founder != min(before[c.spot_id])]
+        cur.execute(
+            """
+            UPDATE spot s SET geom = r.geom, category = r.category, area_id = r.area_id
+            FROM unnest(%s::int[], %s::bigint[]) AS m(spot, founder) JOIN report r ON r.id = m.founder
+            WHERE s.id = m.spot
+            """,
+            ([c.spot_id for c in reseated], [c.founder for c in reseated]),
+        )
+        events, merged_into, touched = [], {}, set()
+        for cluster in (*kept, *formed):
+            after, was = set(cluster.reports), before.get(cluster.spot_id, set())
+            if cluster.spot_id in new_ids:
+                events.append((cluster.spot_id, "created", {"rebuild": True, "radius_m": result.radius_m,
+                                                            "report_ids": sorted(after)}))
+                result.new += 1
+            elif after - was or (cluster.spot_id in claimed and was - after):
+                events.append((cluster.spot_id, "rebuilt", {"radius_m": result.radius_m,
+                                                            "added": sorted(after - was),
+                                                            "removed": sorted(was - after)}))
+                touched.add(cluster.spot_id)
+            elif cluster.spot_id in claimed:
+                result.unchanged += 1
+        for spot_id in sorted(set(free) - claimed):
+            into = holder[min(before[spot_id])] if before.get(spot_id) else None
+            merged_into[spot_id] = into
+            events.append((spot_id, "rebuilt", {"radius_m": result.radius_m, "merged_into": into,
+                                                 "removed": sorted(before.get(spot_id, ()))}))
+        result.changed = len(touched)
+        result.merged = len(merged_into)
+        if merged_into:
+            cur.execute(
+                """
+                UPDATE spot s SET status = 'merged', merged_into = m.target
+                FROM unnest(%s::int[], %s::int[]) AS m(spot, target) WHERE s.id = m.spot
+                """,
+                (list(merged_into), list(merged_into.values())),
+            )
+        changed = sorted(touched | set(merged_into))
+        cur.execute("UPDATE spot SET version = version + 1, updated_at = now() WHERE id = ANY(%s)",
+                    (changed,))
+        psycopg2.extras.execute_values(
+            cur, "INSERT INTO spot_event (spot_id, kind, actor_name, payload) VALUES %s",
+            [(spot_id, kind, actor_name, json.dumps(payload)) for spot_id, kind, payload in events])
+    refresh_spots(conn, sorted(touched | set(merged_into) | new_ids))

@@ -1,0 +1,2 @@
+"""Users with roles, shared with the intake tests."""
+from tests.intake.conftest import tokens  # noqa: F401

@@ -1,0 +1,86 @@
+"""`safemap aggregate --rebuild` re-clusters automatic stage-1 spots, keeps the rest, deletes no history."""
+import psycopg2
+import pytest
+
+from gis.db import transaction
+from gis.demo import load_base_areas
+from gis.rebuild import rebuild
+from gis.reports import ReportCreate, submit_report
+from gis.spot_edits import split
+from gis.users import create_user
+from tests.cli.test_cli import run
+from tests.intake.conftest import inside
+
+METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
+
+
+@pytest.fixture
+def street(empty_url) -> dict:
+    """Reports along a street at 0, 40, 80 m (live: spots A = 0+40, B = 80), 400 and 430 m (C, stage 2)."""
+    with transaction(empty_url) as conn:
+        load_base_areas(conn)
+    lon, lat = inside(empty_url, "2209")
+    ids = {}
+    with transaction(empty_url) as conn:
+        for metres in (0, 40, 80, 400, 430):
+            done = submit_report(conn, ReportCreate(source="mayor", category="vacant_lot",
+                                                    lon=lon + metres * METRE, lat=lat), radius_m=50)
+            ids[metres] = (done.report_id, done.spot_id)
+        conn.cursor().execute("UPDATE spot SET stage = 2 WHERE id = %s", (ids[400][1],))
+    assert ids[0][1] == ids[40][1] != ids[80][1] != ids[400][1] == ids[430][1]
+    return {"url": empty_url, "reports": {m: r for m, (r, _) in ids.items()},
+            "a": ids[0][1], "b": ids[80][1], "c": ids[400][1]}
+
+
+def _spots(url: str) -> dict[int, int]:
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT id, spot_id FROM report")
+        return dict(cur.fetchall())
+
+
+def _spot(url: str, spot_id: int) -> tuple:
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT status, merged_into, report_count, (SELECT array_agg(kind ORDER BY id)"
+                    " FROM spot_event WHERE spot_id = s.id) FROM spot s WHERE id = %s", (spot_id,))
+        return cur.fetchone()
+
+
+def test_the_same_radius_changes_nothing(street):
+    url = street["url"]
+    before = _spots(url)
+    with transaction(url) as conn:
+        result = rebuild(conn, radius_m=50)
+    assert (result.reports, result.unchanged, result.changed, result.new, result.merged) == (3, 2, 0, 0, 0)
+    assert _spots(url) == before
+    assert _spot(url, street["a"])[3] == ["created", "report_attached"]
+
+
+def test_a_wider_radius_merges_stage_1_spots_and_keeps_stage_2(street):
+    url, a, b, c = street["url"], street["a"], street["b"], street["c"]
+    result = run("aggregate", "--rebuild", "--radius", "100", env={"DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        "rebuilt with a radius of 100 m: 3 reports of automatic stage-1 spots re-clustered (1 spots kept as "
+        "they are: past stage 1, closed or edited by hand); 0 spots unchanged, 1 changed, 0 new, "
+        "1 merged away")
+    assert "SAFEMAP_AGGREGATION_RADIUS_M=100" in result.stdout
+    assert _spot(url, b)[:3] == ("merged", a, 0) and _spot(url, b)[3][-1] == "rebuilt"
+    assert _spot(url, a)[2:] == (3, ["created", "report_attached", "rebuilt"])
+    assert _spot(url, c)[2:] == (2, ["created", "report_attached"])  # stage 2: nobody's decision is undone
+
+
+def test_a_narrower_radius_splits_and_hand_edits_are_kept(street):
+    url, reports = street["url"], street["reports"]
+    with transaction(url) as conn:
+        gis = create_user(conn, username="gis", password="s3cret-gis", role="gis_office")
+        result = rebuild(conn, radius_m=30)
+    assert (result.changed, result.new, result.merged) == (1, 1, 0)
+    spots = _spots(url)
+    assert len({spots[reports[0]], spots[reports[40]], spots[reports[80]]}) == 3
+    with transaction(url) as conn:
+        result = rebuild(conn, radius_m=100)
+        moved = split(conn, user=gis, report_id=reports[80], note="another lot")
+        again = rebuild(conn, radius_m=100)
+    assert _spots(url)[reports[80]] == moved["spot"]  # the split stays split
+    assert again.changed == 0
+
