@@ -34,6 +34,10 @@ CONSTRAINT_FIELDS = {
     "app_user_username_key": ("username", "this user name is taken"),
     "app_user_username_check": ("username", "2–64 characters of a-z, 0-9, _ . -"),
     "app_user_role_check": ("role", "unknown role"),
+    "report_photo_type": ("file", "a photo must be a JPEG, PNG or WebP image"),
+    "report_photo_size": ("file", "a photo must be 1 byte to 2 MB"),
+    "programme_phase_planned_order": ("planned_end", "the phase ends before it starts"),
+    "programme_phase_actual_order": ("actual_end", "an actual end needs an actual start, and not before it"),
 }
 
 
@@ -103,9 +107,9 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str) -> None:
-    """Bring the schema up to the newest revision of every branch."""
+    """Bring the schema up to the newest revision."""
     connect(url).close()
-    command.upgrade(alembic_config(url), "heads")
+    command.upgrade(alembic_config(url), "head")
 
 
 def current_revisions(url: str) -> list[str]:
