@@ -8,6 +8,7 @@ from pathlib import Path
 
 from gis.aggregate import refresh_spots
 from gis.areas import import_areas, read_area_file
+from gis.workflow_demo import load_demo_workflow
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SEED = 22
@@ -59,6 +60,7 @@ def load_demo(conn) -> dict[str, int]:
         cur.execute("SELECT count(*) FROM spot")
         if cur.fetchone()[0] == 0:
             _demo_spots(conn)
+        load_demo_workflow(conn)
         cur.execute("SELECT (SELECT count(*) FROM area), (SELECT count(*) FROM spot), (SELECT count(*) FROM report)")
         areas, spots, reports = cur.fetchone()
     return {"areas": areas, "spots": spots, "reports": reports}

@@ -1,0 +1,426 @@
+"""The four stages of a spot: transitions, their guards (role, neighbourhood, stage, version) and their events.
+
+Every write locks the spot row, checks the version the caller read (optimistic locking: a stale write is a
+Conflict and changes nothing), and appends one event to the spot's history. Functions never commit.
+"""
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gis.users import User
+
+AUDIT_CRITERIA = ("lighting", "openness", "visibility", "people", "security", "walk_path", "public_transport",
+                  "gender_mix", "feeling")
+REJECT_REASONS = ("not_unsafe", "duplicate")
+FIELD_ROLES = ("gis_office", "deputy", "facilitator")
+MANAGERS = ("gis_office", "deputy")
+MAX_PHOTOS = 20
+
+
+@dataclass(frozen=True)
+class SpotState:
+    """The locked spot row: what the guards look at."""
+
+    id: int
+    stage: int
+    status: str
+    version: int
+    area_id: int | None
+    category: str
+
+
+def check_audit(audit: dict | None, *, required: bool) -> dict | None:
+    """A safety audit has all nine criteria, each an integer 0–3."""
+    if audit is None:
+        if required:
+            raise InvalidInput("audit", f"a safety audit is required: {', '.join(AUDIT_CRITERIA)}, each 0–3")
+        return None
+    if not isinstance(audit, dict):
+        raise InvalidInput("audit", "must be an object of the nine criteria")
+    unknown = sorted(set(audit) - set(AUDIT_CRITERIA))
+    missing = [k for k in AUDIT_CRITERIA if k not in audit]
+    if unknown or missing:
+        raise InvalidInput("audit", f"unknown criteria {unknown}; missing criteria {missing}" if unknown
+                           else f"missing criteria {', '.join(missing)}")
+    for key, value in audit.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3:
+            raise InvalidInput(f"audit.{key}", "must be an integer 0–3")
+    return {k: audit[k] for k in AUDIT_CRITERIA}
+
+
+def _text(field: str, value: str | None, *, required: bool, max_length: int = 4000) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(field, "is required")
+    if len(text) > max_length:
+        raise InvalidInput(field, f"at most {max_length} characters")
+    return text
+
+
+def _past(field: str, day: date | None) -> date:
+    if day is None:
+        raise InvalidInput(field, "a date is required (1399/09/15 or 2020-12-05)")
+    if day > date.today():
+        raise InvalidInput(field, "cannot be in the future")
+    return day
+
+
+def _photos(photos: list[str] | None) -> list[str]:
+    names = [p.strip() for p in photos or () if p and p.strip()]
+    if len(names) > MAX_PHOTOS or any(len(p) > 300 for p in names):
+        raise InvalidInput("photos", f"at most {MAX_PHOTOS} photo references of up to 300 characters")
+    return names
+
+
+def _lock(conn, *, user: User, spot_id: int, version: int | None, check_version: bool = True) -> SpotState:
+    """Lock the spot, then check the user's neighbourhood and the version they read."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT id, stage, status, version, area_id, category FROM spot WHERE id = %s FOR UPDATE",
+                    (spot_id,))
+        row = cur.fetchone()
+    if row is None:
+        raise NotFound(f"spot {spot_id} does not exist", field="spot")
+    spot = SpotState(*row)
+    user.require_area(spot.area_id)
+    if check_version or version is not None:
+        if version is None:
+            raise InvalidInput("version", "send the version you read (If-Match header or a version field)")
+        if version != spot.version:
+            raise Conflict(f"spot {spot_id} changed since you read it (your version {version}, now "
+                           f"{spot.version}): reload it and try again", field="version")
+    return spot
+
+
+def _require(spot: SpotState, *stages: int, statuses: tuple[str, ...] = ("open",)) -> None:
+    """Stage guard: no skipping, no writes to closed spots."""
+    if spot.status not in statuses:
+        raise Conflict(f"spot {spot.id} is {spot.status}", field="status")
+    if spot.stage not in stages:
+        wanted = " or ".join(str(s) for s in stages)
+        raise Conflict(f"spot {spot.id} is at stage {spot.stage}; this step needs stage {wanted}", field="stage")
+
+
+def _move(cur, spot: SpotState, *, stage: int | None = None, status: str | None = None,
+          category: str | None = None) -> int:
+    cur.execute(
+        """
+        UPDATE spot SET stage = coalesce(%s, stage), status = coalesce(%s, status),
+                        category = coalesce(%s, category), version = version + 1, updated_at = now()
+        WHERE id = %s RETURNING version
+        """,
+        (stage, status, category, spot.id),
+    )
+    return cur.fetchone()[0]
+
+
+def _event(cur, spot_id: int, user: User, kind: str, note: str = "", **payload: object) -> None:
+    cur.execute(
+        "INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, note, payload) VALUES (%s, %s, %s, %s, %s, %s)",
+        (spot_id, kind, user.id, user.full_name or user.username, note, json.dumps(payload, default=str)),
+    )
+
+
+def verify(conn, *, user: User, spot_id: int, version: int | None, category: str | None = None,
+           note: str = "") -> int:
+    """Stage 1 → 2: the GIS office confirms location and category (correcting the category if needed)."""
+    user.require_role("gis_office")
+    note = _text("note", note, required=False)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
+    _require(spot, 1)
+    with conn.cursor() as cur:
+        if category:
+            cur.execute("SELECT 1 FROM category WHERE code = %s", (category,))
+            if cur.fetchone() is None:
+                raise InvalidInput("category", f"unknown category {category!r}")
+        new_version = _move(cur, spot, stage=2, category=category)
+        _event(cur, spot.id, user, "verified", note, **{"from": 1, "to": 2},
+               category={"from": spot.category, "to": category or spot.category})
+    return new_version
+
+
+def reject(conn, *, user: User, spot_id: int, version: int | None, reason: str, note: str,
+           duplicate_of: int | None = None) -> int:
+    """Stage 1 or 2: the GIS office rejects a spot as not unsafe, or as a duplicate of another, with a reason."""
+    user.require_role("gis_office")
+    if reason not in REJECT_REASONS:
+        raise InvalidInput("reason", f"must be one of {', '.join(REJECT_REASONS)}")
+    note = _text("note", note, required=True)
+    if (reason == "duplicate") != (duplicate_of is not None):
+        raise InvalidInput("duplicate_of", "name the spot it duplicates (only for reason 'duplicate')")
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
+    _require(spot, 1, 2)
+    with conn.cursor() as cur:
+        if duplicate_of is not None:
+            cur.execute("SELECT st.is_open FROM spot s JOIN spot_status st ON st.code = s.status "
+                        "WHERE s.id = %s AND s.id <> %s", (duplicate_of, spot.id))
+            row = cur.fetchone()
+            if row is None or not row[0]:
+                raise InvalidInput("duplicate_of", f"spot {duplicate_of} is not another open spot")
+        new_version = _move(cur, spot, status="rejected")
+        _event(cur, spot.id, user, "rejected", note, reason=reason, duplicate_of=duplicate_of, stage=spot.stage)
+    return new_version
+
+
+def start_remediation(conn, *, user: User, spot_id: int, version: int | None, note: str = "") -> int:
+    """Stage 2 → 3: the mapped spot goes to the working group for a site visit and fixes."""
+    user.require_role(*MANAGERS)
+    note = _text("note", note, required=False)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
+    _require(spot, 2)
+    with conn.cursor() as cur:
+        new_version = _move(cur, spot, stage=3)
+        _event(cur, spot.id, user, "remediation_started", note, **{"from": 2, "to": 3})
+    return new_version
+
+
+def record_visit(conn, *, user: User, spot_id: int, version: int | None, visited_on: date | None,
+                 findings: str, photos: list[str] | None = None, audit: dict | None = None) -> int:
+    """Stage 3: a site visit (date, findings, photos, safety audit) by a facilitator of the area or staff."""
+    user.require_role(*FIELD_ROLES)
+    findings = _text("findings", findings, required=True)
+    visited_on, photos, audit = _past("visited_on", visited_on), _photos(photos), check_audit(audit, required=False)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
+    _require(spot, 3)
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO site_visit (spot_id, purpose, visited_on, findings, photos, audit, created_by)"
+            " VALUES (%s, 'visit', %s, %s, %s, %s, %s) RETURNING id",
+            (spot.id, visited_on, findings, photos, json.dumps(audit) if audit else None, user.id),
+        )
+        visit_id = cur.fetchone()[0]
+        new_version = _move(cur, spot)
+        _event(cur, spot.id, user, "site_visit", findings, visit_id=visit_id, visited_on=visited_on,
+               photos=photos, audit=audit)
+    return new_version
+
+
+def assign_action(conn, *, user: User, spot_id: int, version: int | None, agency: str, what: str,
+                  due_on: date | None) -> int:
+    """Stage 3: give one agency one job with a deadline; a spot may have several agencies at once."""
+    user.require_role(*MANAGERS)
+    what = _text("what", what, required=True, max_length=1000)
+    if due_on is None:
+        raise InvalidInput("due_on", "a due date is required (1399/09/15 or 2020-12-05)")
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
+    _require(spot, 3)
+    with conn.cursor() as cur:
+        cur.execute("SELECT id, active FROM agency WHERE code = %s", (agency,))
+        row = cur.fetchone()
+        if row is None or not row[1]:
+            raise InvalidInput("agency", f"{agency!r} is not an active agency")
+        cur.execute("INSERT INTO spot_action (spot_id, agency_id, what, due_on, assigned_by)"
+                    " VALUES (%s, %s, %s, %s, %s) RETURNING id", (spot.id, row[0], what, due_on, user.id))
+        action_id = cur.fetchone()[0]
+        new_version = _move(cur, spot)
+        _event(cur, spot.id, user, "action_assigned", what, action_id=action_id, agency=agency, due_on=due_on)
+    return new_version
+
+
+def update_action(conn, *, user: User, action_id: int, version: int | None, status: str,
+                  note: str) -> tuple[int, int]:
+    """An agency marks its own action in progress or done (with a note); staff cancel. Returns (spot, version)."""
+    allowed = {"agency": ("in_progress", "done"), "deputy": ("cancelled",), "gis_office": ("cancelled",)}
+    user.require_role(*allowed)
+    if status not in allowed[user.role]:
+        raise Forbidden(f"a {user.role} user may set an action to {' or '.join(allowed[user.role])}",
+                        field="status")
+    note = _text("note", note, required=True)
+    with conn.cursor() as cur:
+        cur.execute("SELECT a.spot_id, a.agency_id, a.status, a.version, g.code, st.is_open FROM spot_action a"
+                    " JOIN agency g ON g.id = a.agency_id JOIN action_status st ON st.code = a.status"
+                    " WHERE a.id = %s", (action_id,))
+        row = cur.fetchone()
+    if row is None:
+        raise NotFound(f"action {action_id} does not exist", field="action")
+    spot_id, agency_id, current, action_version, agency, is_open = row
+    if user.role == "agency" and user.agency_id != agency_id:
+        raise Forbidden("this action is assigned to another agency", field="agency")
+    spot = _lock(conn, user=user, spot_id=spot_id, version=None, check_version=False)
+    if version is None:
+        raise InvalidInput("version", "send the action's version (If-Match header or a version field)")
+    if version != action_version:
+        raise Conflict(f"action {action_id} changed since you read it (your version {version}, now "
+                       f"{action_version}): reload it and try again", field="version")
+    _require(spot, 3)
+    if not is_open or current == status:
+        raise Conflict(f"action {action_id} is already {current}", field="status")
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            UPDATE spot_action SET status = %s, outcome = %s, version = version + 1, updated_at = now(),
+                                   done_at = CASE WHEN %s = 'done' THEN now() END
+            WHERE id = %s RETURNING version
+            """,
+            (status, note, status, action_id),
+        )
+        new_version = cur.fetchone()[0]
+        _move(cur, spot)
+        _event(cur, spot.id, user, "action_updated", note, action_id=action_id, agency=agency,
+               status={"from": current, "to": status})
+    return spot.id, new_version
+
+
+def add_note(conn, *, user: User, spot_id: int, version: int | None, note: str,
+             agencies: list[str] | None = None) -> None:
+    """Stage 3: an inter-agency coordination note; it changes no state, so the version is optional."""
+    user.require_role("gis_office", "deputy", "agency")
+    note = _text("note", note, required=True)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version, check_version=False)
+    _require(spot, 3)
+    with conn.cursor() as cur:
+        if user.role == "agency":
+            cur.execute("SELECT 1 FROM spot_action WHERE spot_id = %s AND agency_id = %s", (spot.id, user.agency_id))
+            if cur.fetchone() is None:
+                raise Forbidden("your agency has no action on this spot", field="agency")
+        codes = sorted(set(agencies or ()))
+        cur.execute("SELECT code FROM agency WHERE code = ANY(%s)", (codes,))
+        unknown = sorted(set(codes) - {r[0] for r in cur.fetchall()})
+        if unknown:
+            raise InvalidInput("agencies", f"unknown agency {', '.join(unknown)}")
+        _event(cur, spot.id, user, "coordination_note", note, agencies=codes)
+
+
+def evaluate(conn, *, user: User, spot_id: int, version: int | None, visited_on: date | None, audit: dict | None,
+             findings: str = "", photos: list[str] | None = None) -> int:
+    """Stage 3 → 4: the re-audit, once every action is done (or cancelled) and at least one is done."""
+    user.require_role(*FIELD_ROLES)
+    audit = check_audit(audit, required=True)
+    findings = _text("findings", findings, required=False)
+    visited_on, photos = _past("visited_on", visited_on), _photos(photos)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
+    _require(spot, 3)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FILTER (WHERE st.is_open), count(*) FILTER (WHERE a.status = 'done')"
+                    " FROM spot_action a JOIN action_status st ON st.code = a.status WHERE a.spot_id = %s",
+                    (spot.id,))
+        still_open, done = cur.fetchone()
+        if still_open:
+            raise Conflict(f"{still_open} action(s) are still open: evaluate once they are done", field="actions")
+        if not done:
+            raise Conflict("no action has been done yet: nothing to evaluate", field="actions")
+        cur.execute(
+            "INSERT INTO site_visit (spot_id, purpose, visited_on, findings, photos, audit, created_by)"
+            " VALUES (%s, 're_audit', %s, %s, %s, %s, %s) RETURNING id, safety_audit_mean(spot_audit_before(%s)),"
+            " safety_audit_mean(audit)",
+            (spot.id, visited_on, findings, photos, json.dumps(audit), user.id, spot.id),
+        )
+        visit_id, before, after = cur.fetchone()
+        new_version = _move(cur, spot, stage=4)
+        _event(cur, spot.id, user, "evaluated", findings, **{"from": 3, "to": 4}, visit_id=visit_id,
+               visited_on=visited_on, audit=audit, before=before, after=after)
+    return new_version
+
+
+def close(conn, *, user: User, spot_id: int, version: int | None, reason: str) -> int:
+    """Stage 4: the deputy closes the spot as resolved, with a reason, when the re-audit shows an improvement."""
+    user.require_role("deputy")
+    reason = _text("reason", reason, required=True)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
+    _require(spot, 4)
+    with conn.cursor() as cur:
+        cur.execute("SELECT safety_audit_mean(spot_audit_before(%s)), safety_audit_mean(spot_audit_after(%s))",
+                    (spot.id, spot.id))
+        before, after = cur.fetchone()
+        if after is None:
+            raise Conflict("there is no re-audit: evidence is needed to close a spot", field="audit")
+        if before is not None and after <= before:
+            raise Conflict(f"the re-audit shows no improvement (before {before:.2f}, after {after:.2f}): "
+                           "reopen the spot instead", field="audit")
+        new_version = _move(cur, spot, status="resolved")
+        _event(cur, spot.id, user, "resolved", reason, before=before, after=after)
+    return new_version
+
+
+def reopen(conn, *, user: User, spot_id: int, version: int | None, reason: str) -> int:
+    """Stage 4 → 3: the deputy sends a spot (evaluated or already resolved) back to remediation."""
+    user.require_role("deputy")
+    reason = _text("reason", reason, required=True)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
+    _require(spot, 4, statuses=("open", "resolved"))
+    with conn.cursor() as cur:
+        new_version = _move(cur, spot, stage=3, status="open")
+        _event(cur, spot.id, user, "reopened", reason, **{"from": 4, "to": 3}, was=spot.status)
+    return new_version
+
+
+WORKFLOW_SQL = """
+    SELECT json_build_object(
+        'id', s.id, 'title', s.title, 'category', s.category, 'stage', s.stage, 'status', s.status,
+        'version', s.version, 'area_code', a.code, 'area_fa', a.name_fa, 'area_en', a.name_en,
+        'audit_before', spot_audit_before(s.id), 'audit_after', spot_audit_after(s.id),
+        'visits', (SELECT coalesce(json_agg(json_build_object(
+                       'id', v.id, 'purpose', v.purpose, 'visited_on', v.visited_on, 'findings', v.findings,
+                       'photos', v.photos, 'audit', v.audit, 'audit_mean', round(safety_audit_mean(v.audit), 2))
+                       ORDER BY v.visited_on, v.id), '[]')
+                   FROM site_visit v WHERE v.spot_id = s.id),
+        'actions', (SELECT coalesce(json_agg(json_build_object(
+                        'id', x.id, 'agency', g.code, 'agency_fa', g.name_fa, 'agency_en', g.name_en,
+                        'what', x.what, 'due_on', x.due_on, 'status', x.status, 'is_open', xs.is_open,
+                        'overdue', xs.is_open AND x.due_on < (now() AT TIME ZONE 'Asia/Tehran')::date,
+                        'outcome', x.outcome, 'version', x.version, 'assigned_at', x.assigned_at,
+                        'done_at', x.done_at) ORDER BY x.id), '[]')
+                    FROM spot_action x JOIN agency g ON g.id = x.agency_id
+                    JOIN action_status xs ON xs.code = x.status WHERE x.spot_id = s.id),
+        'events', (SELECT coalesce(json_agg(json_build_object(
+                       'id', e.id, 'kind', e.kind, 'at', e.at,
+                       'actor', CASE WHEN %(personal)s THEN e.actor_name END,
+                       'note', e.note, 'payload', e.payload) ORDER BY e.at, e.id), '[]')
+                   FROM spot_event e WHERE e.spot_id = s.id))::text, s.version
+    FROM spot s LEFT JOIN area a ON a.id = s.area_id
+    WHERE s.id = %(id)s
+"""
+
+
+def spot_workflow(conn, *, user: User, spot_id: int) -> tuple[str, int]:
+    """A spot's workflow file as JSON text (visits, actions, audits, full read-only history) and its version."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT area_id FROM spot WHERE id = %s", (spot_id,))
+        row = cur.fetchone()
+        if row is None:
+            raise NotFound(f"spot {spot_id} does not exist", field="spot")
+        user.require_area(row[0])
+        if user.role == "agency":
+            cur.execute("SELECT 1 FROM spot_action WHERE spot_id = %s AND agency_id = %s", (spot_id, user.agency_id))
+            if cur.fetchone() is None:
+                raise Forbidden("your agency has no action on this spot", field="agency")
+        cur.execute(WORKFLOW_SQL, {"id": spot_id, "personal": user.role != "viewer"})
+        return cur.fetchone()
+
+
+def list_actions(conn, *, user: User, agency: str | None = None, status: str | None = None,
+                 overdue: bool = False) -> list[dict]:
+    """Actions across spots; an agency user sees only its own, a facilitator those in their neighbourhoods."""
+    if user.role == "agency":
+        agency_id = user.agency_id
+    else:
+        agency_id = None
+        if agency:
+            with conn.cursor() as cur:
+                cur.execute("SELECT id FROM agency WHERE code = %s", (agency,))
+                row = cur.fetchone()
+            if row is None:
+                raise InvalidInput("agency", f"unknown agency {agency!r}")
+            agency_id = row[0]
+    if status is not None and status not in ("assigned", "in_progress", "done", "cancelled"):
+        raise InvalidInput("status", "must be assigned, in_progress, done or cancelled")
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            SELECT x.id, x.spot_id, s.title, s.stage, s.version, a.code, g.code, g.name_fa, g.name_en, x.what,
+                   x.due_on, x.status, xs.is_open AND x.due_on < (now() AT TIME ZONE 'Asia/Tehran')::date,
+                   x.outcome, x.version
+            FROM spot_action x JOIN agency g ON g.id = x.agency_id JOIN action_status xs ON xs.code = x.status
+            JOIN spot s ON s.id = x.spot_id LEFT JOIN area a ON a.id = s.area_id
+            WHERE (%(agency)s::int IS NULL OR x.agency_id = %(agency)s)
+              AND (%(status)s::text IS NULL OR x.status = %(status)s)
+              AND (NOT %(overdue)s OR (xs.is_open AND x.due_on < (now() AT TIME ZONE 'Asia/Tehran')::date))
+              AND (%(areas)s::int[] IS NULL OR s.area_id = ANY(%(areas)s))
+            ORDER BY x.due_on, x.id
+            """,
+            {"agency": agency_id, "status": status, "overdue": overdue,
+             "areas": list(user.area_ids) if user.role == "facilitator" else None},
+        )
+        keys = ("id", "spot_id", "spot_title", "spot_stage", "spot_version", "area_code", "agency", "agency_fa",
+                "agency_en", "what", "due_on", "status", "overdue", "outcome", "version")
+        return [dict(zip(keys, row)) for row in cur.fetchall()]

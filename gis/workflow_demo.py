@@ -1,0 +1,192 @@
+"""Demo data for stages 3 and 4 and for the programme: visits, agency actions, re-audits, activities, phases.
+
+It fills in what the demo spots' stage history implies (a spot in stage 4 was visited, fixed and re-audited),
+with real 1399 dates for the programme. Idempotent: it adds nothing once site visits exist.
+"""
+import json
+import random
+from datetime import datetime, timedelta, timezone
+
+import jdatetime
+
+SEED = 1399
+AUDIT_KEYS = ("lighting", "openness", "visibility", "people", "security", "walk_path", "public_transport",
+              "gender_mix", "feeling")
+AGENCIES = {
+    "poor_lighting": ("electricity", "urban_services"),
+    "abandoned_building": ("urban_planning", "police"),
+    "vacant_lot": ("urban_services", "technical"),
+    "underpass_bridge": ("technical", "electricity"),
+    "park_corner": ("parks", "police"),
+    "dead_end_alley": ("electricity",),
+    "isolated_stop": ("traffic", "electricity"),
+    "river_highway_margin": ("technical", "parks"),
+    "offender_gathering": ("police", "social"),
+    "other": ("urban_services",),
+}
+JOBS = {
+    "electricity": "نصب و تعمیر چراغ‌های معبر",
+    "urban_services": "پاک‌سازی نخاله و هرس درختان",
+    "urban_planning": "پیگیری تعیین تکلیف ساختمان نیمه‌ساز با مالک",
+    "police": "افزایش گشت‌زنی در ساعات عصر و شب",
+    "technical": "حصارکشی و اصلاح مسیر پیاده",
+    "parks": "بازطراحی گوشهٔ پارک و کاشت گیاهان کم‌ارتفاع",
+    "traffic": "جابه‌جایی ایستگاه و نصب سایبان روشن",
+    "social": "برنامهٔ فرهنگی و حضور تسهیلگر در محل",
+}
+
+
+def _day(text: str):
+    year, month, day = (int(p) for p in text.split("/"))
+    return jdatetime.date(year, month, day).togregorian()
+
+
+PHASES = (
+    ("مطالعه، بررسی و شناسایی", "Identification", 1, "1399/09/01", "1399/09/30", "1399/09/03", "1399/10/10"),
+    ("استخراج و جایابی در نقشه", "Mapping", 2, "1399/10/01", "1399/10/30", "1399/10/08", "1399/11/12"),
+    ("اجرا", "Remediation", 3, "1399/11/01", "1399/12/10", "1399/11/10", None),
+    ("نظارت و ارزیابی", "Monitoring and evaluation", 4, "1399/12/01", "1399/12/15", None, None),
+)
+MEETINGS = (
+    ("1399/09/10", "جلسهٔ نخست کارگروه ارتقای احساس امنیت زنان و خانواده",
+     {"معاونت اجتماعی و فرهنگی": 3, "معاونت خدمات شهری": 2, "پلیس پیشگیری": 1, "دفتر GIS": 1},
+     "تصویب شیوهٔ شناسایی فضاهای بی‌دفاع و برنامهٔ گروه‌های کانونی"),
+    ("1399/10/15", "جلسهٔ دوم کارگروه: جمع‌بندی فهرست‌ها",
+     {"معاونت اجتماعی و فرهنگی": 2, "شهرداران نواحی": 4, "دفتر GIS": 2},
+     "ادغام فهرست شهرداران نواحی، گروه‌های کانونی و سامانهٔ ۱۳۷ در یک نقشه"),
+    ("1399/11/20", "جلسهٔ سوم کارگروه: ارجاع اقدامات",
+     {"معاونت اجتماعی و فرهنگی": 2, "معاونت خدمات شهری": 2, "معاونت حمل‌ونقل و ترافیک": 1,
+      "شرکت توزیع برق": 1, "پلیس پیشگیری": 1},
+     "ارجاع روشنایی معابر به شرکت برق و پاک‌سازی زمین‌های بایر به خدمات شهری"),
+    ("1399/12/11", "جلسهٔ چهارم کارگروه: گزارش به شورای اجرایی", {"معاونت اجتماعی و فرهنگی": 2, "شهردار منطقه": 1},
+     "ارائهٔ گزارش پیشرفت به شورای اجرایی منطقه"),
+)
+# (neighbourhood, house, facilitator, training day, attendance, focus group day, participants, women)
+HOUSES = (
+    ("2201", "سرای محلهٔ شهرک دانشگاه صنعتی شریف", "مریم احمدی", "1399/09/24", 21, "1399/09/27", 14, 11),
+    ("2203", "سرای محلهٔ آبشار", "زهرا کریمی", "1399/10/06", 17, "1399/10/09", 12, 9),
+    ("2205", "سرای محلهٔ زیبادشت", "فاطمه رضایی", "1399/10/20", 19, "1399/10/23", 15, 12),
+    ("2209", "سرای محلهٔ دریاچه", "نرگس موسوی", "1399/11/04", 16, "1399/11/07", 13, 10),
+)
+
+
+def load_demo_workflow(conn) -> None:
+    """Give the demo's stage-3 and 4 spots visits, actions and re-audits, and the programme its 1399 record."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT EXISTS (SELECT 1 FROM site_visit) OR EXISTS (SELECT 1 FROM programme_phase)")
+        if cur.fetchone()[0]:
+            return
+        _spots(cur, random.Random(SEED))
+        _programme(cur)
+
+
+def _spots(cur, rng: random.Random) -> None:
+    cur.execute(
+        """
+        SELECT s.id, s.category, s.stage, s.status,
+               min(e.at) FILTER (WHERE e.payload ->> 'to' = '3'), min(e.at) FILTER (WHERE e.payload ->> 'to' = '4')
+        FROM spot s JOIN spot_event e ON e.spot_id = s.id
+        WHERE s.stage >= 3 AND s.status IN ('open', 'resolved')
+        GROUP BY s.id ORDER BY s.id
+        """
+    )
+    for number, (spot_id, category, stage, status, entered_3, entered_4) in enumerate(cur.fetchall()):
+        visited = entered_3 + timedelta(days=2)
+        before = {k: rng.choice((0, 0, 1, 1, 2)) for k in AUDIT_KEYS}
+        _visit(cur, spot_id, "visit", visited, before, "بازدید میدانی کارگروه: مسیر تاریک و خلوت است",
+               [f"demo/spot-{spot_id}-visit.jpg"])
+        for index, agency in enumerate(AGENCIES[category]):
+            due = visited + timedelta(days=rng.randrange(14, 60))
+            if stage == 4:
+                state, changed = "done", entered_4 - timedelta(days=1 + index)
+            else:
+                state = ("done", "in_progress", "assigned")[(number + index) % 3]
+                changed = visited + timedelta(days=rng.randrange(3, 12))
+                if state != "done" and number % 2:
+                    due = max(due, datetime.now(timezone.utc) + timedelta(days=rng.randrange(10, 40)))
+            _action(cur, spot_id, agency, visited, due, state, changed)
+        if stage == 4:
+            improved = status == "resolved" or number % 3 != 0
+            after = {k: min(3, v + rng.choice((1, 2))) if improved else max(0, v - rng.choice((0, 1)))
+                     for k, v in before.items()}
+            _visit(cur, spot_id, "re_audit", entered_4, after, "بازارزیابی با زنان ساکن محل", [])
+
+
+def _visit(cur, spot_id: int, purpose: str, at, audit: dict, findings: str, photos: list[str]) -> None:
+    cur.execute(
+        "INSERT INTO site_visit (spot_id, purpose, visited_on, findings, photos, audit, created_at)"
+        " VALUES (%s, %s, (%s AT TIME ZONE 'Asia/Tehran')::date, %s, %s, %s, %s) RETURNING id, visited_on",
+        (spot_id, purpose, at, findings, photos, json.dumps(audit), at),
+    )
+    visit_id, visited_on = cur.fetchone()
+    if purpose == "visit":
+        cur.execute("INSERT INTO spot_event (spot_id, kind, actor_name, at, note, payload)"
+                    " VALUES (%s, 'site_visit', 'demo', %s, %s, %s)",
+                    (spot_id, at, findings, json.dumps({"visit_id": visit_id, "visited_on": str(visited_on),
+                                                        "photos": photos, "audit": audit})))
+
+
+def _action(cur, spot_id: int, agency: str, assigned, due, state: str, changed) -> None:
+    cur.execute(
+        """
+        INSERT INTO spot_action (spot_id, agency_id, what, due_on, status, outcome, version, assigned_at, done_at,
+                                 updated_at)
+        SELECT %(spot)s, id, %(what)s, (%(due)s AT TIME ZONE 'Asia/Tehran')::date, %(state)s,
+               CASE %(state)s WHEN 'done' THEN 'انجام شد' WHEN 'in_progress' THEN 'در دست اجرا' ELSE '' END,
+               CASE %(state)s WHEN 'assigned' THEN 1 ELSE 2 END, %(assigned)s,
+               CASE %(state)s WHEN 'done' THEN %(changed)s::timestamptz END,
+               CASE %(state)s WHEN 'assigned' THEN %(assigned)s ELSE %(changed)s END
+        FROM agency WHERE code = %(agency)s RETURNING id, due_on
+        """,
+        {"spot": spot_id, "what": JOBS[agency], "due": due, "state": state, "assigned": assigned,
+         "changed": changed, "agency": agency},
+    )
+    action_id, due_on = cur.fetchone()
+    cur.execute("INSERT INTO spot_event (spot_id, kind, actor_name, at, note, payload)"
+                " VALUES (%s, 'action_assigned', 'demo', %s, %s, %s)",
+                (spot_id, assigned, JOBS[agency],
+                 json.dumps({"action_id": action_id, "agency": agency, "due_on": str(due_on)})))
+    if state != "assigned":
+        cur.execute("INSERT INTO spot_event (spot_id, kind, actor_name, at, note, payload)"
+                    " VALUES (%s, 'action_updated', 'demo', %s, %s, %s)",
+                    (spot_id, changed, "انجام شد" if state == "done" else "در دست اجرا",
+                     json.dumps({"action_id": action_id, "agency": agency,
+                                 "status": {"from": "assigned", "to": state}})))
+
+
+def _programme(cur) -> None:
+    for name_fa, name_en, stage, *dates in PHASES:
+        cur.execute(
+            "INSERT INTO programme_phase (name_fa, name_en, stage, planned_start, planned_end, actual_start,"
+            " actual_end) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (name_fa, name_en, stage, *(_day(d) if d else None for d in dates)),
+        )
+    for held_on, title, attendees, decisions in MEETINGS:
+        cur.execute(
+            "INSERT INTO programme_activity (kind, held_on, title, place, attendance, attendees, decisions)"
+            " VALUES ('meeting', %s, %s, 'ساختمان شهرداری منطقهٔ ۲۲', %s, %s, %s)",
+            (_day(held_on), title, sum(attendees.values()), json.dumps(attendees, ensure_ascii=False), decisions),
+        )
+    add_focus_groups = _focus_groups_empty(cur)
+    for code, house, facilitator, trained_on, attendance, met_on, participants, women in HOUSES:
+        cur.execute(
+            "INSERT INTO programme_activity (kind, held_on, title, area_id, place, facilitator, attendance)"
+            " SELECT 'training', %s, 'آموزش شناسایی فضاهای بی‌دفاع و ممیزی ایمنی', id, %s, %s, %s"
+            " FROM area WHERE code = %s",
+            (_day(trained_on), house, facilitator, attendance, code),
+        )
+        if add_focus_groups:
+            cur.execute(
+                "INSERT INTO focus_group (area_id, held_on, facilitator, participants, women, notes)"
+                " SELECT id, %s, %s, %s, %s, %s FROM area WHERE code = %s",
+                (_day(met_on), facilitator, participants, women, f"گروه کانونی در {house}", code),
+            )
+
+
+def _focus_groups_empty(cur) -> bool:
+    """Focus groups live in the intake's table (when its migration is there): fill it only when empty."""
+    cur.execute("SELECT to_regclass('focus_group') IS NOT NULL")
+    if not cur.fetchone()[0]:
+        return False
+    cur.execute("SELECT NOT EXISTS (SELECT 1 FROM focus_group)")
+    return cur.fetchone()[0]

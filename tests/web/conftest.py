@@ -1,0 +1,112 @@
+"""Browser tests: the app served by uvicorn on 127.0.0.1, driven by Debian's headless Chromium via Playwright.
+
+Fixtures for any page (map, dashboard, tablet):
+- `serve_app`: a factory; `serve_app(db_url)` serves `create_app(db_url)` on a free 127.0.0.1 port and returns
+  its base URL (e.g. http://127.0.0.1:43117). Stopped at the end of the test.
+- `live_url`: the base URL of the app over a fresh copy of the District 22 demo database.
+- `browser`: one Chromium per test process (session-scoped); Playwright's own browsers are never downloaded.
+- `page`: a new browser context and page per test that records every request and console error:
+  `page.requests` (URLs), `page.console_errors` (console errors and uncaught page errors), and
+  `page.outside_requests()` (requests to any host other than 127.0.0.1 — those are also aborted, so a test
+  never reaches the internet; assert the list is empty).
+Mark browser tests with `@pytest.mark.browser` (`pytest -m browser` runs only them).
+"""
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+
+from api.app import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOCAL_HOSTS = ("127.0.0.1",)
+
+
+class _Server:
+    """uvicorn in a background thread, listening on a socket bound before it starts (so no port race)."""
+
+    def __init__(self, db_url: str) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        config = uvicorn.Config(create_app(db_url), log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
+
+    def start(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self.url
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.socket.close()
+
+
+@pytest.fixture
+def serve_app() -> Iterator[Callable[[str], str]]:
+    """A factory: serve create_app(db_url) on 127.0.0.1 and return the base URL; stopped after the test."""
+    servers: list[_Server] = []
+
+    def serve(db_url: str) -> str:
+        server = _Server(db_url)
+        servers.append(server)
+        return server.start()
+
+    yield serve
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def live_url(serve_app: Callable[[str], str], db_url: str) -> str:
+    """The app over the District 22 demo, served on 127.0.0.1."""
+    return serve_app(db_url)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, launched once per test process."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page recording requests and console errors; requests leaving 127.0.0.1 are aborted."""
+    context = browser.new_context(locale="fa-IR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.requests = []
+    page.console_errors = []
+
+    def route(route) -> None:
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", route)
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    page.outside_requests = lambda: [url for url in page.requests if not url.startswith("data:")
+                                     and urlsplit(url).hostname not in LOCAL_HOSTS]
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
