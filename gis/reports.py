@@ -8,8 +8,11 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import psycopg2.errors
+
 from gis.aggregate import attach_report
-from gis.errors import InvalidInput
+from gis.db import dict_cursor
+from gis.errors import InvalidInput, NotFound
 from gis.locate import locate
 from gis.spots import check_categories
 
@@ -88,14 +91,17 @@ def _place(conn, report: ReportCreate) -> tuple[str, int, bool]:
     """(GeoJSON text, neighbourhood id, location verified?) for the report's location."""
     if report.geometry is not None:
         with conn.cursor() as cur:
-            cur.execute(
-                """
-                SELECT ST_IsValid(g), ST_IsValidReason(g), GeometryType(g), ST_X(ST_PointOnSurface(g)),
-                       ST_Y(ST_PointOnSurface(g))
-                FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326) AS g) q
-                """,
-                (json.dumps(report.geometry),),
-            )
+            try:
+                cur.execute(
+                    """
+                    SELECT ST_IsValid(g), ST_IsValidReason(g), GeometryType(g), ST_X(ST_PointOnSurface(g)),
+                           ST_Y(ST_PointOnSurface(g))
+                    FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326) AS g) q
+                    """,
+                    (json.dumps(report.geometry),),
+                )
+            except psycopg2.errors.InternalError_ as exc:  # PostGIS refuses a malformed GeoJSON this way
+                raise InvalidInput("geometry", f"not a GeoJSON geometry ({exc.diag.message_primary})") from exc
             valid, reason, kind, lon, lat = cur.fetchone()
         if not valid:
             raise InvalidInput("geometry", f"invalid geometry ({reason})")
@@ -158,3 +164,33 @@ def submit_report(conn, report: ReportCreate, *, radius_m: float = 50.0, actor_n
     spot_id, new_spot = attach_report(conn, report_id, radius_m=radius_m, actor_id=report.created_by,
                                       actor_name=actor_name, search=verified)
     return SubmitResult(report_id, spot_id, created=True, new_spot=new_spot, uuid=report_uuid)
+
+
+def report_area(conn, report: ReportCreate) -> int:
+    """The neighbourhood a report falls in, to check a facilitator's areas before anything is written."""
+    return _place(conn, report)[1]
+
+
+REPORT_SQL = """
+    SELECT r.id, r.uuid::text AS uuid, r.spot_id, r.source, r.source_ref, r.provenance,
+           ST_AsGeoJSON(r.geom, 7)::json AS geometry, r.location_verified, r.category, r.description,
+           r.address, r.area_id, a.code AS area_code, a.name_fa AS area_name_fa, r.time_of_day, r.audit,
+           r.reported_at, r.created_at, u.username AS created_by
+    FROM report r
+    LEFT JOIN area a ON a.id = r.area_id
+    LEFT JOIN app_user u ON u.id = r.created_by
+    WHERE r.id = %s
+"""
+
+
+def get_report(conn, report_id: int, *, with_contact: bool) -> dict:
+    """One report as stored; the reporter's contact only when the caller may see personal data."""
+    with dict_cursor(conn) as cur:
+        cur.execute(REPORT_SQL, (report_id,))
+        row = cur.fetchone()
+        if row is None:
+            raise NotFound(f"no report {report_id}", field="id")
+        if with_contact:
+            cur.execute("SELECT name, phone, email FROM report_contact WHERE report_id = %s", (report_id,))
+            row["contact"] = cur.fetchone()
+    return dict(row)

@@ -21,7 +21,7 @@ from gis.errors import InvalidInput
 from gis.intake.columns import load_lookups, map_columns, match_key
 from gis.intake.read import open_table
 from gis.intake.rows import RowParser
-from gis.reports import ReportCreate, submit_report
+from gis.reports import SOURCES, ReportCreate, submit_report
 
 ROW_NAMESPACE = uuidlib.UUID("5a4e3a22-0137-4d22-9c22-1a2b3c4d5e6f")
 
@@ -136,6 +136,8 @@ def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str =
 
     `progress(done, total)` is called as rows are read (total is an estimate for CSV files).
     """
+    if source not in SOURCES:
+        raise InvalidInput("source", f"must be one of {', '.join(SOURCES)}")
     name = file_name or path.name
     table = open_table(path, crs=None if crs == "auto" else check_crs(crs))
     mapping = map_columns(table.columns)

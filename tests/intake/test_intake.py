@@ -126,6 +126,9 @@ def test_files_the_importer_cannot_use_say_why(db_url, tmp_path):
     with transaction(db_url) as conn, pytest.raises(InvalidInput) as caught:
         import_reports(conn, no_category)
     assert caught.value.field == "columns"
+    with transaction(db_url) as conn, pytest.raises(InvalidInput) as caught:
+        import_reports(conn, no_category, source="newspaper")
+    assert caught.value.field == "source"
     words = tmp_path / "list.docx"
     words.write_bytes(b"PK")
     with transaction(db_url) as conn, pytest.raises(InvalidInput, match="unknown format"):

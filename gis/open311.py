@@ -1,0 +1,341 @@
+"""Open311 GeoReport v2 for the 137 hotline: our categories as services, 137 tickets as service requests.
+
+A posted request is a report (source 'hotline_137') that goes through `submit_report`, so it aggregates with
+the other channels. service_request_id is the report's id; its status follows the report's spot: closed when
+the spot is resolved or rejected, open otherwise. The citizen's contact data goes to report_contact and is
+never read back here.
+"""
+import hashlib
+import hmac
+import re
+import uuid as uuidlib
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from psycopg2 import sql
+
+from gis.db import dict_cursor
+from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.locate import locate
+from gis.neighbourhoods import neighbourhood_in_text
+from gis.reports import ReportCreate, submit_report
+from gis.text import latin_digits, normalise_persian
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+JURISDICTION_ID = "district22.tehran.ir"
+MAX_REQUESTS = 1000
+DEFAULT_DAYS = 90
+MAX_DESCRIPTION = 4000
+CLOSED_STATUSES = ("resolved", "rejected")
+
+# Service groups and search keywords for our categories (GeoReport's `group` and `keywords`).
+SERVICE_GROUPS = {
+    "poor_lighting": ("روشنایی و دید", "lighting, dark, street light, روشنایی, تاریک, چراغ"),
+    "abandoned_building": ("ساختمان و زمین", "building, abandoned, half-built, ساختمان, متروکه, نیمه‌ساز"),
+    "vacant_lot": ("ساختمان و زمین", "vacant lot, empty land, زمین بایر, زمین خالی"),
+    "underpass_bridge": ("معابر و حمل‌ونقل", "underpass, pedestrian bridge, زیرگذر, پل عابر"),
+    "park_corner": ("بوستان‌ها", "park, garden, پارک, بوستان"),
+    "dead_end_alley": ("معابر و حمل‌ونقل", "alley, dead end, کوچه, بن‌بست"),
+    "isolated_stop": ("معابر و حمل‌ونقل", "bus stop, station, ایستگاه, اتوبوس"),
+    "river_highway_margin": ("معابر و حمل‌ونقل", "river, highway, margin, رودخانه, بزرگراه, حاشیه"),
+    "offender_gathering": ("امنیت اجتماعی", "gathering, offenders, drugs, تجمع, بزهکار, معتاد"),
+}
+OTHER_GROUP = ("سایر", "other, سایر")
+
+
+def services(conn) -> list[dict]:
+    """Our categories as GeoReport services (no extra attributes: metadata is false)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT code, label_fa, label_en FROM category ORDER BY sort")
+        rows = cur.fetchall()
+    return [{"service_code": code, "service_name": label_fa, "description": label_en, "metadata": False,
+             "type": "realtime", "keywords": SERVICE_GROUPS.get(code, OTHER_GROUP)[1],
+             "group": SERVICE_GROUPS.get(code, OTHER_GROUP)[0]} for code, label_fa, label_en in rows]
+
+
+def service_definition(conn, service_code: str) -> dict:
+    """The definition of one service: it asks for no attributes beyond the standard ones."""
+    if service_code not in {s["service_code"] for s in services(conn)}:
+        raise NotFound(f"service_code: no service {service_code!r}", field="service_code")
+    return {"service_code": service_code, "attributes": []}
+
+
+def check_api_key(configured: str, given: str | None) -> str:
+    """The key's short fingerprint (kept as provenance) if it is one of the configured keys; else Forbidden."""
+    keys = [k.strip() for k in configured.split(",") if k.strip()]
+    if not given:
+        raise Forbidden("api_key: required to post a service request", field="api_key")
+    if not any(hmac.compare_digest(given.encode(), key.encode()) for key in keys):
+        raise Forbidden("api_key: unknown key", field="api_key")
+    return hashlib.sha256(given.encode()).hexdigest()[:12]
+
+
+def _number(field: str, text: str) -> float:
+    try:
+        return float(latin_digits(text).strip())
+    except ValueError as exc:
+        raise InvalidInput(field, f"{text!r} is not a number in decimal degrees") from exc
+
+
+def _location(conn, params: dict[str, str]) -> dict:
+    """lat/long (checked against the district), or an address naming one of our neighbourhoods."""
+    lat, lon = (params.get(k, "").strip() for k in ("lat", "long"))
+    address = normalise_persian(params.get("address_string", "")).strip()
+    if lat or lon:
+        if not (lat and lon):
+            raise InvalidInput("lat/long", "give both lat and long")
+        latitude, longitude = _number("lat/long", lat), _number("lat/long", lon)
+        locate(conn, lon=longitude, lat=latitude, field="lat/long")
+        return {"lat": latitude, "lon": longitude, "address": address}
+    if not address:
+        raise InvalidInput("lat/long", "a location is required: lat and long, or an address_string")
+    code = neighbourhood_in_text(conn, address)
+    if code is None:
+        raise InvalidInput("address_string", "names no neighbourhood of District 22; give lat and long instead")
+    return {"area_code": code, "address": address}
+
+
+def _contact(params: dict[str, str]) -> dict[str, str]:
+    name = " ".join(params.get(k, "").strip() for k in ("first_name", "last_name")).strip()
+    email = params.get("email", "").strip()
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise InvalidInput("email", f"{email!r} is not an email address")
+    contact = {"name": normalise_persian(name), "phone": latin_digits(params.get("phone", "")).strip(),
+               "email": email, "device_id": params.get("device_id", "").strip(),
+               "account_id": params.get("account_id", "").strip()}
+    for key, value in contact.items():
+        if len(value) > 200:
+            raise InvalidInput(key, "at most 200 characters")
+    return contact
+
+
+def post_request(conn, params: dict[str, str], *, client: str, radius_m: float) -> dict:
+    """Accept one service request from the hotline's system; returns the GeoReport POST response item."""
+    jurisdiction = params.get("jurisdiction_id", "").strip()
+    if jurisdiction and jurisdiction != JURISDICTION_ID:
+        raise NotFound(f"jurisdiction_id: not {JURISDICTION_ID!r}", field="jurisdiction_id")
+    service_code = params.get("service_code", "").strip()
+    if not service_code:
+        raise InvalidInput("service_code", "required (see services.json)")
+    if service_code not in {s["service_code"] for s in services(conn)}:
+        raise InvalidInput("service_code", f"no service {service_code!r} (see services.json)")
+    description = normalise_persian(params.get("description", "")).strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput("description", f"at most {MAX_DESCRIPTION} characters")
+    media_url = params.get("media_url", "").strip()
+    if media_url and (not re.match(r"https?://\S+$", media_url) or len(media_url) > 2000):
+        raise InvalidInput("media_url", "an http(s) URL")
+    place = _location(conn, params)
+    contact = _contact(params)
+    provenance = {"channel": "open311", "client": client, "service_code": service_code}
+    if media_url:
+        provenance["media_url"] = media_url
+    result = submit_report(conn, ReportCreate(
+        source="hotline_137", category=service_code, lon=place.get("lon"), lat=place.get("lat"),
+        area_code=place.get("area_code"), description=description, address=place["address"],
+        source_ref="open311", provenance=provenance, contact=contact,
+    ), radius_m=radius_m, actor_name="137")
+    if contact["device_id"] or contact["account_id"]:
+        with conn.cursor() as cur:
+            cur.execute(
+                """
+                INSERT INTO report_contact (report_id, device_id, account_id) VALUES (%s, %s, %s)
+                ON CONFLICT (report_id) DO UPDATE SET device_id = EXCLUDED.device_id,
+                                                      account_id = EXCLUDED.account_id
+                """,
+                (result.report_id, contact["device_id"], contact["account_id"]),
+            )
+    notice = "درخواست شما ثبت شد و در مرحلهٔ شناسایی بررسی می‌شود."
+    if "area_code" in place:
+        notice += " مکان دقیق باید تأیید شود."
+    return {"service_request_id": str(result.report_id), "token": result.uuid, "service_notice": notice,
+            "account_id": contact["account_id"] or None}
+
+
+def _action_table(conn) -> tuple[str, set[str]] | None:
+    """The table of agencies' actions on spots (another module owns it), with its columns; None if absent."""
+    with conn.cursor() as cur:
+        for name in ("spot_action", "action"):
+            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
+            if cur.fetchone()[0]:
+                cur.execute("SELECT column_name FROM information_schema.columns"
+                            " WHERE table_schema = current_schema() AND table_name = %s", (name,))
+                columns = {row[0] for row in cur.fetchall()}
+                if {"spot_id", "agency_id"} <= columns:
+                    return name, columns
+    return None
+
+
+REQUESTS_SQL = """
+    SELECT r.id, r.uuid::text AS token, r.category AS service_code, c.label_fa AS service_name,
+           r.description, r.address, r.location_verified, r.reported_at, r.provenance ->> 'media_url' AS media_url,
+           ST_Y(ST_PointOnSurface(r.geom)) AS lat, ST_X(ST_PointOnSurface(r.geom)) AS lon,
+           a.name_fa AS area_fa, s.status AS spot_status, ss.label_fa AS status_fa, st.label_fa AS stage_fa,
+           (SELECT e.note FROM spot_event e WHERE e.spot_id = s.id AND e.note <> ''
+            ORDER BY e.at DESC, e.id DESC LIMIT 1) AS last_note,
+           greatest(r.created_at, s.updated_at, (SELECT max(e.at) FROM spot_event e WHERE e.spot_id = s.id))
+               AS updated_at,
+           {agencies} AS agencies, {expected} AS expected_on
+    FROM report r
+    JOIN category c ON c.code = r.category
+    LEFT JOIN area a ON a.id = r.area_id
+    LEFT JOIN spot s0 ON s0.id = r.spot_id
+    LEFT JOIN spot s ON s.id = coalesce(s0.merged_into, s0.id)
+    LEFT JOIN spot_status ss ON ss.code = s.status
+    LEFT JOIN stage st ON st.number = s.stage
+    WHERE r.source = 'hotline_137'
+      AND (%(ids)s::bigint[] IS NULL OR r.id = ANY(%(ids)s) OR r.uuid = ANY(%(uuids)s::uuid[]))
+      AND (%(codes)s::text[] IS NULL OR r.category = ANY(%(codes)s))
+      AND (%(closed)s::boolean IS NULL OR (coalesce(s.status, 'open') IN ('resolved', 'rejected')) = %(closed)s)
+      AND (%(start)s::timestamptz IS NULL OR r.reported_at >= %(start)s)
+      AND (%(end)s::timestamptz IS NULL OR r.reported_at <= %(end)s)
+    ORDER BY r.reported_at DESC, r.id DESC
+    LIMIT %(limit)s
+"""
+
+
+def _requests_query(conn) -> sql.Composed:
+    """REQUESTS_SQL with the agencies (and the latest due date) read from the actions table when it exists."""
+    found = _action_table(conn)
+    if found is None:
+        return sql.SQL(REQUESTS_SQL).format(agencies=sql.SQL("NULL::text"), expected=sql.SQL("NULL::date"))
+    table, columns = found
+    agencies = sql.SQL("(SELECT string_agg(DISTINCT g.name_fa, '، ') FROM {t} x JOIN agency g ON g.id = x.agency_id"
+                       " WHERE x.spot_id = s.id)").format(t=sql.Identifier(table))
+    expected = sql.SQL("NULL::date")
+    if "due_on" in columns:
+        expected = sql.SQL("(SELECT max(x.due_on) FROM {t} x WHERE x.spot_id = s.id)").format(t=sql.Identifier(table))
+    return sql.SQL(REQUESTS_SQL).format(agencies=agencies, expected=expected)
+
+
+def _district_name(conn) -> str:
+    with conn.cursor() as cur:
+        cur.execute("SELECT name_fa FROM area WHERE level = 'district' ORDER BY id LIMIT 1")
+        row = cur.fetchone()
+    return f"شهرداری {row[0]}" if row else "شهرداری منطقهٔ ۲۲"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(TEHRAN).isoformat(timespec="seconds") if value else None
+
+
+def _request(row: dict, district: str) -> dict:
+    """A report as a GeoReport service request: public fields only, never the citizen's contact."""
+    closed = row["spot_status"] in CLOSED_STATUSES
+    notes = [row["status_fa"]] if closed else []
+    if row["stage_fa"]:
+        notes.append(f"مرحله: {row['stage_fa']}")
+    if row["last_note"]:
+        notes.append(row["last_note"])
+    if not row["location_verified"]:
+        notes.append("مکان دقیق در انتظار تأیید")
+    expected = None
+    if row["expected_on"] and not closed:
+        expected = _iso(datetime.combine(row["expected_on"], datetime.min.time(), tzinfo=TEHRAN))
+    return {
+        "service_request_id": str(row["id"]), "token": row["token"],
+        "status": "closed" if closed else "open", "status_notes": " — ".join(notes),
+        "service_name": row["service_name"], "service_code": row["service_code"],
+        "description": row["description"], "agency_responsible": row["agencies"] or district,
+        "service_notice": "", "requested_datetime": _iso(row["reported_at"]),
+        "updated_datetime": _iso(row["updated_at"]), "expected_datetime": expected,
+        "address": row["address"] or row["area_fa"] or "", "address_id": "", "zipcode": "",
+        "lat": round(row["lat"], 7), "long": round(row["lon"], 7), "media_url": row["media_url"] or "",
+    }
+
+
+def parse_instant(field: str, text: str | None) -> datetime | None:
+    """An ISO 8601 date-time (2026-03-21T08:00:00+03:30, or ...Z); without an offset it is Tehran time."""
+    if not text or not text.strip():
+        return None
+    try:
+        value = datetime.fromisoformat(latin_digits(text).strip().replace(" ", "+"))
+    except ValueError as exc:
+        raise InvalidInput(field, f"{text!r} is not an ISO 8601 date-time (2026-03-21T08:00:00+03:30)") from exc
+    return value if value.tzinfo else value.replace(tzinfo=TEHRAN)
+
+
+def _request_ids(text: str) -> tuple[list[int], list[str]]:
+    ids: list[int] = []
+    uuids: list[str] = []
+    for part in (p.strip() for p in latin_digits(text).split(",") if p.strip()):
+        if part.isdigit() and len(part) < 19:
+            ids.append(int(part))
+            continue
+        try:
+            uuids.append(str(uuidlib.UUID(part)))
+        except ValueError as exc:
+            raise InvalidInput("service_request_id", f"{part!r} is not a request id") from exc
+    return ids, uuids
+
+
+def get_requests(conn, *, request_ids: str | None = None, service_code: str | None = None,
+                 status: str | None = None, start_date: str | None = None, end_date: str | None = None,
+                 now: datetime | None = None) -> list[dict]:
+    """Service requests, newest first, at most 1000. Ids override every other filter (as the spec says);
+    without ids or dates, the last 90 days."""
+    params: dict = {"ids": None, "uuids": [], "codes": None, "closed": None, "start": None, "end": None,
+                    "limit": MAX_REQUESTS}
+    if request_ids and request_ids.strip():
+        params["ids"], params["uuids"] = _request_ids(request_ids)
+    else:
+        codes = [c.strip() for c in (service_code or "").split(",") if c.strip()]
+        if codes:
+            known = {s["service_code"] for s in services(conn)}
+            unknown = [c for c in codes if c not in known]
+            if unknown:
+                raise InvalidInput("service_code", f"no service {', '.join(unknown)}")
+            params["codes"] = codes
+        statuses = {s.strip() for s in (status or "").split(",") if s.strip()}
+        if statuses - {"open", "closed"}:
+            raise InvalidInput("status", "open or closed")
+        if len(statuses) == 1:
+            params["closed"] = statuses == {"closed"}
+        start, end = parse_instant("start_date", start_date), parse_instant("end_date", end_date)
+        if start and end and start > end:
+            raise InvalidInput("end_date", "the period ends before it starts")
+        if start is None and end is None:
+            start = (now or datetime.now(timezone.utc)) - timedelta(days=DEFAULT_DAYS)
+        params["start"], params["end"] = start, end
+    with dict_cursor(conn) as cur:
+        cur.execute(_requests_query(conn), params)
+        rows = cur.fetchall()
+    district = _district_name(conn)
+    return [_request(row, district) for row in rows]
+
+
+def get_request(conn, request_id: str) -> dict:
+    """One service request by id (or token); NotFound otherwise."""
+    found = get_requests(conn, request_ids=request_id) if request_id.strip() else []
+    if not found:
+        raise NotFound(f"service_request_id: no request {request_id!r}", field="service_request_id")
+    return found[0]
+
+
+def request_for_token(conn, token: str) -> dict:
+    """The service_request_id behind a token (our tokens are the reports' UUIDs)."""
+    try:
+        uuidlib.UUID(token)
+    except ValueError as exc:
+        raise NotFound(f"token: no request with token {token!r}", field="token") from exc
+    found = get_request(conn, token)
+    return {"service_request_id": found["service_request_id"], "token": found["token"]}
+
+
+def discovery(base_url: str) -> dict:
+    """The GeoReport service discovery document for this server."""
+    return {
+        "changeset": "2026-11-25T00:00:00+03:30",
+        "contact": "دفتر GIS منطقهٔ ۲۲ شهرداری تهران — District 22 GIS office, Tehran Municipality",
+        "key_service": "API keys for the 137 hotline's system are issued by the District 22 GIS office.",
+        "endpoints": [{
+            "specification": "http://wiki.open311.org/GeoReport_v2",
+            "url": f"{base_url.rstrip('/')}/open311/v2",
+            "changeset": "2026-11-25T00:00:00+03:30",
+            "type": "production",
+            "formats": ["application/json", "text/xml"],
+            "jurisdiction_id": JURISDICTION_ID,
+            "tokens": "POST requests.json returns service_request_id at once (every service is realtime); "
+                      "its token (the request's UUID) also resolves through tokens/{token}.json",
+        }],
+    }
