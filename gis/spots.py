@@ -135,7 +135,8 @@ def check_sources(conn, sources: list[str] | None) -> None:
     _check_known(conn, "source", "source", sources)
 
 
-def _params(conn, spot_filter: SpotFilter) -> dict:
+def filter_params(conn, spot_filter: SpotFilter) -> dict:
+    """The filter checked and turned into the query parameters SPOTS_WHERE binds."""
     check_categories(conn, spot_filter.categories)
     if spot_filter.status is not None and spot_filter.status not in ("open", "resolved", "rejected"):
         raise InvalidInput("status", "must be open, resolved or rejected")
@@ -160,7 +161,7 @@ def _params(conn, spot_filter: SpotFilter) -> dict:
 
 def spots_geojson(conn, spot_filter: SpotFilter) -> str:
     """A page of spots as a GeoJSON FeatureCollection with numberMatched/numberReturned, as text."""
-    params = _params(conn, spot_filter)
+    params = filter_params(conn, spot_filter)
     query = f"""
         WITH page AS (
             SELECT json_build_object('type', 'Feature', 'id', s.id,

@@ -1,4 +1,5 @@
 """Spots as GeoJSON: filter by area, stage, category, status and bbox; paged."""
+from dataclasses import replace
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
@@ -11,9 +12,7 @@ router = APIRouter(prefix="/api", tags=["spots"])
 GEOJSON = "application/geo+json"
 
 
-@router.get("/spots", summary="Spots as a GeoJSON FeatureCollection",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-def list_spots(
+def spot_filter(
     stage: str | None = Query(None, max_length=20, description="comma-separated stages, e.g. 1,2"),
     category: str | None = Query(None, max_length=400, description="comma-separated category codes"),
     status: Literal["open", "resolved", "rejected"] | None = Query(None),
@@ -23,17 +22,24 @@ def list_spots(
     since: str | None = Query(None, max_length=20, description="reported on or after: 2026-03-21 or ۱۴۰۵/۰۱/۰۱"),
     until: str | None = Query(None, max_length=20, description="reported on or before (same forms)"),
     time_of_day: str | None = Query(None, max_length=40, description="comma-separated: day, evening, night"),
+) -> SpotFilter:
+    """The spot filters shared by every route that lists spots (the list, the map)."""
+    return SpotFilter(
+        stages=parse_stages(stage), categories=parse_list(category), status=status, area=area,
+        bbox=parse_bbox(bbox), sources=parse_list(source), since=parse_day("since", since),
+        until=parse_day("until", until), times_of_day=parse_list(time_of_day),
+    )
+
+
+@router.get("/spots", summary="Spots as a GeoJSON FeatureCollection",
+            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+def list_spots(
+    filters: SpotFilter = Depends(spot_filter),
     limit: int = Query(1000, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000_000),
     conn=Depends(get_conn),
 ) -> Response:
-    spot_filter = SpotFilter(
-        stages=parse_stages(stage),
-        categories=parse_list(category), status=status, area=area, bbox=parse_bbox(bbox),
-        sources=parse_list(source), since=parse_day("since", since), until=parse_day("until", until),
-        times_of_day=parse_list(time_of_day), limit=limit, offset=offset,
-    )
-    return Response(spots_geojson(conn, spot_filter), media_type=GEOJSON)
+    return Response(spots_geojson(conn, replace(filters, limit=limit, offset=offset)), media_type=GEOJSON)
 
 
 @router.get("/spots/{spot_id}", summary="One spot with its history",

@@ -1,0 +1,122 @@
+"""The tablet page (/field) for facilitators, and its service worker, which keeps it working offline."""
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.auth import current_user
+from api.deps import get_conn
+from api.pages import language, render
+from api.routes.reports import WRITERS
+from gis.field import field_categories, field_neighbourhoods
+from gis.photos import MAX_BYTES
+from gis.reports import AUDIT_KEYS
+from gis.users import User
+
+router = APIRouter(include_in_schema=False)
+
+STATIC = Path(__file__).parent.parent / "static"
+TEMPLATES = Path(__file__).parent.parent / "templates"
+# What the service worker stores on install, so the page opens with no connection at all.
+PRECACHE = (
+    "/static/field/field.js", "/static/field/field.css",
+    "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
+    "/static/vendor/leaflet/images/marker-icon.png", "/static/vendor/leaflet/images/marker-icon-2x.png",
+    "/static/vendor/leaflet/images/marker-shadow.png",
+    "/static/vendor/vazirmatn/vazirmatn.css", "/static/vendor/vazirmatn/Vazirmatn-wght.woff2",
+)
+
+AUDIT_LABELS = {
+    "lighting": ("روشنایی", "Lighting"),
+    "openness": ("گشودگی و دید باز", "Openness"),
+    "visibility": ("دیده‌شدن از اطراف", "Visibility"),
+    "people": ("حضور مردم", "People"),
+    "security": ("نظارت و نگهبانی", "Security"),
+    "walk_path": ("مسیر پیاده", "Walk path"),
+    "public_transport": ("حمل‌ونقل عمومی", "Public transport"),
+    "gender_mix": ("حضور زنان و خانواده‌ها", "Gender mix"),
+    "feeling": ("احساس امنیت", "Feeling"),
+}
+TIMES_OF_DAY = {"day": ("روز", "Day"), "evening": ("عصر", "Evening"), "night": ("شب", "Night")}
+# Messages the script shows; the page's own labels live in the template.
+MESSAGES = {
+    "queued": ("در صف ارسال", "queued"),
+    "sent": ("ارسال شد", "sent"),
+    "report": ("گزارش", "Report"),
+    "photo": ("عکس", "Photo"),
+    "spot": ("لکه", "spot"),
+    "saved_offline": ("ذخیره شد؛ با برقراری اتصال ارسال می‌شود", "Saved; it will be sent when the connection returns"),
+    "saved": ("ذخیره شد و در حال ارسال است", "Saved and being sent"),
+    "need_point": ("مکان را با GPS یا با لمس نقشه مشخص کنید", "Set the place by GPS or by tapping the map"),
+    "need_category": ("نوع مکان را انتخاب کنید", "Choose what kind of place it is"),
+    "outside": ("این نقطه در محله‌های شما نیست", "This point is not in your neighbourhoods"),
+    "gps_wait": ("در حال یافتن موقعیت…", "Finding your position…"),
+    "gps_failed": ("موقعیت یافت نشد؛ روی نقشه لمس کنید", "No position; tap the map instead"),
+    "sign_in_again": ("نشست شما تمام شده؛ دوباره وارد شوید. موارد صف حفظ می‌شوند.",
+                      "Your session ended; sign in again. Queued items are kept."),
+    "network": ("اتصال برقرار نیست", "No connection"),
+    "discard_confirm": ("این مورد برای همیشه از صف حذف شود؟", "Remove this item from the queue for good?"),
+    "online": ("برخط", "online"),
+    "offline": ("بدون اتصال", "offline"),
+    "photo_failed": ("عکس خوانده نشد", "The photo could not be read"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+@lru_cache
+def _version() -> str:
+    """Changes whenever the page's own files change, so tablets drop their old cache."""
+    digest = hashlib.sha256()
+    for path in (STATIC / "field" / "field.js", STATIC / "field" / "field.css", STATIC / "field" / "sw.js",
+                 TEMPLATES / "field.html"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@router.get("/field", response_class=HTMLResponse)
+def field_page(request: Request, user: User | None = Depends(current_user), conn=Depends(get_conn)) -> Response:
+    lang = language(request)
+    if user is None:
+        here = "/field?lang=en" if lang == "en" else "/field"
+        return RedirectResponse(f"/login?{'lang=en&' if lang == 'en' else ''}next={quote(here, safe='')}",
+                                status_code=303)
+    if user.role not in WRITERS:
+        return render(request, "field.html", {"user": user, "forbidden": True}, status_code=403)
+    config = {
+        "lang": lang,
+        "user": {"username": user.username, "full_name": user.full_name, "role": user.role},
+        "neighbourhoods": json.loads(field_neighbourhoods(conn, user)),
+        "audit_keys": list(AUDIT_KEYS),
+        "max_photo_px": 1600,
+        "max_photo_bytes": MAX_BYTES,
+        "basemap_url": request.app.state.settings.basemap_url,
+        "basemap_attribution": request.app.state.settings.basemap_attribution,
+        "messages": {key: _pick(pair, lang) for key, pair in MESSAGES.items()},
+        "version": _version(),
+    }
+    context = {
+        "user": user, "forbidden": False, "config": config, "version": _version(),
+        "categories": [{"code": c["code"], "icon": c["icon"], "label": c["label_en"] if lang == "en"
+                        else c["label_fa"]} for c in field_categories(conn)],
+        "audit": [(key, _pick(AUDIT_LABELS[key], lang)) for key in AUDIT_KEYS],
+        "times_of_day": [(key, _pick(pair, lang)) for key, pair in TIMES_OF_DAY.items()],
+    }
+    response = render(request, "field.html", context)
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response
+
+
+@router.get("/field/sw.js")
+def service_worker() -> Response:
+    """The service worker, served from /field/ and allowed the scope /field (the page itself)."""
+    source = (STATIC / "field" / "sw.js").read_text(encoding="utf-8")
+    source = source.replace("__VERSION__", _version()).replace("__PRECACHE__", json.dumps(list(PRECACHE)))
+    return Response(source, media_type="text/javascript",
+                    headers={"Service-Worker-Allowed": "/field", "Cache-Control": "no-cache"})

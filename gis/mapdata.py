@@ -1,0 +1,120 @@
+"""What the interactive map loads by viewport: spots or grid clusters, heat points, simplified areas (SQL)."""
+from gis.db import dict_cursor
+from gis.spots import SPOTS_FROM, SPOTS_WHERE, SpotFilter, filter_params
+
+MAX_SPOTS = 1500
+CLUSTER_CELL_PX = 64
+HEAT_CELL_PX = 8
+SHAPE_MIN_ZOOM = 15
+
+
+def _cell_degrees(zoom: int, pixels: int) -> float:
+    """The width in degrees of `pixels` screen pixels at this web-mercator zoom."""
+    return 360.0 / (2 ** zoom) * pixels / 256.0
+
+
+def map_spots(conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int = MAX_SPOTS) -> str:
+    """Spots in the viewport as light GeoJSON points; past `max_spots`, grid clusters instead (mode says which)."""
+    params = filter_params(conn, spot_filter)
+    params.update(cap=max_spots, zoom=zoom, shape_zoom=SHAPE_MIN_ZOOM,
+                  cell=_cell_degrees(zoom, CLUSTER_CELL_PX))
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM (SELECT 1 {SPOTS_FROM} {SPOTS_WHERE} LIMIT %(cap)s + 1) m", params)
+        if cur.fetchone()[0] <= max_spots:
+            cur.execute(f"""
+                SELECT json_build_object('type', 'FeatureCollection', 'mode', 'spots',
+                    'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', s.id,
+                        'geometry', ST_AsGeoJSON(ST_PointOnSurface(s.geom), 6)::json,
+                        'properties', json_build_object(
+                            'id', s.id, 'title', s.title, 'stage', s.stage, 'category', s.category,
+                            'status', s.status, 'report_count', s.report_count,
+                            'shape', CASE WHEN %(zoom)s >= %(shape_zoom)s AND GeometryType(s.geom) <> 'POINT'
+                                          THEN ST_AsGeoJSON(s.geom, 6)::json END))
+                        ORDER BY s.priority DESC, s.id), '[]'::json))::text
+                {SPOTS_FROM} {SPOTS_WHERE}
+            """, params)
+        else:
+            cur.execute(f"""
+                WITH p AS (
+                    SELECT ST_PointOnSurface(s.geom) AS geom, s.stage {SPOTS_FROM} {SPOTS_WHERE}
+                ), cell AS (
+                    SELECT count(*) AS n, avg(ST_X(geom)) AS x, avg(ST_Y(geom)) AS y,
+                           min(ST_X(geom)) AS minx, min(ST_Y(geom)) AS miny,
+                           max(ST_X(geom)) AS maxx, max(ST_Y(geom)) AS maxy,
+                           mode() WITHIN GROUP (ORDER BY stage) AS stage
+                    FROM p GROUP BY floor(ST_X(geom) / %(cell)s), floor(ST_Y(geom) / %(cell)s)
+                )
+                SELECT json_build_object('type', 'FeatureCollection', 'mode', 'clusters',
+                    'features', coalesce(json_agg(json_build_object('type', 'Feature',
+                        'geometry', json_build_object('type', 'Point',
+                                                      'coordinates', json_build_array(round(x::numeric, 6),
+                                                                                      round(y::numeric, 6))),
+                        'properties', json_build_object('count', n, 'stage', stage,
+                            'bbox', json_build_array(minx, miny, maxx, maxy)))), '[]'::json))::text
+                FROM cell
+            """, params)
+        return cur.fetchone()[0]
+
+
+def heat_points(conn, spot_filter: SpotFilter, *, zoom: int) -> str:
+    """Reports in the viewport as [lat, lon, weight] on a grid fine enough for a heatmap, with the largest weight."""
+    params = filter_params(conn, spot_filter)
+    params["cell"] = _cell_degrees(zoom, HEAT_CELL_PX)
+    with conn.cursor() as cur:
+        cur.execute("""
+            WITH r AS (
+                SELECT ST_PointOnSurface(r.geom) AS geom FROM report r
+                LEFT JOIN spot s ON s.id = r.spot_id
+                WHERE (s.id IS NULL OR s.status <> 'merged')
+                  AND (%(stages)s::smallint[] IS NULL OR s.stage = ANY(%(stages)s))
+                  AND (%(categories)s::text[] IS NULL OR coalesce(s.category, r.category) = ANY(%(categories)s))
+                  AND (%(status)s::text IS NULL OR s.status = %(status)s)
+                  AND (%(sources)s::text[] IS NULL OR r.source = ANY(%(sources)s))
+                  AND (%(times)s::text[] IS NULL OR r.time_of_day = ANY(%(times)s))
+                  AND (%(since)s::date IS NULL
+                       OR r.reported_at >= (%(since)s::date::timestamp AT TIME ZONE 'Asia/Tehran'))
+                  AND (%(until)s::date IS NULL
+                       OR r.reported_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE 'Asia/Tehran'))
+                  AND (%(area)s::int IS NULL OR EXISTS (
+                        SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, r.geom)))
+                  AND (%(bbox)s::float8[] IS NULL OR r.geom && ST_MakeEnvelope((%(bbox)s::float8[])[1],
+                        (%(bbox)s::float8[])[2], (%(bbox)s::float8[])[3], (%(bbox)s::float8[])[4], 4326))
+            ), cell AS (
+                SELECT count(*) AS n, avg(ST_Y(geom)) AS y, avg(ST_X(geom)) AS x
+                FROM r GROUP BY floor(ST_X(geom) / %(cell)s), floor(ST_Y(geom) / %(cell)s)
+            )
+            SELECT json_build_object('max', coalesce(max(n), 0), 'points', coalesce(json_agg(
+                json_build_array(round(y::numeric, 5), round(x::numeric, 5), n)), '[]'::json))::text
+            FROM cell
+        """, params)
+        return cur.fetchone()[0]
+
+
+def map_areas_geojson(conn) -> str:
+    """Every area, simplified to about 5 m, for drawing under the spots (small enough to embed in the page)."""
+    with conn.cursor() as cur:
+        cur.execute("""
+            SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
+                json_build_object('type', 'Feature', 'id', a.code,
+                    'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(a.geom, 0.00005), 5)::json,
+                    'properties', json_build_object('code', a.code, 'level', a.level,
+                                                    'name_fa', a.name_fa, 'name_en', a.name_en))
+                ORDER BY a.level, a.code), '[]'::json))::text
+            FROM area a
+        """)
+        return cur.fetchone()[0]
+
+
+def map_reference(conn) -> dict[str, list[dict]]:
+    """The stage, category and source rows the map styles and labels spots with."""
+    queries = {
+        "stages": "SELECT number, code, label_fa, label_en, colour FROM stage ORDER BY number",
+        "categories": "SELECT code, label_fa, label_en, icon FROM category ORDER BY sort",
+        "sources": "SELECT code, label_fa, label_en FROM source ORDER BY code",
+    }
+    found = {}
+    with dict_cursor(conn) as cur:
+        for name, query in queries.items():
+            cur.execute(query)
+            found[name] = [dict(row) for row in cur.fetchall()]
+    return found

@@ -1,0 +1,303 @@
+// Safemap's map: loads spots (or server-side clusters) and report heat for the viewport from the API, so the
+// page never holds every point. Stage and category overlays, the filter panel and the neighbourhood choice
+// become query parameters; the server answers with at most a capped number of features.
+function safemapMap(config) {
+  "use strict";
+  const map = window[config.map];
+  const heat = window[config.heat];
+  const text = config.text;
+  const fa = config.lang === "fa";
+  const num = (n) => fa ? Number(n).toLocaleString("fa-IR") : String(n);
+  const stageOf = Object.fromEntries(config.stages.map((s) => [s.number, s]));
+  const categoryOf = Object.fromEntries(config.categories.map((c) => [c.code, c]));
+  const sourceOf = Object.fromEntries(config.sources.map((s) => [s.code, s]));
+  const state = {mode: null, count: 0, error: null, requests: 0};
+  const spots = L.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 45, disableClusteringAtZoom: 18,
+                                      showCoverageOnHover: false}).addTo(map);
+  const shapes = L.layerGroup().addTo(map);
+  const clusters = L.layerGroup().addTo(map);
+  const filters = {area: "", source: "", time_of_day: "", since: "", until: ""};
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => {
+      if (k === "text") node.textContent = v; else node.setAttribute(k, v);
+    });
+    (children || []).forEach((child) => node.appendChild(child));
+    return node;
+  }
+
+  function escape(value) {
+    return String(value).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                                                      "'": "&#39;"})[c]);
+  }
+
+  function jalali(iso) {
+    const date = new Date(iso);
+    return fa ? date.toLocaleDateString("fa-IR-u-ca-persian") : date.toISOString().slice(0, 10);
+  }
+
+  function active(list) {
+    return list.filter((item) => map.hasLayer(window[item.group]));
+  }
+
+  function query(extra) {
+    const b = map.getBounds().pad(0.15);
+    const params = new URLSearchParams({
+      bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(","),
+      zoom: String(map.getZoom()),
+    });
+    const stages = active(config.stages);
+    const categories = active(config.categories);
+    if (stages.length < config.stages.length) params.set("stage", stages.map((s) => s.number).join(","));
+    if (categories.length < config.categories.length) {
+      params.set("category", categories.map((c) => c.code).join(","));
+    }
+    Object.entries(filters).forEach(([k, v]) => { if (v) params.set(k, v); });
+    Object.entries(extra || {}).forEach(([k, v]) => params.set(k, v));
+    return {params, empty: !stages.length || !categories.length};
+  }
+
+  // Status line: what the map shows now (also read by the browser tests through data-* attributes).
+  const status = el("div", {class: "sm-status", id: "sm-status", role: "status"});
+  function showStatus() {
+    status.classList.toggle("sm-error", Boolean(state.error));
+    status.dataset.mode = state.mode || "";
+    status.dataset.count = String(state.count);
+    if (state.error) { status.textContent = text.error + ": " + state.error; return; }
+    if (state.mode === "clusters") {
+      status.textContent = num(state.count) + " " + text.spots + " — " + text.zoom_in;
+    } else {
+      status.textContent = num(state.count) + " " + text.spots;
+    }
+  }
+
+  async function getJSON(path, params) {
+    state.requests += 1;
+    const response = await fetch(config.api + path + "?" + params.toString(), {headers: {Accept: "application/json"}});
+    const body = await response.json();
+    if (!response.ok) {
+      throw new Error((body.error && (body.error.message || body.error.code)) || response.statusText);
+    }
+    return body;
+  }
+
+  function pin(feature) {
+    const p = feature.properties;
+    const stage = stageOf[p.stage];
+    const category = categoryOf[p.category] || {icon: "question", label: p.category};
+    const icon = L.divIcon({
+      className: "", iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -12],
+      html: '<div class="sm-pin" data-spot="' + p.id + '" style="background:' + escape(stage.colour) + '">' +
+            '<i class="fa-solid fa-' + escape(category.icon) + '"></i></div>',
+    });
+    const [lon, lat] = feature.geometry.coordinates;
+    const marker = L.marker([lat, lon], {icon, title: p.title || category.label});
+    marker.spot = p;
+    marker.bindPopup(() => popupHtml(p, null), {maxWidth: 320});
+    marker.on("popupopen", () => loadDetails(marker));
+    return marker;
+  }
+
+  function popupHtml(p, details) {
+    const stage = stageOf[p.stage];
+    const category = categoryOf[p.category] || {label: p.category};
+    const rows = [
+      [text.category, escape(category.label)],
+      [text.stage, '<span class="sm-swatch" style="background:' + escape(stage.colour) + '"></span>' +
+                   escape(stage.label)],
+      [text.reports, num(p.report_count)],
+    ];
+    if (details) {
+      const sources = details.sources.map((code) => (sourceOf[code] || {label: code}).label);
+      rows.push([text.sources, escape(sources.join("، ")) || "—"]);
+      const last = details.events[details.events.length - 1];
+      rows.push([text.last_event, last ? escape(config.eventKinds[last.kind] || last.kind) + " — " +
+                                           escape(jalali(last.at)) : "—"]);
+    } else {
+      rows.push([text.sources, text.loading]);
+    }
+    const link = config.spotPage + "/" + p.id + (fa ? "" : "?lang=en");
+    return '<div class="sm-popup" data-spot="' + p.id + '"><h3>' + escape(p.title || category.label) + "</h3>" +
+      "<table>" + rows.map(([k, v]) => "<tr><th>" + k + "</th><td>" + v + "</td></tr>").join("") + "</table>" +
+      '<p><a href="' + link + '" target="_blank">' + text.open_page + "</a></p></div>";
+  }
+
+  async function loadDetails(marker) {
+    try {
+      const response = await fetch("/api/spots/" + marker.spot.id);
+      const feature = await response.json();
+      if (!response.ok) throw new Error(feature.error ? feature.error.message : response.statusText);
+      marker.setPopupContent(popupHtml(marker.spot, feature.properties));
+    } catch (error) {
+      marker.setPopupContent(popupHtml(marker.spot, null) + '<p class="sm-error">' + escape(error.message) + "</p>");
+    }
+  }
+
+  function clusterMarker(feature) {
+    const p = feature.properties;
+    const size = Math.round(28 + Math.min(34, 6 * Math.log10(p.count + 1) * 2));
+    const colour = (stageOf[p.stage] || {colour: "#555"}).colour;
+    const icon = L.divIcon({
+      className: "", iconSize: [size, size],
+      html: '<div class="sm-cluster" style="width:' + size + "px;height:" + size + "px;background:" +
+            escape(colour) + '">' + num(p.count) + "</div>",
+    });
+    const [lon, lat] = feature.geometry.coordinates;
+    const marker = L.marker([lat, lon], {icon});
+    marker.on("click", () => {
+      const [w, s, e, n] = p.bbox;
+      if (w === e && s === n) map.setView([s, w], Math.min(map.getZoom() + 3, 19));
+      else map.fitBounds([[s, w], [n, e]], {padding: [30, 30]});
+    });
+    return marker;
+  }
+
+  // Markers already on the map stay (an open popup survives the pan it causes); only the difference changes.
+  const shown = new Map();
+  function showSpots(features) {
+    const key = (p) => p.stage + "/" + p.category + "/" + p.report_count;
+    const wanted = new Map(features.map((f) => [f.properties.id, f]));
+    const gone = [];
+    shown.forEach((marker, id) => {
+      const next = wanted.get(id);
+      if (!next || key(next.properties) !== key(marker.spot)) { gone.push(marker); shown.delete(id); }
+    });
+    spots.removeLayers(gone);
+    const added = features.filter((f) => !shown.has(f.properties.id)).map(pin);
+    added.forEach((marker) => shown.set(marker.spot.id, marker));
+    spots.addLayers(added);
+  }
+
+  let sequence = 0;
+  let pending = 0;
+  async function refresh() {
+    const mine = ++sequence;
+    pending += 1;
+    const {params, empty} = query();
+    if (empty) {
+      spots.clearLayers(); shown.clear(); shapes.clearLayers(); clusters.clearLayers();
+      Object.assign(state, {mode: "spots", count: 0, error: null});
+      showStatus();
+      if (map.hasLayer(heat)) heat.setLatLngs([]);
+      pending -= 1;
+      return;
+    }
+    try {
+      const [data] = await Promise.all([getJSON("/spots", params), refreshHeat(params)]);
+      if (mine !== sequence) return;
+      shapes.clearLayers(); clusters.clearLayers();
+      if (data.mode === "clusters") {
+        spots.clearLayers(); shown.clear();
+        data.features.forEach((f) => clusters.addLayer(clusterMarker(f)));
+        state.count = data.features.reduce((sum, f) => sum + f.properties.count, 0);
+      } else {
+        showSpots(data.features);
+        data.features.filter((f) => f.properties.shape).forEach((f) => {
+          const colour = stageOf[f.properties.stage].colour;
+          shapes.addLayer(L.geoJSON(f.properties.shape, {style: {color: colour, weight: 4, fillOpacity: 0.2},
+                                                         interactive: false}));
+        });
+        state.count = data.features.length;
+      }
+      Object.assign(state, {mode: data.mode, error: null});
+    } catch (error) {
+      if (mine !== sequence) return;
+      state.error = error.message;
+    } finally {
+      pending -= 1;
+    }
+    if (mine === sequence) showStatus();
+  }
+
+  async function refreshHeat(params) {
+    if (!map.hasLayer(heat)) return;
+    const data = await getJSON("/heat", params);
+    heat.setOptions({max: Math.max(1, data.max * 0.6)});
+    heat.setLatLngs(data.points);
+  }
+
+  let timer = null;
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(() => { timer = null; refresh(); }, 120);
+  }
+  map.on("moveend", later);
+  map.on("overlayadd overlayremove", later);
+
+  // Filters panel.
+  const FilterControl = L.Control.extend({
+    onAdd() {
+      const select = (name, options) => {
+        const node = el("select", {id: "sm-" + name, name},
+                        [el("option", {value: "", text: text.all})].concat(
+                          options.map((o) => el("option", {value: o.code, text: o.label}))));
+        node.addEventListener("change", () => {
+          filters[name] = node.value;
+          if (name === "area") zoomToArea(node.value);
+          later();
+        });
+        return node;
+      };
+      const date = (name) => {
+        const node = el("input", {id: "sm-" + name, name, placeholder: text.date_hint, dir: "ltr",
+                                  inputmode: "numeric"});
+        node.addEventListener("change", () => { filters[name] = node.value.trim(); later(); });
+        return node;
+      };
+      const other = new URLSearchParams(window.location.search);
+      other.set("lang", text.other_lang_code);
+      const panel = el("div", {class: "sm-panel", id: "sm-filters"}, [
+        el("h2", {}, [el("span", {text: text.filters}),
+                      el("a", {href: "?" + other.toString(), id: "sm-lang", text: text.other_lang})]),
+        el("label", {for: "sm-area", text: text.neighbourhood}), select("area", config.neighbourhoods),
+        el("label", {for: "sm-source", text: text.source}), select("source", config.sources),
+        el("label", {for: "sm-time_of_day", text: text.time_of_day}), select("time_of_day", config.timesOfDay),
+        el("label", {for: "sm-since", text: text.since}), date("since"),
+        el("label", {for: "sm-until", text: text.until}), date("until"),
+        status,
+      ]);
+      L.DomEvent.disableClickPropagation(panel);
+      L.DomEvent.disableScrollPropagation(panel);
+      return panel;
+    },
+  });
+  new FilterControl({position: "topright"}).addTo(map);
+
+  function zoomToArea(code) {
+    const feature = config.areas.features.find((f) => f.properties.code === code);
+    if (feature) map.fitBounds(L.geoJSON(feature).getBounds());
+  }
+
+  // Legend: stage colours and category icons.
+  const Legend = L.Control.extend({
+    onAdd() {
+      const details = el("details", {open: ""}, [el("summary", {text: text.legend})]);
+      const panel = el("div", {class: "sm-panel sm-legend", id: "sm-legend"}, [details]);
+      details.insertAdjacentHTML("beforeend",
+        "<strong>" + escape(text.stages) + "</strong>" +
+        config.stages.map((s) => '<div><span class="sm-swatch" style="background:' + escape(s.colour) +
+                                 '"></span>' + escape(s.label) + "</div>").join("") +
+        "<strong>" + escape(text.categories) + "</strong>" +
+        config.categories.map((c) => '<div><i class="fa-solid fa-' + escape(c.icon) + ' sm-cat-icon"></i>' +
+                                     escape(c.label) + "</div>").join(""));
+      L.DomEvent.disableScrollPropagation(panel);
+      return panel;
+    },
+  });
+  new Legend({position: "bottomright"}).addTo(map);
+
+  // Headings in the layer control, before the first stage and the first category overlay.
+  function heading(group, title) {
+    const input = Array.from(document.querySelectorAll(".leaflet-control-layers-overlays input"))
+      .find((node) => node.layerId === L.Util.stamp(window[group]));
+    const row = input && input.closest("label");
+    if (row) row.parentNode.insertBefore(el("div", {class: "sm-heading", text: title}), row);
+  }
+  heading(config.stages[0].group, text.stages);
+  heading(config.categories[0].group, text.categories);
+
+  refresh();
+  // busy(): a refresh is waiting or under way (the browser tests wait for it to settle).
+  return {map, spots, clusters, heat, state, filters, refresh, busy: () => pending > 0 || timer !== null};
+}

@@ -1,0 +1,167 @@
+"""The interactive map page, built with folium: areas embedded, spots and heat loaded by viewport from the API.
+
+No asset comes from a CDN: folium's and its plugins' default JS/CSS links are replaced by the tool's own
+copies under `asset_base` (installed by scripts/assets.sh), so the page works on an intranet or a tablet.
+"""
+import json
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import Element
+from folium.elements import JSCSSMixin
+from folium.plugins import HeatMap
+from jinja2 import Template
+
+HERE = Path(__file__).parent
+EVENT_KINDS = {
+    "created": ("ثبت", "Recorded"),
+    "report_attached": ("گزارش تازه", "Report attached"),
+    "stage_changed": ("تغییر مرحله", "Stage changed"),
+    "visit": ("بازدید", "Site visit"),
+    "action_assigned": ("واگذاری اقدام", "Action assigned"),
+    "action_done": ("انجام اقدام", "Action done"),
+    "evaluation": ("ارزیابی", "Evaluation"),
+    "resolved": ("رفع", "Resolved"),
+    "reopened": ("بازگشایی", "Reopened"),
+    "merged": ("ادغام", "Merged"),
+    "split": ("تفکیک", "Split"),
+}
+TIMES_OF_DAY = {"day": ("روز", "Day"), "evening": ("عصر", "Evening"), "night": ("شب", "Night")}
+LEVELS = {"district": ("منطقه", "District"), "sub_district": ("ناحیه‌ها", "Sub-districts"),
+          "neighbourhood": ("محله‌ها", "Neighbourhoods")}
+AREA_STYLES = {
+    "district": {"color": "#333333", "weight": 3, "fill": False},
+    "sub_district": {"color": "#6a3d9a", "weight": 2, "dashArray": "6 4", "fill": False},
+    "neighbourhood": {"color": "#555555", "weight": 1, "fillColor": "#888888", "fillOpacity": 0.04},
+}
+TEXT = {
+    "fa": {
+        "title": "نقشهٔ فضاهای بی‌دفاع شهری — منطقهٔ ۲۲", "filters": "پالایش", "all": "همه",
+        "neighbourhood": "محله", "source": "منبع گزارش", "time_of_day": "زمان روز", "since": "از تاریخ",
+        "until": "تا تاریخ", "date_hint": "۱۴۰۵/۰۱/۰۱", "legend": "راهنما", "stages": "مرحله",
+        "categories": "نوع فضا", "heat": "نقشهٔ حرارتی گزارش‌ها", "spots": "نقطه", "clusters": "خوشه",
+        "zoom_in": "برای دیدن نقطه‌ها بزرگ‌نمایی کنید", "category": "نوع", "stage": "مرحله",
+        "reports": "تعداد گزارش", "sources": "منابع", "last_event": "آخرین رویداد", "open_page": "صفحهٔ نقطه و سابقه",
+        "loading": "در حال بارگذاری…", "other_lang": "English", "other_lang_code": "en", "areas": "محدوده‌ها",
+        "error": "خطا",
+    },
+    "en": {
+        "title": "Unsafe urban spaces — District 22", "filters": "Filters", "all": "All",
+        "neighbourhood": "Neighbourhood", "source": "Report source", "time_of_day": "Time of day",
+        "since": "From", "until": "To", "date_hint": "2026-03-21 or ۱۴۰۵/۰۱/۰۱", "legend": "Legend",
+        "stages": "Stage", "categories": "Kind of place", "heat": "Heatmap of reports", "spots": "spots",
+        "clusters": "clusters", "zoom_in": "zoom in to see the spots", "category": "Kind", "stage": "Stage",
+        "reports": "Reports", "sources": "Sources", "last_event": "Last event", "open_page": "Spot page and history",
+        "loading": "Loading…", "other_lang": "فارسی", "other_lang_code": "fa", "areas": "Areas", "error": "Error",
+    },
+}
+
+
+class SpotLayer(JSCSSMixin):
+    """The viewport loader: spots or server clusters, heat, filters, legend (gis/mapview.js)."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}<style>{{ this.css }}</style><script>{{ this.js }}</script>{% endmacro %}
+        {% macro script(this, kwargs) %}window.safemap = safemapMap({{ this.config|tojson }});{% endmacro %}
+    """)
+
+    def __init__(self, config: dict[str, Any], asset_base: str) -> None:
+        super().__init__()
+        self._name = "SpotLayer"
+        self.config = config
+        self.js = (HERE / "mapview.js").read_text(encoding="utf-8")
+        self.css = (HERE / "mapview.css").read_text(encoding="utf-8")
+        self.default_js = [("markercluster", f"{asset_base}/markercluster/leaflet.markercluster.js")]
+        self.default_css = [
+            ("markercluster_css", f"{asset_base}/markercluster/MarkerCluster.css"),
+            ("markercluster_default_css", f"{asset_base}/markercluster/MarkerCluster.Default.css"),
+            ("fontawesome_css", f"{asset_base}/fontawesome/css/fontawesome.min.css"),
+            ("fontawesome_solid_css", f"{asset_base}/fontawesome/css/solid.min.css"),
+            ("vazirmatn_css", f"{asset_base}/vazirmatn/vazirmatn.css"),
+        ]
+
+
+def _bounds(areas: dict) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of every coordinate in the areas, or None when there are none."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(coords: Any) -> None:
+        if coords and isinstance(coords[0], (int, float)):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for part in coords:
+                walk(part)
+
+    for feature in areas["features"]:
+        walk(feature["geometry"]["coordinates"])
+    return [[min(ys), min(xs)], [max(ys), max(xs)]] if xs else None
+
+
+def build_map(*, areas_geojson: str, stages: list[dict], categories: list[dict], sources: list[dict],
+              lang: str = "fa", basemap_url: str | None = None, basemap_attribution: str = "",
+              asset_base: str = "/static/vendor", api_base: str = "/api/map", spot_page: str = "/spots") -> str:
+    """The whole map page as HTML; reference rows are dicts as the `stage`, `category` and `source` tables hold."""
+    lang = "en" if lang == "en" else "fa"
+    en = lang == "en"
+    text = TEXT[lang]
+    label = "label_en" if en else "label_fa"
+    areas = json.loads(areas_geojson)
+    fmap = folium.Map(location=[35.73, 51.12], zoom_start=12, tiles=None, control_scale=True, maxZoom=19, minZoom=9,
+                      prefer_canvas=False, zoom_control=True)
+    fmap.default_js = [("leaflet", f"{asset_base}/leaflet/leaflet.js")]
+    fmap.default_css = [("leaflet_css", f"{asset_base}/leaflet/leaflet.css")]
+    if basemap_url:
+        folium.TileLayer(basemap_url, attr=basemap_attribution or " ", name="basemap", control=False).add_to(fmap)
+    bounds = _bounds(areas)
+    if bounds:
+        fmap.fit_bounds(bounds)
+
+    for level, names in LEVELS.items():
+        features = [f for f in areas["features"] if f["properties"]["level"] == level]
+        if not features:
+            continue
+        style = AREA_STYLES[level]
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features}, name=names[1 if en else 0],
+            style_function=lambda _feature, style=style: style,
+            tooltip=folium.GeoJsonTooltip(fields=["name_en" if en else "name_fa"], labels=False),
+            interactive=level == "neighbourhood",
+        ).add_to(fmap)
+
+    heat = HeatMap([], name=text["heat"], show=False, radius=20, blur=15, min_opacity=0.3)
+    heat.default_js = [("leaflet-heat.js", f"{asset_base}/heat/leaflet-heat.js")]
+    heat.add_to(fmap)
+
+    stage_groups = {}
+    for stage in stages:
+        name = f'<span class="sm-swatch" style="background:{stage["colour"]}"></span>{stage[label]}'
+        stage_groups[stage["number"]] = folium.FeatureGroup(name=name, show=True).add_to(fmap)
+    category_groups = {}
+    for category in categories:
+        name = f'<i class="fa-solid fa-{category["icon"]} sm-cat-icon"></i>{category[label]}'
+        category_groups[category["code"]] = folium.FeatureGroup(name=name, show=True).add_to(fmap)
+    folium.LayerControl(position="topleft", collapsed=False).add_to(fmap)
+
+    neighbourhoods = [{"code": f["properties"]["code"], "level": f["properties"]["level"],
+                       "label": f["properties"]["name_en" if en else "name_fa"] or f["properties"]["name_fa"]}
+                      for f in areas["features"] if f["properties"]["level"] != "district"]
+    config = {
+        "lang": lang, "api": api_base, "spotPage": spot_page, "text": text, "map": fmap.get_name(),
+        "heat": heat.get_name(), "areas": areas,
+        "stages": [{"number": s["number"], "label": s[label], "colour": s["colour"],
+                    "group": stage_groups[s["number"]].get_name()} for s in stages],
+        "categories": [{"code": c["code"], "label": c[label], "icon": c["icon"],
+                        "group": category_groups[c["code"]].get_name()} for c in categories],
+        "sources": [{"code": s["code"], "label": s[label]} for s in sources],
+        "timesOfDay": [{"code": code, "label": names[1 if en else 0]} for code, names in TIMES_OF_DAY.items()],
+        "eventKinds": {kind: names[1 if en else 0] for kind, names in EVENT_KINDS.items()},
+        "neighbourhoods": neighbourhoods,
+    }
+    SpotLayer(config, asset_base).add_to(fmap)
+    root = fmap.get_root()
+    root.header.add_child(Element(f"<title>{text['title']}</title>"), name="title")
+    html = root.render()
+    return html.replace("<html>", f'<html lang="{lang}" dir="{"ltr" if en else "rtl"}">', 1)
