@@ -1,0 +1,372 @@
+"""Exports: GeoJSON, CSV, XLSX, GeoPackage and zipped Shapefile of spots, reports, areas and events.
+
+Rows come from a server-side cursor in batches, so an export of any size never sits in memory whole.
+Column names have at most 10 characters so every format (Shapefile's DBF included) keeps the same names;
+times are ISO 8601 (UTC) text with a Jalali-date companion column, read the same way back from every format.
+Reporters' contact data is never exported.
+"""
+import csv
+import io
+import json
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jdatetime
+import pandas as pd
+import pyogrio
+import shapely
+from openpyxl import Workbook
+
+from gis.errors import InvalidInput
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+BATCH = 2000
+FORMATS = ("geojson", "csv", "xlsx", "gpkg", "shp")
+SINGLE_LAYER_FORMATS = ("geojson", "csv")
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Column:
+    """An exported column: its name (≤ 10 characters), SQL, kind (int, float, str, time) and Persian header."""
+
+    name: str
+    sql: str
+    kind: str
+    fa: str
+
+
+@dataclass(frozen=True)
+class ExportLayer:
+    """An exported table: where its rows come from and which columns it has (never personal data)."""
+
+    name: str
+    source: str
+    columns: tuple[Column, ...]
+    order: str
+    has_geometry: bool = True
+    private: bool = False
+
+
+AUDIT = (("au_light", "lighting", "روشنایی"), ("au_open", "openness", "گشودگی"), ("au_visib", "visibility", "دید"),
+         ("au_people", "people", "حضور مردم"), ("au_secur", "security", "نظارت و امنیت"),
+         ("au_walk", "walk_path", "مسیر پیاده"), ("au_transp", "public_transport", "حمل‌ونقل عمومی"),
+         ("au_gender", "gender_mix", "تنوع جنسیتی"), ("au_feel", "feeling", "احساس امنیت"))
+
+LAYERS: dict[str, ExportLayer] = {layer.name: layer for layer in (
+    ExportLayer(
+        name="spots",
+        source="spot t JOIN category c ON c.code = t.category JOIN stage st ON st.number = t.stage"
+               " LEFT JOIN area a ON a.id = t.area_id WHERE t.status <> 'merged'",
+        columns=(
+            Column("id", "t.id", "int", "شناسه"), Column("title", "t.title", "str", "عنوان"),
+            Column("category", "t.category", "str", "کد دسته"), Column("cat_fa", "c.label_fa", "str", "دسته"),
+            Column("stage", "t.stage", "int", "مرحله"), Column("stage_fa", "st.label_fa", "str", "نام مرحله"),
+            Column("status", "t.status", "str", "وضعیت"), Column("priority", "t.priority::float8", "float", "اولویت"),
+            Column("reports", "t.report_count", "int", "تعداد گزارش"),
+            Column("sources", "t.source_count", "int", "تعداد منبع"),
+            Column("area_code", "a.code", "str", "کد محله"), Column("area_fa", "a.name_fa", "str", "محله"),
+            Column("created", "t.created_at", "time", "ثبت"), Column("updated", "t.updated_at", "time", "به‌روزرسانی"),
+        ),
+        order="t.id",
+    ),
+    ExportLayer(
+        name="reports",
+        source="report t LEFT JOIN area a ON a.id = t.area_id",
+        columns=(
+            Column("id", "t.id", "int", "شناسه"), Column("spot_id", "t.spot_id", "int", "شناسهٔ فضا"),
+            Column("source", "t.source", "str", "منبع"), Column("source_ref", "t.source_ref", "str", "شمارهٔ مرجع"),
+            Column("category", "t.category", "str", "کد دسته"), Column("descr", "t.description", "str", "شرح"),
+            Column("address", "t.address", "str", "نشانی"), Column("area_code", "a.code", "str", "کد محله"),
+            Column("tod", "t.time_of_day", "str", "زمان روز"),
+            Column("verified", "t.location_verified::int", "int", "مکان تأییدشده"),
+            *(Column(name, f"(t.audit->>'{key}')::int", "int", f"ممیزی: {fa}") for name, key, fa in AUDIT),
+            Column("reported", "t.reported_at", "time", "زمان گزارش"),
+        ),
+        order="t.id",
+        private=True,
+    ),
+    ExportLayer(
+        name="areas",
+        source="area t LEFT JOIN area p ON p.id = t.parent_id",
+        columns=(
+            Column("code", "t.code", "str", "کد"), Column("level", "t.level", "str", "سطح"),
+            Column("name_fa", "t.name_fa", "str", "نام"), Column("name_en", "t.name_en", "str", "نام انگلیسی"),
+            Column("parent", "p.code", "str", "کد بالادست"), Column("population", "t.population", "int", "جمعیت"),
+            Column("area_km2", "round((ST_Area(t.geom::geography) / 1e6)::numeric, 3)::float8", "float",
+                   "مساحت (کیلومتر مربع)"),
+        ),
+        order="t.code",
+    ),
+    ExportLayer(
+        name="events",
+        source="spot_event t",
+        columns=(
+            Column("id", "t.id", "int", "شناسه"), Column("spot_id", "t.spot_id", "int", "شناسهٔ فضا"),
+            Column("kind", "t.kind", "str", "رویداد"), Column("actor", "t.actor_name", "str", "انجام‌دهنده"),
+            Column("at", "t.at", "time", "زمان"), Column("note", "t.note", "str", "یادداشت"),
+            Column("payload", "t.payload::text", "str", "جزئیات"),
+        ),
+        order="t.id",
+        has_geometry=False,
+    ),
+)}
+
+# Shapefiles hold one geometry family each: spots and reports are split by dimension.
+FAMILIES = {0: "points", 1: "lines", 2: "polygons"}
+
+
+def jalali(value: datetime | None) -> str | None:
+    """The Solar Hijri date of an instant, as the day is called in Tehran: 1405/01/15."""
+    if value is None:
+        return None
+    return jdatetime.date.fromgregorian(date=value.astimezone(TEHRAN).date()).strftime("%Y/%m/%d")
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC to the second, identical in every format."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def output_columns(layer: ExportLayer) -> list[tuple[str, str, str]]:
+    """(name, kind, Persian header) of every written column; a time adds its Jalali date as `<name>_j`."""
+    result = []
+    for column in layer.columns:
+        if column.kind == "time":
+            result.append((column.name, "str", column.fa))
+            result.append((f"{column.name}_j", "str", f"{column.fa} (تاریخ شمسی)"))
+        else:
+            result.append((column.name, column.kind, column.fa))
+    return result
+
+
+def get_layer(name: str) -> ExportLayer:
+    """The export layer of this name; the error lists the others."""
+    if name not in LAYERS:
+        raise InvalidInput("layers", f"unknown layer {name!r} (layers: {', '.join(LAYERS)})")
+    return LAYERS[name]
+
+
+def parse_layers(text: str | None, *, allowed: tuple[str, ...] = tuple(LAYERS)) -> list[str]:
+    """'spots,areas' → ['spots', 'areas']; empty means every allowed layer."""
+    names = [n.strip() for n in (text or "").split(",") if n.strip()] or list(allowed)
+    for name in names:
+        get_layer(name)
+    return list(dict.fromkeys(names))
+
+
+def _where(layer: ExportLayer, family: int | None) -> str:
+    condition = f"ST_Dimension(t.geom) = {int(family)}" if family is not None else "true"
+    joiner = " AND " if " WHERE " in layer.source else " WHERE "
+    return f"{layer.source}{joiner}{condition}"
+
+
+def count_rows(conn, layers: list[str]) -> int:
+    """How many rows the export of these layers writes (the CLI's progress total)."""
+    total = 0
+    with conn.cursor() as cur:
+        for name in layers:
+            cur.execute(f"SELECT count(*) FROM {_where(get_layer(name), None)}")
+            total += cur.fetchone()[0]
+    return total
+
+
+def iter_batches(conn, layer: ExportLayer, *, geometry: str | None, family: int | None = None,
+                 batch: int = BATCH) -> Iterator[list[list]]:
+    """Rows in batches from a server-side cursor; times become ISO text plus a Jalali date.
+
+    `geometry` appends one value per row: 'wkb', 'geojson' (text), 'wkt', 'lonlat' (two values) or nothing.
+    """
+    geometry_sql = {
+        None: "", "wkb": ", ST_AsBinary(t.geom)", "geojson": ", ST_AsGeoJSON(t.geom, 7)", "wkt": ", ST_AsText(t.geom)",
+        "lonlat": ", ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom))",
+    }[geometry if layer.has_geometry else None]
+    kinds = [c.kind for c in layer.columns]
+    with conn.cursor(name=f"export_{layer.name}") as cur:
+        cur.itersize = batch
+        cur.execute(f"SELECT {', '.join(c.sql for c in layer.columns)}{geometry_sql}"
+                    f" FROM {_where(layer, family)} ORDER BY {layer.order}")
+        while rows := cur.fetchmany(batch):
+            out = []
+            for row in rows:
+                values: list = []
+                for kind, value in zip(kinds, row):
+                    values.extend((iso(value), jalali(value)) if kind == "time" else (value,))
+                values.extend(bytes(v) if isinstance(v, memoryview) else v for v in row[len(kinds):])
+                out.append(values)
+            yield out
+
+
+def geojson_chunks(conn, layer_name: str, progress: Progress | None = None) -> Iterator[str]:
+    """A FeatureCollection as text pieces (geometry built by PostGIS), for a file or an HTTP stream."""
+    layer = get_layer(layer_name)
+    names = [name for name, _, _ in output_columns(layer)]
+    yield json.dumps({"type": "FeatureCollection", "name": layer.name}, ensure_ascii=False)[:-1] + ',"features":['
+    first = True
+    for rows in iter_batches(conn, layer, geometry="geojson"):
+        piece = []
+        for row in rows:
+            properties = json.dumps(dict(zip(names, row)), ensure_ascii=False)
+            geometry = row[len(names)] if layer.has_geometry else "null"
+            piece.append(('' if first else ',') + f'{{"type":"Feature","properties":{properties},"geometry":{geometry}}}')
+            first = False
+        yield "\n".join(piece)
+        if progress:
+            progress(len(rows))
+    yield "]}\n"
+
+
+def csv_chunks(conn, layer_name: str, *, persian_headers: bool = False,
+               progress: Progress | None = None) -> Iterator[str]:
+    """CSV (UTF-8 with a byte-order mark, so spreadsheets show Persian) with the geometry as a WKT column."""
+    layer = get_layer(layer_name)
+    columns = output_columns(layer)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    header = [fa if persian_headers else name for name, _, fa in columns]
+    writer.writerow(header + (["WKT"] if layer.has_geometry else []))
+    yield "\ufeff" + buffer.getvalue()
+    for rows in iter_batches(conn, layer, geometry="wkt"):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        if progress:
+            progress(len(rows))
+
+
+def write_xlsx(conn, path: Path, layers: list[str], *, persian_headers: bool = False,
+               progress: Progress | None = None) -> None:
+    """One sheet per layer, written row by row (openpyxl's write-only mode), with lon/lat of each feature."""
+    book = Workbook(write_only=True)
+    for name in layers:
+        layer = get_layer(name)
+        sheet = book.create_sheet(layer.name)
+        columns = output_columns(layer)
+        header = [fa if persian_headers else column for column, _, fa in columns]
+        if layer.has_geometry:
+            header += ["طول جغرافیایی", "عرض جغرافیایی"] if persian_headers else ["lon", "lat"]
+        sheet.append(header)
+        for rows in iter_batches(conn, layer, geometry="lonlat"):
+            for row in rows:
+                sheet.append(row)
+            if progress:
+                progress(len(rows))
+    book.save(path)
+
+
+def _frame(layer: ExportLayer, rows: list[list], geometry: bool) -> pd.DataFrame:
+    """A typed batch: nullable integers stay integers, so every batch appends to the same schema."""
+    columns = output_columns(layer)
+    data = {}
+    for index, (name, kind, _) in enumerate(columns):
+        values = [row[index] for row in rows]
+        dtype = {"int": "Int64", "float": "float64"}.get(kind, object)
+        data[name] = pd.array(values, dtype=dtype) if kind == "int" else pd.Series(values, dtype=dtype)
+    frame = pd.DataFrame(data)
+    if geometry:
+        import geopandas as gpd
+
+        return gpd.GeoDataFrame(frame, geometry=shapely.from_wkb([row[len(columns)] for row in rows]), crs=4326)
+    return frame
+
+
+def _write_layer(conn, path: Path, driver: str, layer: ExportLayer, *, file_layer: str, family: int | None,
+                 geometry_type: str | None, options: dict, progress: Progress | None) -> int:
+    written = 0
+    for rows in iter_batches(conn, layer, geometry="wkb" if layer.has_geometry else None, family=family):
+        frame = _frame(layer, rows, layer.has_geometry)
+        pyogrio.write_dataframe(frame, path, layer=file_layer, driver=driver, append=written > 0,
+                                geometry_type=geometry_type, layer_options=options)
+        written += len(rows)
+        if progress:
+            progress(len(rows))
+    if written == 0:
+        pyogrio.write_dataframe(_frame(layer, [], False), path, layer=file_layer, driver=driver,
+                                layer_options=options)
+    return written
+
+
+def write_geopackage(conn, path: Path, layers: list[str], *, progress: Progress | None = None) -> None:
+    """One GeoPackage, one layer per exported table (events as an attribute table)."""
+    for name in layers:
+        layer = get_layer(name)
+        geometry_type = ("MultiPolygon" if name == "areas" else "Unknown") if layer.has_geometry else None
+        _write_layer(conn, path, "GPKG", layer, file_layer=name, family=None, geometry_type=geometry_type,
+                     options={}, progress=progress)
+
+
+def _families(conn, layer: ExportLayer) -> dict[int, str]:
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT ST_Dimension(t.geom), bool_or(GeometryType(t.geom) LIKE 'MULTI%%')"
+                    f" FROM {_where(layer, None)} GROUP BY 1 ORDER BY 1")
+        shapes = {0: "Point", 1: "LineString", 2: "Polygon"}
+        return {dim: ("Multi" if multi or dim else "") + shapes[dim] for dim, multi in cur.fetchall()}
+
+
+def write_shapefile_zip(conn, path: Path, layers: list[str], *, progress: Progress | None = None) -> None:
+    """A zip of Shapefiles (UTF-8, with .cpg so Persian survives): one per layer and geometry family."""
+    with tempfile.TemporaryDirectory(prefix="safemap-shp-") as tmp:
+        folder = Path(tmp)
+        for name in layers:
+            layer = get_layer(name)
+            options = {"ENCODING": "UTF-8"}
+            if not layer.has_geometry:
+                _write_layer(conn, folder / f"{name}.dbf", "ESRI Shapefile", layer, file_layer=name, family=None,
+                             geometry_type=None, options=options, progress=progress)
+                continue
+            families = _families(conn, layer)
+            for dimension, geometry_type in families.items():
+                file_name = name if len(families) == 1 else f"{name}_{FAMILIES[dimension]}"
+                _write_layer(conn, folder / f"{file_name}.shp", "ESRI Shapefile", layer, file_layer=file_name,
+                             family=dimension, geometry_type=geometry_type, options=options, progress=progress)
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(folder.iterdir()):
+                archive.write(file, file.name)
+
+
+def check_export(fmt: str, layers: list[str]) -> None:
+    """A known format, known layers, and exactly one layer for GeoJSON and CSV."""
+    if fmt not in FORMATS:
+        raise InvalidInput("format", f"must be one of {', '.join(FORMATS)}")
+    for name in layers:
+        get_layer(name)
+    if fmt in SINGLE_LAYER_FORMATS and len(layers) != 1:
+        raise InvalidInput("layers", f"{fmt} holds one layer: choose one of {', '.join(LAYERS)}")
+
+
+def export(conn, fmt: str, path: Path, layers: list[str], *, persian_headers: bool = False,
+           progress: Progress | None = None) -> None:
+    """Write an export file of the given format; GeoJSON and CSV hold exactly one layer."""
+    check_export(fmt, layers)
+    if fmt in SINGLE_LAYER_FORMATS:
+        chunks = (geojson_chunks(conn, layers[0], progress) if fmt == "geojson"
+                  else csv_chunks(conn, layers[0], persian_headers=persian_headers, progress=progress))
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    elif fmt == "xlsx":
+        write_xlsx(conn, path, layers, persian_headers=persian_headers, progress=progress)
+    elif fmt == "gpkg":
+        path.unlink(missing_ok=True)
+        write_geopackage(conn, path, layers, progress=progress)
+    else:
+        write_shapefile_zip(conn, path, layers, progress=progress)
+
+
+def export_to_temporary(conn, fmt: str, layers: list[str], *, persian_headers: bool = False) -> tuple[Path, Path]:
+    """Write an export into a fresh temporary folder; returns (file, folder) — the caller removes the folder."""
+    folder = Path(tempfile.mkdtemp(prefix="safemap-export-"))
+    path = folder / f"safemap.{'zip' if fmt == 'shp' else fmt}"
+    try:
+        export(conn, fmt, path, layers, persian_headers=persian_headers)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return path, folder
