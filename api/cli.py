@@ -160,6 +160,34 @@ def import_areas_command(
     typer.echo(f"{file.name}: {result.inserted} areas added, {result.updated} updated")
 
 
+@import_app.command("focus-group")
+def import_focus_group_command(
+    file: Path = typer.Argument(..., help="GeoJSON of the places the participants marked (category, "
+                                          "description, time_of_day, audit scores; Persian or English keys)"),
+    area: str = typer.Option(..., help="neighbourhood code or name: 2201, دریاچه, Abshar"),
+    held_on: str = typer.Option(..., "--date", help="when the session was held: 1399/09/20 or 2020-12-10"),
+    facilitator: str = typer.Option(..., help="the facilitator's name"),
+    participants: int = typer.Option(..., help="number of participants"),
+    women: int = typer.Option(..., help="how many of them were women"),
+    notes: str = typer.Option("", help="notes or minutes of the session"),
+) -> None:
+    """Import a focus-group session and its marked places, all or nothing; importing it again adds nothing."""
+    from gis.db import transaction
+    from gis.focus_groups import import_file
+    from gis.jalali import jalali
+
+    with transaction(_migrated_url()) as conn:
+        done = import_file(conn, file, area=area, held_on=held_on, facilitator=facilitator,
+                           participants=participants, women=women, notes=notes,
+                           radius_m=get_settings().aggregation_radius_m)
+    if not done["session_created"] and not done["reports_created"]:
+        typer.echo(f"{file.name}: already imported as focus group {done['focus_group_id']}; nothing added")
+        return
+    typer.echo(f"{file.name}: focus group {done['focus_group_id']} ({done['area_code']} {done['area_fa']}, "
+               f"{jalali(done['held_on'])}): {done['reports_created']} places reported, "
+               f"{done['new_spots']} new spots, {done['spots'] - done['new_spots']} existing spots")
+
+
 @user_app.command("add")
 def user_add(
     username: str = typer.Argument(..., help="sign-in name: a-z, 0-9, _ . -"),
@@ -268,6 +296,34 @@ def import_reports_command(
         typer.echo(f"{write_rejected(target, result)} rejected rows written to {target}")
     if not result.written:
         raise typer.Exit(1)
+
+
+@app.command("export")
+def export_command(
+    fmt: str = typer.Argument(..., metavar="FORMAT", help="geojson, csv, xlsx, gpkg or shp (a zip of Shapefiles)"),
+    out: Path = typer.Argument(..., help="the file to write"),
+    layer: list[str] = typer.Option([], "--layer", "-l",
+                                    help="spots, reports, areas, events (repeat; default all; GeoJSON/CSV: one)"),
+    persian_headers: bool = typer.Option(False, help="CSV/XLSX: Persian column headers"),
+) -> None:
+    """Export spots, reports, areas and events for GIS and spreadsheets (never reporters' contact data)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from gis.db import transaction
+    from gis.exports import SINGLE_LAYER_FORMATS, check_export, count_rows, export, parse_layers
+
+    layers = parse_layers(",".join(layer) or ("spots" if fmt in SINGLE_LAYER_FORMATS else None))
+    check_export(fmt, layers)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
+    with transaction(_migrated_url()) as conn:
+        total = count_rows(conn, layers)
+        task = bar.add_task(f"{out.name}", total=total)
+        with bar:
+            export(conn, fmt, out, layers, persian_headers=persian_headers,
+                   progress=lambda rows: bar.advance(task, rows))
+    typer.echo(f"{out}: {total} rows ({', '.join(layers)})")
 
 
 @app.command()
