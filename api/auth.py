@@ -3,6 +3,7 @@ from fastapi import Depends, Request
 
 from api.deps import get_conn
 from gis.errors import Forbidden, Unauthorized
+from gis.spots import SpotScope, scope_for
 from gis.users import User, user_for_token
 
 SESSION_COOKIE = "safemap_session"
@@ -50,3 +51,8 @@ def require_role(*roles: str):
         return user
 
     return dependency
+
+
+def spot_scope(request: Request, user: User | None = Depends(current_user)) -> SpotScope:
+    """The spots the asker may read: by role, or the public map's when nobody is signed in."""
+    return scope_for(user, public_map=request.app.state.settings.public_map)

@@ -1,8 +1,9 @@
 """Server-rendered pages: one Jinja environment, Persian by default, English with ?lang=en."""
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from gis.text import persian_digits
@@ -22,3 +23,10 @@ def render(request: Request, name: str, context: dict, status_code: int = 200) -
         request, name, {"lang": lang, "dir": "ltr" if lang == "en" else "rtl", **context},
         status_code=status_code,
     )
+
+
+def sign_in_first(request: Request) -> RedirectResponse:
+    """To the sign-in page, coming back here (same language) afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    lang = "&lang=en" if language(request) == "en" else ""
+    return RedirectResponse(f"/login?next={quote(target, safe='')}{lang}", status_code=303)

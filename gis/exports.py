@@ -24,6 +24,7 @@ import shapely
 from openpyxl import Workbook
 
 from gis.errors import InvalidInput
+from gis.spots import EVERY_SPOT, SpotScope, scope_condition
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 BATCH = 2000
@@ -52,6 +53,7 @@ class ExportLayer:
     order: str
     has_geometry: bool = True
     private: bool = False
+    spot_alias: str | None = None  # the spot whose SpotScope decides whether a reader gets the row
 
 
 AUDIT = (("au_light", "lighting", "روشنایی"), ("au_open", "openness", "گشودگی"), ("au_visib", "visibility", "دید"),
@@ -75,10 +77,11 @@ LAYERS: dict[str, ExportLayer] = {layer.name: layer for layer in (
             Column("created", "t.created_at", "time", "ثبت"), Column("updated", "t.updated_at", "time", "به‌روزرسانی"),
         ),
         order="t.id",
+        spot_alias="t",
     ),
     ExportLayer(
         name="reports",
-        source="report t LEFT JOIN area a ON a.id = t.area_id",
+        source="report t JOIN spot s ON s.id = t.spot_id LEFT JOIN area a ON a.id = t.area_id",
         columns=(
             Column("id", "t.id", "int", "شناسه"), Column("spot_id", "t.spot_id", "int", "شناسهٔ فضا"),
             Column("source", "t.source", "str", "منبع"), Column("source_ref", "t.source_ref", "str", "شمارهٔ مرجع"),
@@ -91,6 +94,7 @@ LAYERS: dict[str, ExportLayer] = {layer.name: layer for layer in (
         ),
         order="t.id",
         private=True,
+        spot_alias="s",
     ),
     ExportLayer(
         name="areas",
@@ -106,7 +110,7 @@ LAYERS: dict[str, ExportLayer] = {layer.name: layer for layer in (
     ),
     ExportLayer(
         name="events",
-        source="spot_event t",
+        source="spot_event t JOIN spot s ON s.id = t.spot_id",
         columns=(
             Column("id", "t.id", "int", "شناسه"), Column("spot_id", "t.spot_id", "int", "شناسهٔ فضا"),
             Column("kind", "t.kind", "str", "رویداد"), Column("actor", "t.actor_name", "str", "انجام‌دهنده"),
@@ -115,6 +119,8 @@ LAYERS: dict[str, ExportLayer] = {layer.name: layer for layer in (
         ),
         order="t.id",
         has_geometry=False,
+        private=True,  # names the staff who acted
+        spot_alias="s",
     ),
 )}
 
@@ -161,24 +167,28 @@ def parse_layers(text: str | None, *, allowed: tuple[str, ...] = tuple(LAYERS)) 
     return list(dict.fromkeys(names))
 
 
-def _where(layer: ExportLayer, family: int | None) -> str:
-    condition = f"ST_Dimension(t.geom) = {int(family)}" if family is not None else "true"
+def _where(layer: ExportLayer, family: int | None, scope: SpotScope) -> tuple[str, dict]:
+    """The layer's FROM … WHERE, within the reader's scope, and the parameters it binds."""
+    conditions = [f"ST_Dimension(t.geom) = {int(family)}" if family is not None else "true"]
+    if layer.spot_alias is not None:
+        conditions.append(scope_condition(layer.spot_alias))
     joiner = " AND " if " WHERE " in layer.source else " WHERE "
-    return f"{layer.source}{joiner}{condition}"
+    return f"{layer.source}{joiner}{' AND '.join(conditions)}", scope.params()
 
 
-def count_rows(conn, layers: list[str]) -> int:
+def count_rows(conn, layers: list[str], *, scope: SpotScope = EVERY_SPOT) -> int:
     """How many rows the export of these layers writes (the CLI's progress total)."""
     total = 0
     with conn.cursor() as cur:
         for name in layers:
-            cur.execute(f"SELECT count(*) FROM {_where(get_layer(name), None)}")
+            where, params = _where(get_layer(name), None, scope)
+            cur.execute(f"SELECT count(*) FROM {where}", params)
             total += cur.fetchone()[0]
     return total
 
 
 def iter_batches(conn, layer: ExportLayer, *, geometry: str | None, family: int | None = None,
-                 batch: int = BATCH) -> Iterator[list[list]]:
+                 scope: SpotScope = EVERY_SPOT, batch: int = BATCH) -> Iterator[list[list]]:
     """Rows in batches from a server-side cursor; times become ISO text plus a Jalali date.
 
     `geometry` appends one value per row: 'wkb', 'geojson' (text), 'wkt', 'lonlat' (two values) or nothing.
@@ -188,10 +198,11 @@ def iter_batches(conn, layer: ExportLayer, *, geometry: str | None, family: int 
         "lonlat": ", ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom))",
     }[geometry if layer.has_geometry else None]
     kinds = [c.kind for c in layer.columns]
+    where, params = _where(layer, family, scope)
     with conn.cursor(name=f"export_{layer.name}") as cur:
         cur.itersize = batch
         cur.execute(f"SELECT {', '.join(c.sql for c in layer.columns)}{geometry_sql}"
-                    f" FROM {_where(layer, family)} ORDER BY {layer.order}")
+                    f" FROM {where} ORDER BY {layer.order}", params)
         while rows := cur.fetchmany(batch):
             out = []
             for row in rows:
@@ -203,13 +214,14 @@ def iter_batches(conn, layer: ExportLayer, *, geometry: str | None, family: int 
             yield out
 
 
-def geojson_chunks(conn, layer_name: str, progress: Progress | None = None) -> Iterator[str]:
+def geojson_chunks(conn, layer_name: str, progress: Progress | None = None, *,
+                   scope: SpotScope = EVERY_SPOT) -> Iterator[str]:
     """A FeatureCollection as text pieces (geometry built by PostGIS), for a file or an HTTP stream."""
     layer = get_layer(layer_name)
     names = [name for name, _, _ in output_columns(layer)]
     yield json.dumps({"type": "FeatureCollection", "name": layer.name}, ensure_ascii=False)[:-1] + ',"features":['
     first = True
-    for rows in iter_batches(conn, layer, geometry="geojson"):
+    for rows in iter_batches(conn, layer, geometry="geojson", scope=scope):
         piece = []
         for row in rows:
             properties = json.dumps(dict(zip(names, row)), ensure_ascii=False)
@@ -223,7 +235,7 @@ def geojson_chunks(conn, layer_name: str, progress: Progress | None = None) -> I
 
 
 def csv_chunks(conn, layer_name: str, *, persian_headers: bool = False,
-               progress: Progress | None = None) -> Iterator[str]:
+               progress: Progress | None = None, scope: SpotScope = EVERY_SPOT) -> Iterator[str]:
     """CSV (UTF-8 with a byte-order mark, so spreadsheets show Persian) with the geometry as a WKT column."""
     layer = get_layer(layer_name)
     columns = output_columns(layer)
@@ -232,7 +244,7 @@ def csv_chunks(conn, layer_name: str, *, persian_headers: bool = False,
     header = [fa if persian_headers else name for name, _, fa in columns]
     writer.writerow(header + (["WKT"] if layer.has_geometry else []))
     yield "\ufeff" + buffer.getvalue()
-    for rows in iter_batches(conn, layer, geometry="wkt"):
+    for rows in iter_batches(conn, layer, geometry="wkt", scope=scope):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(rows)
@@ -242,7 +254,7 @@ def csv_chunks(conn, layer_name: str, *, persian_headers: bool = False,
 
 
 def write_xlsx(conn, path: Path, layers: list[str], *, persian_headers: bool = False,
-               progress: Progress | None = None) -> None:
+               progress: Progress | None = None, scope: SpotScope = EVERY_SPOT) -> None:
     """One sheet per layer, written row by row (openpyxl's write-only mode), with lon/lat of each feature."""
     book = Workbook(write_only=True)
     for name in layers:
@@ -253,7 +265,7 @@ def write_xlsx(conn, path: Path, layers: list[str], *, persian_headers: bool = F
         if layer.has_geometry:
             header += ["طول جغرافیایی", "عرض جغرافیایی"] if persian_headers else ["lon", "lat"]
         sheet.append(header)
-        for rows in iter_batches(conn, layer, geometry="lonlat"):
+        for rows in iter_batches(conn, layer, geometry="lonlat", scope=scope):
             for row in rows:
                 sheet.append(row)
             if progress:
@@ -278,9 +290,10 @@ def _frame(layer: ExportLayer, rows: list[list], geometry: bool) -> pd.DataFrame
 
 
 def _write_layer(conn, path: Path, driver: str, layer: ExportLayer, *, file_layer: str, family: int | None,
-                 geometry_type: str | None, options: dict, progress: Progress | None) -> int:
+                 geometry_type: str | None, options: dict, progress: Progress | None, scope: SpotScope) -> int:
     written = 0
-    for rows in iter_batches(conn, layer, geometry="wkb" if layer.has_geometry else None, family=family):
+    for rows in iter_batches(conn, layer, geometry="wkb" if layer.has_geometry else None, family=family,
+                             scope=scope):
         frame = _frame(layer, rows, layer.has_geometry)
         pyogrio.write_dataframe(frame, path, layer=file_layer, driver=driver, append=written > 0,
                                 geometry_type=geometry_type, layer_options=options)
@@ -293,24 +306,27 @@ def _write_layer(conn, path: Path, driver: str, layer: ExportLayer, *, file_laye
     return written
 
 
-def write_geopackage(conn, path: Path, layers: list[str], *, progress: Progress | None = None) -> None:
+def write_geopackage(conn, path: Path, layers: list[str], *, progress: Progress | None = None,
+                     scope: SpotScope = EVERY_SPOT) -> None:
     """One GeoPackage, one layer per exported table (events as an attribute table)."""
     for name in layers:
         layer = get_layer(name)
         geometry_type = ("MultiPolygon" if name == "areas" else "Unknown") if layer.has_geometry else None
         _write_layer(conn, path, "GPKG", layer, file_layer=name, family=None, geometry_type=geometry_type,
-                     options={}, progress=progress)
+                     options={}, progress=progress, scope=scope)
 
 
-def _families(conn, layer: ExportLayer) -> dict[int, str]:
+def _families(conn, layer: ExportLayer, scope: SpotScope) -> dict[int, str]:
+    where, params = _where(layer, None, scope)
     with conn.cursor() as cur:
         cur.execute(f"SELECT ST_Dimension(t.geom), bool_or(GeometryType(t.geom) LIKE 'MULTI%%')"
-                    f" FROM {_where(layer, None)} GROUP BY 1 ORDER BY 1")
+                    f" FROM {where} GROUP BY 1 ORDER BY 1", params)
         shapes = {0: "Point", 1: "LineString", 2: "Polygon"}
         return {dim: ("Multi" if multi or dim else "") + shapes[dim] for dim, multi in cur.fetchall()}
 
 
-def write_shapefile_zip(conn, path: Path, layers: list[str], *, progress: Progress | None = None) -> None:
+def write_shapefile_zip(conn, path: Path, layers: list[str], *, progress: Progress | None = None,
+                        scope: SpotScope = EVERY_SPOT) -> None:
     """A zip of Shapefiles (UTF-8, with .cpg so Persian survives): one per layer and geometry family."""
     with tempfile.TemporaryDirectory(prefix="safemap-shp-") as tmp:
         folder = Path(tmp)
@@ -319,13 +335,14 @@ def write_shapefile_zip(conn, path: Path, layers: list[str], *, progress: Progre
             options = {"ENCODING": "UTF-8"}
             if not layer.has_geometry:
                 _write_layer(conn, folder / f"{name}.dbf", "ESRI Shapefile", layer, file_layer=name, family=None,
-                             geometry_type=None, options=options, progress=progress)
+                             geometry_type=None, options=options, progress=progress, scope=scope)
                 continue
-            families = _families(conn, layer)
+            families = _families(conn, layer, scope)
             for dimension, geometry_type in families.items():
                 file_name = name if len(families) == 1 else f"{name}_{FAMILIES[dimension]}"
                 _write_layer(conn, folder / f"{file_name}.shp", "ESRI Shapefile", layer, file_layer=file_name,
-                             family=dimension, geometry_type=geometry_type, options=options, progress=progress)
+                             family=dimension, geometry_type=geometry_type, options=options, progress=progress,
+                             scope=scope)
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for file in sorted(folder.iterdir()):
                 archive.write(file, file.name)
@@ -342,30 +359,31 @@ def check_export(fmt: str, layers: list[str]) -> None:
 
 
 def export(conn, fmt: str, path: Path, layers: list[str], *, persian_headers: bool = False,
-           progress: Progress | None = None) -> None:
+           progress: Progress | None = None, scope: SpotScope = EVERY_SPOT) -> None:
     """Write an export file of the given format; GeoJSON and CSV hold exactly one layer."""
     check_export(fmt, layers)
     if fmt in SINGLE_LAYER_FORMATS:
-        chunks = (geojson_chunks(conn, layers[0], progress) if fmt == "geojson"
-                  else csv_chunks(conn, layers[0], persian_headers=persian_headers, progress=progress))
+        chunks = (geojson_chunks(conn, layers[0], progress, scope=scope) if fmt == "geojson"
+                  else csv_chunks(conn, layers[0], persian_headers=persian_headers, progress=progress, scope=scope))
         with open(path, "w", encoding="utf-8", newline="") as handle:
             for chunk in chunks:
                 handle.write(chunk)
     elif fmt == "xlsx":
-        write_xlsx(conn, path, layers, persian_headers=persian_headers, progress=progress)
+        write_xlsx(conn, path, layers, persian_headers=persian_headers, progress=progress, scope=scope)
     elif fmt == "gpkg":
         path.unlink(missing_ok=True)
-        write_geopackage(conn, path, layers, progress=progress)
+        write_geopackage(conn, path, layers, progress=progress, scope=scope)
     else:
-        write_shapefile_zip(conn, path, layers, progress=progress)
+        write_shapefile_zip(conn, path, layers, progress=progress, scope=scope)
 
 
-def export_to_temporary(conn, fmt: str, layers: list[str], *, persian_headers: bool = False) -> tuple[Path, Path]:
+def export_to_temporary(conn, fmt: str, layers: list[str], *, persian_headers: bool = False,
+                        scope: SpotScope = EVERY_SPOT) -> tuple[Path, Path]:
     """Write an export into a fresh temporary folder; returns (file, folder) — the caller removes the folder."""
     folder = Path(tempfile.mkdtemp(prefix="safemap-export-"))
     path = folder / f"safemap.{'zip' if fmt == 'shp' else fmt}"
     try:
-        export(conn, fmt, path, layers, persian_headers=persian_headers)
+        export(conn, fmt, path, layers, persian_headers=persian_headers, scope=scope)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -1,6 +1,6 @@
 """What the interactive map loads by viewport: spots or grid clusters, heat points, simplified areas (SQL)."""
 from gis.db import dict_cursor
-from gis.spots import SPOTS_FROM, SPOTS_WHERE, SpotFilter, filter_params
+from gis.spots import SPOTS_FROM, SPOTS_WHERE, SpotFilter, filter_params, scope_condition
 
 MAX_SPOTS = 1500
 CLUSTER_CELL_PX = 64
@@ -61,13 +61,13 @@ def heat_points(conn, spot_filter: SpotFilter, *, zoom: int) -> str:
     params = filter_params(conn, spot_filter)
     params["cell"] = _cell_degrees(zoom, HEAT_CELL_PX)
     with conn.cursor() as cur:
-        cur.execute("""
+        cur.execute(f"""
             WITH r AS (
                 SELECT ST_PointOnSurface(r.geom) AS geom FROM report r
-                LEFT JOIN spot s ON s.id = r.spot_id
-                WHERE (s.id IS NULL OR s.status <> 'merged')
+                JOIN spot s ON s.id = r.spot_id
+                WHERE s.status <> 'merged' AND {scope_condition("s")}
                   AND (%(stages)s::smallint[] IS NULL OR s.stage = ANY(%(stages)s))
-                  AND (%(categories)s::text[] IS NULL OR coalesce(s.category, r.category) = ANY(%(categories)s))
+                  AND (%(categories)s::text[] IS NULL OR s.category = ANY(%(categories)s))
                   AND (%(status)s::text IS NULL OR s.status = %(status)s)
                   AND (%(sources)s::text[] IS NULL OR r.source = ANY(%(sources)s))
                   AND (%(times)s::text[] IS NULL OR r.time_of_day = ANY(%(times)s))

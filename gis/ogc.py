@@ -6,7 +6,8 @@ from datetime import datetime, time, timezone
 
 from gis.areas import area_id_by_code
 from gis.errors import InvalidInput, NotFound
-from gis.spots import SPOT_PROPERTIES, check_categories, parse_bbox, parse_stages
+from gis.spots import (EVERY_SPOT, SPOT_PROPERTIES, SpotScope, check_categories, parse_bbox, parse_stages,
+                       scope_condition)
 from gis.text import latin_digits
 
 MAX_LIMIT = 10_000
@@ -42,6 +43,7 @@ class Collection:
     datetime_column: str | None = None
     filters: tuple[Filter, ...] = field(default_factory=tuple)
     private: bool = False
+    spot_alias: str | None = None  # the spot whose SpotScope decides whether a reader sees the feature
 
 
 STAGE = Filter("stage", "stages, comma-separated (1–4)", "t.stage = ANY(%(stage)s)", "3,4")
@@ -81,7 +83,7 @@ COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
                " LEFT JOIN area a ON a.id = t.area_id",
         where="t.status <> 'merged'", feature_id="t.id", properties=re.sub(r"\bs\.", "t.", SPOT_PROPERTIES),
         order="t.id",
-        datetime_column="t.created_at", filters=(STAGE, CATEGORY, AREA),
+        datetime_column="t.created_at", filters=(STAGE, CATEGORY, AREA), spot_alias="t",
     ),
     Collection(
         id="reports", title="Reports (گزارش‌ها)",
@@ -92,7 +94,7 @@ COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
         datetime_column="t.reported_at",
         filters=(Filter("stage", "stages of the report's spot, comma-separated", "sp.stage = ANY(%(stage)s)", "1"),
                  CATEGORY, AREA),
-        private=True,
+        private=True, spot_alias="sp",
     ),
     _area_collection("neighbourhoods", "neighbourhood", "Neighbourhoods (محله‌ها)"),
     _area_collection("sub-districts", "sub_district", "Sub-districts (ناحیه‌ها)"),
@@ -109,6 +111,7 @@ class ItemsQuery:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     filters: dict[str, object] = field(default_factory=dict)
+    scope: SpotScope = EVERY_SPOT
 
 
 def get_collection(collection_id: str) -> Collection:
@@ -165,7 +168,7 @@ def _count(name: str, text: str | None, default: int, minimum: int) -> int:
 
 def parse_items_query(conn, collection: Collection, *, bbox: str | None = None, datetime_text: str | None = None,
                       limit: str | None = None, offset: str | None = None,
-                      filters: dict[str, str] | None = None) -> ItemsQuery:
+                      filters: dict[str, str] | None = None, scope: SpotScope = EVERY_SPOT) -> ItemsQuery:
     """Check every parameter (a typo is an error naming the field, never an empty answer).
 
     A limit above the maximum is lowered to it, as OGC API – Features permits.
@@ -173,7 +176,7 @@ def parse_items_query(conn, collection: Collection, *, bbox: str | None = None, 
     start, end = parse_datetime(datetime_text)
     query = ItemsQuery(bbox=parse_bbox(bbox), start=start, end=end,
                        limit=min(_count("limit", limit, DEFAULT_LIMIT, 1), MAX_LIMIT),
-                       offset=_count("offset", offset, 0, 0))
+                       offset=_count("offset", offset, 0, 0), scope=scope)
     known = {f.name for f in collection.filters}
     for name, text in (filters or {}).items():
         if name not in known:
@@ -197,6 +200,9 @@ def _where(collection: Collection, query: ItemsQuery) -> tuple[str, dict]:
     for item in collection.filters:
         if item.name in query.filters:
             conditions.append(item.condition)
+    if collection.spot_alias is not None:
+        conditions.append(scope_condition(collection.spot_alias))
+        params.update(query.scope.params())
     if query.bbox is not None:
         conditions.append("t.geom && ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326)"
                           " AND ST_Intersects(t.geom, ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326))")
@@ -235,7 +241,7 @@ def iter_items(conn, collection: Collection, query: ItemsQuery, *, batch: int = 
             yield feature
 
 
-def get_item(conn, collection: Collection, feature_id: str) -> str:
+def get_item(conn, collection: Collection, feature_id: str, *, scope: SpotScope = EVERY_SPOT) -> str:
     """One feature as GeoJSON text; NotFound when it is not in the collection."""
     id_value: object = feature_id
     if collection.feature_id == "t.id":
@@ -243,9 +249,10 @@ def get_item(conn, collection: Collection, feature_id: str) -> str:
         if not (digits.isascii() and digits.isdigit()) or int(digits) > MAX_COUNT:
             raise NotFound(f"no feature {feature_id!r} in {collection.id}", field="featureId")
         id_value = int(latin_digits(feature_id))
+    where, params = _where(collection, ItemsQuery(scope=scope))
     with conn.cursor() as cur:
         cur.execute(f"SELECT {_feature_sql(collection)} FROM {collection.source}"
-                    f" WHERE ({collection.where}) AND {collection.feature_id} = %(id)s", {"id": id_value})
+                    f" WHERE {where} AND {collection.feature_id} = %(id)s", {**params, "id": id_value})
         row = cur.fetchone()
     if row is None:
         raise NotFound(f"no feature {feature_id!r} in {collection.id}", field="featureId")

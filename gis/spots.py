@@ -6,8 +6,9 @@ import jdatetime
 from psycopg2 import sql
 
 from gis.areas import area_id_by_code
-from gis.errors import InvalidInput, NotFound
+from gis.errors import InvalidInput, NotFound, Unauthorized
 from gis.text import latin_digits
+from gis.users import User
 
 MAX_LIMIT = 10_000
 TIMES_OF_DAY = ("day", "evening", "night")
@@ -29,8 +30,51 @@ SPOTS_FROM = """
     LEFT JOIN area a ON a.id = s.area_id
 """
 
+
+@dataclass(frozen=True)
+class SpotScope:
+    """Which spots a reader may see: the public only those past mapping, a facilitator those in their
+    neighbourhoods, an agency those it has an action on; staff and viewers all of them."""
+
+    min_stage: int = 1
+    area_ids: tuple[int, ...] | None = None
+    agency_id: int | None = None
+    names: bool = True
+
+    def params(self) -> dict:
+        return {"scope_stage": self.min_stage, "scope_areas": None if self.area_ids is None else list(self.area_ids),
+                "scope_agency": self.agency_id}
+
+
+EVERY_SPOT = SpotScope()
+# Stage 1 and 2 places are unverified reports: they stay with the staff until the GIS office has placed them.
+PUBLIC_SPOTS = SpotScope(min_stage=3, names=False)
+
+
+def scope_for(user: User | None, *, public_map: bool) -> SpotScope:
+    """The scope of a signed-in user's role, or the public's (refused when the public map is off)."""
+    if user is None:
+        if not public_map:
+            raise Unauthorized("sign in to see spots: the public map is off", field="authorization")
+        return PUBLIC_SPOTS
+    if user.role == "facilitator":
+        return SpotScope(area_ids=user.area_ids)
+    if user.role == "agency":
+        return SpotScope(agency_id=user.agency_id)
+    return EVERY_SPOT
+
+
+def scope_condition(alias: str) -> str:
+    """The SQL condition binding SpotScope.params() for the spot table under `alias`."""
+    return f"""
+        {alias}.stage >= %(scope_stage)s
+        AND (%(scope_areas)s::int[] IS NULL OR {alias}.area_id = ANY(%(scope_areas)s))
+        AND (%(scope_agency)s::int IS NULL OR EXISTS (
+              SELECT 1 FROM spot_action x WHERE x.spot_id = {alias}.id AND x.agency_id = %(scope_agency)s))"""
+
+
 SPOTS_WHERE = """
-    WHERE s.status <> 'merged'
+    WHERE s.status <> 'merged' AND """ + scope_condition("s") + """
       AND (%(stages)s::smallint[] IS NULL OR s.stage = ANY(%(stages)s))
       AND (%(categories)s::text[] IS NULL OR s.category = ANY(%(categories)s))
       AND (%(status)s::text IS NULL OR s.status = %(status)s)
@@ -64,6 +108,7 @@ class SpotFilter:
     times_of_day: list[str] | None = None
     limit: int = 1000
     offset: int = 0
+    scope: SpotScope = EVERY_SPOT
 
 
 def parse_stages(text: str | None) -> list[int] | None:
@@ -155,7 +200,7 @@ def filter_params(conn, spot_filter: SpotFilter) -> dict:
         "area": area_id_by_code(conn, spot_filter.area) if spot_filter.area else None,
         "bbox": spot_filter.bbox, "limit": spot_filter.limit, "offset": spot_filter.offset,
         "sources": spot_filter.sources, "since": spot_filter.since, "until": spot_filter.until,
-        "times": spot_filter.times_of_day,
+        "times": spot_filter.times_of_day, **spot_filter.scope.params(),
     }
 
 
@@ -182,8 +227,8 @@ def spots_geojson(conn, spot_filter: SpotFilter) -> str:
         return cur.fetchone()[0]
 
 
-def spot_feature(conn, spot_id: int) -> str:
-    """One spot as a GeoJSON Feature with its history of events (public fields only), as text."""
+def spot_feature(conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> str:
+    """One spot as a GeoJSON Feature with its history of events, as text; outside the scope it does not exist."""
     query = f"""
         SELECT json_build_object('type', 'Feature', 'id', s.id,
                    'geometry', ST_AsGeoJSON(s.geom, 6)::json,
@@ -191,14 +236,15 @@ def spot_feature(conn, spot_id: int) -> str:
                        'sources', (SELECT coalesce(json_agg(DISTINCT r.source), '[]') FROM report r
                                    WHERE r.spot_id = s.id),
                        'events', (SELECT coalesce(json_agg(json_build_object(
-                                      'id', e.id, 'kind', e.kind, 'at', e.at, 'actor', e.actor_name,
+                                      'id', e.id, 'kind', e.kind, 'at', e.at,
+                                      'actor', CASE WHEN %(names)s THEN e.actor_name END,
                                       'note', e.note, 'payload', e.payload) ORDER BY e.at, e.id), '[]')
                                   FROM spot_event e WHERE e.spot_id = s.id)))::text
         {SPOTS_FROM}
-        WHERE s.id = %(id)s
+        WHERE s.id = %(id)s AND {scope_condition("s")}
     """
     with conn.cursor() as cur:
-        cur.execute(query, {"id": spot_id})
+        cur.execute(query, {"id": spot_id, "names": scope.names, **scope.params()})
         row = cur.fetchone()
     if row is None:
         raise NotFound(f"spot {spot_id} does not exist", field="id")

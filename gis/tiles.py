@@ -1,6 +1,6 @@
 """Mapbox vector tiles of spots and areas, built by PostGIS (ST_AsMVT over ST_TileEnvelope), simplified by zoom."""
 from gis.errors import InvalidInput, NotFound
-from gis.spots import check_categories
+from gis.spots import EVERY_SPOT, SpotScope, check_categories, scope_condition
 
 MAX_ZOOM = 22
 EXTENT = 4096
@@ -18,7 +18,7 @@ SPOTS_LAYER = """
         FROM spot t
         JOIN category c ON c.code = t.category
         LEFT JOIN area a ON a.id = t.area_id, bounds b
-        WHERE t.status <> 'merged' AND t.geom && b.envelope_4326
+        WHERE t.status <> 'merged' AND t.geom && b.envelope_4326 AND """ + scope_condition("t") + """
           AND (%(stages)s::smallint[] IS NULL OR t.stage = ANY(%(stages)s))
           AND (%(categories)s::text[] IS NULL OR t.category = ANY(%(categories)s))
     ) AS layer WHERE layer.geom IS NOT NULL
@@ -51,7 +51,8 @@ def tolerance(z: int) -> float:
 
 def tile(conn, z: int, x: int, y: int, *, layers: tuple[str, ...] = LAYERS,
          area_levels: tuple[str, ...] = AREA_LEVELS, area_layer: str = "areas",
-         stages: list[int] | None = None, categories: list[str] | None = None) -> bytes:
+         stages: list[int] | None = None, categories: list[str] | None = None,
+         scope: SpotScope = EVERY_SPOT) -> bytes:
     """One tile with the asked layers (spots; areas of the given levels), as MVT bytes; empty when nothing is there."""
     check_tile(z, x, y)
     unknown = [name for name in layers if name not in LAYERS]
@@ -68,7 +69,7 @@ def tile(conn, z: int, x: int, y: int, *, layers: tuple[str, ...] = LAYERS,
         SELECT {selects}
     """
     params = {"z": z, "x": x, "y": y, "extent": EXTENT, "tolerance": tolerance(z), "stages": stages,
-              "categories": categories, "levels": list(area_levels), "area_layer": area_layer}
+              "categories": categories, "levels": list(area_levels), "area_layer": area_layer, **scope.params()}
     with conn.cursor() as cur:
         cur.execute(query, params)
         return bytes(cur.fetchone()[0])
@@ -82,10 +83,10 @@ TILED_COLLECTIONS = {
 }
 
 
-def collection_tile(conn, collection_id: str, z: int, x: int, y: int) -> bytes:
+def collection_tile(conn, collection_id: str, z: int, x: int, y: int, *, scope: SpotScope = EVERY_SPOT) -> bytes:
     """One collection's tile, its layer named after the collection (the OGC API – Tiles path)."""
     if collection_id not in TILED_COLLECTIONS:
         raise NotFound(f"no tiles for {collection_id!r} (tiled: {', '.join(TILED_COLLECTIONS)})",
                        field="collectionId")
     layers, levels = TILED_COLLECTIONS[collection_id]
-    return tile(conn, z, x, y, layers=layers, area_levels=levels, area_layer=collection_id)
+    return tile(conn, z, x, y, layers=layers, area_levels=levels, area_layer=collection_id, scope=scope)

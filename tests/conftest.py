@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from gis.cluster import Cluster, ensure_cluster, open_cluster
 from gis.db import migrate, transaction
 from gis.demo import load_demo
+from gis.users import create_user, issue_token
 
 EMPTY_TEMPLATE = "safemap_empty"
 DEMO_TEMPLATE = "safemap_demo"
@@ -99,3 +100,19 @@ def client(db_url: str) -> Iterator[TestClient]:
 
     with TestClient(create_app(db_url)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def viewer_headers(db_url: str) -> dict[str, str]:
+    """A viewer's bearer token: a viewer reads every spot, where the public sees only those past stage 2."""
+    with transaction(db_url) as conn:
+        user = create_user(conn, username="test-viewer", password="long enough password", role="viewer")
+        token, _ = issue_token(conn, user.id)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def viewer_client(client: TestClient, viewer_headers: dict[str, str]) -> TestClient:
+    """The API over the demo database, asked by a signed-in viewer."""
+    client.headers.update(viewer_headers)
+    return client

@@ -1,15 +1,14 @@
 """The programme dashboard for the deputy: figures as JSON, and a printable Persian (or English) page."""
 import json
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from api import charts
 from api.auth import current_user, require_role
 from api.deps import get_conn
-from api.pages import language, render
+from api.pages import language, render, sign_in_first
 from gis.dashboard import dashboard
 from gis.jalali import jalali, jalali_month
 from gis.spots import parse_day
@@ -84,9 +83,7 @@ def dashboard_page(request: Request, area: str | None = Query(None, max_length=3
                    since: str | None = Query(None, max_length=20), until: str | None = Query(None, max_length=20),
                    user: User | None = Depends(current_user), conn=Depends(get_conn)) -> Response:
     if user is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        lang = "&lang=en" if language(request) == "en" else ""
-        return RedirectResponse(f"/login?next={quote(target, safe='')}{lang}", status_code=303)
+        return sign_in_first(request)
     user.require_role(*READERS)
     figures = _figures(conn, area, since, until)
     lang = language(request)

@@ -7,11 +7,12 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
-from api.auth import current_user
+from api.auth import current_user, spot_scope
 from api.deps import get_conn
 from gis.errors import Unauthorized
 from gis.exports import (LAYERS, SINGLE_LAYER_FORMATS, check_export, csv_chunks, export_to_temporary, geojson_chunks,
                          parse_layers)
+from gis.spots import SpotScope
 from gis.users import User
 
 router = APIRouter(prefix="/api", tags=["exports"])
@@ -45,16 +46,17 @@ def download(
     persian_headers: bool = Query(False, description="CSV/XLSX: Persian column headers"),
     conn=Depends(get_conn),
     user: User | None = Depends(current_user),
+    scope: SpotScope = Depends(spot_scope),
 ) -> Response:
     chosen = _readable_layers(layers, fmt, user)
     stem = chosen[0] if fmt in SINGLE_LAYER_FORMATS else "safemap"
     filename = f"{stem}.{'zip' if fmt == 'shp' else fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "geojson":
-        return StreamingResponse(geojson_chunks(conn, chosen[0]), media_type=MEDIA[fmt], headers=disposition)
+        return StreamingResponse(geojson_chunks(conn, chosen[0], scope=scope), media_type=MEDIA[fmt], headers=disposition)
     if fmt == "csv":
-        return StreamingResponse(csv_chunks(conn, chosen[0], persian_headers=persian_headers), media_type=MEDIA[fmt],
+        return StreamingResponse(csv_chunks(conn, chosen[0], persian_headers=persian_headers, scope=scope), media_type=MEDIA[fmt],
                                  headers=disposition)
-    path, folder = export_to_temporary(conn, fmt, chosen, persian_headers=persian_headers)
+    path, folder = export_to_temporary(conn, fmt, chosen, persian_headers=persian_headers, scope=scope)
     return FileResponse(path, media_type=MEDIA[fmt], headers=disposition,
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))

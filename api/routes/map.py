@@ -6,21 +6,25 @@ import jdatetime
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from api.auth import current_user, spot_scope
 from api.deps import get_conn
-from api.pages import language, render
+from api.pages import language, render, sign_in_first
 from api.routes.spots import spot_filter
 from gis.mapdata import MAX_SPOTS, heat_points, map_areas_geojson, map_reference, map_spots
 from gis.mapview import EVENT_KINDS, build_map
-from gis.spots import SpotFilter, spot_feature
+from gis.spots import SpotFilter, SpotScope, spot_feature
 from gis.text import persian_digits
+from gis.users import User
 
 router = APIRouter(tags=["map"])
 ZOOM = Query(12, ge=0, le=22, description="the map's zoom level: sets the cluster and heat grid size")
 
 
 @router.get("/map", response_class=HTMLResponse, summary="The interactive map (Persian; ?lang=en for English)")
-def map_page(request: Request, conn=Depends(get_conn)) -> HTMLResponse:
+def map_page(request: Request, conn=Depends(get_conn), user: User | None = Depends(current_user)) -> Response:
     settings = request.app.state.settings
+    if user is None and not settings.public_map:
+        return sign_in_first(request)
     html = build_map(areas_geojson=map_areas_geojson(conn), **map_reference(conn), lang=language(request),
                      basemap_url=settings.basemap_url, basemap_attribution=settings.basemap_attribution)
     return HTMLResponse(html)
@@ -49,9 +53,9 @@ def _when(iso: str, lang: str) -> str:
 
 @router.get("/spots/{spot_id}", response_class=HTMLResponse, summary="A spot's page with its history")
 def spot_page(request: Request, spot_id: int = Path(..., ge=1, le=2_147_483_647),
-              conn=Depends(get_conn)) -> HTMLResponse:
+              conn=Depends(get_conn), scope: SpotScope = Depends(spot_scope)) -> HTMLResponse:
     lang = language(request)
-    spot = json.loads(spot_feature(conn, spot_id))
+    spot = json.loads(spot_feature(conn, spot_id, scope=scope))
     reference = map_reference(conn)
     label = "label_en" if lang == "en" else "label_fa"
     index = 1 if lang == "en" else 0

@@ -7,11 +7,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api.auth import current_user
+from api.auth import current_user, spot_scope
 from api.deps import get_conn
 from gis.errors import InvalidInput, Unauthorized
 from gis.ogc import (COLLECTIONS, DEFAULT_LIMIT, MAX_LIMIT, Collection, count_items, extent, get_collection,
                      get_item, iter_items, next_offset, parse_items_query, previous_offset, timestamp)
+from gis.spots import EVERY_SPOT, SpotScope
 from gis.users import User
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
@@ -71,6 +72,10 @@ def _check_parameters(request: Request, allowed: tuple[str, ...]) -> None:
 
 def _visible(collection: Collection, user: User | None) -> bool:
     return not collection.private or user is not None
+
+
+def _scope(request: Request, collection: Collection, user: User | None) -> SpotScope:
+    return spot_scope(request, user) if collection.spot_alias else EVERY_SPOT
 
 
 def _require(collection: Collection, user: User | None) -> None:
@@ -182,7 +187,8 @@ def items(collection_id: str, request: Request, conn=Depends(get_conn),
     params = request.query_params
     query = parse_items_query(
         conn, found, bbox=params.get("bbox"), datetime_text=params.get("datetime"), limit=params.get("limit"),
-        offset=params.get("offset"), filters={f.name: params[f.name] for f in found.filters if f.name in params})
+        offset=params.get("offset"), filters={f.name: params[f.name] for f in found.filters if f.name in params},
+        scope=_scope(request, found, user))
     matched = count_items(conn, found, query)
     links = _self_links(request, html, GEOJSON)
     links.append(_link(f"{_base(request)}/collections/{found.id}", "collection", JSON, found.title))
@@ -207,7 +213,7 @@ def item(collection_id: str, feature_id: str, request: Request, conn=Depends(get
     _require(found, user)
     _check_parameters(request, ("f",))
     html = _html_wanted(request)
-    document = json.loads(get_item(conn, found, feature_id))
+    document = json.loads(get_item(conn, found, feature_id, scope=_scope(request, found, user)))
     document["links"] = _self_links(request, html, GEOJSON) + [
         _link(f"{_base(request)}/collections/{found.id}", "collection", JSON, found.title)]
     return _answer(request, document, html, "item", GEOJSON)

@@ -4,8 +4,9 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
+from api.auth import spot_scope
 from api.deps import get_conn
-from gis.spots import (MAX_LIMIT, SpotFilter, parse_bbox, parse_day, parse_list, parse_stages, spot_feature,
+from gis.spots import (MAX_LIMIT, SpotFilter, SpotScope, parse_bbox, parse_day, parse_list, parse_stages, spot_feature,
                        spots_geojson)
 
 router = APIRouter(prefix="/api", tags=["spots"])
@@ -22,12 +23,13 @@ def spot_filter(
     since: str | None = Query(None, max_length=20, description="reported on or after: 2026-03-21 or ۱۴۰۵/۰۱/۰۱"),
     until: str | None = Query(None, max_length=20, description="reported on or before (same forms)"),
     time_of_day: str | None = Query(None, max_length=40, description="comma-separated: day, evening, night"),
+    scope: SpotScope = Depends(spot_scope),
 ) -> SpotFilter:
-    """The spot filters shared by every route that lists spots (the list, the map)."""
+    """The spot filters shared by every route that lists spots (the list, the map), within the asker's scope."""
     return SpotFilter(
         stages=parse_stages(stage), categories=parse_list(category), status=status, area=area,
         bbox=parse_bbox(bbox), sources=parse_list(source), since=parse_day("since", since),
-        until=parse_day("until", until), times_of_day=parse_list(time_of_day),
+        until=parse_day("until", until), times_of_day=parse_list(time_of_day), scope=scope,
     )
 
 
@@ -44,5 +46,6 @@ def list_spots(
 
 @router.get("/spots/{spot_id}", summary="One spot with its history",
             response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-def get_spot(spot_id: int = Path(..., ge=1, le=2_147_483_647), conn=Depends(get_conn)) -> Response:
-    return Response(spot_feature(conn, spot_id), media_type=GEOJSON)
+def get_spot(spot_id: int = Path(..., ge=1, le=2_147_483_647), conn=Depends(get_conn),
+             scope: SpotScope = Depends(spot_scope)) -> Response:
+    return Response(spot_feature(conn, spot_id, scope=scope), media_type=GEOJSON)

@@ -3,8 +3,9 @@ import hashlib
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from api.auth import spot_scope
 from api.deps import get_conn
-from gis.spots import parse_stages
+from gis.spots import SpotScope, parse_stages
 from gis.tiles import LAYERS, MAX_ZOOM, collection_tile, tile
 
 router = APIRouter(tags=["tiles"])
@@ -30,11 +31,12 @@ def spots_and_areas_tile(
     layers: str = Query(",".join(LAYERS), max_length=40, description="spots, areas or both"),
     stage: str | None = Query(None, max_length=20, description="spots of these stages, e.g. 3,4"),
     category: str | None = Query(None, max_length=400, description="spots of these categories"),
-    conn=Depends(get_conn),
+    conn=Depends(get_conn), scope: SpotScope = Depends(spot_scope),
 ) -> Response:
     body = tile(conn, z, x, y, layers=tuple(name.strip() for name in layers.split(",") if name.strip()),
                 stages=parse_stages(stage),
-                categories=[c.strip() for c in category.split(",") if c.strip()] if category else None)
+                categories=[c.strip() for c in category.split(",") if c.strip()] if category else None,
+                scope=scope)
     return _tile_response(request, body)
 
 
@@ -42,5 +44,6 @@ def spots_and_areas_tile(
             summary="One collection's vector tile (OGC API – Tiles path: tileMatrix/tileRow/tileCol)",
             response_class=Response, responses=TILE)
 def ogc_collection_tile(request: Request, collection_id: str, z: int = Path(..., ge=0, le=MAX_ZOOM),
-                        y: int = Path(..., ge=0), x: int = Path(..., ge=0), conn=Depends(get_conn)) -> Response:
-    return _tile_response(request, collection_tile(conn, collection_id, z, x, y))
+                        y: int = Path(..., ge=0), x: int = Path(..., ge=0), conn=Depends(get_conn),
+                        scope: SpotScope = Depends(spot_scope)) -> Response:
+    return _tile_response(request, collection_tile(conn, collection_id, z, x, y, scope=scope))

@@ -10,7 +10,7 @@ METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
 
 
 @pytest.fixture
-def two_spots(db_url) -> dict:
+def two_spots(db_url, client, tokens) -> dict:
     """Spot A (two reports, mayor and hotline) and spot B (one focus-group report) 100 m apart."""
     lon, lat = inside(db_url, "2209")
     with transaction(db_url) as conn:
@@ -20,11 +20,13 @@ def two_spots(db_url) -> dict:
         b1 = submit_report(conn, ReportCreate(source="focus_group", category="vacant_lot",
                                               lon=lon + 100 * METRE, lat=lat))
     assert a1.spot_id == a2.spot_id != b1.spot_id
+    client.gis_office = tokens["gis"]
     return {"a": a1.spot_id, "b": b1.spot_id, "a1": a1.report_id, "a2": a2.report_id, "b1": b1.report_id}
 
 
 def _spot(client, spot_id: int) -> dict:
-    return client.get(f"/api/spots/{spot_id}").json()["properties"]
+    """The spot as the GIS office reads it (the public does not see stage-1 spots)."""
+    return client.get(f"/api/spots/{spot_id}", headers=client.gis_office).json()["properties"]
 
 
 def test_candidates_show_distance_category_and_sources(client, tokens, two_spots):
@@ -66,7 +68,7 @@ def test_merge_then_unmerge_restores_both_spots(client, tokens, two_spots):
     assert (kept["report_count"], kept["source_count"]) == (3, 3)
     assert [e["kind"] for e in gone["events"]][-1] == "merged"
     assert kept["events"][-1]["kind"] == "merge_received" and kept["events"][-1]["actor"] == "دفتر GIS"
-    listed = client.get("/api/spots", params={"limit": 10000}).json()["features"]
+    listed = client.get("/api/spots", params={"limit": 10000}, headers=tokens["gis"]).json()["features"]
     assert a not in {f["id"] for f in listed}
     again = client.post(f"/api/spots/{a}/merge", json={"into": b, "note": "again"}, headers=gis)
     assert again.status_code == 409
@@ -117,9 +119,9 @@ def test_a_stage_1_spot_follows_its_reports_when_the_first_one_leaves(client, to
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT ST_X(geom) FROM report WHERE id = %s", (two_spots["a2"],))
         second_lon = cur.fetchone()[0]
-    before = client.get(f"/api/spots/{a}").json()["geometry"]["coordinates"][0]
+    before = client.get(f"/api/spots/{a}", headers=tokens["gis"]).json()["geometry"]["coordinates"][0]
     split = client.post(f"/api/reports/{two_spots['a1']}/split", json={"note": "the first was elsewhere"},
                         headers=tokens["gis"])
     assert split.status_code == 200, split.text
-    after = client.get(f"/api/spots/{a}").json()["geometry"]["coordinates"][0]
+    after = client.get(f"/api/spots/{a}", headers=tokens["gis"]).json()["geometry"]["coordinates"][0]
     assert before != pytest.approx(second_lon, abs=1e-7) and after == pytest.approx(second_lon, abs=1e-6)

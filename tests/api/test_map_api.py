@@ -12,23 +12,23 @@ def _scalar(db_url: str, query: str) -> int:
         return cur.fetchone()[0]
 
 
-def test_viewport_spots_are_light_points_then_clusters_past_the_cap(client, db_url):
+def test_viewport_spots_are_light_points_then_clusters_past_the_cap(viewer_client, db_url):
     total = _scalar(db_url, "SELECT count(*) FROM spot WHERE status <> 'merged'")
-    body = client.get("/api/map/spots", params={"zoom": 12}).json()
+    body = viewer_client.get("/api/map/spots", params={"zoom": 12}).json()
     assert body["mode"] == "spots" and len(body["features"]) == total
     assert all(f["geometry"]["type"] == "Point" for f in body["features"])
     assert set(body["features"][0]["properties"]) >= {"id", "stage", "category", "report_count", "title"}
-    clusters = client.get("/api/map/spots", params={"zoom": 12, "limit": 10}).json()
+    clusters = viewer_client.get("/api/map/spots", params={"zoom": 12, "limit": 10}).json()
     assert clusters["mode"] == "clusters" and 1 < len(clusters["features"]) < total
     assert sum(f["properties"]["count"] for f in clusters["features"]) == total
-    coarse = client.get("/api/map/spots", params={"zoom": 9, "limit": 10}).json()
+    coarse = viewer_client.get("/api/map/spots", params={"zoom": 9, "limit": 10}).json()
     assert len(coarse["features"]) < len(clusters["features"])
 
 
-def test_viewport_spots_keep_to_the_bbox_and_filters(client, db_url):
+def test_viewport_spots_keep_to_the_bbox_and_filters(viewer_client, db_url):
     west = _scalar(db_url, "SELECT count(*) FROM spot WHERE geom && ST_MakeEnvelope(51.09, 35.70, 51.19, 35.79, 4326)"
                            " AND stage IN (1, 2)")
-    body = client.get("/api/map/spots", params={"bbox": "51.09,35.70,51.19,35.79", "stage": "1,2"}).json()
+    body = viewer_client.get("/api/map/spots", params={"bbox": "51.09,35.70,51.19,35.79", "stage": "1,2"}).json()
     assert len(body["features"]) == west > 0
     assert {f["properties"]["stage"] for f in body["features"]} <= {1, 2}
 
@@ -40,13 +40,13 @@ def test_shapes_come_with_the_points_only_when_zoomed_in(client):
     assert all(f["properties"]["shape"] is None for f in far)
 
 
-def test_heat_points_weigh_every_report_once(client, db_url):
+def test_heat_points_weigh_every_report_once(viewer_client, db_url):
     reports = _scalar(db_url, "SELECT count(*) FROM report")
     nights = _scalar(db_url, "SELECT count(*) FROM report WHERE time_of_day = 'night'")
-    body = client.get("/api/map/heat", params={"zoom": 13}).json()
+    body = viewer_client.get("/api/map/heat", params={"zoom": 13}).json()
     assert sum(p[2] for p in body["points"]) == reports and body["max"] >= 1
     assert all(35.5 < lat < 36 and 50.9 < lon < 51.4 for lat, lon, _ in body["points"])
-    night = client.get("/api/map/heat", params={"zoom": 13, "time_of_day": "night"}).json()
+    night = viewer_client.get("/api/map/heat", params={"zoom": 13, "time_of_day": "night"}).json()
     assert sum(p[2] for p in night["points"]) == nights < reports
 
 

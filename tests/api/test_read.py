@@ -32,7 +32,7 @@ def test_the_ten_neighbourhoods_of_district_22_are_served(client):
     assert sharif["name_fa"] == "شهرک دانشگاه صنعتی شریف" and sharif["area_km2"] > 10
 
 
-def test_spots_match_sql_counts_for_each_filter(client, db_url):
+def test_spots_match_sql_counts_for_each_filter(viewer_client, db_url):
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM spot")
         total = cur.fetchone()[0]
@@ -42,13 +42,13 @@ def test_spots_match_sql_counts_for_each_filter(client, db_url):
         daryacheh = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM spot WHERE geom && ST_MakeEnvelope(51.09, 35.70, 51.19, 35.79, 4326)")
         west = cur.fetchone()[0]
-    body = client.get("/api/spots").json()
+    body = viewer_client.get("/api/spots").json()
     assert body["numberMatched"] == total == len(body["features"]) and total >= 50
     assert {f["properties"]["stage"] for f in body["features"]} == {1, 2, 3, 4}
-    assert client.get("/api/spots", params={"stage": "3,4", "category": "poor_lighting"}).json()["numberMatched"] == lit
-    assert client.get("/api/spots", params={"area": "2209"}).json()["numberMatched"] == daryacheh > 0
-    assert client.get("/api/spots", params={"bbox": "51.09,35.70,51.19,35.79"}).json()["numberMatched"] == west > 0
-    assert client.get("/api/spots", params={"stage": "۳,۴", "category": "poor_lighting"}).json()["numberMatched"] == lit
+    assert viewer_client.get("/api/spots", params={"stage": "3,4", "category": "poor_lighting"}).json()["numberMatched"] == lit
+    assert viewer_client.get("/api/spots", params={"area": "2209"}).json()["numberMatched"] == daryacheh > 0
+    assert viewer_client.get("/api/spots", params={"bbox": "51.09,35.70,51.19,35.79"}).json()["numberMatched"] == west > 0
+    assert viewer_client.get("/api/spots", params={"stage": "۳,۴", "category": "poor_lighting"}).json()["numberMatched"] == lit
 
 
 def test_spots_are_paged_without_overlap(client):

@@ -32,10 +32,10 @@ def test_a_mayor_a_focus_group_and_the_137_hotline_make_one_spot(hotline, db_url
     assert posted.status_code == 201, posted.text
     request_id = posted.json()[0]["service_request_id"]
 
-    spot = hotline.get(f"/api/spots/{mayor.spot_id}").json()["properties"]
+    spot = hotline.get(f"/api/spots/{mayor.spot_id}", headers=people["gis"]).json()["properties"]
     assert spot["report_count"] == 3 and spot["source_count"] == 3
     assert sorted(spot["sources"]) == ["focus_group", "hotline_137", "mayor"]
-    assert "09120000000" not in hotline.get(f"/api/spots/{mayor.spot_id}").text
+    assert "09120000000" not in hotline.get(f"/api/spots/{mayor.spot_id}", headers=people["gis"]).text
     [request] = hotline.get(f"/open311/v2/requests/{request_id}.json").json()
     assert request["status"] == "open"
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:

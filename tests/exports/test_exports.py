@@ -102,7 +102,8 @@ def test_shapefile_zip_keeps_persian_names_and_splits_geometry_families(client, 
     assert all(secret_contact.encode() not in p.read_bytes() for p in folder.iterdir())
 
 
-def test_csv_streams_with_jalali_dates_and_optional_persian_headers(client, db_url, tmp_path):
+def test_csv_streams_with_jalali_dates_and_optional_persian_headers(viewer_client, db_url, tmp_path):
+    client = viewer_client
     response = client.get("/api/exports/csv", params={"layers": "spots"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert 'filename="spots.csv"' in response.headers["content-disposition"]
@@ -151,7 +152,11 @@ def test_reports_are_only_for_signed_in_users(client, token, tmp_path):
                       headers={"Authorization": f"Bearer {token}"}).status_code == 200
     anonymous = client.get("/api/exports/gpkg")
     (tmp_path / "public.gpkg").write_bytes(anonymous.content)
-    assert [name for name, _ in pyogrio.list_layers(tmp_path / "public.gpkg")] == ["spots", "areas", "events"]
+    assert [name for name, _ in pyogrio.list_layers(tmp_path / "public.gpkg")] == ["spots", "areas"]
+    public_stages = set(pyogrio.read_dataframe(tmp_path / "public.gpkg", layer="spots")["stage"])
+    assert public_stages == {3, 4}  # the public never gets the unverified places of stages 1 and 2
+    refused = client.get("/api/exports/csv", params={"layers": "events"})
+    assert refused.status_code == 401  # events name the staff who acted
 
 
 def test_bad_requests_name_the_field(client, db_url):

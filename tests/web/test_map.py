@@ -9,6 +9,13 @@ from gis.mapview import EVENT_KINDS
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def page(page, viewer_headers):
+    """The map as a signed-in viewer sees it: every stage (the public's map is tested in test_public_map.py)."""
+    page.set_extra_http_headers(viewer_headers)
+    return page
+
+
 def _scalar(db_url: str, query: str, params: tuple = ()) -> object:
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(query, params)
