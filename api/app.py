@@ -3,19 +3,19 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.deps import Database
-from api.routes import (areas, auth, focus_groups, health, map, ogc, open311, reference, reports, spots, tiles,
-                        workflow)
-from api.routes import imports, spot_edits
-from api.routes import analysis, exports
-from api.routes import agencies, dashboard, programme
-from api.routes import field
+from api.routes import (agencies, analysis, areas, auth, dashboard, exports, field, focus_groups, health, imports, map,
+                        ogc, open311, programme, reference, reports, spot_edits, spots, tiles, workflow)
 from gis.db import database_url
 from gis.settings import get_settings
+
+# A map pin in the programme's red: browsers ask every page for it.
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#d62728" d="M16 1a11 11 0 0 0-11'
+           ' 11c0 8 11 19 11 19s11-11 11-19A11 11 0 0 0 16 1z"/><circle cx="16" cy="12" r="4.5" fill="#fff"/></svg>')
 
 
 def create_app(url: str | None = None) -> FastAPI:
@@ -41,6 +41,10 @@ def create_app(url: str | None = None) -> FastAPI:
     app.add_exception_handler(open311.Open311Error, open311.error_response)
     # Leaflet, its plugins and the fonts, copied here by scripts/assets.sh: pages never reach a CDN.
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static", check_dir=False), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
