@@ -18,6 +18,15 @@ RAW_SQL = f"""
 """
 
 
+def scope_params() -> dict:
+    """The spot-scope parameters the tile SQL binds, when this version of gis.tiles has them (every spot)."""
+    try:
+        from gis.spots import EVERY_SPOT
+    except ImportError:
+        return {}
+    return EVERY_SPOT.params() if hasattr(EVERY_SPOT, "params") else {}
+
+
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
     """The XYZ tile holding a point."""
     n = 2 ** z
@@ -36,7 +45,7 @@ def run(url: str, base: str, repeat: int = 30) -> list[Result]:
     for z in ZOOMS:
         x, y = tile_of(*centre, z)
         params = {"z": z, "x": x, "y": y, "extent": EXTENT, "tolerance": tolerance(z), "stages": None,
-                  "categories": None, "levels": list(AREA_LEVELS), "area_layer": "areas"}
+                  "categories": None, "levels": list(AREA_LEVELS), "area_layer": "areas", **scope_params()}
         bodies: dict[str, bytes] = {}
 
         def raw() -> None:

@@ -26,6 +26,7 @@ from gis.settings import get_settings
 ROOT = Path(__file__).resolve().parents[2]
 TEHRAN = ROOT / "data" / "tehran"
 BENCH_DB = "safemap_bench"
+TEMPLATE_DB = "safemap_bench_template"
 REPORTS = int(os.environ.get("BENCH_REPORTS", "1000000"))
 SPOTS_PER_REPORT = 0.2
 
@@ -114,6 +115,8 @@ def bench_db(reports: int = REPORTS, log: Callable[[str], None] = print) -> str:
     """The seeded benchmark database's URL; seeds it (dropping an older one) when its size differs."""
     url = server_url(BENCH_DB)
     if _seeded_size(url) == reports:
+        if _seeded_size(server_url(TEMPLATE_DB)) != reports:
+            _copy_template()
         return url
     admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
     admin(f'CREATE DATABASE "{BENCH_DB}"')
@@ -122,7 +125,14 @@ def bench_db(reports: int = REPORTS, log: Callable[[str], None] = print) -> str:
     log(f"seeding {BENCH_DB}: 22 districts, 375 neighbourhoods, {reports:,} reports …")
     seed(url, reports)
     log(f"  seeded in {time.perf_counter() - started:.0f} s")
+    _copy_template()
     return url
+
+
+def _copy_template() -> None:
+    """An untouched copy no one connects to, so benchmarks that write can copy it while the server runs."""
+    admin(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{TEMPLATE_DB}" TEMPLATE "{BENCH_DB}"')
 
 
 def seed(url: str, reports: int) -> None:
@@ -155,7 +165,7 @@ def seed(url: str, reports: int) -> None:
 def copy_of(url: str, name: str) -> str:
     """A fresh copy of the benchmark database (for benchmarks that write)."""
     admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin(f'CREATE DATABASE "{name}" TEMPLATE "{BENCH_DB}"')
+    admin(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
     return server_url(name)
 
 

@@ -1,0 +1,124 @@
+"""Import: a CSV of BENCH_IMPORT_ROWS reports (default: the seed size) through `safemap import reports`
+(every row validated, located, aggregated to a spot, with its event), beside a raw `COPY` of the same file
+into an unindexed table of the same columns in the same database (the physical limit).
+
+Both run on a fresh copy of the benchmark database, so the import meets a million reports already there.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg2
+
+from tests.perf.common import REPORTS, ROOT, Result, admin, copy_of, median
+
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", str(REPORTS)))
+# One full import of a million rows takes minutes; repeat only small ones.
+REPEAT = int(os.environ.get("BENCH_IMPORT_REPEAT", "3" if ROWS <= 200_000 else "1"))
+TARGET_RATE = 50_000
+TARGET_SHARE = 0.5
+COPY_DB = "safemap_bench_import"
+
+# Rows near existing spots (most attach, some found new spots), as a mayor's letter lists them: a category by
+# its code or Persian label, a Jalali or ISO date, a time of day in words or as a clock time.
+CSV_SQL = """
+    COPY (
+        -- spots inside their neighbourhood, so a row ±30 m off them is within the district's tolerance
+        WITH inside AS MATERIALIZED (
+            SELECT row_number() OVER (ORDER BY s.id) AS n, s.geom, s.category
+            FROM spot s JOIN area a ON a.id = s.area_id WHERE ST_Contains(a.geom, s.geom))
+        SELECT round((ST_X(s.geom) + (random() - 0.5) * 0.0006)::numeric, 6) AS lon,
+               round((ST_Y(s.geom) + (random() - 0.5) * 0.0006)::numeric, 6) AS lat,
+               CASE WHEN i %% 3 = 0 THEN c.label_fa ELSE c.code END AS category,
+               'bench row ' || i AS description,
+               CASE WHEN i %% 2 = 0 THEN to_char(date '2024-01-01' + (i %% 600), 'YYYY-MM-DD')
+                    ELSE '1403/0' || (1 + i %% 9) || '/' || lpad((1 + i %% 28)::text, 2, '0') END AS date,
+               (ARRAY['night', 'شب', 'evening', 'day', '22:30', ''])[1 + i %% 6] AS time_of_day
+        FROM generate_series(1, %(rows)s) i
+        JOIN inside s ON s.n = 1 + (i * 7919) %% (SELECT count(*) FROM inside)
+        JOIN category c ON c.code = s.category
+    ) TO STDOUT WITH (FORMAT csv, HEADER)
+"""
+RAW_TABLE = """
+    CREATE TABLE bench_copy (lon double precision, lat double precision, category text, description text,
+                             date text, time_of_day text)
+"""
+
+
+def write_csv(url: str, path: Path, rows: int) -> None:
+    """The benchmark file: `rows` reports near the seeded spots, each distinct (so none is a duplicate)."""
+    with psycopg2.connect(url) as conn, conn.cursor() as cur, open(path, "w", encoding="utf-8") as handle:
+        cur.execute("SELECT setseed(0.7)")
+        cur.copy_expert(cur.mogrify(CSV_SQL, {"rows": rows}).decode(), handle)
+
+
+def raw_copy(url: str, path: Path) -> float:
+    """Seconds to COPY the file into an unindexed table and commit."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS bench_copy")
+            cur.execute(RAW_TABLE)
+        conn.commit()
+        with conn.cursor() as cur, open(path, encoding="utf-8") as handle:
+            start = time.perf_counter()
+            cur.copy_expert("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER)", handle)
+            conn.commit()
+            seconds = time.perf_counter() - start
+            cur.execute("SELECT count(*) FROM bench_copy")
+            copied = cur.fetchone()[0]
+            cur.execute("DROP TABLE bench_copy")
+        conn.commit()
+    finally:
+        conn.close()
+    if copied != ROWS:
+        raise RuntimeError(f"COPY loaded {copied} rows, not {ROWS}")
+    return seconds
+
+
+def safemap_import(url: str, path: Path) -> tuple[float, str]:
+    """Seconds for `safemap import reports FILE` on `url`, and its last line of output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_")}
+    env["DATABASE_URL"] = url
+    start = time.perf_counter()
+    done = subprocess.run([str(Path(sys.executable).parent / "safemap"), "import", "reports", str(path),
+                           "--source", "mayor", "--ref", "bench"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"safemap import failed: {(done.stdout + done.stderr)[-2000:]}")
+    return seconds, done.stdout.strip().splitlines()[-1]
+
+
+def run(url: str, base: str) -> list[Result]:
+    """COPY the file, then import it (each on a fresh copy of the benchmark database); seconds per run."""
+    with tempfile.TemporaryDirectory(prefix="safemap-bench-") as folder:
+        path = Path(folder) / f"reports_{ROWS}.csv"
+        started = time.perf_counter()
+        write_csv(url, path, ROWS)
+        print(f"  wrote {path.name}: {ROWS:,} rows, {path.stat().st_size / 1e6:.0f} MB"
+              f" in {time.perf_counter() - started:.0f} s", flush=True)
+        copies, imports, summary = [], [], ""
+        try:
+            target = copy_of(url, COPY_DB)
+            for _ in range(REPEAT):
+                copies.append(raw_copy(target, path))
+            for attempt in range(REPEAT):
+                if attempt:
+                    target = copy_of(url, COPY_DB)
+                seconds, summary = safemap_import(target, path)
+                imports.append(seconds)
+                print(f"  import {attempt + 1}/{REPEAT}: {seconds:.1f} s ({ROWS / seconds:,.0f} rows/s)", flush=True)
+        finally:
+            admin(f'DROP DATABASE IF EXISTS "{COPY_DB}" WITH (FORCE)')
+    rate, raw_rate = ROWS / median(imports), ROWS / median(copies)
+    accepted = f"{ROWS} accepted" in summary
+    result = Result(f"import {ROWS:,}-row CSV", imports, copies, unit="s",
+                    target=f"≥ {TARGET_RATE // 1000}k rows/s, ≥ {TARGET_SHARE}× COPY",
+                    note=f"safemap import {rate:,.0f} rows/s, raw COPY {raw_rate:,.0f} rows/s "
+                         f"(throughput {rate / raw_rate:.3f}× COPY); {REPEAT} run(s); {summary}")
+    result.met = accepted and rate >= TARGET_RATE and rate >= TARGET_SHARE * raw_rate
+    return [result]
