@@ -66,15 +66,8 @@ EMPTIED_SQL = """
 
 def _lock_cells(conn, *, bbox: tuple[float, float, float, float], radius_m: float) -> None:
     """Lock, in a fixed order, every cell that the search area around `bbox` touches."""
-    xmin, ymin, xmax, ymax = bbox
-    cell = 2 * radius_m / (METRES_PER_DEGREE * 0.5)
-    dlon = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(ymax)), 0.5))
-    dlat = radius_m / METRES_PER_DEGREE
-    columns = range(math.floor((xmin - dlon) / cell), math.floor((xmax + dlon) / cell) + 1)
-    rows = range(math.floor((ymin - dlat) / cell), math.floor((ymax + dlat) / cell) + 1)
-    cells = sorted((ix, iy) for ix in columns for iy in rows)
     with conn.cursor() as cur:
-        for ix, iy in cells:
+        for ix, iy in sorted(_cells(bbox, radius_m)):
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(ix, iy),))
 
 
@@ -122,3 +115,129 @@ def refresh_spots(conn, spot_ids: list[int] | None = None) -> None:
     with conn.cursor() as cur:
         cur.execute(REFRESH_SQL, {"spots": spot_ids})
         cur.execute(EMPTIED_SQL, {"spots": spot_ids})
+
+
+# The batch form of CANDIDATE_SQL: for each report, the nearest spot that existed before the batch.
+BATCH_CANDIDATE_SQL = """
+    SELECT r.id, c.id, c.status <> 'open', c.distance
+    FROM report r
+    CROSS JOIN LATERAL (
+        SELECT s.id, s.status, s.geom <-> r.geom AS distance
+        FROM spot s
+        WHERE s.status IN ('open', 'resolved')
+          AND category_compatible(s.category, r.category)
+          AND s.geom && ST_Expand(r.geom, %(degrees)s)
+          AND ST_DWithin(s.geom::geography, r.geom::geography, %(radius)s)
+          AND NOT (s.stage = 1 AND EXISTS (SELECT 1 FROM report v WHERE v.spot_id = s.id
+                                           AND NOT v.location_verified))
+        ORDER BY s.status <> 'open', s.geom <-> r.geom, s.id
+        LIMIT 1
+    ) c
+    WHERE r.id = ANY(%(reports)s)
+"""
+
+# Pairs of the batch's reports (later, earlier) where the earlier one, were it to found a spot, would be a
+# candidate for the later one by CANDIDATE_SQL's rules (a new spot has its founding report's place and category).
+BATCH_PAIRS_SQL = """
+    SELECT a.id, b.id, b.geom <-> a.geom
+    FROM report a
+    JOIN report b ON b.id = ANY(%(reports)s) AND b.id < a.id
+                 AND category_compatible(b.category, a.category)
+                 AND b.geom && ST_Expand(a.geom, %(degrees)s)
+                 AND ST_DWithin(b.geom::geography, a.geom::geography, %(radius)s)
+    WHERE a.id = ANY(%(reports)s)
+"""
+
+BATCH_NEW_SPOTS_SQL = """
+    INSERT INTO spot (id, geom, category, stage, area_id, title)
+    SELECT m.spot, r.geom, r.category, 1, r.area_id, c.label_fa || coalesce(' – ' || a.name_fa, '')
+    FROM unnest(%(spots)s::int[], %(reports)s::bigint[]) AS m(spot, report)
+    JOIN report r ON r.id = m.report
+    JOIN category c ON c.code = r.category
+    LEFT JOIN area a ON a.id = r.area_id
+"""
+
+BATCH_EVENTS_SQL = """
+    INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, payload)
+    SELECT m.spot, m.kind, m.actor, %(actor_name)s, jsonb_build_object('report_id', m.report, 'source', r.source)
+    FROM unnest(%(spots)s::int[], %(kinds)s::text[], %(actors)s::int[], %(reports)s::bigint[])
+         WITH ORDINALITY AS m(spot, kind, actor, report, n)
+    JOIN report r ON r.id = m.report
+    ORDER BY m.n
+"""
+
+
+def attach_reports(conn, reports: list[tuple[int, bool, int | None]], *, radius_m: float,
+                   actor_name: str = "") -> list[tuple[int, bool]]:
+    """`attach_report` for many new reports at once, with the same result as attaching them one by one.
+
+    `reports` are (report id, search, actor id) in submission order, ids ascending. The cells of every
+    searched report are locked first (in the order `_lock_cells` uses), then the spots that existed are
+    searched in one query and the spots the batch itself founds in another; the choice, made in order,
+    follows CANDIDATE_SQL's ranking. Returns (spot id, whether the spot is new) per report.
+    """
+    if not reports:
+        return []
+    searched = [report_id for report_id, search, _ in reports if search]
+    degrees = radius_m / (METRES_PER_DEGREE * 0.5)
+    params = {"reports": searched, "radius": radius_m, "degrees": degrees}
+    existing: dict[int, tuple[bool, float, int]] = {}
+    near: dict[int, list[tuple[int, float]]] = {}
+    with conn.cursor() as cur:
+        if searched:
+            cur.execute("SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM report"
+                        " WHERE id = ANY(%s)", (searched,))
+            cells = sorted({cell for bbox in cur.fetchall() for cell in _cells(bbox, radius_m)})
+            cur.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k",
+                        ([_lock_key(ix, iy) for ix, iy in cells],))
+            cur.execute(BATCH_CANDIDATE_SQL, params)
+            existing = {report_id: (closed, distance, spot_id) for report_id, spot_id, closed, distance
+                        in cur.fetchall()}
+            cur.execute(BATCH_PAIRS_SQL, params)
+            for later, earlier, distance in cur.fetchall():
+                near.setdefault(later, []).append((earlier, distance))
+        # Choose in order; a spot founded here ranks after every older spot of equal distance (its id is larger).
+        founded: dict[int, int] = {}
+        choice: list[tuple[str, int]] = []
+        for report_id, search, _ in reports:
+            options = []
+            if search:
+                if report_id in existing:
+                    closed, distance, spot_id = existing[report_id]
+                    options.append(((closed, distance, 0, spot_id), ("old", spot_id)))
+                for earlier, distance in near.get(report_id, ()):
+                    if earlier in founded:
+                        options.append(((False, distance, 1, founded[earlier]), ("new", earlier)))
+            if options:
+                choice.append(min(options)[1])
+            else:
+                founded[report_id] = len(founded)
+                choice.append(("new", report_id))
+        founders = list(founded)
+        cur.execute("SELECT nextval(pg_get_serial_sequence('spot', 'id')) FROM generate_series(1, %s)",
+                    (len(founders),))
+        spot_of = dict(zip(founders, (row[0] for row in cur.fetchall())))
+        if founders:
+            cur.execute(BATCH_NEW_SPOTS_SQL, {"spots": [spot_of[r] for r in founders], "reports": founders})
+        ids = [report_id for report_id, _, _ in reports]
+        result = [(spot_of[ref], ref == report_id) if kind == "new" else (ref, False)
+                  for report_id, (kind, ref) in zip(ids, choice)]
+        spots = [spot for spot, _ in result]
+        cur.execute("UPDATE report r SET spot_id = m.spot FROM unnest(%s::bigint[], %s::int[]) AS m(id, spot)"
+                    " WHERE r.id = m.id", (ids, spots))
+        cur.execute(BATCH_EVENTS_SQL, {"spots": spots, "kinds": ["created" if new else "report_attached"
+                                                                 for _, new in result],
+                                       "actors": [actor for _, _, actor in reports], "reports": ids,
+                                       "actor_name": actor_name})
+    refresh_spots(conn, sorted(set(spots)))
+    return result
+
+
+def _cells(bbox: tuple[float, float, float, float], radius_m: float) -> list[tuple[int, int]]:
+    """The grid cells `_lock_cells` locks for a search around `bbox`."""
+    xmin, ymin, xmax, ymax = bbox
+    cell = 2 * radius_m / (METRES_PER_DEGREE * 0.5)
+    dlon = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(ymax)), 0.5))
+    dlat = radius_m / METRES_PER_DEGREE
+    return [(ix, iy) for ix in range(math.floor((xmin - dlon) / cell), math.floor((xmax + dlon) / cell) + 1)
+            for iy in range(math.floor((ymin - dlat) / cell), math.floor((ymax + dlat) / cell) + 1)]

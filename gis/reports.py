@@ -10,7 +10,7 @@ from datetime import datetime
 
 import psycopg2.errors
 
-from gis.aggregate import attach_report
+from gis.aggregate import attach_report, attach_reports
 from gis.db import dict_cursor
 from gis.errors import InvalidInput, NotFound
 from gis.locate import locate
@@ -74,10 +74,21 @@ def validate_audit(audit: dict | None) -> dict | None:
     return clean or None
 
 
-def _check(conn, report: ReportCreate) -> None:
+def _check(conn, report: ReportCreate, known: dict[str, InvalidInput | None] | None = None) -> None:
+    """The report's own fields; `known` remembers, across a batch, which categories passed or failed."""
     if report.source not in SOURCES:
         raise InvalidInput("source", f"must be one of {', '.join(SOURCES)}")
-    check_categories(conn, [report.category])
+    if known is None:
+        check_categories(conn, [report.category])
+    else:
+        if report.category not in known:
+            try:
+                check_categories(conn, [report.category])
+                known[report.category] = None
+            except InvalidInput as exc:
+                known[report.category] = exc
+        if known[report.category] is not None:
+            raise known[report.category]
     if report.time_of_day is not None and report.time_of_day not in TIMES_OF_DAY:
         raise InvalidInput("time_of_day", "must be day, evening or night")
     if report.uuid is not None:
@@ -164,6 +175,112 @@ def submit_report(conn, report: ReportCreate, *, radius_m: float = 50.0, actor_n
     spot_id, new_spot = attach_report(conn, report_id, radius_m=radius_m, actor_id=report.created_by,
                                       actor_name=actor_name, search=verified)
     return SubmitResult(report_id, spot_id, created=True, new_spot=new_spot, uuid=report_uuid)
+
+
+# Points inside exactly one neighbourhood: LOCATE_SQL would pick it (at 0 m), so the batch takes it at once.
+INSIDE_SQL = """
+    SELECT p.n, min(a.id)
+    FROM unnest(%s::int[], %s::float8[], %s::float8[]) AS p(n, lon, lat)
+    JOIN area a ON a.level = 'neighbourhood' AND ST_Intersects(a.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326))
+    GROUP BY p.n
+    HAVING count(*) = 1
+"""
+
+INSERT_MANY_SQL = """
+    INSERT INTO report (id, uuid, source, source_ref, provenance, geom, location_verified, category,
+                        description, address, area_id, time_of_day, audit, reported_at, created_by)
+    SELECT m.id, m.uuid::uuid, m.source, m.source_ref, m.provenance::jsonb,
+           ST_SetSRID(ST_GeomFromGeoJSON(m.geom), 4326), m.verified, m.category, m.description, m.address,
+           m.area, m.tod, m.audit::jsonb, coalesce(m.at, now()), m.by
+    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[],
+                %s::text[], %s::text[], %s::text[], %s::int[], %s::text[], %s::text[], %s::timestamptz[],
+                %s::int[]) WITH ORDINALITY
+         AS m(id, uuid, source, source_ref, provenance, geom, verified, category, description, address, area,
+              tod, audit, at, by, n)
+    ORDER BY m.n
+    ON CONFLICT (uuid) DO NOTHING
+    RETURNING id
+"""
+
+
+def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0,
+                   actor_name: str = "") -> list[SubmitResult | InvalidInput]:
+    """`submit_report` for many reports in a few statements: per report, its result or why it was refused.
+
+    The outcome is the one submitting them one by one, in order, would give: the same checks and messages,
+    the same spots (see `attach_reports`), events and ids in the order of the list.
+    """
+    outcomes: list[SubmitResult | InvalidInput | None] = [None] * len(reports)
+    rows = []
+    known: dict[str, InvalidInput | None] = {}
+    points = [(n, r.lon, r.lat) for n, r in enumerate(reports) if r.geometry is None and r.lon is not None
+              and r.lat is not None and -180 <= r.lon <= 180 and -90 <= r.lat <= 90]
+    inside: dict[int, int] = {}
+    if points:
+        with conn.cursor() as cur:
+            cur.execute(INSIDE_SQL, tuple(map(list, zip(*points))))
+            inside = dict(cur.fetchall())
+    for n, report in enumerate(reports):
+        try:
+            _check(conn, report, known)
+            audit = validate_audit(report.audit)
+            if n in inside:
+                place = (json.dumps({"type": "Point", "coordinates": [report.lon, report.lat]}), inside[n], True)
+            else:
+                place = _place(conn, report)
+        except InvalidInput as exc:
+            outcomes[n] = exc
+            continue
+        rows.append((n, str(report.uuid or uuidlib.uuid4()), *place, audit))
+    if not rows:
+        return outcomes
+    first: dict[str, int] = {}
+    with conn.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence('report', 'id')) FROM generate_series(1, %s)",
+                    (len(rows),))
+        ids = [row[0] for row in cur.fetchall()]
+        columns: list[list] = [[] for _ in range(15)]
+        for report_id, (n, report_uuid, geojson, area_id, verified, audit) in zip(ids, rows):
+            report = reports[n]
+            provenance = dict(report.provenance)
+            if not verified:
+                provenance["location_to_verify"] = True
+            values = (report_id, report_uuid, report.source, report.source_ref,
+                      json.dumps(provenance, ensure_ascii=False), geojson, verified, report.category,
+                      report.description.strip(), report.address.strip(), area_id, report.time_of_day,
+                      json.dumps(audit) if audit else None, report.reported_at, report.created_by)
+            for column, value in zip(columns, values):
+                column.append(value)
+        cur.execute(INSERT_MANY_SQL, columns)
+        created = {row[0] for row in cur.fetchall()}
+        taken = [report_uuid for report_id, (_, report_uuid, *_) in zip(ids, rows) if report_id not in created]
+        cur.execute("SELECT uuid::text, id, spot_id FROM report WHERE uuid = ANY(%s::uuid[])", (taken,))
+        before = {report_uuid: (report_id, spot_id) for report_uuid, report_id, spot_id in cur.fetchall()}
+        for report_id, (n, report_uuid, *_) in zip(ids, rows):
+            contact = reports[n].contact
+            if report_id in created and contact and any(contact.get(k) for k in ("name", "phone", "email")):
+                cur.execute(
+                    "INSERT INTO report_contact (report_id, name, phone, email) VALUES (%s, %s, %s, %s)",
+                    (report_id, contact.get("name") or "", contact.get("phone") or "", contact.get("email") or ""),
+                )
+    attach = [(report_id, verified, reports[n].created_by)
+              for report_id, (n, _, _, _, verified, _) in zip(ids, rows) if report_id in created]
+    attached = dict(zip((a[0] for a in attach), attach_reports(conn, attach, radius_m=radius_m,
+                                                               actor_name=actor_name)))
+    for report_id, (n, report_uuid, *_) in zip(ids, rows):
+        if report_id in created:
+            spot_id, new_spot = attached[report_id]
+            outcomes[n] = SubmitResult(report_id, spot_id, created=True, new_spot=new_spot, uuid=report_uuid)
+            first.setdefault(report_uuid, report_id)
+        elif report_uuid in before:
+            report_id, spot_id = before[report_uuid]
+            outcomes[n] = SubmitResult(report_id, spot_id, created=False, new_spot=False, uuid=report_uuid)
+    for report_id, (n, report_uuid, *_) in zip(ids, rows):
+        if outcomes[n] is None:  # the same UUID earlier in this list
+            earlier = first[report_uuid]
+            outcomes[n] = SubmitResult(earlier, attached[earlier][0], created=False, new_spot=False,
+                                       uuid=report_uuid)
+    return outcomes
 
 
 def report_area(conn, report: ReportCreate) -> int:

@@ -21,9 +21,11 @@ from gis.errors import InvalidInput
 from gis.intake.columns import load_lookups, map_columns, match_key
 from gis.intake.read import open_table
 from gis.intake.rows import RowParser
-from gis.reports import SOURCES, ReportCreate, submit_report
+from gis.reports import SOURCES, ReportCreate, SubmitResult, submit_reports
 
 ROW_NAMESPACE = uuidlib.UUID("5a4e3a22-0137-4d22-9c22-1a2b3c4d5e6f")
+# Valid rows are submitted this many at a time (a few statements per batch instead of several per row).
+BATCH_ROWS = 5000
 
 
 @dataclass
@@ -154,6 +156,35 @@ def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str =
                     (source, source_ref.strip(), name, digest, table.format, partial, actor_id))
         batch_id = cur.fetchone()[0]
     seen: dict[str, int] = {}
+    # Rows waiting for their batch: (index in result.rows, row, report, key, values); the outcome of each is
+    # settled in row order when the batch is submitted, exactly as submitting row by row would settle it.
+    pending: list[tuple[int, int, ReportCreate | None, str, dict]] = []
+
+    def flush() -> None:
+        submitted = iter(submit_reports(conn, [p[2] for p in pending if p[2] is not None], radius_m=radius_m,
+                                        actor_name=actor_name))
+        rejected: dict[str, InvalidInput] = {}
+        for index, number, report, key, values in pending:
+            outcome: SubmitResult | InvalidInput | None = next(submitted) if report is not None else None
+            if report is None:  # the same content as an earlier row of this batch
+                if key in seen:
+                    result.rows[index] = RowOutcome(number, "duplicate", reason=f"same as row {seen[key]}")
+                    continue
+                outcome = rejected[key]
+            if isinstance(outcome, InvalidInput):
+                rejected.setdefault(key, outcome)
+                result.rows[index] = RowOutcome(number, "rejected", outcome.field, outcome.reason, values=values)
+                continue
+            seen[key] = number
+            if outcome.created:
+                result.rows[index] = RowOutcome(number, "accepted", report_id=outcome.report_id,
+                                                spot_id=outcome.spot_id, new_spot=outcome.new_spot)
+            else:
+                result.rows[index] = RowOutcome(number, "duplicate", reason="already imported",
+                                                report_id=outcome.report_id, spot_id=outcome.spot_id)
+        pending.clear()
+
+    waiting: set[str] = set()
     for done, row in enumerate(table.rows, start=1):
         if progress is not None:
             progress(done, max(table.total, done))
@@ -166,20 +197,23 @@ def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str =
             if key in seen:
                 result.rows.append(RowOutcome(row.number, "duplicate", reason=f"same as row {seen[key]}"))
                 continue
-            report.uuid, report.created_by = key, actor_id
-            report.provenance = {"import_batch": batch_id, "file": name, "row": row.number}
-            submitted = submit_report(conn, report, radius_m=radius_m, actor_name=actor_name)
         except InvalidInput as exc:
             values = {k: "" if v is None else str(v) for k, v in row.values.items()}
             result.rows.append(RowOutcome(row.number, "rejected", exc.field, exc.reason, values=values))
             continue
-        seen[key] = row.number
-        if submitted.created:
-            result.rows.append(RowOutcome(row.number, "accepted", report_id=submitted.report_id,
-                                          spot_id=submitted.spot_id, new_spot=submitted.new_spot))
-        else:
-            result.rows.append(RowOutcome(row.number, "duplicate", reason="already imported",
-                                          report_id=submitted.report_id, spot_id=submitted.spot_id))
+        values = {k: "" if v is None else str(v) for k, v in row.values.items()}
+        result.rows.append(RowOutcome(row.number, "pending"))
+        if key in waiting:
+            pending.append((len(result.rows) - 1, row.number, None, key, values))
+            continue
+        report.uuid, report.created_by = key, actor_id
+        report.provenance = {"import_batch": batch_id, "file": name, "row": row.number}
+        pending.append((len(result.rows) - 1, row.number, report, key, values))
+        waiting.add(key)
+        if len(waiting) >= BATCH_ROWS:
+            flush()
+            waiting.clear()
+    flush()
     if result.count("rejected") and not partial:
         raise ImportRejected(result)
     with conn.cursor() as cur:
