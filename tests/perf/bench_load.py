@@ -21,7 +21,7 @@ import psycopg2
 
 from gis.tiles import AREA_LEVELS, EXTENT, tolerance
 from tests.perf import bench_ogc, bench_tiles
-from tests.perf.common import Result, densest_district, median, p95, viewport
+from tests.perf.common import Result, bench_headers, densest_district, median, p95, viewport
 
 CLIENTS = 32
 SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "20"))
@@ -62,13 +62,13 @@ class Load:
         return self.requests / self.seconds
 
 
-def with_wrk(url: str) -> Load:
+def with_wrk(url: str, headers: dict[str, str]) -> Load:
     """`wrk -t2 -c32 -d SECONDS` on one URL; non-2xx answers count as errors."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_LUA)
     try:
-        done = subprocess.run(["wrk", "-t2", f"-c{CLIENTS}", f"-d{SECONDS}s", "--timeout", "30s",
-                               "-s", script.name, url], capture_output=True, text=True,
+        done = subprocess.run(["wrk", "-t2", f"-c{CLIENTS}", f"-d{SECONDS}s", "--timeout", "30s", "-s", script.name,
+                               *(f"-H{name}: {value}" for name, value in headers.items()), url], capture_output=True, text=True,
                               env=os.environ | {"BENCH_LOAD_REQUESTS": str(MAX_REQUESTS)})
     finally:
         os.unlink(script.name)
@@ -82,7 +82,7 @@ def with_wrk(url: str) -> Load:
     return Load(counts["requests"], counts["duration_us"] / 1e6, errors, quantiles, detail)
 
 
-def with_httpx(url: str) -> Load:
+def with_httpx(url: str, headers: dict[str, str]) -> Load:
     """The fallback: 32 asyncio tasks sharing one httpx client, until SECONDS or MAX_REQUESTS."""
 
     async def main() -> Load:
@@ -90,7 +90,7 @@ def with_httpx(url: str) -> Load:
         errors = 0
         deadline = time.perf_counter() + SECONDS
         limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-        async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        async with httpx.AsyncClient(timeout=30, limits=limits, headers=headers) as client:
 
             async def worker() -> None:
                 nonlocal errors
@@ -169,9 +169,10 @@ def run(url: str, base: str) -> list[Result]:
         cases.append((f"tile z{z}", f"{base}/tiles/{z}/{x}/{y}.pbf",
                       lambda cur, params=params: (cur.execute(bench_tiles.RAW_SQL, params), cur.fetchone())))
     results = []
+    headers = bench_headers(url)
     for name, address, query in cases:
-        httpx.get(address, timeout=60).raise_for_status()
-        api = tool(address)
+        httpx.get(address, timeout=60, headers=headers).raise_for_status()
+        api = tool(address, headers)
         raw = raw_load(url, query)
         print(f"  {name}: {api.rate:,.0f} req/s ({api.requests:,} requests, {api.errors} errors);"
               f" raw SQL {raw.rate:,.0f}/s", flush=True)

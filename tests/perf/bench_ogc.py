@@ -4,7 +4,7 @@ import httpx
 import psycopg2
 
 from gis.spots import SPOT_PROPERTIES
-from tests.perf.common import Result, densest_district, median, timed, viewport
+from tests.perf.common import Result, bench_headers, densest_district, median, timed, viewport
 
 TARGET = 1.5
 RAW_SQL = """
@@ -35,7 +35,7 @@ def run(url: str, base: str, repeat: int = 30) -> list[Result]:
             cur.execute(RAW_SQL, bbox + bbox)
             sizes["raw"] = len(cur.fetchone()[0])
 
-    client = httpx.Client(base_url=base, timeout=60)
+    client = httpx.Client(base_url=base, timeout=60, headers=bench_headers(url))
     params = {"bbox": ",".join(map(str, bbox)), "limit": "10000", "f": "json"}
 
     def api() -> None:

@@ -6,7 +6,7 @@ import httpx
 import psycopg2
 
 from gis.tiles import AREA_LEVELS, AREAS_LAYER, EXTENT, SPOTS_LAYER, tolerance
-from tests.perf.common import Result, densest_district, median, timed
+from tests.perf.common import Result, bench_headers, densest_district, median, timed
 
 TARGET = 1.3
 ZOOMS = (12, 15)
@@ -40,7 +40,7 @@ def run(url: str, base: str, repeat: int = 30) -> list[Result]:
     conn = psycopg2.connect(url)
     conn.autocommit = True
     district, centre = densest_district(conn)
-    client = httpx.Client(base_url=base, timeout=60)
+    client = httpx.Client(base_url=base, timeout=60, headers=bench_headers(url))
     results = []
     for z in ZOOMS:
         x, y = tile_of(*centre, z)

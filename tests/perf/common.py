@@ -162,6 +162,20 @@ def seed(url: str, reports: int) -> None:
     conn.close()
 
 
+def bench_headers(url: str) -> dict[str, str]:
+    """A GIS-office bearer token's header: staff see every spot, the public only those past stage 2."""
+    from gis.users import create_user, get_user, issue_token
+    from gis.errors import NotFound
+
+    with transaction(url) as conn:
+        try:
+            user = get_user(conn, "bench")
+        except NotFound:
+            user = create_user(conn, username="bench", password="bench-password-22", role="gis_office")
+        token, _ = issue_token(conn, user.id)
+    return {"Authorization": f"Bearer {token}"}
+
+
 def copy_of(url: str, name: str) -> str:
     """A fresh copy of the benchmark database (for benchmarks that write)."""
     admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
