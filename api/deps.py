@@ -1,4 +1,5 @@
 """Request dependencies: a database connection in one transaction."""
+import threading
 from collections.abc import Iterator
 
 from fastapi import Request
@@ -15,6 +16,8 @@ class Database:
         self.url = url
         self.max_connections = max_connections
         self._pool: ThreadedConnectionPool | None = None
+        # psycopg2's pool raises when it is exhausted; requests past max_connections wait their turn instead.
+        self.slots = threading.BoundedSemaphore(max_connections)
 
     def pool(self) -> ThreadedConnectionPool:
         if self._pool is None:
@@ -32,7 +35,14 @@ def get_conn(request: Request) -> Iterator:
     """A pooled connection: committed when the route returns, rolled back when it raises."""
     database: Database = request.app.state.database
     pool = database.pool()
-    conn = pool.getconn()
+    # Bounded, so a server flooded past its thread pool answers 503 rather than waiting for ever.
+    if not database.slots.acquire(timeout=30):
+        raise DatabaseUnavailable("the database is busy; try again", detail="no pooled connection free for 30 s")
+    try:
+        conn = pool.getconn()
+    except BaseException:
+        database.slots.release()
+        raise
     broken = False
     try:
         with translate_errors():
@@ -47,3 +57,4 @@ def get_conn(request: Request) -> Iterator:
         raise
     finally:
         pool.putconn(conn, close=broken or bool(conn.closed))
+        database.slots.release()
