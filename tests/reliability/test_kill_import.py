@@ -1,0 +1,218 @@
+"""An import killed mid-way (the server with SIGKILL during an upload, or the CLI) leaves nothing behind, and
+running the same file again gives what an undisturbed import gives; a third run adds nothing.
+
+The kill is timed by the database, not the clock: report ids come from a sequence, which (unlike the rows)
+moves outside the import's transaction, so the test sees how many rows the import has written so far and kills
+it a quarter of the way through, long before it could commit.
+"""
+import csv
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import psycopg2
+import pytest
+
+from tests.reliability.conftest import make_role_tokens
+
+ROWS = 600
+KILL_AFTER = ROWS // 4
+SAFEMAP = Path(sys.executable).with_name("safemap")
+STATE_SQL = """
+    SELECT (SELECT count(*) FROM report), (SELECT count(*) FROM import_batch), (SELECT count(*) FROM spot),
+           (SELECT count(*) FROM spot_event)
+"""
+
+
+def _query(db_url: str, sql: str) -> tuple:
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(sql)
+        row = cur.fetchone()
+    conn.close()
+    return row
+
+
+def _state(db_url: str) -> tuple[int, int, int, int]:
+    """(reports, import batches, spots, spot events): what a committed import would change."""
+    return _query(db_url, STATE_SQL)
+
+
+def _report_ids_taken(db_url: str) -> int:
+    return _query(db_url, "SELECT last_value FROM report_id_seq")[0]
+
+
+def _wait_until_under_way(db_url: str, process: subprocess.Popen, start: int) -> None:
+    """Block until the import has written KILL_AFTER rows in its (uncommitted) transaction."""
+    deadline = time.monotonic() + 60
+    while _report_ids_taken(db_url) < start + KILL_AFTER:
+        assert process.poll() is None, f"the process ended (exit {process.returncode}) before the import ran"
+        assert time.monotonic() < deadline, "the import did not start within 60 s"
+        time.sleep(0.01)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def _wait_for_backends_to_go(db_url: str) -> None:
+    """The killed process's sessions end, their transactions rolled back, once PostgreSQL sees it gone."""
+    deadline = time.monotonic() + 30
+    while _query(db_url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                         " AND application_name = 'safemap'")[0]:
+        assert time.monotonic() < deadline, "the killed process's database sessions stayed open"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def report_file(db_url: str, tmp_path: Path) -> Path:
+    """A mayor's CSV of ROWS distinct, valid places inside District 22's neighbourhoods."""
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints("
+            " ST_Buffer(ST_Union(geom)::geography, -100)::geometry, %s, 22))).geom AS p"
+            " FROM area WHERE level = 'neighbourhood') q", (ROWS,))
+        places = cur.fetchall()
+    conn.close()
+    path = tmp_path / "nahie-big.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["عرض جغرافیایی", "طول جغرافیایی", "نوع", "توضیحات", "تاریخ"])
+        for number, (lon, lat) in enumerate(places, start=1):
+            writer.writerow([f"{lat:.6f}", f"{lon:.6f}", "زمین بایر", f"زمین رها شده {number}",
+                             "1402/10/25"])
+    return path
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen]]:
+    """The processes this test started; any still running at the end are stopped (by their own pid)."""
+    started: list[subprocess.Popen] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                _kill(process)
+
+
+@pytest.fixture
+def start_server(db_url: str, tmp_path: Path, processes: list[subprocess.Popen]
+                 ) -> Callable[[], tuple[subprocess.Popen, str]]:
+    """A factory: `safemap serve` as its own process on 127.0.0.1 over the test's database."""
+
+    def start() -> tuple[subprocess.Popen, str]:
+        for _ in range(3):  # a free port may be taken by someone else before the server binds it
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            # TMPDIR: the upload's temporary copy, which a SIGKILL leaves behind, stays in the test's folder.
+            with open(tmp_path / f"serve-{port}.log", "wb") as log:
+                process = subprocess.Popen(
+                    [str(SAFEMAP), "serve"], cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+                    env=_env(db_url, SAFEMAP_HOST="127.0.0.1", SAFEMAP_PORT=str(port), TMPDIR=str(tmp_path)))
+            processes.append(process)
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while process.poll() is None and time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                        return process, url
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
+            if process.poll() is None:
+                _kill(process)
+        raise AssertionError(f"safemap serve did not start:\n{(tmp_path / f'serve-{port}.log').read_text()}")
+
+    return start
+
+
+def _env(db_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_")}
+    return env | {"DATABASE_URL": db_url, **extra}
+
+
+def _upload(url: str, token: str, path: Path) -> httpx.Response:
+    with open(path, "rb") as handle:
+        return httpx.post(f"{url}/api/imports/reports", headers={"Authorization": f"Bearer {token}"},
+                          files={"file": (path.name, handle, "text/csv")}, data={"source": "mayor"},
+                          timeout=120)
+
+
+def _attempt(url: str, token: str, path: Path) -> httpx.Response | httpx.TransportError:
+    """The upload's response, or the transport error the client got when the server died under it."""
+    try:
+        return _upload(url, token, path)
+    except httpx.TransportError as exc:
+        return exc
+
+
+def _cli_import(db_url: str, path: Path, processes: list[subprocess.Popen], *, output: bool = True
+                ) -> subprocess.Popen:
+    """`safemap import reports FILE`; output captured only when read (a full pipe would stall it)."""
+    stream = subprocess.PIPE if output else subprocess.DEVNULL
+    process = subprocess.Popen([str(SAFEMAP), "import", "reports", str(path)], cwd=path.parent,
+                               env=_env(db_url), stdout=stream, stderr=stream, text=True)
+    processes.append(process)
+    return process
+
+
+def test_server_killed_during_an_upload_keeps_nothing_and_the_rerun_imports_everything(
+        db_url, report_file, start_server, processes):
+    token = make_role_tokens(db_url, prefix="kill")["gis_office"]
+    before = _state(db_url)
+    server, url = start_server()
+    outcome: list[object] = []
+    upload = threading.Thread(target=lambda: outcome.append(_attempt(url, token, report_file)))
+    start = _report_ids_taken(db_url)
+    upload.start()
+    _wait_until_under_way(db_url, server, start)
+    _kill(server)
+    upload.join(timeout=30)
+    assert outcome and isinstance(outcome[0], httpx.TransportError), f"the upload was answered: {outcome}"
+    _wait_for_backends_to_go(db_url)
+    assert _state(db_url) == before
+
+    _, url = start_server()
+    rerun = _upload(url, token, report_file)
+    assert rerun.status_code == 201, rerun.text
+    done = rerun.json()
+    counts = (done["accepted"], done["duplicates"], done["rejected"], done["previous_batch"])
+    assert counts == (ROWS, 0, 0, None)
+    reports, batches, spots, events = before
+    after = _state(db_url)
+    assert after[:3] == (reports + ROWS, batches + 1, spots + done["new_spots"])
+
+    third = _cli_import(db_url, report_file, processes)
+    out, err = third.communicate(timeout=120)
+    assert third.returncode == 0, err
+    assert f"0 accepted (0 new spots), {ROWS} duplicate, 0 rejected" in out
+    reports, batches, spots, events = _state(db_url)
+    assert (reports, batches, spots, events) == (after[0], after[1] + 1, after[2], after[3])
+
+
+def test_cli_killed_mid_import_keeps_nothing_and_the_rerun_imports_everything(db_url, report_file, processes):
+    before = _state(db_url)
+    start = _report_ids_taken(db_url)
+    killed = _cli_import(db_url, report_file, processes, output=False)
+    _wait_until_under_way(db_url, killed, start)
+    _kill(killed)
+    _wait_for_backends_to_go(db_url)
+    assert _state(db_url) == before
+
+    rerun = _cli_import(db_url, report_file, processes)
+    out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    assert f"{ROWS} accepted" in out and "0 duplicate, 0 rejected" in out
+    assert "imported before" not in out
+    assert _state(db_url)[:2] == (before[0] + ROWS, before[1] + 1)
