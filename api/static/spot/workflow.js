@@ -1,0 +1,457 @@
+// The spot page's workflow panel: signed-in staff move the spot through the four stages with the JSON API.
+// It offers only the moves the API allows for the user's role and the spot's stage and status; the server
+// still guards every one. Each write sends the version read, so a stale page gets 409 and changes nothing.
+(() => {
+  "use strict";
+  const panel = document.getElementById("workflow");
+  const spotId = Number(panel.dataset.spot);
+  const en = document.documentElement.lang === "en";
+  // Every text as [Persian, English]; the page's language picks one.
+  const TEXT = {
+    title: ["گردش کار", "Workflow"],
+    signIn: ["برای اقدام روی این نقطه وارد شوید", "Sign in to act on this spot"],
+    signedIn: ["واردشده با نام", "Signed in as"],
+    auditBefore: ["میانگین ممیزی پیش از اقدام", "Audit before the fix"],
+    auditAfter: ["پس از اقدام", "after"],
+    visits: ["بازدیدها", "Site visits"],
+    actions: ["اقدامات", "Actions"],
+    noVisits: ["هنوز بازدیدی ثبت نشده است", "No visit yet"],
+    noActions: ["هنوز اقدامی واگذار نشده است", "No action yet"],
+    date: ["تاریخ", "Date"],
+    kind: ["نوع", "Kind"],
+    findings: ["یافته‌ها", "Findings"],
+    auditMean: ["میانگین ممیزی", "Audit mean"],
+    agency: ["دستگاه", "Agency"],
+    what: ["اقدام", "What"],
+    due: ["مهلت", "Due"],
+    status: ["وضعیت", "Status"],
+    outcome: ["نتیجه", "Outcome"],
+    overdue: ["معوق", "overdue"],
+    moves: ["اقدام‌های شما", "What you can do"],
+    noMoves: ["در این مرحله اقدامی با شما نیست.", "No step is open to you at this stage."],
+    waitActions: ["ممیزی دوباره پس از انجام (یا لغو) همهٔ اقدامات و انجام دست‌کم یکی از آن‌ها است.",
+                  "The re-audit comes once every action is done (or cancelled) and at least one is done."],
+    noImprovement: ["ممیزی دوباره بهبودی نشان نمی‌دهد: به جای بستن، نقطه را بازگشایی کنید.",
+                    "The re-audit shows no improvement: reopen the spot rather than close it."],
+    verify: ["تأیید و جایابی روی نقشه (مرحلهٔ ۱ ← ۲)", "Verify and place on the map (stage 1 → 2)"],
+    reject: ["رد کردن", "Reject"],
+    remediation: ["آغاز اجرا (مرحلهٔ ۲ ← ۳)", "Start remediation (stage 2 → 3)"],
+    visit: ["ثبت بازدید میدانی", "Record a site visit"],
+    action: ["واگذاری اقدام به دستگاه", "Assign an action to an agency"],
+    note: ["یادداشت هماهنگی", "Coordination note"],
+    evaluation: ["ارزیابی و ممیزی دوباره (مرحلهٔ ۳ ← ۴)", "Evaluation re-audit (stage 3 → 4)"],
+    close: ["بستن: رفع شد", "Close as resolved"],
+    reopen: ["بازگشایی (بازگشت به مرحلهٔ ۳)", "Reopen (back to stage 3)"],
+    update: ["به‌روزرسانی", "Update"],
+    cancel: ["لغو", "Cancel"],
+    category: ["نوع فضا", "Kind of place"],
+    noteLabel: ["توضیح", "Note"],
+    reason: ["دلیل", "Reason"],
+    duplicateOf: ["شمارهٔ نقطه‌ای که این تکرار آن است", "Number of the spot it duplicates"],
+    visitedOn: ["تاریخ بازدید", "Date of the visit"],
+    dueOn: ["مهلت انجام", "Due date"],
+    whatLabel: ["چه باید کرد", "What is to be done"],
+    agencies: ["دستگاه‌های مرتبط", "Agencies concerned"],
+    audit: ["ممیزی ایمنی (۰ = بد، ۳ = خوب)", "Safety audit (0 = poor, 3 = good)"],
+    newStatus: ["وضعیت تازه", "New status"],
+    send: ["ثبت", "Save"],
+    saved: ["ثبت شد", "saved"],
+    conflict: ["کس دیگری از زمان باز کردن این صفحه نقطه را تغییر داده است؛ اطلاعات دوباره بارگیری شد. "
+               + "بررسی کنید و دوباره بکوشید.",
+               "Someone else changed this spot since you opened it; it has been reloaded. "
+               + "Check it and try again."],
+    network: ["ارتباط با سرور برقرار نیست؛ چیزی ثبت نشد.", "No connection to the server; nothing was saved."],
+    again: ["نشست شما پایان یافته است: دوباره وارد شوید.", "Your session has ended: sign in again."],
+    datePlaceholder: ["۱۴۰۵/۰۱/۰۱", "2026-03-21"],
+    roles: {gis_office: ["دفتر GIS", "GIS office"],
+            deputy: ["معاونت اجتماعی و فرهنگی", "Deputy for social affairs"],
+            facilitator: ["تسهیلگر", "Facilitator"], agency: ["دستگاه اجرایی", "Agency"],
+            viewer: ["بیننده", "Viewer"]},
+    purposes: {visit: ["بازدید میدانی", "Site visit"], re_audit: ["ممیزی دوباره", "Re-audit"]},
+    statuses: {assigned: ["واگذارشده", "Assigned"], in_progress: ["در حال انجام", "In progress"],
+               done: ["انجام‌شده", "Done"], cancelled: ["لغوشده", "Cancelled"]},
+    rejectReasons: {not_unsafe: ["بی‌دفاع نیست", "Not unsafe"],
+                    duplicate: ["تکراری است", "Duplicate of another spot"]},
+    // The nine criteria in the API's order, labelled as on the tablet page.
+    criteria: {lighting: ["روشنایی", "Lighting"], openness: ["گشودگی و دید باز", "Openness"],
+               visibility: ["دیده‌شدن از اطراف", "Visibility"], people: ["حضور مردم", "People"],
+               security: ["نظارت و نگهبانی", "Security"], walk_path: ["مسیر پیاده", "Walk path"],
+               public_transport: ["حمل‌ونقل عمومی", "Public transport"],
+               gender_mix: ["حضور زنان و خانواده‌ها", "Gender mix"], feeling: ["احساس امنیت", "Feeling"]},
+  };
+  const pick = (table) => Object.fromEntries(Object.entries(table).map(([key, value]) =>
+    [key, Array.isArray(value) ? value[en ? 1 : 0] : pick(value)]));
+  const T = pick(TEXT);
+  const state = {me: null, file: null, agencies: [], categories: [], own: new Set()};
+
+  // ---------- small helpers ----------
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value === false || value == null) continue;
+      if (key === "text") node.textContent = value;
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    node.append(...children.filter((c) => c != null));
+    return node;
+  }
+  const num = (value) => en ? String(value) : String(value).replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
+  const latin = (text) => text.replace(/[۰-۹]/g, (d) => d.charCodeAt(0) - 0x06f0)
+    .replace(/[٠-٩]/g, (d) => d.charCodeAt(0) - 0x0660);
+  const mean = (value) => value == null ? "—"
+    : Number(value).toLocaleString(en ? "en" : "fa-IR", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+  const auditMean = (audit) => audit
+    ? Object.values(audit).reduce((a, b) => a + Number(b), 0) / Object.keys(audit).length : null;
+  const agencyName = (code, fa, english) => en ? english || code : fa;
+  const jalali = new Intl.DateTimeFormat("en-u-ca-persian",
+                                         {timeZone: "UTC", year: "numeric", month: "2-digit", day: "2-digit"});
+  // An ISO date as the server's pages show it: Solar Hijri with Persian digits, or ISO on English pages.
+  function day(iso) {
+    if (!iso) return "—";
+    if (en) return iso.slice(0, 10);
+    const parts = Object.fromEntries(jalali.formatToParts(new Date(`${iso.slice(0, 10)}T00:00:00Z`))
+      .map((p) => [p.type, p.value]));
+    return num(`${parts.year}/${parts.month}/${parts.day}`);
+  }
+  function today() {
+    const now = new Date();
+    return day([now.getFullYear(), now.getMonth() + 1, now.getDate()]
+      .map((n) => String(n).padStart(2, "0")).join("-"));
+  }
+  function csrf() {
+    const cookie = document.cookie.split("; ").find((c) => c.startsWith("safemap_csrf="));
+    return cookie ? decodeURIComponent(cookie.slice("safemap_csrf=".length)) : "";
+  }
+  const getJSON = (url) => fetch(url, {credentials: "same-origin"})
+    .then((r) => r.ok ? r.json() : Promise.reject(new Error(`${url}: HTTP ${r.status}`)));
+
+  function say(text, error = false) {
+    const box = document.getElementById("wf-message");
+    box.textContent = text;
+    box.classList.toggle("error", error);
+  }
+
+  function showSignIn() {
+    const next = encodeURIComponent(`/spots/${spotId}${en ? "?lang=en" : ""}`);
+    panel.replaceChildren(el("a", {id: "wf-sign-in", href: `/login?${en ? "lang=en&" : ""}next=${next}`,
+                                   text: T.signIn}));
+    panel.className = "sign-in";
+    panel.hidden = false;
+  }
+
+  // ---------- form pieces: every control has a label and a slot for the server's message about it ----------
+  function field(form, name, label, control) {
+    control.id = `wf-${form}-${name}`;
+    control.name = name;
+    return el("div", {class: "field", "data-field": name},
+              el("label", {for: control.id, text: label}), control);
+  }
+  const textInput = (form, name, label, attrs = {}) =>
+    field(form, name, label, el("input", {type: "text", ...attrs}));
+  const area = (form, name, label, required) => field(form, name, label, el("textarea", {rows: 3, required}));
+  const dateInput = (form, name, label, value) => textInput(form, name, label, {
+    dir: "ltr", inputmode: "numeric", autocomplete: "off", placeholder: T.datePlaceholder, value,
+    required: true});
+  function select(form, name, label, options, selected) {
+    return field(form, name, label, el("select", {}, ...options.map(([value, caption]) =>
+      el("option", {value, selected: value === selected, text: caption}))));
+  }
+  function auditFields(form, required) {
+    const scores = [["", "—"], ...[0, 1, 2, 3].map((n) => [String(n), num(n)])];
+    return el("fieldset", {class: "audit", "data-field": "audit"}, el("legend", {text: T.audit}),
+              ...Object.entries(T.criteria).map(([key, label]) => {
+                const wrap = select(form, `audit.${key}`, label, scores, "");
+                wrap.querySelector("select").required = required;
+                return wrap;
+              }));
+  }
+  function agencyBoxes() {
+    return el("fieldset", {class: "boxes", "data-field": "agencies"}, el("legend", {text: T.agencies}),
+              ...state.agencies.map((g) => el("label", {},
+                el("input", {type: "checkbox", name: "agencies", value: g.code}),
+                agencyName(g.code, g.name_fa, g.name_en))));
+  }
+  const value = (form, name) => form.elements[name].value.trim();
+  function auditValue(form) {
+    const audit = {};
+    for (const key of Object.keys(T.criteria)) {
+      const score = form.elements[`audit.${key}`].value;
+      if (score !== "") audit[key] = Number(score);
+    }
+    return Object.keys(audit).length ? audit : null;
+  }
+
+  // ---------- sending a move ----------
+  // One move: a collapsible form that sends `body(form)` and reloads everything once the server accepted it.
+  function move(key, title, controls, method, url, body) {
+    const form = el("form", {novalidate: true}, ...controls,
+                    el("p", {class: "form-error", role: "alert"}),
+                    el("button", {type: "submit", class: "primary", text: T.send}));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit(form, title, method, url, body(form));
+    });
+    return el("details", {class: "move", "data-move": key}, el("summary", {text: title}), form);
+  }
+
+  async function submit(form, title, method, url, body) {
+    for (const node of form.querySelectorAll(".field-error")) node.remove();
+    for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+    form.querySelector(".form-error").textContent = "";
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    let response;
+    try {
+      response = await fetch(url, {method, credentials: "same-origin", body: JSON.stringify(body),
+                                   headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()}});
+    } catch (error) {
+      form.querySelector(".form-error").textContent = T.network;
+      button.disabled = false;
+      return;
+    }
+    if (response.ok) {
+      await refresh();
+      say(`${title}: ${T.saved}`);
+      return;
+    }
+    const problem = (await response.json().catch(() => ({}))).error || {};
+    if (response.status === 401 || problem.field === "csrf") {
+      showSignIn();
+      panel.prepend(el("p", {class: "error", role: "alert", text: T.again}));
+      return;
+    }
+    if (response.status === 409) {
+      // The spot moved under this page: what it shows is stale, so read it again before anyone retries.
+      await refresh();
+      say(problem.field === "version" ? T.conflict : problem.message, true);
+      return;
+    }
+    fieldError(form, problem.field, problem.message || `HTTP ${response.status}`);
+    button.disabled = false;
+  }
+
+  // The message goes next to the field it names ("audit.lighting", else "audit"), or under the form.
+  function fieldError(form, name, message) {
+    const slot = name && (form.querySelector(`[data-field="${CSS.escape(name)}"]`)
+      || form.querySelector(`[data-field="${CSS.escape(name.split(".")[0])}"]`));
+    if (!slot) {
+      form.querySelector(".form-error").textContent = message;
+      return;
+    }
+    const id = `${form.closest("details").dataset.move}-${name.replace(/\W/g, "-")}-error`;
+    slot.append(el("p", {class: "field-error", id, role: "alert", text: message}));
+    const control = slot.querySelector("input, select, textarea");
+    if (control) {
+      control.setAttribute("aria-invalid", "true");
+      control.setAttribute("aria-describedby", id);
+      control.focus();
+    }
+  }
+
+  // ---------- which moves this user has now (the guards of gis/workflow.py) ----------
+  function moves() {
+    const {stage, status, version, actions} = state.file;
+    const role = state.me.role;
+    const open = status === "open";
+    const managers = role === "gis_office" || role === "deputy";
+    const fieldRole = role === "gis_office" || role === "facilitator";
+    const list = [];
+    if (role === "gis_office" && open && stage === 1) list.push(verifyMove(version));
+    if (role === "gis_office" && open && (stage === 1 || stage === 2)) list.push(rejectMove(version));
+    if (managers && open && stage === 2) {
+      list.push(move("remediation", T.remediation, [area("remediation", "note", T.noteLabel, false)], "POST",
+                     `/api/spots/${spotId}/remediation`, (f) => ({version, note: value(f, "note")})));
+    }
+    if (open && stage === 3) {
+      if (fieldRole) list.push(visitMove(version));
+      if (managers) list.push(actionMove(version));
+      if (managers || role === "agency") list.push(noteMove(version));
+      for (const action of actions.filter((a) => a.is_open)) {
+        if (managers || (role === "agency" && state.own.has(action.id))) list.push(actionUpdateMove(action));
+      }
+      if (fieldRole) {
+        const ready = !actions.some((a) => a.is_open) && actions.some((a) => a.status === "done");
+        list.push(ready ? evaluationMove(version) : el("p", {class: "hint", text: T.waitActions}));
+      }
+    }
+    if (role === "deputy" && stage === 4 && (open || status === "resolved")) {
+      if (open) list.push(closeMove(version));
+      list.push(move("reopen", T.reopen, [area("reopen", "reason", T.reason, true)], "POST",
+                     `/api/spots/${spotId}/reopen`, (f) => ({version, reason: value(f, "reason")})));
+    }
+    return list;
+  }
+
+  function verifyMove(version) {
+    const current = state.file.category;
+    const categories = state.categories.map((c) => [c.code, en ? c.label_en : c.label_fa]);
+    return move("verify", T.verify, [
+      select("verify", "category", T.category, categories, current),
+      area("verify", "note", T.noteLabel, false),
+    ], "POST", `/api/spots/${spotId}/verify`, (f) => ({
+      version, note: value(f, "note"),
+      category: value(f, "category") === current ? null : value(f, "category")}));
+  }
+
+  function rejectMove(version) {
+    const form = move("reject", T.reject, [
+      select("reject", "reason", T.reason, Object.entries(T.rejectReasons), "not_unsafe"),
+      textInput("reject", "duplicate_of", T.duplicateOf, {dir: "ltr", inputmode: "numeric"}),
+      area("reject", "note", T.noteLabel, true),
+    ], "POST", `/api/spots/${spotId}/reject`, (f) => ({
+      version, reason: value(f, "reason"), note: value(f, "note"),
+      duplicate_of: value(f, "reason") === "duplicate"
+        ? Number(latin(value(f, "duplicate_of"))) || null : null}));
+    const other = form.querySelector('[data-field="duplicate_of"]');
+    const reason = form.querySelector("select[name=reason]");
+    other.hidden = true;
+    reason.addEventListener("change", () => { other.hidden = reason.value !== "duplicate"; });
+    return form;
+  }
+
+  function visitMove(version) {
+    return move("visit", T.visit, [
+      dateInput("visit", "visited_on", T.visitedOn, today()),
+      area("visit", "findings", T.findings, true),
+      auditFields("visit", false),
+    ], "POST", `/api/spots/${spotId}/visits`, (f) => ({
+      version, visited_on: value(f, "visited_on"), findings: value(f, "findings"), audit: auditValue(f)}));
+  }
+
+  function actionMove(version) {
+    const agencies = state.agencies.map((g) => [g.code, agencyName(g.code, g.name_fa, g.name_en)]);
+    return move("action", T.action, [
+      select("action", "agency", T.agency, agencies),
+      area("action", "what", T.whatLabel, true),
+      dateInput("action", "due_on", T.dueOn, ""),
+    ], "POST", `/api/spots/${spotId}/actions`, (f) => ({
+      version, agency: value(f, "agency"), what: value(f, "what"), due_on: value(f, "due_on")}));
+  }
+
+  function noteMove(version) {
+    return move("note", T.note, [area("note", "note", T.noteLabel, true), agencyBoxes()], "POST",
+                `/api/spots/${spotId}/notes`, (f) => ({
+                  version, note: value(f, "note"),
+                  agencies: [...f.querySelectorAll("input[name=agencies]:checked")]
+                    .map((box) => box.value)}));
+  }
+
+  // The agency moves its own action forward; staff may only cancel. The action carries its own version.
+  function actionUpdateMove(action) {
+    const mine = state.me.role === "agency";
+    const key = `action-${action.id}`;
+    const choices = mine ? ["in_progress", "done"].filter((s) => s !== action.status) : ["cancelled"];
+    const agency = agencyName(action.agency, action.agency_fa, action.agency_en);
+    const title = `${mine ? T.update : T.cancel}: ${agency} — ${action.what}`;
+    return move(key, title, [
+      select(key, "status", T.newStatus, choices.map((s) => [s, T.statuses[s]]), choices[choices.length - 1]),
+      area(key, "note", mine ? T.outcome : T.reason, true),
+    ], "PATCH", `/api/actions/${action.id}`, (f) => ({
+      version: action.version, status: value(f, "status"), note: value(f, "note")}));
+  }
+
+  function evaluationMove(version) {
+    return move("evaluation", T.evaluation, [
+      dateInput("evaluation", "visited_on", T.visitedOn, today()),
+      area("evaluation", "findings", T.findings, false),
+      auditFields("evaluation", true),
+    ], "POST", `/api/spots/${spotId}/evaluation`, (f) => ({
+      version, visited_on: value(f, "visited_on"), findings: value(f, "findings"),
+      audit: auditValue(f) || {}}));
+  }
+
+  // Closing needs evidence: a re-audit better than the audit before (the server checks it again).
+  function closeMove(version) {
+    const {audit_before: before, audit_after: after} = state.file;
+    if (!after || (before && auditMean(after) <= auditMean(before))) {
+      return el("p", {class: "hint", text: T.noImprovement});
+    }
+    return move("close", T.close, [area("close", "reason", T.reason, true)], "POST",
+                `/api/spots/${spotId}/close`, (f) => ({version, reason: value(f, "reason")}));
+  }
+
+  // ---------- what the spot's file holds ----------
+  function table(id, heads, rows, empty) {
+    if (!rows.length) return el("p", {id, class: "empty", text: empty});
+    return el("table", {id}, el("thead", {}, el("tr", {}, ...heads.map((h) => el("th", {text: h})))),
+              el("tbody", {}, ...rows));
+  }
+
+  function render() {
+    const file = state.file;
+    const {role, full_name: fullName, username} = state.me;
+    const [before, after] = [auditMean(file.audit_before), auditMean(file.audit_after)];
+    const visits = file.visits.map((v) => el("tr", {"data-visit": v.id, "data-purpose": v.purpose},
+      el("td", {text: day(v.visited_on)}), el("td", {text: T.purposes[v.purpose] || v.purpose}),
+      el("td", {text: v.findings || "—"}), el("td", {text: mean(v.audit_mean)})));
+    const actions = file.actions.map((a) => el("tr", {"data-action": a.id, "data-status": a.status,
+                                                      class: a.overdue ? "late" : null},
+      el("td", {text: agencyName(a.agency, a.agency_fa, a.agency_en)}), el("td", {text: a.what}),
+      el("td", {}, day(a.due_on), a.overdue ? el("span", {class: "badge", text: T.overdue}) : null),
+      el("td", {text: T.statuses[a.status] || a.status}), el("td", {text: a.outcome || "—"})));
+    const list = moves();
+    panel.className = "";
+    panel.replaceChildren(
+      el("h2", {id: "wf-heading", text: T.title}),
+      el("p", {class: "who", text: `${T.signedIn} ${fullName || username} (${T.roles[role] || role})`}),
+      el("p", {id: "wf-message", role: "status"}),
+      el("p", {id: "wf-audits", "data-before": before ?? "", "data-after": after ?? "",
+               text: `${T.auditBefore}: ${mean(before)} · ${T.auditAfter}: ${mean(after)}`}),
+      el("h3", {text: T.visits}),
+      table("wf-visits", [T.date, T.kind, T.findings, T.auditMean], visits, T.noVisits),
+      el("h3", {text: T.actions}),
+      table("wf-actions", [T.agency, T.what, T.due, T.status, T.outcome], actions, T.noActions),
+      el("h3", {text: T.moves}),
+      el("div", {id: "wf-moves", "data-version": file.version},
+         ...(list.length ? list : [el("p", {class: "hint", text: T.noMoves})])),
+    );
+    panel.setAttribute("aria-labelledby", "wf-heading");
+    panel.hidden = false;
+  }
+
+  // ---------- loading ----------
+  async function load() {
+    const response = await fetch(`/api/spots/${spotId}/workflow`, {credentials: "same-origin"});
+    if (response.status === 401) return showSignIn();
+    if (!response.ok) {
+      panel.hidden = true;
+      return;
+    }
+    state.file = await response.json();
+    if (state.me.role === "agency") {
+      // The file names agencies by code; the agency's own actions are the ones /api/actions lists for it.
+      const own = await getJSON("/api/actions");
+      state.own = new Set(own.filter((a) => a.spot_id === spotId).map((a) => a.id));
+    }
+    render();
+  }
+
+  // The stage, status and history above are rendered by the server: take them from a fresh copy of the page.
+  async function refreshPage() {
+    const response = await fetch(window.location.href, {credentials: "same-origin"});
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const id of ["spot", "history"]) {
+      const node = fresh.getElementById(id);
+      if (node) document.getElementById(id).replaceWith(document.adoptNode(node));
+    }
+  }
+
+  const refresh = () => Promise.all([load(), refreshPage()]);
+
+  async function start() {
+    // No CSRF cookie means no session (both are set and cleared together): skip the 401 round trip.
+    if (!csrf()) return showSignIn();
+    const me = await fetch("/api/auth/me", {credentials: "same-origin"});
+    if (!me.ok) return showSignIn();
+    state.me = await me.json();
+    const role = state.me.role;
+    [state.agencies, state.categories] = await Promise.all([
+      ["gis_office", "deputy", "agency"].includes(role) ? getJSON("/api/agencies") : [],
+      role === "gis_office" ? getJSON("/api/categories") : [],
+    ]);
+    await load();
+  }
+
+  start().catch((error) => console.warn("the workflow panel could not load", error));
+})();
