@@ -138,14 +138,14 @@ BATCH_CANDIDATE_SQL = """
 
 # Pairs of the batch's reports (later, earlier) where the earlier one, were it to found a spot, would be a
 # candidate for the later one by CANDIDATE_SQL's rules (a new spot has its founding report's place and category).
+# Only reports with no older spot near them may found one, so the earlier side is limited to those.
 BATCH_PAIRS_SQL = """
     SELECT a.id, b.id, b.geom <-> a.geom
-    FROM report a
-    JOIN report b ON b.id = ANY(%(reports)s) AND b.id < a.id
+    FROM report b
+    JOIN report a ON a.geom && ST_Expand(b.geom, %(degrees)s) AND a.id = ANY(%(reports)s) AND a.id > b.id
                  AND category_compatible(b.category, a.category)
-                 AND b.geom && ST_Expand(a.geom, %(degrees)s)
                  AND ST_DWithin(b.geom::geography, a.geom::geography, %(radius)s)
-    WHERE a.id = ANY(%(reports)s)
+    WHERE b.id = ANY(%(founders)s)
 """
 
 BATCH_NEW_SPOTS_SQL = """
@@ -193,7 +193,7 @@ def attach_reports(conn, reports: list[tuple[int, bool, int | None]], *, radius_
             cur.execute(BATCH_CANDIDATE_SQL, params)
             existing = {report_id: (closed, distance, spot_id) for report_id, spot_id, closed, distance
                         in cur.fetchall()}
-            cur.execute(BATCH_PAIRS_SQL, params)
+            cur.execute(BATCH_PAIRS_SQL, params | {"founders": [r for r in searched if r not in existing]})
             for later, earlier, distance in cur.fetchall():
                 near.setdefault(later, []).append((earlier, distance))
         # Choose in order; a spot founded here ranks after every older spot of equal distance (its id is larger).

@@ -188,10 +188,10 @@ INSIDE_SQL = """
 
 INSERT_MANY_SQL = """
     INSERT INTO report (id, uuid, source, source_ref, provenance, geom, location_verified, category,
-                        description, address, area_id, time_of_day, audit, reported_at, created_by)
+                        description, address, area_id, time_of_day, audit, reported_at, created_by, import_batch_id)
     SELECT m.id, m.uuid::uuid, m.source, m.source_ref, m.provenance::jsonb,
            ST_SetSRID(ST_GeomFromGeoJSON(m.geom), 4326), m.verified, m.category, m.description, m.address,
-           m.area, m.tod, m.audit::jsonb, coalesce(m.at, now()), m.by
+           m.area, m.tod, m.audit::jsonb, coalesce(m.at, now()), m.by, %s
     FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[],
                 %s::text[], %s::text[], %s::text[], %s::int[], %s::text[], %s::text[], %s::timestamptz[],
                 %s::int[]) WITH ORDINALITY
@@ -203,11 +203,11 @@ INSERT_MANY_SQL = """
 """
 
 
-def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0,
-                   actor_name: str = "") -> list[SubmitResult | InvalidInput]:
+def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0, actor_name: str = "",
+                   import_batch_id: int | None = None) -> list[SubmitResult | InvalidInput]:
     """`submit_report` for many reports in a few statements: per report, its result or why it was refused.
 
-    The outcome is the one submitting them one by one, in order, would give: the same checks and messages,
+    New reports are marked as rows of `import_batch_id` when given. The outcome is the one submitting them one by one, in order, would give: the same checks and messages,
     the same spots (see `attach_reports`), events and ids in the order of the list.
     """
     outcomes: list[SubmitResult | InvalidInput | None] = [None] * len(reports)
@@ -251,7 +251,7 @@ def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0,
                       json.dumps(audit) if audit else None, report.reported_at, report.created_by)
             for column, value in zip(columns, values):
                 column.append(value)
-        cur.execute(INSERT_MANY_SQL, columns)
+        cur.execute(INSERT_MANY_SQL, [import_batch_id, *columns])
         created = {row[0] for row in cur.fetchall()}
         taken = [report_uuid for report_id, (_, report_uuid, *_) in zip(ids, rows) if report_id not in created]
         cur.execute("SELECT uuid::text, id, spot_id FROM report WHERE uuid = ANY(%s::uuid[])", (taken,))

@@ -162,7 +162,7 @@ def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str =
 
     def flush() -> None:
         submitted = iter(submit_reports(conn, [p[2] for p in pending if p[2] is not None], radius_m=radius_m,
-                                        actor_name=actor_name))
+                                        actor_name=actor_name, import_batch_id=batch_id))
         rejected: dict[str, InvalidInput] = {}
         for index, number, report, key, values in pending:
             outcome: SubmitResult | InvalidInput | None = next(submitted) if report is not None else None
@@ -216,9 +216,7 @@ def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str =
     flush()
     if result.count("rejected") and not partial:
         raise ImportRejected(result)
-    with conn.cursor() as cur:
-        cur.execute("UPDATE report SET import_batch_id = %s WHERE id = ANY(%s)",
-                    (batch_id, [r.report_id for r in result.rows if r.status == "accepted"]))
+    with conn.cursor() as cur:  # the accepted rows' reports carry batch_id since they were inserted
         cur.execute("UPDATE import_batch SET rows_read = %s, accepted = %s, duplicates = %s, rejected = %s"
                     " WHERE id = %s", (len(result.rows), result.count("accepted"), result.count("duplicate"),
                                        result.count("rejected"), batch_id))
