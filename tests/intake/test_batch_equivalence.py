@@ -1,0 +1,99 @@
+"""A file imported in batches ends as it would row by row: same outcomes, spots, events and counts."""
+import csv
+import random
+from pathlib import Path
+
+import psycopg2
+
+from gis.errors import InvalidInput
+from gis.intake import batch
+from gis.intake.batch import import_reports
+from gis.reports import submit_report
+
+STATE_SQL = (
+    # each report by its row, with the row of the report that founded its spot
+    """SELECT (r.provenance ->> 'row')::int, r.location_verified, r.area_id,
+              (SELECT (f.provenance ->> 'row')::int FROM report f WHERE f.spot_id = r.spot_id ORDER BY f.id LIMIT 1)
+       FROM report r WHERE r.import_batch_id IS NOT NULL ORDER BY r.id""",
+    """SELECT (SELECT (f.provenance ->> 'row')::int FROM report f WHERE f.spot_id = s.id ORDER BY f.id LIMIT 1),
+              s.category, ST_AsText(s.geom), s.stage, s.title, s.report_count, s.source_count, s.priority
+       FROM spot s WHERE EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id AND r.import_batch_id IS NOT NULL)
+       ORDER BY 1""",
+    """SELECT e.kind, e.actor_name, (r.provenance ->> 'row')::int
+       FROM spot_event e JOIN report r ON r.id = (e.payload ->> 'report_id')::bigint
+       WHERE r.import_batch_id IS NOT NULL ORDER BY e.id""",
+)
+
+
+def _crowded_csv(db_url: str, path: Path) -> None:
+    """Reports crowded around a few places in mixed categories, so many found spots others then join;
+    some only name their neighbourhood, some lie outside the district, some repeat one another."""
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints(ST_Union(geom), 6, 3))).geom"
+                    " AS p FROM area WHERE level = 'neighbourhood') q")
+        centres = cur.fetchall()
+        cur.execute("SELECT code FROM category ORDER BY code")
+        categories = [row[0] for row in cur.fetchall()]
+        cur.execute("SELECT code FROM area WHERE level = 'neighbourhood' ORDER BY code LIMIT 3")
+        hoods = [row[0] for row in cur.fetchall()]
+    rng = random.Random(22)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["lon", "lat", "category", "description", "neighbourhood"])
+        for i in range(160):
+            x, y = rng.choice(centres)
+            kind = rng.random()
+            if kind < 0.05:
+                writer.writerow(["", "", rng.choice(categories), f"row {i}", rng.choice(hoods)])
+            elif kind < 0.08:
+                writer.writerow([x + 2, y, rng.choice(categories), f"row {i}", ""])
+            elif kind < 0.12:
+                writer.writerow([round(x, 6), round(y, 6), "poor_lighting", "the same place", ""])
+            else:
+                writer.writerow([round(x + rng.gauss(0, 0.0004), 6), round(y + rng.gauss(0, 0.0004), 6),
+                                 rng.choice(categories), f"row {i}", ""])
+
+
+def _one_by_one(conn, reports, *, radius_m, actor_name, import_batch_id):
+    outcomes = []
+    for report in reports:
+        try:
+            outcomes.append(submit_report(conn, report, radius_m=radius_m, actor_name=actor_name))
+        except InvalidInput as exc:
+            outcomes.append(exc)
+            continue
+        if outcomes[-1].created:
+            with conn.cursor() as cur:
+                cur.execute("UPDATE report SET import_batch_id = %s WHERE id = %s",
+                            (import_batch_id, outcomes[-1].report_id))
+    return outcomes
+
+
+def _import(db_url: str, path: Path) -> tuple[list, list]:
+    conn = psycopg2.connect(db_url)
+    try:
+        result = import_reports(conn, path, source="mayor", partial=True, actor_name="test")
+        state = []
+        with conn.cursor() as cur:
+            for query in STATE_SQL:
+                cur.execute(query)
+                state.append(cur.fetchall())
+        outcomes = [(r.row, r.status, r.field, r.reason, r.new_spot) for r in result.rows]
+    finally:
+        conn.rollback()
+        conn.close()
+    return outcomes, state
+
+
+def test_batches_end_as_row_by_row(db_url, tmp_path, monkeypatch):
+    path = tmp_path / "crowded.csv"
+    _crowded_csv(db_url, path)
+    monkeypatch.setattr(batch, "BATCH_ROWS", 37)  # several batches, with spots founded in one and joined in the next
+    batched = _import(db_url, path)
+    monkeypatch.setattr(batch, "submit_reports", _one_by_one)
+    row_by_row = _import(db_url, path)
+    statuses = {status for _, status, *_ in batched[0]}
+    assert statuses == {"accepted", "rejected", "duplicate"}
+    assert sum(new for *_, new in batched[0]) > 10
+    assert batched[0] == row_by_row[0]
+    assert batched[1] == row_by_row[1]
