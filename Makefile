@@ -6,7 +6,7 @@ run: setup
 	.venv/bin/safemap serve
 
 test: setup-test
-	.venv/bin/pytest -n 2 --dist loadfile
+	.venv/bin/pytest -n 2 --dist loadfile --timeout 600
 
 setup:
 	bash scripts/setup.sh
