@@ -3,7 +3,8 @@
 Two reports of one new place arriving at once must not make two spots. Before looking for a spot, the
 transaction locks the grid cells its search circle touches (advisory locks, held until commit). Any two
 reports within the radius of each other share at least one locked cell, so the second waits for the first
-to commit and then finds its spot.
+to commit and then finds its spot. Every cell lock is taken under a shared lock on the whole map; a large
+import takes that one exclusively instead of thousands of cells (which would exhaust PostgreSQL's lock table).
 """
 import math
 
@@ -11,6 +12,7 @@ import math
 # so a search circle touches at most 2 × 2 cells anywhere Safemap is used.
 METRES_PER_DEGREE = 111_320.0
 LOCK_NAMESPACE = 22_137
+MAP_LOCK = (LOCK_NAMESPACE + 1) << 48  # the next namespace: no cell's key has these top bits
 
 CANDIDATE_SQL = """
     SELECT s.id
@@ -67,6 +69,7 @@ EMPTIED_SQL = """
 def _lock_cells(conn, *, bbox: tuple[float, float, float, float], radius_m: float) -> None:
     """Lock, in a fixed order, every cell that the search area around `bbox` touches."""
     with conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", (MAP_LOCK,))
         for ix, iy in sorted(_cells(bbox, radius_m)):
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(ix, iy),))
 
@@ -168,11 +171,12 @@ BATCH_EVENTS_SQL = """
 
 
 def attach_reports(conn, reports: list[tuple[int, bool, int | None]], *, radius_m: float,
-                   actor_name: str = "") -> list[tuple[int, bool]]:
+                   actor_name: str = "", lock_map: bool = False) -> list[tuple[int, bool]]:
     """`attach_report` for many new reports at once, with the same result as attaching them one by one.
 
     `reports` are (report id, search, actor id) in submission order, ids ascending. The cells of every
-    searched report are locked first (in the order `_lock_cells` uses), then the spots that existed are
+    searched report are locked first (in the order `_lock_cells` uses; with `lock_map`, the whole map, which
+    a transaction must then do for all its batches), then the spots that existed are
     searched in one query and the spots the batch itself founds in another; the choice, made in order,
     follows CANDIDATE_SQL's ranking. Returns (spot id, whether the spot is new) per report.
     """
@@ -184,12 +188,16 @@ def attach_reports(conn, reports: list[tuple[int, bool, int | None]], *, radius_
     existing: dict[int, tuple[bool, float, int]] = {}
     near: dict[int, list[tuple[int, float]]] = {}
     with conn.cursor() as cur:
-        if searched:
+        if searched and lock_map:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (MAP_LOCK,))
+        elif searched:
             cur.execute("SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM report"
                         " WHERE id = ANY(%s)", (searched,))
             cells = sorted({cell for bbox in cur.fetchall() for cell in _cells(bbox, radius_m)})
+            cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", (MAP_LOCK,))
             cur.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k",
                         ([_lock_key(ix, iy) for ix, iy in cells],))
+        if searched:
             cur.execute(BATCH_CANDIDATE_SQL, params)
             existing = {report_id: (closed, distance, spot_id) for report_id, spot_id, closed, distance
                         in cur.fetchall()}

@@ -204,10 +204,10 @@ INSERT_MANY_SQL = """
 
 
 def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0, actor_name: str = "",
-                   import_batch_id: int | None = None) -> list[SubmitResult | InvalidInput]:
+                   import_batch_id: int | None = None, lock_map: bool = False) -> list[SubmitResult | InvalidInput]:
     """`submit_report` for many reports in a few statements: per report, its result or why it was refused.
 
-    New reports are marked as rows of `import_batch_id` when given. The outcome is the one submitting them one by one, in order, would give: the same checks and messages,
+    New reports are marked as rows of `import_batch_id` when given; `lock_map` is `attach_reports`'. The outcome is the one submitting them one by one, in order, would give: the same checks and messages,
     the same spots (see `attach_reports`), events and ids in the order of the list.
     """
     outcomes: list[SubmitResult | InvalidInput | None] = [None] * len(reports)
@@ -266,7 +266,7 @@ def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0,
     attach = [(report_id, verified, reports[n].created_by)
               for report_id, (n, _, _, _, verified, _) in zip(ids, rows) if report_id in created]
     attached = dict(zip((a[0] for a in attach), attach_reports(conn, attach, radius_m=radius_m,
-                                                               actor_name=actor_name)))
+                                                               actor_name=actor_name, lock_map=lock_map)))
     for report_id, (n, report_uuid, *_) in zip(ids, rows):
         if report_id in created:
             spot_id, new_spot = attached[report_id]

@@ -26,6 +26,9 @@ from gis.reports import SOURCES, ReportCreate, SubmitResult, submit_reports
 ROW_NAMESPACE = uuidlib.UUID("5a4e3a22-0137-4d22-9c22-1a2b3c4d5e6f")
 # Valid rows are submitted this many at a time (a few statements per batch instead of several per row).
 BATCH_ROWS = 5000
+# Files longer than this lock the whole map for aggregation rather than cell by cell: a cell lock is held to
+# commit, and tens of thousands of them overflow PostgreSQL's lock table ("out of shared memory").
+LOCK_MAP_ROWS = 1000
 
 
 @dataclass
@@ -156,13 +159,14 @@ def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str =
                     (source, source_ref.strip(), name, digest, table.format, partial, actor_id))
         batch_id = cur.fetchone()[0]
     seen: dict[str, int] = {}
+    lock_map = table.total > LOCK_MAP_ROWS
     # Rows waiting for their batch: (index in result.rows, row, report, key, values); the outcome of each is
     # settled in row order when the batch is submitted, exactly as submitting row by row would settle it.
     pending: list[tuple[int, int, ReportCreate | None, str, dict]] = []
 
     def flush() -> None:
         submitted = iter(submit_reports(conn, [p[2] for p in pending if p[2] is not None], radius_m=radius_m,
-                                        actor_name=actor_name, import_batch_id=batch_id))
+                                        actor_name=actor_name, import_batch_id=batch_id, lock_map=lock_map))
         rejected: dict[str, InvalidInput] = {}
         for index, number, report, key, values in pending:
             outcome: SubmitResult | InvalidInput | None = next(submitted) if report is not None else None

@@ -4,6 +4,7 @@ import random
 from pathlib import Path
 
 import psycopg2
+import pytest
 
 from gis.errors import InvalidInput
 from gis.intake import batch
@@ -54,7 +55,7 @@ def _crowded_csv(db_url: str, path: Path) -> None:
                                  rng.choice(categories), f"row {i}", ""])
 
 
-def _one_by_one(conn, reports, *, radius_m, actor_name, import_batch_id):
+def _one_by_one(conn, reports, *, radius_m, actor_name, import_batch_id, lock_map):
     outcomes = []
     for report in reports:
         try:
@@ -85,10 +86,12 @@ def _import(db_url: str, path: Path) -> tuple[list, list]:
     return outcomes, state
 
 
-def test_batches_end_as_row_by_row(db_url, tmp_path, monkeypatch):
+@pytest.mark.parametrize("lock_map_rows", [10_000, 10], ids=["cell locks", "map lock"])
+def test_batches_end_as_row_by_row(db_url, tmp_path, monkeypatch, lock_map_rows):
     path = tmp_path / "crowded.csv"
     _crowded_csv(db_url, path)
     monkeypatch.setattr(batch, "BATCH_ROWS", 37)  # several batches, with spots founded in one and joined in the next
+    monkeypatch.setattr(batch, "LOCK_MAP_ROWS", lock_map_rows)
     batched = _import(db_url, path)
     monkeypatch.setattr(batch, "submit_reports", _one_by_one)
     row_by_row = _import(db_url, path)
