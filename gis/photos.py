@@ -57,6 +57,8 @@ def _report(conn, report_uuid: str, user: User) -> int:
 def add_photo(conn, *, report_uuid: str, photo_uuid: str, data: bytes, user: User) -> PhotoResult:
     """Attach one image to a report; the same photo UUID again returns the first upload unchanged."""
     photo_uuid = _uuid("uuid", photo_uuid)
+    # Who may touch the report is checked before the file, so a refusal tells nothing about the upload.
+    report_id = _report(conn, report_uuid, user)
     if not data:
         raise InvalidInput("file", "the file is empty")
     if len(data) > MAX_BYTES:
@@ -65,7 +67,6 @@ def add_photo(conn, *, report_uuid: str, photo_uuid: str, data: bytes, user: Use
     content_type = sniff_type(data)
     if content_type is None:
         raise InvalidInput("file", "not a JPEG, PNG or WebP image")
-    report_id = _report(conn, report_uuid, user)
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO report_photo (uuid, report_id, content_type, bytes, sha256, created_by)"

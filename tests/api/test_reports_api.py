@@ -200,6 +200,17 @@ def test_bad_photos_are_refused_with_a_reason(client, places):
     assert send(_png(), f"/api/reports/{uuid.uuid4()}/photos")["status"] == 404
 
 
+def test_a_photo_for_a_report_elsewhere_is_refused_before_the_file_is_looked_at(client, places, db_url):
+    report = _body(places["2201"])
+    client.post("/api/reports", json=report, headers=_token(client, "sara"))
+    with transaction(db_url) as conn:
+        create_user(conn, username="nima", password="s3cret-nima", role="facilitator", areas=["2205"])
+    for data in (b"<html>not an image</html>", _png()):
+        refused = client.post(f"/api/reports/{report['uuid']}/photos", data={"uuid": str(uuid.uuid4())},
+                              files={"file": ("x.png", io.BytesIO(data), "image/png")}, headers=_token(client, "nima"))
+        assert refused.status_code == 403 and refused.json()["error"]["field"] == "area"
+
+
 def test_a_photo_uuid_cannot_move_to_another_report(client, places):
     gis = _token(client, "gis")
     first, second = _body(places["2201"]), _body(places["2202"])
