@@ -307,16 +307,12 @@ def export_command(
     persian_headers: bool = typer.Option(False, help="CSV/XLSX: Persian column headers"),
 ) -> None:
     """Export spots, reports, areas and events for GIS and spreadsheets (never reporters' contact data)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from gis.db import transaction
     from gis.exports import SINGLE_LAYER_FORMATS, check_export, count_rows, export, parse_layers
 
     layers = parse_layers(",".join(layer) or ("spots" if fmt in SINGLE_LAYER_FORMATS else None))
     check_export(fmt, layers)
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=Console(stderr=True), transient=True)
+    bar = _progress_bar()
     with transaction(_migrated_url()) as conn:
         total = count_rows(conn, layers)
         task = bar.add_task(f"{out.name}", total=total)
