@@ -7,7 +7,7 @@ import pytest
 
 from gis.db import transaction
 from gis.errors import InvalidInput
-from gis.reports import ReportCreate, submit_report
+from gis.reports import ReportCreate, submit_report, submit_reports
 
 METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
 
@@ -145,3 +145,32 @@ def test_twenty_simultaneous_reports_of_a_new_place_make_exactly_one_spot(db_url
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT report_count FROM spot WHERE id = %s", (results[0].spot_id,))
         assert cur.fetchone()[0] == 20
+
+
+@pytest.mark.parametrize("lock_map", [False, True], ids=["cell locks", "map lock"])
+def test_batches_and_single_reports_of_a_new_place_at_once_make_exactly_one_spot(db_url, lock_map):
+    with psycopg2.connect(db_url) as conn:
+        lon, lat = _empty_place(conn)
+    start = threading.Barrier(12)
+    results, failures = [], []
+
+    def report(n: int) -> None:
+        try:
+            start.wait()
+            with transaction(db_url) as conn:
+                if n % 3:
+                    results.append(submit_report(conn, _report(lon + n * 2 * METRE, lat, source="field")))
+                else:
+                    batch = [_report(lon + (n + k) * 2 * METRE, lat, source="mayor") for k in range(3)]
+                    results.extend(submit_reports(conn, batch, lock_map=lock_map))
+        except Exception as exc:  # collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=report, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(results) == 20 and len({r.spot_id for r in results}) == 1
+    assert sum(r.new_spot for r in results) == 1
