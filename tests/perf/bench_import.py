@@ -34,10 +34,10 @@ CSV_SQL = """
                round((ST_Y(s.geom) + (random() - 0.5) * 0.0006)::numeric, 6) AS lat,
                CASE WHEN i %% 3 = 0 THEN c.label_fa ELSE c.code END AS category,
                'bench row ' || i AS description,
-               CASE WHEN i %% 2 = 0 THEN to_char(date '2024-01-01' + (i %% 600), 'YYYY-MM-DD')
+               CASE WHEN i %% 2 = 0 THEN to_char(date '2024-01-01' + (i %% 600)::int, 'YYYY-MM-DD')
                     ELSE '1403/0' || (1 + i %% 9) || '/' || lpad((1 + i %% 28)::text, 2, '0') END AS date,
-               (ARRAY['night', 'شب', 'evening', 'day', '22:30', ''])[1 + i %% 6] AS time_of_day
-        FROM generate_series(1, %(rows)s) i
+               (ARRAY['night', 'شب', 'evening', 'day', '22:30', ''])[(1 + i %% 6)::int] AS time_of_day
+        FROM generate_series(1::bigint, %(rows)s) i
         JOIN inside s ON s.n = 1 + (i * 7919) %% (SELECT count(*) FROM inside)
         JOIN category c ON c.code = s.category
     ) TO STDOUT WITH (FORMAT csv, HEADER)
