@@ -5,11 +5,11 @@ spots' versions (so a stale stage transition is refused) and appends events to b
 events carry what the reversal needs: a merge lists the reports it moved, so `unmerge` moves exactly those
 back; a split report is re-attached (or its spot merged back) with `reattach`.
 """
-import json
 from dataclasses import dataclass
 
 from gis.aggregate import NEW_SPOT_SQL, refresh_spots
 from gis.errors import Conflict, InvalidInput, NotFound
+from gis.spots import record_event
 from gis.users import User
 
 EDITOR_ROLE = "gis_office"
@@ -100,14 +100,6 @@ def _touch(cur, *spot_ids: int) -> None:
                 (list(spot_ids),))
 
 
-def _event(cur, spot_id: int, user: User, kind: str, note: str, **payload: object) -> None:
-    cur.execute(
-        "INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, note, payload)"
-        " VALUES (%s, %s, %s, %s, %s, %s)",
-        (spot_id, kind, user.id, user.full_name or user.username, note, json.dumps(payload)),
-    )
-
-
 def _open_target(spot: EditedSpot) -> None:
     if spot.status in ("merged", "rejected"):
         raise Conflict(f"spot {spot.id} is {spot.status}: reports cannot join it", field="into")
@@ -147,8 +139,8 @@ def merge(conn, *, user: User, spot_id: int, into: int, note: str, version: int 
         moved = sorted(row[0] for row in cur.fetchall())
         cur.execute("UPDATE spot SET status = 'merged', merged_into = %s WHERE id = %s", (into, spot_id))
         _touch(cur, spot_id, into)
-        _event(cur, spot_id, user, "merged", note, into=into, report_ids=moved, status_before=gone.status)
-        _event(cur, into, user, "merge_received", note, **{"from": spot_id}, report_ids=moved)
+        record_event(cur, spot_id, user, "merged", note, into=into, report_ids=moved, status_before=gone.status)
+        record_event(cur, into, user, "merge_received", note, **{"from": spot_id}, report_ids=moved)
     refresh_spots(conn, [spot_id, into])
     return {"spot": spot_id, "into": into, "moved_reports": moved}
 
@@ -185,8 +177,8 @@ def unmerge(conn, *, user: User, spot_id: int, note: str) -> dict:
         cur.execute("UPDATE spot SET status = %s, merged_into = NULL WHERE id = %s",
                     (payload.get("status_before", "open"), spot_id))
         _touch(cur, spot_id, kept.id)
-        _event(cur, spot_id, user, "unmerged", note, **{"from": kept.id}, report_ids=back)
-        _event(cur, kept.id, user, "unmerge_released", note, to=spot_id, report_ids=back)
+        record_event(cur, spot_id, user, "unmerged", note, **{"from": kept.id}, report_ids=back)
+        record_event(cur, kept.id, user, "unmerge_released", note, to=spot_id, report_ids=back)
     refresh_spots(conn, [spot_id, kept.id])
     return {"spot": spot_id, "from": kept.id, "moved_reports": back}
 
@@ -205,8 +197,8 @@ def split(conn, *, user: User, report_id: int, note: str) -> dict:
         cur.execute("UPDATE report SET spot_id = %s WHERE id = %s", (new_id, report_id))
         cur.execute(RESEAT_SQL, {"spot": spot_id, "report": report_id})
         _touch(cur, spot_id)
-        _event(cur, spot_id, user, "report_split", note, report_id=report_id, to=new_id)
-        _event(cur, new_id, user, "created", note, report_id=report_id, source=source, split_from=spot_id)
+        record_event(cur, spot_id, user, "report_split", note, report_id=report_id, to=new_id)
+        record_event(cur, new_id, user, "created", note, report_id=report_id, source=source, split_from=spot_id)
     refresh_spots(conn, [spot_id, new_id])
     return {"report": report_id, "from": spot_id, "spot": new_id}
 
@@ -226,8 +218,8 @@ def reattach(conn, *, user: User, report_id: int, into: int, note: str) -> dict:
         cur.execute("UPDATE report SET spot_id = %s WHERE id = %s", (into, report_id))
         cur.execute(RESEAT_SQL, {"spot": spot_id, "report": report_id})
         _touch(cur, spot_id, into)
-        _event(cur, spot_id, user, "report_moved", note, report_id=report_id, to=into)
-        _event(cur, into, user, "report_attached", note, report_id=report_id, source=source,
+        record_event(cur, spot_id, user, "report_moved", note, report_id=report_id, to=into)
+        record_event(cur, into, user, "report_attached", note, report_id=report_id, source=source,
                **{"from": spot_id})
     refresh_spots(conn, [spot_id, into])
     return {"report": report_id, "from": spot_id, "spot": into}

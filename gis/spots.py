@@ -1,4 +1,5 @@
 """Spots: the aggregated unsafe places, their filters and their GeoJSON (built in PostGIS)."""
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -249,3 +250,11 @@ def spot_feature(conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> str:
     if row is None:
         raise NotFound(f"spot {spot_id} does not exist", field="id")
     return row[0]
+
+
+def record_event(cur, spot_id: int, user: User, kind: str, note: str = "", **payload: object) -> None:
+    """Append to the spot's history (append-only: the table refuses updates and deletes)."""
+    cur.execute(
+        "INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, note, payload) VALUES (%s, %s, %s, %s, %s, %s)",
+        (spot_id, kind, user.id, user.full_name or user.username, note, json.dumps(payload, default=str)),
+    )

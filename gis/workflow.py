@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gis.spots import record_event
 from gis.users import User
 
 AUDIT_CRITERIA = ("lighting", "openness", "visibility", "people", "security", "walk_path", "public_transport",
@@ -114,13 +115,6 @@ def _move(cur, spot: SpotState, *, stage: int | None = None, status: str | None 
     return cur.fetchone()[0]
 
 
-def _event(cur, spot_id: int, user: User, kind: str, note: str = "", **payload: object) -> None:
-    cur.execute(
-        "INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, note, payload) VALUES (%s, %s, %s, %s, %s, %s)",
-        (spot_id, kind, user.id, user.full_name or user.username, note, json.dumps(payload, default=str)),
-    )
-
-
 def verify(conn, *, user: User, spot_id: int, version: int | None, category: str | None = None,
            note: str = "") -> int:
     """Stage 1 → 2: the GIS office confirms location and category (correcting the category if needed)."""
@@ -134,7 +128,7 @@ def verify(conn, *, user: User, spot_id: int, version: int | None, category: str
             if cur.fetchone() is None:
                 raise InvalidInput("category", f"unknown category {category!r}")
         new_version = _move(cur, spot, stage=2, category=category)
-        _event(cur, spot.id, user, "verified", note, **{"from": 1, "to": 2},
+        record_event(cur, spot.id, user, "verified", note, **{"from": 1, "to": 2},
                category={"from": spot.category, "to": category or spot.category})
     return new_version
 
@@ -158,7 +152,8 @@ def reject(conn, *, user: User, spot_id: int, version: int | None, reason: str, 
             if row is None or not row[0]:
                 raise InvalidInput("duplicate_of", f"spot {duplicate_of} is not another open spot")
         new_version = _move(cur, spot, status="rejected")
-        _event(cur, spot.id, user, "rejected", note, reason=reason, duplicate_of=duplicate_of, stage=spot.stage)
+        record_event(cur, spot.id, user, "rejected", note, reason=reason, duplicate_of=duplicate_of,
+                     stage=spot.stage)
     return new_version
 
 
@@ -170,7 +165,7 @@ def start_remediation(conn, *, user: User, spot_id: int, version: int | None, no
     _require(spot, 2)
     with conn.cursor() as cur:
         new_version = _move(cur, spot, stage=3)
-        _event(cur, spot.id, user, "remediation_started", note, **{"from": 2, "to": 3})
+        record_event(cur, spot.id, user, "remediation_started", note, **{"from": 2, "to": 3})
     return new_version
 
 
@@ -190,7 +185,7 @@ def record_visit(conn, *, user: User, spot_id: int, version: int | None, visited
         )
         visit_id = cur.fetchone()[0]
         new_version = _move(cur, spot)
-        _event(cur, spot.id, user, "site_visit", findings, visit_id=visit_id, visited_on=visited_on,
+        record_event(cur, spot.id, user, "site_visit", findings, visit_id=visit_id, visited_on=visited_on,
                photos=photos, audit=audit)
     return new_version
 
@@ -213,7 +208,7 @@ def assign_action(conn, *, user: User, spot_id: int, version: int | None, agency
                     " VALUES (%s, %s, %s, %s, %s) RETURNING id", (spot.id, row[0], what, due_on, user.id))
         action_id = cur.fetchone()[0]
         new_version = _move(cur, spot)
-        _event(cur, spot.id, user, "action_assigned", what, action_id=action_id, agency=agency, due_on=due_on)
+        record_event(cur, spot.id, user, "action_assigned", what, action_id=action_id, agency=agency, due_on=due_on)
     return new_version
 
 
@@ -256,7 +251,7 @@ def update_action(conn, *, user: User, action_id: int, version: int | None, stat
         )
         new_version = cur.fetchone()[0]
         _move(cur, spot)
-        _event(cur, spot.id, user, "action_updated", note, action_id=action_id, agency=agency,
+        record_event(cur, spot.id, user, "action_updated", note, action_id=action_id, agency=agency,
                status={"from": current, "to": status})
     return spot.id, new_version
 
@@ -278,7 +273,7 @@ def add_note(conn, *, user: User, spot_id: int, version: int | None, note: str,
         unknown = sorted(set(codes) - {r[0] for r in cur.fetchall()})
         if unknown:
             raise InvalidInput("agencies", f"unknown agency {', '.join(unknown)}")
-        _event(cur, spot.id, user, "coordination_note", note, agencies=codes)
+        record_event(cur, spot.id, user, "coordination_note", note, agencies=codes)
 
 
 def evaluate(conn, *, user: User, spot_id: int, version: int | None, visited_on: date | None, audit: dict | None,
@@ -307,7 +302,7 @@ def evaluate(conn, *, user: User, spot_id: int, version: int | None, visited_on:
         )
         visit_id, before, after = cur.fetchone()
         new_version = _move(cur, spot, stage=4)
-        _event(cur, spot.id, user, "evaluated", findings, **{"from": 3, "to": 4}, visit_id=visit_id,
+        record_event(cur, spot.id, user, "evaluated", findings, **{"from": 3, "to": 4}, visit_id=visit_id,
                visited_on=visited_on, audit=audit, before=before, after=after)
     return new_version
 
@@ -328,7 +323,7 @@ def close(conn, *, user: User, spot_id: int, version: int | None, reason: str) -
             raise Conflict(f"the re-audit shows no improvement (before {before:.2f}, after {after:.2f}): "
                            "reopen the spot instead", field="audit")
         new_version = _move(cur, spot, status="resolved")
-        _event(cur, spot.id, user, "resolved", reason, before=before, after=after)
+        record_event(cur, spot.id, user, "resolved", reason, before=before, after=after)
     return new_version
 
 
@@ -340,7 +335,7 @@ def reopen(conn, *, user: User, spot_id: int, version: int | None, reason: str) 
     _require(spot, 4, statuses=("open", "resolved"))
     with conn.cursor() as cur:
         new_version = _move(cur, spot, stage=3, status="open")
-        _event(cur, spot.id, user, "reopened", reason, **{"from": 4, "to": 3}, was=spot.status)
+        record_event(cur, spot.id, user, "reopened", reason, **{"from": 4, "to": 3}, was=spot.status)
     return new_version
 
 

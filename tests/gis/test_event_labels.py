@@ -6,7 +6,7 @@ from gis.mapview import EVENT_KINDS
 
 GIS = Path(__file__).resolve().parents[2] / "gis"
 # Where kinds are written: the workflow's and hand edits' _event(...), SQL literals, aggregation and rebuild.
-WRITES = (r'_event\(cur, [\w.]+, \w+, "(\w+)"', r"spot_event \([^)]*\) VALUES \(%s, '(\w+)'",
+WRITES = (r'record_event\(cur, [\w.]+, \w+, "(\w+)"', r"spot_event \([^)]*\) VALUES \(%s, '(\w+)'",
           r'"(\w+)" if new else "(\w+)"', r'\(cluster\.spot_id, "(\w+)"')
 
 

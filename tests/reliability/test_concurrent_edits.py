@@ -6,7 +6,6 @@ until PostgreSQL shows both of them queued on that lock, then lets go, so the tw
 """
 import threading
 import time
-from datetime import date
 
 import psycopg2
 import pytest
