@@ -15,10 +15,12 @@ from scipy.stats import norm
 
 from gis.areas import LEVELS
 from gis.errors import InvalidInput, NotFound
+from gis.spots import EVERY_SPOT, SpotScope, scope_condition
 
 # UTM zone 39N: metres for District 22 (and all of Tehran), so grid cells and bandwidths are true distances.
 METRIC_SRID = 32639
 
+# Counts only the spots the reader's scope admits, so the public's choropleth never reveals unverified places.
 DENSITY_SQL = """
     WITH counts AS (
         SELECT a.id,
@@ -27,7 +29,7 @@ DENSITY_SQL = """
                coalesce(sum(s.report_count), 0) AS reports
         FROM area a
         LEFT JOIN spot s ON s.status <> 'merged' AND s.geom && a.geom
-                        AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))
+                        AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom)) AND """ + scope_condition("s") + """
         LEFT JOIN spot_status st ON st.code = s.status
         WHERE a.level = %(level)s
         GROUP BY a.id
@@ -39,14 +41,17 @@ DENSITY_SQL = """
         SELECT *, spots / nullif(km2, 0) AS per_km2,
                CASE WHEN population > 0 THEN spots * 1000.0 / population END AS per_1000
         FROM measured
+    ), breaks AS (
+        SELECT percentile_cont(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY per_km2) AS at FROM rated
     )
+    -- Quintile breaks rather than ntile, so equal densities (several areas with none) share one class.
     SELECT code, name_fa, name_en, population, spots, open_spots, reports::int AS reports,
            round(km2::numeric, 3)::float8 AS area_km2,
            round(per_km2::numeric, 3)::float8 AS spots_per_km2,
            round(per_1000::numeric, 3)::float8 AS spots_per_1000,
-           ntile(5) OVER (ORDER BY per_km2) - 1 AS class,
+           (SELECT count(*) FROM unnest(breaks.at) AS b WHERE rated.per_km2 > b)::int AS class,
            geom
-    FROM rated
+    FROM rated, breaks
 """
 
 
@@ -55,16 +60,16 @@ def _check_level(level: str) -> None:
         raise InvalidInput("level", f"must be one of {', '.join(LEVELS)}")
 
 
-def density_rows(conn, *, level: str = "neighbourhood") -> list[dict]:
+def density_rows(conn, *, level: str = "neighbourhood", scope: SpotScope = EVERY_SPOT) -> list[dict]:
     """Spots (all and open) and reports per area, per km² and per 1,000 residents where population is known."""
     _check_level(level)
     with conn.cursor() as cur:
-        cur.execute(f"SELECT * FROM ({DENSITY_SQL}) d ORDER BY code", {"level": level})
+        cur.execute(f"SELECT * FROM ({DENSITY_SQL}) d ORDER BY code", {"level": level, **scope.params()})
         names = [c.name for c in cur.description if c.name != "geom"]
         return [dict(zip(names, row[:len(names)])) for row in cur.fetchall()]
 
 
-def density_geojson(conn, *, level: str = "neighbourhood") -> str:
+def density_geojson(conn, *, level: str = "neighbourhood", scope: SpotScope = EVERY_SPOT) -> str:
     """The same figures as a GeoJSON FeatureCollection for a choropleth (`class` 0–4: quintiles of spots/km²)."""
     _check_level(level)
     with conn.cursor() as cur:
@@ -73,7 +78,7 @@ def density_geojson(conn, *, level: str = "neighbourhood") -> str:
                 'type', 'Feature', 'id', d.code, 'geometry', ST_AsGeoJSON(d.geom, 6)::json,
                 'properties', to_jsonb(d) - 'geom') ORDER BY d.code), '[]'::json))::text
             FROM ({DENSITY_SQL}) d
-        """, {"level": level})
+        """, {"level": level, **scope.params()})
         return cur.fetchone()[0]
 
 
@@ -103,7 +108,8 @@ class HotspotSettings:
             raise InvalidInput("permutations", "must be 0–9999")
 
 
-def _grid_and_points(conn, settings: HotspotSettings) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+def _grid_and_points(conn, settings: HotspotSettings,
+                     scope: SpotScope) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
     """Square cells (metric CRS) over the study area with a point count each, and the points themselves."""
     with conn.cursor() as cur:
         if settings.area:
@@ -121,9 +127,9 @@ def _grid_and_points(conn, settings: HotspotSettings) -> tuple[gpd.GeoDataFrame,
         cur.execute(f"""
             SELECT ST_X(p), ST_Y(p), {weight}
             FROM (SELECT ST_Transform(ST_PointOnSurface(s.geom), %(srid)s) AS p, s.report_count
-                  FROM spot s WHERE s.status <> 'merged') s
+                  FROM spot s WHERE s.status <> 'merged' AND {scope_condition("s")}) s
             WHERE ST_Intersects(p, %(study)s::geometry)
-        """, {"srid": METRIC_SRID, "study": study})
+        """, {"srid": METRIC_SRID, "study": study, **scope.params()})
         points = np.array(cur.fetchall(), dtype=float).reshape(-1, 3)
         cur.execute("""
             SELECT g.i, g.j, ST_AsBinary(g.geom)
@@ -182,11 +188,12 @@ def getis_ord(values: np.ndarray, centres: np.ndarray, *, neighbour_m: float, pe
     return {"z": z, "p": p, "p_sim": p_sim, "hotspot": hotspot}
 
 
-def hotspots(conn, settings: HotspotSettings | None = None) -> gpd.GeoDataFrame:
-    """A grid over the district with each cell's count, kernel density, Gi* z-score, p-value and class (WGS 84)."""
+def hotspots(conn, settings: HotspotSettings | None = None, *, scope: SpotScope = EVERY_SPOT) -> gpd.GeoDataFrame:
+    """A grid over the district with each cell's count, kernel density, Gi* z-score, p-value and class (WGS 84),
+    from the spots `scope` admits."""
     settings = settings or HotspotSettings()
     settings.check()
-    grid, points, weights = _grid_and_points(conn, settings)
+    grid, points, weights = _grid_and_points(conn, settings, scope)
     centres = np.column_stack([grid.geometry.centroid.x, grid.geometry.centroid.y]) if len(grid) else np.empty((0, 2))
     grid["kde"] = np.round(kernel_density(centres, points, weights, settings.bandwidth_m), 4)
     # Queen contiguity on a square grid: the 8 surrounding cells (diagonal ≈ 1.41 cells) plus the cell itself.
@@ -223,7 +230,7 @@ RESOLUTION_SQL = """
                extract(epoch FROM r.resolved_at - s.created_at) / 86400 AS days_to_resolve,
                extract(epoch FROM r.resolved_at - m.started_at) / 86400 AS days_in_remediation
         FROM spot s JOIN resolved r ON r.spot_id = s.id LEFT JOIN remediation m ON m.spot_id = s.id
-        WHERE s.status <> 'merged'
+        WHERE s.status <> 'merged' AND """ + scope_condition("s") + """
     )
     SELECT c.code AS category, c.label_fa, c.label_en,
            count(sp.id) AS resolved,
@@ -232,23 +239,23 @@ RESOLUTION_SQL = """
            round(avg(sp.days_to_resolve)::numeric, 1)::float8 AS mean_days_to_resolve,
            round(percentile_cont(0.5) WITHIN GROUP (ORDER BY sp.days_in_remediation)::numeric, 1)::float8
                AS median_days_in_remediation,
-           (SELECT count(*) FROM spot o WHERE o.category = c.code AND o.stage = 3 AND o.status = 'open')
-               AS in_remediation
+           (SELECT count(*) FROM spot o WHERE o.category = c.code AND o.stage = 3 AND o.status = 'open'
+                AND """ + scope_condition("o") + """) AS in_remediation
     FROM category c LEFT JOIN spans sp ON sp.category = c.code
     GROUP BY c.code, c.label_fa, c.label_en, c.sort
     ORDER BY c.sort
 """
 
 
-def remediation_by_category(conn) -> list[dict]:
+def remediation_by_category(conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
     """Per category: spots resolved, median/mean days from first report to resolution and days in stage 3."""
     with conn.cursor() as cur:
-        cur.execute(RESOLUTION_SQL)
+        cur.execute(RESOLUTION_SQL, scope.params())
         names = [c.name for c in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
-def remediation_by_agency(conn) -> list[dict]:
+def remediation_by_agency(conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
     """Per agency: actions done and median/mean days from assignment to done; empty until actions are recorded."""
     table = _table_with(conn, ("spot_action", "action"), "agency_id")
     if table is None:
@@ -267,9 +274,10 @@ def remediation_by_agency(conn) -> list[dict]:
                    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM x.{end} - x.{start}) / 86400)
                          ::numeric, 1)::float8 AS median_days,
                    round(avg(extract(epoch FROM x.{end} - x.{start}) / 86400)::numeric, 1)::float8 AS mean_days
-            FROM agency g JOIN {table} x ON x.agency_id = g.id
+            FROM agency g JOIN {table} x ON x.agency_id = g.id JOIN spot s ON s.id = x.spot_id
+            WHERE {scope_condition("s")}
             GROUP BY g.code, g.name_fa, g.name_en ORDER BY g.code
-        """)
+        """, scope.params())
         names = [c.name for c in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
@@ -291,7 +299,7 @@ def _after_sources(conn) -> list[str]:
     return sources
 
 
-def audit_change(conn) -> list[dict]:
+def audit_change(conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
     """Resolved spots: mean safety-audit score (0–3) of their reports before, of the re-audit after, and the change.
 
     `after` is None where no re-audit is recorded yet; the change is then None too, never a guess.
@@ -308,9 +316,9 @@ def audit_change(conn) -> list[dict]:
                        (SELECT round({AUDIT_MEAN.format(audit='y.audit')}, 2)::float8
                         FROM (SELECT {after} AS audit) y) AS after
                 FROM spot s LEFT JOIN area a ON a.id = s.area_id
-                WHERE s.status = 'resolved'
+                WHERE s.status = 'resolved' AND {scope_condition("s")}
             ) z ORDER BY id
-        """)
+        """, scope.params())
         names = [c.name for c in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 

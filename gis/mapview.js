@@ -1,6 +1,7 @@
 // Safemap's map: loads spots (or server-side clusters) and report heat for the viewport from the API, so the
 // page never holds every point. Stage and category overlays, the filter panel and the neighbourhood choice
-// become query parameters; the server answers with at most a capped number of features.
+// become query parameters; the server answers with at most a capped number of features. The analysis overlays
+// (density per neighbourhood, Gi* hotspots) are fetched only while switched on.
 function safemapMap(config) {
   "use strict";
   const map = window[config.map];
@@ -72,9 +73,9 @@ function safemapMap(config) {
     }
   }
 
-  async function getJSON(path, params) {
+  async function getJSON(url, params) {
     state.requests += 1;
-    const response = await fetch(config.api + path + "?" + params.toString(), {headers: {Accept: "application/json"}});
+    const response = await fetch(url + "?" + params.toString(), {headers: {Accept: "application/json"}});
     const body = await response.json();
     if (!response.ok) {
       throw new Error((body.error && (body.error.message || body.error.code)) || response.statusText);
@@ -184,7 +185,7 @@ function safemapMap(config) {
       return;
     }
     try {
-      const [data] = await Promise.all([getJSON("/spots", params), refreshHeat(params)]);
+      const [data] = await Promise.all([getJSON(config.api + "/spots", params), refreshHeat(params)]);
       if (mine !== sequence) return;
       shapes.clearLayers(); clusters.clearLayers();
       if (data.mode === "clusters") {
@@ -212,7 +213,7 @@ function safemapMap(config) {
 
   async function refreshHeat(params) {
     if (!map.hasLayer(heat)) return;
-    const data = await getJSON("/heat", params);
+    const data = await getJSON(config.api + "/heat", params);
     heat.setOptions({max: Math.max(1, data.max * 0.6)});
     heat.setLatLngs(data.points);
   }
@@ -223,7 +224,12 @@ function safemapMap(config) {
     timer = setTimeout(() => { timer = null; refresh(); }, 120);
   }
   map.on("moveend", later);
-  map.on("overlayadd overlayremove", later);
+  map.on("overlayadd overlayremove", (event) => {
+    const name = Object.keys(analysis).find((key) => analysis[key].group === event.layer);
+    if (!name) later();
+    else if (event.type === "overlayadd") loadAnalysis(name);
+    else { analysis[name].group.clearLayers(); Object.assign(analysis[name], {count: 0, data: null}); showKey(); }
+  });
 
   // Filters panel.
   const FilterControl = L.Control.extend({
@@ -234,7 +240,10 @@ function safemapMap(config) {
                           options.map((o) => el("option", {value: o.code, text: o.label}))));
         node.addEventListener("change", () => {
           filters[name] = node.value;
-          if (name === "area") zoomToArea(node.value);
+          if (name === "area") {
+            zoomToArea(node.value);
+            if (map.hasLayer(analysis.hotspots.group)) loadAnalysis("hotspots");
+          }
           later();
         });
         return node;
@@ -287,6 +296,111 @@ function safemapMap(config) {
   });
   new Legend({position: "bottomright"}).addTo(map);
 
+  // Analysis overlays. Each is fetched again whenever it is switched on, since stages move on; the hotspot grid
+  // also follows the neighbourhood filter (Gi* within that area). The figures count only the spots the reader's
+  // role may see: the API applies the same scope as to the spots.
+  const DENSITY_COLOURS = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"];
+  const HOTSPOT_COLOURS = {hot: "#b2182b", cold: "#2166ac"};
+  const analysis = {
+    density: {group: window[config.density], count: 0, data: null, error: null, sequence: 0,
+              params: () => new URLSearchParams({level: "neighbourhood"}), draw: drawDensity},
+    hotspots: {group: window[config.hotspots], count: 0, data: null, error: null, sequence: 0,
+               params: () => new URLSearchParams(filters.area ? {area: filters.area} : {}), draw: drawHotspots},
+  };
+  const figure = (n, digits, significant) => n === null || n === undefined ? "—" :
+    Number(n).toLocaleString(fa ? "fa-IR" : "en-US",
+                             significant ? {maximumSignificantDigits: digits} : {maximumFractionDigits: digits});
+  const table = (rows) => "<table>" + rows.map(([k, v]) => "<tr><th>" + escape(k) + "</th><td>" + v + "</td></tr>")
+    .join("") + "</table>";
+
+  async function loadAnalysis(name) {
+    const layer = analysis[name];
+    const mine = ++layer.sequence;
+    pending += 1;
+    try {
+      const data = await getJSON(config.analysisApi + "/" + name, layer.params());
+      if (mine !== layer.sequence || !map.hasLayer(layer.group)) return;
+      layer.group.clearLayers();
+      layer.data = data;
+      layer.count = layer.draw(data, layer.group);
+      if (layer.error && state.error === layer.error) state.error = null;
+      layer.error = null;
+    } catch (error) {
+      if (mine !== layer.sequence) return;
+      state.error = layer.error = error.message;
+    } finally {
+      pending -= 1;
+    }
+    showStatus();
+    showKey();
+  }
+
+  function drawDensity(data, group) {
+    L.geoJSON(data, {
+      style: (f) => ({color: "#555", weight: 1, fillColor: DENSITY_COLOURS[f.properties.class] || "#ccc",
+                      fillOpacity: 0.6}),
+      onEachFeature: (f, layer) => {
+        const p = f.properties;
+        const name = escape((fa ? p.name_fa : p.name_en) || p.name_fa);
+        const rows = [[text.spot_count, figure(p.spots, 0)], [text.open_spots, figure(p.open_spots, 0)],
+                      [text.area_km2, figure(p.area_km2, 2)], [text.per_km2, figure(p.spots_per_km2, 2)]];
+        if (p.population) {
+          rows.push([text.population, figure(p.population, 0)], [text.per_1000, figure(p.spots_per_1000, 2)]);
+        }
+        layer.bindTooltip(name + " — " + figure(p.spots_per_km2, 2) + " " + escape(text.per_km2), {sticky: true});
+        layer.bindPopup('<div class="sm-popup sm-density" data-area="' + escape(p.code) + '"><h3>' + name + "</h3>" +
+                        table(rows) + "</div>");
+        group.addLayer(layer);
+      },
+    });
+    return data.features.length;
+  }
+
+  function drawHotspots(data, group) {
+    const significant = data.features.filter((f) => f.properties.hotspot in HOTSPOT_COLOURS);
+    L.geoJSON({type: "FeatureCollection", features: significant}, {
+      style: (f) => ({color: HOTSPOT_COLOURS[f.properties.hotspot], weight: 1.5,
+                      fillColor: HOTSPOT_COLOURS[f.properties.hotspot], fillOpacity: 0.4}),
+      onEachFeature: (f, layer) => {
+        const p = f.properties;
+        layer.bindPopup('<div class="sm-popup sm-hotspot" data-cell="' + escape(p.cell) + '"><h3>' +
+                        escape(text[p.hotspot]) + "</h3>" +
+                        table([[text.cell_count, figure(p.count, 1)], [text.z_score, figure(p.gi_z, 2)],
+                               [text.p_value, figure(p.gi_p, 3, true)], [text.kde, figure(p.kde, 2)]]) + "</div>");
+        group.addLayer(layer);
+      },
+    });
+    return significant.length;
+  }
+
+  // The key of the analysis overlays that are on: density classes with their ranges, hot and cold cells.
+  const key = el("div", {class: "sm-panel sm-legend", id: "sm-analysis-key"});
+  const Key = L.Control.extend({onAdd: () => key});
+  const keyControl = new Key({position: "bottomright"});
+  function showKey() {
+    const parts = [];
+    const density = analysis.density.data;
+    if (density && map.hasLayer(analysis.density.group)) {
+      const ranges = new Map();
+      density.features.forEach(({properties: p}) => {
+        const [low, high] = ranges.get(p.class) || [p.spots_per_km2, p.spots_per_km2];
+        ranges.set(p.class, [Math.min(low, p.spots_per_km2), Math.max(high, p.spots_per_km2)]);
+      });
+      parts.push("<strong>" + escape(text.per_km2) + "</strong>" + Array.from(ranges.keys()).sort().map((c) => {
+        const [low, high] = ranges.get(c);
+        return '<div data-class="' + c + '"><span class="sm-box" style="background:' + DENSITY_COLOURS[c] +
+               '"></span>' + figure(low, 1) + (high > low ? " – " + figure(high, 1) : "") + "</div>";
+      }).join(""));
+    }
+    if (analysis.hotspots.data && map.hasLayer(analysis.hotspots.group)) {
+      parts.push("<strong>" + escape(text.hotspots) + "</strong>" + ["hot", "cold"].map((kind) =>
+        '<div><span class="sm-box" style="background:' + HOTSPOT_COLOURS[kind] + '"></span>' + escape(text[kind]) +
+        "</div>").join(""));
+    }
+    key.innerHTML = parts.join("");
+    if (parts.length) keyControl.addTo(map); else keyControl.remove();
+  }
+
   // Headings in the layer control, before the first stage and the first category overlay.
   function heading(group, title) {
     const input = Array.from(document.querySelectorAll(".leaflet-control-layers-overlays input"))
@@ -294,10 +408,11 @@ function safemapMap(config) {
     const row = input && input.closest("label");
     if (row) row.parentNode.insertBefore(el("div", {class: "sm-heading", text: title}), row);
   }
+  heading(config.density, text.analysis);
   heading(config.stages[0].group, text.stages);
   heading(config.categories[0].group, text.categories);
 
   refresh();
   // busy(): a refresh is waiting or under way (the browser tests wait for it to settle).
-  return {map, spots, clusters, heat, state, filters, refresh, busy: () => pending > 0 || timer !== null};
+  return {map, spots, clusters, heat, analysis, state, filters, refresh, busy: () => pending > 0 || timer !== null};
 }

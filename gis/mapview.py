@@ -1,4 +1,5 @@
-"""The interactive map page, built with folium: areas embedded, spots and heat loaded by viewport from the API.
+"""The interactive map page, built with folium: areas embedded, spots and heat loaded by viewport from the API,
+and the analysis overlays (density choropleth, Gi* hotspots) loaded from /api/analysis when switched on.
 
 No asset comes from a CDN: folium's and its plugins' default JS/CSS links are replaced by the tool's own
 copies under `asset_base` (installed by scripts/assets.sh), so the page works on an intranet or a tablet.
@@ -53,7 +54,11 @@ TEXT = {
         "zoom_in": "برای دیدن نقطه‌ها بزرگ‌نمایی کنید", "category": "نوع", "stage": "مرحله",
         "reports": "تعداد گزارش", "sources": "منابع", "last_event": "آخرین رویداد", "open_page": "صفحهٔ نقطه و سابقه",
         "loading": "در حال بارگذاری…", "other_lang": "English", "other_lang_code": "en", "areas": "محدوده‌ها",
-        "error": "خطا",
+        "error": "خطا", "analysis": "تحلیل", "density": "تراکم نقاط (محله‌ها)", "hotspots": "کانون‌های داغ (Gi*)",
+        "spot_count": "تعداد نقطه", "open_spots": "نقطه‌های باز", "area_km2": "مساحت (کیلومتر مربع)",
+        "per_km2": "نقطه در هر کیلومتر مربع", "population": "جمعیت", "per_1000": "نقطه در هر ۱۰۰۰ نفر",
+        "hot": "کانون داغ (معنادار در ۹۵٪)", "cold": "کانون سرد (معنادار در ۹۵٪)", "cell_count": "نقطه در خانه",
+        "z_score": "امتیاز z", "p_value": "مقدار p", "kde": "تراکم کرنلی (در کیلومتر مربع)",
     },
     "en": {
         "title": "Unsafe urban spaces — District 22", "filters": "Filters", "all": "All",
@@ -63,6 +68,11 @@ TEXT = {
         "clusters": "clusters", "zoom_in": "zoom in to see the spots", "category": "Kind", "stage": "Stage",
         "reports": "Reports", "sources": "Sources", "last_event": "Last event", "open_page": "Spot page and history",
         "loading": "Loading…", "other_lang": "فارسی", "other_lang_code": "fa", "areas": "Areas", "error": "Error",
+        "analysis": "Analysis", "density": "Spot density (neighbourhoods)", "hotspots": "Hotspots (Gi*)",
+        "spot_count": "Spots", "open_spots": "Open spots", "area_km2": "Area (km²)", "per_km2": "Spots per km²",
+        "population": "Population", "per_1000": "Spots per 1,000 residents", "hot": "Hot spot (significant at 95%)",
+        "cold": "Cold spot (significant at 95%)", "cell_count": "Spots in the cell", "z_score": "z-score",
+        "p_value": "p-value", "kde": "Kernel density (per km²)",
     },
 }
 
@@ -111,7 +121,8 @@ def _bounds(areas: dict) -> list[list[float]] | None:
 
 def build_map(*, areas_geojson: str, stages: list[dict], categories: list[dict], sources: list[dict],
               lang: str = "fa", basemap_url: str | None = None, basemap_attribution: str = "",
-              asset_base: str = "/static/vendor", api_base: str = "/api/map", spot_page: str = "/spots") -> str:
+              asset_base: str = "/static/vendor", api_base: str = "/api/map", analysis_base: str = "/api/analysis",
+              spot_page: str = "/spots") -> str:
     """The whole map page as HTML; reference rows are dicts as the `stage`, `category` and `source` tables hold."""
     lang = "en" if lang == "en" else "fa"
     en = lang == "en"
@@ -143,6 +154,8 @@ def build_map(*, areas_geojson: str, stages: list[dict], categories: list[dict],
     heat = HeatMap([], name=text["heat"], show=False, radius=20, blur=15, min_opacity=0.3)
     heat.default_js = [("leaflet-heat.js", f"{asset_base}/heat/leaflet-heat.js")]
     heat.add_to(fmap)
+    density = folium.FeatureGroup(name=text["density"], show=False).add_to(fmap)
+    hotspots = folium.FeatureGroup(name=text["hotspots"], show=False).add_to(fmap)
 
     stage_groups = {}
     for stage in stages:
@@ -159,7 +172,8 @@ def build_map(*, areas_geojson: str, stages: list[dict], categories: list[dict],
                       for f in areas["features"] if f["properties"]["level"] != "district"]
     config = {
         "lang": lang, "api": api_base, "spotPage": spot_page, "text": text, "map": fmap.get_name(),
-        "heat": heat.get_name(), "areas": areas,
+        "heat": heat.get_name(), "areas": areas, "analysisApi": analysis_base, "density": density.get_name(),
+        "hotspots": hotspots.get_name(),
         "stages": [{"number": s["number"], "label": s[label], "colour": s["colour"],
                     "group": stage_groups[s["number"]].get_name()} for s in stages],
         "categories": [{"code": c["code"], "label": c[label], "icon": c["icon"],

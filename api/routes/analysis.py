@@ -1,11 +1,16 @@
-"""Analysis for maps and reports: density choropleth, hotspot grid, time to remediation, audit change."""
+"""Analysis for maps and reports: density choropleth, hotspot grid, time to remediation, audit change.
+
+Every figure counts only the spots the asker may read (the public: stages 3–4), as the map's spots do.
+"""
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.auth import spot_scope
 from api.deps import get_conn
 from gis.analysis import (HotspotSettings, audit_change, audit_change_summary, density_geojson, hotspots,
                           remediation_by_agency, remediation_by_category)
+from gis.spots import SpotScope
 
 router = APIRouter(prefix="/api/analysis", tags=["analysis"])
 GEOJSON = "application/geo+json"
@@ -14,8 +19,8 @@ GEOJSON = "application/geo+json"
 @router.get("/density", summary="Spots per km² and per 1,000 residents of each area (a choropleth layer)",
             response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
 def density(level: Literal["district", "sub_district", "neighbourhood"] = Query("neighbourhood"),
-            conn=Depends(get_conn)) -> Response:
-    return Response(density_geojson(conn, level=level), media_type=GEOJSON)
+            conn=Depends(get_conn), scope: SpotScope = Depends(spot_scope)) -> Response:
+    return Response(density_geojson(conn, level=level, scope=scope), media_type=GEOJSON)
 
 
 @router.get("/hotspots", summary="Hotspots: kernel density and Getis-Ord Gi* on a grid",
@@ -27,9 +32,10 @@ def hotspot_grid(
     area: str | None = Query(None, max_length=32, description="area code (default: the whole district)"),
     fdr: bool = Query(True, description="control the false discovery rate over all cells"),
     f: Literal["geojson", "csv"] = Query("geojson", description="a map layer, or a table"),
-    conn=Depends(get_conn),
+    conn=Depends(get_conn), scope: SpotScope = Depends(spot_scope),
 ) -> Response:
-    grid = hotspots(conn, HotspotSettings(cell_m=cell, bandwidth_m=bandwidth, weight=weight, area=area, fdr=fdr))
+    grid = hotspots(conn, HotspotSettings(cell_m=cell, bandwidth_m=bandwidth, weight=weight, area=area, fdr=fdr),
+                    scope=scope)
     if f == "csv":
         table = grid.assign(lon=grid.geometry.centroid.x.round(6), lat=grid.geometry.centroid.y.round(6))
         return Response(table.drop(columns="geometry").to_csv(index=False), media_type="text/csv; charset=utf-8")
@@ -37,11 +43,12 @@ def hotspot_grid(
 
 
 @router.get("/remediation", summary="Time to remediation per category and per agency")
-def remediation(conn=Depends(get_conn)) -> dict:
-    return {"by_category": remediation_by_category(conn), "by_agency": remediation_by_agency(conn)}
+def remediation(conn=Depends(get_conn), scope: SpotScope = Depends(spot_scope)) -> dict:
+    return {"by_category": remediation_by_category(conn, scope=scope),
+            "by_agency": remediation_by_agency(conn, scope=scope)}
 
 
 @router.get("/audit-change", summary="Resolved spots: safety-audit score before and after the fix")
-def audit_change_report(conn=Depends(get_conn)) -> dict:
-    rows = audit_change(conn)
+def audit_change_report(conn=Depends(get_conn), scope: SpotScope = Depends(spot_scope)) -> dict:
+    rows = audit_change(conn, scope=scope)
     return {"summary": audit_change_summary(rows), "spots": rows}

@@ -57,14 +57,14 @@ def test_gi_star_finds_nothing_in_noise(empty_url):
     assert set(grid.hotspot) == {"ns"}
 
 
-def test_density_per_neighbourhood_matches_sql_and_uses_population(client, db_url):
+def test_density_per_neighbourhood_matches_sql_and_uses_population(viewer_client, db_url):
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("UPDATE area SET population = 25000 WHERE code = '2209'")
         cur.execute("SELECT a.code, count(s.id), ST_Area(a.geom::geography) / 1e6 FROM area a LEFT JOIN spot s"
                     " ON ST_Intersects(a.geom, ST_PointOnSurface(s.geom)) WHERE a.level = 'neighbourhood'"
                     " GROUP BY a.code, a.geom")
         expected = {code: (count, km2) for code, count, km2 in cur.fetchall()}
-    response = client.get("/api/analysis/density")
+    response = viewer_client.get("/api/analysis/density")
     assert response.headers["content-type"] == "application/geo+json"
     features = {f["id"]: f["properties"] for f in response.json()["features"]}
     assert set(features) == set(expected)
@@ -74,11 +74,11 @@ def test_density_per_neighbourhood_matches_sql_and_uses_population(client, db_ur
     assert features["2209"]["spots_per_1000"] == pytest.approx(features["2209"]["spots"] / 25, abs=0.001)
     assert features["2201"]["spots_per_1000"] is None
     assert {p["class"] for p in features.values()} <= set(range(5))
-    assert client.get("/api/analysis/density", params={"level": "city"}).status_code == 422
+    assert viewer_client.get("/api/analysis/density", params={"level": "city"}).status_code == 422
 
 
-def test_hotspot_layer_and_table_endpoints(client, db_url):
-    layer = client.get("/api/analysis/hotspots")
+def test_hotspot_layer_and_table_endpoints(viewer_client, db_url):
+    layer = viewer_client.get("/api/analysis/hotspots")
     assert layer.status_code == 200 and layer.headers["content-type"] == "application/geo+json"
     cells = layer.json()["features"]
     assert cells and {"count", "kde", "gi_z", "gi_p", "hotspot"} <= set(cells[0]["properties"])
@@ -87,11 +87,11 @@ def test_hotspot_layer_and_table_endpoints(client, db_url):
                     " AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))")
         (inside,) = cur.fetchone()
     assert sum(c["properties"]["count"] for c in cells) == inside > 60
-    table = client.get("/api/analysis/hotspots", params={"f": "csv", "cell": 1000, "bandwidth": 1500})
+    table = viewer_client.get("/api/analysis/hotspots", params={"f": "csv", "cell": 1000, "bandwidth": 1500})
     header = table.text.splitlines()[0].split(",")
     assert header[:3] == ["cell", "count", "kde"] and "lat" in header
     assert len(table.text.splitlines()) - 1 < len(cells)  # bigger cells, fewer of them
-    bad = client.get("/api/analysis/hotspots", params={"cell": 10})
+    bad = viewer_client.get("/api/analysis/hotspots", params={"cell": 10})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "cell"
 
 

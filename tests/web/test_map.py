@@ -49,7 +49,7 @@ def test_the_map_loads_from_127_0_0_1_only_with_no_console_errors(page, live_url
     assert page.console_errors == []
     assert page.outside_requests() == []
     assert any("/api/map/spots?" in url for url in page.requests)
-    assert page.locator(".leaflet-control-layers-overlays label", has_text="محله‌ها").count() == 1
+    assert page.locator(".leaflet-control-layers-overlays label", has_text=re.compile(r"^\s*محله‌ها\s*$")).count() == 1
     assert "شناسایی" in page.inner_text("#sm-legend") and "روشنایی نامناسب" in page.inner_text("#sm-legend")
 
 
