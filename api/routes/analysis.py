@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import spot_scope
 from api.deps import get_conn
-from gis.analysis import (HotspotSettings, audit_change, audit_change_summary, density_geojson, hotspots,
+from gis.analysis import (METRIC_SRID, HotspotSettings, audit_change, audit_change_summary, density_geojson, hotspots,
                           remediation_by_agency, remediation_by_category)
 from gis.spots import SpotScope
 
@@ -37,7 +37,8 @@ def hotspot_grid(
     grid = hotspots(conn, HotspotSettings(cell_m=cell, bandwidth_m=bandwidth, weight=weight, area=area, fdr=fdr),
                     scope=scope)
     if f == "csv":
-        table = grid.assign(lon=grid.geometry.centroid.x.round(6), lat=grid.geometry.centroid.y.round(6))
+        centres = grid.geometry.to_crs(METRIC_SRID).centroid.to_crs(4326)  # centroids in metres, not degrees
+        table = grid.assign(lon=centres.x.round(6), lat=centres.y.round(6))
         return Response(table.drop(columns="geometry").to_csv(index=False), media_type="text/csv; charset=utf-8")
     return Response(grid.to_json(drop_id=True), media_type=GEOJSON)
 
