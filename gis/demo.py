@@ -8,14 +8,13 @@ from pathlib import Path
 
 from gis.aggregate import refresh_spots
 from gis.areas import import_areas, read_area_file
+from gis.reports import AUDIT_KEYS
 from gis.workflow_demo import load_demo_workflow
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SEED = 22
 SPOTS_PER_NEIGHBOURHOOD = 7
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-AUDIT_KEYS = ("lighting", "openness", "visibility", "people", "security", "walk_path", "public_transport",
-              "gender_mix", "feeling")
 DESCRIPTIONS = {
     "poor_lighting": "چراغ‌های معبر خاموش است و شب‌ها مسیر کاملاً تاریک می‌شود",
     "abandoned_building": "ساختمان نیمه‌ساز رهاشده که محل رفت‌وآمد افراد ناشناس است",

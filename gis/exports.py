@@ -24,6 +24,7 @@ import shapely
 from openpyxl import Workbook
 
 from gis.errors import InvalidInput
+from gis.reports import AUDIT_CRITERIA
 from gis.spots import EVERY_SPOT, SpotScope, scope_condition
 
 TEHRAN = ZoneInfo("Asia/Tehran")
@@ -56,10 +57,10 @@ class ExportLayer:
     spot_alias: str | None = None  # the spot whose SpotScope decides whether a reader gets the row
 
 
-AUDIT = (("au_light", "lighting", "روشنایی"), ("au_open", "openness", "گشودگی"), ("au_visib", "visibility", "دید"),
-         ("au_people", "people", "حضور مردم"), ("au_secur", "security", "نظارت و امنیت"),
-         ("au_walk", "walk_path", "مسیر پیاده"), ("au_transp", "public_transport", "حمل‌ونقل عمومی"),
-         ("au_gender", "gender_mix", "تنوع جنسیتی"), ("au_feel", "feeling", "احساس امنیت"))
+# Audit columns under Shapefile's 10-character limit.
+AUDIT = (("au_light", "lighting"), ("au_open", "openness"), ("au_visib", "visibility"), ("au_people", "people"),
+         ("au_secur", "security"), ("au_walk", "walk_path"), ("au_transp", "public_transport"),
+         ("au_gender", "gender_mix"), ("au_feel", "feeling"))
 
 LAYERS: dict[str, ExportLayer] = {layer.name: layer for layer in (
     ExportLayer(
@@ -89,7 +90,8 @@ LAYERS: dict[str, ExportLayer] = {layer.name: layer for layer in (
             Column("address", "t.address", "str", "نشانی"), Column("area_code", "a.code", "str", "کد محله"),
             Column("tod", "t.time_of_day", "str", "زمان روز"),
             Column("verified", "t.location_verified::int", "int", "مکان تأییدشده"),
-            *(Column(name, f"(t.audit->>'{key}')::int", "int", f"ممیزی: {fa}") for name, key, fa in AUDIT),
+            *(Column(name, f"(t.audit->>'{key}')::int", "int", f"ممیزی: {AUDIT_CRITERIA[key][0]}")
+              for name, key in AUDIT),
             Column("reported", "t.reported_at", "time", "زمان گزارش"),
         ),
         order="t.id",

@@ -6,6 +6,7 @@ from datetime import datetime, time, timezone
 
 from gis.areas import area_id_by_code
 from gis.errors import InvalidInput, NotFound
+from gis.reports import AUDIT_KEYS
 from gis.spots import (EVERY_SPOT, SPOT_PROPERTIES, SpotScope, check_categories, parse_bbox, parse_stages,
                        scope_condition)
 from gis.text import latin_digits
@@ -13,8 +14,6 @@ from gis.text import latin_digits
 MAX_LIMIT = 10_000
 MAX_COUNT = 2**62
 DEFAULT_LIMIT = 10
-AUDIT_KEYS = ("lighting", "openness", "visibility", "people", "security", "walk_path", "public_transport",
-              "gender_mix", "feeling")
 AREA_IN = "EXISTS (SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, t.geom))"
 
 

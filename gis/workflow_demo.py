@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 
 import jdatetime
 
+from gis.reports import AUDIT_KEYS
+
 SEED = 1399
-AUDIT_KEYS = ("lighting", "openness", "visibility", "people", "security", "walk_path", "public_transport",
-              "gender_mix", "feeling")
 AGENCIES = {
     "poor_lighting": ("electricity", "urban_services"),
     "abandoned_building": ("urban_planning", "police"),

@@ -11,18 +11,13 @@ from api.deps import get_conn
 from api.pages import language, render, sign_in_first
 from gis.dashboard import dashboard
 from gis.jalali import jalali, jalali_month
+from gis.reports import AUDIT_CRITERIA
 from gis.spots import parse_day
 from gis.users import User
 
 router = APIRouter(tags=["dashboard"])
 READERS = ("deputy", "gis_office", "viewer")
 STAGE_COLOURS = ("#d62728", "#ff7f0e", "#1f77b4", "#2ca02c")
-CRITERIA = {
-    "lighting": ("روشنایی", "Lighting"), "openness": ("گشودگی", "Openness"), "visibility": ("دیده‌شدن", "Visibility"),
-    "people": ("حضور مردم", "People"), "security": ("نظارت و امنیت", "Security"),
-    "walk_path": ("مسیر پیاده", "Walk path"), "public_transport": ("حمل‌ونقل عمومی", "Public transport"),
-    "gender_mix": ("تنوع جنسیتی", "Gender mix"), "feeling": ("احساس امنیت", "Feeling"),
-}
 TEXT = {
     "fa": {"stage": "مرحلهٔ", "resolved": "رفع‌شده", "before": "پیش از اقدام", "after": "پس از اقدام",
            "stages_chart": "فضاها به تفکیک مرحله در هر محله", "funnel_chart": "قیف مراحل در طول زمان",
@@ -71,7 +66,7 @@ def _charts(figures: dict, lang: str) -> dict:
         "median": charts.bars([(row["label_fa" if fa else "label_en"], row["median_days"])
                                for row in figures["median_days"]], title=text["median_chart"], lang=lang),
         "audit": charts.paired_bars(
-            [(CRITERIA[row["criterion"]][0 if fa else 1], row["before"], row["after"])
+            [(AUDIT_CRITERIA[row["criterion"]][0 if fa else 1], row["before"], row["after"])
              for row in figures["audit_criteria"]],
             series=[(text["before"], "#d62728"), (text["after"], "#2ca02c")], title=text["audit_chart"],
             lang=lang, most=3),
@@ -88,7 +83,7 @@ def dashboard_page(request: Request, area: str | None = Query(None, max_length=3
     figures = _figures(conn, area, since, until)
     lang = language(request)
     return render(request, "dashboard.html", {
-        "user": user, "d": figures, "charts": _charts(figures, lang), "criteria": CRITERIA,
+        "user": user, "d": figures, "charts": _charts(figures, lang), "criteria": AUDIT_CRITERIA,
         "num": lambda value: charts.number(value, lang), "jd": lambda value: charts.number(jalali(value), lang),
         "month": lambda value: charts.number(jalali_month(value, lang), lang),
         "query": {"area": area or "", "since": since or "", "until": until or ""},

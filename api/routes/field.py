@@ -14,7 +14,7 @@ from api.pages import language, render
 from api.routes.reports import WRITERS
 from gis.field import field_categories, field_neighbourhoods
 from gis.photos import MAX_BYTES
-from gis.reports import AUDIT_KEYS
+from gis.reports import AUDIT_CRITERIA, AUDIT_KEYS
 from gis.users import User
 
 router = APIRouter(include_in_schema=False)
@@ -30,17 +30,6 @@ PRECACHE = (
     "/static/vendor/vazirmatn/vazirmatn.css", "/static/vendor/vazirmatn/Vazirmatn-wght.woff2",
 )
 
-AUDIT_LABELS = {
-    "lighting": ("روشنایی", "Lighting"),
-    "openness": ("گشودگی و دید باز", "Openness"),
-    "visibility": ("دیده‌شدن از اطراف", "Visibility"),
-    "people": ("حضور مردم", "People"),
-    "security": ("نظارت و نگهبانی", "Security"),
-    "walk_path": ("مسیر پیاده", "Walk path"),
-    "public_transport": ("حمل‌ونقل عمومی", "Public transport"),
-    "gender_mix": ("حضور زنان و خانواده‌ها", "Gender mix"),
-    "feeling": ("احساس امنیت", "Feeling"),
-}
 TIMES_OF_DAY = {"day": ("روز", "Day"), "evening": ("عصر", "Evening"), "night": ("شب", "Night")}
 # Messages the script shows; the page's own labels live in the template.
 MESSAGES = {
@@ -105,7 +94,7 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
         "user": user, "forbidden": False, "config": config, "version": _version(),
         "categories": [{"code": c["code"], "icon": c["icon"], "label": c["label_en"] if lang == "en"
                         else c["label_fa"]} for c in field_categories(conn)],
-        "audit": [(key, _pick(AUDIT_LABELS[key], lang)) for key in AUDIT_KEYS],
+        "audit": [(key, _pick(AUDIT_CRITERIA[key], lang)) for key in AUDIT_KEYS],
         "times_of_day": [(key, _pick(pair, lang)) for key, pair in TIMES_OF_DAY.items()],
     }
     response = render(request, "field.html", context)

@@ -12,6 +12,7 @@ from api.pages import language, render, sign_in_first
 from api.routes.spots import spot_filter
 from gis.mapdata import MAX_SPOTS, heat_points, map_areas_geojson, map_reference, map_spots
 from gis.mapview import EVENT_KINDS, build_map
+from gis.reports import AUDIT_CRITERIA
 from gis.spots import SpotFilter, SpotScope, spot_feature
 from gis.text import persian_digits
 from gis.users import User
@@ -71,6 +72,7 @@ def spot_page(request: Request, spot_id: int = Path(..., ge=1, le=2_147_483_647)
         "sources": [sources.get(code, code) for code in props["sources"]],
         "created": _when(props["created_at"], lang), "updated": _when(props["updated_at"], lang),
         "stages": {row["number"]: row[label] for row in reference["stages"]},
+        "audit_criteria": [[key, fa, en] for key, (fa, en) in AUDIT_CRITERIA.items()],  # a list keeps the order
     })
 
 

@@ -72,12 +72,8 @@
                done: ["انجام‌شده", "Done"], cancelled: ["لغوشده", "Cancelled"]},
     rejectReasons: {not_unsafe: ["بی‌دفاع نیست", "Not unsafe"],
                     duplicate: ["تکراری است", "Duplicate of another spot"]},
-    // The nine criteria in the API's order, labelled as on the tablet page.
-    criteria: {lighting: ["روشنایی", "Lighting"], openness: ["گشودگی و دید باز", "Openness"],
-               visibility: ["دیده‌شدن از اطراف", "Visibility"], people: ["حضور مردم", "People"],
-               security: ["نظارت و نگهبانی", "Security"], walk_path: ["مسیر پیاده", "Walk path"],
-               public_transport: ["حمل‌ونقل عمومی", "Public transport"],
-               gender_mix: ["حضور زنان و خانواده‌ها", "Gender mix"], feeling: ["احساس امنیت", "Feeling"]},
+    // The nine criteria in the API's order, labelled by the server (gis.reports.AUDIT_CRITERIA).
+    criteria: Object.fromEntries(JSON.parse(panel.dataset.criteria).map(([key, fa, english]) => [key, [fa, english]])),
   };
   const pick = (table) => Object.fromEntries(Object.entries(table).map(([key, value]) =>
     [key, Array.isArray(value) ? value[en ? 1 : 0] : pick(value)]));
