@@ -23,6 +23,8 @@ from gis.aggregate import NEW_SPOT_SQL, refresh_spots
 from gis.errors import InvalidInput
 from gis.spot_edits import HAND_EDITED_SQL
 
+# In the user range of SRIDs; rebuilds never run at once (each locks the spot table), so one number serves.
+WORK_SRID = 990_022
 FREE_SPOTS_SQL = f"SELECT s.id FROM spot s WHERE s.stage = 1 AND s.status = 'open' AND NOT {HAND_EDITED_SQL}"
 
 
@@ -90,7 +92,12 @@ def _load(conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[str, s
         cur.execute("SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Extent(geom)::geometry) AS c"
                     " FROM report WHERE spot_id = ANY(%s) OR spot_id IS NULL) q", (free,))
         lon, lat = cur.fetchone()
-        proj = f"+proj=aeqd +lat_0={lat or 0} +lon_0={lon or 0} +datum=WGS84 +units=m"
+        # ST_Transform to a PROJ string builds the projection anew for every row (~0.1 ms each); to an SRID
+        # it is built once. So the projection is an SRID for the transaction, gone before it commits.
+        cur.execute("INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text)"
+                    " VALUES (%s, 'safemap', %s, '', %s)",
+                    (WORK_SRID, WORK_SRID, f"+proj=aeqd +lat_0={lat or 0} +lon_0={lon or 0} +datum=WGS84 +units=m"))
+        proj = WORK_SRID
         cur.execute("SELECT id, category, location_verified, spot_id, ST_AsBinary(ST_Transform(geom, %s))"
                     " FROM report WHERE spot_id = ANY(%s) OR spot_id IS NULL ORDER BY id", (proj, free))
         reports = cur.fetchall()
@@ -110,6 +117,7 @@ def _load(conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[str, s
         compatible = set(cur.fetchall())
         cur.execute("SELECT count(*) FROM spot WHERE status <> 'merged' AND id <> ALL(%s)", (free,))
         untouched = cur.fetchone()[0]
+        cur.execute("DELETE FROM spatial_ref_sys WHERE srid = %s", (WORK_SRID,))
     return free, reports, kept, compatible, untouched
 
 
