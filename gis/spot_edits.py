@@ -41,6 +41,21 @@ CANDIDATES_SQL = """
     ) c
 """
 
+# No contact data here: it lives in report_contact and stays there.
+SPOT_REPORTS_SQL = """
+    SELECT coalesce(json_agg(x ORDER BY x.reported_at, x.id), '[]')
+    FROM (
+        SELECT r.id, r.source, src.label_fa AS source_fa, src.label_en AS source_en, r.category,
+               cat.label_fa AS category_fa, cat.label_en AS category_en, r.description, r.time_of_day,
+               r.reported_at, round(ST_Distance(s.geom::geography, r.geom::geography)::numeric, 1) AS distance_m
+        FROM report r
+        JOIN spot s ON s.id = r.spot_id
+        JOIN source src ON src.code = r.source
+        JOIN category cat ON cat.code = r.category
+        WHERE r.spot_id = %(spot)s
+    ) x
+"""
+
 # A stage-1 spot sits where its first report put it; when that report leaves, it moves to the next one.
 RESEAT_SQL = """
     UPDATE spot s SET geom = first.geom, area_id = first.area_id
@@ -114,6 +129,16 @@ def candidates(conn, *, spot_id: int, radius_m: float = 200.0, limit: int = 20) 
         if cur.fetchone() is None:
             raise NotFound(f"spot {spot_id} does not exist", field="id")
         cur.execute(CANDIDATES_SQL, {"spot": spot_id, "radius": radius_m, "limit": limit})
+        return cur.fetchone()[0]
+
+
+def spot_reports(conn, *, spot_id: int) -> list[dict]:
+    """The reports a spot aggregates, oldest first, with source, category and distance from the spot."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM spot WHERE id = %s", (spot_id,))
+        if cur.fetchone() is None:
+            raise NotFound(f"spot {spot_id} does not exist", field="id")
+        cur.execute(SPOT_REPORTS_SQL, {"spot": spot_id})
         return cur.fetchone()[0]
 
 

@@ -342,7 +342,8 @@ def reopen(conn, *, user: User, spot_id: int, version: int | None, reason: str) 
 WORKFLOW_SQL = """
     SELECT json_build_object(
         'id', s.id, 'title', s.title, 'category', s.category, 'stage', s.stage, 'status', s.status,
-        'version', s.version, 'area_code', a.code, 'area_fa', a.name_fa, 'area_en', a.name_en,
+        'merged_into', s.merged_into, 'version', s.version,
+        'area_code', a.code, 'area_fa', a.name_fa, 'area_en', a.name_en,
         'audit_before', spot_audit_before(s.id), 'audit_after', spot_audit_after(s.id),
         'visits', (SELECT coalesce(json_agg(json_build_object(
                        'id', v.id, 'purpose', v.purpose, 'visited_on', v.visited_on, 'findings', v.findings,

@@ -37,6 +37,12 @@ def candidates(spot_id: int = SpotId, radius: float = Query(200.0, gt=0, le=5000
             "candidates": spot_edits.candidates(conn, spot_id=spot_id, radius_m=radius)}
 
 
+@router.get("/spots/{spot_id}/reports", summary="The reports this spot aggregates, oldest first")
+def reports(spot_id: int = SpotId, user: User = Depends(require_role("gis_office", "deputy")),
+            conn=Depends(get_conn)) -> dict:
+    return {"spot": spot_id, "reports": spot_edits.spot_reports(conn, spot_id=spot_id)}
+
+
 @router.post("/spots/{spot_id}/merge", summary="Merge this spot into another (its reports move there)")
 def merge(body: MergeIn, spot_id: int = SpotId, user: User = Depends(EDITOR), conn=Depends(get_conn)) -> dict:
     return spot_edits.merge(conn, user=user, spot_id=spot_id, into=body.into, note=body.note,

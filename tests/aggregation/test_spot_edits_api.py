@@ -125,3 +125,13 @@ def test_a_stage_1_spot_follows_its_reports_when_the_first_one_leaves(client, to
     assert split.status_code == 200, split.text
     after = client.get(f"/api/spots/{a}", headers=tokens["gis"]).json()["geometry"]["coordinates"][0]
     assert before != pytest.approx(second_lon, abs=1e-7) and after == pytest.approx(second_lon, abs=1e-6)
+
+
+def test_a_spots_reports_list_source_and_category_for_staff_only(client, tokens, two_spots):
+    a = two_spots["a"]
+    assert client.get(f"/api/spots/{a}/reports", headers=tokens["ali"]).status_code == 403
+    listed = client.get(f"/api/spots/{a}/reports", headers=tokens["gis"]).json()["reports"]
+    assert [(r["id"], r["source"], r["category"]) for r in listed] == \
+        [(two_spots["a1"], "mayor", "vacant_lot"), (two_spots["a2"], "hotline_137", "vacant_lot")]
+    assert listed[1]["distance_m"] == pytest.approx(20, abs=2) and "contact" not in listed[0]
+    assert client.get("/api/spots/999999/reports", headers=tokens["gis"]).status_code == 404

@@ -1,6 +1,8 @@
 // The spot page's workflow panel: signed-in staff move the spot through the four stages with the JSON API.
 // It offers only the moves the API allows for the user's role and the spot's stage and status; the server
 // still guards every one. Each write sends the version read, so a stale page gets 409 and changes nothing.
+// Below the moves, the GIS office corrects the aggregation (split a report off, merge into a nearby spot,
+// undo a merge); the deputy sees the same lists read-only.
 (() => {
   "use strict";
   const panel = document.getElementById("workflow");
@@ -55,6 +57,31 @@
     audit: ["ممیزی ایمنی (۰ = بد، ۳ = خوب)", "Safety audit (0 = poor, 3 = good)"],
     newStatus: ["وضعیت تازه", "New status"],
     send: ["ثبت", "Save"],
+    duplicates: ["نقاط احتمالاً تکراری", "Possible duplicates"],
+    radius: ["شعاع جست‌وجو (متر)", "Search radius (metres)"],
+    show: ["نمایش", "Show"],
+    noCandidates: ["در این شعاع نقطهٔ دیگری نیست", "No other spot within this radius"],
+    spot: ["نقطه", "Spot"],
+    distance: ["فاصله", "Distance"],
+    compatible: ["نوع هم‌خوان", "Compatible kind"],
+    stage: ["مرحله", "Stage"],
+    sources: ["منابع", "Sources"],
+    source: ["منبع", "Source"],
+    yes: ["بله", "yes"],
+    no: ["خیر", "no"],
+    metres: ["متر", "m"],
+    mergeHere: ["ادغام در این نقطه", "Merge into this one"],
+    mergeInto: ["ادغام این نقطه در نقطهٔ", "Merge this spot into spot"],
+    mergedInto: ["این نقطه در نقطهٔ دیگری ادغام شده و گزارش‌هایش به آن منتقل شده است:",
+                 "This spot has been merged into another; its reports moved there:"],
+    unmerge: ["بازگرداندن ادغام", "Undo the merge"],
+    reports: ["گزارش‌های این نقطه", "Reports of this spot"],
+    report: ["گزارش", "Report"],
+    reportedOn: ["تاریخ گزارش", "Reported on"],
+    description: ["شرح", "Description"],
+    splitOff: ["جدا کردن", "Split off"],
+    splitReport: ["جدا کردن گزارش", "Split report"],
+    toNewSpot: ["به نقطه‌ای تازه", "off to a new spot"],
     saved: ["ثبت شد", "saved"],
     conflict: ["کس دیگری از زمان باز کردن این صفحه نقطه را تغییر داده است؛ اطلاعات دوباره بارگیری شد. "
                + "بررسی کنید و دوباره بکوشید.",
@@ -78,7 +105,8 @@
   const pick = (table) => Object.fromEntries(Object.entries(table).map(([key, value]) =>
     [key, Array.isArray(value) ? value[en ? 1 : 0] : pick(value)]));
   const T = pick(TEXT);
-  const state = {me: null, file: null, agencies: [], categories: [], own: new Set()};
+  const state = {me: null, file: null, agencies: [], categories: [], own: new Set(), stages: [], sources: [],
+                 radius: 200, candidates: [], reports: []};
 
   // ---------- small helpers ----------
   function el(tag, attrs = {}, ...children) {
@@ -118,6 +146,7 @@
     const cookie = document.cookie.split("; ").find((c) => c.startsWith("safemap_csrf="));
     return cookie ? decodeURIComponent(cookie.slice("safemap_csrf=".length)) : "";
   }
+  const spotUrl = (id) => `/spots/${id}${en ? "?lang=en" : ""}`;
   const getJSON = (url) => fetch(url, {credentials: "same-origin"})
     .then((r) => r.ok ? r.json() : Promise.reject(new Error(`${url}: HTTP ${r.status}`)));
 
@@ -234,7 +263,7 @@
       form.querySelector(".form-error").textContent = message;
       return;
     }
-    const id = `${form.closest("details").dataset.move}-${name.replace(/\W/g, "-")}-error`;
+    const id = `${form.closest("[data-move]").dataset.move}-${name.replace(/\W/g, "-")}-error`;
     slot.append(el("p", {class: "field-error", id, role: "alert", text: message}));
     const control = slot.querySelector("input, select, textarea");
     if (control) {
@@ -269,6 +298,10 @@
         const ready = !actions.some((a) => a.is_open) && actions.some((a) => a.status === "done");
         list.push(ready ? evaluationMove(version) : el("p", {class: "hint", text: T.waitActions}));
       }
+    }
+    if (role === "gis_office" && status === "merged") {
+      list.push(move("unmerge", T.unmerge, [area("unmerge", "note", T.noteLabel, true)], "POST",
+                     `/api/spots/${spotId}/unmerge`, (f) => ({note: value(f, "note")})));
     }
     if (role === "deputy" && stage === 4 && (open || status === "resolved")) {
       if (open) list.push(closeMove(version));
@@ -366,6 +399,105 @@
                 `/api/spots/${spotId}/close`, (f) => ({version, reason: value(f, "reason")}));
   }
 
+  // ---------- reports and possible duplicates (gis/spot_edits.py): the GIS office edits, the deputy reads
+  const seesAggregation = () => state.me.role === "gis_office" || state.me.role === "deputy";
+
+  // The spots within `radius` metres; on a refusal, the server's problem ({field, message}) and nothing kept.
+  async function fetchCandidates(radius) {
+    const response = await fetch(`/api/spots/${spotId}/candidates?radius=${encodeURIComponent(radius)}`,
+                                 {credentials: "same-origin"});
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) return body.error || {message: `HTTP ${response.status}`};
+    state.radius = radius;
+    state.candidates = body.candidates;
+    return null;
+  }
+
+  function radiusForm() {
+    const form = el("form", {id: "wf-radius", "data-move": "radius", novalidate: true},
+                    textInput("radius", "radius", T.radius,
+                              {dir: "ltr", inputmode: "numeric", autocomplete: "off", value: num(state.radius)}),
+                    el("button", {type: "submit", text: T.show}),
+                    el("p", {class: "form-error", role: "alert"}));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      for (const node of form.querySelectorAll(".field-error")) node.remove();
+      form.querySelector(".form-error").textContent = "";
+      const problem = await fetchCandidates(latin(value(form, "radius")))
+        .catch(() => ({message: T.network}));
+      if (problem) return fieldError(form, problem.field, problem.message);
+      document.getElementById("wf-duplicates").replaceWith(duplicates());
+    });
+    return form;
+  }
+
+  // The note goes with the version read: a spot changed since (or further along than its target) gets 409.
+  const mergeMove = (button) => {
+    const into = Number(button.dataset.into);
+    return move("merge", `${T.mergeInto} ${num(into)}`, [area("merge", "note", T.noteLabel, true)], "POST",
+                `/api/spots/${spotId}/merge`,
+                (f) => ({into, version: state.file.version, note: value(f, "note")}));
+  };
+
+  const splitMove = (button) => {
+    const report = Number(button.dataset.report);
+    return move("split", `${T.splitReport} ${num(report)} ${T.toNewSpot}`,
+                [area("split", "note", T.noteLabel, true)], "POST", `/api/reports/${report}/split`,
+                (f) => ({note: value(f, "note")}));
+  };
+
+  // A row's button opens its move, one at a time, in the slot under the table.
+  function rowMoves(box, selector, slot, makeMove) {
+    box.addEventListener("click", (event) => {
+      const button = event.target.closest(selector);
+      if (!button) return;
+      const form = makeMove(button);
+      form.open = true;
+      box.querySelector(slot).replaceChildren(form);
+      form.querySelector("textarea").focus();
+    });
+    return box;
+  }
+
+  const label = (rows, code, key = "code") => {
+    const row = rows.find((r) => r[key] === code);
+    return row ? (en ? row.label_en : row.label_fa) : String(code);
+  };
+  const metres = (distance) => `${num(Math.round(distance))} ${T.metres}`;
+
+  // A report split off founds a new stage-1 spot, which then shows among the possible duplicates.
+  function reportList() {
+    const splits = state.me.role === "gis_office" && state.reports.length > 1;
+    const rows = state.reports.map((r) => el("tr", {"data-report": r.id},
+      el("td", {text: num(r.id)}), el("td", {text: en ? r.source_en : r.source_fa}),
+      el("td", {text: en ? r.category_en : r.category_fa}), el("td", {text: day(r.reported_at)}),
+      el("td", {"data-metres": r.distance_m, text: metres(r.distance_m)}),
+      el("td", {text: r.description || "—"}),
+      splits ? el("td", {class: "row-move"},
+                  el("button", {type: "button", class: "split", "data-report": r.id, text: T.splitOff})) : null));
+    const heads = [T.report, T.source, T.category, T.reportedOn, T.distance, T.description];
+    return rowMoves(el("div", {id: "wf-reports"}, el("h3", {text: T.reports}),
+                       table("wf-report-list", splits ? [...heads, ""] : heads, rows, "—"),
+                       el("div", {id: "wf-split"})), "button.split", "#wf-split", splitMove);
+  }
+
+  function duplicates() {
+    const office = state.me.role === "gis_office";
+    const rows = state.candidates.map((c) => el("tr", {"data-candidate": c.id},
+      el("td", {}, el("a", {href: spotUrl(c.id), text: c.title ? `${num(c.id)} — ${c.title}` : num(c.id)})),
+      el("td", {"data-metres": c.distance_m, text: metres(c.distance_m)}),
+      el("td", {text: en ? c.category_en : c.category_fa}),
+      el("td", {"data-compatible": String(c.compatible), text: c.compatible ? T.yes : T.no}),
+      el("td", {text: label(state.stages, c.stage, "number")}),
+      el("td", {text: c.sources.map((code) => label(state.sources, code)).join(en ? ", " : "، ") || "—"}),
+      office ? el("td", {class: "row-move"},
+                  el("button", {type: "button", class: "merge", "data-into": c.id, text: T.mergeHere})) : null));
+    const heads = [T.spot, T.distance, T.category, T.compatible, T.stage, T.sources];
+    return rowMoves(el("div", {id: "wf-duplicates"}, el("h3", {text: T.duplicates}), radiusForm(),
+                       table("wf-candidates", office ? [...heads, ""] : heads, rows, T.noCandidates),
+                       el("div", {id: "wf-merge"})), "button.merge", "#wf-merge", mergeMove);
+  }
+
   // ---------- what the spot's file holds ----------
   function table(id, heads, rows, empty) {
     if (!rows.length) return el("p", {id, class: "empty", text: empty});
@@ -386,11 +518,14 @@
       el("td", {}, day(a.due_on), a.overdue ? el("span", {class: "badge", text: T.overdue}) : null),
       el("td", {text: T.statuses[a.status] || a.status}), el("td", {text: a.outcome || "—"})));
     const list = moves();
+    const merged = file.status === "merged";
     panel.className = "";
-    panel.replaceChildren(
+    panel.replaceChildren(...[
       el("h2", {id: "wf-heading", text: T.title}),
       el("p", {class: "who", text: `${T.signedIn} ${fullName || username} (${T.roles[role] || role})`}),
       el("p", {id: "wf-message", role: "status"}),
+      merged ? el("p", {id: "wf-merged", "data-into": file.merged_into}, `${T.mergedInto} `,
+                  el("a", {href: spotUrl(file.merged_into), text: `${T.spot} ${num(file.merged_into)}`})) : null,
       el("p", {id: "wf-audits", "data-before": before ?? "", "data-after": after ?? "",
                text: `${T.auditBefore}: ${mean(before)} · ${T.auditAfter}: ${mean(after)}`}),
       el("h3", {text: T.visits}),
@@ -400,7 +535,9 @@
       el("h3", {text: T.moves}),
       el("div", {id: "wf-moves", "data-version": file.version},
          ...(list.length ? list : [el("p", {class: "hint", text: T.noMoves})])),
-    );
+      seesAggregation() && !merged ? reportList() : null,
+      seesAggregation() && !merged ? duplicates() : null,
+    ].filter((node) => node != null));
     panel.setAttribute("aria-labelledby", "wf-heading");
     panel.hidden = false;
   }
@@ -414,6 +551,12 @@
       return;
     }
     state.file = await response.json();
+    if (seesAggregation() && state.file.status !== "merged") {
+      const [problem, listed] = await Promise.all([fetchCandidates(state.radius),
+                                                   getJSON(`/api/spots/${spotId}/reports`)]);
+      if (problem) console.warn("the possible duplicates could not load", problem.message);
+      state.reports = listed.reports;
+    }
     if (state.me.role === "agency") {
       // The file names agencies by code; the agency's own actions are the ones /api/actions lists for it.
       const own = await getJSON("/api/actions");
@@ -442,9 +585,11 @@
     if (!me.ok) return showSignIn();
     state.me = await me.json();
     const role = state.me.role;
-    [state.agencies, state.categories] = await Promise.all([
+    [state.agencies, state.categories, state.stages, state.sources] = await Promise.all([
       ["gis_office", "deputy", "agency"].includes(role) ? getJSON("/api/agencies") : [],
       role === "gis_office" ? getJSON("/api/categories") : [],
+      seesAggregation() ? getJSON("/api/stages") : [],
+      seesAggregation() ? getJSON("/api/sources") : [],
     ]);
     await load();
   }
