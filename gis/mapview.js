@@ -46,7 +46,7 @@ function safemapMap(config) {
     const b = map.getBounds().pad(0.15);
     const params = new URLSearchParams({
       bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(","),
-      zoom: String(map.getZoom()),
+      zoom: String(Math.round(map.getZoom())),  // the API clusters by whole zoom levels
     });
     const stages = active(config.stages);
     const categories = active(config.categories);
@@ -411,6 +411,19 @@ function safemapMap(config) {
   heading(config.density, text.analysis);
   heading(config.stages[0].group, text.stages);
   heading(config.categories[0].group, text.categories);
+
+  // The controls stand over the map's sides: on a wide screen the areas fit into the part they leave free.
+  function fitAreas() {
+    if (!config.areas.features.length) return;
+    const wide = map.getSize().x > 900;
+    const left = wide ? document.querySelector(".leaflet-top.leaflet-left").offsetWidth : 0;
+    const right = wide ? document.querySelector(".leaflet-top.leaflet-right").offsetWidth : 0;
+    map.fitBounds(L.geoJSON(config.areas).getBounds(),
+                  {paddingTopLeft: [left + 10, 10], paddingBottomRight: [right + 10, 10], animate: false});
+  }
+  fitAreas();
+  clearTimeout(timer);  // the fit's own moveend: the first refresh below already loads the new view
+  timer = null;
 
   refresh();
   // busy(): a refresh is waiting or under way (the browser tests wait for it to settle).

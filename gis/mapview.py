@@ -101,24 +101,6 @@ class SpotLayer(JSCSSMixin):
         ]
 
 
-def _bounds(areas: dict) -> list[list[float]] | None:
-    """[[south, west], [north, east]] of every coordinate in the areas, or None when there are none."""
-    xs: list[float] = []
-    ys: list[float] = []
-
-    def walk(coords: Any) -> None:
-        if coords and isinstance(coords[0], (int, float)):
-            xs.append(coords[0])
-            ys.append(coords[1])
-        else:
-            for part in coords:
-                walk(part)
-
-    for feature in areas["features"]:
-        walk(feature["geometry"]["coordinates"])
-    return [[min(ys), min(xs)], [max(ys), max(xs)]] if xs else None
-
-
 def build_map(*, areas_geojson: str, stages: list[dict], categories: list[dict], sources: list[dict],
               lang: str = "fa", basemap_url: str | None = None, basemap_attribution: str = "",
               asset_base: str = "/static/vendor", api_base: str = "/api/map", analysis_base: str = "/api/analysis",
@@ -129,15 +111,12 @@ def build_map(*, areas_geojson: str, stages: list[dict], categories: list[dict],
     text = TEXT[lang]
     label = "label_en" if en else "label_fa"
     areas = json.loads(areas_geojson)
-    fmap = folium.Map(location=[35.73, 51.12], zoom_start=12, tiles=None, control_scale=True, maxZoom=19, minZoom=9,
+    fmap = folium.Map(location=[35.73, 51.12], zoom_start=12, tiles=None, control_scale=True, maxZoom=19, minZoom=9, zoomSnap=0.25,
                       prefer_canvas=False, zoom_control=True)
     fmap.default_js = [("leaflet", f"{asset_base}/leaflet/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{asset_base}/leaflet/leaflet.css")]
     if basemap_url:
         folium.TileLayer(basemap_url, attr=basemap_attribution or " ", name="basemap", control=False).add_to(fmap)
-    bounds = _bounds(areas)
-    if bounds:
-        fmap.fit_bounds(bounds)
 
     for level, names in LEVELS.items():
         features = [f for f in areas["features"] if f["properties"]["level"] == level]

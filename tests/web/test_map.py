@@ -156,3 +156,16 @@ def test_the_english_switch(page, live_url):
     assert "Filters" in page.inner_text("#sm-filters") and "spots" in page.inner_text("#sm-status")
     assert page.locator(".leaflet-control-layers-overlays label", has_text="Identification").count() == 1
     assert page.console_errors == [] and page.outside_requests() == []
+
+
+def test_the_district_opens_whole_between_the_side_panels(page, live_url, db_url):
+    west, south, east, north = (_scalar(db_url, f"SELECT {f}(geom) FROM area WHERE level = 'district'")
+                                for f in ("ST_XMin", "ST_YMin", "ST_XMax", "ST_YMax"))
+    _open_map(page, live_url + "/map")
+    left, right, width = page.evaluate("""() => [document.querySelector('.leaflet-top.leaflet-left').offsetWidth,
+        document.querySelector('.leaflet-top.leaflet-right').offsetWidth, safemap.map.getSize().x]""")
+    corners = page.evaluate("""([w, s, e, n]) => [safemap.map.latLngToContainerPoint([s, w]).x,
+                                                  safemap.map.latLngToContainerPoint([n, e]).x]""",
+                            [west, south, east, north])
+    assert left <= corners[0] < corners[1] <= width - right
+    assert corners[1] - corners[0] > (width - left - right) * 0.8  # and it fills the free part
