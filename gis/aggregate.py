@@ -14,20 +14,6 @@ METRES_PER_DEGREE = 111_320.0
 LOCK_NAMESPACE = 22_137
 MAP_LOCK = (LOCK_NAMESPACE + 1) << 48  # the next namespace: no cell's key has these top bits
 
-CANDIDATE_SQL = """
-    SELECT s.id
-    FROM spot s, report r
-    WHERE r.id = %(report)s
-      AND s.status IN ('open', 'resolved')
-      AND category_compatible(s.category, r.category)
-      AND s.geom && ST_Expand(r.geom, %(degrees)s)
-      AND ST_DWithin(s.geom::geography, r.geom::geography, %(radius)s)
-      AND NOT (s.stage = 1 AND EXISTS (SELECT 1 FROM report v WHERE v.spot_id = s.id
-                                       AND NOT v.location_verified))
-    ORDER BY s.status <> 'open', s.geom <-> r.geom, s.id
-    LIMIT 1
-"""
-
 NEW_SPOT_SQL = """
     INSERT INTO spot (geom, category, stage, area_id, title)
     SELECT r.geom, r.category, 1, r.area_id,
@@ -89,19 +75,19 @@ def attach_report(conn, report_id: int, *, radius_m: float, actor_id: int | None
     other report joins it. Returns (spot id, whether the spot is new).
     """
     with conn.cursor() as cur:
-        row = None
+        spot_id = None
         if search:
             cur.execute("SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM report"
                         " WHERE id = %s", (report_id,))
             _lock_cells(conn, bbox=cur.fetchone(), radius_m=radius_m)
             degrees = radius_m / (METRES_PER_DEGREE * 0.5)
-            cur.execute(CANDIDATE_SQL, {"report": report_id, "radius": radius_m, "degrees": degrees})
-            row = cur.fetchone()
-        new = row is None
+            cur.execute(CANDIDATE_SQL, {"reports": [report_id], "radius": radius_m, "degrees": degrees})
+            found = cur.fetchone()  # (report, spot, resolved?, distance), or none within the radius
+            spot_id = found[1] if found else None
+        new = spot_id is None
         if new:
             cur.execute(NEW_SPOT_SQL, {"report": report_id})
-            row = cur.fetchone()
-        spot_id = row[0]
+            spot_id = cur.fetchone()[0]
         cur.execute("UPDATE report SET spot_id = %s WHERE id = %s RETURNING source", (spot_id, report_id))
         source = cur.fetchone()[0]
         cur.execute(
@@ -120,8 +106,9 @@ def refresh_spots(conn, spot_ids: list[int] | None = None) -> None:
         cur.execute(EMPTIED_SQL, {"spots": spot_ids})
 
 
-# The batch form of CANDIDATE_SQL: for each report, the nearest spot that existed before the batch.
-BATCH_CANDIDATE_SQL = """
+# For each report, the nearest open (else resolved) compatible spot within the radius; a stage-1 spot still
+# waiting to be placed takes no other report. Also asked for one report at a time.
+CANDIDATE_SQL = """
     SELECT r.id, c.id, c.status <> 'open', c.distance
     FROM report r
     CROSS JOIN LATERAL (
@@ -198,7 +185,7 @@ def attach_reports(conn, reports: list[tuple[int, bool, int | None]], *, radius_
             cur.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k",
                         ([_lock_key(ix, iy) for ix, iy in cells],))
         if searched:
-            cur.execute(BATCH_CANDIDATE_SQL, params)
+            cur.execute(CANDIDATE_SQL, params)
             existing = {report_id: (closed, distance, spot_id) for report_id, spot_id, closed, distance
                         in cur.fetchall()}
             cur.execute(BATCH_PAIRS_SQL, params | {"founders": [r for r in searched if r not in existing]})
