@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 import uvicorn
@@ -53,6 +53,15 @@ class _Server:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.socket.close()
+
+
+def sign_in(page, base: str, username: str, password: str, path: str) -> None:
+    """Sign in through /login as a person does, landing on `path` (which may carry a query)."""
+    page.goto(f"{base}/login?next={quote(path, safe='/')}")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}{path}")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from gis.db import transaction
 from gis.reports import ReportCreate, submit_report
 from gis.users import create_user
 from tests.intake.conftest import inside
+from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "long-enough-pw"
@@ -40,11 +41,7 @@ def _row(db_url: str, query: str, params: tuple = ()) -> tuple:
 
 
 def _sign_in(page, url: str, username: str, path: str) -> None:
-    page.goto(f"{url}/login?next={path.replace('?', '%3F').replace('=', '%3D')}")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}{path}")
+    sign_in(page, url, username, PASSWORD, path)
     page.wait_for_selector("#wf-moves")
 
 

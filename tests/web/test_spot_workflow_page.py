@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from gis import users, workflow
 from gis.db import transaction
 from gis.users import create_user
+from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "long-enough-pw"
@@ -42,11 +43,7 @@ def _state(db_url: str, spot_id: int) -> tuple:
 
 
 def _sign_in(page, url: str, username: str, spot_id: int) -> None:
-    page.goto(f"{url}/login?next=/spots/{spot_id}")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/spots/{spot_id}")
+    sign_in(page, url, username, PASSWORD, f"/spots/{spot_id}")
     page.wait_for_selector("#wf-moves")
 
 
