@@ -286,7 +286,7 @@ def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0,
         elif report_uuid in before:
             report_id, spot_id = before[report_uuid]
             outcomes[n] = SubmitResult(report_id, spot_id, created=False, new_spot=False, uuid=report_uuid)
-    for report_id, (n, report_uuid, *_) in zip(ids, rows):
+    for n, report_uuid, *_ in rows:
         if outcomes[n] is None:  # the same UUID earlier in this list
             earlier = first[report_uuid]
             outcomes[n] = SubmitResult(earlier, attached[earlier][0], created=False, new_spot=False,
