@@ -1,5 +1,4 @@
 """Report files uploaded by the GIS office: the same importer as `safemap import reports`."""
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Literal
@@ -34,10 +33,12 @@ def upload_reports(
     with tempfile.TemporaryDirectory(prefix="safemap-import-") as folder:
         path = Path(folder) / f"upload{suffix}"
         with open(path, "wb") as target:
-            shutil.copyfileobj(file.file, target, length=1 << 20)
-        if path.stat().st_size > MAX_BYTES:
-            raise InvalidInput("file", f"larger than {MAX_BYTES // 1024 // 1024} MB: use the command line "
-                                           "(safemap import reports)")
+            # Stop at the limit rather than copying a file of any size before refusing it.
+            while chunk := file.file.read(1 << 20):
+                if target.tell() + len(chunk) > MAX_BYTES:
+                    raise InvalidInput("file", f"larger than {MAX_BYTES // 1024 // 1024} MB: use the command line "
+                                               "(safemap import reports)")
+                target.write(chunk)
         result = import_reports(conn, path, source=source, source_ref=ref, crs=crs, partial=partial,
                                 radius_m=request.app.state.settings.aggregation_radius_m, actor_id=user.id,
                                 actor_name=user.full_name or user.username, file_name=name)

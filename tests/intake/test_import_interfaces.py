@@ -73,3 +73,16 @@ def test_an_upload_with_rejected_rows_is_400_with_the_rows(client, tokens, messy
     assert partial.status_code == 201 and partial.json()["accepted"] == 3
     rejected = [r for r in partial.json()["rows"] if r["status"] == "rejected"]
     assert rejected[2]["values"]["نوع"] == "چيز عجيب"
+
+
+def test_an_upload_over_the_size_limit_is_refused_and_writes_nothing(client, tokens, messy_csv, db_url,
+                                                                     monkeypatch):
+    monkeypatch.setattr("api.routes.imports.MAX_BYTES", messy_csv.stat().st_size - 1)
+    with open(messy_csv, "rb") as handle:
+        refused = client.post("/api/imports/reports", headers=tokens["gis"], data={"ref": "too big"},
+                              files={"file": ("nahie-3.csv", handle)})
+    assert refused.status_code == 400 and refused.json()["error"]["field"] == "file"
+    assert "safemap import reports" in refused.json()["error"]["message"]
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM import_batch")
+        assert cur.fetchone()[0] == 0
