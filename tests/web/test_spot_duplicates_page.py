@@ -128,6 +128,19 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
         == [str(first)]
     assert page.locator("button.split").count() == 0  # the only report of a spot is not split off
     assert page.locator(f'#wf-candidates tr[data-candidate="{new}"]').count() == 1
+
+    page.goto(f"{live_url}/spots/{new}")  # the split undone from the new spot: its report moves back to A
+    page.wait_for_selector("#wf-report-list")
+    page.click(f'#wf-report-list button.attach[data-report="{second}"]')
+    form = page.locator('#wf-split [data-move="attach"]')
+    form.locator("input[name=into]").fill(str(a).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")))
+    form.locator("textarea[name=note]").fill("همان مکان است")
+    title = form.locator("summary").inner_text()
+    form.locator("button[type=submit]").click()
+    page.wait_for_function("(text) => document.getElementById('wf-message')?.textContent === text",
+                           arg=f"{title}: ثبت شد")
+    assert _spot_state(db_url, a) == ("open", None, spots["a_reports"])
+    assert _row(db_url, "SELECT status, merged_into FROM spot WHERE id = %s", (new,)) == ("merged", a)
     assert [e for e in page.console_errors if "409" not in e and "400" not in e] == []
     assert page.outside_requests() == []
 

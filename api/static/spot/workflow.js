@@ -81,6 +81,10 @@
     description: ["شرح", "Description"],
     splitOff: ["جدا کردن", "Split off"],
     splitReport: ["جدا کردن گزارش", "Split report"],
+    moveOff: ["انتقال", "Move"],
+    moveReport: ["انتقال گزارش", "Move report"],
+    toOtherSpot: ["به نقطهٔ دیگر", "to another spot"],
+    intoSpot: ["شمارهٔ نقطهٔ مقصد", "Number of the spot to move it to"],
     toNewSpot: ["به نقطه‌ای تازه", "off to a new spot"],
     saved: ["ثبت شد", "saved"],
     conflict: ["کس دیگری از زمان باز کردن این صفحه نقطه را تغییر داده است؛ اطلاعات دوباره بارگیری شد. "
@@ -446,6 +450,15 @@
                 (f) => ({note: value(f, "note")}));
   };
 
+  // The reverse of a split: the report joins a spot the office names (an emptied spot is merged there).
+  const attachMove = (button) => {
+    const report = Number(button.dataset.report);
+    return move("attach", `${T.moveReport} ${num(report)} ${T.toOtherSpot}`,
+                [textInput("attach", "into", T.intoSpot, {dir: "ltr", inputmode: "numeric", autocomplete: "off"}),
+                 area("attach", "note", T.noteLabel, true)], "POST", `/api/reports/${report}/attach`,
+                (f) => ({into: Number(latin(value(f, "into"))), note: value(f, "note")}));
+  };
+
   // A row's button opens its move, one at a time, in the slot under the table.
   function rowMoves(box, selector, slot, makeMove) {
     box.addEventListener("click", (event) => {
@@ -454,7 +467,7 @@
       const form = makeMove(button);
       form.open = true;
       box.querySelector(slot).replaceChildren(form);
-      form.querySelector("textarea").focus();
+      form.querySelector("input, textarea").focus();
     });
     return box;
   }
@@ -467,18 +480,22 @@
 
   // A report split off founds a new stage-1 spot, which then shows among the possible duplicates.
   function reportList() {
-    const splits = state.me.role === "gis_office" && state.reports.length > 1;
+    const office = state.me.role === "gis_office";
+    const splits = office && state.reports.length > 1;
     const rows = state.reports.map((r) => el("tr", {"data-report": r.id},
       el("td", {text: num(r.id)}), el("td", {text: en ? r.source_en : r.source_fa}),
       el("td", {text: en ? r.category_en : r.category_fa}), el("td", {text: day(r.reported_at)}),
       el("td", {"data-metres": r.distance_m, text: metres(r.distance_m)}),
       el("td", {text: r.description || "—"}),
-      splits ? el("td", {class: "row-move"},
-                  el("button", {type: "button", class: "split", "data-report": r.id, text: T.splitOff})) : null));
+      office ? el("td", {class: "row-move"},
+                  splits ? el("button", {type: "button", class: "split", "data-report": r.id, text: T.splitOff})
+                         : null,
+                  el("button", {type: "button", class: "attach", "data-report": r.id, text: T.moveOff})) : null));
     const heads = [T.report, T.source, T.category, T.reportedOn, T.distance, T.description];
     return rowMoves(el("div", {id: "wf-reports"}, el("h3", {text: T.reports}),
-                       table("wf-report-list", splits ? [...heads, ""] : heads, rows, "—"),
-                       el("div", {id: "wf-split"})), "button.split", "#wf-split", splitMove);
+                       table("wf-report-list", office ? [...heads, ""] : heads, rows, "—"),
+                       el("div", {id: "wf-split"})), "button.split, button.attach", "#wf-split",
+                    (button) => (button.classList.contains("attach") ? attachMove(button) : splitMove(button)));
   }
 
   function duplicates() {
