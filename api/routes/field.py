@@ -52,6 +52,12 @@ MESSAGES = {
     "online": ("برخط", "online"),
     "offline": ("بدون اتصال", "offline"),
     "photo_failed": ("عکس خوانده نشد", "The photo could not be read"),
+    "focus_group": ("جلسهٔ گروه کانونی", "Focus group session"),
+    "points": ("نقطه", "points"),
+    "need_points": ("دست‌کم یک نقطه بیفزایید", "Add at least one point"),
+    "required": ("این مورد لازم است", "Required"),
+    "need_number": ("یک عدد صحیح وارد کنید", "Enter a whole number"),
+    "remove": ("حذف", "Remove"),
 }
 
 

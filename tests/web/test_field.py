@@ -6,49 +6,6 @@ from urllib.parse import urlsplit
 import psycopg2
 import pytest
 
-from gis.db import transaction
-from gis.users import create_user
-
-TABLET = {"width": 800, "height": 1280}
-
-
-@pytest.fixture
-def field(db_url) -> dict:
-    """A facilitator of 2201 and 2209, and points inside 2209 away from each other."""
-    with transaction(db_url) as conn:
-        create_user(conn, username="sara", password="s3cret-sara", role="facilitator", full_name="سارا",
-                    areas=["2201", "2209"])
-        with conn.cursor() as cur:
-            cur.execute("SELECT ST_Y(p), ST_X(p) FROM (SELECT (ST_Dump(ST_GeneratePoints(ST_Buffer(geom::geography,"
-                        " -150)::geometry, 4, 11))).geom AS p FROM area WHERE code = '2209') q")
-            return {"points": cur.fetchall()}
-
-
-@pytest.fixture
-def tablet(browser, live_url, field):
-    """A tablet-sized context with GPS allowed, and a page signed in at /field (after the login redirect)."""
-    lat, lon = field["points"][0]
-    context = browser.new_context(locale="fa-IR", viewport=TABLET, has_touch=True, geolocation={
-        "latitude": lat, "longitude": lon, "accuracy": 8}, permissions=["geolocation"])
-    page = context.new_page()
-    page.console_errors, page.requests = [], []
-    page.on("console", lambda message: message.type == "error" and page.console_errors.append(
-        f"{message.text} {message.location.get('url', '')}"))
-    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    context.on("request", lambda request: page.requests.append(request.url))
-    context.on("response", lambda response: response.status >= 400 and page.console_errors.append(
-        f"{response.status} {response.url}"))
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_url}/field")
-    assert urlsplit(page.url).path == "/login" and "next=%2Ffield" in page.url
-    page.fill("#username", "sara")
-    page.fill("#password", "s3cret-sara")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_url}/field")
-    page.wait_for_selector("body[data-ready=true][data-offline-ready=true]")
-    yield page
-    context.close()
-
 
 def _png(width: int, height: int) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:

@@ -6,6 +6,7 @@
   const config = JSON.parse(document.getElementById("field-config").textContent);
   const M = config.messages;
   const $ = (id) => document.getElementById(id);
+  const form = $("report-form");
   const ME = config.user.username;
   const localDigits = (value) => config.lang === "en" ? String(value)
     : String(value).replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
@@ -83,19 +84,33 @@
       form.append("file", item.blob, `${item.id}.jpg`);
       return post(`/api/reports/${item.report}/photos`, form);
     }
-    return post(item.url, JSON.stringify(item.body), {"Content-Type": "application/json"});
+    if (item.kind === "focus_group") return sendSession(item);
+    return postJson(item.url, item.body);
   }
 
-  async function note(item, error) {
+  const postJson = (url, body) => post(url, JSON.stringify(body), {"Content-Type": "application/json"});
+
+  // The session, then its points: both carry their UUIDs, so a re-send after a lost answer adds nothing.
+  async function sendSession(item) {
+    const session = await postJson("/api/focus-groups", item.body.session);
+    if (!session.ok) return session;
+    const {id} = await session.json();
+    return postJson(`/api/focus-groups/${id}/points`, item.body.points);
+  }
+
+  // `problem` is set when the server refused the item itself: sending it again unchanged would be refused
+  // again, so it waits for the facilitator (correct it, discard it, or "send now").
+  async function note(item, error, problem = null) {
     item.attempts = (item.attempts || 0) + 1;
     item.error = error;
+    item.problem = problem;
     await queue.update(item);
   }
 
   let flushing = null;
-  function flush() {
+  function flush(retryRefused = false) {
     if (!flushing) {
-      const run = () => sendQueued().finally(render);
+      const run = () => sendQueued(retryRefused).finally(render);
       flushing = (navigator.locks ? navigator.locks.request("safemap-field-outbox", run) : run())
         .catch((error) => console.warn("sending failed", error))
         .finally(() => { flushing = null; });
@@ -103,8 +118,9 @@
     return flushing;
   }
 
-  async function sendQueued() {
-    const items = (await queue.all("outbox")).filter((i) => i.user === ME).sort((a, b) => a.seq - b.seq);
+  async function sendQueued(retryRefused) {
+    const items = (await queue.all("outbox")).filter((i) => i.user === ME && (retryRefused || !i.problem))
+      .sort((a, b) => a.seq - b.seq);
     for (const item of items) {
       if (!navigator.onLine) break;
       let response;
@@ -124,14 +140,18 @@
         await note(item, M.sign_in_again);
         break;
       }
-      await note(item, problem.message || `HTTP ${response.status}`);
-      if (response.status >= 500 || response.status === 408 || response.status === 429) break;
+      const message = problem.message || `HTTP ${response.status}`;
+      if (response.status >= 500 || response.status === 408 || response.status === 429) {
+        await note(item, message);
+        break;
+      }
+      await note(item, message, {field: problem.field || null, message});
     }
   }
 
   // ---------- what is queued and what was sent ----------
   function describe(item) {
-    const kind = item.kind === "photo" ? M.photo : M.report;
+    const kind = {photo: M.photo, focus_group: M.focus_group}[item.kind] || M.report;
     return `${kind} — ${item.label || ""}`;
   }
 
@@ -169,7 +189,7 @@
       const li = document.createElement("li");
       li.dataset.id = item.id;
       const answer = item.answer || {};
-      const ids = item.kind === "photo" ? "" : ` #${localDigits(answer.id ?? "")}` +
+      const ids = item.kind === "photo" ? "" : ` #${localDigits(answer.id ?? answer.focus_group_id ?? "")}` +
         (answer.spot_id ? ` (${M.spot} #${localDigits(answer.spot_id)})` : "");
       li.textContent = `${describe(item)} — ${M.sent}${ids}`;
       return li;
@@ -236,7 +256,8 @@
       return false;
     }
     $("form-message").textContent = "";
-    if (area.properties.code !== areaSelect.value) {
+    // A session belongs to the neighbourhood chosen for it, wherever its participants' points lie.
+    if (area.properties.code !== areaSelect.value && form.dataset.mode !== "group") {
       areaSelect.value = area.properties.code;
       localStorage.setItem("safemap-field-area", areaSelect.value);
     }
@@ -355,36 +376,49 @@
     event.target.value = "";
   });
 
-  // ---------- submitting: always through the queue ----------
-  const form = $("report-form");
-  let seq = Date.now() * 1000;
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    await Promise.all(resizing);
-    resizing = [];
+  // ---------- one point's fields, shared by a new place and a session's points ----------
+  function readPoint() {
     const category = form.querySelector("input[name=category]:checked");
-    if (!$("lat").value) { $("form-message").textContent = M.need_point; return; }
-    if (!category) { $("form-message").textContent = M.need_category; return; }
+    if (!$("lat").value) { $("form-message").textContent = M.need_point; return null; }
+    if (!category) { $("form-message").textContent = M.need_category; return null; }
     const audit = {};
     for (const slider of sliders) if (slider.dataset.touched) audit[slider.name] = Number(slider.value);
     const time = form.querySelector("input[name=time_of_day]:checked");
+    return {category: category.value, label: category.nextElementSibling.textContent.trim(),
+            time_of_day: time ? time.value : null, time_label: time ? time.nextElementSibling.textContent : "",
+            lat: Number($("lat").value), lon: Number($("lon").value), description: $("description").value.trim(),
+            audit};
+  }
+
+  function clearPointFields() {
+    for (const input of form.querySelectorAll("input[name=category], input[name=time_of_day]")) input.checked = false;
+    $("description").value = "";
+    clearPoint();
+    clearAudit();
+  }
+
+  // ---------- submitting: always through the queue ----------
+  let seq = Date.now() * 1000;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (form.dataset.mode !== "place") return;
+    await Promise.all(resizing);
+    resizing = [];
+    const point = readPoint();
+    if (!point) return;
     const now = new Date().toISOString();
-    const label = category.nextElementSibling.textContent.trim();
+    const label = point.label;
     const report = {
       id: newUuid(), kind: "report", user: ME, seq: seq++, created_at: now, url: "/api/reports", label,
-      body: {category: category.value, lat: Number($("lat").value), lon: Number($("lon").value),
-             description: $("description").value.trim(), time_of_day: time ? time.value : null,
-             audit: Object.keys(audit).length ? audit : null, reported_at: now, source: "field"},
+      body: {category: point.category, lat: point.lat, lon: point.lon, description: point.description,
+             time_of_day: point.time_of_day, audit: Object.keys(point.audit).length ? point.audit : null,
+             reported_at: now, source: "field"},
     };
     report.body.uuid = report.id;
     const attached = photos.map((photo) => ({id: photo.id, kind: "photo", user: ME, seq: seq++, created_at: now,
                                              report: report.id, blob: photo.blob, label}));
     await queue.add([report, ...attached]);
-    const area = areaSelect.value;
-    form.reset();
-    areaSelect.value = area;
-    clearPoint();
-    clearAudit();
+    clearPointFields();
     photos.forEach((photo) => URL.revokeObjectURL(photo.url));
     photos = [];
     showPhotos();
@@ -393,6 +427,121 @@
     flush();
   });
 
+  // ---------- a focus-group session and the points its participants marked ----------
+  let groupPoints = [];
+  let sessionUuid = newUuid();
+  const latinDigits = (text) => text.replace(/[۰-۹٠-٩]/g, (d) => String("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩".indexOf(d) % 10));
+
+  function setMode(mode) {
+    form.dataset.mode = mode;
+    for (const button of document.querySelectorAll("[data-mode-button]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.modeButton === mode));
+    }
+    $("form-message").textContent = "";
+  }
+  for (const button of document.querySelectorAll("[data-mode-button]")) {
+    button.addEventListener("click", () => setMode(button.dataset.modeButton));
+  }
+
+  function jalaliToday() {
+    const parts = new Intl.DateTimeFormat("en-u-ca-persian-nu-latn", {
+      timeZone: "Asia/Tehran", year: "numeric", month: "2-digit", day: "2-digit"}).formatToParts(new Date());
+    const part = (type) => parts.find((p) => p.type === type).value;
+    return localDigits(`${part("year")}/${part("month")}/${part("day")}`);
+  }
+
+  const errorFor = (field) => Array.from(form.querySelectorAll("[data-error-for]"))
+    .find((element) => element.dataset.errorFor === field) || $("group-message");
+
+  function showProblems(problems) {
+    for (const element of form.querySelectorAll("[data-error-for]")) element.textContent = "";
+    $("group-message").textContent = "";
+    for (const {field, message} of problems) errorFor(field).textContent = message;
+  }
+
+  function showGroupPoints() {
+    $("point-list").replaceChildren(...groupPoints.map((point) => {
+      const li = document.createElement("li");
+      li.textContent = [point.label, point.time_label, point.description].filter(Boolean).join(" — ");
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "link";
+      remove.textContent = "×";
+      remove.setAttribute("aria-label", M.remove);
+      remove.addEventListener("click", () => {
+        point.marker.remove();
+        groupPoints = groupPoints.filter((p) => p !== point);
+        showGroupPoints();
+      });
+      li.append(remove);
+      return li;
+    }));
+    $("point-count").textContent = localDigits(groupPoints.length);
+  }
+
+  function resetSession() {
+    $("fg-held_on").value = jalaliToday();
+    $("fg-facilitator").value = config.user.full_name || ME;
+    for (const key of ["participants", "women", "notes"]) $(`fg-${key}`).value = "";
+    groupPoints.forEach((point) => point.marker.remove());
+    groupPoints = [];
+    sessionUuid = newUuid();
+    showGroupPoints();
+    showProblems([]);
+  }
+
+  $("add-point").addEventListener("click", () => {
+    const point = readPoint();
+    if (!point) return;
+    point.uuid = newUuid();
+    point.marker = L.circleMarker([point.lat, point.lon], {radius: 9, color: "#b00020"}).addTo(map);
+    groupPoints.push(point);
+    clearPointFields();
+    showGroupPoints();
+    errorFor("features").textContent = "";
+  });
+
+  $("record-session").addEventListener("click", async () => {
+    const values = Object.fromEntries(["held_on", "facilitator", "participants", "women", "notes"]
+      .map((key) => [key, $(`fg-${key}`).value.trim()]));
+    const problems = ["held_on", "facilitator", "participants", "women"].filter((key) => !values[key])
+      .map((field) => ({field, message: M.required}));
+    for (const field of ["participants", "women"]) {
+      values[field] = latinDigits(values[field]);
+      if (values[field] && !/^\d+$/.test(values[field])) problems.push({field, message: M.need_number});
+    }
+    if (!groupPoints.length) problems.push({field: "features", message: M.need_points});
+    showProblems(problems);
+    if (problems.length) return;
+    const item = {
+      id: sessionUuid, kind: "focus_group", user: ME, seq: seq++, created_at: new Date().toISOString(),
+      label: `${localDigits(groupPoints.length)} ${M.points}`,
+      body: {
+        session: {area: areaSelect.value, held_on: values.held_on, facilitator: values.facilitator,
+                  participants: Number(values.participants), women: Number(values.women), notes: values.notes,
+                  uuid: sessionUuid},
+        points: {type: "FeatureCollection", features: groupPoints.map((point) => ({
+          type: "Feature", geometry: {type: "Point", coordinates: [point.lon, point.lat]},
+          properties: {category: point.category, description: point.description, time_of_day: point.time_of_day,
+                       uuid: point.uuid, ...point.audit}}))},
+      },
+    };
+    await queue.add([item]);
+    await render();
+    // A send already under way may have read the queue before this session was added.
+    if (flushing) await flushing;
+    await flush();
+    const left = (await queue.all("outbox")).find((i) => i.id === item.id);
+    if (left && left.problem) {
+      // Kept in the form to be corrected; recording it again replaces the refused item (same UUID).
+      showProblems([left.problem]);
+      return;
+    }
+    resetSession();
+    $("outbox-message").textContent = left ? M.saved_offline : `${M.focus_group} — ${M.sent}`;
+  });
+  resetSession();
+
   // ---------- when to send ----------
   function showNetwork() {
     $("network").dataset.online = String(navigator.onLine);
@@ -400,7 +549,7 @@
   }
   window.addEventListener("online", () => { showNetwork(); flush(); });
   window.addEventListener("offline", showNetwork);
-  $("send-now").addEventListener("click", () => flush());
+  $("send-now").addEventListener("click", () => flush(true));
   setInterval(async () => { if (navigator.onLine && await render()) flush(); }, 20000);
   showNetwork();
 
