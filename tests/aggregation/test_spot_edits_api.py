@@ -2,31 +2,18 @@
 import psycopg2
 import pytest
 
-from gis.db import transaction
-from gis.reports import ReportCreate, submit_report
-from tests.intake.conftest import inside
-
-METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
+from tests.aggregation.conftest import place_two_spots
 
 
 @pytest.fixture
-def two_spots(db_url, client, tokens) -> dict:
+def two_spots(db_url) -> dict:
     """Spot A (two reports, mayor and hotline) and spot B (one focus-group report) 100 m apart."""
-    lon, lat = inside(db_url, "2209")
-    with transaction(db_url) as conn:
-        a1 = submit_report(conn, ReportCreate(source="mayor", category="vacant_lot", lon=lon, lat=lat))
-        a2 = submit_report(conn, ReportCreate(source="hotline_137", category="vacant_lot",
-                                              lon=lon + 20 * METRE, lat=lat))
-        b1 = submit_report(conn, ReportCreate(source="focus_group", category="vacant_lot",
-                                              lon=lon + 100 * METRE, lat=lat))
-    assert a1.spot_id == a2.spot_id != b1.spot_id
-    client.gis_office = tokens["gis"]
-    return {"a": a1.spot_id, "b": b1.spot_id, "a1": a1.report_id, "a2": a2.report_id, "b1": b1.report_id}
+    return place_two_spots(db_url)
 
 
-def _spot(client, spot_id: int) -> dict:
+def _spot(client, tokens, spot_id: int) -> dict:
     """The spot as the GIS office reads it (the public does not see stage-1 spots)."""
-    return client.get(f"/api/spots/{spot_id}", headers=client.gis_office).json()["properties"]
+    return client.get(f"/api/spots/{spot_id}", headers=tokens["gis"]).json()["properties"]
 
 
 def test_candidates_show_distance_category_and_sources(client, tokens, two_spots):
@@ -52,7 +39,7 @@ def test_only_the_gis_office_merges(client, tokens, two_spots):
                        headers=tokens["sara"]).status_code == 403
     assert client.post(f"/api/spots/{a}/unmerge", json={"note": "x"},
                        headers=tokens["ali"]).status_code == 403
-    assert _spot(client, a)["report_count"] == 2  # nothing changed
+    assert _spot(client, tokens, a)["report_count"] == 2  # nothing changed
 
 
 def test_merge_then_unmerge_restores_both_spots(client, tokens, two_spots):
@@ -63,7 +50,7 @@ def test_merge_then_unmerge_restores_both_spots(client, tokens, two_spots):
     merged = client.post(f"/api/spots/{a}/merge", json={"into": b, "note": "one lot"}, headers=gis)
     assert merged.status_code == 200, merged.text
     assert merged.json()["moved_reports"] == sorted([two_spots["a1"], two_spots["a2"]])
-    gone, kept = _spot(client, a), _spot(client, b)
+    gone, kept = _spot(client, tokens, a), _spot(client, tokens, b)
     assert (gone["status"], gone["report_count"]) == ("merged", 0)
     assert (kept["report_count"], kept["source_count"]) == (3, 3)
     assert [e["kind"] for e in gone["events"]][-1] == "merged"
@@ -75,7 +62,7 @@ def test_merge_then_unmerge_restores_both_spots(client, tokens, two_spots):
 
     undone = client.post(f"/api/spots/{a}/unmerge", json={"note": "two lots after all"}, headers=gis)
     assert undone.status_code == 200, undone.text
-    gone, kept = _spot(client, a), _spot(client, b)
+    gone, kept = _spot(client, tokens, a), _spot(client, tokens, b)
     assert (gone["status"], gone["report_count"], kept["report_count"]) == ("open", 2, 1)
     assert gone["events"][-1]["kind"] == "unmerged" and kept["events"][-1]["kind"] == "unmerge_released"
     assert client.post(f"/api/spots/{a}/unmerge", json={"note": "x"}, headers=gis).status_code == 409
@@ -87,17 +74,17 @@ def test_split_and_reattach(client, tokens, two_spots, db_url):
                         headers=gis)
     assert split.status_code == 200, split.text
     new = split.json()["spot"]
-    assert (_spot(client, a)["report_count"], _spot(client, new)["report_count"]) == (1, 1)
-    assert _spot(client, a)["events"][-1]["kind"] == "report_split"
-    assert _spot(client, new)["events"][0]["payload"]["split_from"] == a
+    assert (_spot(client, tokens, a)["report_count"], _spot(client, tokens, new)["report_count"]) == (1, 1)
+    assert _spot(client, tokens, a)["events"][-1]["kind"] == "report_split"
+    assert _spot(client, tokens, new)["events"][0]["payload"]["split_from"] == a
     alone = client.post(f"/api/reports/{two_spots['a2']}/split", json={"note": "again"}, headers=gis)
     assert alone.status_code == 409
 
     back = client.post(f"/api/reports/{two_spots['a2']}/attach", json={"into": a, "note": "same after all"},
                        headers=gis)
     assert back.status_code == 200, back.text
-    assert _spot(client, a)["report_count"] == 2
-    assert _spot(client, new)["status"] == "merged"  # the emptied spot is merged back, its history kept
+    assert _spot(client, tokens, a)["report_count"] == 2
+    assert _spot(client, tokens, new)["status"] == "merged"  # the emptied spot is merged back, its history kept
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM spot_event WHERE spot_id = ANY(%s)", ([a, new],))
         assert cur.fetchone()[0] >= 6

@@ -5,33 +5,25 @@ from argon2 import PasswordHasher
 
 from gis import users, workflow
 from gis.db import transaction
-from gis.reports import ReportCreate, submit_report
 from gis.users import create_user
-from tests.intake.conftest import inside
+from tests.aggregation.conftest import place_two_spots
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "long-enough-pw"
-METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
 
 
 @pytest.fixture
 def spots(db_url, monkeypatch) -> dict:
     """Spot A (mayor and hotline reports) and spot B (a focus group's) 100 m apart, and three staff users."""
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    lon, lat = inside(db_url, "2209")
     with transaction(db_url) as conn:
         office = create_user(conn, username="office", password=PASSWORD, role="gis_office", full_name="دفتر GIS")
         create_user(conn, username="deputy", password=PASSWORD, role="deputy")
         create_user(conn, username="viewer", password=PASSWORD, role="viewer")
-        a1 = submit_report(conn, ReportCreate(source="mayor", category="vacant_lot", lon=lon, lat=lat))
-        a2 = submit_report(conn, ReportCreate(source="hotline_137", category="vacant_lot",
-                                              lon=lon + 20 * METRE, lat=lat))
-        b1 = submit_report(conn, ReportCreate(source="focus_group", category="vacant_lot",
-                                              lon=lon + 100 * METRE, lat=lat))
-    assert a1.spot_id == a2.spot_id != b1.spot_id
-    return {"office": office, "a": a1.spot_id, "b": b1.spot_id, "a_reports": sorted([a1.report_id, a2.report_id]),
-            "b_reports": [b1.report_id]}
+    placed = place_two_spots(db_url)
+    return {"office": office, "a": placed["a"], "b": placed["b"], "a_reports": sorted([placed["a1"], placed["a2"]]),
+            "b_reports": [placed["b1"]]}
 
 
 def _row(db_url: str, query: str, params: tuple = ()) -> tuple:
