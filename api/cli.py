@@ -73,7 +73,7 @@ def db_start() -> None:
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded cluster cleanly."""
-    from gis.cluster import open_cluster
+    from gis.db.cluster import open_cluster
 
     settings = get_settings()
     if settings.database_url:
@@ -86,7 +86,7 @@ def db_stop() -> None:
 @db_app.command("status")
 def db_status() -> None:
     """Say whether the database is running, where, and at which schema revision."""
-    from gis.cluster import open_cluster
+    from gis.db.cluster import open_cluster
     from gis.db import current_revisions
 
     settings = get_settings()
@@ -120,7 +120,7 @@ def db_url() -> None:
 @db_app.command("backup")
 def db_backup(file: Path = typer.Argument(..., help="where to write the backup (pg_dump custom format)")) -> None:
     """Back the whole database up to a file."""
-    from gis.backup import backup
+    from gis.db.backup import backup
 
     size = backup(_url(), file)
     typer.echo(f"backup written: {file} ({size / 1e6:.1f} MB)")
@@ -132,7 +132,7 @@ def db_restore(
     yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation"),
 ) -> None:
     """Replace the database with a backup (everything written since the backup is lost)."""
-    from gis.backup import restore
+    from gis.db.backup import restore
 
     url = _url()
     if not yes and not typer.confirm(f"replace the database {url.rsplit('/', 1)[-1]} with {file.name}?"):

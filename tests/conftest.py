@@ -14,7 +14,7 @@ import psycopg2
 import pytest
 from fastapi.testclient import TestClient
 
-from gis.cluster import Cluster, ensure_cluster, open_cluster
+from gis.db.cluster import Cluster, ensure_cluster, open_cluster
 from gis.db import migrate, transaction
 from gis.demo import load_demo
 from gis.users import create_user, issue_token

@@ -5,7 +5,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from gis.cluster import Cluster, ensure_cluster, open_cluster
+from gis.db.cluster import Cluster, ensure_cluster, open_cluster
 from gis.errors import ClusterError
 
 

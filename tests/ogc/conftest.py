@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gis.cluster import Cluster, free_port
+from gis.db.cluster import Cluster, free_port
 from tests.conftest import DEMO_TEMPLATE, _fresh
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import psycopg2
 
-from gis.cluster import free_port
+from gis.db.cluster import free_port
 from gis.db import database_url, migrate, transaction
 from gis.settings import get_settings
 

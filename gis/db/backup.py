@@ -6,7 +6,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 from psycopg2 import sql
 
-from gis.cluster import find_bin_dir
+from gis.db.cluster import find_bin_dir
 from gis.errors import ClusterError, InvalidInput
 
 

@@ -45,7 +45,7 @@ def database_url(settings: Settings) -> str:
     """The URL to use: DATABASE_URL if set, else the embedded cluster (created and started on demand)."""
     if settings.database_url:
         return settings.database_url
-    from gis.cluster import ensure_cluster
+    from gis.db.cluster import ensure_cluster
 
     return ensure_cluster(settings.pg_dir, settings.pg_database, port=settings.pg_port)
 
