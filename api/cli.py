@@ -150,7 +150,7 @@ def import_areas_command(
     code_prefix: str = typer.Option("", help="prefix added to every code, e.g. 22- for sub-districts"),
 ) -> None:
     """Load an area layer (e.g. the sub-districts); existing codes are updated, parents re-linked."""
-    from gis.areas import import_areas, read_area_file
+    from gis.places.areas import import_areas, read_area_file
     from gis.db import transaction
 
     frame = read_area_file(file)

@@ -13,7 +13,7 @@ import shapely
 from scipy.spatial import cKDTree
 from scipy.stats import norm
 
-from gis.areas import LEVELS
+from gis.places.areas import LEVELS
 from gis.errors import InvalidInput, NotFound
 from gis.spots import EVERY_SPOT, SpotScope, scope_condition
 

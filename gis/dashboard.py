@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from gis.areas import area_id_by_code
+from gis.places.areas import area_id_by_code
 from gis.db import dict_cursor
 from gis.programme import list_activities, list_phases
 from gis.workflow import AUDIT_CRITERIA

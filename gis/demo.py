@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from gis.aggregate import refresh_spots
-from gis.areas import import_areas, read_area_file
+from gis.places.areas import import_areas, read_area_file
 from gis.reports import AUDIT_KEYS
 from gis.workflow_demo import load_demo_workflow
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from gis.db import dict_cursor, translate_errors
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.jalali import jalali
-from gis.neighbourhoods import neighbourhood_id
+from gis.places.neighbourhoods import neighbourhood_id
 from gis.spots import parse_day
 from gis.reports import AUDIT_KEYS, ReportCreate, SubmitResult, submit_report
 from gis.text import latin_digits, normalise_persian

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 
-from gis.areas import area_id_by_code
+from gis.places.areas import area_id_by_code
 from gis.errors import InvalidInput, NotFound
 from gis.reports import AUDIT_KEYS
 from gis.spots import (EVERY_SPOT, SPOT_PROPERTIES, SpotScope, check_categories, parse_bbox, parse_stages,

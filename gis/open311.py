@@ -16,8 +16,8 @@ from psycopg2 import sql
 
 from gis.db import dict_cursor
 from gis.errors import Forbidden, InvalidInput, NotFound
-from gis.locate import locate
-from gis.neighbourhoods import neighbourhood_in_text
+from gis.places.locate import locate
+from gis.places.neighbourhoods import neighbourhood_in_text
 from gis.reports import ReportCreate, submit_report
 from gis.text import latin_digits, normalise_persian
 

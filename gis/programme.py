@@ -2,7 +2,7 @@
 import json
 from datetime import date
 
-from gis.areas import area_id_by_code
+from gis.places.areas import area_id_by_code
 from gis.db import dict_cursor
 from gis.errors import InvalidInput, NotFound
 from gis.jalali import jalali

@@ -13,7 +13,7 @@ import psycopg2.errors
 from gis.aggregate import attach_report, attach_reports
 from gis.db import dict_cursor
 from gis.errors import InvalidInput, NotFound
-from gis.locate import locate
+from gis.places.locate import locate
 from gis.spots import check_categories
 
 # The safety audit (after Safetipin): nine criteria scored 0–3, labelled as the tablet page shows them.

@@ -6,7 +6,7 @@ from datetime import date
 import jdatetime
 from psycopg2 import sql
 
-from gis.areas import area_id_by_code
+from gis.places.areas import area_id_by_code
 from gis.errors import InvalidInput, NotFound, Unauthorized
 from gis.text import latin_digits
 from gis.users import User

@@ -4,7 +4,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import get_conn
-from gis.areas import areas_geojson
+from gis.places.areas import areas_geojson
 
 router = APIRouter(prefix="/api", tags=["areas"])
 GEOJSON = "application/geo+json"

@@ -8,7 +8,7 @@ import psycopg2
 import pytest
 from shapely.geometry import box
 
-from gis.areas import import_areas, read_area_file
+from gis.places.areas import import_areas, read_area_file
 from gis.db import transaction
 from gis.errors import InvalidInput
 

@@ -2,7 +2,7 @@
 import pytest
 
 from gis.errors import InvalidInput
-from gis.locate import locate
+from gis.places.locate import locate
 
 
 def _code(conn, area_id: int) -> str:

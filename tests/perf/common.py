@@ -137,7 +137,7 @@ def _copy_template() -> None:
 
 def seed(url: str, reports: int) -> None:
     """Areas through the tool's own importer; spots, reports and events set-based in SQL."""
-    from gis.areas import import_areas, read_area_file
+    from gis.places.areas import import_areas, read_area_file
 
     with transaction(url) as conn:
         districts = read_area_file(TEHRAN / "tehran_districts_22_from_mahallat_wgs84.geojson")

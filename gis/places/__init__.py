@@ -1,0 +1,1 @@
+"""Places: the area hierarchy (district, sub-district, neighbourhood), resolving neighbourhood names, locating points."""
