@@ -173,7 +173,7 @@ def import_focus_group_command(
 ) -> None:
     """Import a focus-group session and its marked places, all or nothing; importing it again adds nothing."""
     from gis.db import transaction
-    from gis.focus_groups import import_file
+    from gis.intake.focus_groups import import_file
     from gis.jalali import jalali
 
     with transaction(_migrated_url()) as conn:
@@ -269,7 +269,7 @@ def import_reports_command(
 ) -> None:
     """Import a list of reports: every row is accepted, rejected (field and reason) or a duplicate."""
     from gis.db import transaction
-    from gis.intake import ImportRejected, import_reports, write_rejected
+    from gis.intake.files import ImportRejected, import_reports, write_rejected
 
     url = _migrated_url()
     bar = _progress_bar()

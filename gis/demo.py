@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gis.aggregate import refresh_spots
 from gis.places.areas import import_areas, read_area_file
-from gis.reports import AUDIT_KEYS
+from gis.intake.reports import AUDIT_KEYS
 from gis.workflow_demo import load_demo_workflow
 
 DATA = Path(__file__).resolve().parent.parent / "data"

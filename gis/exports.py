@@ -24,7 +24,7 @@ import shapely
 from openpyxl import Workbook
 
 from gis.errors import InvalidInput
-from gis.reports import AUDIT_CRITERIA
+from gis.intake.reports import AUDIT_CRITERIA
 from gis.spots import EVERY_SPOT, SpotScope, scope_condition
 
 TEHRAN = ZoneInfo("Asia/Tehran")

@@ -6,7 +6,7 @@ from datetime import datetime, time, timezone
 
 from gis.places.areas import area_id_by_code
 from gis.errors import InvalidInput, NotFound
-from gis.reports import AUDIT_KEYS
+from gis.intake.reports import AUDIT_KEYS
 from gis.spots import (EVERY_SPOT, SPOT_PROPERTIES, SpotScope, check_categories, parse_bbox, parse_stages,
                        scope_condition)
 from gis.text import latin_digits

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import jdatetime
 
-from gis.reports import AUDIT_KEYS
+from gis.intake.reports import AUDIT_KEYS
 
 SEED = 1399
 AGENCIES = {

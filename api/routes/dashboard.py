@@ -11,7 +11,7 @@ from api.deps import get_conn
 from api.pages import language, render, sign_in_first
 from gis.dashboard import dashboard
 from gis.jalali import jalali, jalali_month
-from gis.reports import AUDIT_CRITERIA
+from gis.intake.reports import AUDIT_CRITERIA
 from gis.spots import parse_day
 from gis.users import User
 

@@ -12,9 +12,9 @@ from api.auth import current_user
 from api.deps import get_conn
 from api.pages import language, render
 from api.routes.reports import WRITERS
-from gis.field import field_categories, field_neighbourhoods
-from gis.photos import MAX_BYTES
-from gis.reports import AUDIT_CRITERIA, AUDIT_KEYS
+from gis.intake.field import field_categories, field_neighbourhoods
+from gis.intake.photos import MAX_BYTES
+from gis.intake.reports import AUDIT_CRITERIA, AUDIT_KEYS
 from gis.users import User
 
 router = APIRouter(include_in_schema=False)

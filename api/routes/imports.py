@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from api.auth import require_role
 from api.deps import get_conn
 from gis.errors import InvalidInput
-from gis.intake import import_reports, list_batches
-from gis.intake.read import file_format
+from gis.intake.files import import_reports, list_batches
+from gis.intake.files.read import file_format
 from gis.users import User
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])

@@ -12,7 +12,7 @@ from api.pages import language, render, sign_in_first
 from api.routes.spots import spot_filter
 from gis.mapdata import MAX_SPOTS, heat_points, map_areas_geojson, map_reference, map_spots
 from gis.mapview import EVENT_KINDS, build_map
-from gis.reports import AUDIT_CRITERIA
+from gis.intake.reports import AUDIT_CRITERIA
 from gis.spots import SpotFilter, SpotScope, spot_feature
 from gis.text import persian_digits
 from gis.users import User

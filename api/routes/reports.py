@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 from api.auth import require_role
 from api.deps import get_conn
 from gis.errors import Forbidden
-from gis.photos import MAX_BYTES, add_photo, get_photo, report_photos
-from gis.reports import ReportCreate, get_report, report_area, submit_report
+from gis.intake.photos import MAX_BYTES, add_photo, get_photo, report_photos
+from gis.intake.reports import ReportCreate, get_report, report_area, submit_report
 from gis.text import normalise_persian
 from gis.users import User
 

@@ -1,6 +1,2 @@
-"""Intake of report files: reading (read), column and name mapping (columns), row parsing (rows), and the
-batch with its per-row validation report (batch)."""
-from gis.intake.batch import (ImportRejected, ImportResult, RowOutcome, import_reports, list_batches,
-                              write_rejected)
-
-__all__ = ["ImportRejected", "ImportResult", "RowOutcome", "import_reports", "list_batches", "write_rejected"]
+"""Intake: every way a report comes in (files from the mayors, focus groups, the 137 hotline via Open311, the
+facilitator's tablet) and the one entrance they share, reports.submit_report."""

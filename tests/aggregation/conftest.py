@@ -1,6 +1,6 @@
 """Users with roles, shared with the intake tests, and a small world of two nearby spots."""
 from gis.db import transaction
-from gis.reports import ReportCreate, submit_report
+from gis.intake.reports import ReportCreate, submit_report
 from tests.intake.conftest import inside, tokens  # noqa: F401
 
 METRE = 1 / 90_400  # a metre of longitude at District 22's latitude

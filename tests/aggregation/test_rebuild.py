@@ -5,7 +5,7 @@ import pytest
 from gis.db import transaction
 from gis.demo import load_base_areas
 from gis.rebuild import rebuild
-from gis.reports import ReportCreate, submit_report
+from gis.intake.reports import ReportCreate, submit_report
 from gis.spot_edits import split
 from gis.users import create_user
 from tests.cli.test_cli import run

@@ -2,7 +2,7 @@
 import psycopg2
 
 from gis.db import transaction
-from gis.reports import ReportCreate, submit_report
+from gis.intake.reports import ReportCreate, submit_report
 from tests.api.channels import API_KEY, api_key_env, hotline, make_people, offset, point_in  # noqa: F401
 
 

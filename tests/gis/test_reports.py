@@ -7,7 +7,7 @@ import pytest
 
 from gis.db import transaction
 from gis.errors import InvalidInput
-from gis.reports import ReportCreate, submit_report, submit_reports
+from gis.intake.reports import ReportCreate, submit_report, submit_reports
 
 METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
 

@@ -7,9 +7,9 @@ import psycopg2
 import pytest
 
 from gis.errors import InvalidInput
-from gis.intake import batch
-from gis.intake.batch import import_reports
-from gis.reports import submit_report
+from gis.intake.files import batch
+from gis.intake.files.batch import import_reports
+from gis.intake.reports import submit_report
 
 STATE_SQL = (
     # each report by its row, with the row of the report that founded its spot

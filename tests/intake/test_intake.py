@@ -10,7 +10,7 @@ from shapely.geometry import Point
 
 from gis.db import transaction
 from gis.errors import InvalidInput
-from gis.intake import ImportRejected, import_reports, write_rejected
+from gis.intake.files import ImportRejected, import_reports, write_rejected
 
 
 def _count(db_url: str, query: str = "SELECT count(*) FROM report") -> int:

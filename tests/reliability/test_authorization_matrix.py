@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from gis import users, workflow
 from gis.db import transaction
-from gis.focus_groups import FocusGroupCreate, create_session
-from gis.reports import ReportCreate, submit_report
+from gis.intake.focus_groups import FocusGroupCreate, create_session
+from gis.intake.reports import ReportCreate, submit_report
 from gis.users import get_user
 from tests.conftest import DEMO_TEMPLATE, _fresh
 from tests.reliability.conftest import make_role_tokens

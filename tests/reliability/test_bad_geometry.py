@@ -2,7 +2,7 @@
 import pytest
 
 from gis.errors import InvalidInput
-from gis.reports import ReportCreate, submit_report
+from gis.intake.reports import ReportCreate, submit_report
 
 
 @pytest.mark.parametrize("geometry", [{}, {"type": "Circle", "coordinates": [51.1, 35.7]},

@@ -4,7 +4,7 @@ import uuid
 
 import psycopg2
 
-from gis.reports import ReportCreate, submit_report
+from gis.intake.reports import ReportCreate, submit_report
 
 COPIES = 5
 

@@ -103,7 +103,7 @@
                done: ["انجام‌شده", "Done"], cancelled: ["لغوشده", "Cancelled"]},
     rejectReasons: {not_unsafe: ["بی‌دفاع نیست", "Not unsafe"],
                     duplicate: ["تکراری است", "Duplicate of another spot"]},
-    // The nine criteria in the API's order, labelled by the server (gis.reports.AUDIT_CRITERIA).
+    // The nine criteria in the API's order, labelled by the server (gis.intake.reports.AUDIT_CRITERIA).
     criteria: Object.fromEntries(JSON.parse(panel.dataset.criteria).map(([key, fa, english]) => [key, [fa, english]])),
   };
   const pick = (table) => Object.fromEntries(Object.entries(table).map(([key, value]) =>

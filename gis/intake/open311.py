@@ -18,7 +18,7 @@ from gis.db import dict_cursor
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.places.locate import locate
 from gis.places.neighbourhoods import neighbourhood_in_text
-from gis.reports import ReportCreate, submit_report
+from gis.intake.reports import ReportCreate, submit_report
 from gis.text import latin_digits, normalise_persian
 
 TEHRAN = ZoneInfo("Asia/Tehran")

@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from pyproj import Transformer
 
 from gis.errors import InvalidInput
-from gis.intake.columns import Lookups, time_of_day
+from gis.intake.files.columns import Lookups, time_of_day
 from gis.spots import parse_day
-from gis.reports import ReportCreate
+from gis.intake.reports import ReportCreate
 from gis.text import latin_digits, normalise_persian
 
 UTM_39N = "EPSG:32639"

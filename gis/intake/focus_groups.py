@@ -17,7 +17,7 @@ from gis.errors import Conflict, InvalidInput, NotFound
 from gis.jalali import jalali
 from gis.places.neighbourhoods import neighbourhood_id
 from gis.spots import parse_day
-from gis.reports import AUDIT_KEYS, ReportCreate, SubmitResult, submit_report
+from gis.intake.reports import AUDIT_KEYS, ReportCreate, SubmitResult, submit_report
 from gis.text import latin_digits, normalise_persian
 
 TEHRAN = ZoneInfo("Asia/Tehran")

@@ -18,10 +18,10 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from gis.errors import InvalidInput
-from gis.intake.columns import load_lookups, map_columns, match_key
-from gis.intake.read import open_table
-from gis.intake.rows import RowParser
-from gis.reports import SOURCES, ReportCreate, SubmitResult, submit_reports
+from gis.intake.files.columns import load_lookups, map_columns, match_key
+from gis.intake.files.read import open_table
+from gis.intake.files.rows import RowParser
+from gis.intake.reports import SOURCES, ReportCreate, SubmitResult, submit_reports
 
 ROW_NAMESPACE = uuidlib.UUID("5a4e3a22-0137-4d22-9c22-1a2b3c4d5e6f")
 # Valid rows are submitted this many at a time (a few statements per batch instead of several per row).
