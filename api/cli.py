@@ -329,9 +329,9 @@ def aggregate(
                                                       "SAFEMAP_AGGREGATION_RADIUS_M)"),
 ) -> None:
     """Recount every spot's reports, sources and priority; with --rebuild, recompute the assignment too."""
-    from gis.aggregate import refresh_spots
+    from gis.aggregation.aggregate import refresh_spots
     from gis.db import transaction
-    from gis.rebuild import rebuild as rebuild_spots
+    from gis.aggregation.rebuild import rebuild as rebuild_spots
 
     if radius is not None and not rebuild:
         raise typer.BadParameter("--radius is for --rebuild", param_hint="--radius")

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from gis.aggregate import refresh_spots
+from gis.aggregation.aggregate import refresh_spots
 from gis.places.areas import import_areas, read_area_file
 from gis.intake.reports import AUDIT_KEYS
 from gis.workflow_demo import load_demo_workflow

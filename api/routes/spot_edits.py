@@ -4,13 +4,13 @@ from pydantic import BaseModel, Field
 
 from api.auth import require_role
 from api.deps import get_conn
-from gis import spot_edits
+from gis.aggregation import edits
 from gis.users import User
 
 router = APIRouter(prefix="/api", tags=["spot edits"])
 SpotId = Path(..., ge=1, le=2_147_483_647)
 ReportId = Path(..., ge=1, le=9_223_372_036_854_775_807)
-EDITOR = require_role(spot_edits.EDITOR_ROLE)
+EDITOR = require_role(edits.EDITOR_ROLE)
 
 
 class MergeIn(BaseModel):
@@ -34,34 +34,34 @@ class AttachIn(BaseModel):
 def candidates(spot_id: int = SpotId, radius: float = Query(200.0, gt=0, le=5000, description="metres"),
                user: User = Depends(require_role("gis_office", "deputy")), conn=Depends(get_conn)) -> dict:
     return {"spot": spot_id, "radius_m": radius,
-            "candidates": spot_edits.candidates(conn, spot_id=spot_id, radius_m=radius)}
+            "candidates": edits.candidates(conn, spot_id=spot_id, radius_m=radius)}
 
 
 @router.get("/spots/{spot_id}/reports", summary="The reports this spot aggregates, oldest first")
 def reports(spot_id: int = SpotId, user: User = Depends(require_role("gis_office", "deputy")),
             conn=Depends(get_conn)) -> dict:
-    return {"spot": spot_id, "reports": spot_edits.spot_reports(conn, spot_id=spot_id)}
+    return {"spot": spot_id, "reports": edits.spot_reports(conn, spot_id=spot_id)}
 
 
 @router.post("/spots/{spot_id}/merge", summary="Merge this spot into another (its reports move there)")
 def merge(body: MergeIn, spot_id: int = SpotId, user: User = Depends(EDITOR), conn=Depends(get_conn)) -> dict:
-    return spot_edits.merge(conn, user=user, spot_id=spot_id, into=body.into, note=body.note,
+    return edits.merge(conn, user=user, spot_id=spot_id, into=body.into, note=body.note,
                             version=body.version)
 
 
 @router.post("/spots/{spot_id}/unmerge", summary="Undo this spot's last merge")
 def unmerge(body: NoteIn, spot_id: int = SpotId, user: User = Depends(EDITOR),
             conn=Depends(get_conn)) -> dict:
-    return spot_edits.unmerge(conn, user=user, spot_id=spot_id, note=body.note)
+    return edits.unmerge(conn, user=user, spot_id=spot_id, note=body.note)
 
 
 @router.post("/reports/{report_id}/split", summary="Take a report off its spot to a new spot of its own")
 def split(body: NoteIn, report_id: int = ReportId, user: User = Depends(EDITOR),
           conn=Depends(get_conn)) -> dict:
-    return spot_edits.split(conn, user=user, report_id=report_id, note=body.note)
+    return edits.split(conn, user=user, report_id=report_id, note=body.note)
 
 
 @router.post("/reports/{report_id}/attach", summary="Move a report to another spot (undoes a split)")
 def attach(body: AttachIn, report_id: int = ReportId, user: User = Depends(EDITOR),
            conn=Depends(get_conn)) -> dict:
-    return spot_edits.reattach(conn, user=user, report_id=report_id, into=body.into, note=body.note)
+    return edits.reattach(conn, user=user, report_id=report_id, into=body.into, note=body.note)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import psycopg2.errors
 
-from gis.aggregate import attach_report, attach_reports
+from gis.aggregation.aggregate import attach_report, attach_reports
 from gis.db import dict_cursor
 from gis.errors import InvalidInput, NotFound
 from gis.places.locate import locate

@@ -4,9 +4,9 @@ import pytest
 
 from gis.db import transaction
 from gis.demo import load_base_areas
-from gis.rebuild import rebuild
+from gis.aggregation.rebuild import rebuild
 from gis.intake.reports import ReportCreate, submit_report
-from gis.spot_edits import split
+from gis.aggregation.edits import split
 from gis.users import create_user
 from tests.cli.test_cli import run
 from tests.intake.conftest import inside

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg2
 
-from gis.rebuild import FREE_SPOTS_SQL
+from gis.aggregation.rebuild import FREE_SPOTS_SQL
 from tests.perf.common import REPORTS, ROOT, Result, admin, copy_of, median
 
 TARGET_S = 120

@@ -148,7 +148,7 @@ def seed(url: str, reports: int) -> None:
         with conn.cursor() as cur:
             cur.execute((Path(__file__).parent / "seed.sql").read_text(),
                         {"reports": reports, "spots": int(reports * SPOTS_PER_REPORT)})
-    from gis.aggregate import refresh_spots
+    from gis.aggregation.aggregate import refresh_spots
 
     with transaction(url) as conn:
         refresh_spots(conn, None)

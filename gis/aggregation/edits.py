@@ -7,7 +7,7 @@ back; a split report is re-attached (or its spot merged back) with `reattach`.
 """
 from dataclasses import dataclass
 
-from gis.aggregate import NEW_SPOT_SQL, refresh_spots
+from gis.aggregation.aggregate import NEW_SPOT_SQL, refresh_spots
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.spots import record_event
 from gis.users import User
