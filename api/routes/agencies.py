@@ -4,7 +4,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import require_role, require_user
 from api.deps import get_conn
-from gis.agencies import add_agency, list_agencies, set_agency_active
+from gis.programme.agencies import add_agency, list_agencies, set_agency_active
 from gis.users import User
 
 router = APIRouter(prefix="/api/agencies", tags=["agencies"])

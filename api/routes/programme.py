@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import require_role
 from api.deps import get_conn
-from gis.programme import add_activity, add_phase, list_activities, list_phases, set_phase_dates
+from gis.programme.activities import add_activity, add_phase, list_activities, list_phases, set_phase_dates
 from gis.spots import parse_day
 from gis.users import User
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import require_user
 from api.deps import get_conn
-from gis import workflow
+from gis.programme import workflow
 from gis.errors import InvalidInput
 from gis.spots import parse_day
 from gis.text import latin_digits

@@ -3,7 +3,8 @@ import psycopg2
 import pytest
 from argon2 import PasswordHasher
 
-from gis import users, workflow
+from gis import users
+from gis.programme import workflow
 from gis.db import transaction
 from gis.users import create_user, get_user, issue_token
 

@@ -17,7 +17,8 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from gis import users, workflow
+from gis import users
+from gis.programme import workflow
 from gis.db import transaction
 from gis.intake.focus_groups import FocusGroupCreate, create_session
 from gis.intake.reports import ReportCreate, submit_report

@@ -10,7 +10,7 @@ import time
 import psycopg2
 import pytest
 
-from gis import workflow
+from gis.programme import workflow
 from gis.db import transaction
 from gis.users import create_user, get_user, issue_token
 from tests.reliability.conftest import make_role_tokens

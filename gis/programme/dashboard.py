@@ -11,8 +11,8 @@ import jdatetime
 
 from gis.places.areas import area_id_by_code
 from gis.db import dict_cursor
-from gis.programme import list_activities, list_phases
-from gis.workflow import AUDIT_CRITERIA
+from gis.programme.activities import list_activities, list_phases
+from gis.programme.workflow import AUDIT_CRITERIA
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 MAX_MONTHS = 24
