@@ -308,7 +308,7 @@ def export_command(
 ) -> None:
     """Export spots, reports, areas and events for GIS and spreadsheets (never reporters' contact data)."""
     from gis.db import transaction
-    from gis.exports import SINGLE_LAYER_FORMATS, check_export, count_rows, export, parse_layers
+    from gis.publish.exports import SINGLE_LAYER_FORMATS, check_export, count_rows, export, parse_layers
 
     layers = parse_layers(",".join(layer) or ("spots" if fmt in SINGLE_LAYER_FORMATS else None))
     check_export(fmt, layers)

@@ -10,7 +10,7 @@ from api.auth import current_user, spot_scope
 from api.deps import get_conn
 from api.pages import language, render, sign_in_first
 from api.routes.spots import spot_filter
-from gis.mapdata import MAX_SPOTS, heat_points, map_areas_geojson, map_reference, map_spots
+from gis.publish.mapdata import MAX_SPOTS, heat_points, map_areas_geojson, map_reference, map_spots
 from gis.mapview import EVENT_KINDS, build_map
 from gis.intake.reports import AUDIT_CRITERIA
 from gis.spots import SpotFilter, SpotScope, spot_feature

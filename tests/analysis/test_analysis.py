@@ -7,7 +7,7 @@ import psycopg2
 import pytest
 import shapely
 
-from gis.analysis import HotspotSettings, audit_change, hotspots, remediation_by_agency, remediation_by_category
+from gis.publish.analysis import HotspotSettings, audit_change, hotspots, remediation_by_agency, remediation_by_category
 from gis.db import transaction
 
 # A 6 km square study area east of Tehran's centre; the cluster sits in its north-east quarter.

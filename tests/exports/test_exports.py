@@ -14,7 +14,7 @@ import pyogrio
 import pytest
 
 from gis.db import transaction
-from gis.exports import count_rows, export
+from gis.publish.exports import count_rows, export
 from gis.users import create_user, issue_token
 
 SAFEMAP = str(Path(sys.executable).parent / "safemap")

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import httpx
 import psycopg2
 
-from gis.tiles import AREA_LEVELS, EXTENT, tolerance
+from gis.publish.tiles import AREA_LEVELS, EXTENT, tolerance
 from tests.perf import bench_ogc, bench_tiles
 from tests.perf.common import Result, bench_headers, densest_district, median, p95, viewport
 

@@ -15,7 +15,7 @@ import psycopg2
 
 from gis.db import migrate, transaction
 from gis.demo import load_base_areas
-from gis.mapdata import map_spots
+from gis.publish.mapdata import map_spots
 from gis.spots import SpotFilter
 from gis.users import create_user, get_user, issue_token
 from tests.perf.common import admin, live_server, machine, server_url

@@ -5,7 +5,7 @@ import math
 import httpx
 import psycopg2
 
-from gis.tiles import AREA_LEVELS, AREAS_LAYER, EXTENT, SPOTS_LAYER, tolerance
+from gis.publish.tiles import AREA_LEVELS, AREAS_LAYER, EXTENT, SPOTS_LAYER, tolerance
 from tests.perf.common import Result, bench_headers, densest_district, median, timed
 
 TARGET = 1.3
@@ -19,7 +19,7 @@ RAW_SQL = f"""
 
 
 def scope_params() -> dict:
-    """The spot-scope parameters the tile SQL binds, when this version of gis.tiles has them (every spot)."""
+    """The spot-scope parameters the tile SQL binds, when this version of gis.publish.tiles has them (every spot)."""
     try:
         from gis.spots import EVERY_SPOT
     except ImportError:
