@@ -52,7 +52,7 @@ def serve(
 def demo() -> None:
     """Load District 22 (boundary, 10 neighbourhoods, agencies) and the demo reports and spots."""
     from gis.db import transaction
-    from gis.demo import load_demo
+    from gis.demo.district import load_demo
 
     url = _migrated_url()
     with transaction(url) as conn:

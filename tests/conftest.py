@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from gis.db.cluster import Cluster, ensure_cluster, open_cluster
 from gis.db import migrate, transaction
-from gis.demo import load_demo
+from gis.demo.district import load_demo
 from gis.users import create_user, issue_token
 
 EMPTY_TEMPLATE = "safemap_empty"

@@ -3,7 +3,7 @@ import psycopg2
 import pytest
 
 from gis.db import transaction
-from gis.demo import load_base_areas
+from gis.demo.district import load_base_areas
 from gis.aggregation.rebuild import rebuild
 from gis.intake.reports import ReportCreate, submit_report
 from gis.aggregation.edits import split

@@ -14,7 +14,7 @@ import httpx
 import psycopg2
 
 from gis.db import migrate, transaction
-from gis.demo import load_base_areas
+from gis.demo.district import load_base_areas
 from gis.publish.mapdata import map_spots
 from gis.spots import SpotFilter
 from gis.users import create_user, get_user, issue_token

@@ -9,7 +9,7 @@ from pathlib import Path
 from gis.aggregation.aggregate import refresh_spots
 from gis.places.areas import import_areas, read_area_file
 from gis.intake.reports import AUDIT_KEYS
-from gis.workflow_demo import load_demo_workflow
+from gis.demo.history import load_demo_workflow
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SEED = 22
