@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from gis.text import persian_digits
+from gis.lang import persian_digits
 
 WIDTH = 640
 ROW = 26

@@ -174,7 +174,7 @@ def import_focus_group_command(
     """Import a focus-group session and its marked places, all or nothing; importing it again adds nothing."""
     from gis.db import transaction
     from gis.intake.focus_groups import import_file
-    from gis.jalali import jalali
+    from gis.lang import jalali
 
     with transaction(_migrated_url()) as conn:
         done = import_file(conn, file, area=area, held_on=held_on, facilitator=facilitator,

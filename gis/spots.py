@@ -8,7 +8,7 @@ from psycopg2 import sql
 
 from gis.places.areas import area_id_by_code
 from gis.errors import InvalidInput, NotFound, Unauthorized
-from gis.text import latin_digits
+from gis.lang import latin_digits
 from gis.users import User
 
 MAX_LIMIT = 10_000

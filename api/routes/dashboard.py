@@ -10,7 +10,7 @@ from api.auth import current_user, require_role
 from api.deps import get_conn
 from api.pages import language, render, sign_in_first
 from gis.programme.dashboard import dashboard
-from gis.jalali import jalali, jalali_month
+from gis.lang import jalali, jalali_month
 from gis.intake.reports import AUDIT_CRITERIA
 from gis.spots import parse_day
 from gis.users import User

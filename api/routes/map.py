@@ -14,7 +14,7 @@ from gis.publish.mapdata import MAX_SPOTS, heat_points, map_areas_geojson, map_r
 from gis.mapview import EVENT_KINDS, build_map
 from gis.intake.reports import AUDIT_CRITERIA
 from gis.spots import SpotFilter, SpotScope, spot_feature
-from gis.text import persian_digits
+from gis.lang import persian_digits
 from gis.users import User
 
 router = APIRouter(tags=["map"])

@@ -11,7 +11,7 @@ from api.deps import get_conn
 from gis.errors import Forbidden
 from gis.intake.photos import MAX_BYTES, add_photo, get_photo, report_photos
 from gis.intake.reports import ReportCreate, get_report, report_area, submit_report
-from gis.text import normalise_persian
+from gis.lang import normalise_persian
 from gis.users import User
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])

@@ -13,7 +13,7 @@ from api.deps import get_conn
 from gis.programme import workflow
 from gis.errors import InvalidInput
 from gis.spots import parse_day
-from gis.text import latin_digits
+from gis.lang import latin_digits
 from gis.users import User
 
 router = APIRouter(prefix="/api", tags=["workflow"])

@@ -19,7 +19,7 @@ from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.places.locate import locate
 from gis.places.neighbourhoods import neighbourhood_in_text
 from gis.intake.reports import ReportCreate, submit_report
-from gis.text import latin_digits, normalise_persian
+from gis.lang import latin_digits, normalise_persian
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 JURISDICTION_ID = "district22.tehran.ir"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import geopandas as gpd
 from gis.errors import InvalidInput, NotFound
-from gis.text import normalise_persian
+from gis.lang import normalise_persian
 
 LEVELS = ("district", "sub_district", "neighbourhood")
 

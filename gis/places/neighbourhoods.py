@@ -2,7 +2,7 @@
 import re
 
 from gis.errors import InvalidInput
-from gis.text import latin_digits, normalise_persian
+from gis.lang import latin_digits, normalise_persian
 
 # Names the programme uses that are not in the municipal layer (Abshar is taken as Omid-Dezhban, 2203),
 # and the short names its focus groups go by.

@@ -2,7 +2,7 @@
 import re
 
 from gis.errors import Conflict, InvalidInput, NotFound
-from gis.text import normalise_persian
+from gis.lang import normalise_persian
 from gis.users import User
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")

@@ -9,7 +9,7 @@ from gis.errors import InvalidInput, NotFound
 from gis.intake.reports import AUDIT_KEYS
 from gis.spots import (EVERY_SPOT, SPOT_PROPERTIES, SpotScope, check_categories, parse_bbox, parse_stages,
                        scope_condition)
-from gis.text import latin_digits
+from gis.lang import latin_digits
 
 MAX_LIMIT = 10_000
 MAX_COUNT = 2**62

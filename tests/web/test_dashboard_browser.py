@@ -5,7 +5,7 @@ from argon2 import PasswordHasher
 
 from gis import users
 from gis.db import transaction
-from gis.text import latin_digits
+from gis.lang import latin_digits
 from gis.users import create_user
 
 pytestmark = pytest.mark.browser

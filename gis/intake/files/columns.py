@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from gis.errors import InvalidInput
-from gis.text import latin_digits, normalise_persian
+from gis.lang import latin_digits, normalise_persian
 
 # The report field each header fills (several headers may name one field; the first column found wins).
 HEADERS = {
