@@ -4,7 +4,7 @@ import re
 import psycopg2
 import pytest
 
-from gis.mapview import EVENT_KINDS
+from api.pages.map import EVENT_KINDS
 
 pytestmark = pytest.mark.browser
 
@@ -70,6 +70,13 @@ def test_stage_and_category_overlays_filter_the_spots(page, live_url, db_url):
     assert page.console_errors == [] and page.outside_requests() == []
 
 
+def _settled(page, action) -> None:
+    """Do `action` and wait for the map's moveend: a zoom asked for while a fly-to animates is dropped by Leaflet."""
+    page.evaluate("() => { window.smMoved = new Promise((done) => safemap.map.once('moveend', done)); }")
+    action()
+    page.evaluate("() => window.smMoved")
+
+
 def test_filters_for_source_time_neighbourhood_and_period(page, live_url, db_url):
     total = _open_map(page, live_url + "/map")
     hotline = _scalar(db_url, "SELECT count(DISTINCT spot_id) FROM report WHERE source = 'hotline_137'")
@@ -84,7 +91,7 @@ def test_filters_for_source_time_neighbourhood_and_period(page, live_url, db_url
     page.select_option("#sm-time_of_day", "")
     daryacheh = _scalar(db_url, "SELECT count(*) FROM spot s JOIN area a ON ST_Intersects(a.geom, s.geom)"
                                 " WHERE a.code = '2209'")
-    page.select_option("#sm-area", "2209")
+    _settled(page, lambda: page.select_option("#sm-area", "2209"))
     page.wait_for_function(f"() => document.querySelector('#sm-status').dataset.count === '{daryacheh}'")
     assert page.evaluate("safemap.map.getZoom()") > 12
     page.select_option("#sm-area", "")
@@ -93,7 +100,7 @@ def test_filters_for_source_time_neighbourhood_and_period(page, live_url, db_url
     page.fill("#sm-since", "۱۴۰۵/۰۱/۰۱")
     page.fill("#sm-until", "۱۴۰۵/۰۳/۳۱")
     page.press("#sm-until", "Enter")
-    page.evaluate("safemap.map.setZoom(10)")
+    _settled(page, lambda: page.evaluate("safemap.map.setZoom(10)"))
     page.wait_for_function(f"() => document.querySelector('#sm-status').dataset.count === '{spring}'")
     page.fill("#sm-since", "1405/13/40")
     page.press("#sm-since", "Enter")
