@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything Safemap needs on a fresh Debian machine; cheap to re-run (each step checks first).
-#   scripts/setup.sh          what `make run` needs: PostGIS, the virtual environment, front-end assets
+#   scripts/setup.sh          what `make run` needs: PostGIS, the locked virtual environment, front-end assets
 #   scripts/setup.sh --test   plus what the tests need: Chromium, GDAL's command-line tools
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,14 +26,19 @@ if [ ${#packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
-  .venv/bin/pip install -q --upgrade pip
+# Python packages from the lock (requirements.lock, hashes checked), by the uv the lock pins; `make lock` refreshes
+# it. The same set for `make run` and `make test`, so switching between them installs nothing.
+[ -x .venv/bin/python ] || python3 -m venv .venv
+uv_version=$(sed -n 's/^uv==\([^ ]*\).*/\1/p' requirements.lock)
+if [ "$(.venv/bin/uv --version 2>/dev/null | cut -d' ' -f2)" != "$uv_version" ]; then
+  .venv/bin/pip install -q --disable-pip-version-check "uv==$uv_version"
 fi
 stamp=.venv/.safemap-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "installing Python packages ..."
-  .venv/bin/pip install -q -e '.[test]'
+if [ ! -f "$stamp" ] || [ requirements.lock -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "installing Python packages from requirements.lock ..."
+  export UV_PYTHON_DOWNLOADS=never
+  .venv/bin/uv pip sync -q --python .venv/bin/python --require-hashes requirements.lock
+  .venv/bin/uv pip install -q --python .venv/bin/python --no-deps --no-build-isolation -e .
   touch "$stamp"
 fi
 
