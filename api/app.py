@@ -8,8 +8,30 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.deps import Database
-from api.routes import (agencies, analysis, areas, auth, dashboard, exports, field, focus_groups, health, imports, map,
-                        ogc, open311, programme, reference, reports, spot_edits, spots, tiles, workflow)
+from api.pages import dashboard as dashboard_page
+from api.pages import field, login, spot
+from api.pages import map as map_page
+from api.routes import (
+    agencies,
+    analysis,
+    areas,
+    auth,
+    dashboard,
+    exports,
+    focus_groups,
+    health,
+    imports,
+    map,
+    ogc,
+    open311,
+    programme,
+    reference,
+    reports,
+    spot_edits,
+    spots,
+    tiles,
+    workflow,
+)
 from gis.db import database_url
 from gis.settings import get_settings
 
@@ -36,7 +58,8 @@ def create_app(url: str | None = None) -> FastAPI:
     app.state.database = Database(url or database_url(app.state.settings))
     errors.install(app)
     for module in (health, reference, auth, areas, spots, map, ogc, tiles, workflow, reports, focus_groups,
-                   open311, imports, exports, spot_edits, agencies, programme, dashboard, field, analysis):
+                   open311, imports, exports, spot_edits, agencies, programme, dashboard, analysis,
+                   map_page, spot, dashboard_page, field, login):
         app.include_router(module.router)
     app.add_exception_handler(open311.Open311Error, open311.error_response)
     # Leaflet, its plugins and the fonts, copied here by scripts/assets.sh: pages never reach a CDN.

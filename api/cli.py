@@ -86,8 +86,8 @@ def db_stop() -> None:
 @db_app.command("status")
 def db_status() -> None:
     """Say whether the database is running, where, and at which schema revision."""
-    from gis.db.cluster import open_cluster
     from gis.db import current_revisions
+    from gis.db.cluster import open_cluster
 
     settings = get_settings()
     if settings.database_url:
@@ -150,8 +150,8 @@ def import_areas_command(
     code_prefix: str = typer.Option("", help="prefix added to every code, e.g. 22- for sub-districts"),
 ) -> None:
     """Load an area layer (e.g. the sub-districts); existing codes are updated, parents re-linked."""
-    from gis.places.areas import import_areas, read_area_file
     from gis.db import transaction
+    from gis.places.areas import import_areas, read_area_file
 
     frame = read_area_file(file)
     with transaction(_migrated_url()) as conn:
@@ -330,8 +330,8 @@ def aggregate(
 ) -> None:
     """Recount every spot's reports, sources and priority; with --rebuild, recompute the assignment too."""
     from gis.aggregation.aggregate import refresh_spots
-    from gis.db import transaction
     from gis.aggregation.rebuild import rebuild as rebuild_spots
+    from gis.db import transaction
 
     if radius is not None and not rebuild:
         raise typer.BadParameter("--radius is for --rebuild", param_hint="--radius")

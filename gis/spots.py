@@ -6,9 +6,9 @@ from datetime import date
 import jdatetime
 from psycopg2 import sql
 
-from gis.places.areas import area_id_by_code
 from gis.errors import InvalidInput, NotFound, Unauthorized
 from gis.lang import latin_digits
+from gis.places.areas import area_id_by_code
 from gis.users import User
 
 MAX_LIMIT = 10_000

@@ -14,8 +14,8 @@ import psycopg2
 import pytest
 from fastapi.testclient import TestClient
 
-from gis.db.cluster import Cluster, ensure_cluster, open_cluster
 from gis.db import migrate, transaction
+from gis.db.cluster import Cluster, ensure_cluster, open_cluster
 from gis.demo.district import load_demo
 from gis.users import create_user, issue_token
 

@@ -8,8 +8,16 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import spot_scope
 from api.deps import get_conn
-from gis.publish.analysis import (METRIC_SRID, HotspotSettings, audit_change, audit_change_summary, density_geojson, hotspots,
-                          remediation_by_agency, remediation_by_category)
+from gis.publish.analysis import (
+    METRIC_SRID,
+    HotspotSettings,
+    audit_change,
+    audit_change_summary,
+    density_geojson,
+    hotspots,
+    remediation_by_agency,
+    remediation_by_category,
+)
 from gis.spots import SpotScope
 
 router = APIRouter(prefix="/api/analysis", tags=["analysis"])

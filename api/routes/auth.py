@@ -1,11 +1,9 @@
 """Sign in and out: bearer tokens for API clients, a session cookie for the pages."""
-from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from api.auth import CSRF_COOKIE, SESSION_COOKIE, current_user, require_user
+from api.auth import CSRF_COOKIE, SESSION_COOKIE, require_user
 from api.deps import get_conn
-from api.pages import render
 from gis.users import TOKEN_DAYS, User, authenticate, issue_token, revoke_token
 
 router = APIRouter(tags=["auth"])
@@ -54,10 +52,3 @@ def logout(request: Request, response: Response, user: User = Depends(require_us
 @router.get("/api/auth/me", summary="Who am I?")
 def me(user: User = Depends(require_user)) -> dict:
     return _public(user)
-
-
-@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def login_page(request: Request, next: str = Query("/", max_length=200),
-               user: User | None = Depends(current_user)) -> HTMLResponse:
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
-    return render(request, "login.html", {"next": target, "user": user})

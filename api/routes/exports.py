@@ -10,8 +10,15 @@ from starlette.background import BackgroundTask
 from api.auth import current_user, spot_scope
 from api.deps import get_conn
 from gis.errors import Unauthorized
-from gis.publish.exports import (LAYERS, SINGLE_LAYER_FORMATS, check_export, csv_chunks, export_to_temporary, geojson_chunks,
-                         parse_layers)
+from gis.publish.exports import (
+    LAYERS,
+    SINGLE_LAYER_FORMATS,
+    check_export,
+    csv_chunks,
+    export_to_temporary,
+    geojson_chunks,
+    parse_layers,
+)
 from gis.spots import SpotScope
 from gis.users import User
 

@@ -6,9 +6,16 @@ from pydantic import BaseModel, Field
 
 from api.auth import require_role
 from api.deps import get_conn
-from gis.intake.focus_groups import FocusGroupCreate, add_points, create_session, get_session, list_sessions, session_area
-from gis.spots import parse_day
+from gis.intake.focus_groups import (
+    FocusGroupCreate,
+    add_points,
+    create_session,
+    get_session,
+    list_sessions,
+    session_area,
+)
 from gis.places.neighbourhoods import neighbourhood_id
+from gis.spots import parse_day
 from gis.users import User
 
 router = APIRouter(prefix="/api/focus-groups", tags=["focus groups"])

@@ -10,8 +10,21 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.auth import current_user, spot_scope
 from api.deps import get_conn
 from gis.errors import InvalidInput, Unauthorized
-from gis.publish.ogc import (COLLECTIONS, DEFAULT_LIMIT, MAX_LIMIT, Collection, count_items, extent, get_collection,
-                     get_item, iter_items, next_offset, parse_items_query, previous_offset, timestamp)
+from gis.publish.ogc import (
+    COLLECTIONS,
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Collection,
+    count_items,
+    extent,
+    get_collection,
+    get_item,
+    iter_items,
+    next_offset,
+    parse_items_query,
+    previous_offset,
+    timestamp,
+)
 from gis.spots import EVERY_SPOT, SpotScope
 from gis.users import User
 

@@ -15,8 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import get_conn
 from api.errors import STATUS
-from gis.intake import open311
 from gis.errors import InvalidInput, NotFound, SafemapError
+from gis.intake import open311
 
 FORMATS = {"json": "application/json", "xml": "text/xml; charset=utf-8"}
 

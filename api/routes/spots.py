@@ -6,8 +6,17 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api.auth import spot_scope
 from api.deps import get_conn
-from gis.spots import (MAX_LIMIT, SpotFilter, SpotScope, parse_bbox, parse_day, parse_list, parse_stages, spot_feature,
-                       spots_geojson)
+from gis.spots import (
+    MAX_LIMIT,
+    SpotFilter,
+    SpotScope,
+    parse_bbox,
+    parse_day,
+    parse_list,
+    parse_stages,
+    spot_feature,
+    spots_geojson,
+)
 
 router = APIRouter(prefix="/api", tags=["spots"])
 GEOJSON = "application/geo+json"

@@ -5,8 +5,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.auth import spot_scope
 from api.deps import get_conn
-from gis.spots import SpotScope, parse_stages
 from gis.publish.tiles import LAYERS, MAX_ZOOM, collection_tile, tile
+from gis.spots import SpotScope, parse_stages
 
 router = APIRouter(tags=["tiles"])
 MVT = "application/vnd.mapbox-vector-tile"

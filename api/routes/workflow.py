@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 
 from api.auth import require_user
 from api.deps import get_conn
-from gis.programme import workflow
 from gis.errors import InvalidInput
-from gis.spots import parse_day
 from gis.lang import latin_digits
+from gis.programme import workflow
+from gis.spots import parse_day
 from gis.users import User
 
 router = APIRouter(prefix="/api", tags=["workflow"])

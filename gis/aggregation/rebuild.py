@@ -20,8 +20,8 @@ from shapely import wkb
 from shapely.geometry.base import BaseGeometry
 
 from gis.aggregation.aggregate import NEW_SPOT_SQL, refresh_spots
-from gis.errors import InvalidInput
 from gis.aggregation.edits import HAND_EDITED_SQL
+from gis.errors import InvalidInput
 
 # In the user range of SRIDs; rebuilds never run at once (each locks the spot table), so one number serves.
 WORK_SRID = 990_022

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from gis.aggregation.aggregate import refresh_spots
-from gis.places.areas import import_areas, read_area_file
-from gis.intake.reports import AUDIT_KEYS
 from gis.demo.history import load_demo_workflow
+from gis.intake.reports import AUDIT_KEYS
+from gis.places.areas import import_areas, read_area_file
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 SEED = 22
 SPOTS_PER_NEIGHBOURHOOD = 7
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)

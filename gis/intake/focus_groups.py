@@ -14,11 +14,10 @@ from zoneinfo import ZoneInfo
 
 from gis.db import dict_cursor, translate_errors
 from gis.errors import Conflict, InvalidInput, NotFound
-from gis.lang import jalali
+from gis.intake.reports import AUDIT_KEYS, ReportCreate, SubmitResult, submit_report
+from gis.lang import jalali, latin_digits, normalise_persian
 from gis.places.neighbourhoods import neighbourhood_id
 from gis.spots import parse_day
-from gis.intake.reports import AUDIT_KEYS, ReportCreate, SubmitResult, submit_report
-from gis.lang import latin_digits, normalise_persian
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 NAMESPACE = uuidlib.UUID("5f0c6d43-22a1-4f6e-9b1d-137000000022")

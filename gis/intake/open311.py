@@ -16,10 +16,10 @@ from psycopg2 import sql
 
 from gis.db import dict_cursor
 from gis.errors import Forbidden, InvalidInput, NotFound
-from gis.places.locate import locate
-from gis.places.neighbourhoods import neighbourhood_in_text
 from gis.intake.reports import ReportCreate, submit_report
 from gis.lang import latin_digits, normalise_persian
+from gis.places.locate import locate
+from gis.places.neighbourhoods import neighbourhood_in_text
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 JURISDICTION_ID = "district22.tehran.ir"

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+
 from gis.errors import InvalidInput, NotFound
 from gis.lang import normalise_persian
 

@@ -2,11 +2,10 @@
 import json
 from datetime import date
 
-from gis.places.areas import area_id_by_code
 from gis.db import dict_cursor
 from gis.errors import InvalidInput, NotFound
-from gis.lang import jalali
-from gis.lang import normalise_persian
+from gis.lang import jalali, normalise_persian
+from gis.places.areas import area_id_by_code
 from gis.users import User
 
 ACTIVITY_KINDS = ("meeting", "training")

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from gis.places.areas import area_id_by_code
 from gis.db import dict_cursor
+from gis.places.areas import area_id_by_code
 from gis.programme.activities import list_activities, list_phases
 from gis.programme.workflow import AUDIT_CRITERIA
 

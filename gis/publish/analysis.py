@@ -13,8 +13,8 @@ import shapely
 from scipy.spatial import cKDTree
 from scipy.stats import norm
 
-from gis.places.areas import LEVELS
 from gis.errors import InvalidInput, NotFound
+from gis.places.areas import LEVELS
 from gis.spots import EVERY_SPOT, SpotScope, scope_condition
 
 # UTM zone 39N: metres for District 22 (and all of Tehran), so grid cells and bandwidths are true distances.

@@ -4,12 +4,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 
-from gis.places.areas import area_id_by_code
 from gis.errors import InvalidInput, NotFound
 from gis.intake.reports import AUDIT_KEYS
-from gis.spots import (EVERY_SPOT, SPOT_PROPERTIES, SpotScope, check_categories, parse_bbox, parse_stages,
-                       scope_condition)
 from gis.lang import latin_digits
+from gis.places.areas import area_id_by_code
+from gis.spots import (
+    EVERY_SPOT,
+    SPOT_PROPERTIES,
+    SpotScope,
+    check_categories,
+    parse_bbox,
+    parse_stages,
+    scope_condition,
+)
 
 MAX_LIMIT = 10_000
 MAX_COUNT = 2**62

@@ -2,11 +2,11 @@
 import psycopg2
 import pytest
 
+from gis.aggregation.edits import split
+from gis.aggregation.rebuild import rebuild
 from gis.db import transaction
 from gis.demo.district import load_base_areas
-from gis.aggregation.rebuild import rebuild
 from gis.intake.reports import ReportCreate, submit_report
-from gis.aggregation.edits import split
 from gis.users import create_user
 from tests.cli.test_cli import run
 from tests.intake.conftest import inside

@@ -7,8 +7,14 @@ import psycopg2
 import pytest
 import shapely
 
-from gis.publish.analysis import HotspotSettings, audit_change, hotspots, remediation_by_agency, remediation_by_category
 from gis.db import transaction
+from gis.publish.analysis import (
+    HotspotSettings,
+    audit_change,
+    hotspots,
+    remediation_by_agency,
+    remediation_by_category,
+)
 
 # A 6 km square study area east of Tehran's centre; the cluster sits in its north-east quarter.
 WEST, SOUTH, SIDE_DEG_LON, SIDE_DEG_LAT = 51.10, 35.70, 0.0664, 0.054

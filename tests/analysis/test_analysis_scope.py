@@ -3,8 +3,8 @@ a facilitator their neighbourhoods, an agency the spots it has actions on."""
 import psycopg2
 import pytest
 
-from gis.publish.analysis import audit_change, density_rows, hotspots, remediation_by_category
 from gis.db import transaction
+from gis.publish.analysis import audit_change, density_rows, hotspots, remediation_by_category
 from gis.spots import PUBLIC_SPOTS, SpotScope
 from gis.users import create_user, issue_token
 

@@ -3,7 +3,7 @@ import re
 
 import psycopg2
 
-from gis.mapview import build_map
+from api.pages.map import build_map
 
 
 def _scalar(db_url: str, query: str) -> int:

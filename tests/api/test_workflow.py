@@ -4,8 +4,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from gis import users
-from gis.programme import workflow
 from gis.db import transaction
+from gis.programme import workflow
 from gis.users import create_user, get_user, issue_token
 
 LOW = {"lighting": 0, "openness": 1, "visibility": 1, "people": 0, "security": 0, "walk_path": 1,

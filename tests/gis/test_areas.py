@@ -8,9 +8,9 @@ import psycopg2
 import pytest
 from shapely.geometry import box
 
-from gis.places.areas import import_areas, read_area_file
 from gis.db import transaction
 from gis.errors import InvalidInput
+from gis.places.areas import import_areas, read_area_file
 
 
 def _sub_districts() -> gpd.GeoDataFrame:

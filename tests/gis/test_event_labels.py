@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from gis.mapview import EVENT_KINDS
+from api.pages.map import EVENT_KINDS
 
 GIS = Path(__file__).resolve().parents[2] / "gis"
 # Where kinds are written: the workflow's and hand edits' _event(...), SQL literals, aggregation and rebuild.
@@ -11,7 +11,7 @@ WRITES = (r'record_event\(cur, [\w.]+, \w+, "(\w+)"', r"spot_event \([^)]*\) VAL
 
 
 def test_every_written_event_kind_has_labels():
-    source = "\n".join(path.read_text(encoding="utf-8") for path in GIS.glob("*.py"))
+    source = "\n".join(path.read_text(encoding="utf-8") for path in GIS.rglob("*.py"))
     written = {kind for pattern in WRITES for match in re.findall(pattern, source)
                for kind in ([match] if isinstance(match, str) else match)}
     assert {"created", "report_attached", "verified", "site_visit", "stage_changed", "rebuilt"} <= written

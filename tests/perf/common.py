@@ -19,8 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import psycopg2
 
-from gis.db.cluster import free_port
 from gis.db import database_url, migrate, transaction
+from gis.db.cluster import free_port
 from gis.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,8 +164,8 @@ def seed(url: str, reports: int) -> None:
 
 def bench_headers(url: str) -> dict[str, str]:
     """A GIS-office bearer token's header: staff see every spot, the public only those past stage 2."""
-    from gis.users import create_user, get_user, issue_token
     from gis.errors import NotFound
+    from gis.users import create_user, get_user, issue_token
 
     with transaction(url) as conn:
         try:

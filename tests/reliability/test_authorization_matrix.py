@@ -18,10 +18,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from gis import users
-from gis.programme import workflow
 from gis.db import transaction
 from gis.intake.focus_groups import FocusGroupCreate, create_session
 from gis.intake.reports import ReportCreate, submit_report
+from gis.programme import workflow
 from gis.users import get_user
 from tests.conftest import DEMO_TEMPLATE, _fresh
 from tests.reliability.conftest import make_role_tokens

@@ -10,8 +10,8 @@ import time
 import psycopg2
 import pytest
 
-from gis.programme import workflow
 from gis.db import transaction
+from gis.programme import workflow
 from gis.users import create_user, get_user, issue_token
 from tests.reliability.conftest import make_role_tokens
 

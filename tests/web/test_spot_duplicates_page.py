@@ -4,8 +4,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from gis import users
-from gis.programme import workflow
 from gis.db import transaction
+from gis.programme import workflow
 from gis.users import create_user
 from tests.aggregation.conftest import place_two_spots
 from tests.web.conftest import sign_in

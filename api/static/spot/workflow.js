@@ -277,7 +277,7 @@
     }
   }
 
-  // ---------- which moves this user has now (the guards of gis/workflow.py) ----------
+  // ---------- which moves this user has now (the guards of gis/programme/workflow.py) ----------
   function moves() {
     const {stage, status, version, actions} = state.file;
     const role = state.me.role;
@@ -403,7 +403,7 @@
                 `/api/spots/${spotId}/close`, (f) => ({version, reason: value(f, "reason")}));
   }
 
-  // ---------- reports and possible duplicates (gis/spot_edits.py): the GIS office edits, the deputy reads
+  // ---------- reports and possible duplicates (gis/aggregation/edits.py): the GIS office edits, the deputy reads
   const seesAggregation = () => state.me.role === "gis_office" || state.me.role === "deputy";
 
   // The spots within `radius` metres; on a refusal, the server's problem ({field, message}) and nothing kept.

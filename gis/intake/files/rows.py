@@ -12,9 +12,9 @@ from pyproj import Transformer
 
 from gis.errors import InvalidInput
 from gis.intake.files.columns import Lookups, time_of_day
-from gis.spots import parse_day
 from gis.intake.reports import ReportCreate
 from gis.lang import latin_digits, normalise_persian
+from gis.spots import parse_day
 
 UTM_39N = "EPSG:32639"
 # Reports dated by day are stored at noon Tehran time, so the day is the same in every time zone used here.

@@ -8,7 +8,7 @@ from fastapi.templating import Jinja2Templates
 
 from gis.lang import persian_digits
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 templates.env.filters["fa"] = persian_digits
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import current_user
 from api.deps import get_conn
-from api.pages import language, render
+from api.pages.render import language, render
 from api.routes.reports import WRITERS
 from gis.intake.field import field_categories, field_neighbourhoods
 from gis.intake.photos import MAX_BYTES

@@ -10,11 +10,19 @@ from typing import Any
 
 import folium
 from branca.element import Element
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
 from folium.elements import JSCSSMixin
 from folium.plugins import HeatMap
 from jinja2 import Template
 
-HERE = Path(__file__).parent
+from api.auth import current_user
+from api.deps import get_conn
+from api.pages.render import language, sign_in_first
+from gis.publish.mapdata import map_areas_geojson, map_reference
+from gis.users import User
+
+STATIC = Path(__file__).parent.parent / "static" / "map"
 EVENT_KINDS = {
     "created": ("ثبت", "Recorded"),
     "report_attached": ("گزارش تازه", "Report attached"),
@@ -78,7 +86,7 @@ TEXT = {
 
 
 class SpotLayer(JSCSSMixin):
-    """The viewport loader: spots or server clusters, heat, filters, legend (gis/mapview.js)."""
+    """The viewport loader: spots or server clusters, heat, filters, legend (api/static/map/mapview.js)."""
 
     _template = Template("""
         {% macro header(this, kwargs) %}<style>{{ this.css }}</style><script>{{ this.js }}</script>{% endmacro %}
@@ -89,8 +97,8 @@ class SpotLayer(JSCSSMixin):
         super().__init__()
         self._name = "SpotLayer"
         self.config = config
-        self.js = (HERE / "mapview.js").read_text(encoding="utf-8")
-        self.css = (HERE / "mapview.css").read_text(encoding="utf-8")
+        self.js = (STATIC / "mapview.js").read_text(encoding="utf-8")
+        self.css = (STATIC / "mapview.css").read_text(encoding="utf-8")
         self.default_js = [("markercluster", f"{asset_base}/markercluster/leaflet.markercluster.js")]
         self.default_css = [
             ("markercluster_css", f"{asset_base}/markercluster/MarkerCluster.css"),
@@ -167,3 +175,16 @@ def build_map(*, areas_geojson: str, stages: list[dict], categories: list[dict],
     root.header.add_child(Element(f"<title>{text['title']}</title>"), name="title")
     html = root.render()
     return html.replace("<html>", f'<html lang="{lang}" dir="{"ltr" if en else "rtl"}">', 1)
+
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get("/map", response_class=HTMLResponse, summary="The interactive map (Persian; ?lang=en for English)")
+def map_page(request: Request, conn=Depends(get_conn), user: User | None = Depends(current_user)) -> Response:
+    settings = request.app.state.settings
+    if user is None and not settings.public_map:
+        return sign_in_first(request)
+    html = build_map(areas_geojson=map_areas_geojson(conn), **map_reference(conn), lang=language(request),
+                     basemap_url=settings.basemap_url, basemap_attribution=settings.basemap_attribution)
+    return HTMLResponse(html)
