@@ -1,4 +1,5 @@
 """The FastAPI application factory."""
+
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -36,8 +37,10 @@ from gis.db import database_url
 from gis.settings import get_settings
 
 # A map pin in the programme's red: browsers ask every page for it.
-FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#d62728" d="M16 1a11 11 0 0 0-11'
-           ' 11c0 8 11 19 11 19s11-11 11-19A11 11 0 0 0 16 1z"/><circle cx="16" cy="12" r="4.5" fill="#fff"/></svg>')
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#d62728" d="M16 1a11 11 0 0 0-11'
+    ' 11c0 8 11 19 11 19s11-11 11-19A11 11 0 0 0 16 1z"/><circle cx="16" cy="12" r="4.5" fill="#fff"/></svg>'
+)
 
 
 def create_app(url: str | None = None) -> FastAPI:
@@ -57,17 +60,44 @@ def create_app(url: str | None = None) -> FastAPI:
     app.state.settings = get_settings()
     app.state.database = Database(url or database_url(app.state.settings))
     errors.install(app)
-    for module in (health, reference, auth, areas, spots, map, ogc, tiles, workflow, reports, focus_groups,
-                   open311, imports, exports, spot_edits, agencies, programme, dashboard, analysis,
-                   map_page, spot, dashboard_page, field, login):
+    for module in (
+        health,
+        reference,
+        auth,
+        areas,
+        spots,
+        map,
+        ogc,
+        tiles,
+        workflow,
+        reports,
+        focus_groups,
+        open311,
+        imports,
+        exports,
+        spot_edits,
+        agencies,
+        programme,
+        dashboard,
+        analysis,
+        map_page,
+        spot,
+        dashboard_page,
+        field,
+        login,
+    ):
         app.include_router(module.router)
     app.add_exception_handler(open311.Open311Error, open311.error_response)
     # Leaflet, its plugins and the fonts, copied here by scripts/assets.sh: pages never reach a CDN.
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static", check_dir=False), name="static")
+    app.mount(
+        "/static", StaticFiles(directory=Path(__file__).parent / "static", check_dir=False), name="static"
+    )
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
-        return Response(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+        return Response(
+            FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+        )
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

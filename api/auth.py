@@ -1,7 +1,9 @@
 """Who is asking: bearer tokens for API clients, session cookies (with a CSRF check) for pages."""
+
 from fastapi import Depends, Request
 
-from api.deps import get_conn
+from api.deps import DB
+from gis.db import Conn
 from gis.errors import Forbidden, Unauthorized
 from gis.spots import SpotScope, scope_for
 from gis.users import User, user_for_token
@@ -12,7 +14,7 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def current_user(request: Request, conn=Depends(get_conn)) -> User | None:
+def current_user(request: Request, conn: Conn = DB) -> User | None:
     """The signed-in user, or None for an anonymous request; a bad token is an error, not anonymity."""
     header = request.headers.get("authorization", "")
     if header:
@@ -31,8 +33,9 @@ def current_user(request: Request, conn=Depends(get_conn)) -> User | None:
         return None
     user, csrf = found
     if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != csrf:
-        raise Forbidden("missing or wrong CSRF token (send the safemap_csrf cookie's value as X-CSRF-Token)",
-                        field="csrf")
+        raise Forbidden(
+            "missing or wrong CSRF token (send the safemap_csrf cookie's value as X-CSRF-Token)", field="csrf"
+        )
     return user
 
 

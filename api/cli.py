@@ -1,4 +1,5 @@
 """The `safemap` command line: serve, db, demo, import."""
+
 import sys
 from pathlib import Path
 from typing import Optional
@@ -8,8 +9,11 @@ import typer
 from gis.errors import SafemapError
 from gis.settings import get_settings
 
-app = typer.Typer(help="Safemap: map and fix unsafe urban spaces (District 22, Tehran).", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Safemap: map and fix unsafe urban spaces (District 22, Tehran).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="The database: the embedded cluster, migrations, backups.", no_args_is_help=True)
 import_app = typer.Typer(help="Load files into the database.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
@@ -118,7 +122,9 @@ def db_url() -> None:
 
 
 @db_app.command("backup")
-def db_backup(file: Path = typer.Argument(..., help="where to write the backup (pg_dump custom format)")) -> None:
+def db_backup(
+    file: Path = typer.Argument(..., help="where to write the backup (pg_dump custom format)"),
+) -> None:
     """Back the whole database up to a file."""
     from gis.db.backup import backup
 
@@ -155,15 +161,19 @@ def import_areas_command(
 
     frame = read_area_file(file)
     with transaction(_migrated_url()) as conn:
-        result = import_areas(conn, frame, level=level, code_field=code_field, name_field=name_field,
-                              code_prefix=code_prefix)
+        result = import_areas(
+            conn, frame, level=level, code_field=code_field, name_field=name_field, code_prefix=code_prefix
+        )
     typer.echo(f"{file.name}: {result.inserted} areas added, {result.updated} updated")
 
 
 @import_app.command("focus-group")
 def import_focus_group_command(
-    file: Path = typer.Argument(..., help="GeoJSON of the places the participants marked (category, "
-                                          "description, time_of_day, audit scores; Persian or English keys)"),
+    file: Path = typer.Argument(
+        ...,
+        help="GeoJSON of the places the participants marked (category, "
+        "description, time_of_day, audit scores; Persian or English keys)",
+    ),
     area: str = typer.Option(..., help="neighbourhood code or name: 2201, دریاچه, Abshar"),
     held_on: str = typer.Option(..., "--date", help="when the session was held: 1399/09/20 or 2020-12-10"),
     facilitator: str = typer.Option(..., help="the facilitator's name"),
@@ -177,15 +187,25 @@ def import_focus_group_command(
     from gis.lang import jalali
 
     with transaction(_migrated_url()) as conn:
-        done = import_file(conn, file, area=area, held_on=held_on, facilitator=facilitator,
-                           participants=participants, women=women, notes=notes,
-                           radius_m=get_settings().aggregation_radius_m)
+        done = import_file(
+            conn,
+            file,
+            area=area,
+            held_on=held_on,
+            facilitator=facilitator,
+            participants=participants,
+            women=women,
+            notes=notes,
+            radius_m=get_settings().aggregation_radius_m,
+        )
     if not done["session_created"] and not done["reports_created"]:
         typer.echo(f"{file.name}: already imported as focus group {done['focus_group_id']}; nothing added")
         return
-    typer.echo(f"{file.name}: focus group {done['focus_group_id']} ({done['area_code']} {done['area_fa']}, "
-               f"{jalali(done['held_on'])}): {done['reports_created']} places reported, "
-               f"{done['new_spots']} new spots, {done['spots'] - done['new_spots']} existing spots")
+    typer.echo(
+        f"{file.name}: focus group {done['focus_group_id']} ({done['area_code']} {done['area_fa']}, "
+        f"{jalali(done['held_on'])}): {done['reports_created']} places reported, "
+        f"{done['new_spots']} new spots, {done['spots'] - done['new_spots']} existing spots"
+    )
 
 
 @user_app.command("add")
@@ -206,8 +226,15 @@ def user_add(
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     with transaction(_migrated_url()) as conn:
-        user = create_user(conn, username=username, password=password, role=role, full_name=full_name,
-                           areas=area, agency=agency)
+        user = create_user(
+            conn,
+            username=username,
+            password=password,
+            role=role,
+            full_name=full_name,
+            areas=area,
+            agency=agency,
+        )
     typer.echo(f"user {user.username} added as {user.role}")
 
 
@@ -221,8 +248,10 @@ def user_list() -> None:
         users = list_users(conn)
     for u in users:
         state = "active" if u["active"] else "disabled"
-        typer.echo(f"{u['username']}\t{u['role']}\t{state}\t{u['agency'] or '-'}\t{u['areas'] or '-'}"
-                   f"\t{u['full_name']}")
+        typer.echo(
+            f"{u['username']}\t{u['role']}\t{state}\t{u['agency'] or '-'}\t{u['areas'] or '-'}"
+            f"\t{u['full_name']}"
+        )
 
 
 @user_app.command("disable")
@@ -252,20 +281,28 @@ def _progress_bar():
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
 
 
 @import_app.command("reports")
 def import_reports_command(
-    file: Path = typer.Argument(..., help="CSV (UTF-8 or Windows-1256), XLSX, GeoJSON, GeoPackage or a "
-                                          "zipped Shapefile"),
+    file: Path = typer.Argument(
+        ..., help="CSV (UTF-8 or Windows-1256), XLSX, GeoJSON, GeoPackage or a zipped Shapefile"
+    ),
     source: str = typer.Option("mayor", help="mayor, focus_group, hotline_137, field or other"),
-    ref: str = typer.Option("", help="the letter's number and date, e.g. \"۱۲۳/ن۳ 1403/02/10\""),
+    ref: str = typer.Option("", help='the letter\'s number and date, e.g. "۱۲۳/ن۳ 1403/02/10"'),
     crs: str = typer.Option("auto", help="coordinates: auto (degrees or UTM 39N metres), 4326, 32639, …"),
     partial: bool = typer.Option(False, help="keep the valid rows and write the rejected ones to a file"),
-    rejected: Optional[Path] = typer.Option(None, help="where --partial writes the rejected rows "
-                                                         "(default: FILE.rejected.csv in this folder)"),
+    rejected: Optional[Path] = typer.Option(
+        None, help="where --partial writes the rejected rows (default: FILE.rejected.csv in this folder)"
+    ),
 ) -> None:
     """Import a list of reports: every row is accepted, rejected (field and reason) or a duplicate."""
     from gis.db import transaction
@@ -277,17 +314,26 @@ def import_reports_command(
     try:
         with bar, transaction(url) as conn:
             result = import_reports(
-                conn, file, source=source, source_ref=ref, crs=crs, partial=partial,
-                radius_m=get_settings().aggregation_radius_m, actor_name=f"import {file.name}",
-                progress=lambda done, total: bar.update(task, completed=done, total=total))
+                conn,
+                file,
+                source=source,
+                source_ref=ref,
+                crs=crs,
+                partial=partial,
+                radius_m=get_settings().aggregation_radius_m,
+                actor_name=f"import {file.name}",
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     except ImportRejected as exc:
         result = exc.result
     for outcome in result.rows:
         if outcome.status == "rejected":
             typer.echo(f"row {outcome.row}: rejected: {outcome.field}: {outcome.reason}")
         elif outcome.status == "duplicate":
-            typer.echo(f"row {outcome.row}: duplicate: {outcome.reason}"
-                       + (f" (report {outcome.report_id})" if outcome.report_id else ""))
+            typer.echo(
+                f"row {outcome.row}: duplicate: {outcome.reason}"
+                + (f" (report {outcome.report_id})" if outcome.report_id else "")
+            )
     if result.previous_batch:
         typer.echo(f"this file was imported before (batch {result.previous_batch})")
     typer.echo(result.summary() + (f"; batch {result.batch_id}" if result.written else ""))
@@ -300,10 +346,13 @@ def import_reports_command(
 
 @app.command("export")
 def export_command(
-    fmt: str = typer.Argument(..., metavar="FORMAT", help="geojson, csv, xlsx, gpkg or shp (a zip of Shapefiles)"),
+    fmt: str = typer.Argument(
+        ..., metavar="FORMAT", help="geojson, csv, xlsx, gpkg or shp (a zip of Shapefiles)"
+    ),
     out: Path = typer.Argument(..., help="the file to write"),
-    layer: list[str] = typer.Option([], "--layer", "-l",
-                                    help="spots, reports, areas, events (repeat; default all; GeoJSON/CSV: one)"),
+    layer: list[str] = typer.Option(
+        [], "--layer", "-l", help="spots, reports, areas, events (repeat; default all; GeoJSON/CSV: one)"
+    ),
     persian_headers: bool = typer.Option(False, help="CSV/XLSX: Persian column headers"),
 ) -> None:
     """Export spots, reports, areas and events for GIS and spreadsheets (never reporters' contact data)."""
@@ -317,16 +366,23 @@ def export_command(
         total = count_rows(conn, layers)
         task = bar.add_task(f"{out.name}", total=total)
         with bar:
-            export(conn, fmt, out, layers, persian_headers=persian_headers,
-                   progress=lambda rows: bar.advance(task, rows))
+            export(
+                conn,
+                fmt,
+                out,
+                layers,
+                persian_headers=persian_headers,
+                progress=lambda rows: bar.advance(task, rows),
+            )
     typer.echo(f"{out}: {total} rows ({', '.join(layers)})")
 
 
 @app.command()
 def aggregate(
     rebuild: bool = typer.Option(False, help="re-cluster automatic stage-1 spots (see README)"),
-    radius: Optional[float] = typer.Option(None, help="metres, for --rebuild (default: "
-                                                      "SAFEMAP_AGGREGATION_RADIUS_M)"),
+    radius: Optional[float] = typer.Option(
+        None, help="metres, for --rebuild (default: SAFEMAP_AGGREGATION_RADIUS_M)"
+    ),
 ) -> None:
     """Recount every spot's reports, sources and priority; with --rebuild, recompute the assignment too."""
     from gis.aggregation.aggregate import refresh_spots
@@ -346,12 +402,18 @@ def aggregate(
     bar = _progress_bar()
     task = bar.add_task("re-clustering", total=None)
     with bar, transaction(url) as conn:
-        result = rebuild_spots(conn, radius_m=radius, actor_name="safemap aggregate --rebuild",
-                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+        result = rebuild_spots(
+            conn,
+            radius_m=radius,
+            actor_name="safemap aggregate --rebuild",
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     typer.echo(result.summary())
     if radius != settings.aggregation_radius_m:
-        typer.echo(f"note: new reports still join within {settings.aggregation_radius_m:g} m: set "
-                   f"SAFEMAP_AGGREGATION_RADIUS_M={radius:g} to keep them consistent")
+        typer.echo(
+            f"note: new reports still join within {settings.aggregation_radius_m:g} m: set "
+            f"SAFEMAP_AGGREGATION_RADIUS_M={radius:g} to keep them consistent"
+        )
 
 
 def main() -> None:

@@ -1,11 +1,12 @@
 """Request dependencies: a database connection in one transaction."""
+
 import threading
 from collections.abc import Iterator
 
-from fastapi import Request
+from fastapi import Depends, Request
 from psycopg2.pool import ThreadedConnectionPool
 
-from gis.db import connect, translate_errors
+from gis.db import Conn, connect, translate_errors
 from gis.errors import DatabaseUnavailable
 
 
@@ -31,13 +32,15 @@ class Database:
             self._pool = None
 
 
-def get_conn(request: Request) -> Iterator:
+def get_conn(request: Request) -> Iterator[Conn]:
     """A pooled connection: committed when the route returns, rolled back when it raises."""
     database: Database = request.app.state.database
     pool = database.pool()
     # Bounded, so a server flooded past its thread pool answers 503 rather than waiting for ever.
     if not database.slots.acquire(timeout=30):
-        raise DatabaseUnavailable("the database is busy; try again", detail="no pooled connection free for 30 s")
+        raise DatabaseUnavailable(
+            "the database is busy; try again", detail="no pooled connection free for 30 s"
+        )
     try:
         conn = pool.getconn()
     except BaseException:
@@ -58,3 +61,7 @@ def get_conn(request: Request) -> Iterator:
     finally:
         pool.putconn(conn, close=broken or bool(conn.closed))
         database.slots.release()
+
+
+# Every route's connection: `conn: Conn = DB`.
+DB = Depends(get_conn)

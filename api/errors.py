@@ -1,4 +1,5 @@
 """One table from domain errors to HTTP status codes, and one JSON shape for every error."""
+
 import logging
 
 from fastapi import FastAPI, Request
@@ -35,27 +36,35 @@ async def _domain(request: Request, exc: errors.SafemapError) -> JSONResponse:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.detail)
     extra = {"rows": exc.rows} if isinstance(exc, errors.InvalidInput) and exc.rows else {}
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.Unauthorized) else None
-    return JSONResponse(error_body(exc.code, exc.message, exc.field, **extra), status_code=_status(exc),
-                        headers=headers)
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.field, **extra), status_code=_status(exc), headers=headers
+    )
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = [
-        {"field": ".".join(str(part) for part in e["loc"] if part not in ("body", "query", "path", "header")),
-         "reason": e["msg"]}
+        {
+            "field": ".".join(
+                str(part) for part in e["loc"] if part not in ("body", "query", "path", "header")
+            ),
+            "reason": e["msg"],
+        }
         for e in exc.errors()
     ]
     first = problems[0] if problems else {"field": None, "reason": "invalid request"}
     return JSONResponse(
-        error_body("invalid_input", f"{first['field']}: {first['reason']}", first["field"], problems=problems),
+        error_body(
+            "invalid_input", f"{first['field']}: {first['reason']}", first["field"], problems=problems
+        ),
         status_code=422,
     )
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
-                        headers=getattr(exc, "headers", None))
+    return JSONResponse(
+        error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,5 +1,6 @@
 """Persian as users type and read it: Arabic ي/ك, Persian and Arabic-Indic digits, the Persian decimal separator,
 and Solar Hijri (Jalali) dates for display (the database stores ISO dates)."""
+
 from datetime import date, datetime
 
 import jdatetime
@@ -23,9 +24,35 @@ def persian_digits(value: object) -> str:
     """Digits for Persian pages: 1403 → ۱۴۰۳ (the decimal point becomes ٫)."""
     return str(value).translate(_TO_PERSIAN).replace(".", "٫")
 
-MONTHS_FA = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
-MONTHS_EN = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey",
-             "Bahman", "Esfand")
+
+MONTHS_FA = (
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+)
+MONTHS_EN = (
+    "Farvardin",
+    "Ordibehesht",
+    "Khordad",
+    "Tir",
+    "Mordad",
+    "Shahrivar",
+    "Mehr",
+    "Aban",
+    "Azar",
+    "Dey",
+    "Bahman",
+    "Esfand",
+)
 
 
 def jalali(value: date | datetime | None) -> str:

@@ -1,4 +1,5 @@
 """Settings from the environment or a `.env` file, validated once and cached."""
+
 from functools import lru_cache
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Spots: the aggregated unsafe places, their filters and their GeoJSON (built in PostGIS)."""
+
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -6,6 +7,7 @@ from datetime import date
 import jdatetime
 from psycopg2 import sql
 
+from gis.db import Conn
 from gis.errors import InvalidInput, NotFound, Unauthorized
 from gis.lang import latin_digits
 from gis.places.areas import area_id_by_code
@@ -43,8 +45,11 @@ class SpotScope:
     names: bool = True
 
     def params(self) -> dict:
-        return {"scope_stage": self.min_stage, "scope_areas": None if self.area_ids is None else list(self.area_ids),
-                "scope_agency": self.agency_id}
+        return {
+            "scope_stage": self.min_stage,
+            "scope_areas": None if self.area_ids is None else list(self.area_ids),
+            "scope_agency": self.agency_id,
+        }
 
 
 EVERY_SPOT = SpotScope()
@@ -74,8 +79,11 @@ def scope_condition(alias: str) -> str:
               SELECT 1 FROM spot_action x WHERE x.spot_id = {alias}.id AND x.agency_id = %(scope_agency)s))"""
 
 
-SPOTS_WHERE = """
-    WHERE s.status <> 'merged' AND """ + scope_condition("s") + """
+SPOTS_WHERE = (
+    """
+    WHERE s.status <> 'merged' AND """
+    + scope_condition("s")
+    + """
       AND (%(stages)s::smallint[] IS NULL OR s.stage = ANY(%(stages)s))
       AND (%(categories)s::text[] IS NULL OR s.category = ANY(%(categories)s))
       AND (%(status)s::text IS NULL OR s.status = %(status)s)
@@ -92,6 +100,7 @@ SPOTS_WHERE = """
               AND (%(until)s::date IS NULL
                    OR r.reported_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE 'Asia/Tehran'))))
 """
+)
 
 
 @dataclass
@@ -160,28 +169,30 @@ def parse_day(field: str, text: str | None) -> date | None:
         raise InvalidInput(field, f"{text!r} is not a date (2026-03-21 or ۱۴۰۵/۰۱/۰۱)") from exc
 
 
-def _check_known(conn, table: str, field: str, codes: list[str] | None) -> None:
+def _check_known(conn: Conn, table: str, field: str, codes: list[str] | None) -> None:
     if not codes:
         return
     with conn.cursor() as cur:
-        cur.execute(sql.SQL("SELECT code FROM {} WHERE code = ANY(%s)").format(sql.Identifier(table)), (codes,))
+        cur.execute(
+            sql.SQL("SELECT code FROM {} WHERE code = ANY(%s)").format(sql.Identifier(table)), (codes,)
+        )
         known = {row[0] for row in cur.fetchall()}
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise InvalidInput(field, f"unknown {field} {', '.join(unknown)}")
 
 
-def check_categories(conn, categories: list[str] | None) -> None:
+def check_categories(conn: Conn, categories: list[str] | None) -> None:
     """Unknown categories are named in the error, so a typo never silently returns nothing."""
     _check_known(conn, "category", "category", categories)
 
 
-def check_sources(conn, sources: list[str] | None) -> None:
+def check_sources(conn: Conn, sources: list[str] | None) -> None:
     """Unknown sources are named in the error, as categories are."""
     _check_known(conn, "source", "source", sources)
 
 
-def filter_params(conn, spot_filter: SpotFilter) -> dict:
+def filter_params(conn: Conn, spot_filter: SpotFilter) -> dict:
     """The filter checked and turned into the query parameters SPOTS_WHERE binds."""
     check_categories(conn, spot_filter.categories)
     if spot_filter.status is not None and spot_filter.status not in ("open", "resolved", "rejected"):
@@ -193,19 +204,28 @@ def filter_params(conn, spot_filter: SpotFilter) -> dict:
     check_sources(conn, spot_filter.sources)
     unknown_times = [t for t in spot_filter.times_of_day or () if t not in TIMES_OF_DAY]
     if unknown_times:
-        raise InvalidInput("time_of_day", f"unknown time of day {', '.join(unknown_times)} (day, evening, night)")
+        raise InvalidInput(
+            "time_of_day", f"unknown time of day {', '.join(unknown_times)} (day, evening, night)"
+        )
     if spot_filter.since and spot_filter.until and spot_filter.since > spot_filter.until:
         raise InvalidInput("until", "the period ends before it starts")
     return {
-        "stages": spot_filter.stages, "categories": spot_filter.categories, "status": spot_filter.status,
+        "stages": spot_filter.stages,
+        "categories": spot_filter.categories,
+        "status": spot_filter.status,
         "area": area_id_by_code(conn, spot_filter.area) if spot_filter.area else None,
-        "bbox": spot_filter.bbox, "limit": spot_filter.limit, "offset": spot_filter.offset,
-        "sources": spot_filter.sources, "since": spot_filter.since, "until": spot_filter.until,
-        "times": spot_filter.times_of_day, **spot_filter.scope.params(),
+        "bbox": spot_filter.bbox,
+        "limit": spot_filter.limit,
+        "offset": spot_filter.offset,
+        "sources": spot_filter.sources,
+        "since": spot_filter.since,
+        "until": spot_filter.until,
+        "times": spot_filter.times_of_day,
+        **spot_filter.scope.params(),
     }
 
 
-def spots_geojson(conn, spot_filter: SpotFilter) -> str:
+def spots_geojson(conn: Conn, spot_filter: SpotFilter) -> str:
     """A page of spots as a GeoJSON FeatureCollection with numberMatched/numberReturned, as text."""
     params = filter_params(conn, spot_filter)
     query = f"""
@@ -228,7 +248,7 @@ def spots_geojson(conn, spot_filter: SpotFilter) -> str:
         return cur.fetchone()[0]
 
 
-def spot_feature(conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> str:
+def spot_feature(conn: Conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> str:
     """One spot as a GeoJSON Feature with its history of events, as text; outside the scope it does not exist."""
     query = f"""
         SELECT json_build_object('type', 'Feature', 'id', s.id,

@@ -1,4 +1,5 @@
 """Users, roles, passwords (Argon2) and tokens: who may see and change what."""
+
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -7,6 +8,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from gis.db import Conn
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 
 ROLES = ("gis_office", "deputy", "facilitator", "agency", "viewer")
@@ -54,12 +56,21 @@ USER_SQL = """
 
 
 def _user(row: tuple) -> User:
-    return User(id=row[0], username=row[1], role=row[2], full_name=row[3], agency_id=row[4],
-                area_ids=tuple(row[5]))
+    return User(
+        id=row[0], username=row[1], role=row[2], full_name=row[3], agency_id=row[4], area_ids=tuple(row[5])
+    )
 
 
-def create_user(conn, *, username: str, password: str, role: str, full_name: str = "",
-                areas: list[str] | tuple[str, ...] = (), agency: str | None = None) -> User:
+def create_user(
+    conn: Conn,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str = "",
+    areas: list[str] | tuple[str, ...] = (),
+    agency: str | None = None,
+) -> User:
     """Add a user; facilitators need at least one neighbourhood, agency users an agency."""
     if role not in ROLES:
         raise InvalidInput("role", f"must be one of {', '.join(ROLES)}")
@@ -93,12 +104,14 @@ def create_user(conn, *, username: str, password: str, role: str, full_name: str
             row = cur.fetchone()
             if row is None:
                 raise InvalidInput("areas", f"no neighbourhood with code {code!r}")
-            cur.execute("INSERT INTO user_area (user_id, area_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                        (user_id, row[0]))
+            cur.execute(
+                "INSERT INTO user_area (user_id, area_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (user_id, row[0]),
+            )
     return get_user(conn, username)
 
 
-def get_user(conn, username: str) -> User:
+def get_user(conn: Conn, username: str) -> User:
     with conn.cursor() as cur:
         cur.execute(USER_SQL + " WHERE u.username = %s GROUP BY u.id", (username,))
         row = cur.fetchone()
@@ -107,7 +120,7 @@ def get_user(conn, username: str) -> User:
     return _user(row)
 
 
-def list_users(conn) -> list[dict]:
+def list_users(conn: Conn) -> list[dict]:
     """Users with their role, state and bindings, for `safemap user list`."""
     with conn.cursor() as cur:
         cur.execute(
@@ -125,7 +138,7 @@ def list_users(conn) -> list[dict]:
         return [dict(zip(keys, row)) for row in cur.fetchall()]
 
 
-def disable_user(conn, username: str) -> None:
+def disable_user(conn: Conn, username: str) -> None:
     """Disable the account and revoke every token it holds; history keeps its name."""
     with conn.cursor() as cur:
         cur.execute("UPDATE app_user SET active = false WHERE username = %s RETURNING id", (username,))
@@ -135,7 +148,7 @@ def disable_user(conn, username: str) -> None:
         cur.execute("UPDATE api_token SET revoked_at = now() WHERE user_id = %s AND revoked_at IS NULL", row)
 
 
-def authenticate(conn, username: str, password: str) -> User:
+def authenticate(conn: Conn, username: str, password: str) -> User:
     """The active user with this password; the same Unauthorized whether the name or the password is wrong."""
     with conn.cursor() as cur:
         cur.execute("SELECT password_hash FROM app_user WHERE username = %s AND active", (username,))
@@ -153,7 +166,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(conn, user_id: int, *, kind: str = "bearer") -> tuple[str, str]:
+def issue_token(conn: Conn, user_id: int, *, kind: str = "bearer") -> tuple[str, str]:
     """A new random token (only its hash is stored) and, for sessions, its CSRF value."""
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24) if kind == "session" else ""
@@ -166,7 +179,7 @@ def issue_token(conn, user_id: int, *, kind: str = "bearer") -> tuple[str, str]:
     return token, csrf
 
 
-def user_for_token(conn, token: str, *, kind: str) -> tuple[User, str] | None:
+def user_for_token(conn: Conn, token: str, *, kind: str) -> tuple[User, str] | None:
     """The active user behind a live token, with the token's CSRF value; None when unknown or expired."""
     with conn.cursor() as cur:
         cur.execute(
@@ -179,6 +192,6 @@ def user_for_token(conn, token: str, *, kind: str) -> tuple[User, str] | None:
     return None if row is None else (get_user(conn, row[0]), row[1])
 
 
-def revoke_token(conn, token: str) -> None:
+def revoke_token(conn: Conn, token: str) -> None:
     with conn.cursor() as cur:
         cur.execute("UPDATE api_token SET revoked_at = now() WHERE token_hash = %s", (_digest(token),))

@@ -3,6 +3,7 @@
 Two template databases are built once per test process by running every migration from empty (and, for the
 second, loading the District 22 demo); each test gets its own copy, dropped afterwards.
 """
+
 import itertools
 import os
 import shutil

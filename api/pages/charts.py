@@ -3,6 +3,7 @@
 Horizontal bars mirror on right-to-left pages (labels on the right, bars growing leftwards); numbers are in
 Persian digits on Persian pages.
 """
+
 from decimal import Decimal
 
 from markupsafe import Markup, escape
@@ -31,14 +32,16 @@ def _svg(height: int, title: str, body: list[str], lang: str) -> Markup:
     return Markup(
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{escape(title)}"'
         f' xmlns="http://www.w3.org/2000/svg" font-family="{FONT}" font-size="12" direction="{direction}">'
-        f'<title>{escape(title)}</title>{"".join(body)}</svg>'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )
 
 
 def _rect(x: float, y: float, w: float, h: float, colour: str, tip: str, rtl: bool, value: object) -> str:
     left = WIDTH - x - w if rtl else x
-    return (f'<rect x="{left:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" fill="{colour}"'
-            f' data-value="{value}"><title>{escape(tip)}</title></rect>')
+    return (
+        f'<rect x="{left:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" fill="{colour}"'
+        f' data-value="{value}"><title>{escape(tip)}</title></rect>'
+    )
 
 
 def _text(x: float, y: float, text: str, rtl: bool, *, anchor: str = "start", extra: str = "") -> str:
@@ -56,8 +59,9 @@ def _legend(series: list[tuple[str, str]], rtl: bool) -> list[str]:
     return parts
 
 
-def stacked_bars(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]], *, title: str,
-                 lang: str) -> Markup:
+def stacked_bars(
+    rows: list[tuple[str, list[float]]], series: list[tuple[str, str]], *, title: str, lang: str
+) -> Markup:
     """One horizontal bar per row, split by series (e.g. spots per stage in each neighbourhood)."""
     rtl = lang == "fa"
     most = max((sum(values) for _, values in rows), default=0) or 1
@@ -68,8 +72,18 @@ def stacked_bars(rows: list[tuple[str, list[float]]], series: list[tuple[str, st
         body.append(_text(LABEL - 8, y + 15, label[:28], rtl, anchor="end"))
         x = float(LABEL)
         for (name, colour), value in zip(series, values):
-            body.append(_rect(x, y + 3, value * scale, ROW - 8, colour, f"{label} · {name}: {number(value, lang)}",
-                              rtl, value))
+            body.append(
+                _rect(
+                    x,
+                    y + 3,
+                    value * scale,
+                    ROW - 8,
+                    colour,
+                    f"{label} · {name}: {number(value, lang)}",
+                    rtl,
+                    value,
+                )
+            )
             x += value * scale
         body.append(_text(x + 4, y + 15, number(sum(values), lang), rtl))
     return _svg(36 + len(rows) * ROW, title, body, lang)
@@ -77,12 +91,19 @@ def stacked_bars(rows: list[tuple[str, list[float]]], series: list[tuple[str, st
 
 def bars(rows: list[tuple[str, float | None]], *, title: str, lang: str, colour: str = "#1f77b4") -> Markup:
     """One horizontal bar per row (e.g. overdue actions by agency, median days per stage)."""
-    return paired_bars([(label, value, None) for label, value in rows], title=title, lang=lang,
-                       series=[("", colour)])
+    return paired_bars(
+        [(label, value, None) for label, value in rows], title=title, lang=lang, series=[("", colour)]
+    )
 
 
-def paired_bars(rows: list[tuple[str, float | None, float | None]], *, title: str, lang: str,
-                series: list[tuple[str, str]], most: float | None = None) -> Markup:
+def paired_bars(
+    rows: list[tuple[str, float | None, float | None]],
+    *,
+    title: str,
+    lang: str,
+    series: list[tuple[str, str]],
+    most: float | None = None,
+) -> Markup:
     """Two bars per row, e.g. the audit score before and after a fix for each criterion."""
     rtl = lang == "fa"
     top = most or max((v for _, *values in rows for v in values if v is not None), default=0) or 1
@@ -96,10 +117,27 @@ def paired_bars(rows: list[tuple[str, float | None, float | None]], *, title: st
         for j, ((name, colour), value) in enumerate(zip(series, values)):
             bar_y, bar_h = (y + 2 + j * (height - 6) / 2, (height - 8) / 2) if paired else (y + 3, ROW - 8)
             width = float(value or 0) * scale
-            body.append(_rect(LABEL, bar_y, width, bar_h, colour, f"{label} {name}: {number(value, lang)}", rtl,
-                              value if value is not None else ""))
-            body.append(_text(LABEL + width + 4, bar_y + bar_h - 1, number(value, lang), rtl,
-                              extra='font-size="10"' if paired else ""))
+            body.append(
+                _rect(
+                    LABEL,
+                    bar_y,
+                    width,
+                    bar_h,
+                    colour,
+                    f"{label} {name}: {number(value, lang)}",
+                    rtl,
+                    value if value is not None else "",
+                )
+            )
+            body.append(
+                _text(
+                    LABEL + width + 4,
+                    bar_y + bar_h - 1,
+                    number(value, lang),
+                    rtl,
+                    extra='font-size="10"' if paired else "",
+                )
+            )
     return _svg((24 if paired else 4) + len(rows) * height + 6, title, body, lang)
 
 
@@ -123,16 +161,22 @@ def lines(labels: list[str], series: list[tuple[str, str, list[float]]], *, titl
         body.append(_text(left - 6, y + 4, number(round(value), lang), rtl, anchor="end"))
     for name, colour, values in series:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(values)))
-        body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5">'
-                    f'<title>{escape(name)}</title></polyline>')
+        body.append(
+            f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5">'
+            f"<title>{escape(name)}</title></polyline>"
+        )
         for i, v in enumerate(values):
             x, y = point(i, v)
-            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}" data-value="{v}">'
-                        f'<title>{escape(labels[i])} · {escape(name)}: {number(v, lang)}</title></circle>')
+            body.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}" data-value="{v}">'
+                f"<title>{escape(labels[i])} · {escape(name)}: {number(v, lang)}</title></circle>"
+            )
     every = max(1, -(-len(labels) // 6))
     for i, label in enumerate(labels):
         if i % every == 0 or i == len(labels) - 1:
             x, _ = point(i, 0)
-            body.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="11">'
-                        f'{escape(label)}</text>')
+            body.append(
+                f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="11">'
+                f"{escape(label)}</text>"
+            )
     return _svg(height, title, body, lang)

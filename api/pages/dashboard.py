@@ -1,12 +1,14 @@
 """The deputy's dashboard page: the figures with SVG charts, printable, Persian (or English)."""
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth import current_user
-from api.deps import get_conn
+from api.deps import DB
 from api.pages import charts
 from api.pages.render import language, render, sign_in_first
 from api.routes.dashboard import READERS
+from gis.db import Conn
 from gis.intake.reports import AUDIT_CRITERIA
 from gis.lang import jalali, jalali_month
 from gis.programme.dashboard import dashboard
@@ -16,14 +18,28 @@ from gis.users import User
 router = APIRouter(tags=["dashboard"])
 STAGE_COLOURS = ("#d62728", "#ff7f0e", "#1f77b4", "#2ca02c")
 TEXT = {
-    "fa": {"stage": "مرحلهٔ", "resolved": "رفع‌شده", "before": "پیش از اقدام", "after": "پس از اقدام",
-           "stages_chart": "فضاها به تفکیک مرحله در هر محله", "funnel_chart": "قیف مراحل در طول زمان",
-           "overdue_chart": "اقدامات معوق به تفکیک دستگاه", "median_chart": "میانهٔ روزهای ماندن در هر مرحله",
-           "audit_chart": "میانگین امتیاز ممیزی ایمنی فضاهای رفع‌شده"},
-    "en": {"stage": "Stage", "resolved": "Resolved", "before": "Before", "after": "After",
-           "stages_chart": "Spots per stage in each neighbourhood", "funnel_chart": "Stage funnel over time",
-           "overdue_chart": "Overdue actions by agency", "median_chart": "Median days in each stage",
-           "audit_chart": "Mean safety-audit score of resolved spots"},
+    "fa": {
+        "stage": "مرحلهٔ",
+        "resolved": "رفع‌شده",
+        "before": "پیش از اقدام",
+        "after": "پس از اقدام",
+        "stages_chart": "فضاها به تفکیک مرحله در هر محله",
+        "funnel_chart": "قیف مراحل در طول زمان",
+        "overdue_chart": "اقدامات معوق به تفکیک دستگاه",
+        "median_chart": "میانهٔ روزهای ماندن در هر مرحله",
+        "audit_chart": "میانگین امتیاز ممیزی ایمنی فضاهای رفع‌شده",
+    },
+    "en": {
+        "stage": "Stage",
+        "resolved": "Resolved",
+        "before": "Before",
+        "after": "After",
+        "stages_chart": "Spots per stage in each neighbourhood",
+        "funnel_chart": "Stage funnel over time",
+        "overdue_chart": "Overdue actions by agency",
+        "median_chart": "Median days in each stage",
+        "audit_chart": "Mean safety-audit score of resolved spots",
+    },
 }
 
 
@@ -32,41 +48,81 @@ def _charts(figures: dict, lang: str) -> dict:
     fa = lang == "fa"
     text = TEXT[lang]
     name = "name_fa" if fa else "name_en"
-    stages = [(f"{text['stage']} {charts.number(n, lang)}", colour) for n, colour in enumerate(STAGE_COLOURS, 1)]
+    stages = [
+        (f"{text['stage']} {charts.number(n, lang)}", colour) for n, colour in enumerate(STAGE_COLOURS, 1)
+    ]
     funnel = figures["funnel"]
     return {
         "stages": charts.stacked_bars(
-            [(row[name] or row["code"], [row[f"stage_{n}"] for n in range(1, 5)]) for row in figures["stages_by_area"]],
-            stages, title=text["stages_chart"], lang=lang),
+            [
+                (row[name] or row["code"], [row[f"stage_{n}"] for n in range(1, 5)])
+                for row in figures["stages_by_area"]
+            ],
+            stages,
+            title=text["stages_chart"],
+            lang=lang,
+        ),
         "funnel": charts.lines(
             [charts.number(jalali_month(row["month"], lang), lang) for row in funnel],
-            [(label, colour, [row[f"stage_{n}"] for row in funnel]) for n, (label, colour) in enumerate(stages, 1)]
+            [
+                (label, colour, [row[f"stage_{n}"] for row in funnel])
+                for n, (label, colour) in enumerate(stages, 1)
+            ]
             + [(text["resolved"], "#7f7f7f", [row["resolved"] for row in funnel])],
-            title=text["funnel_chart"], lang=lang),
-        "overdue": charts.bars([(row[name] or row["code"], row["overdue"]) for row in figures["overdue_by_agency"]],
-                               title=text["overdue_chart"], lang=lang, colour="#d62728"),
-        "median": charts.bars([(row["label_fa" if fa else "label_en"], row["median_days"])
-                               for row in figures["median_days"]], title=text["median_chart"], lang=lang),
+            title=text["funnel_chart"],
+            lang=lang,
+        ),
+        "overdue": charts.bars(
+            [(row[name] or row["code"], row["overdue"]) for row in figures["overdue_by_agency"]],
+            title=text["overdue_chart"],
+            lang=lang,
+            colour="#d62728",
+        ),
+        "median": charts.bars(
+            [(row["label_fa" if fa else "label_en"], row["median_days"]) for row in figures["median_days"]],
+            title=text["median_chart"],
+            lang=lang,
+        ),
         "audit": charts.paired_bars(
-            [(AUDIT_CRITERIA[row["criterion"]][0 if fa else 1], row["before"], row["after"])
-             for row in figures["audit_criteria"]],
-            series=[(text["before"], "#d62728"), (text["after"], "#2ca02c")], title=text["audit_chart"],
-            lang=lang, most=3),
+            [
+                (AUDIT_CRITERIA[row["criterion"]][0 if fa else 1], row["before"], row["after"])
+                for row in figures["audit_criteria"]
+            ],
+            series=[(text["before"], "#d62728"), (text["after"], "#2ca02c")],
+            title=text["audit_chart"],
+            lang=lang,
+            most=3,
+        ),
     }
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-def dashboard_page(request: Request, area: str | None = Query(None, max_length=32),
-                   since: str | None = Query(None, max_length=20), until: str | None = Query(None, max_length=20),
-                   user: User | None = Depends(current_user), conn=Depends(get_conn)) -> Response:
+def dashboard_page(
+    request: Request,
+    area: str | None = Query(None, max_length=32),
+    since: str | None = Query(None, max_length=20),
+    until: str | None = Query(None, max_length=20),
+    user: User | None = Depends(current_user),
+    conn: Conn = DB,
+) -> Response:
     if user is None:
         return sign_in_first(request)
     user.require_role(*READERS)
-    figures = dashboard(conn, area=area or None, since=parse_day("since", since), until=parse_day("until", until))
+    figures = dashboard(
+        conn, area=area or None, since=parse_day("since", since), until=parse_day("until", until)
+    )
     lang = language(request)
-    return render(request, "dashboard.html", {
-        "user": user, "d": figures, "charts": _charts(figures, lang), "criteria": AUDIT_CRITERIA,
-        "num": lambda value: charts.number(value, lang), "jd": lambda value: charts.number(jalali(value), lang),
-        "month": lambda value: charts.number(jalali_month(value, lang), lang),
-        "query": {"area": area or "", "since": since or "", "until": until or ""},
-    })
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "user": user,
+            "d": figures,
+            "charts": _charts(figures, lang),
+            "criteria": AUDIT_CRITERIA,
+            "num": lambda value: charts.number(value, lang),
+            "jd": lambda value: charts.number(jalali(value), lang),
+            "month": lambda value: charts.number(jalali_month(value, lang), lang),
+            "query": {"area": area or "", "since": since or "", "until": until or ""},
+        },
+    )

@@ -1,4 +1,5 @@
 """The tablet page (/field) for facilitators, and its service worker, which keeps it working offline."""
+
 import hashlib
 import json
 from functools import lru_cache
@@ -9,9 +10,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import current_user
-from api.deps import get_conn
+from api.deps import DB
 from api.pages.render import language, render
 from api.routes.reports import WRITERS
+from gis.db import Conn
 from gis.intake.field import field_categories, field_neighbourhoods
 from gis.intake.photos import MAX_BYTES
 from gis.intake.reports import AUDIT_CRITERIA, AUDIT_KEYS
@@ -23,11 +25,15 @@ STATIC = Path(__file__).parent.parent / "static"
 TEMPLATES = Path(__file__).parent.parent / "templates"
 # What the service worker stores on install, so the page opens with no connection at all.
 PRECACHE = (
-    "/static/field/field.js", "/static/field/field.css",
-    "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
-    "/static/vendor/leaflet/images/marker-icon.png", "/static/vendor/leaflet/images/marker-icon-2x.png",
+    "/static/field/field.js",
+    "/static/field/field.css",
+    "/static/vendor/leaflet/leaflet.js",
+    "/static/vendor/leaflet/leaflet.css",
+    "/static/vendor/leaflet/images/marker-icon.png",
+    "/static/vendor/leaflet/images/marker-icon-2x.png",
     "/static/vendor/leaflet/images/marker-shadow.png",
-    "/static/vendor/vazirmatn/vazirmatn.css", "/static/vendor/vazirmatn/Vazirmatn-wght.woff2",
+    "/static/vendor/vazirmatn/vazirmatn.css",
+    "/static/vendor/vazirmatn/Vazirmatn-wght.woff2",
 )
 
 TIMES_OF_DAY = {"day": ("روز", "Day"), "evening": ("عصر", "Evening"), "night": ("شب", "Night")}
@@ -38,15 +44,20 @@ MESSAGES = {
     "report": ("گزارش", "Report"),
     "photo": ("عکس", "Photo"),
     "spot": ("لکه", "spot"),
-    "saved_offline": ("ذخیره شد؛ با برقراری اتصال ارسال می‌شود", "Saved; it will be sent when the connection returns"),
+    "saved_offline": (
+        "ذخیره شد؛ با برقراری اتصال ارسال می‌شود",
+        "Saved; it will be sent when the connection returns",
+    ),
     "saved": ("ذخیره شد و در حال ارسال است", "Saved and being sent"),
     "need_point": ("مکان را با GPS یا با لمس نقشه مشخص کنید", "Set the place by GPS or by tapping the map"),
     "need_category": ("نوع مکان را انتخاب کنید", "Choose what kind of place it is"),
     "outside": ("این نقطه در محله‌های شما نیست", "This point is not in your neighbourhoods"),
     "gps_wait": ("در حال یافتن موقعیت…", "Finding your position…"),
     "gps_failed": ("موقعیت یافت نشد؛ روی نقشه لمس کنید", "No position; tap the map instead"),
-    "sign_in_again": ("نشست شما تمام شده؛ دوباره وارد شوید. موارد صف حفظ می‌شوند.",
-                      "Your session ended; sign in again. Queued items are kept."),
+    "sign_in_again": (
+        "نشست شما تمام شده؛ دوباره وارد شوید. موارد صف حفظ می‌شوند.",
+        "Your session ended; sign in again. Queued items are kept.",
+    ),
     "network": ("اتصال برقرار نیست", "No connection"),
     "discard_confirm": ("این مورد برای همیشه از صف حذف شود؟", "Remove this item from the queue for good?"),
     "online": ("برخط", "online"),
@@ -69,19 +80,24 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 def _version() -> str:
     """Changes whenever the page's own files change, so tablets drop their old cache."""
     digest = hashlib.sha256()
-    for path in (STATIC / "field" / "field.js", STATIC / "field" / "field.css", STATIC / "field" / "sw.js",
-                 TEMPLATES / "field.html"):
+    for path in (
+        STATIC / "field" / "field.js",
+        STATIC / "field" / "field.css",
+        STATIC / "field" / "sw.js",
+        TEMPLATES / "field.html",
+    ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
 @router.get("/field", response_class=HTMLResponse)
-def field_page(request: Request, user: User | None = Depends(current_user), conn=Depends(get_conn)) -> Response:
+def field_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
     lang = language(request)
     if user is None:
         here = "/field?lang=en" if lang == "en" else "/field"
-        return RedirectResponse(f"/login?{'lang=en&' if lang == 'en' else ''}next={quote(here, safe='')}",
-                                status_code=303)
+        return RedirectResponse(
+            f"/login?{'lang=en&' if lang == 'en' else ''}next={quote(here, safe='')}", status_code=303
+        )
     if user.role not in WRITERS:
         return render(request, "field.html", {"user": user, "forbidden": True}, status_code=403)
     config = {
@@ -97,9 +113,14 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
         "version": _version(),
     }
     context = {
-        "user": user, "forbidden": False, "config": config, "version": _version(),
-        "categories": [{"code": c["code"], "icon": c["icon"], "label": c["label_en"] if lang == "en"
-                        else c["label_fa"]} for c in field_categories(conn)],
+        "user": user,
+        "forbidden": False,
+        "config": config,
+        "version": _version(),
+        "categories": [
+            {"code": c["code"], "icon": c["icon"], "label": c["label_en"] if lang == "en" else c["label_fa"]}
+            for c in field_categories(conn)
+        ],
         "audit": [(key, _pick(AUDIT_CRITERIA[key], lang)) for key in AUDIT_KEYS],
         "times_of_day": [(key, _pick(pair, lang)) for key, pair in TIMES_OF_DAY.items()],
     }
@@ -113,5 +134,8 @@ def service_worker() -> Response:
     """The service worker, served from /field/ and allowed the scope /field (the page itself)."""
     source = (STATIC / "field" / "sw.js").read_text(encoding="utf-8")
     source = source.replace("__VERSION__", _version()).replace("__PRECACHE__", json.dumps(list(PRECACHE)))
-    return Response(source, media_type="text/javascript",
-                    headers={"Service-Worker-Allowed": "/field", "Cache-Control": "no-cache"})
+    return Response(
+        source,
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/field", "Cache-Control": "no-cache"},
+    )

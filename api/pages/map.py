@@ -4,6 +4,7 @@ and the analysis overlays (density choropleth, Gi* hotspots) loaded from /api/an
 No asset comes from a CDN: folium's and its plugins' default JS/CSS links are replaced by the tool's own
 copies under `asset_base` (installed by scripts/assets.sh), so the page works on an intranet or a tablet.
 """
+
 import json
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ from folium.plugins import HeatMap
 from jinja2 import Template
 
 from api.auth import current_user
-from api.deps import get_conn
+from api.deps import DB
 from api.pages.render import language, sign_in_first
+from gis.db import Conn
 from gis.publish.mapdata import map_areas_geojson, map_reference
 from gis.users import User
 
@@ -46,8 +48,11 @@ EVENT_KINDS = {
     "rebuilt": ("بازسازی تجمیع", "Aggregation rebuilt"),
 }
 TIMES_OF_DAY = {"day": ("روز", "Day"), "evening": ("عصر", "Evening"), "night": ("شب", "Night")}
-LEVELS = {"district": ("منطقه", "District"), "sub_district": ("ناحیه‌ها", "Sub-districts"),
-          "neighbourhood": ("محله‌ها", "Neighbourhoods")}
+LEVELS = {
+    "district": ("منطقه", "District"),
+    "sub_district": ("ناحیه‌ها", "Sub-districts"),
+    "neighbourhood": ("محله‌ها", "Neighbourhoods"),
+}
 AREA_STYLES = {
     "district": {"color": "#333333", "weight": 3, "fill": False},
     "sub_district": {"color": "#6a3d9a", "weight": 2, "dashArray": "6 4", "fill": False},
@@ -55,32 +60,92 @@ AREA_STYLES = {
 }
 TEXT = {
     "fa": {
-        "title": "نقشهٔ فضاهای بی‌دفاع شهری — منطقهٔ ۲۲", "filters": "پالایش", "all": "همه",
-        "neighbourhood": "محله", "source": "منبع گزارش", "time_of_day": "زمان روز", "since": "از تاریخ",
-        "until": "تا تاریخ", "date_hint": "۱۴۰۵/۰۱/۰۱", "legend": "راهنما", "stages": "مرحله",
-        "categories": "نوع فضا", "heat": "نقشهٔ حرارتی گزارش‌ها", "spots": "نقطه", "clusters": "خوشه",
-        "zoom_in": "برای دیدن نقطه‌ها بزرگ‌نمایی کنید", "category": "نوع", "stage": "مرحله",
-        "reports": "تعداد گزارش", "sources": "منابع", "last_event": "آخرین رویداد", "open_page": "صفحهٔ نقطه و سابقه",
-        "loading": "در حال بارگذاری…", "other_lang": "English", "other_lang_code": "en", "areas": "محدوده‌ها",
-        "error": "خطا", "analysis": "تحلیل", "density": "تراکم نقاط (محله‌ها)", "hotspots": "کانون‌های داغ (Gi*)",
-        "spot_count": "تعداد نقطه", "open_spots": "نقطه‌های باز", "area_km2": "مساحت (کیلومتر مربع)",
-        "per_km2": "نقطه در هر کیلومتر مربع", "population": "جمعیت", "per_1000": "نقطه در هر ۱۰۰۰ نفر",
-        "hot": "کانون داغ (معنادار در ۹۵٪)", "cold": "کانون سرد (معنادار در ۹۵٪)", "cell_count": "نقطه در خانه",
-        "z_score": "امتیاز z", "p_value": "مقدار p", "kde": "تراکم کرنلی (در کیلومتر مربع)",
+        "title": "نقشهٔ فضاهای بی‌دفاع شهری — منطقهٔ ۲۲",
+        "filters": "پالایش",
+        "all": "همه",
+        "neighbourhood": "محله",
+        "source": "منبع گزارش",
+        "time_of_day": "زمان روز",
+        "since": "از تاریخ",
+        "until": "تا تاریخ",
+        "date_hint": "۱۴۰۵/۰۱/۰۱",
+        "legend": "راهنما",
+        "stages": "مرحله",
+        "categories": "نوع فضا",
+        "heat": "نقشهٔ حرارتی گزارش‌ها",
+        "spots": "نقطه",
+        "clusters": "خوشه",
+        "zoom_in": "برای دیدن نقطه‌ها بزرگ‌نمایی کنید",
+        "category": "نوع",
+        "stage": "مرحله",
+        "reports": "تعداد گزارش",
+        "sources": "منابع",
+        "last_event": "آخرین رویداد",
+        "open_page": "صفحهٔ نقطه و سابقه",
+        "loading": "در حال بارگذاری…",
+        "other_lang": "English",
+        "other_lang_code": "en",
+        "areas": "محدوده‌ها",
+        "error": "خطا",
+        "analysis": "تحلیل",
+        "density": "تراکم نقاط (محله‌ها)",
+        "hotspots": "کانون‌های داغ (Gi*)",
+        "spot_count": "تعداد نقطه",
+        "open_spots": "نقطه‌های باز",
+        "area_km2": "مساحت (کیلومتر مربع)",
+        "per_km2": "نقطه در هر کیلومتر مربع",
+        "population": "جمعیت",
+        "per_1000": "نقطه در هر ۱۰۰۰ نفر",
+        "hot": "کانون داغ (معنادار در ۹۵٪)",
+        "cold": "کانون سرد (معنادار در ۹۵٪)",
+        "cell_count": "نقطه در خانه",
+        "z_score": "امتیاز z",
+        "p_value": "مقدار p",
+        "kde": "تراکم کرنلی (در کیلومتر مربع)",
     },
     "en": {
-        "title": "Unsafe urban spaces — District 22", "filters": "Filters", "all": "All",
-        "neighbourhood": "Neighbourhood", "source": "Report source", "time_of_day": "Time of day",
-        "since": "From", "until": "To", "date_hint": "2026-03-21 or ۱۴۰۵/۰۱/۰۱", "legend": "Legend",
-        "stages": "Stage", "categories": "Kind of place", "heat": "Heatmap of reports", "spots": "spots",
-        "clusters": "clusters", "zoom_in": "zoom in to see the spots", "category": "Kind", "stage": "Stage",
-        "reports": "Reports", "sources": "Sources", "last_event": "Last event", "open_page": "Spot page and history",
-        "loading": "Loading…", "other_lang": "فارسی", "other_lang_code": "fa", "areas": "Areas", "error": "Error",
-        "analysis": "Analysis", "density": "Spot density (neighbourhoods)", "hotspots": "Hotspots (Gi*)",
-        "spot_count": "Spots", "open_spots": "Open spots", "area_km2": "Area (km²)", "per_km2": "Spots per km²",
-        "population": "Population", "per_1000": "Spots per 1,000 residents", "hot": "Hot spot (significant at 95%)",
-        "cold": "Cold spot (significant at 95%)", "cell_count": "Spots in the cell", "z_score": "z-score",
-        "p_value": "p-value", "kde": "Kernel density (per km²)",
+        "title": "Unsafe urban spaces — District 22",
+        "filters": "Filters",
+        "all": "All",
+        "neighbourhood": "Neighbourhood",
+        "source": "Report source",
+        "time_of_day": "Time of day",
+        "since": "From",
+        "until": "To",
+        "date_hint": "2026-03-21 or ۱۴۰۵/۰۱/۰۱",
+        "legend": "Legend",
+        "stages": "Stage",
+        "categories": "Kind of place",
+        "heat": "Heatmap of reports",
+        "spots": "spots",
+        "clusters": "clusters",
+        "zoom_in": "zoom in to see the spots",
+        "category": "Kind",
+        "stage": "Stage",
+        "reports": "Reports",
+        "sources": "Sources",
+        "last_event": "Last event",
+        "open_page": "Spot page and history",
+        "loading": "Loading…",
+        "other_lang": "فارسی",
+        "other_lang_code": "fa",
+        "areas": "Areas",
+        "error": "Error",
+        "analysis": "Analysis",
+        "density": "Spot density (neighbourhoods)",
+        "hotspots": "Hotspots (Gi*)",
+        "spot_count": "Spots",
+        "open_spots": "Open spots",
+        "area_km2": "Area (km²)",
+        "per_km2": "Spots per km²",
+        "population": "Population",
+        "per_1000": "Spots per 1,000 residents",
+        "hot": "Hot spot (significant at 95%)",
+        "cold": "Cold spot (significant at 95%)",
+        "cell_count": "Spots in the cell",
+        "z_score": "z-score",
+        "p_value": "p-value",
+        "kde": "Kernel density (per km²)",
     },
 }
 
@@ -109,22 +174,43 @@ class SpotLayer(JSCSSMixin):
         ]
 
 
-def build_map(*, areas_geojson: str, stages: list[dict], categories: list[dict], sources: list[dict],
-              lang: str = "fa", basemap_url: str | None = None, basemap_attribution: str = "",
-              asset_base: str = "/static/vendor", api_base: str = "/api/map", analysis_base: str = "/api/analysis",
-              spot_page: str = "/spots") -> str:
+def build_map(
+    *,
+    areas_geojson: str,
+    stages: list[dict],
+    categories: list[dict],
+    sources: list[dict],
+    lang: str = "fa",
+    basemap_url: str | None = None,
+    basemap_attribution: str = "",
+    asset_base: str = "/static/vendor",
+    api_base: str = "/api/map",
+    analysis_base: str = "/api/analysis",
+    spot_page: str = "/spots",
+) -> str:
     """The whole map page as HTML; reference rows are dicts as the `stage`, `category` and `source` tables hold."""
     lang = "en" if lang == "en" else "fa"
     en = lang == "en"
     text = TEXT[lang]
     label = "label_en" if en else "label_fa"
     areas = json.loads(areas_geojson)
-    fmap = folium.Map(location=[35.73, 51.12], zoom_start=12, tiles=None, control_scale=True, maxZoom=19, minZoom=9, zoomSnap=0.25,
-                      prefer_canvas=False, zoom_control=True)
+    fmap = folium.Map(
+        location=[35.73, 51.12],
+        zoom_start=12,
+        tiles=None,
+        control_scale=True,
+        maxZoom=19,
+        minZoom=9,
+        zoomSnap=0.25,
+        prefer_canvas=False,
+        zoom_control=True,
+    )
     fmap.default_js = [("leaflet", f"{asset_base}/leaflet/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{asset_base}/leaflet/leaflet.css")]
     if basemap_url:
-        folium.TileLayer(basemap_url, attr=basemap_attribution or " ", name="basemap", control=False).add_to(fmap)
+        folium.TileLayer(basemap_url, attr=basemap_attribution or " ", name="basemap", control=False).add_to(
+            fmap
+        )
 
     for level, names in LEVELS.items():
         features = [f for f in areas["features"] if f["properties"]["level"] == level]
@@ -132,7 +218,8 @@ def build_map(*, areas_geojson: str, stages: list[dict], categories: list[dict],
             continue
         style = AREA_STYLES[level]
         folium.GeoJson(
-            {"type": "FeatureCollection", "features": features}, name=names[1 if en else 0],
+            {"type": "FeatureCollection", "features": features},
+            name=names[1 if en else 0],
             style_function=lambda _feature, style=style: style,
             tooltip=folium.GeoJsonTooltip(fields=["name_en" if en else "name_fa"], labels=False),
             interactive=level == "neighbourhood",
@@ -154,19 +241,48 @@ def build_map(*, areas_geojson: str, stages: list[dict], categories: list[dict],
         category_groups[category["code"]] = folium.FeatureGroup(name=name, show=True).add_to(fmap)
     folium.LayerControl(position="topleft", collapsed=False).add_to(fmap)
 
-    neighbourhoods = [{"code": f["properties"]["code"], "level": f["properties"]["level"],
-                       "label": f["properties"]["name_en" if en else "name_fa"] or f["properties"]["name_fa"]}
-                      for f in areas["features"] if f["properties"]["level"] != "district"]
+    neighbourhoods = [
+        {
+            "code": f["properties"]["code"],
+            "level": f["properties"]["level"],
+            "label": f["properties"]["name_en" if en else "name_fa"] or f["properties"]["name_fa"],
+        }
+        for f in areas["features"]
+        if f["properties"]["level"] != "district"
+    ]
     config = {
-        "lang": lang, "api": api_base, "spotPage": spot_page, "text": text, "map": fmap.get_name(),
-        "heat": heat.get_name(), "areas": areas, "analysisApi": analysis_base, "density": density.get_name(),
+        "lang": lang,
+        "api": api_base,
+        "spotPage": spot_page,
+        "text": text,
+        "map": fmap.get_name(),
+        "heat": heat.get_name(),
+        "areas": areas,
+        "analysisApi": analysis_base,
+        "density": density.get_name(),
         "hotspots": hotspots.get_name(),
-        "stages": [{"number": s["number"], "label": s[label], "colour": s["colour"],
-                    "group": stage_groups[s["number"]].get_name()} for s in stages],
-        "categories": [{"code": c["code"], "label": c[label], "icon": c["icon"],
-                        "group": category_groups[c["code"]].get_name()} for c in categories],
+        "stages": [
+            {
+                "number": s["number"],
+                "label": s[label],
+                "colour": s["colour"],
+                "group": stage_groups[s["number"]].get_name(),
+            }
+            for s in stages
+        ],
+        "categories": [
+            {
+                "code": c["code"],
+                "label": c[label],
+                "icon": c["icon"],
+                "group": category_groups[c["code"]].get_name(),
+            }
+            for c in categories
+        ],
         "sources": [{"code": s["code"], "label": s[label]} for s in sources],
-        "timesOfDay": [{"code": code, "label": names[1 if en else 0]} for code, names in TIMES_OF_DAY.items()],
+        "timesOfDay": [
+            {"code": code, "label": names[1 if en else 0]} for code, names in TIMES_OF_DAY.items()
+        ],
         "eventKinds": {kind: names[1 if en else 0] for kind, names in EVENT_KINDS.items()},
         "neighbourhoods": neighbourhoods,
     }
@@ -180,11 +296,18 @@ def build_map(*, areas_geojson: str, stages: list[dict], categories: list[dict],
 router = APIRouter(tags=["pages"])
 
 
-@router.get("/map", response_class=HTMLResponse, summary="The interactive map (Persian; ?lang=en for English)")
-def map_page(request: Request, conn=Depends(get_conn), user: User | None = Depends(current_user)) -> Response:
+@router.get(
+    "/map", response_class=HTMLResponse, summary="The interactive map (Persian; ?lang=en for English)"
+)
+def map_page(request: Request, conn: Conn = DB, user: User | None = Depends(current_user)) -> Response:
     settings = request.app.state.settings
     if user is None and not settings.public_map:
         return sign_in_first(request)
-    html = build_map(areas_geojson=map_areas_geojson(conn), **map_reference(conn), lang=language(request),
-                     basemap_url=settings.basemap_url, basemap_attribution=settings.basemap_attribution)
+    html = build_map(
+        areas_geojson=map_areas_geojson(conn),
+        **map_reference(conn),
+        lang=language(request),
+        basemap_url=settings.basemap_url,
+        basemap_attribution=settings.basemap_attribution,
+    )
     return HTMLResponse(html)

@@ -1,4 +1,5 @@
 """Server-rendered pages: one Jinja environment, Persian by default, English with ?lang=en."""
+
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,7 +21,9 @@ def render(request: Request, name: str, context: dict, status_code: int = 200) -
     """Render a template with the page language and direction set."""
     lang = language(request)
     return templates.TemplateResponse(
-        request, name, {"lang": lang, "dir": "ltr" if lang == "en" else "rtl", **context},
+        request,
+        name,
+        {"lang": lang, "dir": "ltr" if lang == "en" else "rtl", **context},
         status_code=status_code,
     )
 

@@ -1,4 +1,5 @@
 """A spot's page: its details and full history; staff see its workflow panel."""
+
 import json
 from datetime import datetime
 
@@ -7,9 +8,10 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
 from api.auth import spot_scope
-from api.deps import get_conn
+from api.deps import DB
 from api.pages.map import EVENT_KINDS
 from api.pages.render import language, render
+from gis.db import Conn
 from gis.intake.reports import AUDIT_CRITERIA
 from gis.lang import persian_digits
 from gis.publish.mapdata import map_reference
@@ -26,8 +28,12 @@ def _when(iso: str, lang: str) -> str:
 
 
 @router.get("/spots/{spot_id}", response_class=HTMLResponse, summary="A spot's page with its history")
-def spot_page(request: Request, spot_id: int = Path(..., ge=1, le=2_147_483_647),
-              conn=Depends(get_conn), scope: SpotScope = Depends(spot_scope)) -> HTMLResponse:
+def spot_page(
+    request: Request,
+    spot_id: int = Path(..., ge=1, le=2_147_483_647),
+    conn: Conn = DB,
+    scope: SpotScope = Depends(spot_scope),
+) -> HTMLResponse:
     lang = language(request)
     spot = json.loads(spot_feature(conn, spot_id, scope=scope))
     reference = map_reference(conn)
@@ -36,17 +42,34 @@ def spot_page(request: Request, spot_id: int = Path(..., ge=1, le=2_147_483_647)
     props = spot["properties"]
     sources = {row["code"]: row[label] for row in reference["sources"]}
     colour = next(s["colour"] for s in reference["stages"] if s["number"] == props["stage"])
-    events = [{**event, "kind_label": EVENT_KINDS.get(event["kind"], (event["kind"],) * 2)[index],
-               "when": _when(event["at"], lang)} for event in props["events"]]
+    events = [
+        {
+            **event,
+            "kind_label": EVENT_KINDS.get(event["kind"], (event["kind"],) * 2)[index],
+            "when": _when(event["at"], lang),
+        }
+        for event in props["events"]
+    ]
     lon, lat = _first_position(spot["geometry"]["coordinates"])
-    return render(request, "spot.html", {
-        "spot": props, "colour": colour, "events": events, "lat": lat, "lon": lon,
-        "geometry_type": spot["geometry"]["type"],
-        "sources": [sources.get(code, code) for code in props["sources"]],
-        "created": _when(props["created_at"], lang), "updated": _when(props["updated_at"], lang),
-        "stages": {row["number"]: row[label] for row in reference["stages"]},
-        "audit_criteria": [[key, fa, en] for key, (fa, en) in AUDIT_CRITERIA.items()],  # a list keeps the order
-    })
+    return render(
+        request,
+        "spot.html",
+        {
+            "spot": props,
+            "colour": colour,
+            "events": events,
+            "lat": lat,
+            "lon": lon,
+            "geometry_type": spot["geometry"]["type"],
+            "sources": [sources.get(code, code) for code in props["sources"]],
+            "created": _when(props["created_at"], lang),
+            "updated": _when(props["updated_at"], lang),
+            "stages": {row["number"]: row[label] for row in reference["stages"]},
+            "audit_criteria": [
+                [key, fa, en] for key, (fa, en) in AUDIT_CRITERIA.items()
+            ],  # a list keeps the order
+        },
+    )
 
 
 def _first_position(coords: list) -> tuple[float, float]:

@@ -2,12 +2,14 @@
 
 Every figure counts only the spots the asker may read (the public: stages 3–4), as the map's spots do.
 """
+
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import spot_scope
-from api.deps import get_conn
+from api.deps import DB
+from gis.db import Conn
 from gis.publish.analysis import (
     METRIC_SRID,
     HotspotSettings,
@@ -24,40 +26,61 @@ router = APIRouter(prefix="/api/analysis", tags=["analysis"])
 GEOJSON = "application/geo+json"
 
 
-@router.get("/density", summary="Spots per km² and per 1,000 residents of each area (a choropleth layer)",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-def density(level: Literal["district", "sub_district", "neighbourhood"] = Query("neighbourhood"),
-            conn=Depends(get_conn), scope: SpotScope = Depends(spot_scope)) -> Response:
+@router.get(
+    "/density",
+    summary="Spots per km² and per 1,000 residents of each area (a choropleth layer)",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
+def density(
+    level: Literal["district", "sub_district", "neighbourhood"] = Query("neighbourhood"),
+    conn: Conn = DB,
+    scope: SpotScope = Depends(spot_scope),
+) -> Response:
     return Response(density_geojson(conn, level=level, scope=scope), media_type=GEOJSON)
 
 
-@router.get("/hotspots", summary="Hotspots: kernel density and Getis-Ord Gi* on a grid",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}, "text/csv": {}}}})
+@router.get(
+    "/hotspots",
+    summary="Hotspots: kernel density and Getis-Ord Gi* on a grid",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}, "text/csv": {}}}},
+)
 def hotspot_grid(
     cell: float = Query(500, description="grid cell size in metres"),
     bandwidth: float = Query(750, description="kernel bandwidth in metres"),
-    weight: Literal["spots", "reports"] = Query("spots", description="count spots, or weigh each by its reports"),
+    weight: Literal["spots", "reports"] = Query(
+        "spots", description="count spots, or weigh each by its reports"
+    ),
     area: str | None = Query(None, max_length=32, description="area code (default: the whole district)"),
     fdr: bool = Query(True, description="control the false discovery rate over all cells"),
     f: Literal["geojson", "csv"] = Query("geojson", description="a map layer, or a table"),
-    conn=Depends(get_conn), scope: SpotScope = Depends(spot_scope),
+    conn: Conn = DB,
+    scope: SpotScope = Depends(spot_scope),
 ) -> Response:
-    grid = hotspots(conn, HotspotSettings(cell_m=cell, bandwidth_m=bandwidth, weight=weight, area=area, fdr=fdr),
-                    scope=scope)
+    grid = hotspots(
+        conn,
+        HotspotSettings(cell_m=cell, bandwidth_m=bandwidth, weight=weight, area=area, fdr=fdr),
+        scope=scope,
+    )
     if f == "csv":
         centres = grid.geometry.to_crs(METRIC_SRID).centroid.to_crs(4326)  # centroids in metres, not degrees
         table = grid.assign(lon=centres.x.round(6), lat=centres.y.round(6))
-        return Response(table.drop(columns="geometry").to_csv(index=False), media_type="text/csv; charset=utf-8")
+        return Response(
+            table.drop(columns="geometry").to_csv(index=False), media_type="text/csv; charset=utf-8"
+        )
     return Response(grid.to_json(drop_id=True), media_type=GEOJSON)
 
 
 @router.get("/remediation", summary="Time to remediation per category and per agency")
-def remediation(conn=Depends(get_conn), scope: SpotScope = Depends(spot_scope)) -> dict:
-    return {"by_category": remediation_by_category(conn, scope=scope),
-            "by_agency": remediation_by_agency(conn, scope=scope)}
+def remediation(conn: Conn = DB, scope: SpotScope = Depends(spot_scope)) -> dict:
+    return {
+        "by_category": remediation_by_category(conn, scope=scope),
+        "by_agency": remediation_by_agency(conn, scope=scope),
+    }
 
 
 @router.get("/audit-change", summary="Resolved spots: safety-audit score before and after the fix")
-def audit_change_report(conn=Depends(get_conn), scope: SpotScope = Depends(spot_scope)) -> dict:
+def audit_change_report(conn: Conn = DB, scope: SpotScope = Depends(spot_scope)) -> dict:
     rows = audit_change(conn, scope=scope)
     return {"summary": audit_change_summary(rows), "spots": rows}

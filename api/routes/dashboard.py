@@ -1,4 +1,5 @@
 """The programme dashboard's figures as JSON (the page is api/pages/dashboard.py)."""
+
 import json
 
 from fastapi import APIRouter, Depends, Query
@@ -6,7 +7,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
 from api.auth import require_role
-from api.deps import get_conn
+from api.deps import DB
+from gis.db import Conn
 from gis.programme.dashboard import dashboard
 from gis.spots import parse_day
 from gis.users import User
@@ -15,18 +17,21 @@ router = APIRouter(tags=["dashboard"])
 READERS = ("deputy", "gis_office", "viewer")
 
 
-def _figures(conn, area: str | None, since: str | None, until: str | None) -> dict:
-    return dashboard(conn, area=area or None, since=parse_day("since", since), until=parse_day("until", until))
+def _figures(conn: Conn, area: str | None, since: str | None, until: str | None) -> dict:
+    return dashboard(
+        conn, area=area or None, since=parse_day("since", since), until=parse_day("until", until)
+    )
 
 
 @router.get("/api/dashboard", summary="The programme dashboard's figures (deputy, GIS office, viewer)")
-def dashboard_json(area: str | None = Query(None, max_length=32, description="neighbourhood code, e.g. 2209"),
-                   since: str | None = Query(None, max_length=20, description="1399/09/01 or ISO"),
-                   until: str | None = Query(None, max_length=20, description="1399/12/15 or ISO"),
-                   user: User = Depends(require_role(*READERS)), conn=Depends(get_conn)) -> Response:
+def dashboard_json(
+    area: str | None = Query(None, max_length=32, description="neighbourhood code, e.g. 2209"),
+    since: str | None = Query(None, max_length=20, description="1399/09/01 or ISO"),
+    until: str | None = Query(None, max_length=20, description="1399/12/15 or ISO"),
+    user: User = Depends(require_role(*READERS)),
+    conn: Conn = DB,
+) -> Response:
     figures = _figures(conn, area, since, until)
     for row in figures["resolved_audits"]:
         row.pop("audit_before"), row.pop("audit_after")
     return Response(json.dumps(jsonable_encoder(figures), ensure_ascii=False), media_type="application/json")
-
-

@@ -1,5 +1,6 @@
 """Download exports: GeoJSON and CSV streamed from a server-side cursor; XLSX, GeoPackage and zipped Shapefile
 written to a temporary file, streamed, then removed."""
+
 import shutil
 from typing import Literal
 
@@ -8,7 +9,8 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from api.auth import current_user, spot_scope
-from api.deps import get_conn
+from api.deps import DB
+from gis.db import Conn
 from gis.errors import Unauthorized
 from gis.publish.exports import (
     LAYERS,
@@ -35,8 +37,9 @@ MEDIA = {
 def _readable_layers(text: str | None, fmt: str, user: User | None) -> list[str]:
     """Reports need a signed-in user; GeoJSON and CSV hold one layer (spots unless asked)."""
     public = tuple(name for name, layer in LAYERS.items() if not layer.private)
-    layers = parse_layers(text or ("spots" if fmt in SINGLE_LAYER_FORMATS else None),
-                          allowed=tuple(LAYERS) if user else public)
+    layers = parse_layers(
+        text or ("spots" if fmt in SINGLE_LAYER_FORMATS else None), allowed=tuple(LAYERS) if user else public
+    )
     private = [name for name in layers if LAYERS[name].private]
     if private and user is None:
         raise Unauthorized(f"the {', '.join(private)} layer needs a signed-in user", field="authorization")
@@ -44,14 +47,19 @@ def _readable_layers(text: str | None, fmt: str, user: User | None) -> list[str]
     return layers
 
 
-@router.get("/exports/{fmt}", summary="Download spots, reports, areas and events as a file",
-            response_class=Response, responses={200: {"content": {media: {} for media in MEDIA.values()}}})
+@router.get(
+    "/exports/{fmt}",
+    summary="Download spots, reports, areas and events as a file",
+    response_class=Response,
+    responses={200: {"content": {media: {} for media in MEDIA.values()}}},
+)
 def download(
     fmt: Literal["geojson", "csv", "xlsx", "gpkg", "shp"],
-    layers: str | None = Query(None, max_length=100,
-                               description="comma-separated: spots, reports, areas, events (GeoJSON/CSV: one)"),
+    layers: str | None = Query(
+        None, max_length=100, description="comma-separated: spots, reports, areas, events (GeoJSON/CSV: one)"
+    ),
     persian_headers: bool = Query(False, description="CSV/XLSX: Persian column headers"),
-    conn=Depends(get_conn),
+    conn: Conn = DB,
     user: User | None = Depends(current_user),
     scope: SpotScope = Depends(spot_scope),
 ) -> Response:
@@ -60,10 +68,19 @@ def download(
     filename = f"{stem}.{'zip' if fmt == 'shp' else fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "geojson":
-        return StreamingResponse(geojson_chunks(conn, chosen[0], scope=scope), media_type=MEDIA[fmt], headers=disposition)
+        return StreamingResponse(
+            geojson_chunks(conn, chosen[0], scope=scope), media_type=MEDIA[fmt], headers=disposition
+        )
     if fmt == "csv":
-        return StreamingResponse(csv_chunks(conn, chosen[0], persian_headers=persian_headers, scope=scope), media_type=MEDIA[fmt],
-                                 headers=disposition)
+        return StreamingResponse(
+            csv_chunks(conn, chosen[0], persian_headers=persian_headers, scope=scope),
+            media_type=MEDIA[fmt],
+            headers=disposition,
+        )
     path, folder = export_to_temporary(conn, fmt, chosen, persian_headers=persian_headers, scope=scope)
-    return FileResponse(path, media_type=MEDIA[fmt], headers=disposition,
-                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+    return FileResponse(
+        path,
+        media_type=MEDIA[fmt],
+        headers=disposition,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )

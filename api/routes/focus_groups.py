@@ -1,11 +1,13 @@
 """Focus-group sessions and the places their participants marked (facilitators in their own neighbourhoods)."""
+
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.auth import require_role
-from api.deps import get_conn
+from api.deps import DB
+from gis.db import Conn
 from gis.intake.focus_groups import (
     FocusGroupCreate,
     add_points,
@@ -49,51 +51,91 @@ class PointsOut(BaseModel):
     created: int
 
 
-@router.post("", status_code=201, response_model=FocusGroupOut,
-             summary="Record a session (201); the same UUID again returns it (200)")
-def create(body: FocusGroupIn, response: Response, user: User = Depends(require_role(*ROLES)),
-           conn=Depends(get_conn)) -> FocusGroupOut:
+@router.post(
+    "",
+    status_code=201,
+    response_model=FocusGroupOut,
+    summary="Record a session (201); the same UUID again returns it (200)",
+)
+def create(
+    body: FocusGroupIn, response: Response, user: User = Depends(require_role(*ROLES)), conn: Conn = DB
+) -> FocusGroupOut:
     area_id = neighbourhood_id(conn, body.area)
     user.require_area(area_id)
-    session_id, created = create_session(conn, FocusGroupCreate(
-        area_id=area_id, held_on=body.held_on, facilitator=body.facilitator, participants=body.participants,
-        women=body.women, notes=body.notes, uuid=str(body.uuid) if body.uuid else None, created_by=user.id))
+    session_id, created = create_session(
+        conn,
+        FocusGroupCreate(
+            area_id=area_id,
+            held_on=body.held_on,
+            facilitator=body.facilitator,
+            participants=body.participants,
+            women=body.women,
+            notes=body.notes,
+            uuid=str(body.uuid) if body.uuid else None,
+            created_by=user.id,
+        ),
+    )
     if not created:
         response.status_code = 200
     return FocusGroupOut(id=session_id, created=created)
 
 
-@router.post("/{session_id}/points", status_code=201, response_model=PointsOut,
-             summary="Add the places a session marked: a GeoJSON FeatureCollection, all or nothing")
-def create_points(request: Request, session_id: int = SESSION_ID,
-                  body: dict = Body(..., description="FeatureCollection; properties category, description,"
-                                                     " time_of_day and audit scores, Persian or English keys"),
-                  user: User = Depends(require_role(*ROLES)), conn=Depends(get_conn)) -> PointsOut:
+@router.post(
+    "/{session_id}/points",
+    status_code=201,
+    response_model=PointsOut,
+    summary="Add the places a session marked: a GeoJSON FeatureCollection, all or nothing",
+)
+def create_points(
+    request: Request,
+    session_id: int = SESSION_ID,
+    body: dict = Body(
+        ...,
+        description="FeatureCollection; properties category, description,"
+        " time_of_day and audit scores, Persian or English keys",
+    ),
+    user: User = Depends(require_role(*ROLES)),
+    conn: Conn = DB,
+) -> PointsOut:
     user.require_area(session_area(conn, session_id))
     features = body.get("features") if body.get("type") == "FeatureCollection" else None
-    results = add_points(conn, session_id, features, radius_m=request.app.state.settings.aggregation_radius_m,
-                         created_by=user.id, actor_name=user.username, provenance={"channel": "api"})
-    return PointsOut(focus_group_id=session_id, reports=[r.report_id for r in results],
-                     spots=sorted({r.spot_id for r in results if r.spot_id is not None}),
-                     new_spots=sum(r.new_spot for r in results), created=sum(r.created for r in results))
+    results = add_points(
+        conn,
+        session_id,
+        features,
+        radius_m=request.app.state.settings.aggregation_radius_m,
+        created_by=user.id,
+        actor_name=user.username,
+        provenance={"channel": "api"},
+    )
+    return PointsOut(
+        focus_group_id=session_id,
+        reports=[r.report_id for r in results],
+        spots=sorted({r.spot_id for r in results if r.spot_id is not None}),
+        new_spots=sum(r.new_spot for r in results),
+        created=sum(r.created for r in results),
+    )
 
 
 @router.get("", summary="Sessions, newest first (a facilitator sees their neighbourhoods')")
-def index(area: str | None = Query(None, max_length=100, description="neighbourhood code or name"),
-          since: str | None = Query(None, max_length=20, description="held on or after (Jalali or ISO)"),
-          until: str | None = Query(None, max_length=20, description="held on or before"),
-          user: User = Depends(require_role(*ROLES)), conn=Depends(get_conn)) -> list[dict]:
+def index(
+    area: str | None = Query(None, max_length=100, description="neighbourhood code or name"),
+    since: str | None = Query(None, max_length=20, description="held on or after (Jalali or ISO)"),
+    until: str | None = Query(None, max_length=20, description="held on or before"),
+    user: User = Depends(require_role(*ROLES)),
+    conn: Conn = DB,
+) -> list[dict]:
     area_ids = [neighbourhood_id(conn, area)] if area else None
     if area_ids:
         user.require_area(area_ids[0])
     elif user.role == "facilitator":
         area_ids = list(user.area_ids)
-    return list_sessions(conn, area_ids=area_ids, since=parse_day("since", since),
-                         until=parse_day("until", until))
+    return list_sessions(
+        conn, area_ids=area_ids, since=parse_day("since", since), until=parse_day("until", until)
+    )
 
 
 @router.get("/{session_id}", summary="One session with the places it marked (GeoJSON)")
-def read(session_id: int = SESSION_ID, user: User = Depends(require_role(*ROLES)),
-         conn=Depends(get_conn)) -> dict:
+def read(session_id: int = SESSION_ID, user: User = Depends(require_role(*ROLES)), conn: Conn = DB) -> dict:
     user.require_area(session_area(conn, session_id))
     return get_session(conn, session_id)

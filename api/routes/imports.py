@@ -1,4 +1,5 @@
 """Report files uploaded by the GIS office: the same importer as `safemap import reports`."""
+
 import tempfile
 from pathlib import Path
 from typing import Literal
@@ -6,7 +7,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 
 from api.auth import require_role
-from api.deps import get_conn
+from api.deps import DB
+from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.intake.files import import_reports, list_batches
 from gis.intake.files.read import file_format
@@ -25,7 +27,7 @@ def upload_reports(
     crs: str = Form("auto", max_length=64, description="auto (degrees or UTM 39N metres), 4326, 32639, …"),
     partial: bool = Form(False, description="keep the valid rows; the rejected ones are in the response"),
     user: User = Depends(require_role("gis_office")),
-    conn=Depends(get_conn),
+    conn: Conn = DB,
 ) -> dict:
     name = Path(file.filename or "upload").name
     suffix = Path(name).suffix.lower()
@@ -36,17 +38,31 @@ def upload_reports(
             # Stop at the limit rather than copying a file of any size before refusing it.
             while chunk := file.file.read(1 << 20):
                 if target.tell() + len(chunk) > MAX_BYTES:
-                    raise InvalidInput("file", f"larger than {MAX_BYTES // 1024 // 1024} MB: use the command line "
-                                               "(safemap import reports)")
+                    raise InvalidInput(
+                        "file",
+                        f"larger than {MAX_BYTES // 1024 // 1024} MB: use the command line "
+                        "(safemap import reports)",
+                    )
                 target.write(chunk)
-        result = import_reports(conn, path, source=source, source_ref=ref, crs=crs, partial=partial,
-                                radius_m=request.app.state.settings.aggregation_radius_m, actor_id=user.id,
-                                actor_name=user.full_name or user.username, file_name=name)
+        result = import_reports(
+            conn,
+            path,
+            source=source,
+            source_ref=ref,
+            crs=crs,
+            partial=partial,
+            radius_m=request.app.state.settings.aggregation_radius_m,
+            actor_id=user.id,
+            actor_name=user.full_name or user.username,
+            file_name=name,
+        )
     return result.as_dict()
 
 
 @router.get("", summary="The latest imports with their counts")
-def recent_imports(limit: int = Query(100, ge=1, le=1000),
-                   user: User = Depends(require_role("gis_office", "deputy")),
-                   conn=Depends(get_conn)) -> list[dict]:
+def recent_imports(
+    limit: int = Query(100, ge=1, le=1000),
+    user: User = Depends(require_role("gis_office", "deputy")),
+    conn: Conn = DB,
+) -> list[dict]:
     return list_batches(conn, limit=limit)

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import get_conn
+from api.deps import DB
 from api.routes.spots import spot_filter
+from gis.db import Conn
 from gis.publish.mapdata import MAX_SPOTS, heat_points, map_spots
 from gis.spots import SpotFilter
 
@@ -11,15 +12,18 @@ router = APIRouter(tags=["map"])
 ZOOM = Query(12, ge=0, le=22, description="the map's zoom level: sets the cluster and heat grid size")
 
 
-@router.get("/api/map/spots", summary="Spots in a viewport for the map: light points, or grid clusters past a cap")
+@router.get(
+    "/api/map/spots", summary="Spots in a viewport for the map: light points, or grid clusters past a cap"
+)
 def map_spots_route(
-    filters: SpotFilter = Depends(spot_filter), zoom: int = ZOOM,
+    filters: SpotFilter = Depends(spot_filter),
+    zoom: int = ZOOM,
     limit: int = Query(MAX_SPOTS, ge=1, le=MAX_SPOTS, description="past this many spots, clusters are sent"),
-    conn=Depends(get_conn),
+    conn: Conn = DB,
 ) -> Response:
     return Response(map_spots(conn, filters, zoom=zoom, max_spots=limit), media_type="application/geo+json")
 
 
 @router.get("/api/map/heat", summary="Reports in a viewport as heatmap points [lat, lon, weight]")
-def map_heat_route(filters: SpotFilter = Depends(spot_filter), zoom: int = ZOOM, conn=Depends(get_conn)) -> Response:
+def map_heat_route(filters: SpotFilter = Depends(spot_filter), zoom: int = ZOOM, conn: Conn = DB) -> Response:
     return Response(heat_points(conn, filters, zoom=zoom), media_type="application/json")

@@ -1,4 +1,5 @@
 """OGC API – Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0) at /ogc, so QGIS and GDAL read Safemap live."""
+
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -8,7 +9,8 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.auth import current_user, spot_scope
-from api.deps import get_conn
+from api.deps import DB
+from gis.db import Conn
 from gis.errors import InvalidInput, Unauthorized
 from gis.publish.ogc import (
     COLLECTIONS,
@@ -33,12 +35,16 @@ GEOJSON = "application/geo+json"
 JSON = "application/json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
-CONFORMANCE = [f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
-               for name in ("core", "oas30", "html", "geojson")]
+CONFORMANCE = [
+    f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
+    for name in ("core", "oas30", "html", "geojson")
+]
 ITEM_PARAMETERS = ("f", "bbox", "datetime", "limit", "offset")
 STREAM_CHUNK = 65536
-_pages = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-                     autoescape=select_autoescape(["html"]))
+_pages = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
 
 
 def _html_wanted(request: Request) -> bool:
@@ -64,9 +70,15 @@ def _link(href: str, rel: str, kind: str, title: str) -> dict:
 def _self_links(request: Request, html: bool, json_type: str = JSON) -> list[dict]:
     url = request.url.remove_query_params("f")
     as_json, as_html = str(url.include_query_params(f="json")), str(url.include_query_params(f="html"))
-    return [_link(as_html if html else as_json, "self", HTML if html else json_type, "this document"),
-            _link(as_json if html else as_html, "alternate", json_type if html else HTML,
-                  "this document as " + ("JSON" if html else "HTML"))]
+    return [
+        _link(as_html if html else as_json, "self", HTML if html else json_type, "this document"),
+        _link(
+            as_json if html else as_html,
+            "alternate",
+            json_type if html else HTML,
+            "this document as " + ("JSON" if html else "HTML"),
+        ),
+    ]
 
 
 def _answer(request: Request, document: dict, html: bool, template: str, json_type: str = JSON) -> Response:
@@ -104,7 +116,8 @@ def landing(request: Request) -> Response:
     document = {
         "title": "Safemap – OGC API Features",
         "description": "Unsafe urban spaces of District 22, Tehran: spots, reports and areas (فضاهای بی‌دفاع شهری)",
-        "links": _self_links(request, html) + [
+        "links": _self_links(request, html)
+        + [
             _link(f"{base}/api", "service-desc", OPENAPI, "the API definition (OpenAPI 3.0)"),
             _link(f"{str(request.base_url).rstrip('/')}/docs", "service-doc", HTML, "the API documentation"),
             _link(f"{base}/conformance", "conformance", JSON, "conformance classes"),
@@ -118,22 +131,28 @@ def landing(request: Request) -> Response:
 def conformance(request: Request) -> Response:
     _check_parameters(request, ("f",))
     html = _html_wanted(request)
-    return _answer(request, {"conformsTo": CONFORMANCE, "links": _self_links(request, html)}, html, "conformance")
+    return _answer(
+        request, {"conformsTo": CONFORMANCE, "links": _self_links(request, html)}, html, "conformance"
+    )
 
 
 @router.get("/api", summary="The OGC API definition (OpenAPI 3.0)", response_class=Response)
 def api_definition(request: Request, user: User | None = Depends(current_user)) -> Response:
     _check_parameters(request, ("f",))
     collections = [c for c in COLLECTIONS.values() if _visible(c, user)]
-    return Response(json.dumps(openapi_document(_base(request), collections), ensure_ascii=False),
-                    media_type=OPENAPI)
+    return Response(
+        json.dumps(openapi_document(_base(request), collections), ensure_ascii=False), media_type=OPENAPI
+    )
 
 
-def _collection_document(request: Request, conn, collection: Collection) -> dict:
+def _collection_document(request: Request, conn: Conn, collection: Collection) -> dict:
     base = f"{_base(request)}/collections/{collection.id}"
     return {
-        "id": collection.id, "title": collection.title, "description": collection.description,
-        "itemType": "feature", "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "id": collection.id,
+        "title": collection.title,
+        "description": collection.description,
+        "itemType": "feature",
+        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
         "extent": extent(conn, collection),
         "links": [
             _link(base, "self", JSON, collection.title),
@@ -145,19 +164,24 @@ def _collection_document(request: Request, conn, collection: Collection) -> dict
 
 
 @router.get("/collections", summary="Feature collections", response_class=Response)
-def collections(request: Request, conn=Depends(get_conn), user: User | None = Depends(current_user)) -> Response:
+def collections(request: Request, conn: Conn = DB, user: User | None = Depends(current_user)) -> Response:
     _check_parameters(request, ("f",))
     html = _html_wanted(request)
     document = {
         "links": _self_links(request, html),
-        "collections": [_collection_document(request, conn, c) for c in COLLECTIONS.values() if _visible(c, user)],
+        "collections": [
+            _collection_document(request, conn, c) for c in COLLECTIONS.values() if _visible(c, user)
+        ],
     }
     return _answer(request, document, html, "collections")
 
 
-@router.get("/collections/{collection_id}", summary="One collection's metadata and extent", response_class=Response)
-def collection(collection_id: str, request: Request, conn=Depends(get_conn),
-               user: User | None = Depends(current_user)) -> Response:
+@router.get(
+    "/collections/{collection_id}", summary="One collection's metadata and extent", response_class=Response
+)
+def collection(
+    collection_id: str, request: Request, conn: Conn = DB, user: User | None = Depends(current_user)
+) -> Response:
     _check_parameters(request, ("f",))
     found = get_collection(collection_id)
     _require(found, user)
@@ -172,7 +196,7 @@ def _page_link(request: Request, offset: int, limit: int, rel: str, html: bool) 
     return _link(href, rel, HTML if html else GEOJSON, f"{rel} page")
 
 
-def _stream(conn, found: Collection, query, matched: int, links: list[dict]) -> Iterator[str]:
+def _stream(conn: Conn, found: Collection, query, matched: int, links: list[dict]) -> Iterator[str]:
     """The FeatureCollection piece by piece: features straight from the server-side cursor."""
     chunk = ['{"type":"FeatureCollection","features":[']
     size = returned = 0
@@ -189,19 +213,30 @@ def _stream(conn, found: Collection, query, matched: int, links: list[dict]) -> 
     yield "".join(chunk)
 
 
-@router.get("/collections/{collection_id}/items", summary="Features, filtered and paged",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
-def items(collection_id: str, request: Request, conn=Depends(get_conn),
-          user: User | None = Depends(current_user)) -> Response:
+@router.get(
+    "/collections/{collection_id}/items",
+    summary="Features, filtered and paged",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
+)
+def items(
+    collection_id: str, request: Request, conn: Conn = DB, user: User | None = Depends(current_user)
+) -> Response:
     found = get_collection(collection_id)
     _require(found, user)
     _check_parameters(request, ITEM_PARAMETERS + tuple(f.name for f in found.filters))
     html = _html_wanted(request)
     params = request.query_params
     query = parse_items_query(
-        conn, found, bbox=params.get("bbox"), datetime_text=params.get("datetime"), limit=params.get("limit"),
-        offset=params.get("offset"), filters={f.name: params[f.name] for f in found.filters if f.name in params},
-        scope=_scope(request, found, user))
+        conn,
+        found,
+        bbox=params.get("bbox"),
+        datetime_text=params.get("datetime"),
+        limit=params.get("limit"),
+        offset=params.get("offset"),
+        filters={f.name: params[f.name] for f in found.filters if f.name in params},
+        scope=_scope(request, found, user),
+    )
     matched = count_items(conn, found, query)
     links = _self_links(request, html, GEOJSON)
     links.append(_link(f"{_base(request)}/collections/{found.id}", "collection", JSON, found.title))
@@ -212,69 +247,142 @@ def items(collection_id: str, request: Request, conn=Depends(get_conn),
         links.append(_page_link(request, preceding, query.limit, "prev", html))
     if html:
         features = [json.loads(f) for f in iter_items(conn, found, query)]
-        document = {"title": found.title, "numberMatched": matched, "numberReturned": len(features),
-                    "features": features, "links": links}
+        document = {
+            "title": found.title,
+            "numberMatched": matched,
+            "numberReturned": len(features),
+            "features": features,
+            "links": links,
+        }
         return _answer(request, document, True, "items")
     return StreamingResponse(_stream(conn, found, query, matched, links), media_type=GEOJSON)
 
 
-@router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
-def item(collection_id: str, feature_id: str, request: Request, conn=Depends(get_conn),
-         user: User | None = Depends(current_user)) -> Response:
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    summary="One feature",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
+)
+def item(
+    collection_id: str,
+    feature_id: str,
+    request: Request,
+    conn: Conn = DB,
+    user: User | None = Depends(current_user),
+) -> Response:
     found = get_collection(collection_id)
     _require(found, user)
     _check_parameters(request, ("f",))
     html = _html_wanted(request)
     document = json.loads(get_item(conn, found, feature_id, scope=_scope(request, found, user)))
     document["links"] = _self_links(request, html, GEOJSON) + [
-        _link(f"{_base(request)}/collections/{found.id}", "collection", JSON, found.title)]
+        _link(f"{_base(request)}/collections/{found.id}", "collection", JSON, found.title)
+    ]
     return _answer(request, document, html, "item", GEOJSON)
 
 
 def openapi_document(base: str, collections: list[Collection]) -> dict:
     """A small OpenAPI 3.0 definition of the OGC endpoints: GDAL and QGIS read limits and filters from it."""
+
     def parameter(name: str, description: str, schema: dict, explode: bool = True) -> dict:
-        return {"name": name, "in": "query", "required": False, "description": description, "schema": schema,
-                "style": "form", "explode": explode}
+        return {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": description,
+            "schema": schema,
+            "style": "form",
+            "explode": explode,
+        }
 
     common = [
         parameter("f", "json or html", {"type": "string", "enum": ["json", "html"]}),
     ]
     paging = [
-        parameter("bbox", "minlon,minlat,maxlon,maxlat (CRS84)",
-                  {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}, explode=False),
-        parameter("datetime", "an RFC 3339 instant or interval (start/end, '..' for open)", {"type": "string"}),
-        parameter("limit", "features per page",
-                  {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
+        parameter(
+            "bbox",
+            "minlon,minlat,maxlon,maxlat (CRS84)",
+            {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+            explode=False,
+        ),
+        parameter(
+            "datetime", "an RFC 3339 instant or interval (start/end, '..' for open)", {"type": "string"}
+        ),
+        parameter(
+            "limit",
+            "features per page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        ),
         parameter("offset", "features to skip", {"type": "integer", "minimum": 0, "default": 0}),
     ]
-    ok = {"200": {"description": "OK"}, "400": {"description": "bad parameter"}, "404": {"description": "not found"}}
+    ok = {
+        "200": {"description": "OK"},
+        "400": {"description": "bad parameter"},
+        "404": {"description": "not found"},
+    }
     paths: dict = {
-        "/": {"get": {"summary": "landing page", "operationId": "getLandingPage", "parameters": common,
-                      "responses": ok}},
-        "/conformance": {"get": {"summary": "conformance classes", "operationId": "getConformance",
-                                 "parameters": common, "responses": ok}},
-        "/collections": {"get": {"summary": "feature collections", "operationId": "getCollections",
-                                 "parameters": common, "responses": ok}},
+        "/": {
+            "get": {
+                "summary": "landing page",
+                "operationId": "getLandingPage",
+                "parameters": common,
+                "responses": ok,
+            }
+        },
+        "/conformance": {
+            "get": {
+                "summary": "conformance classes",
+                "operationId": "getConformance",
+                "parameters": common,
+                "responses": ok,
+            }
+        },
+        "/collections": {
+            "get": {
+                "summary": "feature collections",
+                "operationId": "getCollections",
+                "parameters": common,
+                "responses": ok,
+            }
+        },
     }
     for c in collections:
-        filters = [parameter(f.name, f.description, {"type": "string", "example": f.example}) for f in c.filters]
-        paths[f"/collections/{c.id}"] = {"get": {
-            "summary": c.title, "operationId": f"describe_{c.id}", "parameters": common, "responses": ok}}
-        paths[f"/collections/{c.id}/items"] = {"get": {
-            "summary": f"{c.title}: features", "operationId": f"get_{c.id}_features",
-            "parameters": common + paging + filters, "responses": ok}}
-        paths[f"/collections/{c.id}/items/{{featureId}}"] = {"get": {
-            "summary": f"{c.title}: one feature", "operationId": f"get_{c.id}_feature",
-            "parameters": common + [{"name": "featureId", "in": "path", "required": True,
-                                     "schema": {"type": "string"}}],
-            "responses": ok}}
+        filters = [
+            parameter(f.name, f.description, {"type": "string", "example": f.example}) for f in c.filters
+        ]
+        paths[f"/collections/{c.id}"] = {
+            "get": {
+                "summary": c.title,
+                "operationId": f"describe_{c.id}",
+                "parameters": common,
+                "responses": ok,
+            }
+        }
+        paths[f"/collections/{c.id}/items"] = {
+            "get": {
+                "summary": f"{c.title}: features",
+                "operationId": f"get_{c.id}_features",
+                "parameters": common + paging + filters,
+                "responses": ok,
+            }
+        }
+        paths[f"/collections/{c.id}/items/{{featureId}}"] = {
+            "get": {
+                "summary": f"{c.title}: one feature",
+                "operationId": f"get_{c.id}_feature",
+                "parameters": common
+                + [{"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": ok,
+            }
+        }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Safemap – OGC API Features", "version": "1.0.0",
-                 "description": "Unsafe urban spaces of District 22, Tehran"},
+        "info": {
+            "title": "Safemap – OGC API Features",
+            "version": "1.0.0",
+            "description": "Unsafe urban spaces of District 22, Tehran",
+        },
         "servers": [{"url": base}],
         "paths": paths,
     }
-

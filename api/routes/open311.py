@@ -3,6 +3,7 @@
 The one exception to our error shape: GeoReport clients expect errors as [{"code": 400, "description": "..."}]
 (or <errors><error>... in XML), so every error under /open311 is answered that way.
 """
+
 import json
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -13,8 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import get_conn
+from api.deps import DB
 from api.errors import STATUS
+from gis.db import Conn
 from gis.errors import InvalidInput, NotFound, SafemapError
 from gis.intake import open311
 
@@ -90,7 +92,9 @@ def _check_format(fmt: str) -> None:
         raise InvalidInput("format", f"{fmt!r}: use .json or .xml")
 
 
-def _render(fmt: str, content: list[dict] | dict, *, root: str, item: str = "", status: int = 200) -> Response:
+def _render(
+    fmt: str, content: list[dict] | dict, *, root: str, item: str = "", status: int = 200
+) -> Response:
     _check_format(fmt)
     if fmt == "xml":
         return Response(_xml(root, content, item), status_code=status, media_type=FORMATS["xml"])
@@ -102,7 +106,9 @@ async def error_response(request: Request, exc: Open311Error) -> Response:
     errors = [{"code": exc.status, "description": exc.description}]
     if exc.fmt == "xml":
         return Response(_xml("errors", errors, "error"), status_code=exc.status, media_type=FORMATS["xml"])
-    return Response(json.dumps(errors, ensure_ascii=False), status_code=exc.status, media_type=FORMATS["json"])
+    return Response(
+        json.dumps(errors, ensure_ascii=False), status_code=exc.status, media_type=FORMATS["json"]
+    )
 
 
 async def _posted(request: Request) -> dict[str, str]:
@@ -129,18 +135,23 @@ def discovery(request: Request, fmt: str) -> Response:
 
 
 @router.get("/open311/v2/services.{fmt}", summary="Our categories as GeoReport services")
-def list_services(fmt: str, conn=Depends(get_conn)) -> Response:
+def list_services(fmt: str, conn: Conn = DB) -> Response:
     return _render(fmt, open311.services(conn), root="services", item="service")
 
 
-@router.get("/open311/v2/services/{service_code}.{fmt}", summary="A service's definition (no extra attributes)")
-def service_definition(service_code: str, fmt: str, conn=Depends(get_conn)) -> Response:
+@router.get(
+    "/open311/v2/services/{service_code}.{fmt}", summary="A service's definition (no extra attributes)"
+)
+def service_definition(service_code: str, fmt: str, conn: Conn = DB) -> Response:
     return _render(fmt, open311.service_definition(conn, service_code), root="service_definition")
 
 
-@router.post("/open311/v2/requests.{fmt}", summary="Post a service request (api_key required)", status_code=201)
-def post_request(request: Request, fmt: str, params: dict[str, str] = Depends(_posted),
-                 conn=Depends(get_conn)) -> Response:
+@router.post(
+    "/open311/v2/requests.{fmt}", summary="Post a service request (api_key required)", status_code=201
+)
+def post_request(
+    request: Request, fmt: str, params: dict[str, str] = Depends(_posted), conn: Conn = DB
+) -> Response:
     _check_format(fmt)
     settings = request.app.state.settings
     client = open311.check_api_key(settings.open311_api_keys, params.get("api_key"))
@@ -151,30 +162,42 @@ def post_request(request: Request, fmt: str, params: dict[str, str] = Depends(_p
 @router.get("/open311/v2/requests.{fmt}", summary="Service requests (newest first, at most 1000)")
 def get_requests(
     fmt: str,
-    service_request_id: str | None = Query(None, max_length=4000, description="comma-separated ids; overrides"
-                                                                              " every other filter"),
+    service_request_id: str | None = Query(
+        None, max_length=4000, description="comma-separated ids; overrides every other filter"
+    ),
     service_code: str | None = Query(None, max_length=400),
     status: str | None = Query(None, max_length=20, description="open, closed or open,closed"),
-    start_date: str | None = Query(None, max_length=40, description="ISO 8601, e.g. 2026-03-21T00:00:00+03:30"),
+    start_date: str | None = Query(
+        None, max_length=40, description="ISO 8601, e.g. 2026-03-21T00:00:00+03:30"
+    ),
     end_date: str | None = Query(None, max_length=40),
-    conn=Depends(get_conn),
+    conn: Conn = DB,
 ) -> Response:
-    found = open311.get_requests(conn, request_ids=service_request_id, service_code=service_code, status=status,
-                                 start_date=start_date, end_date=end_date)
+    found = open311.get_requests(
+        conn,
+        request_ids=service_request_id,
+        service_code=service_code,
+        status=status,
+        start_date=start_date,
+        end_date=end_date,
+    )
     return _render(fmt, found, root="service_requests", item="request")
 
 
 @router.get("/open311/v2/requests/{service_request_id}.{fmt}", summary="One service request")
-def get_request(service_request_id: str, fmt: str, conn=Depends(get_conn)) -> Response:
-    return _render(fmt, [open311.get_request(conn, service_request_id)], root="service_requests", item="request")
+def get_request(service_request_id: str, fmt: str, conn: Conn = DB) -> Response:
+    return _render(
+        fmt, [open311.get_request(conn, service_request_id)], root="service_requests", item="request"
+    )
 
 
 @router.get("/open311/v2/tokens/{token}.{fmt}", summary="The service_request_id behind a token")
-def get_token(token: str, fmt: str, conn=Depends(get_conn)) -> Response:
+def get_token(token: str, fmt: str, conn: Conn = DB) -> Response:
     return _render(fmt, [open311.request_for_token(conn, token)], root="service_requests", item="request")
 
 
-@router.api_route("/open311/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                  include_in_schema=False)
+@router.api_route(
+    "/open311/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+)
 def unknown(rest: str) -> Response:
     raise NotFound(f"no Open311 resource {rest!r} for this method (see /open311/v2/discovery.json)")

@@ -1,11 +1,13 @@
 """Programme tracking: working-group meetings, trainings and the programme's phases, with Jalali dates."""
+
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from api.auth import require_role
-from api.deps import get_conn
+from api.deps import DB
+from gis.db import Conn
 from gis.programme.activities import add_activity, add_phase, list_activities, list_phases, set_phase_dates
 from gis.spots import parse_day
 from gis.users import User
@@ -43,37 +45,66 @@ class PhaseDates(BaseModel):
 
 
 @router.get("/activities", summary="Meetings and trainings in a period")
-def activities(since: str | None = Query(None, max_length=20), until: str | None = Query(None, max_length=20),
-               area: str | None = Query(None, max_length=32), user: User = Depends(require_role(*READERS)),
-               conn=Depends(get_conn)) -> list[dict]:
+def activities(
+    since: str | None = Query(None, max_length=20),
+    until: str | None = Query(None, max_length=20),
+    area: str | None = Query(None, max_length=32),
+    user: User = Depends(require_role(*READERS)),
+    conn: Conn = DB,
+) -> list[dict]:
     return list_activities(conn, since=parse_day("since", since), until=parse_day("until", until), area=area)
 
 
 @router.post("/activities", status_code=201, summary="Record a meeting or a training (deputy)")
-def create_activity(body: ActivityCreate, user: User = Depends(require_role("deputy")),
-                    conn=Depends(get_conn)) -> dict:
-    return add_activity(conn, user=user, kind=body.kind, held_on=parse_day("held_on", body.held_on),
-                        title=body.title, area=body.area, place=body.place, facilitator=body.facilitator,
-                        attendance=body.attendance, attendees=body.attendees, decisions=body.decisions)
+def create_activity(
+    body: ActivityCreate, user: User = Depends(require_role("deputy")), conn: Conn = DB
+) -> dict:
+    return add_activity(
+        conn,
+        user=user,
+        kind=body.kind,
+        held_on=parse_day("held_on", body.held_on),
+        title=body.title,
+        area=body.area,
+        place=body.place,
+        facilitator=body.facilitator,
+        attendance=body.attendance,
+        attendees=body.attendees,
+        decisions=body.decisions,
+    )
 
 
 @router.get("/phases", summary="Programme phases, planned and actual")
-def phases(user: User = Depends(require_role(*READERS)), conn=Depends(get_conn)) -> list[dict]:
+def phases(user: User = Depends(require_role(*READERS)), conn: Conn = DB) -> list[dict]:
     return list_phases(conn)
 
 
 @router.post("/phases", status_code=201, summary="Plan a phase (deputy)")
-def create_phase(body: PhaseCreate, user: User = Depends(require_role("deputy")), conn=Depends(get_conn)) -> dict:
-    return add_phase(conn, user=user, name_fa=body.name_fa, name_en=body.name_en, stage=body.stage,
-                     planned_start=parse_day("planned_start", body.planned_start),
-                     planned_end=parse_day("planned_end", body.planned_end),
-                     actual_start=parse_day("actual_start", body.actual_start),
-                     actual_end=parse_day("actual_end", body.actual_end))
+def create_phase(body: PhaseCreate, user: User = Depends(require_role("deputy")), conn: Conn = DB) -> dict:
+    return add_phase(
+        conn,
+        user=user,
+        name_fa=body.name_fa,
+        name_en=body.name_en,
+        stage=body.stage,
+        planned_start=parse_day("planned_start", body.planned_start),
+        planned_end=parse_day("planned_end", body.planned_end),
+        actual_start=parse_day("actual_start", body.actual_start),
+        actual_end=parse_day("actual_end", body.actual_end),
+    )
 
 
 @router.patch("/phases/{phase_id}", summary="Record a phase's actual dates (deputy)")
-def update_phase(body: PhaseDates, phase_id: int = Path(..., ge=1, le=2_147_483_647),
-                 user: User = Depends(require_role("deputy")), conn=Depends(get_conn)) -> dict:
-    return set_phase_dates(conn, user=user, phase_id=phase_id,
-                           actual_start=parse_day("actual_start", body.actual_start),
-                           actual_end=parse_day("actual_end", body.actual_end))
+def update_phase(
+    body: PhaseDates,
+    phase_id: int = Path(..., ge=1, le=2_147_483_647),
+    user: User = Depends(require_role("deputy")),
+    conn: Conn = DB,
+) -> dict:
+    return set_phase_dates(
+        conn,
+        user=user,
+        phase_id=phase_id,
+        actual_start=parse_day("actual_start", body.actual_start),
+        actual_end=parse_day("actual_end", body.actual_end),
+    )

@@ -1,4 +1,5 @@
 """Reports sent by the tablet page and other API clients: idempotent by client UUID, photos beside them."""
+
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
@@ -7,7 +8,8 @@ from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, Upl
 from pydantic import BaseModel, Field
 
 from api.auth import require_role
-from api.deps import get_conn
+from api.deps import DB
+from gis.db import Conn
 from gis.errors import Forbidden
 from gis.intake.photos import MAX_BYTES, add_photo, get_photo, report_photos
 from gis.intake.reports import ReportCreate, get_report, report_area, submit_report
@@ -48,31 +50,59 @@ class ReportOut(BaseModel):
     new_spot: bool
 
 
-@router.post("", status_code=201, response_model=ReportOut,
-             summary="Submit a report (201); the same UUID again returns the same report (200)")
-def create_report(body: ReportIn, request: Request, response: Response,
-                  user: User = Depends(require_role(*WRITERS)), conn=Depends(get_conn)) -> ReportOut:
+@router.post(
+    "",
+    status_code=201,
+    response_model=ReportOut,
+    summary="Submit a report (201); the same UUID again returns the same report (200)",
+)
+def create_report(
+    body: ReportIn,
+    request: Request,
+    response: Response,
+    user: User = Depends(require_role(*WRITERS)),
+    conn: Conn = DB,
+) -> ReportOut:
     if user.role == "facilitator" and body.source not in FACILITATOR_SOURCES:
         raise Forbidden(f"facilitators report from {' or '.join(FACILITATOR_SOURCES)}", field="source")
     report = ReportCreate(
-        source=body.source, category=body.category, lon=body.lon, lat=body.lat, geometry=body.geometry,
-        area_code=body.area, uuid=str(body.uuid), description=normalise_persian(body.description),
-        address=normalise_persian(body.address), source_ref=body.source_ref,
-        provenance={"channel": "api", "user": user.username}, time_of_day=body.time_of_day,
-        audit=body.audit, reported_at=body.reported_at, created_by=user.id,
+        source=body.source,
+        category=body.category,
+        lon=body.lon,
+        lat=body.lat,
+        geometry=body.geometry,
+        area_code=body.area,
+        uuid=str(body.uuid),
+        description=normalise_persian(body.description),
+        address=normalise_persian(body.address),
+        source_ref=body.source_ref,
+        provenance={"channel": "api", "user": user.username},
+        time_of_day=body.time_of_day,
+        audit=body.audit,
+        reported_at=body.reported_at,
+        created_by=user.id,
     )
     user.require_area(report_area(conn, report))
-    result = submit_report(conn, report, radius_m=request.app.state.settings.aggregation_radius_m,
-                           actor_name=user.username)
+    result = submit_report(
+        conn, report, radius_m=request.app.state.settings.aggregation_radius_m, actor_name=user.username
+    )
     if not result.created:
         response.status_code = 200
-    return ReportOut(id=result.report_id, uuid=result.uuid, spot_id=result.spot_id, created=result.created,
-                     new_spot=result.new_spot)
+    return ReportOut(
+        id=result.report_id,
+        uuid=result.uuid,
+        spot_id=result.spot_id,
+        created=result.created,
+        new_spot=result.new_spot,
+    )
 
 
 @router.get("/{report_id}", summary="One report with its photos (contact data for staff only)")
-def read_report(report_id: int = Path(..., ge=1, le=9_007_199_254_740_991),
-                user: User = Depends(require_role(*READERS)), conn=Depends(get_conn)) -> dict:
+def read_report(
+    report_id: int = Path(..., ge=1, le=9_007_199_254_740_991),
+    user: User = Depends(require_role(*READERS)),
+    conn: Conn = DB,
+) -> dict:
     report = get_report(conn, report_id, with_contact=user.sees_personal_data)
     user.require_area(report["area_id"])
     report["photos"] = [
@@ -82,25 +112,46 @@ def read_report(report_id: int = Path(..., ge=1, le=9_007_199_254_740_991),
     return report
 
 
-@router.post("/{report_uuid}/photos", status_code=201,
-             summary=f"Attach a JPEG, PNG or WebP photo (at most {MAX_BYTES // 1024 // 1024} MB) to a report")
-def upload_photo(response: Response, report_uuid: UUID, uuid: UUID = Form(..., description="the photo's UUID"),
-                 file: UploadFile = File(...), user: User = Depends(require_role(*WRITERS)),
-                 conn=Depends(get_conn)) -> dict:
+@router.post(
+    "/{report_uuid}/photos",
+    status_code=201,
+    summary=f"Attach a JPEG, PNG or WebP photo (at most {MAX_BYTES // 1024 // 1024} MB) to a report",
+)
+def upload_photo(
+    response: Response,
+    report_uuid: UUID,
+    uuid: UUID = Form(..., description="the photo's UUID"),
+    file: UploadFile = File(...),
+    user: User = Depends(require_role(*WRITERS)),
+    conn: Conn = DB,
+) -> dict:
     data = file.file.read(MAX_BYTES + 1)
     result = add_photo(conn, report_uuid=str(report_uuid), photo_uuid=str(uuid), data=data, user=user)
     if not result.created:
         response.status_code = 200
-    return {"id": result.id, "uuid": result.uuid, "report_id": result.report_id, "created": result.created,
-            "href": f"/api/reports/{report_uuid}/photos/{result.uuid}"}
+    return {
+        "id": result.id,
+        "uuid": result.uuid,
+        "report_id": result.report_id,
+        "created": result.created,
+        "href": f"/api/reports/{report_uuid}/photos/{result.uuid}",
+    }
 
 
-@router.get("/{report_uuid}/photos/{photo_uuid}", response_class=Response,
-            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
-            summary="A report's photo")
-def read_photo(report_uuid: UUID, photo_uuid: UUID, user: User = Depends(require_role(*READERS)),
-               conn=Depends(get_conn)) -> Response:
-    content_type, data, digest = get_photo(conn, report_uuid=str(report_uuid), photo_uuid=str(photo_uuid),
-                                           user=user)
-    return Response(data, media_type=content_type,
-                    headers={"ETag": f'"{digest}"', "Cache-Control": "private, max-age=86400"})
+@router.get(
+    "/{report_uuid}/photos/{photo_uuid}",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+    summary="A report's photo",
+)
+def read_photo(
+    report_uuid: UUID, photo_uuid: UUID, user: User = Depends(require_role(*READERS)), conn: Conn = DB
+) -> Response:
+    content_type, data, digest = get_photo(
+        conn, report_uuid=str(report_uuid), photo_uuid=str(photo_uuid), user=user
+    )
+    return Response(
+        data,
+        media_type=content_type,
+        headers={"ETag": f'"{digest}"', "Cache-Control": "private, max-age=86400"},
+    )

@@ -1,11 +1,13 @@
 """Spots as GeoJSON: filter by area, stage, category, status and bbox; paged."""
+
 from dataclasses import replace
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api.auth import spot_scope
-from api.deps import get_conn
+from api.deps import DB
+from gis.db import Conn
 from gis.spots import (
     MAX_LIMIT,
     SpotFilter,
@@ -26,35 +28,57 @@ def spot_filter(
     stage: str | None = Query(None, max_length=20, description="comma-separated stages, e.g. 1,2"),
     category: str | None = Query(None, max_length=400, description="comma-separated category codes"),
     status: Literal["open", "resolved", "rejected"] | None = Query(None),
-    area: str | None = Query(None, max_length=32, description="area code (district, sub-district, neighbourhood)"),
+    area: str | None = Query(
+        None, max_length=32, description="area code (district, sub-district, neighbourhood)"
+    ),
     bbox: str | None = Query(None, max_length=200, description="minlon,minlat,maxlon,maxlat"),
-    source: str | None = Query(None, max_length=200, description="comma-separated sources of the spot's reports"),
-    since: str | None = Query(None, max_length=20, description="reported on or after: 2026-03-21 or ۱۴۰۵/۰۱/۰۱"),
+    source: str | None = Query(
+        None, max_length=200, description="comma-separated sources of the spot's reports"
+    ),
+    since: str | None = Query(
+        None, max_length=20, description="reported on or after: 2026-03-21 or ۱۴۰۵/۰۱/۰۱"
+    ),
     until: str | None = Query(None, max_length=20, description="reported on or before (same forms)"),
     time_of_day: str | None = Query(None, max_length=40, description="comma-separated: day, evening, night"),
     scope: SpotScope = Depends(spot_scope),
 ) -> SpotFilter:
     """The spot filters shared by every route that lists spots (the list, the map), within the asker's scope."""
     return SpotFilter(
-        stages=parse_stages(stage), categories=parse_list(category), status=status, area=area,
-        bbox=parse_bbox(bbox), sources=parse_list(source), since=parse_day("since", since),
-        until=parse_day("until", until), times_of_day=parse_list(time_of_day), scope=scope,
+        stages=parse_stages(stage),
+        categories=parse_list(category),
+        status=status,
+        area=area,
+        bbox=parse_bbox(bbox),
+        sources=parse_list(source),
+        since=parse_day("since", since),
+        until=parse_day("until", until),
+        times_of_day=parse_list(time_of_day),
+        scope=scope,
     )
 
 
-@router.get("/spots", summary="Spots as a GeoJSON FeatureCollection",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+@router.get(
+    "/spots",
+    summary="Spots as a GeoJSON FeatureCollection",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
 def list_spots(
     filters: SpotFilter = Depends(spot_filter),
     limit: int = Query(1000, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000_000),
-    conn=Depends(get_conn),
+    conn: Conn = DB,
 ) -> Response:
     return Response(spots_geojson(conn, replace(filters, limit=limit, offset=offset)), media_type=GEOJSON)
 
 
-@router.get("/spots/{spot_id}", summary="One spot with its history",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-def get_spot(spot_id: int = Path(..., ge=1, le=2_147_483_647), conn=Depends(get_conn),
-             scope: SpotScope = Depends(spot_scope)) -> Response:
+@router.get(
+    "/spots/{spot_id}",
+    summary="One spot with its history",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
+def get_spot(
+    spot_id: int = Path(..., ge=1, le=2_147_483_647), conn: Conn = DB, scope: SpotScope = Depends(spot_scope)
+) -> Response:
     return Response(spot_feature(conn, spot_id, scope=scope), media_type=GEOJSON)

@@ -3,13 +3,15 @@
 Writes take the version the client read, as an If-Match header ("3" or W/"3") or a `version` field; a stale
 one gets 409 and changes nothing. Every write answers with the spot's workflow file and its new ETag.
 """
+
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from api.auth import require_user
-from api.deps import get_conn
+from api.deps import DB
+from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.lang import latin_digits
 from gis.programme import workflow
@@ -42,7 +44,9 @@ class Note(Versioned):
 class Visit(Versioned):
     visited_on: str = Field(..., max_length=20, description="1399/09/15 (Persian or Latin digits) or ISO")
     findings: str = Field(..., max_length=4000)
-    photos: list[str] = Field(default_factory=list, max_length=20, description="references to uploaded photos")
+    photos: list[str] = Field(
+        default_factory=list, max_length=20, description="references to uploaded photos"
+    )
     audit: dict[str, Any] | None = Field(None, description="the nine criteria, each 0–3")
 
 
@@ -84,7 +88,9 @@ def _version(if_match: str | None, body: int | None) -> int | None:
     return header if header is not None else body
 
 
-def _file(conn, user: User, spot_id: int, version: int | None = None, status_code: int = 200) -> Response:
+def _file(
+    conn: Conn, user: User, spot_id: int, version: int | None = None, status_code: int = 200
+) -> Response:
     """The spot's workflow file; the ETag carries the version of what was read or written (spot or action)."""
     body, spot_version = workflow.spot_workflow(conn, user=user, spot_id=spot_id)
     headers = {"ETag": f'"{spot_version if version is None else version}"'}
@@ -92,99 +98,197 @@ def _file(conn, user: User, spot_id: int, version: int | None = None, status_cod
 
 
 @router.get("/spots/{spot_id}/workflow", summary="A spot's visits, actions, audits and full history")
-def get_workflow(spot_id: int = SpotId, user: User = Depends(require_user), conn=Depends(get_conn)) -> Response:
+def get_workflow(spot_id: int = SpotId, user: User = Depends(require_user), conn: Conn = DB) -> Response:
     return _file(conn, user, spot_id)
 
 
 @router.post("/spots/{spot_id}/verify", summary="Stage 1 → 2: the GIS office verifies location and category")
-def verify(body: Verify, spot_id: int = SpotId, if_match: str | None = Header(None),
-           user: User = Depends(require_user), conn=Depends(get_conn)) -> Response:
-    version = workflow.verify(conn, user=user, spot_id=spot_id, version=_version(if_match, body.version),
-                              category=body.category, note=body.note)
+def verify(
+    body: Verify,
+    spot_id: int = SpotId,
+    if_match: str | None = Header(None),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Response:
+    version = workflow.verify(
+        conn,
+        user=user,
+        spot_id=spot_id,
+        version=_version(if_match, body.version),
+        category=body.category,
+        note=body.note,
+    )
     return _file(conn, user, spot_id, version)
 
 
 @router.post("/spots/{spot_id}/reject", summary="Stage 1 or 2: reject as not unsafe or as a duplicate")
-def reject(body: Reject, spot_id: int = SpotId, if_match: str | None = Header(None),
-           user: User = Depends(require_user), conn=Depends(get_conn)) -> Response:
-    version = workflow.reject(conn, user=user, spot_id=spot_id, version=_version(if_match, body.version),
-                              reason=body.reason, note=body.note, duplicate_of=body.duplicate_of)
+def reject(
+    body: Reject,
+    spot_id: int = SpotId,
+    if_match: str | None = Header(None),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Response:
+    version = workflow.reject(
+        conn,
+        user=user,
+        spot_id=spot_id,
+        version=_version(if_match, body.version),
+        reason=body.reason,
+        note=body.note,
+        duplicate_of=body.duplicate_of,
+    )
     return _file(conn, user, spot_id, version)
 
 
 @router.post("/spots/{spot_id}/remediation", summary="Stage 2 → 3: hand the spot to the working group")
-def start_remediation(body: Note, spot_id: int = SpotId, if_match: str | None = Header(None),
-                      user: User = Depends(require_user), conn=Depends(get_conn)) -> Response:
-    version = workflow.start_remediation(conn, user=user, spot_id=spot_id,
-                                         version=_version(if_match, body.version), note=body.note)
+def start_remediation(
+    body: Note,
+    spot_id: int = SpotId,
+    if_match: str | None = Header(None),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Response:
+    version = workflow.start_remediation(
+        conn, user=user, spot_id=spot_id, version=_version(if_match, body.version), note=body.note
+    )
     return _file(conn, user, spot_id, version)
 
 
 @router.post("/spots/{spot_id}/visits", status_code=201, summary="Stage 3: record a site visit")
-def record_visit(body: Visit, spot_id: int = SpotId, if_match: str | None = Header(None),
-                 user: User = Depends(require_user), conn=Depends(get_conn)) -> Response:
-    version = workflow.record_visit(conn, user=user, spot_id=spot_id, version=_version(if_match, body.version),
-                                    visited_on=parse_day("visited_on", body.visited_on), findings=body.findings,
-                                    photos=body.photos, audit=body.audit)
+def record_visit(
+    body: Visit,
+    spot_id: int = SpotId,
+    if_match: str | None = Header(None),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Response:
+    version = workflow.record_visit(
+        conn,
+        user=user,
+        spot_id=spot_id,
+        version=_version(if_match, body.version),
+        visited_on=parse_day("visited_on", body.visited_on),
+        findings=body.findings,
+        photos=body.photos,
+        audit=body.audit,
+    )
     return _file(conn, user, spot_id, version, 201)
 
 
 @router.post("/spots/{spot_id}/actions", status_code=201, summary="Stage 3: assign an action to an agency")
-def assign_action(body: ActionCreate, spot_id: int = SpotId,
-                  if_match: str | None = Header(None), user: User = Depends(require_user),
-                  conn=Depends(get_conn)) -> Response:
-    version = workflow.assign_action(conn, user=user, spot_id=spot_id, version=_version(if_match, body.version),
-                                     agency=body.agency, what=body.what, due_on=parse_day("due_on", body.due_on))
+def assign_action(
+    body: ActionCreate,
+    spot_id: int = SpotId,
+    if_match: str | None = Header(None),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Response:
+    version = workflow.assign_action(
+        conn,
+        user=user,
+        spot_id=spot_id,
+        version=_version(if_match, body.version),
+        agency=body.agency,
+        what=body.what,
+        due_on=parse_day("due_on", body.due_on),
+    )
     return _file(conn, user, spot_id, version, 201)
 
 
 @router.get("/actions", summary="Actions across spots (an agency sees only its own)")
-def list_actions(agency: str | None = Query(None, max_length=40),
-                 status: Literal["assigned", "in_progress", "done", "cancelled"] | None = Query(None),
-                 overdue: bool = Query(False), user: User = Depends(require_user),
-                 conn=Depends(get_conn)) -> list[dict]:
+def list_actions(
+    agency: str | None = Query(None, max_length=40),
+    status: Literal["assigned", "in_progress", "done", "cancelled"] | None = Query(None),
+    overdue: bool = Query(False),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> list[dict]:
     return workflow.list_actions(conn, user=user, agency=agency, status=status, overdue=overdue)
 
 
 @router.patch("/actions/{action_id}", summary="An agency marks its action in progress or done; staff cancel")
-def update_action(body: ActionUpdate, action_id: int = Path(..., ge=1, le=2_147_483_647),
-                  if_match: str | None = Header(None), user: User = Depends(require_user),
-                  conn=Depends(get_conn)) -> Response:
-    spot_id, version = workflow.update_action(conn, user=user, action_id=action_id,
-                                              version=_version(if_match, body.version), status=body.status,
-                                              note=body.note)
+def update_action(
+    body: ActionUpdate,
+    action_id: int = Path(..., ge=1, le=2_147_483_647),
+    if_match: str | None = Header(None),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Response:
+    spot_id, version = workflow.update_action(
+        conn,
+        user=user,
+        action_id=action_id,
+        version=_version(if_match, body.version),
+        status=body.status,
+        note=body.note,
+    )
     return _file(conn, user, spot_id, version)
 
 
 @router.post("/spots/{spot_id}/notes", status_code=201, summary="Stage 3: an inter-agency coordination note")
-def add_note(body: CoordinationNote, spot_id: int = SpotId,
-             if_match: str | None = Header(None), user: User = Depends(require_user),
-             conn=Depends(get_conn)) -> Response:
-    workflow.add_note(conn, user=user, spot_id=spot_id, version=_version(if_match, body.version), note=body.note,
-                      agencies=body.agencies)
+def add_note(
+    body: CoordinationNote,
+    spot_id: int = SpotId,
+    if_match: str | None = Header(None),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Response:
+    workflow.add_note(
+        conn,
+        user=user,
+        spot_id=spot_id,
+        version=_version(if_match, body.version),
+        note=body.note,
+        agencies=body.agencies,
+    )
     return _file(conn, user, spot_id, status_code=201)
 
 
 @router.post("/spots/{spot_id}/evaluation", summary="Stage 3 → 4: the re-audit once all actions are done")
-def evaluate(body: Evaluation, spot_id: int = SpotId, if_match: str | None = Header(None),
-             user: User = Depends(require_user), conn=Depends(get_conn)) -> Response:
-    version = workflow.evaluate(conn, user=user, spot_id=spot_id, version=_version(if_match, body.version),
-                                visited_on=parse_day("visited_on", body.visited_on), audit=body.audit,
-                                findings=body.findings, photos=body.photos)
+def evaluate(
+    body: Evaluation,
+    spot_id: int = SpotId,
+    if_match: str | None = Header(None),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Response:
+    version = workflow.evaluate(
+        conn,
+        user=user,
+        spot_id=spot_id,
+        version=_version(if_match, body.version),
+        visited_on=parse_day("visited_on", body.visited_on),
+        audit=body.audit,
+        findings=body.findings,
+        photos=body.photos,
+    )
     return _file(conn, user, spot_id, version)
 
 
 @router.post("/spots/{spot_id}/close", summary="Stage 4: the deputy closes the spot as resolved")
-def close(body: Decision, spot_id: int = SpotId, if_match: str | None = Header(None),
-          user: User = Depends(require_user), conn=Depends(get_conn)) -> Response:
-    version = workflow.close(conn, user=user, spot_id=spot_id, version=_version(if_match, body.version),
-                             reason=body.reason)
+def close(
+    body: Decision,
+    spot_id: int = SpotId,
+    if_match: str | None = Header(None),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Response:
+    version = workflow.close(
+        conn, user=user, spot_id=spot_id, version=_version(if_match, body.version), reason=body.reason
+    )
     return _file(conn, user, spot_id, version)
 
 
 @router.post("/spots/{spot_id}/reopen", summary="Stage 4 → 3: the deputy reopens the spot")
-def reopen(body: Decision, spot_id: int = SpotId, if_match: str | None = Header(None),
-           user: User = Depends(require_user), conn=Depends(get_conn)) -> Response:
-    version = workflow.reopen(conn, user=user, spot_id=spot_id, version=_version(if_match, body.version),
-                              reason=body.reason)
+def reopen(
+    body: Decision,
+    spot_id: int = SpotId,
+    if_match: str | None = Header(None),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Response:
+    version = workflow.reopen(
+        conn, user=user, spot_id=spot_id, version=_version(if_match, body.version), reason=body.reason
+    )
     return _file(conn, user, spot_id, version)

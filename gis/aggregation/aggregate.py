@@ -6,7 +6,10 @@ reports within the radius of each other share at least one locked cell, so the s
 to commit and then finds its spot. Every cell lock is taken under a shared lock on the whole map; a large
 import takes that one exclusively instead of thousands of cells (which would exhaust PostgreSQL's lock table).
 """
+
 import math
+
+from gis.db import Conn
 
 # Grid cell side in degrees: twice the radius measured where a degree of longitude is shortest (lat 60°),
 # so a search circle touches at most 2 × 2 cells anywhere Safemap is used.
@@ -52,7 +55,7 @@ EMPTIED_SQL = """
 """
 
 
-def _lock_cells(conn, *, bbox: tuple[float, float, float, float], radius_m: float) -> None:
+def _lock_cells(conn: Conn, *, bbox: tuple[float, float, float, float], radius_m: float) -> None:
     """Lock, in a fixed order, every cell that the search area around `bbox` touches."""
     with conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", (MAP_LOCK,))
@@ -66,8 +69,15 @@ def _lock_key(ix: int, iy: int) -> int:
     return key - (1 << 64) if key >= 1 << 63 else key
 
 
-def attach_report(conn, report_id: int, *, radius_m: float, actor_id: int | None = None,
-                  actor_name: str = "", search: bool = True) -> tuple[int, bool]:
+def attach_report(
+    conn: Conn,
+    report_id: int,
+    *,
+    radius_m: float,
+    actor_id: int | None = None,
+    actor_name: str = "",
+    search: bool = True,
+) -> tuple[int, bool]:
     """Attach a report to the nearest compatible spot within `radius_m`, or to a new stage-1 spot.
 
     A report whose location is still to be verified (`search=False`) gets a spot of its own: its point is
@@ -77,8 +87,10 @@ def attach_report(conn, report_id: int, *, radius_m: float, actor_id: int | None
     with conn.cursor() as cur:
         spot_id = None
         if search:
-            cur.execute("SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM report"
-                        " WHERE id = %s", (report_id,))
+            cur.execute(
+                "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM report WHERE id = %s",
+                (report_id,),
+            )
             _lock_cells(conn, bbox=cur.fetchone(), radius_m=radius_m)
             degrees = radius_m / (METRES_PER_DEGREE * 0.5)
             cur.execute(CANDIDATE_SQL, {"reports": [report_id], "radius": radius_m, "degrees": degrees})
@@ -99,7 +111,7 @@ def attach_report(conn, report_id: int, *, radius_m: float, actor_id: int | None
     return spot_id, new
 
 
-def refresh_spots(conn, spot_ids: list[int] | None = None) -> None:
+def refresh_spots(conn: Conn, spot_ids: list[int] | None = None) -> None:
     """Recompute report and source counts and the priority of the given spots (all when None)."""
     with conn.cursor() as cur:
         cur.execute(REFRESH_SQL, {"spots": spot_ids})
@@ -157,8 +169,14 @@ BATCH_EVENTS_SQL = """
 """
 
 
-def attach_reports(conn, reports: list[tuple[int, bool, int | None]], *, radius_m: float,
-                   actor_name: str = "", lock_map: bool = False) -> list[tuple[int, bool]]:
+def attach_reports(
+    conn: Conn,
+    reports: list[tuple[int, bool, int | None]],
+    *,
+    radius_m: float,
+    actor_name: str = "",
+    lock_map: bool = False,
+) -> list[tuple[int, bool]]:
     """`attach_report` for many new reports at once, with the same result as attaching them one by one.
 
     `reports` are (report id, search, actor id) in submission order, ids ascending. The cells of every
@@ -178,16 +196,23 @@ def attach_reports(conn, reports: list[tuple[int, bool, int | None]], *, radius_
         if searched and lock_map:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (MAP_LOCK,))
         elif searched:
-            cur.execute("SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM report"
-                        " WHERE id = ANY(%s)", (searched,))
+            cur.execute(
+                "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM report"
+                " WHERE id = ANY(%s)",
+                (searched,),
+            )
             cells = sorted({cell for bbox in cur.fetchall() for cell in _cells(bbox, radius_m)})
             cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", (MAP_LOCK,))
-            cur.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k",
-                        ([_lock_key(ix, iy) for ix, iy in cells],))
+            cur.execute(
+                "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k",
+                ([_lock_key(ix, iy) for ix, iy in cells],),
+            )
         if searched:
             cur.execute(CANDIDATE_SQL, params)
-            existing = {report_id: (closed, distance, spot_id) for report_id, spot_id, closed, distance
-                        in cur.fetchall()}
+            existing = {
+                report_id: (closed, distance, spot_id)
+                for report_id, spot_id, closed, distance in cur.fetchall()
+            }
             cur.execute(BATCH_PAIRS_SQL, params | {"founders": [r for r in searched if r not in existing]})
             for later, earlier, distance in cur.fetchall():
                 near.setdefault(later, []).append((earlier, distance))
@@ -209,21 +234,34 @@ def attach_reports(conn, reports: list[tuple[int, bool, int | None]], *, radius_
                 founded[report_id] = len(founded)
                 choice.append(("new", report_id))
         founders = list(founded)
-        cur.execute("SELECT nextval(pg_get_serial_sequence('spot', 'id')) FROM generate_series(1, %s)",
-                    (len(founders),))
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence('spot', 'id')) FROM generate_series(1, %s)",
+            (len(founders),),
+        )
         spot_of = dict(zip(founders, (row[0] for row in cur.fetchall())))
         if founders:
             cur.execute(BATCH_NEW_SPOTS_SQL, {"spots": [spot_of[r] for r in founders], "reports": founders})
         ids = [report_id for report_id, _, _ in reports]
-        result = [(spot_of[ref], ref == report_id) if kind == "new" else (ref, False)
-                  for report_id, (kind, ref) in zip(ids, choice)]
+        result = [
+            (spot_of[ref], ref == report_id) if kind == "new" else (ref, False)
+            for report_id, (kind, ref) in zip(ids, choice)
+        ]
         spots = [spot for spot, _ in result]
-        cur.execute("UPDATE report r SET spot_id = m.spot FROM unnest(%s::bigint[], %s::int[]) AS m(id, spot)"
-                    " WHERE r.id = m.id", (ids, spots))
-        cur.execute(BATCH_EVENTS_SQL, {"spots": spots, "kinds": ["created" if new else "report_attached"
-                                                                 for _, new in result],
-                                       "actors": [actor for _, _, actor in reports], "reports": ids,
-                                       "actor_name": actor_name})
+        cur.execute(
+            "UPDATE report r SET spot_id = m.spot FROM unnest(%s::bigint[], %s::int[]) AS m(id, spot)"
+            " WHERE r.id = m.id",
+            (ids, spots),
+        )
+        cur.execute(
+            BATCH_EVENTS_SQL,
+            {
+                "spots": spots,
+                "kinds": ["created" if new else "report_attached" for _, new in result],
+                "actors": [actor for _, _, actor in reports],
+                "reports": ids,
+                "actor_name": actor_name,
+            },
+        )
     refresh_spots(conn, sorted(set(spots)))
     return result
 
@@ -234,5 +272,8 @@ def _cells(bbox: tuple[float, float, float, float], radius_m: float) -> list[tup
     cell = 2 * radius_m / (METRES_PER_DEGREE * 0.5)
     dlon = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(ymax)), 0.5))
     dlat = radius_m / METRES_PER_DEGREE
-    return [(ix, iy) for ix in range(math.floor((xmin - dlon) / cell), math.floor((xmax + dlon) / cell) + 1)
-            for iy in range(math.floor((ymin - dlat) / cell), math.floor((ymax + dlat) / cell) + 1)]
+    return [
+        (ix, iy)
+        for ix in range(math.floor((xmin - dlon) / cell), math.floor((xmax + dlon) / cell) + 1)
+        for iy in range(math.floor((ymin - dlat) / cell), math.floor((ymax + dlat) / cell) + 1)
+    ]

@@ -5,9 +5,11 @@ spots' versions (so a stale stage transition is refused) and appends events to b
 events carry what the reversal needs: a merge lists the reports it moved, so `unmerge` moves exactly those
 back; a split report is re-attached (or its spot merged back) with `reattach`.
 """
+
 from dataclasses import dataclass
 
 from gis.aggregation.aggregate import NEW_SPOT_SQL, refresh_spots
+from gis.db import Conn
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.spots import record_event
 from gis.users import User
@@ -86,7 +88,7 @@ def _note(note: str | None) -> str:
     return text
 
 
-def _lock(conn, *spot_ids: int) -> dict[int, EditedSpot]:
+def _lock(conn: Conn, *spot_ids: int) -> dict[int, EditedSpot]:
     with conn.cursor() as cur:
         cur.execute(
             "SELECT s.id, s.stage, s.status, s.version, s.merged_into,"
@@ -101,7 +103,7 @@ def _lock(conn, *spot_ids: int) -> dict[int, EditedSpot]:
     return found
 
 
-def _report_spot(conn, report_id: int) -> tuple[int, str]:
+def _report_spot(conn: Conn, report_id: int) -> tuple[int, str]:
     with conn.cursor() as cur:
         cur.execute("SELECT spot_id, source FROM report WHERE id = %s", (report_id,))
         row = cur.fetchone()
@@ -111,8 +113,9 @@ def _report_spot(conn, report_id: int) -> tuple[int, str]:
 
 
 def _touch(cur, *spot_ids: int) -> None:
-    cur.execute("UPDATE spot SET version = version + 1, updated_at = now() WHERE id = ANY(%s)",
-                (list(spot_ids),))
+    cur.execute(
+        "UPDATE spot SET version = version + 1, updated_at = now() WHERE id = ANY(%s)", (list(spot_ids),)
+    )
 
 
 def _open_target(spot: EditedSpot) -> None:
@@ -120,7 +123,7 @@ def _open_target(spot: EditedSpot) -> None:
         raise Conflict(f"spot {spot.id} is {spot.status}: reports cannot join it", field="into")
 
 
-def candidates(conn, *, spot_id: int, radius_m: float = 200.0, limit: int = 20) -> list[dict]:
+def candidates(conn: Conn, *, spot_id: int, radius_m: float = 200.0, limit: int = 20) -> list[dict]:
     """Open or resolved spots near a spot, nearest first, with distance, category and sources."""
     if not 0 < radius_m <= 5000:
         raise InvalidInput("radius", "between 0 and 5000 metres")
@@ -132,7 +135,7 @@ def candidates(conn, *, spot_id: int, radius_m: float = 200.0, limit: int = 20) 
         return cur.fetchone()[0]
 
 
-def spot_reports(conn, *, spot_id: int) -> list[dict]:
+def spot_reports(conn: Conn, *, spot_id: int) -> list[dict]:
     """The reports a spot aggregates, oldest first, with source, category and distance from the spot."""
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM spot WHERE id = %s", (spot_id,))
@@ -142,7 +145,7 @@ def spot_reports(conn, *, spot_id: int) -> list[dict]:
         return cur.fetchone()[0]
 
 
-def merge(conn, *, user: User, spot_id: int, into: int, note: str, version: int | None = None) -> dict:
+def merge(conn: Conn, *, user: User, spot_id: int, into: int, note: str, version: int | None = None) -> dict:
     """Merge `spot_id` into `into`: its reports move there, it becomes 'merged'. Undone by `unmerge`."""
     user.require_role(EDITOR_ROLE)
     note = _note(note)
@@ -151,26 +154,33 @@ def merge(conn, *, user: User, spot_id: int, into: int, note: str, version: int 
     spots = _lock(conn, spot_id, into)
     gone, kept = spots[spot_id], spots[into]
     if version is not None and version != gone.version:
-        raise Conflict(f"spot {spot_id} changed since you read it (your version {version}, now "
-                       f"{gone.version})", field="version")
+        raise Conflict(
+            f"spot {spot_id} changed since you read it (your version {version}, now {gone.version})",
+            field="version",
+        )
     if gone.status == "merged":
         raise Conflict(f"spot {spot_id} is already merged into spot {gone.merged_into}", field="status")
     _open_target(kept)
     if gone.stage > kept.stage:
-        raise Conflict(f"spot {spot_id} is at stage {gone.stage}, spot {into} at stage {kept.stage}: merge "
-                       f"spot {into} into spot {spot_id} instead, so no work is lost", field="into")
+        raise Conflict(
+            f"spot {spot_id} is at stage {gone.stage}, spot {into} at stage {kept.stage}: merge "
+            f"spot {into} into spot {spot_id} instead, so no work is lost",
+            field="into",
+        )
     with conn.cursor() as cur:
         cur.execute("UPDATE report SET spot_id = %s WHERE spot_id = %s RETURNING id", (into, spot_id))
         moved = sorted(row[0] for row in cur.fetchall())
         cur.execute("UPDATE spot SET status = 'merged', merged_into = %s WHERE id = %s", (into, spot_id))
         _touch(cur, spot_id, into)
-        record_event(cur, spot_id, user, "merged", note, into=into, report_ids=moved, status_before=gone.status)
+        record_event(
+            cur, spot_id, user, "merged", note, into=into, report_ids=moved, status_before=gone.status
+        )
         record_event(cur, into, user, "merge_received", note, **{"from": spot_id}, report_ids=moved)
     refresh_spots(conn, [spot_id, into])
     return {"spot": spot_id, "into": into, "moved_reports": moved}
 
 
-def unmerge(conn, *, user: User, spot_id: int, note: str) -> dict:
+def unmerge(conn: Conn, *, user: User, spot_id: int, note: str) -> dict:
     """Undo the last merge of `spot_id`: the reports it brought go back and it takes its former status."""
     user.require_role(EDITOR_ROLE)
     note = _note(note)
@@ -186,21 +196,31 @@ def unmerge(conn, *, user: User, spot_id: int, note: str) -> dict:
     if gone.merged_into != kept.id:
         raise Conflict(f"spot {spot_id} changed while you asked; try again", field="status")
     if kept.status == "merged":
-        raise Conflict(f"spot {kept.id} was itself merged into spot {kept.merged_into}: unmerge it first",
-                       field="status")
+        raise Conflict(
+            f"spot {kept.id} was itself merged into spot {kept.merged_into}: unmerge it first", field="status"
+        )
     with conn.cursor() as cur:
-        cur.execute("SELECT payload FROM spot_event WHERE spot_id = %s AND kind = 'merged'"
-                    " ORDER BY id DESC LIMIT 1", (spot_id,))
+        cur.execute(
+            "SELECT payload FROM spot_event WHERE spot_id = %s AND kind = 'merged' ORDER BY id DESC LIMIT 1",
+            (spot_id,),
+        )
         event = cur.fetchone()
         if event is None:
-            raise Conflict(f"spot {spot_id} was merged by a rebuild, not by hand: a rebuild with the former "
-                           "radius separates its reports again", field="status")
+            raise Conflict(
+                f"spot {spot_id} was merged by a rebuild, not by hand: a rebuild with the former "
+                "radius separates its reports again",
+                field="status",
+            )
         payload = event[0]
-        cur.execute("UPDATE report SET spot_id = %s WHERE id = ANY(%s) AND spot_id = %s RETURNING id",
-                    (spot_id, payload["report_ids"], kept.id))
+        cur.execute(
+            "UPDATE report SET spot_id = %s WHERE id = ANY(%s) AND spot_id = %s RETURNING id",
+            (spot_id, payload["report_ids"], kept.id),
+        )
         back = sorted(r[0] for r in cur.fetchall())
-        cur.execute("UPDATE spot SET status = %s, merged_into = NULL WHERE id = %s",
-                    (payload.get("status_before", "open"), spot_id))
+        cur.execute(
+            "UPDATE spot SET status = %s, merged_into = NULL WHERE id = %s",
+            (payload.get("status_before", "open"), spot_id),
+        )
         _touch(cur, spot_id, kept.id)
         record_event(cur, spot_id, user, "unmerged", note, **{"from": kept.id}, report_ids=back)
         record_event(cur, kept.id, user, "unmerge_released", note, to=spot_id, report_ids=back)
@@ -208,7 +228,7 @@ def unmerge(conn, *, user: User, spot_id: int, note: str) -> dict:
     return {"spot": spot_id, "from": kept.id, "moved_reports": back}
 
 
-def split(conn, *, user: User, report_id: int, note: str) -> dict:
+def split(conn: Conn, *, user: User, report_id: int, note: str) -> dict:
     """Take a report off its spot to a new stage-1 spot of its own (a different place after all)."""
     user.require_role(EDITOR_ROLE)
     note = _note(note)
@@ -223,12 +243,14 @@ def split(conn, *, user: User, report_id: int, note: str) -> dict:
         cur.execute(RESEAT_SQL, {"spot": spot_id, "report": report_id})
         _touch(cur, spot_id)
         record_event(cur, spot_id, user, "report_split", note, report_id=report_id, to=new_id)
-        record_event(cur, new_id, user, "created", note, report_id=report_id, source=source, split_from=spot_id)
+        record_event(
+            cur, new_id, user, "created", note, report_id=report_id, source=source, split_from=spot_id
+        )
     refresh_spots(conn, [spot_id, new_id])
     return {"report": report_id, "from": spot_id, "spot": new_id}
 
 
-def reattach(conn, *, user: User, report_id: int, into: int, note: str) -> dict:
+def reattach(conn: Conn, *, user: User, report_id: int, into: int, note: str) -> dict:
     """Move a report to another spot (undoes a split); a spot left without reports is merged there."""
     user.require_role(EDITOR_ROLE)
     note = _note(note)
@@ -244,7 +266,8 @@ def reattach(conn, *, user: User, report_id: int, into: int, note: str) -> dict:
         cur.execute(RESEAT_SQL, {"spot": spot_id, "report": report_id})
         _touch(cur, spot_id, into)
         record_event(cur, spot_id, user, "report_moved", note, report_id=report_id, to=into)
-        record_event(cur, into, user, "report_attached", note, report_id=report_id, source=source,
-               **{"from": spot_id})
+        record_event(
+            cur, into, user, "report_attached", note, report_id=report_id, source=source, **{"from": spot_id}
+        )
     refresh_spots(conn, [spot_id, into])
     return {"report": report_id, "from": spot_id, "spot": into}

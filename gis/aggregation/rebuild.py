@@ -10,6 +10,7 @@ spot that now holds their first report; spots whose reports changed get a 'rebui
 deleted. The clustering runs in memory on coordinates in metres (an azimuthal equidistant projection centred
 on the reports), loaded in one query; the results are written back in a few set-based statements.
 """
+
 import json
 import math
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.aggregation.aggregate import NEW_SPOT_SQL, refresh_spots
 from gis.aggregation.edits import HAND_EDITED_SQL
+from gis.db import Conn
 from gis.errors import InvalidInput
 
 # In the user range of SRIDs; rebuilds never run at once (each locks the spot table), so one number serves.
@@ -54,10 +56,12 @@ class RebuildResult:
     merged: int = 0
 
     def summary(self) -> str:
-        return (f"rebuilt with a radius of {self.radius_m:g} m: {self.reports} reports of automatic stage-1 "
-                f"spots re-clustered ({self.kept_spots} spots kept as they are: past stage 1, closed or "
-                f"edited by hand); {self.unchanged} spots unchanged, {self.changed} changed, {self.new} new, "
-                f"{self.merged} merged away")
+        return (
+            f"rebuilt with a radius of {self.radius_m:g} m: {self.reports} reports of automatic stage-1 "
+            f"spots re-clustered ({self.kept_spots} spots kept as they are: past stage 1, closed or "
+            f"edited by hand); {self.unchanged} spots unchanged, {self.changed} changed, {self.new} new, "
+            f"{self.merged} merged away"
+        )
 
 
 class _Grid:
@@ -70,8 +74,11 @@ class _Grid:
     def _keys(self, bounds: tuple[float, float, float, float], margin: float) -> list[tuple[int, int]]:
         xmin, ymin, xmax, ymax = bounds
         c = self.cell
-        return [(ix, iy) for ix in range(math.floor((xmin - margin) / c), math.floor((xmax + margin) / c) + 1)
-                for iy in range(math.floor((ymin - margin) / c), math.floor((ymax + margin) / c) + 1)]
+        return [
+            (ix, iy)
+            for ix in range(math.floor((xmin - margin) / c), math.floor((xmax + margin) / c) + 1)
+            for iy in range(math.floor((ymin - margin) / c), math.floor((ymax + margin) / c) + 1)
+        ]
 
     def add(self, cluster: Cluster) -> None:
         for key in self._keys(cluster.geom.bounds, 0):
@@ -85,21 +92,29 @@ class _Grid:
         return list(found.values())
 
 
-def _load(conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[str, str]], int]:
+def _load(conn: Conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[str, str]], int]:
     with conn.cursor() as cur:
         cur.execute(FREE_SPOTS_SQL)
         free = [row[0] for row in cur.fetchall()]
-        cur.execute("SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Extent(geom)::geometry) AS c"
-                    " FROM report WHERE spot_id = ANY(%s) OR spot_id IS NULL) q", (free,))
+        cur.execute(
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Extent(geom)::geometry) AS c"
+            " FROM report WHERE spot_id = ANY(%s) OR spot_id IS NULL) q",
+            (free,),
+        )
         lon, lat = cur.fetchone()
         # ST_Transform to a PROJ string builds the projection anew for every row (~0.1 ms each); to an SRID
         # it is built once. So the projection is an SRID for the transaction, gone before it commits.
-        cur.execute("INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text)"
-                    " VALUES (%s, 'safemap', %s, '', %s)",
-                    (WORK_SRID, WORK_SRID, f"+proj=aeqd +lat_0={lat or 0} +lon_0={lon or 0} +datum=WGS84 +units=m"))
+        cur.execute(
+            "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text)"
+            " VALUES (%s, 'safemap', %s, '', %s)",
+            (WORK_SRID, WORK_SRID, f"+proj=aeqd +lat_0={lat or 0} +lon_0={lon or 0} +datum=WGS84 +units=m"),
+        )
         proj = WORK_SRID
-        cur.execute("SELECT id, category, location_verified, spot_id, ST_AsBinary(ST_Transform(geom, %s))"
-                    " FROM report WHERE spot_id = ANY(%s) OR spot_id IS NULL ORDER BY id", (proj, free))
+        cur.execute(
+            "SELECT id, category, location_verified, spot_id, ST_AsBinary(ST_Transform(geom, %s))"
+            " FROM report WHERE spot_id = ANY(%s) OR spot_id IS NULL ORDER BY id",
+            (proj, free),
+        )
         reports = cur.fetchall()
         cur.execute(
             """
@@ -110,10 +125,13 @@ def _load(conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[str, s
             """,
             (proj, free),
         )
-        kept = [Cluster(wkb.loads(bytes(g)), category, status, order=-1, spot_id=spot_id)
-                for spot_id, category, status, g in cur.fetchall()]
-        cur.execute("SELECT a.code, b.code FROM category a, category b"
-                    " WHERE category_compatible(a.code, b.code)")
+        kept = [
+            Cluster(wkb.loads(bytes(g)), category, status, order=-1, spot_id=spot_id)
+            for spot_id, category, status, g in cur.fetchall()
+        ]
+        cur.execute(
+            "SELECT a.code, b.code FROM category a, category b WHERE category_compatible(a.code, b.code)"
+        )
         compatible = set(cur.fetchall())
         cur.execute("SELECT count(*) FROM spot WHERE status <> 'merged' AND id <> ALL(%s)", (free,))
         untouched = cur.fetchone()[0]
@@ -121,8 +139,13 @@ def _load(conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[str, s
     return free, reports, kept, compatible, untouched
 
 
-def rebuild(conn, *, radius_m: float, actor_name: str = "rebuild",
-            progress: Callable[[int, int], None] | None = None) -> RebuildResult:
+def rebuild(
+    conn: Conn,
+    *,
+    radius_m: float,
+    actor_name: str = "rebuild",
+    progress: Callable[[int, int], None] | None = None,
+) -> RebuildResult:
     """Re-cluster the reports of automatic stage-1 spots with `radius_m` (see the module for the rules)."""
     if not 0 < radius_m <= 1000:
         raise InvalidInput("radius", "between 0 and 1000 metres")
@@ -140,10 +163,16 @@ def rebuild(conn, *, radius_m: float, actor_name: str = "rebuild",
         old_spot[report_id] = spot_id
         target = None
         if verified:
-            near = [c for c in grid.near(geom, radius_m)
-                    if (c.category, category) in compatible and c.geom.distance(geom) <= radius_m]
-            target = min(near, default=None,
-                         key=lambda c: (c.status != "open", c.geom.distance(geom), c.order, c.spot_id or 0))
+            near = [
+                c
+                for c in grid.near(geom, radius_m)
+                if (c.category, category) in compatible and c.geom.distance(geom) <= radius_m
+            ]
+            target = min(
+                near,
+                default=None,
+                key=lambda c: (c.status != "open", c.geom.distance(geom), c.order, c.spot_id or 0),
+            )
         if target is None:
             target = Cluster(geom, category, "open", order=len(formed), founder=report_id)
             formed.append(target)
@@ -156,8 +185,15 @@ def rebuild(conn, *, radius_m: float, actor_name: str = "rebuild",
     return result
 
 
-def _write(conn, result: RebuildResult, free: list[int], kept: list[Cluster], formed: list[Cluster],
-           old_spot: dict[int, int | None], actor_name: str) -> None:
+def _write(
+    conn: Conn,
+    result: RebuildResult,
+    free: list[int],
+    kept: list[Cluster],
+    formed: list[Cluster],
+    old_spot: dict[int, int | None],
+    actor_name: str,
+) -> None:
     claimed: set[int] = set()
     with conn.cursor() as cur:
         for cluster in formed:
@@ -196,21 +232,43 @@ def _write(conn, result: RebuildResult, free: list[int], kept: list[Cluster], fo
         for cluster in (*kept, *formed):
             after, was = set(cluster.reports), before.get(cluster.spot_id, set())
             if cluster.spot_id in new_ids:
-                events.append((cluster.spot_id, "created", {"rebuild": True, "radius_m": result.radius_m,
-                                                            "report_ids": sorted(after)}))
+                events.append(
+                    (
+                        cluster.spot_id,
+                        "created",
+                        {"rebuild": True, "radius_m": result.radius_m, "report_ids": sorted(after)},
+                    )
+                )
                 result.new += 1
             elif after - was or (cluster.spot_id in claimed and was - after):
-                events.append((cluster.spot_id, "rebuilt", {"radius_m": result.radius_m,
-                                                            "added": sorted(after - was),
-                                                            "removed": sorted(was - after)}))
+                events.append(
+                    (
+                        cluster.spot_id,
+                        "rebuilt",
+                        {
+                            "radius_m": result.radius_m,
+                            "added": sorted(after - was),
+                            "removed": sorted(was - after),
+                        },
+                    )
+                )
                 touched.add(cluster.spot_id)
             elif cluster.spot_id in claimed:
                 result.unchanged += 1
         for spot_id in sorted(set(free) - claimed):
             into = holder[min(before[spot_id])] if before.get(spot_id) else None
             merged_into[spot_id] = into
-            events.append((spot_id, "rebuilt", {"radius_m": result.radius_m, "merged_into": into,
-                                                 "removed": sorted(before.get(spot_id, ()))}))
+            events.append(
+                (
+                    spot_id,
+                    "rebuilt",
+                    {
+                        "radius_m": result.radius_m,
+                        "merged_into": into,
+                        "removed": sorted(before.get(spot_id, ())),
+                    },
+                )
+            )
         result.changed = len(touched)
         result.merged = len(merged_into)
         if merged_into:
@@ -222,9 +280,12 @@ def _write(conn, result: RebuildResult, free: list[int], kept: list[Cluster], fo
                 (list(merged_into), list(merged_into.values())),
             )
         changed = sorted(touched | set(merged_into))
-        cur.execute("UPDATE spot SET version = version + 1, updated_at = now() WHERE id = ANY(%s)",
-                    (changed,))
+        cur.execute(
+            "UPDATE spot SET version = version + 1, updated_at = now() WHERE id = ANY(%s)", (changed,)
+        )
         psycopg2.extras.execute_values(
-            cur, "INSERT INTO spot_event (spot_id, kind, actor_name, payload) VALUES %s",
-            [(spot_id, kind, actor_name, json.dumps(payload)) for spot_id, kind, payload in events])
+            cur,
+            "INSERT INTO spot_event (spot_id, kind, actor_name, payload) VALUES %s",
+            [(spot_id, kind, actor_name, json.dumps(payload)) for spot_id, kind, payload in events],
+        )
     refresh_spots(conn, sorted(touched | set(merged_into) | new_ids))

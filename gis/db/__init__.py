@@ -1,4 +1,5 @@
 """Connections, migrations, and the one place where database errors become domain errors."""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,9 @@ from gis.errors import DatabaseUnavailable, InvalidInput, SafemapError
 from gis.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# A connection in a transaction the caller owns: functions take it, never commit it.
+Conn = psycopg2.extensions.connection
 
 # Constraint name -> (field, reason) shown to the user when the database refuses a row.
 CONSTRAINT_FIELDS = {

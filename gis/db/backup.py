@@ -1,4 +1,5 @@
 """Backups with pg_dump's custom format, and restores that rebuild the database from scratch."""
+
 import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -16,8 +17,11 @@ def _tool(name: str) -> str:
 
 def backup(url: str, path: Path) -> int:
     """Dump the whole database to `path` (custom format); returns the file's size in bytes."""
-    result = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={path}", url],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={path}", url],
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         raise ClusterError("pg_dump failed", detail=result.stderr.strip())
     return path.stat().st_size
@@ -40,7 +44,17 @@ def restore(url: str, path: Path) -> None:
             cur.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(database)))
     finally:
         admin.close()
-    result = subprocess.run([_tool("pg_restore"), "--no-owner", "--single-transaction", "--exit-on-error",
-                             f"--dbname={url}", str(path)], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            _tool("pg_restore"),
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={url}",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         raise ClusterError("pg_restore failed", detail=result.stderr.strip())

@@ -3,6 +3,7 @@
 initdb and postgres refuse to run as root, so as root every server command runs as the `postgres` user.
 The server listens on 127.0.0.1 only, with trust authentication and no Unix socket.
 """
+
 import os
 import shutil
 import socket
@@ -59,8 +60,19 @@ class Cluster:
                     "it can enter (for example under /var/lib or /tmp)"
                 )
         self.data_dir.chmod(0o700)
-        self._run("initdb", "-D", str(self.data_dir), "-U", "postgres", "-A", "trust",
-                  "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data_dir),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-instructions",
+        )
 
     def start(self, port: int | None = None, *, fast: bool = False) -> int:
         """Start the server on 127.0.0.1; reuse the last port when it is free. Returns the port."""
@@ -71,8 +83,20 @@ class Cluster:
         if fast:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         log = self.data_dir / "server.log"
-        result = self._run("pg_ctl", "start", "-D", str(self.data_dir), "-w", "-t", "60",
-                           "-l", str(log), "-o", options, check=False)
+        result = self._run(
+            "pg_ctl",
+            "start",
+            "-D",
+            str(self.data_dir),
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(log),
+            "-o",
+            options,
+            check=False,
+        )
         if result.returncode != 0:
             tail = log.read_text(errors="replace")[-800:] if log.exists() else result.stderr
             raise ClusterError(f"the database server did not start on port {port}", detail=tail)
@@ -120,8 +144,9 @@ class Cluster:
         port = int(path.read_text().strip())
         return port if port_is_free(port) else None
 
-    def _run(self, program: str, *args: str, check: bool = True, bare: bool = False
-             ) -> subprocess.CompletedProcess:
+    def _run(
+        self, program: str, *args: str, check: bool = True, bare: bool = False
+    ) -> subprocess.CompletedProcess:
         command = [program if bare else str(self.bin_dir / program), *args]
         if _is_root():
             command = ["runuser", "-u", "postgres", "--", *command]
@@ -133,8 +158,10 @@ class Cluster:
 
 def find_bin_dir() -> Path:
     """The newest PostgreSQL server binaries on the machine (Debian's layout), or ClusterError."""
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-                        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
     if not candidates:
         found = shutil.which("initdb")
         if found is None:
@@ -177,4 +204,3 @@ def port_is_free(port: int) -> bool:
 
 def _is_root() -> bool:
     return os.geteuid() == 0
-

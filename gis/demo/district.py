@@ -1,4 +1,5 @@
 """The District 22 demo: real boundaries, and a realistic, reproducible set of reports and spots."""
+
 import csv
 import json
 import random
@@ -7,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from gis.aggregation.aggregate import refresh_spots
+from gis.db import Conn
 from gis.demo.history import load_demo_workflow
 from gis.intake.reports import AUDIT_KEYS
 from gis.places.areas import import_areas, read_area_file
@@ -30,7 +32,7 @@ DESCRIPTIONS = {
 SOURCES = ("mayor", "focus_group", "hotline_137", "field")
 
 
-def load_base_areas(conn) -> int:
+def load_base_areas(conn: Conn) -> int:
     """Load District 22's boundary and its 10 neighbourhoods (idempotent). Returns the number of areas."""
     boundary = read_area_file(DATA / "district22_boundary_wgs84.geojson")
     boundary["code"] = "22"
@@ -43,15 +45,17 @@ def load_base_areas(conn) -> int:
         return cur.fetchone()[0]
 
 
-def load_agencies(conn) -> None:
+def load_agencies(conn: Conn) -> None:
     with open(DATA / "agencies.csv", encoding="utf-8") as handle, conn.cursor() as cur:
         for row in csv.DictReader(handle):
             cur.execute(
                 "INSERT INTO agency (code, name_fa, name_en) VALUES (%(code)s, %(name_fa)s, %(name_en)s)"
-                " ON CONFLICT (code) DO NOTHING", row)
+                " ON CONFLICT (code) DO NOTHING",
+                row,
+            )
 
 
-def load_demo(conn) -> dict[str, int]:
+def load_demo(conn: Conn) -> dict[str, int]:
     """Load areas, agencies and (once) the demo reports and spots; return what the database then holds."""
     load_base_areas(conn)
     load_agencies(conn)
@@ -60,12 +64,14 @@ def load_demo(conn) -> dict[str, int]:
         if cur.fetchone()[0] == 0:
             _demo_spots(conn)
         load_demo_workflow(conn)
-        cur.execute("SELECT (SELECT count(*) FROM area), (SELECT count(*) FROM spot), (SELECT count(*) FROM report)")
+        cur.execute(
+            "SELECT (SELECT count(*) FROM area), (SELECT count(*) FROM spot), (SELECT count(*) FROM report)"
+        )
         areas, spots, reports = cur.fetchone()
     return {"areas": areas, "spots": spots, "reports": reports}
 
 
-def _demo_spots(conn) -> None:
+def _demo_spots(conn: Conn) -> None:
     rng = random.Random(SEED)
     categories = list(DESCRIPTIONS)
     with conn.cursor() as cur:
@@ -96,9 +102,15 @@ def _demo_spots(conn) -> None:
                        %(at)s, %(at)s
                 RETURNING id
                 """,
-                {"p": point, "az": rng.randrange(360), "category": category, "stage": stage, "status": status,
-                 "area": area_id,
-                 "at": first_seen},
+                {
+                    "p": point,
+                    "az": rng.randrange(360),
+                    "category": category,
+                    "stage": stage,
+                    "status": status,
+                    "area": area_id,
+                    "at": first_seen,
+                },
             )
             spot_id = cur.fetchone()[0]
             _demo_reports(cur, rng, spot_id, point, category, first_seen)
@@ -106,10 +118,12 @@ def _demo_spots(conn) -> None:
     refresh_spots(conn)
 
 
-def _demo_reports(cur, rng: random.Random, spot_id: int, point: str, category: str, first_seen: datetime) -> None:
+def _demo_reports(
+    cur, rng: random.Random, spot_id: int, point: str, category: str, first_seen: datetime
+) -> None:
     for index in range(rng.choice((1, 2, 3, 4, 5, 6, 8))):
         source = SOURCES[(spot_id + index) % len(SOURCES)] if index else rng.choice(SOURCES)
-        audit = ({k: rng.randrange(4) for k in AUDIT_KEYS} if source in ("focus_group", "field") else None)
+        audit = {k: rng.randrange(4) for k in AUDIT_KEYS} if source in ("focus_group", "field") else None
         provenance = {"demo": True}
         if source == "mayor":
             provenance["letter"] = f"۱۴۰۵/{rng.randrange(100, 999)}"
@@ -122,27 +136,41 @@ def _demo_reports(cur, rng: random.Random, spot_id: int, point: str, category: s
                    %(category)s, %(description)s, s.area_id, %(tod)s, %(audit)s, %(at)s
             FROM spot s WHERE s.id = %(spot)s
             """,
-            {"uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "source": source,
-             "ref": provenance.get("letter", ""), "provenance": json.dumps(provenance),
-             "dist": rng.uniform(0, 30), "az": rng.randrange(360), "category": category,
-             "description": DESCRIPTIONS[category], "tod": rng.choice(("day", "evening", "night", "night")),
-             "audit": json.dumps(audit) if audit else None,
-             "at": first_seen + timedelta(days=index * rng.randrange(1, 12)), "spot": spot_id},
+            {
+                "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "source": source,
+                "ref": provenance.get("letter", ""),
+                "provenance": json.dumps(provenance),
+                "dist": rng.uniform(0, 30),
+                "az": rng.randrange(360),
+                "category": category,
+                "description": DESCRIPTIONS[category],
+                "tod": rng.choice(("day", "evening", "night", "night")),
+                "audit": json.dumps(audit) if audit else None,
+                "at": first_seen + timedelta(days=index * rng.randrange(1, 12)),
+                "spot": spot_id,
+            },
         )
 
 
-def _demo_history(cur, rng: random.Random, spot_id: int, stage: int, status: str, first_seen: datetime) -> None:
+def _demo_history(
+    cur, rng: random.Random, spot_id: int, stage: int, status: str, first_seen: datetime
+) -> None:
     at = first_seen
-    cur.execute("INSERT INTO spot_event (spot_id, kind, actor_name, at, note) VALUES (%s, 'created', %s, %s, %s)",
-                (spot_id, "demo", at, "ثبت اولیه از گزارش‌ها"))
+    cur.execute(
+        "INSERT INTO spot_event (spot_id, kind, actor_name, at, note) VALUES (%s, 'created', %s, %s, %s)",
+        (spot_id, "demo", at, "ثبت اولیه از گزارش‌ها"),
+    )
     for reached in range(2, stage + 1):
         at += timedelta(days=rng.randrange(5, 40))
         cur.execute(
             "INSERT INTO spot_event (spot_id, kind, actor_name, at, payload) VALUES (%s, 'stage_changed', %s, %s, %s)",
-            (spot_id, "demo", at, json.dumps({"from": reached - 1, "to": reached})))
+            (spot_id, "demo", at, json.dumps({"from": reached - 1, "to": reached})),
+        )
     if status == "resolved":
         at += timedelta(days=rng.randrange(10, 30))
         cur.execute(
             "INSERT INTO spot_event (spot_id, kind, actor_name, at, note) VALUES (%s, 'resolved', %s, %s, %s)",
-            (spot_id, "demo", at, "بازارزیابی بهبود را نشان داد"))
+            (spot_id, "demo", at, "بازارزیابی بهبود را نشان داد"),
+        )
     cur.execute("UPDATE spot SET updated_at = %s WHERE id = %s", (at, spot_id))

@@ -3,12 +3,15 @@
 It fills in what the demo spots' stage history implies (a spot in stage 4 was visited, fixed and re-audited),
 with real 1399 dates for the programme. Idempotent: it adds nothing once site visits exist.
 """
+
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import jdatetime
 
+from gis import clock
+from gis.db import Conn
 from gis.intake.reports import AUDIT_KEYS
 
 SEED = 1399
@@ -48,18 +51,36 @@ PHASES = (
     ("نظارت و ارزیابی", "Monitoring and evaluation", 4, "1399/12/01", "1399/12/15", None, None),
 )
 MEETINGS = (
-    ("1399/09/10", "جلسهٔ نخست کارگروه ارتقای احساس امنیت زنان و خانواده",
-     {"معاونت اجتماعی و فرهنگی": 3, "معاونت خدمات شهری": 2, "پلیس پیشگیری": 1, "دفتر GIS": 1},
-     "تصویب شیوهٔ شناسایی فضاهای بی‌دفاع و برنامهٔ گروه‌های کانونی"),
-    ("1399/10/15", "جلسهٔ دوم کارگروه: جمع‌بندی فهرست‌ها",
-     {"معاونت اجتماعی و فرهنگی": 2, "شهرداران نواحی": 4, "دفتر GIS": 2},
-     "ادغام فهرست شهرداران نواحی، گروه‌های کانونی و سامانهٔ ۱۳۷ در یک نقشه"),
-    ("1399/11/20", "جلسهٔ سوم کارگروه: ارجاع اقدامات",
-     {"معاونت اجتماعی و فرهنگی": 2, "معاونت خدمات شهری": 2, "معاونت حمل‌ونقل و ترافیک": 1,
-      "شرکت توزیع برق": 1, "پلیس پیشگیری": 1},
-     "ارجاع روشنایی معابر به شرکت برق و پاک‌سازی زمین‌های بایر به خدمات شهری"),
-    ("1399/12/11", "جلسهٔ چهارم کارگروه: گزارش به شورای اجرایی", {"معاونت اجتماعی و فرهنگی": 2, "شهردار منطقه": 1},
-     "ارائهٔ گزارش پیشرفت به شورای اجرایی منطقه"),
+    (
+        "1399/09/10",
+        "جلسهٔ نخست کارگروه ارتقای احساس امنیت زنان و خانواده",
+        {"معاونت اجتماعی و فرهنگی": 3, "معاونت خدمات شهری": 2, "پلیس پیشگیری": 1, "دفتر GIS": 1},
+        "تصویب شیوهٔ شناسایی فضاهای بی‌دفاع و برنامهٔ گروه‌های کانونی",
+    ),
+    (
+        "1399/10/15",
+        "جلسهٔ دوم کارگروه: جمع‌بندی فهرست‌ها",
+        {"معاونت اجتماعی و فرهنگی": 2, "شهرداران نواحی": 4, "دفتر GIS": 2},
+        "ادغام فهرست شهرداران نواحی، گروه‌های کانونی و سامانهٔ ۱۳۷ در یک نقشه",
+    ),
+    (
+        "1399/11/20",
+        "جلسهٔ سوم کارگروه: ارجاع اقدامات",
+        {
+            "معاونت اجتماعی و فرهنگی": 2,
+            "معاونت خدمات شهری": 2,
+            "معاونت حمل‌ونقل و ترافیک": 1,
+            "شرکت توزیع برق": 1,
+            "پلیس پیشگیری": 1,
+        },
+        "ارجاع روشنایی معابر به شرکت برق و پاک‌سازی زمین‌های بایر به خدمات شهری",
+    ),
+    (
+        "1399/12/11",
+        "جلسهٔ چهارم کارگروه: گزارش به شورای اجرایی",
+        {"معاونت اجتماعی و فرهنگی": 2, "شهردار منطقه": 1},
+        "ارائهٔ گزارش پیشرفت به شورای اجرایی منطقه",
+    ),
 )
 # (neighbourhood, house, facilitator, training day, attendance, focus group day, participants, women)
 HOUSES = (
@@ -70,7 +91,7 @@ HOUSES = (
 )
 
 
-def load_demo_workflow(conn) -> None:
+def load_demo_workflow(conn: Conn) -> None:
     """Give the demo's stage-3 and 4 spots visits, actions and re-audits, and the programme its 1399 record."""
     with conn.cursor() as cur:
         cur.execute("SELECT EXISTS (SELECT 1 FROM site_visit) OR EXISTS (SELECT 1 FROM programme_phase)")
@@ -93,8 +114,15 @@ def _spots(cur, rng: random.Random) -> None:
     for number, (spot_id, category, stage, status, entered_3, entered_4) in enumerate(cur.fetchall()):
         visited = entered_3 + timedelta(days=2)
         before = {k: rng.choice((0, 0, 1, 1, 2)) for k in AUDIT_KEYS}
-        _visit(cur, spot_id, "visit", visited, before, "بازدید میدانی کارگروه: مسیر تاریک و خلوت است",
-               [f"demo/spot-{spot_id}-visit.jpg"])
+        _visit(
+            cur,
+            spot_id,
+            "visit",
+            visited,
+            before,
+            "بازدید میدانی کارگروه: مسیر تاریک و خلوت است",
+            [f"demo/spot-{spot_id}-visit.jpg"],
+        )
         for index, agency in enumerate(AGENCIES[category]):
             due = visited + timedelta(days=rng.randrange(14, 60))
             if stage == 4:
@@ -103,12 +131,14 @@ def _spots(cur, rng: random.Random) -> None:
                 state = ("done", "in_progress", "assigned")[(number + index) % 3]
                 changed = visited + timedelta(days=rng.randrange(3, 12))
                 if state != "done" and number % 2:
-                    due = max(due, datetime.now(timezone.utc) + timedelta(days=rng.randrange(10, 40)))
+                    due = max(due, clock.now() + timedelta(days=rng.randrange(10, 40)))
             _action(cur, spot_id, agency, visited, due, state, changed)
         if stage == 4:
             improved = status == "resolved" or number % 3 != 0
-            after = {k: min(3, v + rng.choice((1, 2))) if improved else max(0, v - rng.choice((0, 1)))
-                     for k, v in before.items()}
+            after = {
+                k: min(3, v + rng.choice((1, 2))) if improved else max(0, v - rng.choice((0, 1)))
+                for k, v in before.items()
+            }
             _visit(cur, spot_id, "re_audit", entered_4, after, "بازارزیابی با زنان ساکن محل", [])
 
 
@@ -120,10 +150,18 @@ def _visit(cur, spot_id: int, purpose: str, at, audit: dict, findings: str, phot
     )
     visit_id, visited_on = cur.fetchone()
     if purpose == "visit":
-        cur.execute("INSERT INTO spot_event (spot_id, kind, actor_name, at, note, payload)"
-                    " VALUES (%s, 'site_visit', 'demo', %s, %s, %s)",
-                    (spot_id, at, findings, json.dumps({"visit_id": visit_id, "visited_on": str(visited_on),
-                                                        "photos": photos, "audit": audit})))
+        cur.execute(
+            "INSERT INTO spot_event (spot_id, kind, actor_name, at, note, payload)"
+            " VALUES (%s, 'site_visit', 'demo', %s, %s, %s)",
+            (
+                spot_id,
+                at,
+                findings,
+                json.dumps(
+                    {"visit_id": visit_id, "visited_on": str(visited_on), "photos": photos, "audit": audit}
+                ),
+            ),
+        )
 
 
 def _action(cur, spot_id: int, agency: str, assigned, due, state: str, changed) -> None:
@@ -138,20 +176,40 @@ def _action(cur, spot_id: int, agency: str, assigned, due, state: str, changed) 
                CASE %(state)s WHEN 'assigned' THEN %(assigned)s ELSE %(changed)s END
         FROM agency WHERE code = %(agency)s RETURNING id, due_on
         """,
-        {"spot": spot_id, "what": JOBS[agency], "due": due, "state": state, "assigned": assigned,
-         "changed": changed, "agency": agency},
+        {
+            "spot": spot_id,
+            "what": JOBS[agency],
+            "due": due,
+            "state": state,
+            "assigned": assigned,
+            "changed": changed,
+            "agency": agency,
+        },
     )
     action_id, due_on = cur.fetchone()
-    cur.execute("INSERT INTO spot_event (spot_id, kind, actor_name, at, note, payload)"
-                " VALUES (%s, 'action_assigned', 'demo', %s, %s, %s)",
-                (spot_id, assigned, JOBS[agency],
-                 json.dumps({"action_id": action_id, "agency": agency, "due_on": str(due_on)})))
+    cur.execute(
+        "INSERT INTO spot_event (spot_id, kind, actor_name, at, note, payload)"
+        " VALUES (%s, 'action_assigned', 'demo', %s, %s, %s)",
+        (
+            spot_id,
+            assigned,
+            JOBS[agency],
+            json.dumps({"action_id": action_id, "agency": agency, "due_on": str(due_on)}),
+        ),
+    )
     if state != "assigned":
-        cur.execute("INSERT INTO spot_event (spot_id, kind, actor_name, at, note, payload)"
-                    " VALUES (%s, 'action_updated', 'demo', %s, %s, %s)",
-                    (spot_id, changed, "انجام شد" if state == "done" else "در دست اجرا",
-                     json.dumps({"action_id": action_id, "agency": agency,
-                                 "status": {"from": "assigned", "to": state}})))
+        cur.execute(
+            "INSERT INTO spot_event (spot_id, kind, actor_name, at, note, payload)"
+            " VALUES (%s, 'action_updated', 'demo', %s, %s, %s)",
+            (
+                spot_id,
+                changed,
+                "انجام شد" if state == "done" else "در دست اجرا",
+                json.dumps(
+                    {"action_id": action_id, "agency": agency, "status": {"from": "assigned", "to": state}}
+                ),
+            ),
+        )
 
 
 def _programme(cur) -> None:
@@ -165,7 +223,13 @@ def _programme(cur) -> None:
         cur.execute(
             "INSERT INTO programme_activity (kind, held_on, title, place, attendance, attendees, decisions)"
             " VALUES ('meeting', %s, %s, 'ساختمان شهرداری منطقهٔ ۲۲', %s, %s, %s)",
-            (_day(held_on), title, sum(attendees.values()), json.dumps(attendees, ensure_ascii=False), decisions),
+            (
+                _day(held_on),
+                title,
+                sum(attendees.values()),
+                json.dumps(attendees, ensure_ascii=False),
+                decisions,
+            ),
         )
     add_focus_groups = _focus_groups_empty(cur)
     for code, house, facilitator, trained_on, attendance, met_on, participants, women in HOUSES:

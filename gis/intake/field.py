@@ -1,5 +1,6 @@
 """What the tablet page carries with it so it works without a connection: its neighbourhoods and categories."""
-from gis.db import dict_cursor
+
+from gis.db import Conn, dict_cursor
 from gis.users import User
 
 NEIGHBOURHOODS_SQL = """
@@ -13,14 +14,14 @@ NEIGHBOURHOODS_SQL = """
 """
 
 
-def field_neighbourhoods(conn, user: User) -> str:
+def field_neighbourhoods(conn: Conn, user: User) -> str:
     """The neighbourhoods this user reports in (a facilitator's own, everyone's for staff), as GeoJSON text."""
     with conn.cursor() as cur:
         cur.execute(NEIGHBOURHOODS_SQL, {"all": user.role != "facilitator", "ids": list(user.area_ids)})
         return cur.fetchone()[0]
 
 
-def field_categories(conn) -> list[dict]:
+def field_categories(conn: Conn) -> list[dict]:
     """The categories in the programme's order, with their labels and icons."""
     with dict_cursor(conn) as cur:
         cur.execute("SELECT code, label_fa, label_en, icon FROM category ORDER BY sort")

@@ -4,22 +4,23 @@ Each marked place is a report (source 'focus_group') that goes through `submit_r
 the session as its provenance (`provenance.focus_group_id`), so it aggregates with mayors' lists and 137
 tickets into the same spots.
 """
+
 import hashlib
 import json
 import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from gis.db import dict_cursor, translate_errors
+from gis import clock
+from gis.clock import TEHRAN
+from gis.db import Conn, dict_cursor, translate_errors
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.intake.reports import AUDIT_KEYS, ReportCreate, SubmitResult, submit_report
 from gis.lang import jalali, latin_digits, normalise_persian
 from gis.places.neighbourhoods import neighbourhood_id
 from gis.spots import parse_day
 
-TEHRAN = ZoneInfo("Asia/Tehran")
 NAMESPACE = uuidlib.UUID("5f0c6d43-22a1-4f6e-9b1d-137000000022")
 MAX_POINTS = 2000
 
@@ -36,13 +37,25 @@ KEY_ALIASES = {
     "people": ("people", "حضور مردم", "مردم", "جمعیت"),
     "security": ("security", "امنیت", "نظارت"),
     "walk_path": ("walk_path", "walkpath", "مسیر پیاده", "پیاده رو"),
-    "public_transport": ("public_transport", "transport", "حمل و نقل عمومی", "حملونقل عمومی",
-                         "حمل ونقل عمومی"),
+    "public_transport": (
+        "public_transport",
+        "transport",
+        "حمل و نقل عمومی",
+        "حملونقل عمومی",
+        "حمل ونقل عمومی",
+    ),
     "gender_mix": ("gender_mix", "تنوع جنسیتی", "ترکیب جنسیتی", "حضور زنان"),
     "feeling": ("feeling", "احساس", "احساس امنیت"),
 }
-TIME_ALIASES = {"day": "day", "روز": "day", "evening": "evening", "عصر": "evening", "غروب": "evening",
-                "night": "night", "شب": "night"}
+TIME_ALIASES = {
+    "day": "day",
+    "روز": "day",
+    "evening": "evening",
+    "عصر": "evening",
+    "غروب": "evening",
+    "night": "night",
+    "شب": "night",
+}
 
 
 @dataclass
@@ -73,12 +86,12 @@ def _count(field: str, value: object) -> int:
     return int(text)
 
 
-def create_session(conn, session: FocusGroupCreate) -> tuple[int, bool]:
+def create_session(conn: Conn, session: FocusGroupCreate) -> tuple[int, bool]:
     """Record a session; the same client UUID twice returns the first session. Returns (id, created)."""
     held_on = session.held_on if isinstance(session.held_on, date) else parse_day("held_on", session.held_on)
     if held_on is None:
         raise InvalidInput("held_on", "the date the session was held is required")
-    if held_on > datetime.now(TEHRAN).date():
+    if held_on > clock.today():
         raise InvalidInput("held_on", f"{jalali(held_on)} ({held_on}) is in the future")
     facilitator = normalise_persian(session.facilitator or "").strip()
     if not facilitator:
@@ -101,8 +114,16 @@ def create_session(conn, session: FocusGroupCreate) -> tuple[int, bool]:
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
             ON CONFLICT (uuid) DO NOTHING RETURNING id
             """,
-            (session_uuid, session.area_id, held_on, facilitator, participants, women,
-             normalise_persian(session.notes or "").strip(), session.created_by),
+            (
+                session_uuid,
+                session.area_id,
+                held_on,
+                facilitator,
+                participants,
+                women,
+                normalise_persian(session.notes or "").strip(),
+                session.created_by,
+            ),
         )
         row = cur.fetchone()
         if row is not None:
@@ -110,11 +131,13 @@ def create_session(conn, session: FocusGroupCreate) -> tuple[int, bool]:
         cur.execute("SELECT id, area_id FROM focus_group WHERE uuid = %s", (session_uuid,))
         found_id, found_area = cur.fetchone()
     if found_area != session.area_id:
-        raise Conflict(f"uuid: session {found_id} already has this UUID in another neighbourhood", field="uuid")
+        raise Conflict(
+            f"uuid: session {found_id} already has this UUID in another neighbourhood", field="uuid"
+        )
     return found_id, False
 
 
-def session_area(conn, session_id: int) -> int:
+def session_area(conn: Conn, session_id: int) -> int:
     """The neighbourhood a session was held in (to check a facilitator's areas); NotFound otherwise."""
     with conn.cursor() as cur:
         cur.execute("SELECT area_id FROM focus_group WHERE id = %s", (session_id,))
@@ -124,7 +147,7 @@ def session_area(conn, session_id: int) -> int:
     return row[0]
 
 
-def _categories(conn) -> dict[str, str]:
+def _categories(conn: Conn) -> dict[str, str]:
     with conn.cursor() as cur:
         cur.execute("SELECT code, label_fa, label_en FROM category")
         return {_key(label): row[0] for row in cur.fetchall() for label in row}
@@ -150,14 +173,19 @@ def _point(feature: object, categories: dict[str, str]) -> dict:
             for criterion, score in value.items():
                 key = _ALIASES.get(_key(criterion))
                 if key not in AUDIT_KEYS:
-                    raise InvalidInput(f"audit.{criterion}", f"unknown criterion; use {', '.join(AUDIT_KEYS)}")
+                    raise InvalidInput(
+                        f"audit.{criterion}", f"unknown criterion; use {', '.join(AUDIT_KEYS)}"
+                    )
                 point["audit"][key] = score
         elif field in AUDIT_KEYS:
             point["audit"][field] = value
         else:
             point[field] = value
-    point["audit"] = {k: latin_digits(str(v)).strip() if isinstance(v, str) else v
-                      for k, v in point["audit"].items() if v not in (None, "")}
+    point["audit"] = {
+        k: latin_digits(str(v)).strip() if isinstance(v, str) else v
+        for k, v in point["audit"].items()
+        if v not in (None, "")
+    }
     category = point.get("category")
     if category in (None, ""):
         raise InvalidInput("category", "missing")
@@ -183,8 +211,16 @@ def _uuid_or_none(value: object) -> str | None:
         return None
 
 
-def add_points(conn, session_id: int, features: list, *, radius_m: float, created_by: int | None = None,
-               actor_name: str = "", provenance: dict | None = None) -> list[SubmitResult]:
+def add_points(
+    conn: Conn,
+    session_id: int,
+    features: list,
+    *,
+    radius_m: float,
+    created_by: int | None = None,
+    actor_name: str = "",
+    provenance: dict | None = None,
+) -> list[SubmitResult]:
     """Store the places a session marked, all or nothing; a rejection names each bad feature and why.
 
     A feature without a UUID gets one derived from the session's UUID and its position in the list, so
@@ -210,16 +246,29 @@ def add_points(conn, session_id: int, features: list, *, radius_m: float, create
         try:
             point = _point(feature, categories)
             with translate_errors():
-                result = submit_report(conn, ReportCreate(
-                    source="focus_group", category=point["category"], geometry=point["geometry"],
-                    uuid=point.get("uuid") or str(uuidlib.uuid5(session_uuid, str(number))),
-                    description=normalise_persian(str(point.get("description") or "")),
-                    source_ref=f"focus_group:{session_id}:{number}",
-                    provenance={"focus_group_id": session_id, "feature": number, **(provenance or {}),
-                                **({"properties": point["extra"]} if point["extra"] else {})},
-                    time_of_day=point["time_of_day"], audit=point["audit"], reported_at=reported_at,
-                    created_by=created_by,
-                ), radius_m=radius_m, actor_name=actor_name)
+                result = submit_report(
+                    conn,
+                    ReportCreate(
+                        source="focus_group",
+                        category=point["category"],
+                        geometry=point["geometry"],
+                        uuid=point.get("uuid") or str(uuidlib.uuid5(session_uuid, str(number))),
+                        description=normalise_persian(str(point.get("description") or "")),
+                        source_ref=f"focus_group:{session_id}:{number}",
+                        provenance={
+                            "focus_group_id": session_id,
+                            "feature": number,
+                            **(provenance or {}),
+                            **({"properties": point["extra"]} if point["extra"] else {}),
+                        },
+                        time_of_day=point["time_of_day"],
+                        audit=point["audit"],
+                        reported_at=reported_at,
+                        created_by=created_by,
+                    ),
+                    radius_m=radius_m,
+                    actor_name=actor_name,
+                )
         except InvalidInput as exc:
             with conn.cursor() as cur:
                 cur.execute("ROLLBACK TO SAVEPOINT focus_group_point")
@@ -230,9 +279,12 @@ def add_points(conn, session_id: int, features: list, *, radius_m: float, create
         results.append(result)
     if rejected:
         first = rejected[0]
-        raise InvalidInput("features", f"{len(rejected)} of {len(features)} features rejected, nothing was"
-                                       f" stored (feature {first['feature']}: {first['field']}: {first['reason']})",
-                           rows=rejected)
+        raise InvalidInput(
+            "features",
+            f"{len(rejected)} of {len(features)} features rejected, nothing was"
+            f" stored (feature {first['feature']}: {first['field']}: {first['reason']})",
+            rows=rejected,
+        )
     return results
 
 
@@ -253,8 +305,9 @@ def _with_jalali(row: dict) -> dict:
     return {**row, "held_on_jalali": jalali(row["held_on"])}
 
 
-def list_sessions(conn, *, area_ids: list[int] | None = None, since: date | None = None,
-                  until: date | None = None) -> list[dict]:
+def list_sessions(
+    conn: Conn, *, area_ids: list[int] | None = None, since: date | None = None, until: date | None = None
+) -> list[dict]:
     """Sessions, newest first; `area_ids` limits them to some neighbourhoods (a facilitator's)."""
     with dict_cursor(conn) as cur:
         cur.execute(
@@ -270,7 +323,7 @@ def list_sessions(conn, *, area_ids: list[int] | None = None, since: date | None
         return [_with_jalali(row) for row in cur.fetchall()]
 
 
-def get_session(conn, session_id: int) -> dict:
+def get_session(conn: Conn, session_id: int) -> dict:
     """One session with the places it marked as a GeoJSON FeatureCollection (no reporter data exists here)."""
     with dict_cursor(conn) as cur:
         cur.execute(f"SELECT {SESSION_FIELDS} {SESSION_FROM} WHERE g.id = %s", (session_id,))
@@ -316,13 +369,26 @@ def read_features(path: Path) -> tuple[list, bytes]:
         raise InvalidInput("file", f"{path.name} is not a GeoJSON FeatureCollection")
     crs = json.dumps(data.get("crs") or "CRS84")
     if not any(name in crs for name in ("CRS84", "EPSG::4326", "EPSG:4326")):
-        raise InvalidInput("file", f"{path.name} is not in WGS 84 longitude/latitude (crs {crs}); "
-                                   "save it as GeoJSON in EPSG:4326")
+        raise InvalidInput(
+            "file",
+            f"{path.name} is not in WGS 84 longitude/latitude (crs {crs}); save it as GeoJSON in EPSG:4326",
+        )
     return data.get("features") or [], content
 
 
-def import_file(conn, path: Path, *, area: str, held_on: str, facilitator: str, participants: int, women: int,
-                notes: str = "", radius_m: float, created_by: int | None = None) -> dict:
+def import_file(
+    conn: Conn,
+    path: Path,
+    *,
+    area: str,
+    held_on: str,
+    facilitator: str,
+    participants: int,
+    women: int,
+    notes: str = "",
+    radius_m: float,
+    created_by: int | None = None,
+) -> dict:
     """Import a session and its marked places from a GeoJSON file, all or nothing; a second run adds nothing."""
     features, content = read_features(path)
     area_id = neighbourhood_id(conn, area)
@@ -330,12 +396,36 @@ def import_file(conn, path: Path, *, area: str, held_on: str, facilitator: str, 
     with conn.cursor() as cur:
         cur.execute("SELECT code, name_fa FROM area WHERE id = %s", (area_id,))
         code, name = cur.fetchone()
-    session_id, created = create_session(conn, FocusGroupCreate(
-        area_id=area_id, held_on=day, facilitator=facilitator, participants=participants, women=women,
-        notes=notes, uuid=session_uuid_for_file(code, day, content), created_by=created_by))
-    results = add_points(conn, session_id, features, radius_m=radius_m, created_by=created_by,
-                         actor_name=facilitator, provenance={"channel": "file", "file": path.name})
-    return {"focus_group_id": session_id, "session_created": created, "area_code": code, "area_fa": name,
-            "held_on": day, "points": len(results), "reports_created": sum(r.created for r in results),
-            "new_spots": sum(r.new_spot for r in results),
-            "spots": len({r.spot_id for r in results if r.spot_id is not None})}
+    session_id, created = create_session(
+        conn,
+        FocusGroupCreate(
+            area_id=area_id,
+            held_on=day,
+            facilitator=facilitator,
+            participants=participants,
+            women=women,
+            notes=notes,
+            uuid=session_uuid_for_file(code, day, content),
+            created_by=created_by,
+        ),
+    )
+    results = add_points(
+        conn,
+        session_id,
+        features,
+        radius_m=radius_m,
+        created_by=created_by,
+        actor_name=facilitator,
+        provenance={"channel": "file", "file": path.name},
+    )
+    return {
+        "focus_group_id": session_id,
+        "session_created": created,
+        "area_code": code,
+        "area_fa": name,
+        "held_on": day,
+        "points": len(results),
+        "reports_created": sum(r.created for r in results),
+        "new_spots": sum(r.new_spot for r in results),
+        "spots": len({r.spot_id for r in results if r.spot_id is not None}),
+    }

@@ -5,23 +5,24 @@ the other channels. service_request_id is the report's id; its status follows th
 the spot is resolved or rejected, open otherwise. The citizen's contact data goes to report_contact and is
 never read back here.
 """
+
 import hashlib
 import hmac
 import re
 import uuid as uuidlib
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from psycopg2 import sql
 
-from gis.db import dict_cursor
+from gis import clock
+from gis.clock import TEHRAN
+from gis.db import Conn, dict_cursor
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.intake.reports import ReportCreate, submit_report
 from gis.lang import latin_digits, normalise_persian
 from gis.places.locate import locate
 from gis.places.neighbourhoods import neighbourhood_in_text
 
-TEHRAN = ZoneInfo("Asia/Tehran")
 JURISDICTION_ID = "district22.tehran.ir"
 MAX_REQUESTS = 1000
 DEFAULT_DAYS = 90
@@ -43,17 +44,26 @@ SERVICE_GROUPS = {
 OTHER_GROUP = ("سایر", "other, سایر")
 
 
-def services(conn) -> list[dict]:
+def services(conn: Conn) -> list[dict]:
     """Our categories as GeoReport services (no extra attributes: metadata is false)."""
     with conn.cursor() as cur:
         cur.execute("SELECT code, label_fa, label_en FROM category ORDER BY sort")
         rows = cur.fetchall()
-    return [{"service_code": code, "service_name": label_fa, "description": label_en, "metadata": False,
-             "type": "realtime", "keywords": SERVICE_GROUPS.get(code, OTHER_GROUP)[1],
-             "group": SERVICE_GROUPS.get(code, OTHER_GROUP)[0]} for code, label_fa, label_en in rows]
+    return [
+        {
+            "service_code": code,
+            "service_name": label_fa,
+            "description": label_en,
+            "metadata": False,
+            "type": "realtime",
+            "keywords": SERVICE_GROUPS.get(code, OTHER_GROUP)[1],
+            "group": SERVICE_GROUPS.get(code, OTHER_GROUP)[0],
+        }
+        for code, label_fa, label_en in rows
+    ]
 
 
-def service_definition(conn, service_code: str) -> dict:
+def service_definition(conn: Conn, service_code: str) -> dict:
     """The definition of one service: it asks for no attributes beyond the standard ones."""
     if service_code not in {s["service_code"] for s in services(conn)}:
         raise NotFound(f"service_code: no service {service_code!r}", field="service_code")
@@ -77,7 +87,7 @@ def _number(field: str, text: str) -> float:
         raise InvalidInput(field, f"{text!r} is not a number in decimal degrees") from exc
 
 
-def _location(conn, params: dict[str, str]) -> dict:
+def _location(conn: Conn, params: dict[str, str]) -> dict:
     """lat/long (checked against the district), or an address naming one of our neighbourhoods."""
     lat, lon = (params.get(k, "").strip() for k in ("lat", "long"))
     address = normalise_persian(params.get("address_string", "")).strip()
@@ -91,7 +101,9 @@ def _location(conn, params: dict[str, str]) -> dict:
         raise InvalidInput("lat/long", "a location is required: lat and long, or an address_string")
     code = neighbourhood_in_text(conn, address)
     if code is None:
-        raise InvalidInput("address_string", "names no neighbourhood of District 22; give lat and long instead")
+        raise InvalidInput(
+            "address_string", "names no neighbourhood of District 22; give lat and long instead"
+        )
     return {"area_code": code, "address": address}
 
 
@@ -100,16 +112,20 @@ def _contact(params: dict[str, str]) -> dict[str, str]:
     email = params.get("email", "").strip()
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise InvalidInput("email", f"{email!r} is not an email address")
-    contact = {"name": normalise_persian(name), "phone": latin_digits(params.get("phone", "")).strip(),
-               "email": email, "device_id": params.get("device_id", "").strip(),
-               "account_id": params.get("account_id", "").strip()}
+    contact = {
+        "name": normalise_persian(name),
+        "phone": latin_digits(params.get("phone", "")).strip(),
+        "email": email,
+        "device_id": params.get("device_id", "").strip(),
+        "account_id": params.get("account_id", "").strip(),
+    }
     for key, value in contact.items():
         if len(value) > 200:
             raise InvalidInput(key, "at most 200 characters")
     return contact
 
 
-def post_request(conn, params: dict[str, str], *, client: str, radius_m: float) -> dict:
+def post_request(conn: Conn, params: dict[str, str], *, client: str, radius_m: float) -> dict:
     """Accept one service request from the hotline's system; returns the GeoReport POST response item."""
     jurisdiction = params.get("jurisdiction_id", "").strip()
     if jurisdiction and jurisdiction != JURISDICTION_ID:
@@ -130,11 +146,23 @@ def post_request(conn, params: dict[str, str], *, client: str, radius_m: float) 
     provenance = {"channel": "open311", "client": client, "service_code": service_code}
     if media_url:
         provenance["media_url"] = media_url
-    result = submit_report(conn, ReportCreate(
-        source="hotline_137", category=service_code, lon=place.get("lon"), lat=place.get("lat"),
-        area_code=place.get("area_code"), description=description, address=place["address"],
-        source_ref="open311", provenance=provenance, contact=contact,
-    ), radius_m=radius_m, actor_name="137")
+    result = submit_report(
+        conn,
+        ReportCreate(
+            source="hotline_137",
+            category=service_code,
+            lon=place.get("lon"),
+            lat=place.get("lat"),
+            area_code=place.get("area_code"),
+            description=description,
+            address=place["address"],
+            source_ref="open311",
+            provenance=provenance,
+            contact=contact,
+        ),
+        radius_m=radius_m,
+        actor_name="137",
+    )
     if contact["device_id"] or contact["account_id"]:
         with conn.cursor() as cur:
             cur.execute(
@@ -148,18 +176,25 @@ def post_request(conn, params: dict[str, str], *, client: str, radius_m: float) 
     notice = "درخواست شما ثبت شد و در مرحلهٔ شناسایی بررسی می‌شود."
     if "area_code" in place:
         notice += " مکان دقیق باید تأیید شود."
-    return {"service_request_id": str(result.report_id), "token": result.uuid, "service_notice": notice,
-            "account_id": contact["account_id"] or None}
+    return {
+        "service_request_id": str(result.report_id),
+        "token": result.uuid,
+        "service_notice": notice,
+        "account_id": contact["account_id"] or None,
+    }
 
 
-def _action_table(conn) -> tuple[str, set[str]] | None:
+def _action_table(conn: Conn) -> tuple[str, set[str]] | None:
     """The table of agencies' actions on spots (another module owns it), with its columns; None if absent."""
     with conn.cursor() as cur:
         for name in ("spot_action", "action"):
             cur.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
             if cur.fetchone()[0]:
-                cur.execute("SELECT column_name FROM information_schema.columns"
-                            " WHERE table_schema = current_schema() AND table_name = %s", (name,))
+                cur.execute(
+                    "SELECT column_name FROM information_schema.columns"
+                    " WHERE table_schema = current_schema() AND table_name = %s",
+                    (name,),
+                )
                 columns = {row[0] for row in cur.fetchall()}
                 if {"spot_id", "agency_id"} <= columns:
                     return name, columns
@@ -194,21 +229,25 @@ REQUESTS_SQL = """
 """
 
 
-def _requests_query(conn) -> sql.Composed:
+def _requests_query(conn: Conn) -> sql.Composed:
     """REQUESTS_SQL with the agencies (and the latest due date) read from the actions table when it exists."""
     found = _action_table(conn)
     if found is None:
         return sql.SQL(REQUESTS_SQL).format(agencies=sql.SQL("NULL::text"), expected=sql.SQL("NULL::date"))
     table, columns = found
-    agencies = sql.SQL("(SELECT string_agg(DISTINCT g.name_fa, '، ') FROM {t} x JOIN agency g ON g.id = x.agency_id"
-                       " WHERE x.spot_id = s.id)").format(t=sql.Identifier(table))
+    agencies = sql.SQL(
+        "(SELECT string_agg(DISTINCT g.name_fa, '، ') FROM {t} x JOIN agency g ON g.id = x.agency_id"
+        " WHERE x.spot_id = s.id)"
+    ).format(t=sql.Identifier(table))
     expected = sql.SQL("NULL::date")
     if "due_on" in columns:
-        expected = sql.SQL("(SELECT max(x.due_on) FROM {t} x WHERE x.spot_id = s.id)").format(t=sql.Identifier(table))
+        expected = sql.SQL("(SELECT max(x.due_on) FROM {t} x WHERE x.spot_id = s.id)").format(
+            t=sql.Identifier(table)
+        )
     return sql.SQL(REQUESTS_SQL).format(agencies=agencies, expected=expected)
 
 
-def _district_name(conn) -> str:
+def _district_name(conn: Conn) -> str:
     with conn.cursor() as cur:
         cur.execute("SELECT name_fa FROM area WHERE level = 'district' ORDER BY id LIMIT 1")
         row = cur.fetchone()
@@ -233,14 +272,24 @@ def _request(row: dict, district: str) -> dict:
     if row["expected_on"] and not closed:
         expected = _iso(datetime.combine(row["expected_on"], datetime.min.time(), tzinfo=TEHRAN))
     return {
-        "service_request_id": str(row["id"]), "token": row["token"],
-        "status": "closed" if closed else "open", "status_notes": " — ".join(notes),
-        "service_name": row["service_name"], "service_code": row["service_code"],
-        "description": row["description"], "agency_responsible": row["agencies"] or district,
-        "service_notice": "", "requested_datetime": _iso(row["reported_at"]),
-        "updated_datetime": _iso(row["updated_at"]), "expected_datetime": expected,
-        "address": row["address"] or row["area_fa"] or "", "address_id": "", "zipcode": "",
-        "lat": round(row["lat"], 7), "long": round(row["lon"], 7), "media_url": row["media_url"] or "",
+        "service_request_id": str(row["id"]),
+        "token": row["token"],
+        "status": "closed" if closed else "open",
+        "status_notes": " — ".join(notes),
+        "service_name": row["service_name"],
+        "service_code": row["service_code"],
+        "description": row["description"],
+        "agency_responsible": row["agencies"] or district,
+        "service_notice": "",
+        "requested_datetime": _iso(row["reported_at"]),
+        "updated_datetime": _iso(row["updated_at"]),
+        "expected_datetime": expected,
+        "address": row["address"] or row["area_fa"] or "",
+        "address_id": "",
+        "zipcode": "",
+        "lat": round(row["lat"], 7),
+        "long": round(row["lon"], 7),
+        "media_url": row["media_url"] or "",
     }
 
 
@@ -251,7 +300,9 @@ def parse_instant(field: str, text: str | None) -> datetime | None:
     try:
         value = datetime.fromisoformat(latin_digits(text).strip().replace(" ", "+"))
     except ValueError as exc:
-        raise InvalidInput(field, f"{text!r} is not an ISO 8601 date-time (2026-03-21T08:00:00+03:30)") from exc
+        raise InvalidInput(
+            field, f"{text!r} is not an ISO 8601 date-time (2026-03-21T08:00:00+03:30)"
+        ) from exc
     return value if value.tzinfo else value.replace(tzinfo=TEHRAN)
 
 
@@ -269,13 +320,27 @@ def _request_ids(text: str) -> tuple[list[int], list[str]]:
     return ids, uuids
 
 
-def get_requests(conn, *, request_ids: str | None = None, service_code: str | None = None,
-                 status: str | None = None, start_date: str | None = None, end_date: str | None = None,
-                 now: datetime | None = None) -> list[dict]:
+def get_requests(
+    conn: Conn,
+    *,
+    request_ids: str | None = None,
+    service_code: str | None = None,
+    status: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    now: datetime | None = None,
+) -> list[dict]:
     """Service requests, newest first, at most 1000. Ids override every other filter (as the spec says);
     without ids or dates, the last 90 days."""
-    params: dict = {"ids": None, "uuids": [], "codes": None, "closed": None, "start": None, "end": None,
-                    "limit": MAX_REQUESTS}
+    params: dict = {
+        "ids": None,
+        "uuids": [],
+        "codes": None,
+        "closed": None,
+        "start": None,
+        "end": None,
+        "limit": MAX_REQUESTS,
+    }
     if request_ids and request_ids.strip():
         params["ids"], params["uuids"] = _request_ids(request_ids)
     else:
@@ -295,7 +360,7 @@ def get_requests(conn, *, request_ids: str | None = None, service_code: str | No
         if start and end and start > end:
             raise InvalidInput("end_date", "the period ends before it starts")
         if start is None and end is None:
-            start = (now or datetime.now(timezone.utc)) - timedelta(days=DEFAULT_DAYS)
+            start = (now or clock.now()) - timedelta(days=DEFAULT_DAYS)
         params["start"], params["end"] = start, end
     with dict_cursor(conn) as cur:
         cur.execute(_requests_query(conn), params)
@@ -304,7 +369,7 @@ def get_requests(conn, *, request_ids: str | None = None, service_code: str | No
     return [_request(row, district) for row in rows]
 
 
-def get_request(conn, request_id: str) -> dict:
+def get_request(conn: Conn, request_id: str) -> dict:
     """One service request by id (or token); NotFound otherwise."""
     found = get_requests(conn, request_ids=request_id) if request_id.strip() else []
     if not found:
@@ -312,7 +377,7 @@ def get_request(conn, request_id: str) -> dict:
     return found[0]
 
 
-def request_for_token(conn, token: str) -> dict:
+def request_for_token(conn: Conn, token: str) -> dict:
     """The service_request_id behind a token (our tokens are the reports' UUIDs)."""
     try:
         uuidlib.UUID(token)
@@ -328,14 +393,16 @@ def discovery(base_url: str) -> dict:
         "changeset": "2026-11-25T00:00:00+03:30",
         "contact": "دفتر GIS منطقهٔ ۲۲ شهرداری تهران — District 22 GIS office, Tehran Municipality",
         "key_service": "API keys for the 137 hotline's system are issued by the District 22 GIS office.",
-        "endpoints": [{
-            "specification": "http://wiki.open311.org/GeoReport_v2",
-            "url": f"{base_url.rstrip('/')}/open311/v2",
-            "changeset": "2026-11-25T00:00:00+03:30",
-            "type": "production",
-            "formats": ["application/json", "text/xml"],
-            "jurisdiction_id": JURISDICTION_ID,
-            "tokens": "POST requests.json returns service_request_id at once (every service is realtime); "
-                      "its token (the request's UUID) also resolves through tokens/{token}.json",
-        }],
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": f"{base_url.rstrip('/')}/open311/v2",
+                "changeset": "2026-11-25T00:00:00+03:30",
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+                "jurisdiction_id": JURISDICTION_ID,
+                "tokens": "POST requests.json returns service_request_id at once (every service is realtime); "
+                "its token (the request's UUID) also resolves through tokens/{token}.json",
+            }
+        ],
     }

@@ -4,10 +4,12 @@ The bytes live in `report_photo` (bytea) rather than in a folder: they are commi
 the same backups, and need no file permissions on the server. The tablet resizes photos to at most 1600 px
 before sending, so rows stay small (MAX_BYTES).
 """
+
 import hashlib
 import uuid as uuidlib
 from dataclasses import dataclass
 
+from gis.db import Conn
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.users import User
 
@@ -43,7 +45,7 @@ def _uuid(field: str, value: str) -> str:
         raise InvalidInput(field, "not a UUID") from exc
 
 
-def _report(conn, report_uuid: str, user: User) -> int:
+def _report(conn: Conn, report_uuid: str, user: User) -> int:
     """The report's id, if this user may touch it (facilitators only in their neighbourhoods)."""
     with conn.cursor() as cur:
         cur.execute("SELECT id, area_id FROM report WHERE uuid = %s", (_uuid("report", report_uuid),))
@@ -54,7 +56,7 @@ def _report(conn, report_uuid: str, user: User) -> int:
     return row[0]
 
 
-def add_photo(conn, *, report_uuid: str, photo_uuid: str, data: bytes, user: User) -> PhotoResult:
+def add_photo(conn: Conn, *, report_uuid: str, photo_uuid: str, data: bytes, user: User) -> PhotoResult:
     """Attach one image to a report; the same photo UUID again returns the first upload unchanged."""
     photo_uuid = _uuid("uuid", photo_uuid)
     # Who may touch the report is checked before the file, so a refusal tells nothing about the upload.
@@ -62,8 +64,11 @@ def add_photo(conn, *, report_uuid: str, photo_uuid: str, data: bytes, user: Use
     if not data:
         raise InvalidInput("file", "the file is empty")
     if len(data) > MAX_BYTES:
-        raise InvalidInput("file", f"{len(data) // 1024} KB is over the {MAX_BYTES // 1024 // 1024} MB limit;"
-                                   " resize the photo first")
+        raise InvalidInput(
+            "file",
+            f"{len(data) // 1024} KB is over the {MAX_BYTES // 1024 // 1024} MB limit;"
+            " resize the photo first",
+        )
     content_type = sniff_type(data)
     if content_type is None:
         raise InvalidInput("file", "not a JPEG, PNG or WebP image")
@@ -83,21 +88,28 @@ def add_photo(conn, *, report_uuid: str, photo_uuid: str, data: bytes, user: Use
     return PhotoResult(photo_id, photo_uuid, report_id, created=False)
 
 
-def get_photo(conn, *, report_uuid: str, photo_uuid: str, user: User) -> tuple[str, bytes, str]:
+def get_photo(conn: Conn, *, report_uuid: str, photo_uuid: str, user: User) -> tuple[str, bytes, str]:
     """(content type, bytes, sha256) of one photo of a report the user may see."""
     report_id = _report(conn, report_uuid, user)
     with conn.cursor() as cur:
-        cur.execute("SELECT content_type, bytes, sha256 FROM report_photo WHERE uuid = %s AND report_id = %s",
-                    (_uuid("photo", photo_uuid), report_id))
+        cur.execute(
+            "SELECT content_type, bytes, sha256 FROM report_photo WHERE uuid = %s AND report_id = %s",
+            (_uuid("photo", photo_uuid), report_id),
+        )
         row = cur.fetchone()
     if row is None:
         raise NotFound(f"report {report_uuid} has no photo {photo_uuid}", field="photo")
     return row[0], bytes(row[1]), row[2]
 
 
-def report_photos(conn, report_id: int) -> list[dict]:
+def report_photos(conn: Conn, report_id: int) -> list[dict]:
     """The photos of a report (no bytes): UUID, type, size, when."""
     with conn.cursor() as cur:
-        cur.execute("SELECT uuid::text, content_type, octet_length(bytes), created_at FROM report_photo"
-                    " WHERE report_id = %s ORDER BY id", (report_id,))
-        return [{"uuid": r[0], "content_type": r[1], "bytes": r[2], "created_at": r[3]} for r in cur.fetchall()]
+        cur.execute(
+            "SELECT uuid::text, content_type, octet_length(bytes), created_at FROM report_photo"
+            " WHERE report_id = %s ORDER BY id",
+            (report_id,),
+        )
+        return [
+            {"uuid": r[0], "content_type": r[1], "bytes": r[2], "created_at": r[3]} for r in cur.fetchall()
+        ]

@@ -3,6 +3,7 @@
 Every channel (mayors' files, focus groups, the 137 hotline, the field page) goes through `submit_report`,
 so the rules and the aggregation are the same whichever way a place was reported.
 """
+
 import json
 import uuid as uuidlib
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from datetime import datetime
 import psycopg2.errors
 
 from gis.aggregation.aggregate import attach_report, attach_reports
-from gis.db import dict_cursor
+from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput, NotFound
 from gis.places.locate import locate
 from gis.spots import check_categories
@@ -78,14 +79,17 @@ def validate_audit(audit: dict | None) -> dict | None:
             raise InvalidInput(f"audit.{key}", f"unknown criterion; use {', '.join(AUDIT_KEYS)}")
         if value is None or value == "":
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)) \
-                or str(value).strip() not in ("0", "1", "2", "3"):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, str))
+            or str(value).strip() not in ("0", "1", "2", "3")
+        ):
             raise InvalidInput(f"audit.{key}", f"{value!r} is not a score 0, 1, 2 or 3")
         clean[key] = int(str(value).strip())
     return clean or None
 
 
-def _check(conn, report: ReportCreate, known: dict[str, InvalidInput | None] | None = None) -> None:
+def _check(conn: Conn, report: ReportCreate, known: dict[str, InvalidInput | None] | None = None) -> None:
     """The report's own fields; `known` remembers, across a batch, which categories passed or failed."""
     if report.source not in SOURCES:
         raise InvalidInput("source", f"must be one of {', '.join(SOURCES)}")
@@ -109,7 +113,7 @@ def _check(conn, report: ReportCreate, known: dict[str, InvalidInput | None] | N
             raise InvalidInput("uuid", "not a UUID") from exc
 
 
-def _place(conn, report: ReportCreate) -> tuple[str, int, bool]:
+def _place(conn: Conn, report: ReportCreate) -> tuple[str, int, bool]:
     """(GeoJSON text, neighbourhood id, location verified?) for the report's location."""
     if report.geometry is not None:
         with conn.cursor() as cur:
@@ -123,7 +127,9 @@ def _place(conn, report: ReportCreate) -> tuple[str, int, bool]:
                     (json.dumps(report.geometry),),
                 )
             except psycopg2.errors.InternalError_ as exc:  # PostGIS refuses a malformed GeoJSON this way
-                raise InvalidInput("geometry", f"not a GeoJSON geometry ({exc.diag.message_primary})") from exc
+                raise InvalidInput(
+                    "geometry", f"not a GeoJSON geometry ({exc.diag.message_primary})"
+                ) from exc
             valid, reason, kind, lon, lat = cur.fetchone()
         if not valid:
             raise InvalidInput("geometry", f"invalid geometry ({reason})")
@@ -135,8 +141,11 @@ def _place(conn, report: ReportCreate) -> tuple[str, int, bool]:
         return json.dumps({"type": "Point", "coordinates": [report.lon, report.lat]}), area_id, True
     if report.area_code:
         with conn.cursor() as cur:
-            cur.execute("SELECT id, ST_AsGeoJSON(ST_PointOnSurface(geom)) FROM area"
-                        " WHERE code = %s AND level = 'neighbourhood'", (report.area_code,))
+            cur.execute(
+                "SELECT id, ST_AsGeoJSON(ST_PointOnSurface(geom)) FROM area"
+                " WHERE code = %s AND level = 'neighbourhood'",
+                (report.area_code,),
+            )
             row = cur.fetchone()
         if row is None:
             raise InvalidInput("area", f"no neighbourhood with code {report.area_code!r}")
@@ -144,7 +153,9 @@ def _place(conn, report: ReportCreate) -> tuple[str, int, bool]:
     raise InvalidInput("location", "give coordinates (lat/lon), a geometry, or the neighbourhood")
 
 
-def submit_report(conn, report: ReportCreate, *, radius_m: float = 50.0, actor_name: str = "") -> SubmitResult:
+def submit_report(
+    conn: Conn, report: ReportCreate, *, radius_m: float = 50.0, actor_name: str = ""
+) -> SubmitResult:
     """Validate, store and aggregate one report. The same UUID twice returns the first report unchanged."""
     _check(conn, report)
     audit = validate_audit(report.audit)
@@ -165,11 +176,22 @@ def submit_report(conn, report: ReportCreate, *, radius_m: float = 50.0, actor_n
             ON CONFLICT (uuid) DO NOTHING
             RETURNING id
             """,
-            {"uuid": report_uuid, "source": report.source, "source_ref": report.source_ref,
-             "provenance": json.dumps(provenance, ensure_ascii=False), "geom": geojson, "verified": verified,
-             "category": report.category, "description": report.description.strip(),
-             "address": report.address.strip(), "area": area_id, "tod": report.time_of_day,
-             "audit": json.dumps(audit) if audit else None, "at": report.reported_at, "by": report.created_by},
+            {
+                "uuid": report_uuid,
+                "source": report.source,
+                "source_ref": report.source_ref,
+                "provenance": json.dumps(provenance, ensure_ascii=False),
+                "geom": geojson,
+                "verified": verified,
+                "category": report.category,
+                "description": report.description.strip(),
+                "address": report.address.strip(),
+                "area": area_id,
+                "tod": report.time_of_day,
+                "audit": json.dumps(audit) if audit else None,
+                "at": report.reported_at,
+                "by": report.created_by,
+            },
         )
         row = cur.fetchone()
         if row is None:
@@ -180,11 +202,16 @@ def submit_report(conn, report: ReportCreate, *, radius_m: float = 50.0, actor_n
         if report.contact and any(report.contact.get(k) for k in ("name", "phone", "email")):
             cur.execute(
                 "INSERT INTO report_contact (report_id, name, phone, email) VALUES (%s, %s, %s, %s)",
-                (report_id, report.contact.get("name") or "", report.contact.get("phone") or "",
-                 report.contact.get("email") or ""),
+                (
+                    report_id,
+                    report.contact.get("name") or "",
+                    report.contact.get("phone") or "",
+                    report.contact.get("email") or "",
+                ),
             )
-    spot_id, new_spot = attach_report(conn, report_id, radius_m=radius_m, actor_id=report.created_by,
-                                      actor_name=actor_name, search=verified)
+    spot_id, new_spot = attach_report(
+        conn, report_id, radius_m=radius_m, actor_id=report.created_by, actor_name=actor_name, search=verified
+    )
     return SubmitResult(report_id, spot_id, created=True, new_spot=new_spot, uuid=report_uuid)
 
 
@@ -214,8 +241,15 @@ INSERT_MANY_SQL = """
 """
 
 
-def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0, actor_name: str = "",
-                   import_batch_id: int | None = None, lock_map: bool = False) -> list[SubmitResult | InvalidInput]:
+def submit_reports(
+    conn: Conn,
+    reports: list[ReportCreate],
+    *,
+    radius_m: float = 50.0,
+    actor_name: str = "",
+    import_batch_id: int | None = None,
+    lock_map: bool = False,
+) -> list[SubmitResult | InvalidInput]:
     """`submit_report` for many reports in a few statements: per report, its result or why it was refused.
 
     New reports are marked as rows of `import_batch_id` when given; `lock_map` is `attach_reports`'. The outcome is the one submitting them one by one, in order, would give: the same checks and messages,
@@ -224,8 +258,15 @@ def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0,
     outcomes: list[SubmitResult | InvalidInput | None] = [None] * len(reports)
     rows = []
     known: dict[str, InvalidInput | None] = {}
-    points = [(n, r.lon, r.lat) for n, r in enumerate(reports) if r.geometry is None and r.lon is not None
-              and r.lat is not None and -180 <= r.lon <= 180 and -90 <= r.lat <= 90]
+    points = [
+        (n, r.lon, r.lat)
+        for n, r in enumerate(reports)
+        if r.geometry is None
+        and r.lon is not None
+        and r.lat is not None
+        and -180 <= r.lon <= 180
+        and -90 <= r.lat <= 90
+    ]
     inside: dict[int, int] = {}
     if points:
         with conn.cursor() as cur:
@@ -236,7 +277,11 @@ def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0,
             _check(conn, report, known)
             audit = validate_audit(report.audit)
             if n in inside:
-                place = (json.dumps({"type": "Point", "coordinates": [report.lon, report.lat]}), inside[n], True)
+                place = (
+                    json.dumps({"type": "Point", "coordinates": [report.lon, report.lat]}),
+                    inside[n],
+                    True,
+                )
             else:
                 place = _place(conn, report)
         except InvalidInput as exc:
@@ -247,8 +292,9 @@ def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0,
         return outcomes
     first: dict[str, int] = {}
     with conn.cursor() as cur:
-        cur.execute("SELECT nextval(pg_get_serial_sequence('report', 'id')) FROM generate_series(1, %s)",
-                    (len(rows),))
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence('report', 'id')) FROM generate_series(1, %s)", (len(rows),)
+        )
         ids = [row[0] for row in cur.fetchall()]
         columns: list[list] = [[] for _ in range(15)]
         for report_id, (n, report_uuid, geojson, area_id, verified, audit) in zip(ids, rows):
@@ -256,15 +302,30 @@ def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0,
             provenance = dict(report.provenance)
             if not verified:
                 provenance["location_to_verify"] = True
-            values = (report_id, report_uuid, report.source, report.source_ref,
-                      json.dumps(provenance, ensure_ascii=False), geojson, verified, report.category,
-                      report.description.strip(), report.address.strip(), area_id, report.time_of_day,
-                      json.dumps(audit) if audit else None, report.reported_at, report.created_by)
+            values = (
+                report_id,
+                report_uuid,
+                report.source,
+                report.source_ref,
+                json.dumps(provenance, ensure_ascii=False),
+                geojson,
+                verified,
+                report.category,
+                report.description.strip(),
+                report.address.strip(),
+                area_id,
+                report.time_of_day,
+                json.dumps(audit) if audit else None,
+                report.reported_at,
+                report.created_by,
+            )
             for column, value in zip(columns, values):
                 column.append(value)
         cur.execute(INSERT_MANY_SQL, [import_batch_id, *columns])
         created = {row[0] for row in cur.fetchall()}
-        taken = [report_uuid for report_id, (_, report_uuid, *_) in zip(ids, rows) if report_id not in created]
+        taken = [
+            report_uuid for report_id, (_, report_uuid, *_) in zip(ids, rows) if report_id not in created
+        ]
         cur.execute("SELECT uuid::text, id, spot_id FROM report WHERE uuid = ANY(%s::uuid[])", (taken,))
         before = {report_uuid: (report_id, spot_id) for report_uuid, report_id, spot_id in cur.fetchall()}
         for report_id, (n, report_uuid, *_) in zip(ids, rows):
@@ -272,12 +333,24 @@ def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0,
             if report_id in created and contact and any(contact.get(k) for k in ("name", "phone", "email")):
                 cur.execute(
                     "INSERT INTO report_contact (report_id, name, phone, email) VALUES (%s, %s, %s, %s)",
-                    (report_id, contact.get("name") or "", contact.get("phone") or "", contact.get("email") or ""),
+                    (
+                        report_id,
+                        contact.get("name") or "",
+                        contact.get("phone") or "",
+                        contact.get("email") or "",
+                    ),
                 )
-    attach = [(report_id, verified, reports[n].created_by)
-              for report_id, (n, _, _, _, verified, _) in zip(ids, rows) if report_id in created]
-    attached = dict(zip((a[0] for a in attach), attach_reports(conn, attach, radius_m=radius_m,
-                                                               actor_name=actor_name, lock_map=lock_map)))
+    attach = [
+        (report_id, verified, reports[n].created_by)
+        for report_id, (n, _, _, _, verified, _) in zip(ids, rows)
+        if report_id in created
+    ]
+    attached = dict(
+        zip(
+            (a[0] for a in attach),
+            attach_reports(conn, attach, radius_m=radius_m, actor_name=actor_name, lock_map=lock_map),
+        )
+    )
     for report_id, (n, report_uuid, *_) in zip(ids, rows):
         if report_id in created:
             spot_id, new_spot = attached[report_id]
@@ -289,12 +362,13 @@ def submit_reports(conn, reports: list[ReportCreate], *, radius_m: float = 50.0,
     for n, report_uuid, *_ in rows:
         if outcomes[n] is None:  # the same UUID earlier in this list
             earlier = first[report_uuid]
-            outcomes[n] = SubmitResult(earlier, attached[earlier][0], created=False, new_spot=False,
-                                       uuid=report_uuid)
+            outcomes[n] = SubmitResult(
+                earlier, attached[earlier][0], created=False, new_spot=False, uuid=report_uuid
+            )
     return outcomes
 
 
-def report_area(conn, report: ReportCreate) -> int:
+def report_area(conn: Conn, report: ReportCreate) -> int:
     """The neighbourhood a report falls in, to check a facilitator's areas before anything is written."""
     return _place(conn, report)[1]
 
@@ -311,7 +385,7 @@ REPORT_SQL = """
 """
 
 
-def get_report(conn, report_id: int, *, with_contact: bool) -> dict:
+def get_report(conn: Conn, report_id: int, *, with_contact: bool) -> dict:
     """One report as stored; the reporter's contact only when the caller may see personal data."""
     with dict_cursor(conn) as cur:
         cur.execute(REPORT_SQL, (report_id,))

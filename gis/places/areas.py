@@ -1,10 +1,12 @@
 """Areas: district → sub-district → neighbourhood polygons, their import and their GeoJSON."""
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 
+from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.lang import normalise_persian
 
@@ -50,8 +52,15 @@ def _pick(columns: list[str], field: str, given: str | None) -> str | None:
     return next((lowered[a] for a in FIELD_ALIASES[field] if a in lowered), None)
 
 
-def import_areas(conn, frame: gpd.GeoDataFrame, *, level: str, code_field: str | None = None,
-                 name_field: str | None = None, code_prefix: str = "") -> AreaImport:
+def import_areas(
+    conn: Conn,
+    frame: gpd.GeoDataFrame,
+    *,
+    level: str,
+    code_field: str | None = None,
+    name_field: str | None = None,
+    code_prefix: str = "",
+) -> AreaImport:
     """Insert or update areas of one level, then re-link every area to the one that contains it."""
     if level not in LEVELS:
         raise InvalidInput("level", f"must be one of {', '.join(LEVELS)}")
@@ -76,7 +85,9 @@ def import_areas(conn, frame: gpd.GeoDataFrame, *, level: str, code_field: str |
             name = normalise_persian(str(values[name_col] or "").strip())
             if not name:
                 raise InvalidInput(f"{where}: name_fa", "empty name")
-            cur.execute("SELECT ST_IsValidReason(ST_GeomFromGeoJSON(%s))", (json.dumps(geom.__geo_interface__),))
+            cur.execute(
+                "SELECT ST_IsValidReason(ST_GeomFromGeoJSON(%s))", (json.dumps(geom.__geo_interface__),)
+            )
             reason = cur.fetchone()[0]
             if reason != "Valid Geometry":
                 raise InvalidInput(f"{where}: geometry", f"invalid polygon ({reason})")
@@ -92,7 +103,9 @@ def import_areas(conn, frame: gpd.GeoDataFrame, *, level: str, code_field: str |
                 RETURNING (xmax = 0) AS inserted
                 """,
                 {
-                    "level": level, "code": code, "name_fa": name,
+                    "level": level,
+                    "code": code,
+                    "name_fa": name,
                     "name_en": _text(values.get(en_col)) if en_col else None,
                     "name_latin": _text(values.get(latin_col)) if latin_col else None,
                     "population": int(float(population)) if population else None,
@@ -111,7 +124,7 @@ def _text(value: object) -> str | None:
     return None if value is None or value != value else str(value)
 
 
-def relink_parents(conn) -> None:
+def relink_parents(conn: Conn) -> None:
     """Each area's parent is the smallest area of a higher level that contains its interior point."""
     with conn.cursor() as cur:
         cur.execute(
@@ -126,7 +139,7 @@ def relink_parents(conn) -> None:
         )
 
 
-def area_id_by_code(conn, code: str) -> int:
+def area_id_by_code(conn: Conn, code: str) -> int:
     """The id of the area with this code; NotFound names the field."""
     with conn.cursor() as cur:
         cur.execute("SELECT id FROM area WHERE code = %s", (code,))
@@ -136,7 +149,7 @@ def area_id_by_code(conn, code: str) -> int:
     return row[0]
 
 
-def areas_geojson(conn, *, level: str | None = None, parent: str | None = None) -> str:
+def areas_geojson(conn: Conn, *, level: str | None = None, parent: str | None = None) -> str:
     """Areas as a GeoJSON FeatureCollection, built in PostGIS."""
     if level is not None and level not in LEVELS:
         raise InvalidInput("level", f"must be one of {', '.join(LEVELS)}")

@@ -1,4 +1,6 @@
 """Where a reported point lies: which neighbourhood, or why it cannot be accepted."""
+
+from gis.db import Conn
 from gis.errors import InvalidInput
 
 # How far outside the loaded areas a point may fall and still be taken (GPS noise at the boundary).
@@ -15,7 +17,7 @@ LOCATE_SQL = """
 """
 
 
-def locate(conn, *, lon: float, lat: float, field: str = "location") -> int:
+def locate(conn: Conn, *, lon: float, lat: float, field: str = "location") -> int:
     """The id of the neighbourhood that holds the point; InvalidInput if it lies outside every one."""
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InvalidInput(field, f"({lon}, {lat}) is not a longitude/latitude pair in degrees")
@@ -23,13 +25,19 @@ def locate(conn, *, lon: float, lat: float, field: str = "location") -> int:
         cur.execute(LOCATE_SQL, {"lon": lon, "lat": lat})
         row = cur.fetchone()
         if row is None:
-            raise InvalidInput(field, "no neighbourhoods are loaded: run `safemap demo` or `safemap import areas`")
+            raise InvalidInput(
+                field, "no neighbourhoods are loaded: run `safemap demo` or `safemap import areas`"
+            )
         area_id, metres = row
         if metres <= TOLERANCE_M:
             return area_id
         cur.execute(LOCATE_SQL, {"lon": lat, "lat": lon})
         swapped = cur.fetchone()
     if swapped is not None and swapped[1] <= TOLERANCE_M:
-        raise InvalidInput(field, f"latitude and longitude look swapped: ({lat}, {lon}) is inside the district")
-    raise InvalidInput(field, f"({lon}, {lat}) is outside the district ({metres / 1000:.1f} km from the nearest "
-                              "neighbourhood)")
+        raise InvalidInput(
+            field, f"latitude and longitude look swapped: ({lat}, {lon}) is inside the district"
+        )
+    raise InvalidInput(
+        field,
+        f"({lon}, {lat}) is outside the district ({metres / 1000:.1f} km from the nearest neighbourhood)",
+    )

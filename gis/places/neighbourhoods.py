@@ -1,16 +1,22 @@
 """Neighbourhoods as people name them: by code, by Persian or Latin name, or by the programme's local names."""
+
 import re
 
+from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.lang import latin_digits, normalise_persian
 
 # Names the programme uses that are not in the municipal layer (Abshar is taken as Omid-Dezhban, 2203),
 # and the short names its focus groups go by.
 LOCAL_NAMES = {
-    "آبشار": "2203", "abshar": "2203",
-    "شریف": "2201", "sharif": "2201",
-    "زیبادشت": "2205", "zibadasht": "2205",
-    "دریاچه": "2209", "daryacheh": "2209",
+    "آبشار": "2203",
+    "abshar": "2203",
+    "شریف": "2201",
+    "sharif": "2201",
+    "زیبادشت": "2205",
+    "zibadasht": "2205",
+    "دریاچه": "2209",
+    "daryacheh": "2209",
 }
 
 
@@ -20,7 +26,7 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _names(conn) -> list[tuple[str, int, str]]:
+def _names(conn: Conn) -> list[tuple[str, int, str]]:
     """(plain name, area id, code) for every neighbourhood name and local name, longest first."""
     with conn.cursor() as cur:
         cur.execute("SELECT id, code, name_fa, name_en, name_latin FROM area WHERE level = 'neighbourhood'")
@@ -31,7 +37,7 @@ def _names(conn) -> list[tuple[str, int, str]]:
     return sorted(names, key=lambda item: -len(item[0]))
 
 
-def neighbourhood_id(conn, text: str, *, field: str = "area") -> int:
+def neighbourhood_id(conn: Conn, text: str, *, field: str = "area") -> int:
     """The neighbourhood with this code or name ('2201', 'دریاچه', 'Abshar'); InvalidInput names `field`."""
     wanted = _plain(str(text))
     with conn.cursor() as cur:
@@ -45,7 +51,7 @@ def neighbourhood_id(conn, text: str, *, field: str = "area") -> int:
     raise InvalidInput(field, f"no neighbourhood with code or name {text!r}")
 
 
-def neighbourhood_in_text(conn, text: str) -> str | None:
+def neighbourhood_in_text(conn: Conn, text: str) -> str | None:
     """The code of the neighbourhood an address names (longest name wins), or None."""
     plain = _plain(text)
     for name, _, code in _names(conn):

@@ -1,8 +1,9 @@
 """Programme tracking: working-group meetings, trainings in the neighbourhood houses, and the programme's phases."""
+
 import json
 from datetime import date
 
-from gis.db import dict_cursor
+from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput, NotFound
 from gis.lang import jalali, normalise_persian
 from gis.places.areas import area_id_by_code
@@ -30,9 +31,20 @@ def _attendees(attendees: dict | None) -> dict[str, int]:
     return result
 
 
-def add_activity(conn, *, user: User, kind: str, held_on: date | None, title: str, area: str | None = None,
-                 place: str = "", facilitator: str = "", attendance: int | None = None,
-                 attendees: dict | None = None, decisions: str = "") -> dict:
+def add_activity(
+    conn: Conn,
+    *,
+    user: User,
+    kind: str,
+    held_on: date | None,
+    title: str,
+    area: str | None = None,
+    place: str = "",
+    facilitator: str = "",
+    attendance: int | None = None,
+    attendees: dict | None = None,
+    decisions: str = "",
+) -> dict:
     """The deputy records a meeting (attendees by body, decisions) or a training (house, facilitator, attendance)."""
     user.require_role("deputy")
     if kind not in ACTIVITY_KINDS:
@@ -54,16 +66,26 @@ def add_activity(conn, *, user: User, kind: str, held_on: date | None, title: st
                                             attendees, decisions, created_by)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
             """,
-            (kind, held_on, _clean("title", title, required=True, max_length=300), area_id,
-             _clean("place", place, max_length=300), _clean("facilitator", facilitator, max_length=200),
-             attendance, json.dumps(people, ensure_ascii=False), _clean("decisions", decisions), user.id),
+            (
+                kind,
+                held_on,
+                _clean("title", title, required=True, max_length=300),
+                area_id,
+                _clean("place", place, max_length=300),
+                _clean("facilitator", facilitator, max_length=200),
+                attendance,
+                json.dumps(people, ensure_ascii=False),
+                _clean("decisions", decisions),
+                user.id,
+            ),
         )
         activity_id = cur.fetchone()[0]
     return next(a for a in list_activities(conn) if a["id"] == activity_id)
 
 
-def list_activities(conn, *, since: date | None = None, until: date | None = None,
-                    area: str | None = None) -> list[dict]:
+def list_activities(
+    conn: Conn, *, since: date | None = None, until: date | None = None, area: str | None = None
+) -> list[dict]:
     """Activities in a period (and neighbourhood), oldest first, with Jalali dates."""
     area_id = area_id_by_code(conn, area) if area else None
     with dict_cursor(conn) as cur:
@@ -84,9 +106,18 @@ def list_activities(conn, *, since: date | None = None, until: date | None = Non
         return [{**row, "held_on_jalali": jalali(row["held_on"])} for row in cur.fetchall()]
 
 
-def add_phase(conn, *, user: User, name_fa: str, planned_start: date | None, planned_end: date | None,
-              name_en: str = "", stage: int | None = None, actual_start: date | None = None,
-              actual_end: date | None = None) -> dict:
+def add_phase(
+    conn: Conn,
+    *,
+    user: User,
+    name_fa: str,
+    planned_start: date | None,
+    planned_end: date | None,
+    name_en: str = "",
+    stage: int | None = None,
+    actual_start: date | None = None,
+    actual_end: date | None = None,
+) -> dict:
     """The deputy plans a phase of the programme (e.g. identification, Azar to mid-Esfand 1399)."""
     user.require_role("deputy")
     if planned_start is None or planned_end is None:
@@ -100,26 +131,36 @@ def add_phase(conn, *, user: User, name_fa: str, planned_start: date | None, pla
                                          actual_end)
             VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id
             """,
-            (_clean("name_fa", name_fa, required=True, max_length=200), _clean("name_en", name_en, max_length=200),
-             stage, planned_start, planned_end, actual_start, actual_end),
+            (
+                _clean("name_fa", name_fa, required=True, max_length=200),
+                _clean("name_en", name_en, max_length=200),
+                stage,
+                planned_start,
+                planned_end,
+                actual_start,
+                actual_end,
+            ),
         )
         phase_id = cur.fetchone()[0]
     return next(p for p in list_phases(conn) if p["id"] == phase_id)
 
 
-def set_phase_dates(conn, *, user: User, phase_id: int, actual_start: date | None,
-                    actual_end: date | None) -> dict:
+def set_phase_dates(
+    conn: Conn, *, user: User, phase_id: int, actual_start: date | None, actual_end: date | None
+) -> dict:
     """The deputy records when a phase really started and ended."""
     user.require_role("deputy")
     with conn.cursor() as cur:
-        cur.execute("UPDATE programme_phase SET actual_start = %s, actual_end = %s WHERE id = %s RETURNING id",
-                    (actual_start, actual_end, phase_id))
+        cur.execute(
+            "UPDATE programme_phase SET actual_start = %s, actual_end = %s WHERE id = %s RETURNING id",
+            (actual_start, actual_end, phase_id),
+        )
         if cur.fetchone() is None:
             raise NotFound(f"no phase {phase_id}", field="phase")
     return next(p for p in list_phases(conn) if p["id"] == phase_id)
 
 
-def list_phases(conn) -> list[dict]:
+def list_phases(conn: Conn) -> list[dict]:
     """Phases in planned order with planned and actual dates (ISO and Jalali) and the days of slip."""
     with dict_cursor(conn) as cur:
         cur.execute(

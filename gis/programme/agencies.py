@@ -1,6 +1,8 @@
 """Agencies: the bodies that take on actions (urban services, traffic, police liaison, ...)."""
+
 import re
 
+from gis.db import Conn
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.lang import normalise_persian
 from gis.users import User
@@ -8,7 +10,7 @@ from gis.users import User
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 
-def list_agencies(conn, *, include_inactive: bool = False) -> list[dict]:
+def list_agencies(conn: Conn, *, include_inactive: bool = False) -> list[dict]:
     """Agencies by code, with their number of open actions."""
     with conn.cursor() as cur:
         cur.execute(
@@ -26,7 +28,7 @@ def list_agencies(conn, *, include_inactive: bool = False) -> list[dict]:
         return [dict(zip(keys, row)) for row in cur.fetchall()]
 
 
-def add_agency(conn, *, user: User, code: str, name_fa: str, name_en: str = "") -> dict:
+def add_agency(conn: Conn, *, user: User, code: str, name_fa: str, name_en: str = "") -> dict:
     """The deputy adds an agency; codes are unique (reactivate an old one instead of re-adding it)."""
     user.require_role("deputy")
     if not CODE.match(code or ""):
@@ -35,14 +37,23 @@ def add_agency(conn, *, user: User, code: str, name_fa: str, name_en: str = "") 
     if not name_fa:
         raise InvalidInput("name_fa", "is required")
     with conn.cursor() as cur:
-        cur.execute("INSERT INTO agency (code, name_fa, name_en) VALUES (%s, %s, %s)"
-                    " ON CONFLICT (code) DO NOTHING RETURNING id", (code, name_fa, (name_en or "").strip()))
+        cur.execute(
+            "INSERT INTO agency (code, name_fa, name_en) VALUES (%s, %s, %s)"
+            " ON CONFLICT (code) DO NOTHING RETURNING id",
+            (code, name_fa, (name_en or "").strip()),
+        )
         if cur.fetchone() is None:
             raise Conflict(f"an agency with code {code!r} already exists", field="code")
-    return {"code": code, "name_fa": name_fa, "name_en": (name_en or "").strip(), "active": True, "open_actions": 0}
+    return {
+        "code": code,
+        "name_fa": name_fa,
+        "name_en": (name_en or "").strip(),
+        "active": True,
+        "open_actions": 0,
+    }
 
 
-def set_agency_active(conn, *, user: User, code: str, active: bool) -> None:
+def set_agency_active(conn: Conn, *, user: User, code: str, active: bool) -> None:
     """The deputy deactivates an agency (no new actions; history stays) or reactivates it."""
     user.require_role("deputy")
     with conn.cursor() as cur:

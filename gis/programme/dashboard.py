@@ -4,17 +4,18 @@ Filters: a neighbourhood (or the district: everything) and a period. The period 
 (stages per neighbourhood), months (the funnel), actions due in it (overdue), stage stays that ended in it
 (median days), spots resolved in it (before/after audits) and activities held in it.
 """
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+
+from datetime import date
 
 import jdatetime
 
-from gis.db import dict_cursor
+from gis import clock
+from gis.clock import TEHRAN
+from gis.db import Conn, dict_cursor
 from gis.places.areas import area_id_by_code
 from gis.programme.activities import list_activities, list_phases
 from gis.programme.workflow import AUDIT_CRITERIA
 
-TEHRAN = ZoneInfo("Asia/Tehran")
 MAX_MONTHS = 24
 
 SCOPE = """
@@ -22,7 +23,7 @@ SCOPE = """
 """
 IN_PERIOD = """(%(since)s::date IS NULL OR {col} >= %(since)s::date::timestamp AT TIME ZONE 'Asia/Tehran')
           AND (%(until)s::date IS NULL OR {col} < (%(until)s::date + 1)::timestamp AT TIME ZONE 'Asia/Tehran')"""
-TODAY = "(now() AT TIME ZONE 'Asia/Tehran')::date"
+TODAY = "%(today)s::date"
 
 STAGES_BY_AREA = f"""
     WITH {SCOPE}
@@ -31,7 +32,7 @@ STAGES_BY_AREA = f"""
            count(s.id) FILTER (WHERE s.stage = 3) AS stage_3, count(s.id) FILTER (WHERE s.stage = 4) AS stage_4,
            count(s.id) FILTER (WHERE s.status = 'resolved') AS resolved, count(s.id) AS total
     FROM area a
-    LEFT JOIN spot s ON s.area_id = a.id AND s.status IN ('open', 'resolved') AND {IN_PERIOD.format(col='s.created_at')}
+    LEFT JOIN spot s ON s.area_id = a.id AND s.status IN ('open', 'resolved') AND {IN_PERIOD.format(col="s.created_at")}
     WHERE a.level = 'neighbourhood' AND a.id IN (SELECT id FROM scope)
     GROUP BY a.id ORDER BY a.code
 """
@@ -97,7 +98,7 @@ MEDIAN_DAYS = f"""
            round((percentile_cont(0.5) WITHIN GROUP (
                ORDER BY extract(epoch FROM spans.ended - spans.started) / 86400))::numeric, 1) AS median_days
     FROM stage st LEFT JOIN spans ON spans.stage = st.number AND spans.ended IS NOT NULL
-                                 AND {IN_PERIOD.format(col='spans.ended')}
+                                 AND {IN_PERIOD.format(col="spans.ended")}
     GROUP BY st.number ORDER BY st.number
 """
 
@@ -110,7 +111,7 @@ RESOLVED_AUDITS = f"""
     FROM spot s LEFT JOIN area a ON a.id = s.area_id
     CROSS JOIN LATERAL (SELECT max(e.at) AS resolved_at FROM spot_event e
                         WHERE e.spot_id = s.id AND e.kind = 'resolved') r
-    WHERE s.status = 'resolved' AND s.area_id IN (SELECT id FROM scope) AND {IN_PERIOD.format(col='r.resolved_at')}
+    WHERE s.status = 'resolved' AND s.area_id IN (SELECT id FROM scope) AND {IN_PERIOD.format(col="r.resolved_at")}
     ORDER BY r.resolved_at, s.id
 """
 
@@ -124,11 +125,11 @@ def month_edges(start: date, end: date) -> list[date]:
         edge = jdatetime.date(year, month, 1).togregorian()
         edges.append(edge)
         if edge > end:
-            return edges[-(MAX_MONTHS + 1):]
+            return edges[-(MAX_MONTHS + 1) :]
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _focus_groups(conn, params: dict) -> dict:
+def _focus_groups(conn: Conn, params: dict) -> dict:
     """Focus groups are the intake's table; count them when that migration is there."""
     with conn.cursor() as cur:
         cur.execute("SELECT to_regclass('focus_group') IS NOT NULL")
@@ -151,19 +152,27 @@ def _criteria(rows: list[dict]) -> list[dict]:
     """Mean before and after score of each audit criterion over the resolved spots."""
     result = []
     for key in AUDIT_CRITERIA:
-        before = [float(r["audit_before"][key]) for r in rows if r["audit_before"] and key in r["audit_before"]]
+        before = [
+            float(r["audit_before"][key]) for r in rows if r["audit_before"] and key in r["audit_before"]
+        ]
         after = [float(r["audit_after"][key]) for r in rows if r["audit_after"] and key in r["audit_after"]]
-        result.append({"criterion": key,
-                       "before": round(sum(before) / len(before), 2) if before else None,
-                       "after": round(sum(after) / len(after), 2) if after else None})
+        result.append(
+            {
+                "criterion": key,
+                "before": round(sum(before) / len(before), 2) if before else None,
+                "after": round(sum(after) / len(after), 2) if after else None,
+            }
+        )
     return result
 
 
-def dashboard(conn, *, area: str | None = None, since: date | None = None, until: date | None = None) -> dict:
+def dashboard(
+    conn: Conn, *, area: str | None = None, since: date | None = None, until: date | None = None
+) -> dict:
     """Every figure of the dashboard for a neighbourhood (or all) and a period (or all time)."""
     area_id = area_id_by_code(conn, area) if area else None
-    params = {"area": area_id, "since": since, "until": until}
-    today = datetime.now(TEHRAN).date()
+    today = clock.today()
+    params = {"area": area_id, "since": since, "until": until, "today": today}
     with dict_cursor(conn) as cur:
         cur.execute(STAGES_BY_AREA, params)
         stages = cur.fetchall()
@@ -183,19 +192,35 @@ def dashboard(conn, *, area: str | None = None, since: date | None = None, until
         resolved = cur.fetchall()
         cur.execute("SELECT code, name_fa, name_en FROM area WHERE level = 'neighbourhood' ORDER BY code")
         neighbourhoods = cur.fetchall()
-    activities = [a for a in list_activities(conn, since=since, until=until)
-                  if area_id is None or a["kind"] == "meeting" or a["area_code"] == area]
-    held = {kind: {"count": sum(1 for a in activities if a["kind"] == kind),
-                   "attendance": sum(a["attendance"] or 0 for a in activities if a["kind"] == kind)}
-            for kind in ("meeting", "training")}
+    activities = [
+        a
+        for a in list_activities(conn, since=since, until=until)
+        if area_id is None or a["kind"] == "meeting" or a["area_code"] == area
+    ]
+    held = {
+        kind: {
+            "count": sum(1 for a in activities if a["kind"] == kind),
+            "attendance": sum(a["attendance"] or 0 for a in activities if a["kind"] == kind),
+        }
+        for kind in ("meeting", "training")
+    }
     held["focus_group"] = _focus_groups(conn, params)
     return {
-        "filters": {"area": area, "since": since, "until": until}, "today": today, "neighbourhoods": neighbourhoods,
+        "filters": {"area": area, "since": since, "until": until},
+        "today": today,
+        "neighbourhoods": neighbourhoods,
         "stages_by_area": stages,
-        "totals": {key: sum(row[key] for row in stages)
-                   for key in ("stage_1", "stage_2", "stage_3", "stage_4", "resolved", "total")},
-        "funnel": funnel, "overdue_by_agency": agencies, "overdue_actions": overdue,
-        "median_days": medians, "resolved_audits": resolved, "audit_criteria": _criteria(resolved),
-        "activities_held": held, "activities": activities, "phases": list_phases(conn),
+        "totals": {
+            key: sum(row[key] for row in stages)
+            for key in ("stage_1", "stage_2", "stage_3", "stage_4", "resolved", "total")
+        },
+        "funnel": funnel,
+        "overdue_by_agency": agencies,
+        "overdue_actions": overdue,
+        "median_days": medians,
+        "resolved_audits": resolved,
+        "audit_criteria": _criteria(resolved),
+        "activities_held": held,
+        "activities": activities,
+        "phases": list_phases(conn),
     }
-

@@ -3,16 +3,28 @@
 Every write locks the spot row, checks the version the caller read (optimistic locking: a stale write is a
 Conflict and changes nothing), and appends one event to the spot's history. Functions never commit.
 """
+
 import json
 from dataclasses import dataclass
 from datetime import date
 
+from gis import clock
+from gis.db import Conn
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gis.spots import record_event
 from gis.users import User
 
-AUDIT_CRITERIA = ("lighting", "openness", "visibility", "people", "security", "walk_path", "public_transport",
-                  "gender_mix", "feeling")
+AUDIT_CRITERIA = (
+    "lighting",
+    "openness",
+    "visibility",
+    "people",
+    "security",
+    "walk_path",
+    "public_transport",
+    "gender_mix",
+    "feeling",
+)
 REJECT_REASONS = ("not_unsafe", "duplicate")
 FIELD_ROLES = ("gis_office", "deputy", "facilitator")
 MANAGERS = ("gis_office", "deputy")
@@ -42,8 +54,12 @@ def check_audit(audit: dict | None, *, required: bool) -> dict | None:
     unknown = sorted(set(audit) - set(AUDIT_CRITERIA))
     missing = [k for k in AUDIT_CRITERIA if k not in audit]
     if unknown or missing:
-        raise InvalidInput("audit", f"unknown criteria {unknown}; missing criteria {missing}" if unknown
-                           else f"missing criteria {', '.join(missing)}")
+        raise InvalidInput(
+            "audit",
+            f"unknown criteria {unknown}; missing criteria {missing}"
+            if unknown
+            else f"missing criteria {', '.join(missing)}",
+        )
     for key, value in audit.items():
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3:
             raise InvalidInput(f"audit.{key}", "must be an integer 0–3")
@@ -62,7 +78,7 @@ def _text(field: str, value: str | None, *, required: bool, max_length: int = 40
 def _past(field: str, day: date | None) -> date:
     if day is None:
         raise InvalidInput(field, "a date is required (1399/09/15 or 2020-12-05)")
-    if day > date.today():
+    if day > clock.today():
         raise InvalidInput(field, "cannot be in the future")
     return day
 
@@ -74,11 +90,15 @@ def _photos(photos: list[str] | None) -> list[str]:
     return names
 
 
-def _lock(conn, *, user: User, spot_id: int, version: int | None, check_version: bool = True) -> SpotState:
+def _lock(
+    conn: Conn, *, user: User, spot_id: int, version: int | None, check_version: bool = True
+) -> SpotState:
     """Lock the spot, then check the user's neighbourhood and the version they read."""
     with conn.cursor() as cur:
-        cur.execute("SELECT id, stage, status, version, area_id, category FROM spot WHERE id = %s FOR UPDATE",
-                    (spot_id,))
+        cur.execute(
+            "SELECT id, stage, status, version, area_id, category FROM spot WHERE id = %s FOR UPDATE",
+            (spot_id,),
+        )
         row = cur.fetchone()
     if row is None:
         raise NotFound(f"spot {spot_id} does not exist", field="spot")
@@ -88,8 +108,11 @@ def _lock(conn, *, user: User, spot_id: int, version: int | None, check_version:
         if version is None:
             raise InvalidInput("version", "send the version you read (If-Match header or a version field)")
         if version != spot.version:
-            raise Conflict(f"spot {spot_id} changed since you read it (your version {version}, now "
-                           f"{spot.version}): reload it and try again", field="version")
+            raise Conflict(
+                f"spot {spot_id} changed since you read it (your version {version}, now "
+                f"{spot.version}): reload it and try again",
+                field="version",
+            )
     return spot
 
 
@@ -99,11 +122,14 @@ def _require(spot: SpotState, *stages: int, statuses: tuple[str, ...] = ("open",
         raise Conflict(f"spot {spot.id} is {spot.status}", field="status")
     if spot.stage not in stages:
         wanted = " or ".join(str(s) for s in stages)
-        raise Conflict(f"spot {spot.id} is at stage {spot.stage}; this step needs stage {wanted}", field="stage")
+        raise Conflict(
+            f"spot {spot.id} is at stage {spot.stage}; this step needs stage {wanted}", field="stage"
+        )
 
 
-def _move(cur, spot: SpotState, *, stage: int | None = None, status: str | None = None,
-          category: str | None = None) -> int:
+def _move(
+    cur, spot: SpotState, *, stage: int | None = None, status: str | None = None, category: str | None = None
+) -> int:
     cur.execute(
         """
         UPDATE spot SET stage = coalesce(%s, stage), status = coalesce(%s, status),
@@ -115,8 +141,9 @@ def _move(cur, spot: SpotState, *, stage: int | None = None, status: str | None 
     return cur.fetchone()[0]
 
 
-def verify(conn, *, user: User, spot_id: int, version: int | None, category: str | None = None,
-           note: str = "") -> int:
+def verify(
+    conn: Conn, *, user: User, spot_id: int, version: int | None, category: str | None = None, note: str = ""
+) -> int:
     """Stage 1 → 2: the GIS office confirms location and category (correcting the category if needed)."""
     user.require_role("gis_office")
     note = _text("note", note, required=False)
@@ -128,13 +155,28 @@ def verify(conn, *, user: User, spot_id: int, version: int | None, category: str
             if cur.fetchone() is None:
                 raise InvalidInput("category", f"unknown category {category!r}")
         new_version = _move(cur, spot, stage=2, category=category)
-        record_event(cur, spot.id, user, "verified", note, **{"from": 1, "to": 2},
-               category={"from": spot.category, "to": category or spot.category})
+        record_event(
+            cur,
+            spot.id,
+            user,
+            "verified",
+            note,
+            **{"from": 1, "to": 2},
+            category={"from": spot.category, "to": category or spot.category},
+        )
     return new_version
 
 
-def reject(conn, *, user: User, spot_id: int, version: int | None, reason: str, note: str,
-           duplicate_of: int | None = None) -> int:
+def reject(
+    conn: Conn,
+    *,
+    user: User,
+    spot_id: int,
+    version: int | None,
+    reason: str,
+    note: str,
+    duplicate_of: int | None = None,
+) -> int:
     """Stage 1 or 2: the GIS office rejects a spot as not unsafe, or as a duplicate of another, with a reason."""
     user.require_role("gis_office")
     if reason not in REJECT_REASONS:
@@ -146,18 +188,22 @@ def reject(conn, *, user: User, spot_id: int, version: int | None, reason: str, 
     _require(spot, 1, 2)
     with conn.cursor() as cur:
         if duplicate_of is not None:
-            cur.execute("SELECT st.is_open FROM spot s JOIN spot_status st ON st.code = s.status "
-                        "WHERE s.id = %s AND s.id <> %s", (duplicate_of, spot.id))
+            cur.execute(
+                "SELECT st.is_open FROM spot s JOIN spot_status st ON st.code = s.status "
+                "WHERE s.id = %s AND s.id <> %s",
+                (duplicate_of, spot.id),
+            )
             row = cur.fetchone()
             if row is None or not row[0]:
                 raise InvalidInput("duplicate_of", f"spot {duplicate_of} is not another open spot")
         new_version = _move(cur, spot, status="rejected")
-        record_event(cur, spot.id, user, "rejected", note, reason=reason, duplicate_of=duplicate_of,
-                     stage=spot.stage)
+        record_event(
+            cur, spot.id, user, "rejected", note, reason=reason, duplicate_of=duplicate_of, stage=spot.stage
+        )
     return new_version
 
 
-def start_remediation(conn, *, user: User, spot_id: int, version: int | None, note: str = "") -> int:
+def start_remediation(conn: Conn, *, user: User, spot_id: int, version: int | None, note: str = "") -> int:
     """Stage 2 → 3: the mapped spot goes to the working group for a site visit and fixes."""
     user.require_role(*MANAGERS)
     note = _text("note", note, required=False)
@@ -169,12 +215,25 @@ def start_remediation(conn, *, user: User, spot_id: int, version: int | None, no
     return new_version
 
 
-def record_visit(conn, *, user: User, spot_id: int, version: int | None, visited_on: date | None,
-                 findings: str, photos: list[str] | None = None, audit: dict | None = None) -> int:
+def record_visit(
+    conn: Conn,
+    *,
+    user: User,
+    spot_id: int,
+    version: int | None,
+    visited_on: date | None,
+    findings: str,
+    photos: list[str] | None = None,
+    audit: dict | None = None,
+) -> int:
     """Stage 3: a site visit (date, findings, photos, safety audit) by a facilitator of the area or staff."""
     user.require_role(*FIELD_ROLES)
     findings = _text("findings", findings, required=True)
-    visited_on, photos, audit = _past("visited_on", visited_on), _photos(photos), check_audit(audit, required=False)
+    visited_on, photos, audit = (
+        _past("visited_on", visited_on),
+        _photos(photos),
+        check_audit(audit, required=False),
+    )
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 3)
     with conn.cursor() as cur:
@@ -185,13 +244,23 @@ def record_visit(conn, *, user: User, spot_id: int, version: int | None, visited
         )
         visit_id = cur.fetchone()[0]
         new_version = _move(cur, spot)
-        record_event(cur, spot.id, user, "site_visit", findings, visit_id=visit_id, visited_on=visited_on,
-               photos=photos, audit=audit)
+        record_event(
+            cur,
+            spot.id,
+            user,
+            "site_visit",
+            findings,
+            visit_id=visit_id,
+            visited_on=visited_on,
+            photos=photos,
+            audit=audit,
+        )
     return new_version
 
 
-def assign_action(conn, *, user: User, spot_id: int, version: int | None, agency: str, what: str,
-                  due_on: date | None) -> int:
+def assign_action(
+    conn: Conn, *, user: User, spot_id: int, version: int | None, agency: str, what: str, due_on: date | None
+) -> int:
     """Stage 3: give one agency one job with a deadline; a spot may have several agencies at once."""
     user.require_role(*MANAGERS)
     what = _text("what", what, required=True, max_length=1000)
@@ -204,27 +273,37 @@ def assign_action(conn, *, user: User, spot_id: int, version: int | None, agency
         row = cur.fetchone()
         if row is None or not row[1]:
             raise InvalidInput("agency", f"{agency!r} is not an active agency")
-        cur.execute("INSERT INTO spot_action (spot_id, agency_id, what, due_on, assigned_by)"
-                    " VALUES (%s, %s, %s, %s, %s) RETURNING id", (spot.id, row[0], what, due_on, user.id))
+        cur.execute(
+            "INSERT INTO spot_action (spot_id, agency_id, what, due_on, assigned_by)"
+            " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            (spot.id, row[0], what, due_on, user.id),
+        )
         action_id = cur.fetchone()[0]
         new_version = _move(cur, spot)
-        record_event(cur, spot.id, user, "action_assigned", what, action_id=action_id, agency=agency, due_on=due_on)
+        record_event(
+            cur, spot.id, user, "action_assigned", what, action_id=action_id, agency=agency, due_on=due_on
+        )
     return new_version
 
 
-def update_action(conn, *, user: User, action_id: int, version: int | None, status: str,
-                  note: str) -> tuple[int, int]:
+def update_action(
+    conn: Conn, *, user: User, action_id: int, version: int | None, status: str, note: str
+) -> tuple[int, int]:
     """An agency marks its own action in progress or done (with a note); staff cancel. Returns (spot, version)."""
     allowed = {"agency": ("in_progress", "done"), "deputy": ("cancelled",), "gis_office": ("cancelled",)}
     user.require_role(*allowed)
     if status not in allowed[user.role]:
-        raise Forbidden(f"a {user.role} user may set an action to {' or '.join(allowed[user.role])}",
-                        field="status")
+        raise Forbidden(
+            f"a {user.role} user may set an action to {' or '.join(allowed[user.role])}", field="status"
+        )
     note = _text("note", note, required=True)
     with conn.cursor() as cur:
-        cur.execute("SELECT a.spot_id, a.agency_id, a.status, a.version, g.code, st.is_open FROM spot_action a"
-                    " JOIN agency g ON g.id = a.agency_id JOIN action_status st ON st.code = a.status"
-                    " WHERE a.id = %s", (action_id,))
+        cur.execute(
+            "SELECT a.spot_id, a.agency_id, a.status, a.version, g.code, st.is_open FROM spot_action a"
+            " JOIN agency g ON g.id = a.agency_id JOIN action_status st ON st.code = a.status"
+            " WHERE a.id = %s",
+            (action_id,),
+        )
         row = cur.fetchone()
     if row is None:
         raise NotFound(f"action {action_id} does not exist", field="action")
@@ -235,8 +314,11 @@ def update_action(conn, *, user: User, action_id: int, version: int | None, stat
     if version is None:
         raise InvalidInput("version", "send the action's version (If-Match header or a version field)")
     if version != action_version:
-        raise Conflict(f"action {action_id} changed since you read it (your version {version}, now "
-                       f"{action_version}): reload it and try again", field="version")
+        raise Conflict(
+            f"action {action_id} changed since you read it (your version {version}, now "
+            f"{action_version}): reload it and try again",
+            field="version",
+        )
     _require(spot, 3)
     if not is_open or current == status:
         raise Conflict(f"action {action_id} is already {current}", field="status")
@@ -251,13 +333,22 @@ def update_action(conn, *, user: User, action_id: int, version: int | None, stat
         )
         new_version = cur.fetchone()[0]
         _move(cur, spot)
-        record_event(cur, spot.id, user, "action_updated", note, action_id=action_id, agency=agency,
-               status={"from": current, "to": status})
+        record_event(
+            cur,
+            spot.id,
+            user,
+            "action_updated",
+            note,
+            action_id=action_id,
+            agency=agency,
+            status={"from": current, "to": status},
+        )
     return spot.id, new_version
 
 
-def add_note(conn, *, user: User, spot_id: int, version: int | None, note: str,
-             agencies: list[str] | None = None) -> None:
+def add_note(
+    conn: Conn, *, user: User, spot_id: int, version: int | None, note: str, agencies: list[str] | None = None
+) -> None:
     """Stage 3: an inter-agency coordination note; it changes no state, so the version is optional."""
     user.require_role("gis_office", "deputy", "agency")
     note = _text("note", note, required=True)
@@ -265,7 +356,9 @@ def add_note(conn, *, user: User, spot_id: int, version: int | None, note: str,
     _require(spot, 3)
     with conn.cursor() as cur:
         if user.role == "agency":
-            cur.execute("SELECT 1 FROM spot_action WHERE spot_id = %s AND agency_id = %s", (spot.id, user.agency_id))
+            cur.execute(
+                "SELECT 1 FROM spot_action WHERE spot_id = %s AND agency_id = %s", (spot.id, user.agency_id)
+            )
             if cur.fetchone() is None:
                 raise Forbidden("your agency has no action on this spot", field="agency")
         codes = sorted(set(agencies or ()))
@@ -276,8 +369,17 @@ def add_note(conn, *, user: User, spot_id: int, version: int | None, note: str,
         record_event(cur, spot.id, user, "coordination_note", note, agencies=codes)
 
 
-def evaluate(conn, *, user: User, spot_id: int, version: int | None, visited_on: date | None, audit: dict | None,
-             findings: str = "", photos: list[str] | None = None) -> int:
+def evaluate(
+    conn: Conn,
+    *,
+    user: User,
+    spot_id: int,
+    version: int | None,
+    visited_on: date | None,
+    audit: dict | None,
+    findings: str = "",
+    photos: list[str] | None = None,
+) -> int:
     """Stage 3 → 4: the re-audit, once every action is done (or cancelled) and at least one is done."""
     user.require_role(*FIELD_ROLES)
     audit = check_audit(audit, required=True)
@@ -286,12 +388,16 @@ def evaluate(conn, *, user: User, spot_id: int, version: int | None, visited_on:
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 3)
     with conn.cursor() as cur:
-        cur.execute("SELECT count(*) FILTER (WHERE st.is_open), count(*) FILTER (WHERE a.status = 'done')"
-                    " FROM spot_action a JOIN action_status st ON st.code = a.status WHERE a.spot_id = %s",
-                    (spot.id,))
+        cur.execute(
+            "SELECT count(*) FILTER (WHERE st.is_open), count(*) FILTER (WHERE a.status = 'done')"
+            " FROM spot_action a JOIN action_status st ON st.code = a.status WHERE a.spot_id = %s",
+            (spot.id,),
+        )
         still_open, done = cur.fetchone()
         if still_open:
-            raise Conflict(f"{still_open} action(s) are still open: evaluate once they are done", field="actions")
+            raise Conflict(
+                f"{still_open} action(s) are still open: evaluate once they are done", field="actions"
+            )
         if not done:
             raise Conflict("no action has been done yet: nothing to evaluate", field="actions")
         cur.execute(
@@ -302,32 +408,48 @@ def evaluate(conn, *, user: User, spot_id: int, version: int | None, visited_on:
         )
         visit_id, before, after = cur.fetchone()
         new_version = _move(cur, spot, stage=4)
-        record_event(cur, spot.id, user, "evaluated", findings, **{"from": 3, "to": 4}, visit_id=visit_id,
-               visited_on=visited_on, audit=audit, before=before, after=after)
+        record_event(
+            cur,
+            spot.id,
+            user,
+            "evaluated",
+            findings,
+            **{"from": 3, "to": 4},
+            visit_id=visit_id,
+            visited_on=visited_on,
+            audit=audit,
+            before=before,
+            after=after,
+        )
     return new_version
 
 
-def close(conn, *, user: User, spot_id: int, version: int | None, reason: str) -> int:
+def close(conn: Conn, *, user: User, spot_id: int, version: int | None, reason: str) -> int:
     """Stage 4: the deputy closes the spot as resolved, with a reason, when the re-audit shows an improvement."""
     user.require_role("deputy")
     reason = _text("reason", reason, required=True)
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 4)
     with conn.cursor() as cur:
-        cur.execute("SELECT safety_audit_mean(spot_audit_before(%s)), safety_audit_mean(spot_audit_after(%s))",
-                    (spot.id, spot.id))
+        cur.execute(
+            "SELECT safety_audit_mean(spot_audit_before(%s)), safety_audit_mean(spot_audit_after(%s))",
+            (spot.id, spot.id),
+        )
         before, after = cur.fetchone()
         if after is None:
             raise Conflict("there is no re-audit: evidence is needed to close a spot", field="audit")
         if before is not None and after <= before:
-            raise Conflict(f"the re-audit shows no improvement (before {before:.2f}, after {after:.2f}): "
-                           "reopen the spot instead", field="audit")
+            raise Conflict(
+                f"the re-audit shows no improvement (before {before:.2f}, after {after:.2f}): "
+                "reopen the spot instead",
+                field="audit",
+            )
         new_version = _move(cur, spot, status="resolved")
         record_event(cur, spot.id, user, "resolved", reason, before=before, after=after)
     return new_version
 
 
-def reopen(conn, *, user: User, spot_id: int, version: int | None, reason: str) -> int:
+def reopen(conn: Conn, *, user: User, spot_id: int, version: int | None, reason: str) -> int:
     """Stage 4 → 3: the deputy sends a spot (evaluated or already resolved) back to remediation."""
     user.require_role("deputy")
     reason = _text("reason", reason, required=True)
@@ -353,7 +475,7 @@ WORKFLOW_SQL = """
         'actions', (SELECT coalesce(json_agg(json_build_object(
                         'id', x.id, 'agency', g.code, 'agency_fa', g.name_fa, 'agency_en', g.name_en,
                         'what', x.what, 'due_on', x.due_on, 'status', x.status, 'is_open', xs.is_open,
-                        'overdue', xs.is_open AND x.due_on < (now() AT TIME ZONE 'Asia/Tehran')::date,
+                        'overdue', xs.is_open AND x.due_on < %(today)s::date,
                         'outcome', x.outcome, 'version', x.version, 'assigned_at', x.assigned_at,
                         'done_at', x.done_at) ORDER BY x.id), '[]')
                     FROM spot_action x JOIN agency g ON g.id = x.agency_id
@@ -368,7 +490,7 @@ WORKFLOW_SQL = """
 """
 
 
-def spot_workflow(conn, *, user: User, spot_id: int) -> tuple[str, int]:
+def spot_workflow(conn: Conn, *, user: User, spot_id: int) -> tuple[str, int]:
     """A spot's workflow file as JSON text (visits, actions, audits, full read-only history) and its version."""
     with conn.cursor() as cur:
         cur.execute("SELECT area_id FROM spot WHERE id = %s", (spot_id,))
@@ -377,15 +499,18 @@ def spot_workflow(conn, *, user: User, spot_id: int) -> tuple[str, int]:
             raise NotFound(f"spot {spot_id} does not exist", field="spot")
         user.require_area(row[0])
         if user.role == "agency":
-            cur.execute("SELECT 1 FROM spot_action WHERE spot_id = %s AND agency_id = %s", (spot_id, user.agency_id))
+            cur.execute(
+                "SELECT 1 FROM spot_action WHERE spot_id = %s AND agency_id = %s", (spot_id, user.agency_id)
+            )
             if cur.fetchone() is None:
                 raise Forbidden("your agency has no action on this spot", field="agency")
-        cur.execute(WORKFLOW_SQL, {"id": spot_id, "personal": user.role != "viewer"})
+        cur.execute(WORKFLOW_SQL, {"id": spot_id, "personal": user.role != "viewer", "today": clock.today()})
         return cur.fetchone()
 
 
-def list_actions(conn, *, user: User, agency: str | None = None, status: str | None = None,
-                 overdue: bool = False) -> list[dict]:
+def list_actions(
+    conn: Conn, *, user: User, agency: str | None = None, status: str | None = None, overdue: bool = False
+) -> list[dict]:
     """Actions across spots; an agency user sees only its own, a facilitator those in their neighbourhoods."""
     if user.role == "agency":
         agency_id = user.agency_id
@@ -404,19 +529,39 @@ def list_actions(conn, *, user: User, agency: str | None = None, status: str | N
         cur.execute(
             """
             SELECT x.id, x.spot_id, s.title, s.stage, s.version, a.code, g.code, g.name_fa, g.name_en, x.what,
-                   x.due_on, x.status, xs.is_open AND x.due_on < (now() AT TIME ZONE 'Asia/Tehran')::date,
+                   x.due_on, x.status, xs.is_open AND x.due_on < %(today)s::date,
                    x.outcome, x.version
             FROM spot_action x JOIN agency g ON g.id = x.agency_id JOIN action_status xs ON xs.code = x.status
             JOIN spot s ON s.id = x.spot_id LEFT JOIN area a ON a.id = s.area_id
             WHERE (%(agency)s::int IS NULL OR x.agency_id = %(agency)s)
               AND (%(status)s::text IS NULL OR x.status = %(status)s)
-              AND (NOT %(overdue)s OR (xs.is_open AND x.due_on < (now() AT TIME ZONE 'Asia/Tehran')::date))
+              AND (NOT %(overdue)s OR (xs.is_open AND x.due_on < %(today)s::date))
               AND (%(areas)s::int[] IS NULL OR s.area_id = ANY(%(areas)s))
             ORDER BY x.due_on, x.id
             """,
-            {"agency": agency_id, "status": status, "overdue": overdue,
-             "areas": list(user.area_ids) if user.role == "facilitator" else None},
+            {
+                "agency": agency_id,
+                "status": status,
+                "overdue": overdue,
+                "today": clock.today(),
+                "areas": list(user.area_ids) if user.role == "facilitator" else None,
+            },
         )
-        keys = ("id", "spot_id", "spot_title", "spot_stage", "spot_version", "area_code", "agency", "agency_fa",
-                "agency_en", "what", "due_on", "status", "overdue", "outcome", "version")
+        keys = (
+            "id",
+            "spot_id",
+            "spot_title",
+            "spot_stage",
+            "spot_version",
+            "area_code",
+            "agency",
+            "agency_fa",
+            "agency_en",
+            "what",
+            "due_on",
+            "status",
+            "overdue",
+            "outcome",
+            "version",
+        )
         return [dict(zip(keys, row)) for row in cur.fetchall()]

@@ -4,6 +4,7 @@ remediation, and whether fixes raised the safety-audit score.
 Counting and geometry happen in PostGIS; the statistics come from PySAL (libpysal weights, esda's G_Local),
 never hand-rolled. Notebooks and the API call these same functions.
 """
+
 import warnings
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ import shapely
 from scipy.spatial import cKDTree
 from scipy.stats import norm
 
+from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.places.areas import LEVELS
 from gis.spots import EVERY_SPOT, SpotScope, scope_condition
@@ -21,7 +23,8 @@ from gis.spots import EVERY_SPOT, SpotScope, scope_condition
 METRIC_SRID = 32639
 
 # Counts only the spots the reader's scope admits, so the public's choropleth never reveals unverified places.
-DENSITY_SQL = """
+DENSITY_SQL = (
+    """
     WITH counts AS (
         SELECT a.id,
                count(s.id) AS spots,
@@ -29,7 +32,9 @@ DENSITY_SQL = """
                coalesce(sum(s.report_count), 0) AS reports
         FROM area a
         LEFT JOIN spot s ON s.status <> 'merged' AND s.geom && a.geom
-                        AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom)) AND """ + scope_condition("s") + """
+                        AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom)) AND """
+    + scope_condition("s")
+    + """
         LEFT JOIN spot_status st ON st.code = s.status
         WHERE a.level = %(level)s
         GROUP BY a.id
@@ -53,6 +58,7 @@ DENSITY_SQL = """
            geom
     FROM rated, breaks
 """
+)
 
 
 def _check_level(level: str) -> None:
@@ -60,25 +66,28 @@ def _check_level(level: str) -> None:
         raise InvalidInput("level", f"must be one of {', '.join(LEVELS)}")
 
 
-def density_rows(conn, *, level: str = "neighbourhood", scope: SpotScope = EVERY_SPOT) -> list[dict]:
+def density_rows(conn: Conn, *, level: str = "neighbourhood", scope: SpotScope = EVERY_SPOT) -> list[dict]:
     """Spots (all and open) and reports per area, per km² and per 1,000 residents where population is known."""
     _check_level(level)
     with conn.cursor() as cur:
         cur.execute(f"SELECT * FROM ({DENSITY_SQL}) d ORDER BY code", {"level": level, **scope.params()})
         names = [c.name for c in cur.description if c.name != "geom"]
-        return [dict(zip(names, row[:len(names)])) for row in cur.fetchall()]
+        return [dict(zip(names, row[: len(names)])) for row in cur.fetchall()]
 
 
-def density_geojson(conn, *, level: str = "neighbourhood", scope: SpotScope = EVERY_SPOT) -> str:
+def density_geojson(conn: Conn, *, level: str = "neighbourhood", scope: SpotScope = EVERY_SPOT) -> str:
     """The same figures as a GeoJSON FeatureCollection for a choropleth (`class` 0–4: quintiles of spots/km²)."""
     _check_level(level)
     with conn.cursor() as cur:
-        cur.execute(f"""
+        cur.execute(
+            f"""
             SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
                 'type', 'Feature', 'id', d.code, 'geometry', ST_AsGeoJSON(d.geom, 6)::json,
                 'properties', to_jsonb(d) - 'geom') ORDER BY d.code), '[]'::json))::text
             FROM ({DENSITY_SQL}) d
-        """, {"level": level, **scope.params()})
+        """,
+            {"level": level, **scope.params()},
+        )
         return cur.fetchone()[0]
 
 
@@ -108,38 +117,54 @@ class HotspotSettings:
             raise InvalidInput("permutations", "must be 0–9999")
 
 
-def _grid_and_points(conn, settings: HotspotSettings,
-                     scope: SpotScope) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+def _grid_and_points(
+    conn: Conn, settings: HotspotSettings, scope: SpotScope
+) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
     """Square cells (metric CRS) over the study area with a point count each, and the points themselves."""
     with conn.cursor() as cur:
         if settings.area:
-            cur.execute("SELECT ST_Transform(geom, %s) FROM area WHERE code = %s", (METRIC_SRID, settings.area))
+            cur.execute(
+                "SELECT ST_Transform(geom, %s) FROM area WHERE code = %s", (METRIC_SRID, settings.area)
+            )
         else:
-            cur.execute("SELECT ST_Transform(ST_Union(geom), %s) FROM area WHERE level = ("
-                        " SELECT l.code FROM area_level l JOIN area a ON a.level = l.code ORDER BY l.rank LIMIT 1)",
-                        (METRIC_SRID,))
+            cur.execute(
+                "SELECT ST_Transform(ST_Union(geom), %s) FROM area WHERE level = ("
+                " SELECT l.code FROM area_level l JOIN area a ON a.level = l.code ORDER BY l.rank LIMIT 1)",
+                (METRIC_SRID,),
+            )
         row = cur.fetchone()
         if row is None or row[0] is None:
-            raise NotFound(f"area: no area with code {settings.area!r}" if settings.area else "no areas loaded yet",
-                           field="area")
+            raise NotFound(
+                f"area: no area with code {settings.area!r}" if settings.area else "no areas loaded yet",
+                field="area",
+            )
         study = row[0]
         weight = "s.report_count" if settings.weight == "reports" else "1"
-        cur.execute(f"""
+        cur.execute(
+            f"""
             SELECT ST_X(p), ST_Y(p), {weight}
             FROM (SELECT ST_Transform(ST_PointOnSurface(s.geom), %(srid)s) AS p, s.report_count
                   FROM spot s WHERE s.status <> 'merged' AND {scope_condition("s")}) s
             WHERE ST_Intersects(p, %(study)s::geometry)
-        """, {"srid": METRIC_SRID, "study": study, **scope.params()})
+        """,
+            {"srid": METRIC_SRID, "study": study, **scope.params()},
+        )
         points = np.array(cur.fetchall(), dtype=float).reshape(-1, 3)
-        cur.execute("""
+        cur.execute(
+            """
             SELECT g.i, g.j, ST_AsBinary(g.geom)
             FROM ST_SquareGrid(%(cell)s, %(study)s::geometry) AS g
             WHERE ST_Intersects(g.geom, %(study)s::geometry)
             ORDER BY g.i, g.j
-        """, {"cell": settings.cell_m, "study": study})
+        """,
+            {"cell": settings.cell_m, "study": study},
+        )
         cells = cur.fetchall()
-    grid = gpd.GeoDataFrame({"i": [c[0] for c in cells], "j": [c[1] for c in cells]},
-                            geometry=shapely.from_wkb([bytes(c[2]) for c in cells]), crs=METRIC_SRID)
+    grid = gpd.GeoDataFrame(
+        {"i": [c[0] for c in cells], "j": [c[1] for c in cells]},
+        geometry=shapely.from_wkb([bytes(c[2]) for c in cells]),
+        crs=METRIC_SRID,
+    )
     # Each point counts in the one cell whose [min, max) square holds it.
     counts: dict[tuple[int, int], float] = {}
     for x, y, w in points:
@@ -149,7 +174,9 @@ def _grid_and_points(conn, settings: HotspotSettings,
     return grid, points[:, :2], points[:, 2]
 
 
-def kernel_density(centres: np.ndarray, points: np.ndarray, weights: np.ndarray, bandwidth_m: float) -> np.ndarray:
+def kernel_density(
+    centres: np.ndarray, points: np.ndarray, weights: np.ndarray, bandwidth_m: float
+) -> np.ndarray:
     """Quartic-kernel density (points per km²) at each centre: nearby points weigh most, none beyond the bandwidth."""
     if len(points) == 0 or len(centres) == 0:
         return np.zeros(len(centres))
@@ -157,13 +184,21 @@ def kernel_density(centres: np.ndarray, points: np.ndarray, weights: np.ndarray,
     density = np.zeros(len(centres))
     for index, neighbours in enumerate(tree.query_ball_point(centres, r=bandwidth_m)):
         if neighbours:
-            d2 = np.sum((points[neighbours] - centres[index]) ** 2, axis=1) / bandwidth_m ** 2
+            d2 = np.sum((points[neighbours] - centres[index]) ** 2, axis=1) / bandwidth_m**2
             density[index] = np.sum(weights[neighbours] * (1 - d2) ** 2)
-    return density * 3 / (np.pi * bandwidth_m ** 2) * 1e6
+    return density * 3 / (np.pi * bandwidth_m**2) * 1e6
 
 
-def getis_ord(values: np.ndarray, centres: np.ndarray, *, neighbour_m: float, permutations: int, seed: int,
-              alpha: float, fdr: bool) -> dict[str, np.ndarray]:
+def getis_ord(
+    values: np.ndarray,
+    centres: np.ndarray,
+    *,
+    neighbour_m: float,
+    permutations: int,
+    seed: int,
+    alpha: float,
+    fdr: bool,
+) -> dict[str, np.ndarray]:
     """Gi* (esda.G_Local, star=True) with binary distance-band weights: z-scores, two-sided p-values and the
     class of each cell (hot, cold or not significant), with a false-discovery-rate correction when `fdr`."""
     from esda import fdr as fdr_threshold
@@ -173,32 +208,53 @@ def getis_ord(values: np.ndarray, centres: np.ndarray, *, neighbour_m: float, pe
     n = len(values)
     if n < 3 or not np.any(values) or np.all(values == values[0]):
         zeros = np.zeros(n)
-        return {"z": zeros, "p": np.ones(n), "p_sim": np.ones(n), "hotspot": np.array(["ns"] * n, dtype=object)}
+        return {
+            "z": zeros,
+            "p": np.ones(n),
+            "p_sim": np.ones(n),
+            "hotspot": np.array(["ns"] * n, dtype=object),
+        }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # islands and numba hints are not errors here
         weights = DistanceBand(centres, threshold=neighbour_m, binary=True, silence_warnings=True)
-        gi = G_Local(values.astype(float), weights, transform="B", star=True, permutations=permutations,
-                     seed=seed)
+        gi = G_Local(
+            values.astype(float), weights, transform="B", star=True, permutations=permutations, seed=seed
+        )
     z = np.nan_to_num(np.asarray(gi.Zs, dtype=float))
     p = 2 * norm.sf(np.abs(z))
     threshold = fdr_threshold(p, alpha) if fdr else alpha
     significant = p <= threshold
-    hotspot = np.where(significant & (z > 0), "hot", np.where(significant & (z < 0), "cold", "ns")).astype(object)
+    hotspot = np.where(significant & (z > 0), "hot", np.where(significant & (z < 0), "cold", "ns")).astype(
+        object
+    )
     p_sim = np.asarray(gi.p_sim, dtype=float) if permutations else np.full(n, np.nan)
     return {"z": z, "p": p, "p_sim": p_sim, "hotspot": hotspot}
 
 
-def hotspots(conn, settings: HotspotSettings | None = None, *, scope: SpotScope = EVERY_SPOT) -> gpd.GeoDataFrame:
+def hotspots(
+    conn: Conn, settings: HotspotSettings | None = None, *, scope: SpotScope = EVERY_SPOT
+) -> gpd.GeoDataFrame:
     """A grid over the district with each cell's count, kernel density, Gi* z-score, p-value and class (WGS 84),
     from the spots `scope` admits."""
     settings = settings or HotspotSettings()
     settings.check()
     grid, points, weights = _grid_and_points(conn, settings, scope)
-    centres = np.column_stack([grid.geometry.centroid.x, grid.geometry.centroid.y]) if len(grid) else np.empty((0, 2))
+    centres = (
+        np.column_stack([grid.geometry.centroid.x, grid.geometry.centroid.y])
+        if len(grid)
+        else np.empty((0, 2))
+    )
     grid["kde"] = np.round(kernel_density(centres, points, weights, settings.bandwidth_m), 4)
     # Queen contiguity on a square grid: the 8 surrounding cells (diagonal ≈ 1.41 cells) plus the cell itself.
-    stats = getis_ord(grid["count"].to_numpy(), centres, neighbour_m=settings.cell_m * 1.5,
-                      permutations=settings.permutations, seed=settings.seed, alpha=settings.alpha, fdr=settings.fdr)
+    stats = getis_ord(
+        grid["count"].to_numpy(),
+        centres,
+        neighbour_m=settings.cell_m * 1.5,
+        permutations=settings.permutations,
+        seed=settings.seed,
+        alpha=settings.alpha,
+        fdr=settings.fdr,
+    )
     grid["gi_z"] = np.round(stats["z"], 4)
     grid["gi_p"] = np.round(stats["p"], 6)
     grid["p_sim"] = np.round(stats["p_sim"], 4)
@@ -207,19 +263,22 @@ def hotspots(conn, settings: HotspotSettings | None = None, *, scope: SpotScope 
     return grid[["cell", "count", "kde", "gi_z", "gi_p", "p_sim", "hotspot", "geometry"]].to_crs(4326)
 
 
-def _table_with(conn, names: tuple[str, ...], column: str) -> str | None:
+def _table_with(conn: Conn, names: tuple[str, ...], column: str) -> str | None:
     """The first existing table among `names` that has `column` (tables built by other parts may be absent)."""
     with conn.cursor() as cur:
         for name in names:
-            cur.execute("SELECT to_regclass(%s) IS NOT NULL AND EXISTS (SELECT 1 FROM information_schema.columns"
-                        " WHERE table_schema = current_schema() AND table_name = %s AND column_name = %s)",
-                        (name, name, column))
+            cur.execute(
+                "SELECT to_regclass(%s) IS NOT NULL AND EXISTS (SELECT 1 FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = %s AND column_name = %s)",
+                (name, name, column),
+            )
             if cur.fetchone()[0]:
                 return name
     return None
 
 
-RESOLUTION_SQL = """
+RESOLUTION_SQL = (
+    """
     WITH resolved AS (
         SELECT spot_id, max(at) AS resolved_at FROM spot_event WHERE kind = 'resolved' GROUP BY spot_id
     ), remediation AS (
@@ -230,7 +289,9 @@ RESOLUTION_SQL = """
                extract(epoch FROM r.resolved_at - s.created_at) / 86400 AS days_to_resolve,
                extract(epoch FROM r.resolved_at - m.started_at) / 86400 AS days_in_remediation
         FROM spot s JOIN resolved r ON r.spot_id = s.id LEFT JOIN remediation m ON m.spot_id = s.id
-        WHERE s.status <> 'merged' AND """ + scope_condition("s") + """
+        WHERE s.status <> 'merged' AND """
+    + scope_condition("s")
+    + """
     )
     SELECT c.code AS category, c.label_fa, c.label_en,
            count(sp.id) AS resolved,
@@ -240,14 +301,17 @@ RESOLUTION_SQL = """
            round(percentile_cont(0.5) WITHIN GROUP (ORDER BY sp.days_in_remediation)::numeric, 1)::float8
                AS median_days_in_remediation,
            (SELECT count(*) FROM spot o WHERE o.category = c.code AND o.stage = 3 AND o.status = 'open'
-                AND """ + scope_condition("o") + """) AS in_remediation
+                AND """
+    + scope_condition("o")
+    + """) AS in_remediation
     FROM category c LEFT JOIN spans sp ON sp.category = c.code
     GROUP BY c.code, c.label_fa, c.label_en, c.sort
     ORDER BY c.sort
 """
+)
 
 
-def remediation_by_category(conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
+def remediation_by_category(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
     """Per category: spots resolved, median/mean days from first report to resolution and days in stage 3."""
     with conn.cursor() as cur:
         cur.execute(RESOLUTION_SQL, scope.params())
@@ -255,20 +319,24 @@ def remediation_by_category(conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
-def remediation_by_agency(conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
+def remediation_by_agency(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
     """Per agency: actions done and median/mean days from assignment to done; empty until actions are recorded."""
     table = _table_with(conn, ("spot_action", "action"), "agency_id")
     if table is None:
         return []
     with conn.cursor() as cur:
-        cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
-                    " AND table_name = %s", (table,))
+        cur.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND table_name = %s",
+            (table,),
+        )
         columns = {row[0] for row in cur.fetchall()}
         start = next((c for c in ("assigned_at", "created_at") if c in columns), None)
         end = next((c for c in ("done_at", "completed_at", "closed_at") if c in columns), None)
         if start is None or end is None:
             return []
-        cur.execute(f"""
+        cur.execute(
+            f"""
             SELECT g.code AS agency, g.name_fa, g.name_en, count(x.id) AS actions,
                    count(x.{end}) AS done,
                    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM x.{end} - x.{start}) / 86400)
@@ -277,7 +345,9 @@ def remediation_by_agency(conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
             FROM agency g JOIN {table} x ON x.agency_id = g.id JOIN spot s ON s.id = x.spot_id
             WHERE {scope_condition("s")}
             GROUP BY g.code, g.name_fa, g.name_en ORDER BY g.code
-        """, scope.params())
+        """,
+            scope.params(),
+        )
         names = [c.name for c in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
@@ -285,40 +355,49 @@ def remediation_by_agency(conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
 AUDIT_MEAN = "(SELECT avg(value::text::numeric) FROM jsonb_each({audit}))"
 
 
-def _after_sources(conn) -> list[str]:
+def _after_sources(conn: Conn) -> list[str]:
     """SQL expressions of a spot's re-audit (jsonb), from whichever records exist, best first."""
     sources = []
     if _table_with(conn, ("site_visit",), "purpose") and _table_with(conn, ("site_visit",), "audit"):
-        sources.append("(SELECT v.audit FROM site_visit v WHERE v.spot_id = s.id AND v.purpose = 're_audit'"
-                       " AND v.audit IS NOT NULL ORDER BY v.id DESC LIMIT 1)")
+        sources.append(
+            "(SELECT v.audit FROM site_visit v WHERE v.spot_id = s.id AND v.purpose = 're_audit'"
+            " AND v.audit IS NOT NULL ORDER BY v.id DESC LIMIT 1)"
+        )
     if _table_with(conn, ("safety_audit",), "spot_id") and _table_with(conn, ("safety_audit",), "audit"):
-        sources.append("(SELECT a.audit FROM safety_audit a WHERE a.spot_id = s.id AND a.audit IS NOT NULL"
-                       " ORDER BY a.id DESC LIMIT 1)")
-    sources.append("(SELECT e.payload->'audit' FROM spot_event e WHERE e.spot_id = s.id AND e.kind = 'evaluated'"
-                   " AND jsonb_typeof(e.payload->'audit') = 'object' ORDER BY e.at DESC, e.id DESC LIMIT 1)")
+        sources.append(
+            "(SELECT a.audit FROM safety_audit a WHERE a.spot_id = s.id AND a.audit IS NOT NULL"
+            " ORDER BY a.id DESC LIMIT 1)"
+        )
+    sources.append(
+        "(SELECT e.payload->'audit' FROM spot_event e WHERE e.spot_id = s.id AND e.kind = 'evaluated'"
+        " AND jsonb_typeof(e.payload->'audit') = 'object' ORDER BY e.at DESC, e.id DESC LIMIT 1)"
+    )
     return sources
 
 
-def audit_change(conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
+def audit_change(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
     """Resolved spots: mean safety-audit score (0–3) of their reports before, of the re-audit after, and the change.
 
     `after` is None where no re-audit is recorded yet; the change is then None too, never a guess.
     """
     after = f"coalesce({', '.join(_after_sources(conn))})"
     with conn.cursor() as cur:
-        cur.execute(f"""
+        cur.execute(
+            f"""
             SELECT id, category, area_code, before, after, round((after - before)::numeric, 2)::float8 AS change
             FROM (
                 SELECT s.id, s.category, a.code AS area_code,
                        (SELECT round(avg(m)::numeric, 2)::float8 FROM (
-                            SELECT {AUDIT_MEAN.format(audit='r.audit')} AS m FROM report r
+                            SELECT {AUDIT_MEAN.format(audit="r.audit")} AS m FROM report r
                             WHERE r.spot_id = s.id AND r.audit IS NOT NULL) x) AS before,
-                       (SELECT round({AUDIT_MEAN.format(audit='y.audit')}, 2)::float8
+                       (SELECT round({AUDIT_MEAN.format(audit="y.audit")}, 2)::float8
                         FROM (SELECT {after} AS audit) y) AS after
                 FROM spot s LEFT JOIN area a ON a.id = s.area_id
                 WHERE s.status = 'resolved' AND {scope_condition("s")}
             ) z ORDER BY id
-        """, scope.params())
+        """,
+            scope.params(),
+        )
         names = [c.name for c in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
@@ -326,12 +405,15 @@ def audit_change(conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
 def audit_change_summary(rows: list[dict]) -> dict:
     """How many resolved spots were re-audited, and the mean change of those that were."""
     changes = [row["change"] for row in rows if row["change"] is not None]
-    return {"resolved": len(rows), "re_audited": len(changes),
-            "mean_change": round(float(np.mean(changes)), 2) if changes else None,
-            "improved": sum(1 for c in changes if c > 0)}
+    return {
+        "resolved": len(rows),
+        "re_audited": len(changes),
+        "mean_change": round(float(np.mean(changes)), 2) if changes else None,
+        "improved": sum(1 for c in changes if c > 0),
+    }
 
 
-def stage_counts(conn) -> list[dict]:
+def stage_counts(conn: Conn) -> list[dict]:
     """Spots per stage and status: the programme's progress at a glance."""
     with conn.cursor() as cur:
         cur.execute("""
@@ -344,4 +426,3 @@ def stage_counts(conn) -> list[dict]:
         """)
         names = [c.name for c in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
-

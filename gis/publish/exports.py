@@ -5,6 +5,7 @@ Column names have at most 10 characters so every format (Shapefile's DBF include
 times are ISO 8601 (UTC) text with a Jalali-date companion column, read the same way back from every format.
 Reporters' contact data is never exported.
 """
+
 import csv
 import io
 import json
@@ -15,7 +16,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import jdatetime
 import pandas as pd
@@ -23,11 +23,12 @@ import pyogrio
 import shapely
 from openpyxl import Workbook
 
+from gis.clock import TEHRAN
+from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.intake.reports import AUDIT_CRITERIA
 from gis.spots import EVERY_SPOT, SpotScope, scope_condition
 
-TEHRAN = ZoneInfo("Asia/Tehran")
 BATCH = 2000
 FORMATS = ("geojson", "csv", "xlsx", "gpkg", "shp")
 SINGLE_LAYER_FORMATS = ("geojson", "csv")
@@ -58,73 +59,106 @@ class ExportLayer:
 
 
 # Audit columns under Shapefile's 10-character limit.
-AUDIT = (("au_light", "lighting"), ("au_open", "openness"), ("au_visib", "visibility"), ("au_people", "people"),
-         ("au_secur", "security"), ("au_walk", "walk_path"), ("au_transp", "public_transport"),
-         ("au_gender", "gender_mix"), ("au_feel", "feeling"))
+AUDIT = (
+    ("au_light", "lighting"),
+    ("au_open", "openness"),
+    ("au_visib", "visibility"),
+    ("au_people", "people"),
+    ("au_secur", "security"),
+    ("au_walk", "walk_path"),
+    ("au_transp", "public_transport"),
+    ("au_gender", "gender_mix"),
+    ("au_feel", "feeling"),
+)
 
-LAYERS: dict[str, ExportLayer] = {layer.name: layer for layer in (
-    ExportLayer(
-        name="spots",
-        source="spot t JOIN category c ON c.code = t.category JOIN stage st ON st.number = t.stage"
-               " LEFT JOIN area a ON a.id = t.area_id WHERE t.status <> 'merged'",
-        columns=(
-            Column("id", "t.id", "int", "شناسه"), Column("title", "t.title", "str", "عنوان"),
-            Column("category", "t.category", "str", "کد دسته"), Column("cat_fa", "c.label_fa", "str", "دسته"),
-            Column("stage", "t.stage", "int", "مرحله"), Column("stage_fa", "st.label_fa", "str", "نام مرحله"),
-            Column("status", "t.status", "str", "وضعیت"), Column("priority", "t.priority::float8", "float", "اولویت"),
-            Column("reports", "t.report_count", "int", "تعداد گزارش"),
-            Column("sources", "t.source_count", "int", "تعداد منبع"),
-            Column("area_code", "a.code", "str", "کد محله"), Column("area_fa", "a.name_fa", "str", "محله"),
-            Column("created", "t.created_at", "time", "ثبت"), Column("updated", "t.updated_at", "time", "به‌روزرسانی"),
+LAYERS: dict[str, ExportLayer] = {
+    layer.name: layer
+    for layer in (
+        ExportLayer(
+            name="spots",
+            source="spot t JOIN category c ON c.code = t.category JOIN stage st ON st.number = t.stage"
+            " LEFT JOIN area a ON a.id = t.area_id WHERE t.status <> 'merged'",
+            columns=(
+                Column("id", "t.id", "int", "شناسه"),
+                Column("title", "t.title", "str", "عنوان"),
+                Column("category", "t.category", "str", "کد دسته"),
+                Column("cat_fa", "c.label_fa", "str", "دسته"),
+                Column("stage", "t.stage", "int", "مرحله"),
+                Column("stage_fa", "st.label_fa", "str", "نام مرحله"),
+                Column("status", "t.status", "str", "وضعیت"),
+                Column("priority", "t.priority::float8", "float", "اولویت"),
+                Column("reports", "t.report_count", "int", "تعداد گزارش"),
+                Column("sources", "t.source_count", "int", "تعداد منبع"),
+                Column("area_code", "a.code", "str", "کد محله"),
+                Column("area_fa", "a.name_fa", "str", "محله"),
+                Column("created", "t.created_at", "time", "ثبت"),
+                Column("updated", "t.updated_at", "time", "به‌روزرسانی"),
+            ),
+            order="t.id",
+            spot_alias="t",
         ),
-        order="t.id",
-        spot_alias="t",
-    ),
-    ExportLayer(
-        name="reports",
-        source="report t JOIN spot s ON s.id = t.spot_id LEFT JOIN area a ON a.id = t.area_id",
-        columns=(
-            Column("id", "t.id", "int", "شناسه"), Column("spot_id", "t.spot_id", "int", "شناسهٔ فضا"),
-            Column("source", "t.source", "str", "منبع"), Column("source_ref", "t.source_ref", "str", "شمارهٔ مرجع"),
-            Column("category", "t.category", "str", "کد دسته"), Column("descr", "t.description", "str", "شرح"),
-            Column("address", "t.address", "str", "نشانی"), Column("area_code", "a.code", "str", "کد محله"),
-            Column("tod", "t.time_of_day", "str", "زمان روز"),
-            Column("verified", "t.location_verified::int", "int", "مکان تأییدشده"),
-            *(Column(name, f"(t.audit->>'{key}')::int", "int", f"ممیزی: {AUDIT_CRITERIA[key][0]}")
-              for name, key in AUDIT),
-            Column("reported", "t.reported_at", "time", "زمان گزارش"),
+        ExportLayer(
+            name="reports",
+            source="report t JOIN spot s ON s.id = t.spot_id LEFT JOIN area a ON a.id = t.area_id",
+            columns=(
+                Column("id", "t.id", "int", "شناسه"),
+                Column("spot_id", "t.spot_id", "int", "شناسهٔ فضا"),
+                Column("source", "t.source", "str", "منبع"),
+                Column("source_ref", "t.source_ref", "str", "شمارهٔ مرجع"),
+                Column("category", "t.category", "str", "کد دسته"),
+                Column("descr", "t.description", "str", "شرح"),
+                Column("address", "t.address", "str", "نشانی"),
+                Column("area_code", "a.code", "str", "کد محله"),
+                Column("tod", "t.time_of_day", "str", "زمان روز"),
+                Column("verified", "t.location_verified::int", "int", "مکان تأییدشده"),
+                *(
+                    Column(name, f"(t.audit->>'{key}')::int", "int", f"ممیزی: {AUDIT_CRITERIA[key][0]}")
+                    for name, key in AUDIT
+                ),
+                Column("reported", "t.reported_at", "time", "زمان گزارش"),
+            ),
+            order="t.id",
+            private=True,
+            spot_alias="s",
         ),
-        order="t.id",
-        private=True,
-        spot_alias="s",
-    ),
-    ExportLayer(
-        name="areas",
-        source="area t LEFT JOIN area p ON p.id = t.parent_id",
-        columns=(
-            Column("code", "t.code", "str", "کد"), Column("level", "t.level", "str", "سطح"),
-            Column("name_fa", "t.name_fa", "str", "نام"), Column("name_en", "t.name_en", "str", "نام انگلیسی"),
-            Column("parent", "p.code", "str", "کد بالادست"), Column("population", "t.population", "int", "جمعیت"),
-            Column("area_km2", "round((ST_Area(t.geom::geography) / 1e6)::numeric, 3)::float8", "float",
-                   "مساحت (کیلومتر مربع)"),
+        ExportLayer(
+            name="areas",
+            source="area t LEFT JOIN area p ON p.id = t.parent_id",
+            columns=(
+                Column("code", "t.code", "str", "کد"),
+                Column("level", "t.level", "str", "سطح"),
+                Column("name_fa", "t.name_fa", "str", "نام"),
+                Column("name_en", "t.name_en", "str", "نام انگلیسی"),
+                Column("parent", "p.code", "str", "کد بالادست"),
+                Column("population", "t.population", "int", "جمعیت"),
+                Column(
+                    "area_km2",
+                    "round((ST_Area(t.geom::geography) / 1e6)::numeric, 3)::float8",
+                    "float",
+                    "مساحت (کیلومتر مربع)",
+                ),
+            ),
+            order="t.code",
         ),
-        order="t.code",
-    ),
-    ExportLayer(
-        name="events",
-        source="spot_event t JOIN spot s ON s.id = t.spot_id",
-        columns=(
-            Column("id", "t.id", "int", "شناسه"), Column("spot_id", "t.spot_id", "int", "شناسهٔ فضا"),
-            Column("kind", "t.kind", "str", "رویداد"), Column("actor", "t.actor_name", "str", "انجام‌دهنده"),
-            Column("at", "t.at", "time", "زمان"), Column("note", "t.note", "str", "یادداشت"),
-            Column("payload", "t.payload::text", "str", "جزئیات"),
+        ExportLayer(
+            name="events",
+            source="spot_event t JOIN spot s ON s.id = t.spot_id",
+            columns=(
+                Column("id", "t.id", "int", "شناسه"),
+                Column("spot_id", "t.spot_id", "int", "شناسهٔ فضا"),
+                Column("kind", "t.kind", "str", "رویداد"),
+                Column("actor", "t.actor_name", "str", "انجام‌دهنده"),
+                Column("at", "t.at", "time", "زمان"),
+                Column("note", "t.note", "str", "یادداشت"),
+                Column("payload", "t.payload::text", "str", "جزئیات"),
+            ),
+            order="t.id",
+            has_geometry=False,
+            private=True,  # names the staff who acted
+            spot_alias="s",
         ),
-        order="t.id",
-        has_geometry=False,
-        private=True,  # names the staff who acted
-        spot_alias="s",
-    ),
-)}
+    )
+}
 
 # Shapefiles hold one geometry family each: spots and reports are split by dimension.
 FAMILIES = {0: "points", 1: "lines", 2: "polygons"}
@@ -178,7 +212,7 @@ def _where(layer: ExportLayer, family: int | None, scope: SpotScope) -> tuple[st
     return f"{layer.source}{joiner}{' AND '.join(conditions)}", scope.params()
 
 
-def count_rows(conn, layers: list[str], *, scope: SpotScope = EVERY_SPOT) -> int:
+def count_rows(conn: Conn, layers: list[str], *, scope: SpotScope = EVERY_SPOT) -> int:
     """How many rows the export of these layers writes (the CLI's progress total)."""
     total = 0
     with conn.cursor() as cur:
@@ -189,46 +223,66 @@ def count_rows(conn, layers: list[str], *, scope: SpotScope = EVERY_SPOT) -> int
     return total
 
 
-def iter_batches(conn, layer: ExportLayer, *, geometry: str | None, family: int | None = None,
-                 scope: SpotScope = EVERY_SPOT, batch: int = BATCH) -> Iterator[list[list]]:
+def iter_batches(
+    conn: Conn,
+    layer: ExportLayer,
+    *,
+    geometry: str | None,
+    family: int | None = None,
+    scope: SpotScope = EVERY_SPOT,
+    batch: int = BATCH,
+) -> Iterator[list[list]]:
     """Rows in batches from a server-side cursor; times become ISO text plus a Jalali date.
 
     `geometry` appends one value per row: 'wkb', 'geojson' (text), 'wkt', 'lonlat' (two values) or nothing.
     """
     geometry_sql = {
-        None: "", "wkb": ", ST_AsBinary(t.geom)", "geojson": ", ST_AsGeoJSON(t.geom, 7)", "wkt": ", ST_AsText(t.geom)",
+        None: "",
+        "wkb": ", ST_AsBinary(t.geom)",
+        "geojson": ", ST_AsGeoJSON(t.geom, 7)",
+        "wkt": ", ST_AsText(t.geom)",
         "lonlat": ", ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom))",
     }[geometry if layer.has_geometry else None]
     kinds = [c.kind for c in layer.columns]
     where, params = _where(layer, family, scope)
     with conn.cursor(name=f"export_{layer.name}") as cur:
         cur.itersize = batch
-        cur.execute(f"SELECT {', '.join(c.sql for c in layer.columns)}{geometry_sql}"
-                    f" FROM {where} ORDER BY {layer.order}", params)
+        cur.execute(
+            f"SELECT {', '.join(c.sql for c in layer.columns)}{geometry_sql}"
+            f" FROM {where} ORDER BY {layer.order}",
+            params,
+        )
         while rows := cur.fetchmany(batch):
             out = []
             for row in rows:
                 values: list = []
                 for kind, value in zip(kinds, row):
                     values.extend((iso(value), jalali(value)) if kind == "time" else (value,))
-                values.extend(bytes(v) if isinstance(v, memoryview) else v for v in row[len(kinds):])
+                values.extend(bytes(v) if isinstance(v, memoryview) else v for v in row[len(kinds) :])
                 out.append(values)
             yield out
 
 
-def geojson_chunks(conn, layer_name: str, progress: Progress | None = None, *,
-                   scope: SpotScope = EVERY_SPOT) -> Iterator[str]:
+def geojson_chunks(
+    conn: Conn, layer_name: str, progress: Progress | None = None, *, scope: SpotScope = EVERY_SPOT
+) -> Iterator[str]:
     """A FeatureCollection as text pieces (geometry built by PostGIS), for a file or an HTTP stream."""
     layer = get_layer(layer_name)
     names = [name for name, _, _ in output_columns(layer)]
-    yield json.dumps({"type": "FeatureCollection", "name": layer.name}, ensure_ascii=False)[:-1] + ',"features":['
+    yield (
+        json.dumps({"type": "FeatureCollection", "name": layer.name}, ensure_ascii=False)[:-1]
+        + ',"features":['
+    )
     first = True
     for rows in iter_batches(conn, layer, geometry="geojson", scope=scope):
         piece = []
         for row in rows:
             properties = json.dumps(dict(zip(names, row)), ensure_ascii=False)
             geometry = row[len(names)] if layer.has_geometry else "null"
-            piece.append(('' if first else ',') + f'{{"type":"Feature","properties":{properties},"geometry":{geometry}}}')
+            piece.append(
+                ("" if first else ",")
+                + f'{{"type":"Feature","properties":{properties},"geometry":{geometry}}}'
+            )
             first = False
         yield "\n".join(piece)
         if progress:
@@ -236,8 +290,14 @@ def geojson_chunks(conn, layer_name: str, progress: Progress | None = None, *,
     yield "]}\n"
 
 
-def csv_chunks(conn, layer_name: str, *, persian_headers: bool = False,
-               progress: Progress | None = None, scope: SpotScope = EVERY_SPOT) -> Iterator[str]:
+def csv_chunks(
+    conn: Conn,
+    layer_name: str,
+    *,
+    persian_headers: bool = False,
+    progress: Progress | None = None,
+    scope: SpotScope = EVERY_SPOT,
+) -> Iterator[str]:
     """CSV (UTF-8 with a byte-order mark, so spreadsheets show Persian) with the geometry as a WKT column."""
     layer = get_layer(layer_name)
     columns = output_columns(layer)
@@ -255,8 +315,15 @@ def csv_chunks(conn, layer_name: str, *, persian_headers: bool = False,
             progress(len(rows))
 
 
-def write_xlsx(conn, path: Path, layers: list[str], *, persian_headers: bool = False,
-               progress: Progress | None = None, scope: SpotScope = EVERY_SPOT) -> None:
+def write_xlsx(
+    conn: Conn,
+    path: Path,
+    layers: list[str],
+    *,
+    persian_headers: bool = False,
+    progress: Progress | None = None,
+    scope: SpotScope = EVERY_SPOT,
+) -> None:
     """One sheet per layer, written row by row (openpyxl's write-only mode), with lon/lat of each feature."""
     book = Workbook(write_only=True)
     for name in layers:
@@ -287,48 +354,95 @@ def _frame(layer: ExportLayer, rows: list[list], geometry: bool) -> pd.DataFrame
     if geometry:
         import geopandas as gpd
 
-        return gpd.GeoDataFrame(frame, geometry=shapely.from_wkb([row[len(columns)] for row in rows]), crs=4326)
+        return gpd.GeoDataFrame(
+            frame, geometry=shapely.from_wkb([row[len(columns)] for row in rows]), crs=4326
+        )
     return frame
 
 
-def _write_layer(conn, path: Path, driver: str, layer: ExportLayer, *, file_layer: str, family: int | None,
-                 geometry_type: str | None, options: dict, progress: Progress | None, scope: SpotScope) -> int:
+def _write_layer(
+    conn: Conn,
+    path: Path,
+    driver: str,
+    layer: ExportLayer,
+    *,
+    file_layer: str,
+    family: int | None,
+    geometry_type: str | None,
+    options: dict,
+    progress: Progress | None,
+    scope: SpotScope,
+) -> int:
     written = 0
-    for rows in iter_batches(conn, layer, geometry="wkb" if layer.has_geometry else None, family=family,
-                             scope=scope):
+    for rows in iter_batches(
+        conn, layer, geometry="wkb" if layer.has_geometry else None, family=family, scope=scope
+    ):
         frame = _frame(layer, rows, layer.has_geometry)
-        pyogrio.write_dataframe(frame, path, layer=file_layer, driver=driver, append=written > 0,
-                                geometry_type=geometry_type, layer_options=options)
+        pyogrio.write_dataframe(
+            frame,
+            path,
+            layer=file_layer,
+            driver=driver,
+            append=written > 0,
+            geometry_type=geometry_type,
+            layer_options=options,
+        )
         written += len(rows)
         if progress:
             progress(len(rows))
     if written == 0:
-        pyogrio.write_dataframe(_frame(layer, [], False), path, layer=file_layer, driver=driver,
-                                layer_options=options)
+        pyogrio.write_dataframe(
+            _frame(layer, [], False), path, layer=file_layer, driver=driver, layer_options=options
+        )
     return written
 
 
-def write_geopackage(conn, path: Path, layers: list[str], *, progress: Progress | None = None,
-                     scope: SpotScope = EVERY_SPOT) -> None:
+def write_geopackage(
+    conn: Conn,
+    path: Path,
+    layers: list[str],
+    *,
+    progress: Progress | None = None,
+    scope: SpotScope = EVERY_SPOT,
+) -> None:
     """One GeoPackage, one layer per exported table (events as an attribute table)."""
     for name in layers:
         layer = get_layer(name)
         geometry_type = ("MultiPolygon" if name == "areas" else "Unknown") if layer.has_geometry else None
-        _write_layer(conn, path, "GPKG", layer, file_layer=name, family=None, geometry_type=geometry_type,
-                     options={}, progress=progress, scope=scope)
+        _write_layer(
+            conn,
+            path,
+            "GPKG",
+            layer,
+            file_layer=name,
+            family=None,
+            geometry_type=geometry_type,
+            options={},
+            progress=progress,
+            scope=scope,
+        )
 
 
-def _families(conn, layer: ExportLayer, scope: SpotScope) -> dict[int, str]:
+def _families(conn: Conn, layer: ExportLayer, scope: SpotScope) -> dict[int, str]:
     where, params = _where(layer, None, scope)
     with conn.cursor() as cur:
-        cur.execute(f"SELECT ST_Dimension(t.geom), bool_or(GeometryType(t.geom) LIKE 'MULTI%%')"
-                    f" FROM {where} GROUP BY 1 ORDER BY 1", params)
+        cur.execute(
+            f"SELECT ST_Dimension(t.geom), bool_or(GeometryType(t.geom) LIKE 'MULTI%%')"
+            f" FROM {where} GROUP BY 1 ORDER BY 1",
+            params,
+        )
         shapes = {0: "Point", 1: "LineString", 2: "Polygon"}
         return {dim: ("Multi" if multi or dim else "") + shapes[dim] for dim, multi in cur.fetchall()}
 
 
-def write_shapefile_zip(conn, path: Path, layers: list[str], *, progress: Progress | None = None,
-                        scope: SpotScope = EVERY_SPOT) -> None:
+def write_shapefile_zip(
+    conn: Conn,
+    path: Path,
+    layers: list[str],
+    *,
+    progress: Progress | None = None,
+    scope: SpotScope = EVERY_SPOT,
+) -> None:
     """A zip of Shapefiles (UTF-8, with .cpg so Persian survives): one per layer and geometry family."""
     with tempfile.TemporaryDirectory(prefix="safemap-shp-") as tmp:
         folder = Path(tmp)
@@ -336,15 +450,34 @@ def write_shapefile_zip(conn, path: Path, layers: list[str], *, progress: Progre
             layer = get_layer(name)
             options = {"ENCODING": "UTF-8"}
             if not layer.has_geometry:
-                _write_layer(conn, folder / f"{name}.dbf", "ESRI Shapefile", layer, file_layer=name, family=None,
-                             geometry_type=None, options=options, progress=progress, scope=scope)
+                _write_layer(
+                    conn,
+                    folder / f"{name}.dbf",
+                    "ESRI Shapefile",
+                    layer,
+                    file_layer=name,
+                    family=None,
+                    geometry_type=None,
+                    options=options,
+                    progress=progress,
+                    scope=scope,
+                )
                 continue
             families = _families(conn, layer, scope)
             for dimension, geometry_type in families.items():
                 file_name = name if len(families) == 1 else f"{name}_{FAMILIES[dimension]}"
-                _write_layer(conn, folder / f"{file_name}.shp", "ESRI Shapefile", layer, file_layer=file_name,
-                             family=dimension, geometry_type=geometry_type, options=options, progress=progress,
-                             scope=scope)
+                _write_layer(
+                    conn,
+                    folder / f"{file_name}.shp",
+                    "ESRI Shapefile",
+                    layer,
+                    file_layer=file_name,
+                    family=dimension,
+                    geometry_type=geometry_type,
+                    options=options,
+                    progress=progress,
+                    scope=scope,
+                )
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for file in sorted(folder.iterdir()):
                 archive.write(file, file.name)
@@ -360,13 +493,24 @@ def check_export(fmt: str, layers: list[str]) -> None:
         raise InvalidInput("layers", f"{fmt} holds one layer: choose one of {', '.join(LAYERS)}")
 
 
-def export(conn, fmt: str, path: Path, layers: list[str], *, persian_headers: bool = False,
-           progress: Progress | None = None, scope: SpotScope = EVERY_SPOT) -> None:
+def export(
+    conn: Conn,
+    fmt: str,
+    path: Path,
+    layers: list[str],
+    *,
+    persian_headers: bool = False,
+    progress: Progress | None = None,
+    scope: SpotScope = EVERY_SPOT,
+) -> None:
     """Write an export file of the given format; GeoJSON and CSV hold exactly one layer."""
     check_export(fmt, layers)
     if fmt in SINGLE_LAYER_FORMATS:
-        chunks = (geojson_chunks(conn, layers[0], progress, scope=scope) if fmt == "geojson"
-                  else csv_chunks(conn, layers[0], persian_headers=persian_headers, progress=progress, scope=scope))
+        chunks = (
+            geojson_chunks(conn, layers[0], progress, scope=scope)
+            if fmt == "geojson"
+            else csv_chunks(conn, layers[0], persian_headers=persian_headers, progress=progress, scope=scope)
+        )
         with open(path, "w", encoding="utf-8", newline="") as handle:
             for chunk in chunks:
                 handle.write(chunk)
@@ -379,8 +523,9 @@ def export(conn, fmt: str, path: Path, layers: list[str], *, persian_headers: bo
         write_shapefile_zip(conn, path, layers, progress=progress, scope=scope)
 
 
-def export_to_temporary(conn, fmt: str, layers: list[str], *, persian_headers: bool = False,
-                        scope: SpotScope = EVERY_SPOT) -> tuple[Path, Path]:
+def export_to_temporary(
+    conn: Conn, fmt: str, layers: list[str], *, persian_headers: bool = False, scope: SpotScope = EVERY_SPOT
+) -> tuple[Path, Path]:
     """Write an export into a fresh temporary folder; returns (file, folder) — the caller removes the folder."""
     folder = Path(tempfile.mkdtemp(prefix="safemap-export-"))
     path = folder / f"safemap.{'zip' if fmt == 'shp' else fmt}"

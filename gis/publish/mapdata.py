@@ -1,5 +1,6 @@
 """What the interactive map loads by viewport: spots or grid clusters, heat points, simplified areas (SQL)."""
-from gis.db import dict_cursor
+
+from gis.db import Conn, dict_cursor
 from gis.spots import SPOTS_FROM, SPOTS_WHERE, SpotFilter, filter_params, scope_condition
 
 MAX_SPOTS = 1500
@@ -10,18 +11,20 @@ SHAPE_MIN_ZOOM = 15
 
 def _cell_degrees(zoom: int, pixels: int) -> float:
     """The width in degrees of `pixels` screen pixels at this web-mercator zoom."""
-    return 360.0 / (2 ** zoom) * pixels / 256.0
+    return 360.0 / (2**zoom) * pixels / 256.0
 
 
-def map_spots(conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int = MAX_SPOTS) -> str:
+def map_spots(conn: Conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int = MAX_SPOTS) -> str:
     """Spots in the viewport as light GeoJSON points; past `max_spots`, grid clusters instead (mode says which)."""
     params = filter_params(conn, spot_filter)
-    params.update(cap=max_spots, zoom=zoom, shape_zoom=SHAPE_MIN_ZOOM,
-                  cell=_cell_degrees(zoom, CLUSTER_CELL_PX))
+    params.update(
+        cap=max_spots, zoom=zoom, shape_zoom=SHAPE_MIN_ZOOM, cell=_cell_degrees(zoom, CLUSTER_CELL_PX)
+    )
     with conn.cursor() as cur:
         cur.execute(f"SELECT count(*) FROM (SELECT 1 {SPOTS_FROM} {SPOTS_WHERE} LIMIT %(cap)s + 1) m", params)
         if cur.fetchone()[0] <= max_spots:
-            cur.execute(f"""
+            cur.execute(
+                f"""
                 SELECT json_build_object('type', 'FeatureCollection', 'mode', 'spots',
                     'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', s.id,
                         'geometry', ST_AsGeoJSON(ST_PointOnSurface(s.geom), 6)::json,
@@ -32,9 +35,12 @@ def map_spots(conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int = MAX_
                                           THEN ST_AsGeoJSON(s.geom, 6)::json END))
                         ORDER BY s.priority DESC, s.id), '[]'::json))::text
                 {SPOTS_FROM} {SPOTS_WHERE}
-            """, params)
+            """,
+                params,
+            )
         else:
-            cur.execute(f"""
+            cur.execute(
+                f"""
                 WITH p AS (
                     SELECT ST_PointOnSurface(s.geom) AS geom, s.stage {SPOTS_FROM} {SPOTS_WHERE}
                 ), cell AS (
@@ -52,16 +58,19 @@ def map_spots(conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int = MAX_
                         'properties', json_build_object('count', n, 'stage', stage,
                             'bbox', json_build_array(minx, miny, maxx, maxy)))), '[]'::json))::text
                 FROM cell
-            """, params)
+            """,
+                params,
+            )
         return cur.fetchone()[0]
 
 
-def heat_points(conn, spot_filter: SpotFilter, *, zoom: int) -> str:
+def heat_points(conn: Conn, spot_filter: SpotFilter, *, zoom: int) -> str:
     """Reports in the viewport as [lat, lon, weight] on a grid fine enough for a heatmap, with the largest weight."""
     params = filter_params(conn, spot_filter)
     params["cell"] = _cell_degrees(zoom, HEAT_CELL_PX)
     with conn.cursor() as cur:
-        cur.execute(f"""
+        cur.execute(
+            f"""
             WITH r AS (
                 SELECT ST_PointOnSurface(r.geom) AS geom FROM report r
                 JOIN spot s ON s.id = r.spot_id
@@ -86,11 +95,13 @@ def heat_points(conn, spot_filter: SpotFilter, *, zoom: int) -> str:
             SELECT json_build_object('max', coalesce(max(n), 0), 'points', coalesce(json_agg(
                 json_build_array(round(y::numeric, 5), round(x::numeric, 5), n)), '[]'::json))::text
             FROM cell
-        """, params)
+        """,
+            params,
+        )
         return cur.fetchone()[0]
 
 
-def map_areas_geojson(conn) -> str:
+def map_areas_geojson(conn: Conn) -> str:
     """Every area, simplified to about 5 m, for drawing under the spots (small enough to embed in the page)."""
     with conn.cursor() as cur:
         cur.execute("""
@@ -105,7 +116,7 @@ def map_areas_geojson(conn) -> str:
         return cur.fetchone()[0]
 
 
-def map_reference(conn) -> dict[str, list[dict]]:
+def map_reference(conn: Conn) -> dict[str, list[dict]]:
     """The stage, category and source rows the map styles and labels spots with."""
     queries = {
         "stages": "SELECT number, code, label_fa, label_en, colour FROM stage ORDER BY number",

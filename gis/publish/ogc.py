@@ -1,9 +1,12 @@
 """OGC API – Features collections: what each one exposes, its extent, and its items built as GeoJSON in SQL."""
+
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 
+from gis import clock
+from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.intake.reports import AUDIT_KEYS
 from gis.lang import latin_digits
@@ -53,58 +56,89 @@ class Collection:
 
 
 STAGE = Filter("stage", "stages, comma-separated (1–4)", "t.stage = ANY(%(stage)s)", "3,4")
-CATEGORY = Filter("category", "category codes, comma-separated", "t.category = ANY(%(category)s)", "poor_lighting")
-AREA = Filter("area", "code of an area (district, sub-district or neighbourhood) the feature lies in", AREA_IN,
-              "2209")
+CATEGORY = Filter(
+    "category", "category codes, comma-separated", "t.category = ANY(%(category)s)", "poor_lighting"
+)
+AREA = Filter(
+    "area", "code of an area (district, sub-district or neighbourhood) the feature lies in", AREA_IN, "2209"
+)
 
 AREA_PROPERTIES = """json_build_object(
     'code', t.code, 'level', t.level, 'name_fa', t.name_fa, 'name_en', t.name_en, 'name_latin', t.name_latin,
     'parent_code', p.code, 'population', t.population,
     'area_km2', round((ST_Area(t.geom::geography) / 1e6)::numeric, 3))"""
 
-REPORT_PROPERTIES = """json_build_object(
+REPORT_PROPERTIES = (
+    """json_build_object(
     'id', t.id, 'spot_id', t.spot_id, 'stage', sp.stage, 'source', t.source, 'source_ref', t.source_ref,
     'category', t.category, 'category_fa', c.label_fa, 'description', t.description, 'address', t.address,
     'area_code', a.code, 'time_of_day', t.time_of_day, 'location_verified', t.location_verified,
-    'reported_at', t.reported_at, """ + ", ".join(
-    f"'audit_{key}', (t.audit->>'{key}')::int" for key in AUDIT_KEYS) + ")"
+    'reported_at', t.reported_at, """
+    + ", ".join(f"'audit_{key}', (t.audit->>'{key}')::int" for key in AUDIT_KEYS)
+    + ")"
+)
 
 
 def _area_collection(collection_id: str, level: str, title: str) -> Collection:
     return Collection(
-        id=collection_id, title=title,
+        id=collection_id,
+        title=title,
         description=f"{title} of District 22 (level {level}), with population where known",
-        source="area t LEFT JOIN area p ON p.id = t.parent_id", where=f"t.level = '{level}'",
-        feature_id="t.code", properties=AREA_PROPERTIES, order="t.code",
-        filters=(Filter("area", "code of the area itself or of its parent", "%(area)s IN (t.id, t.parent_id)",
-                        "22"),),
+        source="area t LEFT JOIN area p ON p.id = t.parent_id",
+        where=f"t.level = '{level}'",
+        feature_id="t.code",
+        properties=AREA_PROPERTIES,
+        order="t.code",
+        filters=(
+            Filter(
+                "area", "code of the area itself or of its parent", "%(area)s IN (t.id, t.parent_id)", "22"
+            ),
+        ),
     )
 
 
-COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
-    Collection(
-        id="spots", title="Unsafe spots (فضاهای بی‌دفاع)",
-        description="Aggregated unsafe places with their programme stage, category and priority",
-        source="spot t JOIN category c ON c.code = t.category JOIN stage st ON st.number = t.stage"
-               " LEFT JOIN area a ON a.id = t.area_id",
-        where="t.status <> 'merged'", feature_id="t.id", properties=re.sub(r"\bs\.", "t.", SPOT_PROPERTIES),
-        order="t.id",
-        datetime_column="t.created_at", filters=(STAGE, CATEGORY, AREA), spot_alias="t",
-    ),
-    Collection(
-        id="reports", title="Reports (گزارش‌ها)",
-        description="Individual sightings from every source; reporters' contact data is never included",
-        source="report t JOIN category c ON c.code = t.category LEFT JOIN spot sp ON sp.id = t.spot_id"
-               " LEFT JOIN area a ON a.id = t.area_id",
-        where="true", feature_id="t.id", properties=REPORT_PROPERTIES, order="t.id",
-        datetime_column="t.reported_at",
-        filters=(Filter("stage", "stages of the report's spot, comma-separated", "sp.stage = ANY(%(stage)s)", "1"),
-                 CATEGORY, AREA),
-        private=True, spot_alias="sp",
-    ),
-    _area_collection("neighbourhoods", "neighbourhood", "Neighbourhoods (محله‌ها)"),
-    _area_collection("sub-districts", "sub_district", "Sub-districts (ناحیه‌ها)"),
-)}
+COLLECTIONS: dict[str, Collection] = {
+    c.id: c
+    for c in (
+        Collection(
+            id="spots",
+            title="Unsafe spots (فضاهای بی‌دفاع)",
+            description="Aggregated unsafe places with their programme stage, category and priority",
+            source="spot t JOIN category c ON c.code = t.category JOIN stage st ON st.number = t.stage"
+            " LEFT JOIN area a ON a.id = t.area_id",
+            where="t.status <> 'merged'",
+            feature_id="t.id",
+            properties=re.sub(r"\bs\.", "t.", SPOT_PROPERTIES),
+            order="t.id",
+            datetime_column="t.created_at",
+            filters=(STAGE, CATEGORY, AREA),
+            spot_alias="t",
+        ),
+        Collection(
+            id="reports",
+            title="Reports (گزارش‌ها)",
+            description="Individual sightings from every source; reporters' contact data is never included",
+            source="report t JOIN category c ON c.code = t.category LEFT JOIN spot sp ON sp.id = t.spot_id"
+            " LEFT JOIN area a ON a.id = t.area_id",
+            where="true",
+            feature_id="t.id",
+            properties=REPORT_PROPERTIES,
+            order="t.id",
+            datetime_column="t.reported_at",
+            filters=(
+                Filter(
+                    "stage", "stages of the report's spot, comma-separated", "sp.stage = ANY(%(stage)s)", "1"
+                ),
+                CATEGORY,
+                AREA,
+            ),
+            private=True,
+            spot_alias="sp",
+        ),
+        _area_collection("neighbourhoods", "neighbourhood", "Neighbourhoods (محله‌ها)"),
+        _area_collection("sub-districts", "sub_district", "Sub-districts (ناحیه‌ها)"),
+    )
+}
 
 
 @dataclass
@@ -125,8 +159,9 @@ def get_collection(collection_id: str) -> Collection:
     try:
         return COLLECTIONS[collection_id]
     except KeyError:
-        raise NotFound(f"no collection {collection_id!r} (collections: {', '.join(COLLECTIONS)})",
-                       field="collectionId") from None
+        raise NotFound(
+            f"no collection {collection_id!r} (collections: {', '.join(COLLECTIONS)})", field="collectionId"
+        ) from None
 
 
 def _instant(text: str, *, end: bool) -> datetime | None:
@@ -172,17 +207,30 @@ def _count(name: str, text: str | None, default: int, minimum: int) -> int:
     return int(text)
 
 
-def parse_items_query(conn, collection: Collection, *, bbox: str | None = None, datetime_text: str | None = None,
-                      limit: str | None = None, offset: str | None = None,
-                      filters: dict[str, str] | None = None, scope: SpotScope = EVERY_SPOT) -> ItemsQuery:
+def parse_items_query(
+    conn: Conn,
+    collection: Collection,
+    *,
+    bbox: str | None = None,
+    datetime_text: str | None = None,
+    limit: str | None = None,
+    offset: str | None = None,
+    filters: dict[str, str] | None = None,
+    scope: SpotScope = EVERY_SPOT,
+) -> ItemsQuery:
     """Check every parameter (a typo is an error naming the field, never an empty answer).
 
     A limit above the maximum is lowered to it, as OGC API – Features permits.
     """
     start, end = parse_datetime(datetime_text)
-    query = ItemsQuery(bbox=parse_bbox(bbox), start=start, end=end,
-                       limit=min(_count("limit", limit, DEFAULT_LIMIT, 1), MAX_LIMIT),
-                       offset=_count("offset", offset, 0, 0), scope=scope)
+    query = ItemsQuery(
+        bbox=parse_bbox(bbox),
+        start=start,
+        end=end,
+        limit=min(_count("limit", limit, DEFAULT_LIMIT, 1), MAX_LIMIT),
+        offset=_count("offset", offset, 0, 0),
+        scope=scope,
+    )
     known = {f.name for f in collection.filters}
     for name, text in (filters or {}).items():
         if name not in known:
@@ -210,8 +258,10 @@ def _where(collection: Collection, query: ItemsQuery) -> tuple[str, dict]:
         conditions.append(scope_condition(collection.spot_alias))
         params.update(query.scope.params())
     if query.bbox is not None:
-        conditions.append("t.geom && ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326)"
-                          " AND ST_Intersects(t.geom, ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326))")
+        conditions.append(
+            "t.geom && ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326)"
+            " AND ST_Intersects(t.geom, ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326))"
+        )
         params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox))
     if collection.datetime_column and query.start is not None:
         conditions.append(f"{collection.datetime_column} >= %(start)s")
@@ -223,11 +273,13 @@ def _where(collection: Collection, query: ItemsQuery) -> tuple[str, dict]:
 
 
 def _feature_sql(collection: Collection) -> str:
-    return (f"json_build_object('type', 'Feature', 'id', {collection.feature_id},"
-            f" 'geometry', ST_AsGeoJSON(t.geom, 6)::json, 'properties', {collection.properties})::text")
+    return (
+        f"json_build_object('type', 'Feature', 'id', {collection.feature_id},"
+        f" 'geometry', ST_AsGeoJSON(t.geom, 6)::json, 'properties', {collection.properties})::text"
+    )
 
 
-def count_items(conn, collection: Collection, query: ItemsQuery) -> int:
+def count_items(conn: Conn, collection: Collection, query: ItemsQuery) -> int:
     """numberMatched: how many features the filters select, before paging."""
     where, params = _where(collection, query)
     with conn.cursor() as cur:
@@ -235,19 +287,22 @@ def count_items(conn, collection: Collection, query: ItemsQuery) -> int:
         return cur.fetchone()[0]
 
 
-def iter_items(conn, collection: Collection, query: ItemsQuery, *, batch: int = 500) -> Iterator[str]:
+def iter_items(conn: Conn, collection: Collection, query: ItemsQuery, *, batch: int = 500) -> Iterator[str]:
     """One page of features, each a GeoJSON Feature as text, read through a server-side cursor."""
     where, params = _where(collection, query)
     params.update(limit=query.limit, offset=query.offset)
     with conn.cursor(name=f"ogc_{collection.id.replace('-', '_')}") as cur:
         cur.itersize = batch
-        cur.execute(f"SELECT {_feature_sql(collection)} FROM {collection.source} WHERE {where}"
-                    f" ORDER BY {collection.order} LIMIT %(limit)s OFFSET %(offset)s", params)
+        cur.execute(
+            f"SELECT {_feature_sql(collection)} FROM {collection.source} WHERE {where}"
+            f" ORDER BY {collection.order} LIMIT %(limit)s OFFSET %(offset)s",
+            params,
+        )
         for (feature,) in cur:
             yield feature
 
 
-def get_item(conn, collection: Collection, feature_id: str, *, scope: SpotScope = EVERY_SPOT) -> str:
+def get_item(conn: Conn, collection: Collection, feature_id: str, *, scope: SpotScope = EVERY_SPOT) -> str:
     """One feature as GeoJSON text; NotFound when it is not in the collection."""
     id_value: object = feature_id
     if collection.feature_id == "t.id":
@@ -257,18 +312,24 @@ def get_item(conn, collection: Collection, feature_id: str, *, scope: SpotScope 
         id_value = int(latin_digits(feature_id))
     where, params = _where(collection, ItemsQuery(scope=scope))
     with conn.cursor() as cur:
-        cur.execute(f"SELECT {_feature_sql(collection)} FROM {collection.source}"
-                    f" WHERE {where} AND {collection.feature_id} = %(id)s", {**params, "id": id_value})
+        cur.execute(
+            f"SELECT {_feature_sql(collection)} FROM {collection.source}"
+            f" WHERE {where} AND {collection.feature_id} = %(id)s",
+            {**params, "id": id_value},
+        )
         row = cur.fetchone()
     if row is None:
         raise NotFound(f"no feature {feature_id!r} in {collection.id}", field="featureId")
     return row[0]
 
 
-def extent(conn, collection: Collection) -> dict:
+def extent(conn: Conn, collection: Collection) -> dict:
     """The collection's spatial (CRS84 bbox) and temporal extent, from the data itself."""
-    temporal = (f"min({collection.datetime_column}), max({collection.datetime_column})"
-                if collection.datetime_column else "NULL::timestamptz, NULL::timestamptz")
+    temporal = (
+        f"min({collection.datetime_column}), max({collection.datetime_column})"
+        if collection.datetime_column
+        else "NULL::timestamptz, NULL::timestamptz"
+    )
     with conn.cursor() as cur:
         # An empty collection (no sub-districts loaded yet) takes the extent of all areas.
         cur.execute(f"""
@@ -280,8 +341,10 @@ def extent(conn, collection: Collection) -> dict:
     bbox = [minx, miny, maxx, maxy] if minx is not None else [-180.0, -90.0, 180.0, 90.0]
     result: dict = {"spatial": {"bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
     if collection.datetime_column:
-        result["temporal"] = {"interval": [[_iso(first), _iso(last)]],
-                              "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
+        result["temporal"] = {
+            "interval": [[_iso(first), _iso(last)]],
+            "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+        }
     return result
 
 
@@ -291,7 +354,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def timestamp() -> str:
     """The response's timeStamp, RFC 3339 in UTC."""
-    return _iso(datetime.now(timezone.utc)) or ""
+    return _iso(clock.now()) or ""
 
 
 def next_offset(query: ItemsQuery, matched: int) -> int | None:
@@ -303,4 +366,3 @@ def next_offset(query: ItemsQuery, matched: int) -> int | None:
 def previous_offset(query: ItemsQuery) -> int | None:
     """Where the previous page starts, or None on the first page."""
     return max(0, query.offset - query.limit) if query.offset > 0 else None
-

@@ -1,4 +1,6 @@
 """Mapbox vector tiles of spots and areas, built by PostGIS (ST_AsMVT over ST_TileEnvelope), simplified by zoom."""
+
+from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.spots import EVERY_SPOT, SpotScope, check_categories, scope_condition
 
@@ -9,7 +11,8 @@ WORLD_M = 40075016.68
 LAYERS = ("spots", "areas")
 AREA_LEVELS = ("district", "sub_district", "neighbourhood")
 
-SPOTS_LAYER = """
+SPOTS_LAYER = (
+    """
     SELECT ST_AsMVT(layer, 'spots', %(extent)s, 'geom', 'id') FROM (
         SELECT t.id, t.category, c.label_fa AS category_fa, t.stage, t.status, t.priority::float8 AS priority,
                t.report_count, t.title, a.code AS area_code,
@@ -18,11 +21,14 @@ SPOTS_LAYER = """
         FROM spot t
         JOIN category c ON c.code = t.category
         LEFT JOIN area a ON a.id = t.area_id, bounds b
-        WHERE t.status <> 'merged' AND t.geom && b.envelope_4326 AND """ + scope_condition("t") + """
+        WHERE t.status <> 'merged' AND t.geom && b.envelope_4326 AND """
+    + scope_condition("t")
+    + """
           AND (%(stages)s::smallint[] IS NULL OR t.stage = ANY(%(stages)s))
           AND (%(categories)s::text[] IS NULL OR t.category = ANY(%(categories)s))
     ) AS layer WHERE layer.geom IS NOT NULL
 """
+)
 
 AREAS_LAYER = """
     SELECT ST_AsMVT(layer, %(area_layer)s, %(extent)s, 'geom', 'id') FROM (
@@ -40,19 +46,28 @@ def check_tile(z: int, x: int, y: int) -> None:
     if not 0 <= z <= MAX_ZOOM:
         raise InvalidInput("z", f"zoom must be 0–{MAX_ZOOM}")
     for name, value in (("x", x), ("y", y)):
-        if not 0 <= value < 2 ** z:
-            raise InvalidInput(name, f"must be 0–{2 ** z - 1} at zoom {z}")
+        if not 0 <= value < 2**z:
+            raise InvalidInput(name, f"must be 0–{2**z - 1} at zoom {z}")
 
 
 def tolerance(z: int) -> float:
     """Simplify by one tile unit (in metres of Web Mercator): finer than a tile can show is wasted bytes."""
-    return WORLD_M / (EXTENT * 2 ** z)
+    return WORLD_M / (EXTENT * 2**z)
 
 
-def tile(conn, z: int, x: int, y: int, *, layers: tuple[str, ...] = LAYERS,
-         area_levels: tuple[str, ...] = AREA_LEVELS, area_layer: str = "areas",
-         stages: list[int] | None = None, categories: list[str] | None = None,
-         scope: SpotScope = EVERY_SPOT) -> bytes:
+def tile(
+    conn: Conn,
+    z: int,
+    x: int,
+    y: int,
+    *,
+    layers: tuple[str, ...] = LAYERS,
+    area_levels: tuple[str, ...] = AREA_LEVELS,
+    area_layer: str = "areas",
+    stages: list[int] | None = None,
+    categories: list[str] | None = None,
+    scope: SpotScope = EVERY_SPOT,
+) -> bytes:
     """One tile with the asked layers (spots; areas of the given levels), as MVT bytes; empty when nothing is there."""
     check_tile(z, x, y)
     unknown = [name for name in layers if name not in LAYERS]
@@ -68,8 +83,18 @@ def tile(conn, z: int, x: int, y: int, *, layers: tuple[str, ...] = LAYERS,
                        AS envelope_4326)
         SELECT {selects}
     """
-    params = {"z": z, "x": x, "y": y, "extent": EXTENT, "tolerance": tolerance(z), "stages": stages,
-              "categories": categories, "levels": list(area_levels), "area_layer": area_layer, **scope.params()}
+    params = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "extent": EXTENT,
+        "tolerance": tolerance(z),
+        "stages": stages,
+        "categories": categories,
+        "levels": list(area_levels),
+        "area_layer": area_layer,
+        **scope.params(),
+    }
     with conn.cursor() as cur:
         cur.execute(query, params)
         return bytes(cur.fetchone()[0])
@@ -83,10 +108,13 @@ TILED_COLLECTIONS = {
 }
 
 
-def collection_tile(conn, collection_id: str, z: int, x: int, y: int, *, scope: SpotScope = EVERY_SPOT) -> bytes:
+def collection_tile(
+    conn: Conn, collection_id: str, z: int, x: int, y: int, *, scope: SpotScope = EVERY_SPOT
+) -> bytes:
     """One collection's tile, its layer named after the collection (the OGC API – Tiles path)."""
     if collection_id not in TILED_COLLECTIONS:
-        raise NotFound(f"no tiles for {collection_id!r} (tiled: {', '.join(TILED_COLLECTIONS)})",
-                       field="collectionId")
+        raise NotFound(
+            f"no tiles for {collection_id!r} (tiled: {', '.join(TILED_COLLECTIONS)})", field="collectionId"
+        )
     layers, levels = TILED_COLLECTIONS[collection_id]
     return tile(conn, z, x, y, layers=layers, area_levels=levels, area_layer=collection_id, scope=scope)

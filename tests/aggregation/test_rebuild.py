@@ -1,4 +1,5 @@
 """`safemap aggregate --rebuild` re-clusters automatic stage-1 spots, keeps the rest, deletes no history."""
+
 import psycopg2
 import pytest
 
@@ -23,13 +24,21 @@ def street(empty_url) -> dict:
     ids = {}
     with transaction(empty_url) as conn:
         for metres in (0, 40, 80, 400, 430):
-            done = submit_report(conn, ReportCreate(source="mayor", category="vacant_lot",
-                                                    lon=lon + metres * METRE, lat=lat), radius_m=50)
+            done = submit_report(
+                conn,
+                ReportCreate(source="mayor", category="vacant_lot", lon=lon + metres * METRE, lat=lat),
+                radius_m=50,
+            )
             ids[metres] = (done.report_id, done.spot_id)
         conn.cursor().execute("UPDATE spot SET stage = 2 WHERE id = %s", (ids[400][1],))
     assert ids[0][1] == ids[40][1] != ids[80][1] != ids[400][1] == ids[430][1]
-    return {"url": empty_url, "reports": {m: r for m, (r, _) in ids.items()},
-            "a": ids[0][1], "b": ids[80][1], "c": ids[400][1]}
+    return {
+        "url": empty_url,
+        "reports": {m: r for m, (r, _) in ids.items()},
+        "a": ids[0][1],
+        "b": ids[80][1],
+        "c": ids[400][1],
+    }
 
 
 def _spots(url: str) -> dict[int, int]:
@@ -40,8 +49,11 @@ def _spots(url: str) -> dict[int, int]:
 
 def _spot(url: str, spot_id: int) -> tuple:
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT status, merged_into, report_count, (SELECT array_agg(kind ORDER BY id)"
-                    " FROM spot_event WHERE spot_id = s.id) FROM spot s WHERE id = %s", (spot_id,))
+        cur.execute(
+            "SELECT status, merged_into, report_count, (SELECT array_agg(kind ORDER BY id)"
+            " FROM spot_event WHERE spot_id = s.id) FROM spot s WHERE id = %s",
+            (spot_id,),
+        )
         return cur.fetchone()
 
 
@@ -62,7 +74,8 @@ def test_a_wider_radius_merges_stage_1_spots_and_keeps_stage_2(street):
     assert result.stdout.splitlines()[0] == (
         "rebuilt with a radius of 100 m: 3 reports of automatic stage-1 spots re-clustered (1 spots kept as "
         "they are: past stage 1, closed or edited by hand); 0 spots unchanged, 1 changed, 0 new, "
-        "1 merged away")
+        "1 merged away"
+    )
     assert "SAFEMAP_AGGREGATION_RADIUS_M=100" in result.stdout
     assert _spot(url, b)[:3] == ("merged", a, 0) and _spot(url, b)[3][-1] == "rebuilt"
     assert _spot(url, a)[2:] == (3, ["created", "report_attached", "rebuilt"])
@@ -83,4 +96,3 @@ def test_a_narrower_radius_splits_and_hand_edits_are_kept(street):
         again = rebuild(conn, radius_m=100)
     assert _spots(url)[reports[80]] == moved["spot"]  # the split stays split
     assert again.changed == 0
-

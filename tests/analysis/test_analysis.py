@@ -1,4 +1,5 @@
 """Analysis: densities against SQL, Gi* on a planted cluster, time to remediation and audit change."""
+
 import json
 import math
 import random
@@ -23,17 +24,26 @@ CLUSTER = (51.145, 35.738)
 
 def _plant(url: str, *, background: int, cluster: int, seed: int) -> None:
     rng = random.Random(seed)
-    square = (f"MULTIPOLYGON((({WEST} {SOUTH}, {WEST + SIDE_DEG_LON} {SOUTH}, {WEST + SIDE_DEG_LON} {SOUTH + SIDE_DEG_LAT},"
-              f" {WEST} {SOUTH + SIDE_DEG_LAT}, {WEST} {SOUTH})))")
-    points = [(WEST + rng.random() * SIDE_DEG_LON, SOUTH + rng.random() * SIDE_DEG_LAT) for _ in range(background)]
+    square = (
+        f"MULTIPOLYGON((({WEST} {SOUTH}, {WEST + SIDE_DEG_LON} {SOUTH}, {WEST + SIDE_DEG_LON} {SOUTH + SIDE_DEG_LAT},"
+        f" {WEST} {SOUTH + SIDE_DEG_LAT}, {WEST} {SOUTH})))"
+    )
+    points = [
+        (WEST + rng.random() * SIDE_DEG_LON, SOUTH + rng.random() * SIDE_DEG_LAT) for _ in range(background)
+    ]
     for _ in range(cluster):  # within ~200 m of the centre
         angle, radius = rng.random() * 2 * math.pi, 0.0022 * math.sqrt(rng.random())
         points.append((CLUSTER[0] + radius * math.cos(angle), CLUSTER[1] + radius * math.sin(angle) * 0.8))
     with transaction(url) as conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO area (level, code, name_fa, geom) VALUES ('district', 'T', 'آزمون',"
-                    " ST_GeomFromText(%s, 4326))", (square,))
-        cur.executemany("INSERT INTO spot (geom, category) VALUES (ST_SetSRID(ST_MakePoint(%s, %s), 4326), 'other')",
-                        points)
+        cur.execute(
+            "INSERT INTO area (level, code, name_fa, geom) VALUES ('district', 'T', 'آزمون',"
+            " ST_GeomFromText(%s, 4326))",
+            (square,),
+        )
+        cur.executemany(
+            "INSERT INTO spot (geom, category) VALUES (ST_SetSRID(ST_MakePoint(%s, %s), 4326), 'other')",
+            points,
+        )
 
 
 def _distance_m(cell_geometry, point: tuple[float, float]) -> float:
@@ -66,9 +76,11 @@ def test_gi_star_finds_nothing_in_noise(empty_url):
 def test_density_per_neighbourhood_matches_sql_and_uses_population(viewer_client, db_url):
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("UPDATE area SET population = 25000 WHERE code = '2209'")
-        cur.execute("SELECT a.code, count(s.id), ST_Area(a.geom::geography) / 1e6 FROM area a LEFT JOIN spot s"
-                    " ON ST_Intersects(a.geom, ST_PointOnSurface(s.geom)) WHERE a.level = 'neighbourhood'"
-                    " GROUP BY a.code, a.geom")
+        cur.execute(
+            "SELECT a.code, count(s.id), ST_Area(a.geom::geography) / 1e6 FROM area a LEFT JOIN spot s"
+            " ON ST_Intersects(a.geom, ST_PointOnSurface(s.geom)) WHERE a.level = 'neighbourhood'"
+            " GROUP BY a.code, a.geom"
+        )
         expected = {code: (count, km2) for code, count, km2 in cur.fetchall()}
     response = viewer_client.get("/api/analysis/density")
     assert response.headers["content-type"] == "application/geo+json"
@@ -89,8 +101,10 @@ def test_hotspot_layer_and_table_endpoints(viewer_client, db_url):
     cells = layer.json()["features"]
     assert cells and {"count", "kde", "gi_z", "gi_p", "hotspot"} <= set(cells[0]["properties"])
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM spot s JOIN area a ON a.level = 'district'"
-                    " AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))")
+        cur.execute(
+            "SELECT count(*) FROM spot s JOIN area a ON a.level = 'district'"
+            " AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))"
+        )
         (inside,) = cur.fetchone()
     assert sum(c["properties"]["count"] for c in cells) == inside > 60
     table = viewer_client.get("/api/analysis/hotspots", params={"f": "csv", "cell": 1000, "bandwidth": 1500})
@@ -136,16 +150,32 @@ def test_time_to_remediation_per_agency_when_actions_exist(conn):
 
 def test_audit_change_uses_the_re_audit_and_never_guesses(conn):
     with conn.cursor() as cur:  # a spot closed without any re-audit yet
-        cur.execute("UPDATE spot SET status = 'resolved' WHERE id = (SELECT min(s.id) FROM spot s WHERE s.stage = 1"
-                    " AND EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id AND r.audit IS NOT NULL)) RETURNING id")
+        cur.execute(
+            "UPDATE spot SET status = 'resolved' WHERE id = (SELECT min(s.id) FROM spot s WHERE s.stage = 1"
+            " AND EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id AND r.audit IS NOT NULL)) RETURNING id"
+        )
         (spot_id,) = cur.fetchone()
     rows = {row["id"]: row for row in audit_change(conn)}
     assert rows[spot_id]["before"] > 0 and rows[spot_id]["after"] is None and rows[spot_id]["change"] is None
-    audit = {key: 3 for key in ("lighting", "openness", "visibility", "people", "security", "walk_path",
-                                "public_transport", "gender_mix", "feeling")}
+    audit = {
+        key: 3
+        for key in (
+            "lighting",
+            "openness",
+            "visibility",
+            "people",
+            "security",
+            "walk_path",
+            "public_transport",
+            "gender_mix",
+            "feeling",
+        )
+    }
     with conn.cursor() as cur:
-        cur.execute("INSERT INTO spot_event (spot_id, kind, payload) VALUES (%s, 'evaluated', %s)",
-                    (spot_id, json.dumps({"audit": audit})))
+        cur.execute(
+            "INSERT INTO spot_event (spot_id, kind, payload) VALUES (%s, 'evaluated', %s)",
+            (spot_id, json.dumps({"audit": audit})),
+        )
     after = {row["id"]: row for row in audit_change(conn)}[spot_id]
     assert after["after"] == 3.0 and after["change"] == pytest.approx(3.0 - rows[spot_id]["before"], abs=0.01)
 

@@ -1,5 +1,6 @@
 """The analysis endpoints count only the spots the asker may read: the public stages 3–4, a viewer all of them,
 a facilitator their neighbourhoods, an agency the spots it has actions on."""
+
 import psycopg2
 import pytest
 
@@ -38,9 +39,13 @@ def test_density_anonymous_counts_public_spots_and_a_viewer_all(client, viewer_h
     assert _density(client) == public
     assert _density(client, viewer_headers) == everything
     # classes are quintiles of spots per km²: equal densities (several areas with no public spot) share one
-    rated = [(f["properties"]["spots_per_km2"], f["properties"]["class"])
-             for f in client.get("/api/analysis/density").json()["features"]]
-    assert all((d1 < d2 and c1 <= c2) or (d1 == d2 and c1 == c2) or d1 > d2 for d1, c1 in rated for d2, c2 in rated)
+    rated = [
+        (f["properties"]["spots_per_km2"], f["properties"]["class"])
+        for f in client.get("/api/analysis/density").json()["features"]
+    ]
+    assert all(
+        (d1 < d2 and c1 <= c2) or (d1 == d2 and c1 == c2) or d1 > d2 for d1, c1 in rated for d2, c2 in rated
+    )
 
 
 def test_hotspot_grid_counts_only_the_scope(client, viewer_headers, db_url):
@@ -54,30 +59,41 @@ def test_hotspot_grid_counts_only_the_scope(client, viewer_headers, db_url):
 
 def test_a_facilitator_counts_their_neighbourhoods_only(client, db_url):
     with transaction(db_url) as conn:
-        user = create_user(conn, username="sara", password="long enough password", role="facilitator",
-                           areas=["2209"])
+        user = create_user(
+            conn, username="sara", password="long enough password", role="facilitator", areas=["2209"]
+        )
         token, _ = issue_token(conn, user.id)
     counts = _density(client, {"Authorization": f"Bearer {token}"})
-    (mine,) = _rows(db_url, "SELECT count(*) FROM spot s JOIN area a ON a.id = s.area_id"
-                            " WHERE a.code = '2209' AND s.status <> 'merged'")[0]
+    (mine,) = _rows(
+        db_url,
+        "SELECT count(*) FROM spot s JOIN area a ON a.id = s.area_id"
+        " WHERE a.code = '2209' AND s.status <> 'merged'",
+    )[0]
     assert sum(counts.values()) == mine > 0
     assert all(n == 0 for code, n in counts.items() if code != "2209")
 
 
 def test_the_library_defaults_to_every_spot_and_takes_any_scope(conn):
     with conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM spot s JOIN area a ON a.level = 'neighbourhood'"
-                    " AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom)) WHERE s.status <> 'merged'")
+        cur.execute(
+            "SELECT count(*) FROM spot s JOIN area a ON a.level = 'neighbourhood'"
+            " AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom)) WHERE s.status <> 'merged'"
+        )
         (everything,) = cur.fetchone()
         cur.execute("SELECT id FROM agency ORDER BY code LIMIT 1")
         (agency_id,) = cur.fetchone()
-        cur.execute("INSERT INTO spot_action (spot_id, agency_id, what, due_on)"
-                    " SELECT id, %s, 'نصب روشنایی', '2026-03-01' FROM spot WHERE stage = 1 ORDER BY id LIMIT 2",
-                    (agency_id,))
-        cur.execute("SELECT count(*) FILTER (WHERE stage = 3 AND status = 'open'), count(*) FROM spot s"
-                    " JOIN area a ON a.level = 'neighbourhood' AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))"
-                    " WHERE status <> 'merged' AND EXISTS (SELECT 1 FROM spot_action x WHERE x.spot_id = s.id"
-                    " AND x.agency_id = %s)", (agency_id,))
+        cur.execute(
+            "INSERT INTO spot_action (spot_id, agency_id, what, due_on)"
+            " SELECT id, %s, 'نصب روشنایی', '2026-03-01' FROM spot WHERE stage = 1 ORDER BY id LIMIT 2",
+            (agency_id,),
+        )
+        cur.execute(
+            "SELECT count(*) FILTER (WHERE stage = 3 AND status = 'open'), count(*) FROM spot s"
+            " JOIN area a ON a.level = 'neighbourhood' AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))"
+            " WHERE status <> 'merged' AND EXISTS (SELECT 1 FROM spot_action x WHERE x.spot_id = s.id"
+            " AND x.agency_id = %s)",
+            (agency_id,),
+        )
         in_remediation, acted_on = cur.fetchone()
     assert sum(row["spots"] for row in density_rows(conn)) == everything > acted_on >= 2
     agency = SpotScope(agency_id=agency_id)
@@ -87,15 +103,24 @@ def test_the_library_defaults_to_every_spot_and_takes_any_scope(conn):
 
 
 def test_remediation_and_audit_change_hide_unpublished_spots(client, viewer_headers, db_url):
-    (spot_id,) = _rows(db_url, "UPDATE spot SET status = 'resolved' WHERE id = (SELECT min(id) FROM spot"
-                               " WHERE stage = 1) RETURNING id")[0]
-    viewer = {row["id"] for row in client.get("/api/analysis/audit-change", headers=viewer_headers).json()["spots"]}
+    (spot_id,) = _rows(
+        db_url,
+        "UPDATE spot SET status = 'resolved' WHERE id = (SELECT min(id) FROM spot"
+        " WHERE stage = 1) RETURNING id",
+    )[0]
+    viewer = {
+        row["id"] for row in client.get("/api/analysis/audit-change", headers=viewer_headers).json()["spots"]
+    }
     public = {row["id"] for row in client.get("/api/analysis/audit-change").json()["spots"]}
     assert spot_id in viewer and spot_id not in public and public < viewer
     with psycopg2.connect(db_url) as conn:
         assert {row["id"] for row in audit_change(conn, scope=PUBLIC_SPOTS)} == public
-    in_remediation = sum(r["in_remediation"] for r in client.get("/api/analysis/remediation").json()["by_category"])
-    assert in_remediation == _rows(db_url, "SELECT count(*) FROM spot WHERE stage = 3 AND status = 'open'")[0][0]
+    in_remediation = sum(
+        r["in_remediation"] for r in client.get("/api/analysis/remediation").json()["by_category"]
+    )
+    assert (
+        in_remediation == _rows(db_url, "SELECT count(*) FROM spot WHERE stage = 3 AND status = 'open'")[0][0]
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Helpers shared by the focus-group and Open311 tests: users with bearer tokens, an app with an API key."""
+
 from collections.abc import Iterator
 
 import pytest
@@ -13,13 +14,19 @@ API_KEY = "k137-test-key"
 
 def make_people(db_url: str) -> dict[str, dict[str, str]]:
     """Bearer headers for a facilitator of 2201 and 2209, the GIS office, the deputy, an agency and a viewer."""
-    people = {"sara": ("facilitator", ["2201", "2209"], None), "gis": ("gis_office", [], None),
-              "deputy": ("deputy", [], None), "roads": ("agency", [], "traffic"), "guest": ("viewer", [], None)}
+    people = {
+        "sara": ("facilitator", ["2201", "2209"], None),
+        "gis": ("gis_office", [], None),
+        "deputy": ("deputy", [], None),
+        "roads": ("agency", [], "traffic"),
+        "guest": ("viewer", [], None),
+    }
     headers = {}
     with transaction(db_url) as conn:
         for name, (role, areas, agency) in people.items():
-            user = create_user(conn, username=name, password=f"s3cret-{name}", role=role, areas=areas,
-                               agency=agency)
+            user = create_user(
+                conn, username=name, password=f"s3cret-{name}", role=role, areas=areas, agency=agency
+            )
             headers[name] = {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
     return headers
 

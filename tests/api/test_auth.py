@@ -1,4 +1,5 @@
 """Sign-in as users do it: tokens, sessions with CSRF, roles and areas."""
+
 import psycopg2
 import pytest
 
@@ -34,8 +35,10 @@ def test_wrong_credentials_are_401_without_saying_which(client, people, username
 def test_bad_or_missing_tokens_are_401(client, people):
     assert client.get("/api/auth/me").status_code == 401
     assert client.get("/api/auth/me", headers={"Authorization": "Bearer nope"}).status_code == 401
-    assert client.get("/api/auth/me", headers={"Authorization": "Basic abc"}).json()["error"]["field"] == \
-        "authorization"
+    assert (
+        client.get("/api/auth/me", headers={"Authorization": "Basic abc"}).json()["error"]["field"]
+        == "authorization"
+    )
 
 
 def test_a_session_cookie_needs_the_csrf_header_for_writes(client, people):
@@ -58,7 +61,10 @@ def test_disabled_users_lose_their_tokens(client, people):
 
     with transaction(people) as conn:
         disable_user(conn, "roads")
-    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {token['access_token']}"}).status_code == 401
+    assert (
+        client.get("/api/auth/me", headers={"Authorization": f"Bearer {token['access_token']}"}).status_code
+        == 401
+    )
 
 
 def test_passwords_are_stored_as_argon2_hashes(people):

@@ -1,4 +1,5 @@
 """The programme dashboard and programme tracking over HTTP, checked against SQL on the demo data."""
+
 import psycopg2
 import pytest
 from argon2 import PasswordHasher
@@ -7,7 +8,13 @@ from gis import users
 from gis.db import transaction
 from gis.users import create_user, issue_token
 
-ROLES = {"deputy": "deputy", "gis": "gis_office", "watcher": "viewer", "sara": "facilitator", "roads": "agency"}
+ROLES = {
+    "deputy": "deputy",
+    "gis": "gis_office",
+    "watcher": "viewer",
+    "sara": "facilitator",
+    "roads": "agency",
+}
 
 
 @pytest.fixture
@@ -16,9 +23,14 @@ def tokens(db_url, monkeypatch):
     headers = {}
     with transaction(db_url) as conn:
         for name, role in ROLES.items():
-            user = create_user(conn, username=name, password="long-enough-pw", role=role,
-                               areas=["2201"] if role == "facilitator" else (),
-                               agency="traffic" if role == "agency" else None)
+            user = create_user(
+                conn,
+                username=name,
+                password="long-enough-pw",
+                role=role,
+                areas=["2201"] if role == "facilitator" else (),
+                agency="traffic" if role == "agency" else None,
+            )
             headers[name] = {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
     return headers
 
@@ -33,24 +45,45 @@ def _focus_groups(db_url: str, since: str, until: str) -> dict:
     """Focus groups held in a period, when the intake's table exists (the dashboard counts 0 otherwise)."""
     if not _sql(db_url, "SELECT to_regclass('focus_group') IS NOT NULL")[0][0]:
         return {"count": 0, "attendance": 0}
-    count, attendance = _sql(db_url, "SELECT count(*), coalesce(sum(participants), 0) FROM focus_group"
-                                     " WHERE held_on BETWEEN %s AND %s", (since, until))[0]
+    count, attendance = _sql(
+        db_url,
+        "SELECT count(*), coalesce(sum(participants), 0) FROM focus_group WHERE held_on BETWEEN %s AND %s",
+        (since, until),
+    )[0]
     return {"count": count, "attendance": attendance}
 
 
 def test_the_figures_match_sql_counts(client, tokens, db_url):
     figures = client.get("/api/dashboard", headers=tokens["deputy"]).json()
-    by_stage = dict(_sql(db_url, "SELECT stage, count(*) FROM spot WHERE status IN ('open', 'resolved') GROUP BY 1"))
+    by_stage = dict(
+        _sql(db_url, "SELECT stage, count(*) FROM spot WHERE status IN ('open', 'resolved') GROUP BY 1")
+    )
     assert [figures["totals"][f"stage_{n}"] for n in range(1, 5)] == [by_stage.get(n, 0) for n in range(1, 5)]
     assert figures["totals"]["total"] == 70
-    assert figures["totals"]["resolved"] == _sql(db_url, "SELECT count(*) FROM spot WHERE status = 'resolved'")[0][0]
+    assert (
+        figures["totals"]["resolved"]
+        == _sql(db_url, "SELECT count(*) FROM spot WHERE status = 'resolved'")[0][0]
+    )
     sharif = next(r for r in figures["stages_by_area"] if r["code"] == "2201")
-    assert sharif["stage_1"] == _sql(db_url, "SELECT count(*) FROM spot s JOIN area a ON a.id = s.area_id"
-                                             " WHERE a.code = '2201' AND s.stage = 1")[0][0]
-    overdue = dict(_sql(db_url, "SELECT g.code, count(*) FROM spot_action x JOIN agency g ON g.id = x.agency_id"
-                                " WHERE x.status IN ('assigned', 'in_progress') AND x.due_on < current_date"
-                                " GROUP BY 1"))
-    assert overdue and {r["code"]: r["overdue"] for r in figures["overdue_by_agency"] if r["overdue"]} == overdue
+    assert (
+        sharif["stage_1"]
+        == _sql(
+            db_url,
+            "SELECT count(*) FROM spot s JOIN area a ON a.id = s.area_id"
+            " WHERE a.code = '2201' AND s.stage = 1",
+        )[0][0]
+    )
+    overdue = dict(
+        _sql(
+            db_url,
+            "SELECT g.code, count(*) FROM spot_action x JOIN agency g ON g.id = x.agency_id"
+            " WHERE x.status IN ('assigned', 'in_progress') AND x.due_on < current_date"
+            " GROUP BY 1",
+        )
+    )
+    assert (
+        overdue and {r["code"]: r["overdue"] for r in figures["overdue_by_agency"] if r["overdue"]} == overdue
+    )
     assert len(figures["resolved_audits"]) == figures["totals"]["resolved"]
     assert all(float(r["after"]) > float(r["before"]) for r in figures["resolved_audits"])
     assert figures["activities_held"]["meeting"]["count"] == 4
@@ -65,11 +98,14 @@ def test_filters_narrow_the_figures(client, tokens, db_url):
     only = client.get("/api/dashboard", params={"area": "2209"}, headers=tokens["gis"]).json()
     assert [r["code"] for r in only["stages_by_area"]] == ["2209"] and only["totals"]["total"] == 7
     assert only["activities_held"]["training"]["count"] == 1
-    period = client.get("/api/dashboard", params={"since": "۱۳۹۹/۰۹/۰۱", "until": "1399/10/30"},
-                        headers=tokens["watcher"]).json()
-    assert period["activities_held"] == {"meeting": {"count": 2, "attendance": 15},
-                                         "training": {"count": 3, "attendance": 57},
-                                         "focus_group": _focus_groups(db_url, "2020-11-21", "2021-01-19")}
+    period = client.get(
+        "/api/dashboard", params={"since": "۱۳۹۹/۰۹/۰۱", "until": "1399/10/30"}, headers=tokens["watcher"]
+    ).json()
+    assert period["activities_held"] == {
+        "meeting": {"count": 2, "attendance": 15},
+        "training": {"count": 3, "attendance": 57},
+        "focus_group": _focus_groups(db_url, "2020-11-21", "2021-01-19"),
+    }
     assert period["totals"]["total"] == 0 and period["filters"]["since"] == "2020-11-21"
     bad = client.get("/api/dashboard", params={"since": "1399/13/40"}, headers=tokens["deputy"])
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "since"
@@ -94,39 +130,92 @@ def test_the_page_is_persian_with_jalali_dates_and_english_on_request(client, to
 
 
 def test_the_deputy_records_activities_and_phases_with_jalali_dates(client, tokens):
-    meeting = client.post("/api/programme/activities", headers=tokens["deputy"], json={
-        "kind": "meeting", "held_on": "۱۳۹۹/۱۲/۱۴", "title": "جلسهٔ ویژه", "attendees": {"پلیس": 2, "برق": 1},
-        "decisions": "روشنایی پارک"})
+    meeting = client.post(
+        "/api/programme/activities",
+        headers=tokens["deputy"],
+        json={
+            "kind": "meeting",
+            "held_on": "۱۳۹۹/۱۲/۱۴",
+            "title": "جلسهٔ ویژه",
+            "attendees": {"پلیس": 2, "برق": 1},
+            "decisions": "روشنایی پارک",
+        },
+    )
     assert meeting.status_code == 201
     assert (meeting.json()["held_on"], meeting.json()["attendance"]) == ("2021-03-04", 3)
-    training = client.post("/api/programme/activities", headers=tokens["deputy"], json={
-        "kind": "training", "held_on": "1399/12/01", "title": "آموزش", "area": "2205", "attendance": 12})
+    training = client.post(
+        "/api/programme/activities",
+        headers=tokens["deputy"],
+        json={
+            "kind": "training",
+            "held_on": "1399/12/01",
+            "title": "آموزش",
+            "area": "2205",
+            "attendance": 12,
+        },
+    )
     assert training.status_code == 201 and training.json()["area_code"] == "2205"
-    assert client.post("/api/programme/activities", headers=tokens["deputy"], json={
-        "kind": "training", "held_on": "1399/12/01", "title": "آموزش"}).json()["error"]["field"] == "area"
-    assert client.post("/api/programme/activities", headers=tokens["gis"], json={
-        "kind": "meeting", "held_on": "1399/12/01", "title": "x"}).status_code == 403
-    phase = client.post("/api/programme/phases", headers=tokens["deputy"], json={
-        "name_fa": "گسترش به محله‌های دیگر", "planned_start": "1400/01/15", "planned_end": "1400/03/31"})
+    assert (
+        client.post(
+            "/api/programme/activities",
+            headers=tokens["deputy"],
+            json={"kind": "training", "held_on": "1399/12/01", "title": "آموزش"},
+        ).json()["error"]["field"]
+        == "area"
+    )
+    assert (
+        client.post(
+            "/api/programme/activities",
+            headers=tokens["gis"],
+            json={"kind": "meeting", "held_on": "1399/12/01", "title": "x"},
+        ).status_code
+        == 403
+    )
+    phase = client.post(
+        "/api/programme/phases",
+        headers=tokens["deputy"],
+        json={"name_fa": "گسترش به محله‌های دیگر", "planned_start": "1400/01/15", "planned_end": "1400/03/31"},
+    )
     assert phase.status_code == 201 and phase.json()["planned_end_jalali"] == "1400/03/31"
-    backwards = client.post("/api/programme/phases", headers=tokens["deputy"], json={
-        "name_fa": "x", "planned_start": "1400/03/01", "planned_end": "1400/01/01"})
+    backwards = client.post(
+        "/api/programme/phases",
+        headers=tokens["deputy"],
+        json={"name_fa": "x", "planned_start": "1400/03/01", "planned_end": "1400/01/01"},
+    )
     assert backwards.status_code == 400 and backwards.json()["error"]["field"] == "planned_end"
-    done = client.patch(f"/api/programme/phases/{phase.json()['id']}", headers=tokens["deputy"],
-                        json={"actual_start": "1400/01/20", "actual_end": "1400/04/10"})
+    done = client.patch(
+        f"/api/programme/phases/{phase.json()['id']}",
+        headers=tokens["deputy"],
+        json={"actual_start": "1400/01/20", "actual_end": "1400/04/10"},
+    )
     assert done.json()["slip_days"] == 10
-    listed = client.get("/api/programme/activities", params={"since": "1399/12/01"}, headers=tokens["watcher"])
-    assert [a["title"] for a in listed.json()] == ["آموزش", "جلسهٔ چهارم کارگروه: گزارش به شورای اجرایی",
-                                                   "جلسهٔ ویژه"]
+    listed = client.get(
+        "/api/programme/activities", params={"since": "1399/12/01"}, headers=tokens["watcher"]
+    )
+    assert [a["title"] for a in listed.json()] == [
+        "آموزش",
+        "جلسهٔ چهارم کارگروه: گزارش به شورای اجرایی",
+        "جلسهٔ ویژه",
+    ]
 
 
 def test_the_deputy_manages_agencies(client, tokens):
-    added = client.post("/api/agencies", headers=tokens["deputy"],
-                        json={"code": "water", "name_fa": "شركت آب", "name_en": "Water company"})
+    added = client.post(
+        "/api/agencies",
+        headers=tokens["deputy"],
+        json={"code": "water", "name_fa": "شركت آب", "name_en": "Water company"},
+    )
     assert added.status_code == 201 and added.json()["name_fa"] == "شرکت آب"
-    assert client.post("/api/agencies", headers=tokens["deputy"],
-                       json={"code": "water", "name_fa": "x"}).status_code == 409
-    assert client.post("/api/agencies", headers=tokens["gis"], json={"code": "w2", "name_fa": "x"}).status_code == 403
+    assert (
+        client.post(
+            "/api/agencies", headers=tokens["deputy"], json={"code": "water", "name_fa": "x"}
+        ).status_code
+        == 409
+    )
+    assert (
+        client.post("/api/agencies", headers=tokens["gis"], json={"code": "w2", "name_fa": "x"}).status_code
+        == 403
+    )
     assert client.post("/api/agencies/water/deactivate", headers=tokens["deputy"]).status_code == 200
     codes = [a["code"] for a in client.get("/api/agencies", headers=tokens["roads"]).json()]
     assert "water" not in codes and "traffic" in codes

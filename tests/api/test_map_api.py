@@ -1,4 +1,5 @@
 """The map's viewport endpoints, its page and each spot's page, over the District 22 demo."""
+
 import re
 
 import psycopg2
@@ -26,9 +27,14 @@ def test_viewport_spots_are_light_points_then_clusters_past_the_cap(viewer_clien
 
 
 def test_viewport_spots_keep_to_the_bbox_and_filters(viewer_client, db_url):
-    west = _scalar(db_url, "SELECT count(*) FROM spot WHERE geom && ST_MakeEnvelope(51.09, 35.70, 51.19, 35.79, 4326)"
-                           " AND stage IN (1, 2)")
-    body = viewer_client.get("/api/map/spots", params={"bbox": "51.09,35.70,51.19,35.79", "stage": "1,2"}).json()
+    west = _scalar(
+        db_url,
+        "SELECT count(*) FROM spot WHERE geom && ST_MakeEnvelope(51.09, 35.70, 51.19, 35.79, 4326)"
+        " AND stage IN (1, 2)",
+    )
+    body = viewer_client.get(
+        "/api/map/spots", params={"bbox": "51.09,35.70,51.19,35.79", "stage": "1,2"}
+    ).json()
     assert len(body["features"]) == west > 0
     assert {f["properties"]["stage"] for f in body["features"]} <= {1, 2}
 
@@ -51,9 +57,11 @@ def test_heat_points_weigh_every_report_once(viewer_client, db_url):
 
 
 def test_bad_map_parameters_name_the_field(client):
-    for path, params, field in (("/api/map/spots", {"bbox": "1,2,3"}, "bbox"),
-                                ("/api/map/heat", {"source": "radio"}, "source"),
-                                ("/api/map/spots", {"zoom": 40}, "zoom")):
+    for path, params, field in (
+        ("/api/map/spots", {"bbox": "1,2,3"}, "bbox"),
+        ("/api/map/heat", {"source": "radio"}, "source"),
+        ("/api/map/spots", {"zoom": 40}, "zoom"),
+    ):
         response = client.get(path, params=params)
         assert response.status_code in (400, 422), (path, params)
         assert field in response.text
@@ -65,30 +73,46 @@ def test_the_map_page_embeds_areas_but_no_spot_and_no_cdn(client, db_url):
     html = response.text
     assert '<html lang="fa" dir="rtl">' in html and '"code": "2210"' in html
     assert "http://" not in html and "https://" not in html
-    assert all(u.startswith("/static/vendor/") for u in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html))
-    coordinates = _scalar(db_url, "SELECT array_agg(to_char(ST_X(ST_PointOnSurface(geom)), 'FM990.000000'))"
-                                  " FROM spot")
+    assert all(
+        u.startswith("/static/vendor/")
+        for u in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    )
+    coordinates = _scalar(
+        db_url, "SELECT array_agg(to_char(ST_X(ST_PointOnSurface(geom)), 'FM990.000000')) FROM spot"
+    )
     assert len(coordinates) > 50 and not [c for c in coordinates if c in html]
     assert '<html lang="en" dir="ltr">' in client.get("/map", params={"lang": "en"}).text
     assert client.get("/", follow_redirects=False).headers["location"] == "/map"
 
 
 def test_the_vendor_assets_are_served_locally(client):
-    for path in ("/static/vendor/leaflet/leaflet.js", "/static/vendor/markercluster/leaflet.markercluster.js",
-                 "/static/vendor/heat/leaflet-heat.js", "/static/vendor/vazirmatn/Vazirmatn-wght.woff2",
-                 "/static/vendor/fontawesome/webfonts/fa-solid-900.woff2"):
+    for path in (
+        "/static/vendor/leaflet/leaflet.js",
+        "/static/vendor/markercluster/leaflet.markercluster.js",
+        "/static/vendor/heat/leaflet-heat.js",
+        "/static/vendor/vazirmatn/Vazirmatn-wght.woff2",
+        "/static/vendor/fontawesome/webfonts/fa-solid-900.woff2",
+    ):
         assert client.get(path).status_code == 200, path
 
 
 def test_a_basemap_url_adds_a_tile_layer_and_none_keeps_the_areas_only():
-    areas = ('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Polygon",'
-             ' "coordinates": [[[51.0, 35.7], [51.2, 35.7], [51.2, 35.8], [51.0, 35.7]]]},'
-             ' "properties": {"code": "22", "level": "district", "name_fa": "منطقهٔ ۲۲", "name_en": "District 22"}}]}')
-    reference = {"stages": [{"number": 1, "label_fa": "شناسایی", "label_en": "Identification", "colour": "#d62728"}],
-                 "categories": [{"code": "other", "label_fa": "سایر", "label_en": "Other", "icon": "question"}],
-                 "sources": []}
-    with_tiles = build_map(areas_geojson=areas, **reference, basemap_url="/tiles/osm/{z}/{x}/{y}.png",
-                           basemap_attribution="© OpenStreetMap")
+    areas = (
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Polygon",'
+        ' "coordinates": [[[51.0, 35.7], [51.2, 35.7], [51.2, 35.8], [51.0, 35.7]]]},'
+        ' "properties": {"code": "22", "level": "district", "name_fa": "منطقهٔ ۲۲", "name_en": "District 22"}}]}'
+    )
+    reference = {
+        "stages": [{"number": 1, "label_fa": "شناسایی", "label_en": "Identification", "colour": "#d62728"}],
+        "categories": [{"code": "other", "label_fa": "سایر", "label_en": "Other", "icon": "question"}],
+        "sources": [],
+    }
+    with_tiles = build_map(
+        areas_geojson=areas,
+        **reference,
+        basemap_url="/tiles/osm/{z}/{x}/{y}.png",
+        basemap_attribution="© OpenStreetMap",
+    )
     assert "L.tileLayer" in with_tiles and "/tiles/osm/{z}/{x}/{y}.png" in with_tiles
     assert "L.tileLayer" not in build_map(areas_geojson=areas, **reference)
 
@@ -101,8 +125,9 @@ def test_a_spots_page_shows_its_data_and_history_in_persian_or_english(client, d
     assert page.status_code == 200 and '<html lang="fa" dir="rtl">' in page.text
     assert title in page.text and "سابقهٔ رویدادها" in page.text and "تغییر مرحله" in page.text
     assert page.text.count("<tr data-kind=") == events
-    assert re.search(r"۱۴۰۵/\d\d/\d\d".translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")), page.text) or \
-        re.search(r"۱۴۰[۴۵]/[۰-۹]{2}/[۰-۹]{2}", page.text)
+    assert re.search(
+        r"۱۴۰۵/\d\d/\d\d".translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")), page.text
+    ) or re.search(r"۱۴۰[۴۵]/[۰-۹]{2}/[۰-۹]{2}", page.text)
     english = client.get(f"/spots/{spot_id}", params={"lang": "en"})
     assert '<html lang="en" dir="ltr">' in english.text and "Stage changed" in english.text
     assert re.search(r"2026-\d\d-\d\d", english.text)

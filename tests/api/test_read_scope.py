@@ -1,5 +1,6 @@
 """Who reads which spots: the public only those past mapping, a facilitator their neighbourhoods', an agency
 those it acts on, staff and viewers all; the same scope on every route that serves spots."""
+
 import psycopg2
 import pytest
 from fastapi.testclient import TestClient
@@ -16,8 +17,12 @@ def _rows(db_url: str, query: str, params: tuple = ()) -> list[tuple]:
 
 
 def _ids(db_url: str, condition: str, params: tuple = ()) -> set[int]:
-    return {row[0] for row in _rows(db_url, f"SELECT s.id FROM spot s WHERE s.status <> 'merged' AND {condition}",
-                                    params)}
+    return {
+        row[0]
+        for row in _rows(
+            db_url, f"SELECT s.id FROM spot s WHERE s.status <> 'merged' AND {condition}", params
+        )
+    }
 
 
 @pytest.fixture
@@ -25,10 +30,18 @@ def readers(db_url: str) -> dict[str, dict[str, str]]:
     """Authorization headers of a facilitator in Daryacheh (2209) and of the urban-services agency."""
     headers = {}
     with transaction(db_url) as conn:
-        for name, role, areas, agency in (("fac", "facilitator", ["2209"], None),
-                                          ("agency", "agency", [], "urban_services")):
-            user = create_user(conn, username=f"scope-{name}", password="long enough password", role=role,
-                               areas=areas, agency=agency)
+        for name, role, areas, agency in (
+            ("fac", "facilitator", ["2209"], None),
+            ("agency", "agency", [], "urban_services"),
+        ):
+            user = create_user(
+                conn,
+                username=f"scope-{name}",
+                password="long enough password",
+                role=role,
+                areas=areas,
+                agency=agency,
+            )
             headers[name] = {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
     return headers
 
@@ -50,8 +63,11 @@ def test_the_public_reads_only_spots_past_mapping_without_staff_names(client, db
     viewport = client.get("/api/map/spots", params={"bbox": "50.9,35.6,51.4,35.9", "zoom": 15}).json()
     assert {f["properties"]["id"] for f in viewport["features"]} == public
     heat = client.get("/api/map/heat", params={"bbox": "50.9,35.6,51.4,35.9", "zoom": 15}).json()
-    (reports,), = _rows(db_url, "SELECT count(*) FROM report r JOIN spot s ON s.id = r.spot_id"
-                                " WHERE s.stage >= 3 AND s.status <> 'merged'")
+    ((reports,),) = _rows(
+        db_url,
+        "SELECT count(*) FROM report r JOIN spot s ON s.id = r.spot_id"
+        " WHERE s.stage >= 3 AND s.status <> 'merged'",
+    )
     assert sum(point[2] for point in heat["points"]) == reports
 
 
@@ -61,8 +77,11 @@ def test_signed_in_readers_see_their_scope(client, viewer_headers, readers, db_u
     assert own and _listed(client, readers["fac"]) == own
     elsewhere = min(_ids(db_url, "s.area_id <> (SELECT id FROM area WHERE code = '2209')"))
     assert client.get(f"/api/spots/{elsewhere}", headers=readers["fac"]).status_code == 404
-    acted_on = _ids(db_url, "EXISTS (SELECT 1 FROM spot_action x JOIN agency g ON g.id = x.agency_id"
-                            " WHERE x.spot_id = s.id AND g.code = 'urban_services')")
+    acted_on = _ids(
+        db_url,
+        "EXISTS (SELECT 1 FROM spot_action x JOIN agency g ON g.id = x.agency_id"
+        " WHERE x.spot_id = s.id AND g.code = 'urban_services')",
+    )
     assert acted_on and _listed(client, readers["agency"]) == acted_on
 
 

@@ -1,4 +1,5 @@
 """POST /api/reports and photos as the tablet uses them: roles, neighbourhoods, idempotent replays."""
+
 import io
 import struct
 import time
@@ -16,12 +17,17 @@ from gis.users import create_user
 
 def _png(width: int = 2, height: int = 2) -> bytes:
     """A real (tiny) PNG file."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture
@@ -33,8 +39,10 @@ def places(db_url) -> dict:
         create_user(conn, username="sara", password="s3cret-sara", role="facilitator", areas=["2201", "2209"])
         create_user(conn, username="roads", password="s3cret-roads", role="agency", agency="traffic")
         with conn.cursor() as cur:
-            cur.execute("SELECT code, ST_X(p), ST_Y(p) FROM (SELECT code, ST_PointOnSurface(geom) AS p FROM area"
-                        " WHERE level = 'neighbourhood') q")
+            cur.execute(
+                "SELECT code, ST_X(p), ST_Y(p) FROM (SELECT code, ST_PointOnSurface(geom) AS p FROM area"
+                " WHERE level = 'neighbourhood') q"
+            )
             return {code: (lon, lat) for code, lon, lat in cur.fetchall()}
 
 
@@ -45,9 +53,17 @@ def _token(client: TestClient, username: str) -> dict:
 
 def _body(place: tuple[float, float], **extra) -> dict:
     lon, lat = place
-    return {"uuid": str(uuid.uuid4()), "category": "vacant_lot", "lat": lat, "lon": lon,
-            "description": "زمين خالي بدون نور", "time_of_day": "night",
-            "audit": {"lighting": 0, "feeling": 1}, "reported_at": "2026-11-20T19:30:00+03:30", **extra}
+    return {
+        "uuid": str(uuid.uuid4()),
+        "category": "vacant_lot",
+        "lat": lat,
+        "lon": lon,
+        "description": "زمين خالي بدون نور",
+        "time_of_day": "night",
+        "audit": {"lighting": 0, "feeling": 1},
+        "reported_at": "2026-11-20T19:30:00+03:30",
+        **extra,
+    }
 
 
 def _count(db_url: str, report_uuid: str) -> int:
@@ -100,8 +116,10 @@ def _wait_for_lock_waits(db_url: str, count: int) -> None:
     try:
         with conn.cursor() as cur:
             for _ in range(300):
-                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                            " AND wait_event_type = 'Lock'")
+                cur.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
                 waiting = cur.fetchone()[0]
                 if waiting >= count:
                     return
@@ -133,17 +151,22 @@ def test_a_session_post_needs_the_csrf_header(client, places, db_url):
     assert sent.status_code == 201 and _count(db_url, body["uuid"]) == 1
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"uuid": "not-a-uuid"}, "uuid"),
-    ({"category": "haunted_house"}, "category"),
-    ({"audit": {"lighting": 4}}, "audit.lighting"),
-    ({"audit": {"smell": 1}}, "audit.smell"),
-    ({"lat": None, "lon": None}, "location"),
-    ({"lat": 10.0, "lon": 10.0}, "location"),
-    ({"source": "hotline_137"}, "source"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"uuid": "not-a-uuid"}, "uuid"),
+        ({"category": "haunted_house"}, "category"),
+        ({"audit": {"lighting": 4}}, "audit.lighting"),
+        ({"audit": {"smell": 1}}, "audit.smell"),
+        ({"lat": None, "lon": None}, "location"),
+        ({"lat": 10.0, "lon": 10.0}, "location"),
+        ({"source": "hotline_137"}, "source"),
+    ],
+)
 def test_bad_reports_name_the_field(client, places, change, field):
-    response = client.post("/api/reports", json=_body(places["2201"], **change), headers=_token(client, "sara"))
+    response = client.post(
+        "/api/reports", json=_body(places["2201"], **change), headers=_token(client, "sara")
+    )
     assert response.status_code in (400, 403, 422)
     assert response.json()["error"]["field"] == field
 
@@ -151,10 +174,16 @@ def test_bad_reports_name_the_field(client, places, change, field):
 def test_contact_data_is_shown_to_staff_only(client, places, db_url):
     created = client.post("/api/reports", json=_body(places["2201"]), headers=_token(client, "gis")).json()
     with transaction(db_url) as conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO report_contact (report_id, name, phone) VALUES (%s, 'مریم', '09120000000')",
-                    (created["id"],))
-    assert client.get(f"/api/reports/{created['id']}", headers=_token(client, "deputy")).json()["contact"][
-        "phone"] == "09120000000"
+        cur.execute(
+            "INSERT INTO report_contact (report_id, name, phone) VALUES (%s, 'مریم', '09120000000')",
+            (created["id"],),
+        )
+    assert (
+        client.get(f"/api/reports/{created['id']}", headers=_token(client, "deputy")).json()["contact"][
+            "phone"
+        ]
+        == "09120000000"
+    )
     seen = client.get(f"/api/reports/{created['id']}", headers=_token(client, "sara"))
     assert seen.status_code == 200 and "contact" not in seen.json() and "09120000000" not in seen.text
     assert client.get(f"/api/reports/{created['id']}", headers=_token(client, "roads")).status_code == 403
@@ -173,8 +202,12 @@ def test_photos_are_stored_once_per_uuid_and_read_back(client, places, db_url):
     photo_uuid, png = str(uuid.uuid4()), _png()
     url = f"/api/reports/{report['uuid']}/photos"
     for expected in (201, 200):
-        sent = client.post(url, data={"uuid": photo_uuid}, files={"file": ("a.png", io.BytesIO(png), "image/png")},
-                           headers=sara)
+        sent = client.post(
+            url,
+            data={"uuid": photo_uuid},
+            files={"file": ("a.png", io.BytesIO(png), "image/png")},
+            headers=sara,
+        )
         assert sent.status_code == expected, sent.text
     got = client.get(sent.json()["href"], headers=_token(client, "gis"))
     assert got.status_code == 200 and got.headers["content-type"] == "image/png" and got.content == png
@@ -190,8 +223,12 @@ def test_bad_photos_are_refused_with_a_reason(client, places):
     url = f"/api/reports/{report['uuid']}/photos"
 
     def send(data: bytes, target: str = url) -> dict:
-        response = client.post(target, data={"uuid": str(uuid.uuid4())}, headers=sara,
-                               files={"file": ("x.jpg", io.BytesIO(data), "image/jpeg")})
+        response = client.post(
+            target,
+            data={"uuid": str(uuid.uuid4())},
+            headers=sara,
+            files={"file": ("x.jpg", io.BytesIO(data), "image/jpeg")},
+        )
         return {"status": response.status_code, **response.json()["error"]}
 
     assert send(b"<html>not an image</html>")["message"] == "file: not a JPEG, PNG or WebP image"
@@ -206,8 +243,12 @@ def test_a_photo_for_a_report_elsewhere_is_refused_before_the_file_is_looked_at(
     with transaction(db_url) as conn:
         create_user(conn, username="nima", password="s3cret-nima", role="facilitator", areas=["2205"])
     for data in (b"<html>not an image</html>", _png()):
-        refused = client.post(f"/api/reports/{report['uuid']}/photos", data={"uuid": str(uuid.uuid4())},
-                              files={"file": ("x.png", io.BytesIO(data), "image/png")}, headers=_token(client, "nima"))
+        refused = client.post(
+            f"/api/reports/{report['uuid']}/photos",
+            data={"uuid": str(uuid.uuid4())},
+            files={"file": ("x.png", io.BytesIO(data), "image/png")},
+            headers=_token(client, "nima"),
+        )
         assert refused.status_code == 403 and refused.json()["error"]["field"] == "area"
 
 
@@ -218,7 +259,9 @@ def test_a_photo_uuid_cannot_move_to_another_report(client, places):
         client.post("/api/reports", json=body, headers=gis)
     photo = {"uuid": str(uuid.uuid4())}
     files = {"file": ("a.png", _png(), "image/png")}
-    assert client.post(f"/api/reports/{first['uuid']}/photos", data=photo, files=files,
-                       headers=gis).status_code == 201
+    assert (
+        client.post(f"/api/reports/{first['uuid']}/photos", data=photo, files=files, headers=gis).status_code
+        == 201
+    )
     moved = client.post(f"/api/reports/{second['uuid']}/photos", data=photo, files=files, headers=gis)
     assert moved.status_code == 409 and moved.json()["error"]["field"] == "uuid"

@@ -1,4 +1,5 @@
 """The four stages over HTTP: a spot walked through by the right roles, and every forbidden move refused unchanged."""
+
 import psycopg2
 import pytest
 from argon2 import PasswordHasher
@@ -8,8 +9,17 @@ from gis.db import transaction
 from gis.programme import workflow
 from gis.users import create_user, get_user, issue_token
 
-LOW = {"lighting": 0, "openness": 1, "visibility": 1, "people": 0, "security": 0, "walk_path": 1,
-       "public_transport": 1, "gender_mix": 0, "feeling": 0}
+LOW = {
+    "lighting": 0,
+    "openness": 1,
+    "visibility": 1,
+    "people": 0,
+    "security": 0,
+    "walk_path": 1,
+    "public_transport": 1,
+    "gender_mix": 0,
+    "feeling": 0,
+}
 HIGH = {key: 3 for key in LOW}
 PEOPLE = {
     "gis": {"role": "gis_office"},
@@ -39,7 +49,9 @@ def _new_spot(db_url: str, area: str = "2201") -> int:
     with transaction(db_url) as conn, conn.cursor() as cur:
         cur.execute(
             "INSERT INTO spot (geom, category, area_id, title) SELECT ST_PointOnSurface(geom), 'poor_lighting', id,"
-            " 'test spot' FROM area WHERE code = %s RETURNING id", (area,))
+            " 'test spot' FROM area WHERE code = %s RETURNING id",
+            (area,),
+        )
         return cur.fetchone()[0]
 
 
@@ -52,21 +64,38 @@ def _advance(db_url: str, spot_id: int, stage: int, *, actions: str = "done") ->
         version = workflow.verify(conn, user=gis, spot_id=spot_id, version=1)
         if stage >= 3:
             version = workflow.start_remediation(conn, user=gis, spot_id=spot_id, version=version)
-            version = workflow.record_visit(conn, user=deputy, spot_id=spot_id, version=version,
-                                            visited_on=_day("2026-10-01"), findings="dark", audit=LOW)
-            version = workflow.assign_action(conn, user=deputy, spot_id=spot_id, version=version, agency="traffic",
-                                             what="new lamps", due_on=_day("2026-11-01"))
+            version = workflow.record_visit(
+                conn,
+                user=deputy,
+                spot_id=spot_id,
+                version=version,
+                visited_on=_day("2026-10-01"),
+                findings="dark",
+                audit=LOW,
+            )
+            version = workflow.assign_action(
+                conn,
+                user=deputy,
+                spot_id=spot_id,
+                version=version,
+                agency="traffic",
+                what="new lamps",
+                due_on=_day("2026-11-01"),
+            )
             if actions == "done":
                 with conn.cursor() as cur:
                     cur.execute("SELECT id FROM spot_action WHERE spot_id = %s", (spot_id,))
                     action_id = cur.fetchone()[0]
-                workflow.update_action(conn, user=roads, action_id=action_id, version=1, status="done", note="ok")
+                workflow.update_action(
+                    conn, user=roads, action_id=action_id, version=1, status="done", note="ok"
+                )
                 with conn.cursor() as cur:
                     cur.execute("SELECT version FROM spot WHERE id = %s", (spot_id,))
                     version = cur.fetchone()[0]
         if stage >= 4:
-            workflow.evaluate(conn, user=deputy, spot_id=spot_id, version=version, visited_on=_day("2026-11-10"),
-                              audit=HIGH)
+            workflow.evaluate(
+                conn, user=deputy, spot_id=spot_id, version=version, visited_on=_day("2026-11-10"), audit=HIGH
+            )
 
 
 def _day(text: str):
@@ -82,7 +111,9 @@ def _snapshot(db_url: str, spot_id: int) -> tuple:
             " (SELECT count(*) FROM spot_event e WHERE e.spot_id = s.id),"
             " (SELECT count(*) FROM site_visit v WHERE v.spot_id = s.id),"
             " (SELECT array_agg(a.status || a.version ORDER BY a.id) FROM spot_action a WHERE a.spot_id = s.id)"
-            " FROM spot s WHERE s.id = %s", (spot_id,))
+            " FROM spot s WHERE s.id = %s",
+            (spot_id,),
+        )
         return cur.fetchone()
 
 
@@ -93,43 +124,88 @@ def _version(client, headers: dict, spot_id: int) -> str:
 def test_a_spot_walks_through_all_four_stages_as_the_right_roles(client, staff, db_url):
     spot = _new_spot(db_url)
     url = f"/api/spots/{spot}"
-    step = client.post(f"{url}/verify", json={"note": "موقعیت درست است"},
-                       headers={**staff["gis"], "If-Match": _version(client, staff["gis"], spot)})
+    step = client.post(
+        f"{url}/verify",
+        json={"note": "موقعیت درست است"},
+        headers={**staff["gis"], "If-Match": _version(client, staff["gis"], spot)},
+    )
     assert step.status_code == 200 and step.json()["stage"] == 2 and step.headers["etag"] == '"2"'
     step = client.post(f"{url}/remediation", json={"version": 2}, headers=staff["deputy"])
     assert step.json()["stage"] == 3
-    step = client.post(f"{url}/visits", headers={**staff["sara"], "If-Match": '"3"'},
-                       json={"visited_on": "۱۴۰۵/۰۸/۰۱", "findings": "تاریک و خلوت", "audit": LOW,
-                             "photos": ["visit-1.jpg"]})
+    step = client.post(
+        f"{url}/visits",
+        headers={**staff["sara"], "If-Match": '"3"'},
+        json={
+            "visited_on": "۱۴۰۵/۰۸/۰۱",
+            "findings": "تاریک و خلوت",
+            "audit": LOW,
+            "photos": ["visit-1.jpg"],
+        },
+    )
     assert step.status_code == 201
     assert step.json()["visits"][0]["visited_on"] == "2026-10-23"
     for number, agency in enumerate(("traffic", "electricity")):
-        step = client.post(f"{url}/actions", headers={**staff["deputy"], "If-Match": step.headers["etag"]},
-                           json={"agency": agency, "what": "نصب روشنایی", "due_on": "1405/10/30"})
+        step = client.post(
+            f"{url}/actions",
+            headers={**staff["deputy"], "If-Match": step.headers["etag"]},
+            json={"agency": agency, "what": "نصب روشنایی", "due_on": "1405/10/30"},
+        )
         assert step.status_code == 201 and len(step.json()["actions"]) == number + 1
     actions = {a["agency"]: a for a in step.json()["actions"]}
-    for who, agency, status in (("roads", "traffic", "in_progress"), ("roads", "traffic", "done"),
-                                ("lights", "electricity", "done")):
-        step = client.patch(f"/api/actions/{actions[agency]['id']}", headers=staff[who],
-                            json={"status": status, "note": "انجام شد", "version": actions[agency]["version"]})
+    for who, agency, status in (
+        ("roads", "traffic", "in_progress"),
+        ("roads", "traffic", "done"),
+        ("lights", "electricity", "done"),
+    ):
+        step = client.patch(
+            f"/api/actions/{actions[agency]['id']}",
+            headers=staff[who],
+            json={"status": status, "note": "انجام شد", "version": actions[agency]["version"]},
+        )
         assert step.status_code == 200, step.json()
         actions = {a["agency"]: a for a in step.json()["actions"]}
-    assert client.post(f"{url}/notes", headers=staff["roads"],
-                       json={"note": "هماهنگی با برق", "agencies": ["electricity"]}).status_code == 201
+    assert (
+        client.post(
+            f"{url}/notes",
+            headers=staff["roads"],
+            json={"note": "هماهنگی با برق", "agencies": ["electricity"]},
+        ).status_code
+        == 201
+    )
     version = _version(client, staff["sara"], spot)
-    step = client.post(f"{url}/evaluation", headers={**staff["sara"], "If-Match": version},
-                       json={"visited_on": "1405/09/01", "audit": HIGH, "findings": "روشن شد"})
+    step = client.post(
+        f"{url}/evaluation",
+        headers={**staff["sara"], "If-Match": version},
+        json={"visited_on": "1405/09/01", "audit": HIGH, "findings": "روشن شد"},
+    )
     assert step.status_code == 200 and step.json()["stage"] == 4 and step.json()["audit_after"] == HIGH
-    step = client.post(f"{url}/close", headers={**staff["deputy"], "If-Match": step.headers["etag"]},
-                       json={"reason": "بازارزیابی بهبود را نشان می‌دهد"})
+    step = client.post(
+        f"{url}/close",
+        headers={**staff["deputy"], "If-Match": step.headers["etag"]},
+        json={"reason": "بازارزیابی بهبود را نشان می‌دهد"},
+    )
     assert step.status_code == 200 and step.json()["status"] == "resolved"
-    step = client.post(f"{url}/reopen", headers={**staff["deputy"], "If-Match": step.headers["etag"]},
-                       json={"reason": "شکایت تازهٔ ساکنان"})
+    step = client.post(
+        f"{url}/reopen",
+        headers={**staff["deputy"], "If-Match": step.headers["etag"]},
+        json={"reason": "شکایت تازهٔ ساکنان"},
+    )
     assert (step.json()["stage"], step.json()["status"]) == (3, "open")
     kinds = [e["kind"] for e in client.get(f"{url}/workflow", headers=staff["watcher"]).json()["events"]]
-    assert kinds == ["verified", "remediation_started", "site_visit", "action_assigned", "action_assigned",
-                     "action_updated", "action_updated", "action_updated", "coordination_note", "evaluated",
-                     "resolved", "reopened"]
+    assert kinds == [
+        "verified",
+        "remediation_started",
+        "site_visit",
+        "action_assigned",
+        "action_assigned",
+        "action_updated",
+        "action_updated",
+        "action_updated",
+        "coordination_note",
+        "evaluated",
+        "resolved",
+        "reopened",
+    ]
 
 
 def test_the_history_cannot_be_edited(staff, db_url):
@@ -145,7 +221,10 @@ def test_viewers_read_the_history_without_names(client, staff, db_url):
     _advance(db_url, spot, 2)
     events = client.get(f"/api/spots/{spot}/workflow", headers=staff["watcher"]).json()["events"]
     assert events[0]["kind"] == "verified" and events[0]["actor"] is None
-    assert client.get(f"/api/spots/{spot}/workflow", headers=staff["deputy"]).json()["events"][0]["actor"] == "gis"
+    assert (
+        client.get(f"/api/spots/{spot}/workflow", headers=staff["deputy"]).json()["events"][0]["actor"]
+        == "gis"
+    )
 
 
 # (who, stage the spot is at, method, path, body, expected status, error field)
@@ -159,7 +238,15 @@ FORBIDDEN = [
     ("gis", 1, "post", "remediation", {}, 409, "stage"),
     ("deputy", 3, "post", "close", {"reason": "done"}, 409, "stage"),
     ("sara", 2, "post", "evaluation", {"visited_on": "1405/08/01", "audit": HIGH}, 409, "stage"),
-    ("deputy", 2, "post", "actions", {"agency": "traffic", "what": "x", "due_on": "1405/10/01"}, 409, "stage"),
+    (
+        "deputy",
+        2,
+        "post",
+        "actions",
+        {"agency": "traffic", "what": "x", "due_on": "1405/10/01"},
+        409,
+        "stage",
+    ),
     ("gis", 3, "post", "reject", {"reason": "not_unsafe", "note": "x"}, 409, "stage"),
     ("sara", "3-open", "post", "evaluation", {"visited_on": "1405/08/01", "audit": HIGH}, 409, "actions"),
     ("gis", 1, "post", "verify", {"version": 7}, 409, "version"),
@@ -167,22 +254,33 @@ FORBIDDEN = [
     ("gis", 1, "post", "reject", {"reason": "duplicate", "note": "same place"}, 400, "duplicate_of"),
     ("deputy", 4, "post", "close", {"reason": " "}, 400, "reason"),
     ("sara", 3, "post", "visits", {"visited_on": "1405/13/01", "findings": "x"}, 400, "visited_on"),
-    ("sara", "3-open", "post", "evaluation", {"visited_on": "1405/08/01", "audit": {**HIGH, "feeling": 4}}, 400,
-     "audit.feeling"),
+    (
+        "sara",
+        "3-open",
+        "post",
+        "evaluation",
+        {"visited_on": "1405/08/01", "audit": {**HIGH, "feeling": 4}},
+        400,
+        "audit.feeling",
+    ),
     ("roads", 3, "post", "notes", {"note": "x"}, 403, "agency"),
     (None, 1, "post", "verify", {}, 401, "authorization"),
 ]
 
 
 @pytest.mark.parametrize(("who", "stage", "method", "step", "body", "status", "field"), FORBIDDEN)
-def test_each_forbidden_move_is_refused_and_changes_nothing(client, staff, db_url, who, stage, method, step, body,
-                                                             status, field):
+def test_each_forbidden_move_is_refused_and_changes_nothing(
+    client, staff, db_url, who, stage, method, step, body, status, field
+):
     spot = _new_spot(db_url)
     _advance(db_url, spot, int(str(stage)[0]), actions="open" if stage == "3-open" else "done")
     if stage == 3 and step == "notes":
         with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-            cur.execute("UPDATE spot_action SET agency_id = (SELECT id FROM agency WHERE code = 'parks')"
-                        " WHERE spot_id = %s", (spot,))
+            cur.execute(
+                "UPDATE spot_action SET agency_id = (SELECT id FROM agency WHERE code = 'parks')"
+                " WHERE spot_id = %s",
+                (spot,),
+            )
     before = _snapshot(db_url, spot)
     headers = dict(staff[who]) if who else {}
     if "version" not in body and not (status == 400 and field == "version"):
@@ -204,9 +302,13 @@ def test_an_agency_cannot_touch_another_agencys_action_nor_a_stale_one(client, s
     before = _snapshot(db_url, spot)
     refused = client.patch(path, headers=staff["lights"], json={"status": "done", "note": "x", "version": 1})
     assert refused.status_code == 403 and refused.json()["error"]["field"] == "agency"
-    stale = client.patch(path, headers={**staff["roads"], "If-Match": '"0"'}, json={"status": "done", "note": "x"})
+    stale = client.patch(
+        path, headers={**staff["roads"], "If-Match": '"0"'}, json={"status": "done", "note": "x"}
+    )
     assert stale.status_code == 409 and stale.json()["error"]["field"] == "version"
-    cancel = client.patch(path, headers=staff["roads"], json={"status": "cancelled", "note": "x", "version": 1})
+    cancel = client.patch(
+        path, headers=staff["roads"], json={"status": "cancelled", "note": "x", "version": 1}
+    )
     assert cancel.status_code == 403 and cancel.json()["error"]["field"] == "status"
     assert _snapshot(db_url, spot) == before
     assert spot not in {a["spot_id"] for a in client.get("/api/actions", headers=staff["lights"]).json()}
@@ -216,24 +318,34 @@ def test_a_spot_is_not_closed_without_an_improvement(client, staff, db_url):
     spot = _new_spot(db_url)
     _advance(db_url, spot, 3)
     version = _version(client, staff["sara"], spot)
-    worse = client.post(f"/api/spots/{spot}/evaluation", headers={**staff["sara"], "If-Match": version},
-                        json={"visited_on": "1405/09/01", "audit": {**LOW, "lighting": 0, "walk_path": 0}})
+    worse = client.post(
+        f"/api/spots/{spot}/evaluation",
+        headers={**staff["sara"], "If-Match": version},
+        json={"visited_on": "1405/09/01", "audit": {**LOW, "lighting": 0, "walk_path": 0}},
+    )
     assert worse.status_code == 200 and worse.json()["stage"] == 4
     before = _snapshot(db_url, spot)
-    refused = client.post(f"/api/spots/{spot}/close", headers={**staff["deputy"], "If-Match": worse.headers["etag"]},
-                          json={"reason": "done"})
+    refused = client.post(
+        f"/api/spots/{spot}/close",
+        headers={**staff["deputy"], "If-Match": worse.headers["etag"]},
+        json={"reason": "done"},
+    )
     assert refused.status_code == 409 and refused.json()["error"]["field"] == "audit"
     assert _snapshot(db_url, spot) == before
 
 
 def test_the_gis_office_rejects_a_duplicate_with_a_reason(client, staff, db_url):
     spot, original = _new_spot(db_url), _new_spot(db_url)
-    done = client.post(f"/api/spots/{spot}/reject", headers={**staff["gis"], "If-Match": '"1"'},
-                       json={"reason": "duplicate", "note": "همان زیرگذر", "duplicate_of": original})
+    done = client.post(
+        f"/api/spots/{spot}/reject",
+        headers={**staff["gis"], "If-Match": '"1"'},
+        json={"reason": "duplicate", "note": "همان زیرگذر", "duplicate_of": original},
+    )
     assert done.status_code == 200 and done.json()["status"] == "rejected"
     assert done.json()["events"][-1]["payload"]["duplicate_of"] == original
-    again = client.post(f"/api/spots/{spot}/verify", headers={**staff["gis"], "If-Match": done.headers["etag"]},
-                        json={})
+    again = client.post(
+        f"/api/spots/{spot}/verify", headers={**staff["gis"], "If-Match": done.headers["etag"]}, json={}
+    )
     assert again.status_code == 409 and again.json()["error"]["field"] == "status"
 
 

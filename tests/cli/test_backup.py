@@ -1,4 +1,5 @@
 """`safemap db backup` / `restore` round-trip to an identical database."""
+
 import psycopg2
 
 from tests.cli.test_cli import run
@@ -10,8 +11,10 @@ def _fingerprint(url: str) -> dict[str, str]:
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         prints = {}
         for table in TABLES:
-            cur.execute(f"SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '')"
-                        f" FROM {table} t")
+            cur.execute(
+                f"SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '')"
+                f" FROM {table} t"
+            )
             prints[table] = cur.fetchone()[0]
         return prints
 

@@ -1,4 +1,5 @@
 """The CLI as a user runs it: real processes, real output, exit codes."""
+
 import json
 import os
 import subprocess
@@ -13,8 +14,9 @@ SAFEMAP = str(Path(sys.executable).parent / "safemap")
 
 def run(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_") and k != "DATABASE_URL"}
-    return subprocess.run([SAFEMAP, *args], capture_output=True, text=True, env={**base, **(env or {})},
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [SAFEMAP, *args], capture_output=True, text=True, env={**base, **(env or {})}, cwd=cwd, timeout=300
+    )
 
 
 def test_demo_loads_district_22_into_an_empty_database(empty_url):
@@ -34,9 +36,21 @@ def test_demo_loads_district_22_into_an_empty_database(empty_url):
 
 def test_importing_a_bad_area_file_is_one_line_and_writes_nothing(tmp_path, db_url):
     path = tmp_path / "navahi.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature",
-        "properties": {"code": "1", "name": "ناحیه ۱"},
-        "geometry": {"type": "Point", "coordinates": [51.2, 35.75]}}]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "1", "name": "ناحیه ۱"},
+                        "geometry": {"type": "Point", "coordinates": [51.2, 35.75]},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     result = run("import", "areas", str(path), "--level", "sub_district", env={"DATABASE_URL": db_url})
     assert result.returncode == 1
     assert result.stderr.strip() == "error: feature 1: geometry: Point is not a polygon"
@@ -46,11 +60,31 @@ def test_importing_a_bad_area_file_is_one_line_and_writes_nothing(tmp_path, db_u
 def test_importing_sub_districts_reports_what_was_added(tmp_path, db_url):
     square = [[[51.09, 35.70], [51.30, 35.70], [51.30, 35.79], [51.09, 35.79], [51.09, 35.70]]]
     path = tmp_path / "navahi.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature",
-        "properties": {"code": "1", "name": "ناحیه ۱"}, "geometry": {"type": "Polygon", "coordinates": square}}]}),
-        encoding="utf-8")
-    result = run("import", "areas", str(path), "--level", "sub_district", "--code-prefix", "22-",
-                 env={"DATABASE_URL": db_url})
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "1", "name": "ناحیه ۱"},
+                        "geometry": {"type": "Polygon", "coordinates": square},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = run(
+        "import",
+        "areas",
+        str(path),
+        "--level",
+        "sub_district",
+        "--code-prefix",
+        "22-",
+        env={"DATABASE_URL": db_url},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "navahi.geojson: 1 areas added, 0 updated"
 
@@ -83,9 +117,27 @@ def test_the_embedded_cluster_starts_reports_and_stops():
 
 def test_users_are_added_listed_and_disabled(db_url):
     env = {"DATABASE_URL": db_url}
-    added = subprocess.run([SAFEMAP, "user", "add", "sara", "--role", "facilitator", "--area", "2201",
-                            "--area", "2209", "--full-name", "سارا", "--password-stdin"],
-                           input="a-long-password\n", capture_output=True, text=True, env={**os.environ, **env})
+    added = subprocess.run(
+        [
+            SAFEMAP,
+            "user",
+            "add",
+            "sara",
+            "--role",
+            "facilitator",
+            "--area",
+            "2201",
+            "--area",
+            "2209",
+            "--full-name",
+            "سارا",
+            "--password-stdin",
+        ],
+        input="a-long-password\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
     assert added.returncode == 0, added.stderr
     assert added.stdout.strip() == "user sara added as facilitator"
     listed = run("user", "list", env=env).stdout
@@ -93,6 +145,11 @@ def test_users_are_added_listed_and_disabled(db_url):
     assert run("user", "token", "sara", env=env).stdout.strip()
     assert run("user", "disable", "sara", env=env).returncode == 0
     assert "sara\tfacilitator\tdisabled" in run("user", "list", env=env).stdout
-    again = subprocess.run([SAFEMAP, "user", "add", "sara", "--role", "viewer", "--password-stdin"],
-                           input="a-long-password\n", capture_output=True, text=True, env={**os.environ, **env})
+    again = subprocess.run(
+        [SAFEMAP, "user", "add", "sara", "--role", "viewer", "--password-stdin"],
+        input="a-long-password\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
     assert again.returncode == 1 and again.stderr.strip() == "error: username: 'sara' is taken"

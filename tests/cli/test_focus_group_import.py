@@ -1,4 +1,5 @@
 """`safemap import focus-group` as a facilitator's office runs it: one line of result, all or nothing, idempotent."""
+
 import json
 import shutil
 from pathlib import Path
@@ -8,14 +9,26 @@ import psycopg2
 from tests.cli.test_cli import run
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "focus_groups" / "sharif_1399-09-20.geojson"
-ARGS = ("--area", "2201", "--date", "1399/09/20", "--facilitator", "مریم کریمی", "--participants", "14",
-        "--women", "11")
+ARGS = (
+    "--area",
+    "2201",
+    "--date",
+    "1399/09/20",
+    "--facilitator",
+    "مریم کریمی",
+    "--participants",
+    "14",
+    "--women",
+    "11",
+)
 
 
 def _counts(url: str) -> tuple[int, int]:
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT (SELECT count(*) FROM focus_group),"
-                    " (SELECT count(*) FROM report WHERE source = 'focus_group' AND provenance ? 'focus_group_id')")
+        cur.execute(
+            "SELECT (SELECT count(*) FROM focus_group),"
+            " (SELECT count(*) FROM report WHERE source = 'focus_group' AND provenance ? 'focus_group_id')"
+        )
         return cur.fetchone()
 
 
@@ -29,11 +42,14 @@ def test_a_session_file_is_imported_once(tmp_path, db_url):
     assert "(2201 شهرک دانشگاه صنعتی شریف, 1399/09/20): 4 places reported" in result.stdout
     assert _counts(db_url) == (sessions + 1, points + 4)
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT held_on::text, facilitator, participants, women FROM focus_group"
-                    " ORDER BY id DESC LIMIT 1")
+        cur.execute(
+            "SELECT held_on::text, facilitator, participants, women FROM focus_group ORDER BY id DESC LIMIT 1"
+        )
         assert cur.fetchone() == ("2020-12-10", "مریم کریمی", 14, 11)
-        cur.execute("SELECT DISTINCT provenance ->> 'file', provenance ->> 'channel' FROM report"
-                    " WHERE source = 'focus_group' AND provenance ? 'focus_group_id'")
+        cur.execute(
+            "SELECT DISTINCT provenance ->> 'file', provenance ->> 'channel' FROM report"
+            " WHERE source = 'focus_group' AND provenance ? 'focus_group_id'"
+        )
         assert cur.fetchall() == [(path.name, "file")]
     again = run("import", "focus-group", str(path), *ARGS, env={"DATABASE_URL": db_url})
     assert again.returncode == 0 and "already imported as focus group" in again.stdout
@@ -48,13 +64,16 @@ def test_a_bad_file_is_one_line_and_writes_nothing(tmp_path, db_url):
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     result = run("import", "focus-group", str(path), *ARGS, env={"DATABASE_URL": db_url})
     assert result.returncode == 1
-    assert result.stderr.strip() == ("error: features: 1 of 4 features rejected, nothing was stored "
-                                     "(feature 3: category: unknown category 'نامعلوم')")
+    assert result.stderr.strip() == (
+        "error: features: 1 of 4 features rejected, nothing was stored "
+        "(feature 3: category: unknown category 'نامعلوم')"
+    )
     too_many = run("import", "focus-group", str(SAMPLE), *ARGS[:-1], "15", env={"DATABASE_URL": db_url})
     assert too_many.returncode == 1 and "women" in too_many.stderr and "Traceback" not in too_many.stderr
     utm = tmp_path / "utm.geojson"
-    utm.write_text(json.dumps({**data, "crs": {"type": "name", "properties": {"name": "EPSG:32639"}}}),
-                   encoding="utf-8")
+    utm.write_text(
+        json.dumps({**data, "crs": {"type": "name", "properties": {"name": "EPSG:32639"}}}), encoding="utf-8"
+    )
     projected = run("import", "focus-group", str(utm), *ARGS, env={"DATABASE_URL": db_url})
     assert projected.returncode == 1 and "WGS 84" in projected.stderr
     assert _counts(db_url) == before

@@ -1,4 +1,5 @@
 """The embedded cluster: created on first use, reused later, stopped cleanly."""
+
 import tempfile
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """The database itself refuses what must never be stored, and the error names the field."""
+
 import json
 
 import psycopg2
@@ -32,7 +33,9 @@ def test_bad_spots_are_refused_naming_the_field(db_url, geom, category, stage, f
     before = _spot_count(db_url)
     with pytest.raises(InvalidInput) as caught:
         with transaction(db_url) as conn, conn.cursor() as cur:
-            cur.execute("INSERT INTO spot (geom, category, stage) VALUES (%s, %s, %s)", (geom, category, stage))
+            cur.execute(
+                "INSERT INTO spot (geom, category, stage) VALUES (%s, %s, %s)", (geom, category, stage)
+            )
     assert caught.value.field == field
     assert _spot_count(db_url) == before
 
@@ -59,18 +62,34 @@ def test_bad_reports_are_refused_naming_the_field(db_url, audit, time_of_day, fi
 
 
 def test_a_full_valid_audit_is_accepted(conn):
-    audit = dict.fromkeys(("lighting", "openness", "visibility", "people", "security", "walk_path",
-                           "public_transport", "gender_mix", "feeling"), 3)
+    audit = dict.fromkeys(
+        (
+            "lighting",
+            "openness",
+            "visibility",
+            "people",
+            "security",
+            "walk_path",
+            "public_transport",
+            "gender_mix",
+            "feeling",
+        ),
+        3,
+    )
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO report (uuid, source, geom, category, audit) VALUES (gen_random_uuid(), 'field', %s,"
-            " 'vacant_lot', %s) RETURNING audit->>'feeling'", (POINT, json.dumps(audit)))
+            " 'vacant_lot', %s) RETURNING audit->>'feeling'",
+            (POINT, json.dumps(audit)),
+        )
         assert cur.fetchone()[0] == "3"
 
 
 def test_the_same_client_uuid_cannot_make_two_reports(db_url):
-    insert = ("INSERT INTO report (uuid, source, geom, category)"
-              " VALUES ('7b0e3f5e-1d2c-4b8a-9f00-000000000001', 'hotline_137', %s, 'other')")
+    insert = (
+        "INSERT INTO report (uuid, source, geom, category)"
+        " VALUES ('7b0e3f5e-1d2c-4b8a-9f00-000000000001', 'hotline_137', %s, 'other')"
+    )
     with transaction(db_url) as conn, conn.cursor() as cur:
         cur.execute(insert, (POINT,))
     with pytest.raises(InvalidInput):

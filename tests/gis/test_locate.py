@@ -1,4 +1,5 @@
 """A reported point is placed in its neighbourhood, or refused with the reason."""
+
 import pytest
 
 from gis.errors import InvalidInput

@@ -1,4 +1,5 @@
 """The schema comes up from an empty database by running every migration, with the indexes it promises."""
+
 import psycopg2
 from alembic.script import ScriptDirectory
 
@@ -18,9 +19,22 @@ def test_migrations_run_up_from_an_empty_database(cluster):
         migrate(url)  # a second run is a no-op
         assert current_revisions(url) == revisions
         with psycopg2.connect(url) as conn, conn.cursor() as cur:
-            cur.execute("SELECT to_regclass(t) IS NOT NULL FROM unnest(%s::text[]) t",
-                        (["area", "report", "report_contact", "spot", "spot_event", "agency", "app_user",
-                          "category", "stage"],))
+            cur.execute(
+                "SELECT to_regclass(t) IS NOT NULL FROM unnest(%s::text[]) t",
+                (
+                    [
+                        "area",
+                        "report",
+                        "report_contact",
+                        "spot",
+                        "spot_event",
+                        "agency",
+                        "app_user",
+                        "category",
+                        "stage",
+                    ],
+                ),
+            )
             assert all(row[0] for row in cur.fetchall())
             cur.execute("SELECT count(*) FROM category")
             assert cur.fetchone()[0] == 10

@@ -1,4 +1,5 @@
 """Reports attach to spots: near and compatible joins, far or different makes a new spot, replays are no-ops."""
+
 import threading
 import uuid
 
@@ -33,13 +34,16 @@ def _report(lon: float | None = None, lat: float | None = None, **kwargs) -> Rep
 def test_reports_of_one_place_make_one_spot_with_their_sources(conn):
     lon, lat = _empty_place(conn)
     first = submit_report(conn, _report(lon, lat, time_of_day="night"))
-    second = submit_report(conn, _report(lon + 30 * METRE, lat, source="focus_group",
-                                         audit={"lighting": 0, "feeling": 1}))
+    second = submit_report(
+        conn, _report(lon + 30 * METRE, lat, source="focus_group", audit={"lighting": 0, "feeling": 1})
+    )
     third = submit_report(conn, _report(lon, lat + 0.0002, source="hotline_137", category="other"))
     assert first.new_spot and not second.new_spot and not third.new_spot
     assert first.spot_id == second.spot_id == third.spot_id
     with conn.cursor() as cur:
-        cur.execute("SELECT stage, report_count, source_count, priority FROM spot WHERE id = %s", (first.spot_id,))
+        cur.execute(
+            "SELECT stage, report_count, source_count, priority FROM spot WHERE id = %s", (first.spot_id,)
+        )
         stage, reports, sources, priority = cur.fetchone()
         cur.execute("SELECT kind FROM spot_event WHERE spot_id = %s ORDER BY id", (first.spot_id,))
         kinds = [r[0] for r in cur.fetchall()]
@@ -76,15 +80,19 @@ def test_a_report_with_only_a_neighbourhood_is_placed_there_to_verify(conn):
     two = submit_report(conn, ReportCreate(source="mayor", category="vacant_lot", area_code="2205"))
     assert one.spot_id != two.spot_id
     with conn.cursor() as cur:
-        cur.execute("SELECT location_verified, provenance->>'location_to_verify', a.code FROM report r"
-                    " JOIN area a ON a.id = r.area_id WHERE r.id = %s", (one.report_id,))
+        cur.execute(
+            "SELECT location_verified, provenance->>'location_to_verify', a.code FROM report r"
+            " JOIN area a ON a.id = r.area_id WHERE r.id = %s",
+            (one.report_id,),
+        )
         assert cur.fetchone() == (False, "true", "2205")
 
 
 def test_contact_data_is_kept_apart_from_the_report(conn):
     lon, lat = _empty_place(conn)
-    result = submit_report(conn, _report(lon, lat, source="hotline_137",
-                                         contact={"name": "مریم", "phone": "09120000000"}))
+    result = submit_report(
+        conn, _report(lon, lat, source="hotline_137", contact={"name": "مریم", "phone": "09120000000"})
+    )
     with conn.cursor() as cur:
         cur.execute("SELECT phone FROM report_contact WHERE report_id = %s", (result.report_id,))
         assert cur.fetchone() == ("09120000000",)
@@ -104,8 +112,19 @@ def test_contact_data_is_kept_apart_from_the_report(conn):
         ({"lon": 51.40, "lat": 35.70}, "location"),
         ({"lon": None, "lat": None}, "location"),
         ({"uuid": "not-a-uuid"}, "uuid"),
-        ({"lon": None, "lat": None, "geometry": {"type": "Polygon", "coordinates": [[[51.20, 35.74], [51.21, 35.75],
-                                                  [51.21, 35.74], [51.20, 35.75], [51.20, 35.74]]]}}, "geometry"),
+        (
+            {
+                "lon": None,
+                "lat": None,
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[51.20, 35.74], [51.21, 35.75], [51.21, 35.74], [51.20, 35.75], [51.20, 35.74]]
+                    ],
+                },
+            },
+            "geometry",
+        ),
     ],
 )
 def test_bad_reports_are_refused_naming_the_field_and_nothing_is_written(conn, changes, field):

@@ -1,4 +1,5 @@
 """Messy report files as sub-district mayors send them, built fresh in each test."""
+
 import csv
 import io
 from pathlib import Path
@@ -42,8 +43,16 @@ def messy_csv(tmp_path: Path, places) -> Path:
     (lon1, lat1), (lon2, lat2), (lon3, lat3) = places["2201"], places["2207"], places["2209"]
     rows = [
         HEADER_FA,
-        ["1", f"{lat1:.6f}", f"{lon1:.6f}", "زمين باير", "زمين رها شده با نخاله", "بلوار اصلي", "",
-         "1399/09/15"],
+        [
+            "1",
+            f"{lat1:.6f}",
+            f"{lon1:.6f}",
+            "زمين باير",
+            "زمين رها شده با نخاله",
+            "بلوار اصلي",
+            "",
+            "1399/09/15",
+        ],
         ["", "", "", "", "", "", "", ""],
         ["2", f"{lat2:.6f}", f"{lon2:.6f}", "كوچه بن بست", "كوچه تاريك", "", "", "1402-07-01"],
         ["3", "", "", "پارك", "گوشه پارك بدون نگهبان", "", "زيبادشت بالا", ""],
@@ -71,8 +80,9 @@ def clean_xlsx(tmp_path: Path, places) -> Path:
     sheet.append(["X", "Y", "Category", "Description", "Date", "زمان"])
     sheet.append([persian(lon1), persian(lat1), "vacant_lot", "lot by the lake", "۱۴۰۲/۰۳/۰۱", "شب"])
     sheet.append([None, None, None, None, None, None])
-    sheet.append([round(east, 2), round(north, 2), "Isolated transit stop", "ایستگاه خلوت", "2024-01-15",
-                  "۱۸:۳۰"])
+    sheet.append(
+        [round(east, 2), round(north, 2), "Isolated transit stop", "ایستگاه خلوت", "2024-01-15", "۱۸:۳۰"]
+    )
     path = tmp_path / "nahie-5.xlsx"
     book.save(path)
     return path

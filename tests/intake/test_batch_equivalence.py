@@ -1,4 +1,5 @@
 """A file imported in batches ends as it would row by row: same outcomes, spots, events and counts."""
+
 import csv
 import random
 from pathlib import Path
@@ -30,8 +31,10 @@ def _crowded_csv(db_url: str, path: Path) -> None:
     """Reports crowded around a few places in mixed categories, so many found spots others then join;
     some only name their neighbourhood, some lie outside the district, some repeat one another."""
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints(ST_Union(geom), 6, 3))).geom"
-                    " AS p FROM area WHERE level = 'neighbourhood') q")
+        cur.execute(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints(ST_Union(geom), 6, 3))).geom"
+            " AS p FROM area WHERE level = 'neighbourhood') q"
+        )
         centres = cur.fetchall()
         cur.execute("SELECT code FROM category ORDER BY code")
         categories = [row[0] for row in cur.fetchall()]
@@ -51,8 +54,15 @@ def _crowded_csv(db_url: str, path: Path) -> None:
             elif kind < 0.12:
                 writer.writerow([round(x, 6), round(y, 6), "poor_lighting", "the same place", ""])
             else:
-                writer.writerow([round(x + rng.gauss(0, 0.0004), 6), round(y + rng.gauss(0, 0.0004), 6),
-                                 rng.choice(categories), f"row {i}", ""])
+                writer.writerow(
+                    [
+                        round(x + rng.gauss(0, 0.0004), 6),
+                        round(y + rng.gauss(0, 0.0004), 6),
+                        rng.choice(categories),
+                        f"row {i}",
+                        "",
+                    ]
+                )
 
 
 def _one_by_one(conn, reports, *, radius_m, actor_name, import_batch_id, lock_map):
@@ -65,8 +75,10 @@ def _one_by_one(conn, reports, *, radius_m, actor_name, import_batch_id, lock_ma
             continue
         if outcomes[-1].created:
             with conn.cursor() as cur:
-                cur.execute("UPDATE report SET import_batch_id = %s WHERE id = %s",
-                            (import_batch_id, outcomes[-1].report_id))
+                cur.execute(
+                    "UPDATE report SET import_batch_id = %s WHERE id = %s",
+                    (import_batch_id, outcomes[-1].report_id),
+                )
     return outcomes
 
 
@@ -90,7 +102,9 @@ def _import(db_url: str, path: Path) -> tuple[list, list]:
 def test_batches_end_as_row_by_row(db_url, tmp_path, monkeypatch, lock_map_rows):
     path = tmp_path / "crowded.csv"
     _crowded_csv(db_url, path)
-    monkeypatch.setattr(batch, "BATCH_ROWS", 37)  # several batches, with spots founded in one and joined in the next
+    monkeypatch.setattr(
+        batch, "BATCH_ROWS", 37
+    )  # several batches, with spots founded in one and joined in the next
     monkeypatch.setattr(batch, "LOCK_MAP_ROWS", lock_map_rows)
     batched = _import(db_url, path)
     monkeypatch.setattr(batch, "submit_reports", _one_by_one)

@@ -1,4 +1,5 @@
 """The importer as users reach it: `safemap import reports` in a shell, and the upload endpoint."""
+
 import csv
 
 import psycopg2
@@ -7,23 +8,34 @@ from tests.cli.test_cli import run
 
 
 def test_the_cli_prints_the_row_report_and_writes_nothing_on_failure(db_url, messy_csv):
-    result = run("import", "reports", str(messy_csv), "--source", "mayor", "--ref", "۱۲۳/ن۳",
-                 env={"DATABASE_URL": db_url})
+    result = run(
+        "import",
+        "reports",
+        str(messy_csv),
+        "--source",
+        "mayor",
+        "--ref",
+        "۱۲۳/ن۳",
+        env={"DATABASE_URL": db_url},
+    )
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("row 6: rejected: location: (51.42, 35.7) is outside the district")
     assert lines[1].startswith("row 7: rejected: location: latitude and longitude look swapped")
     assert lines[2] == "row 8: rejected: category: unknown category 'چیز عجیب'"
-    assert lines[3] == ("nahie-3.csv: 3 accepted (3 new spots), 0 duplicate, 3 rejected, 1 blank rows skipped"
-                        " — nothing imported (all or nothing: fix the rows, or import with --partial)")
+    assert lines[3] == (
+        "nahie-3.csv: 3 accepted (3 new spots), 0 duplicate, 3 rejected, 1 blank rows skipped"
+        " — nothing imported (all or nothing: fix the rows, or import with --partial)"
+    )
     assert "Traceback" not in result.stderr
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM report WHERE source_ref = '۱۲۳/ن۳'")
         assert cur.fetchone()[0] == 0
 
 
-def test_the_cli_partial_import_writes_the_rejected_rows_and_a_rerun_adds_nothing(db_url, messy_csv,
-                                                                                  tmp_path):
+def test_the_cli_partial_import_writes_the_rejected_rows_and_a_rerun_adds_nothing(
+    db_url, messy_csv, tmp_path
+):
     env = {"DATABASE_URL": db_url}
     first = run("import", "reports", str(messy_csv), "--ref", "123", "--partial", env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
@@ -41,8 +53,12 @@ def test_the_cli_partial_import_writes_the_rejected_rows_and_a_rerun_adds_nothin
 def test_uploading_needs_the_gis_office(client, tokens, clean_xlsx):
     def upload(headers: dict, **form):
         with open(clean_xlsx, "rb") as handle:
-            return client.post("/api/imports/reports", headers=headers, data={"ref": "letter 9", **form},
-                               files={"file": ("nahie-5.xlsx", handle)})
+            return client.post(
+                "/api/imports/reports",
+                headers=headers,
+                data={"ref": "letter 9", **form},
+                files={"file": ("nahie-5.xlsx", handle)},
+            )
 
     assert upload({}).status_code == 401
     assert upload(tokens["sara"]).status_code == 403
@@ -54,33 +70,48 @@ def test_uploading_needs_the_gis_office(client, tokens, clean_xlsx):
     assert body["mapping"]["x"] == "X" and body["mapping"]["time_of_day"] == "زمان"
     assert upload(tokens["gis"]).json()["duplicates"] == 2
     batches = client.get("/api/imports", headers=tokens["gis"]).json()
-    assert [(b["accepted"], b["duplicates"], b["imported_by"]) for b in batches] == \
-        [(0, 2, "gis"), (2, 0, "gis")]
+    assert [(b["accepted"], b["duplicates"], b["imported_by"]) for b in batches] == [
+        (0, 2, "gis"),
+        (2, 0, "gis"),
+    ]
 
 
 def test_an_upload_with_rejected_rows_is_400_with_the_rows(client, tokens, messy_csv):
     with open(messy_csv, "rb") as handle:
-        response = client.post("/api/imports/reports", headers=tokens["gis"],
-                               files={"file": ("n3.csv", handle)})
+        response = client.post(
+            "/api/imports/reports", headers=tokens["gis"], files={"file": ("n3.csv", handle)}
+        )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["field"] == "file" and error["message"].startswith("file: 3 of 6 rows rejected")
-    assert [(r["row"], r["field"]) for r in error["rows"]] == \
-        [(6, "location"), (7, "location"), (8, "category")]
+    assert [(r["row"], r["field"]) for r in error["rows"]] == [
+        (6, "location"),
+        (7, "location"),
+        (8, "category"),
+    ]
     with open(messy_csv, "rb") as handle:
-        partial = client.post("/api/imports/reports", headers=tokens["gis"], data={"partial": "true"},
-                              files={"file": ("n3.csv", handle)})
+        partial = client.post(
+            "/api/imports/reports",
+            headers=tokens["gis"],
+            data={"partial": "true"},
+            files={"file": ("n3.csv", handle)},
+        )
     assert partial.status_code == 201 and partial.json()["accepted"] == 3
     rejected = [r for r in partial.json()["rows"] if r["status"] == "rejected"]
     assert rejected[2]["values"]["نوع"] == "چيز عجيب"
 
 
-def test_an_upload_over_the_size_limit_is_refused_and_writes_nothing(client, tokens, messy_csv, db_url,
-                                                                     monkeypatch):
+def test_an_upload_over_the_size_limit_is_refused_and_writes_nothing(
+    client, tokens, messy_csv, db_url, monkeypatch
+):
     monkeypatch.setattr("api.routes.imports.MAX_BYTES", messy_csv.stat().st_size - 1)
     with open(messy_csv, "rb") as handle:
-        refused = client.post("/api/imports/reports", headers=tokens["gis"], data={"ref": "too big"},
-                              files={"file": ("nahie-3.csv", handle)})
+        refused = client.post(
+            "/api/imports/reports",
+            headers=tokens["gis"],
+            data={"ref": "too big"},
+            files={"file": ("nahie-3.csv", handle)},
+        )
     assert refused.status_code == 400 and refused.json()["error"]["field"] == "file"
     assert "safemap import reports" in refused.json()["error"]["message"]
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:

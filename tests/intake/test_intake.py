@@ -1,4 +1,5 @@
 """Mayors' files through the importer: the per-row report, all-or-nothing, --partial, no duplicates."""
+
 import csv
 import json
 from datetime import date
@@ -59,8 +60,11 @@ def test_partial_keeps_the_valid_rows_with_their_meaning(db_url, messy_csv, tmp_
     assert write_rejected(out, result) == 3
     with open(out, encoding="utf-8-sig") as handle:
         rejected = list(csv.DictReader(handle))
-    assert [(r["row"], r["field"]) for r in rejected] == \
-        [("6", "location"), ("7", "location"), ("8", "category")]
+    assert [(r["row"], r["field"]) for r in rejected] == [
+        ("6", "location"),
+        ("7", "location"),
+        ("8", "category"),
+    ]
     assert rejected[2]["نوع"] == "چيز عجيب"  # the original text, to fix and send again
 
 
@@ -81,8 +85,10 @@ def test_utm_persian_digits_and_times_of_day(db_url, clean_xlsx, places):
         result = import_reports(conn, clean_xlsx, source="mayor")
     ids = [r.report_id for r in result.rows]
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT ST_X(geom), ST_Y(geom), category, time_of_day FROM report WHERE id = ANY(%s)"
-                    " ORDER BY id", (ids,))
+        cur.execute(
+            "SELECT ST_X(geom), ST_Y(geom), category, time_of_day FROM report WHERE id = ANY(%s) ORDER BY id",
+            (ids,),
+        )
         rows = cur.fetchall()
     (lon1, lat1), (lon2, lat2) = places["2209"], places["2210"]
     assert rows[0][:2] == pytest.approx((lon1, lat1), abs=1e-6) and rows[0][2:] == ("vacant_lot", "night")
@@ -92,8 +98,11 @@ def test_utm_persian_digits_and_times_of_day(db_url, clean_xlsx, places):
 
 def test_geojson_and_geopackage_layers(db_url, places, tmp_path):
     (lon1, lat1), (lon2, lat2) = places["2201"], places["2210"]
-    frame = gpd.GeoDataFrame({"نوع": ["ساختمان نیمه‌ساز", "river"], "شرح": ["نیمه کاره", "edge"]},
-                             geometry=[Point(lon1, lat1), Point(lon2, lat2)], crs=4326)
+    frame = gpd.GeoDataFrame(
+        {"نوع": ["ساختمان نیمه‌ساز", "river"], "شرح": ["نیمه کاره", "edge"]},
+        geometry=[Point(lon1, lat1), Point(lon2, lat2)],
+        crs=4326,
+    )
     frame.to_file(tmp_path / "points.geojson", driver="GeoJSON")
     frame.to_crs(32639).to_file(tmp_path / "points.gpkg", driver="GPKG")
     with transaction(db_url) as conn:
@@ -109,8 +118,9 @@ def test_a_zipped_shapefile(db_url, places, tmp_path):
     (lon, lat) = places["2207"]
     folder = tmp_path / "shp"
     folder.mkdir()
-    gpd.GeoDataFrame({"category": ["dead_end_alley"], "desc": ["narrow"]}, geometry=[Point(lon, lat)],
-                     crs=4326).to_crs(32639).to_file(folder / "alleys.shp")
+    gpd.GeoDataFrame(
+        {"category": ["dead_end_alley"], "desc": ["narrow"]}, geometry=[Point(lon, lat)], crs=4326
+    ).to_crs(32639).to_file(folder / "alleys.shp")
     archive = tmp_path / "alleys.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         for part in folder.iterdir():
@@ -144,9 +154,16 @@ def test_the_rejected_rows_report_names_the_field(db_url, tmp_path, places):
         f"{lat};abc;vacant lot;;\n"
         f"{lat};;vacant lot;;\n"
         f"{lat};{lon};vacant lot;;midnightish\n"
-        f"{lat};{lon};;;\n", encoding="utf-8")
+        f"{lat};{lon};;;\n",
+        encoding="utf-8",
+    )
     with transaction(db_url) as conn, pytest.raises(ImportRejected) as caught:
         import_reports(conn, path)
     assert [(r["row"], r["field"]) for r in caught.value.rows] == [
-        (2, "date"), (3, "lon"), (4, "lon"), (5, "time_of_day"), (6, "category")]
+        (2, "date"),
+        (3, "lon"),
+        (4, "lon"),
+        (5, "time_of_day"),
+        (6, "category"),
+    ]
     assert json.dumps(caught.value.rows, ensure_ascii=False).count("values") == 5

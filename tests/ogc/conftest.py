@@ -1,4 +1,5 @@
 """A real uvicorn server on 127.0.0.1 over one demo database copy, shared by a test module (its tests only read)."""
+
 import os
 import subprocess
 import sys
@@ -28,9 +29,24 @@ def live_url(shared_db_url: str) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_")}
     env["DATABASE_URL"] = shared_db_url
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -58,6 +74,8 @@ def viewer_token(shared_db_url: str) -> str:
         user = create_user(conn, username="ogc-reader", password="long enough password", role="viewer")
         token, _ = issue_token(conn, user.id)
         with conn.cursor() as cur:
-            cur.execute("INSERT INTO report_contact (report_id, name, phone, email)"
-                        " SELECT min(id), 'Maryam Secret', '09120001122', 'maryam@example.org' FROM report")
+            cur.execute(
+                "INSERT INTO report_contact (report_id, name, phone, email)"
+                " SELECT min(id), 'Maryam Secret', '09120001122', 'maryam@example.org' FROM report"
+            )
     return token

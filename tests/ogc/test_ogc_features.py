@@ -1,4 +1,5 @@
 """OGC API – Features at /ogc: the semantics against SQL counts, and GDAL's OAPIF driver on a live server."""
+
 import json
 import subprocess
 
@@ -30,7 +31,11 @@ def test_landing_conformance_and_the_public_collections(live_url):
     assert {"self", "alternate", "service-desc", "conformance", "data"} <= set(rels)
     api = httpx.get(rels["service-desc"]["href"], timeout=30)
     assert api.json()["openapi"].startswith("3.0")
-    limit = next(p for p in api.json()["paths"]["/collections/spots/items"]["get"]["parameters"] if p["name"] == "limit")
+    limit = next(
+        p
+        for p in api.json()["paths"]["/collections/spots/items"]["get"]["parameters"]
+        if p["name"] == "limit"
+    )
     assert limit["schema"]["maximum"] == 10_000
     assert CORE in get(live_url, "/conformance").json()["conformsTo"]
     ids = [c["id"] for c in get(live_url, "/collections").json()["collections"]]
@@ -38,9 +43,12 @@ def test_landing_conformance_and_the_public_collections(live_url):
 
 
 def test_collection_extent_is_the_data_extent(live_url, shared_db_url):
-    (extent,) = sql(shared_db_url, "SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)], first, last FROM"
-                                   " (SELECT ST_Extent(geom) e, min(created_at) first, max(created_at) last"
-                                   "  FROM spot WHERE status <> 'merged') x")
+    (extent,) = sql(
+        shared_db_url,
+        "SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)], first, last FROM"
+        " (SELECT ST_Extent(geom) e, min(created_at) first, max(created_at) last"
+        "  FROM spot WHERE status <> 'merged') x",
+    )
     body = get(live_url, "/collections/spots").json()
     assert body["extent"]["spatial"]["bbox"][0] == pytest.approx(extent[0])
     start, end = body["extent"]["temporal"]["interval"][0]
@@ -53,7 +61,9 @@ def test_html_by_f_and_by_accept(live_url, viewer_token):
     by_f = get(live_url, "/collections/spots/items", viewer_token, f="html", limit=5)
     assert by_f.status_code == 200 and by_f.headers["content-type"].startswith("text/html")
     assert "5 of 70" in by_f.text and "poor_lighting" in by_f.text
-    by_accept = httpx.get(f"{live_url}/ogc/collections", headers={"Accept": "text/html,*/*;q=0.8"}, timeout=30)
+    by_accept = httpx.get(
+        f"{live_url}/ogc/collections", headers={"Accept": "text/html,*/*;q=0.8"}, timeout=30
+    )
     assert by_accept.headers["content-type"].startswith("text/html") and "neighbourhoods" in by_accept.text
     as_json = httpx.get(f"{live_url}/ogc/collections", headers={"Accept": "application/json"}, timeout=30)
     assert as_json.json()["collections"]
@@ -62,23 +72,46 @@ def test_html_by_f_and_by_accept(live_url, viewer_token):
 
 def test_bbox_limit_offset_and_datetime_match_sql(live_url, shared_db_url, viewer_token):
     bbox = (51.15, 35.70, 51.25, 35.76)
-    (in_box,), = sql(shared_db_url, "SELECT count(*) FROM spot WHERE status <> 'merged'"
-                                    " AND ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))", bbox)
-    (in_time,), = sql(shared_db_url, "SELECT count(*) FROM spot WHERE status <> 'merged'"
-                                     " AND created_at >= '2026-03-01T00:00:00Z' AND created_at <= '2026-05-31T23:59:59.999999Z'")
-    (after,), = sql(shared_db_url, "SELECT count(*) FROM spot WHERE created_at >= '2026-04-15T12:00:00Z'")
+    ((in_box,),) = sql(
+        shared_db_url,
+        "SELECT count(*) FROM spot WHERE status <> 'merged'"
+        " AND ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))",
+        bbox,
+    )
+    ((in_time,),) = sql(
+        shared_db_url,
+        "SELECT count(*) FROM spot WHERE status <> 'merged'"
+        " AND created_at >= '2026-03-01T00:00:00Z' AND created_at <= '2026-05-31T23:59:59.999999Z'",
+    )
+    ((after,),) = sql(shared_db_url, "SELECT count(*) FROM spot WHERE created_at >= '2026-04-15T12:00:00Z'")
     token = viewer_token
     page = get(live_url, "/collections/spots/items", token, bbox=",".join(map(str, bbox)), limit=3).json()
     assert page["numberMatched"] == in_box and 3 < in_box < 70 and page["numberReturned"] == 3
-    assert get(live_url, "/collections/spots/items", token,
-               datetime="2026-03-01/2026-05-31").json()["numberMatched"] == in_time
-    assert get(live_url, "/collections/spots/items", token,
-               datetime="2026-04-15T12:00:00Z/..").json()["numberMatched"] == after
+    assert (
+        get(live_url, "/collections/spots/items", token, datetime="2026-03-01/2026-05-31").json()[
+            "numberMatched"
+        ]
+        == in_time
+    )
+    assert (
+        get(live_url, "/collections/spots/items", token, datetime="2026-04-15T12:00:00Z/..").json()[
+            "numberMatched"
+        ]
+        == after
+    )
     assert 0 < in_time < 70 and 0 < after < 70
     last = get(live_url, "/collections/spots/items", token, limit=30, offset=60).json()
     assert last["numberReturned"] == 10 and "next" not in {link["rel"] for link in last["links"]}
-    for bad in ({"datetime": "yesterday"}, {"datetime": "2026-05-01/2026-01-01"}, {"bbox": "1,2,3"},
-                {"limit": "0"}, {"offset": "-1"}, {"colour": "red"}, {"stage": "7"}, {"category": "dark"}):
+    for bad in (
+        {"datetime": "yesterday"},
+        {"datetime": "2026-05-01/2026-01-01"},
+        {"bbox": "1,2,3"},
+        {"limit": "0"},
+        {"offset": "-1"},
+        {"colour": "red"},
+        {"stage": "7"},
+        {"category": "dark"},
+    ):
         response = get(live_url, "/collections/spots/items", **bad)
         assert response.status_code == 400, bad
         assert response.json()["error"]["field"] == next(iter(bad))
@@ -99,36 +132,50 @@ def test_next_links_walk_every_feature_once(live_url, shared_db_url, viewer_toke
 
 
 def test_property_filters_match_sql(live_url, shared_db_url, viewer_token):
-    (lit,), = sql(shared_db_url, "SELECT count(*) FROM spot WHERE stage IN (3, 4) AND category = 'poor_lighting'")
-    (daryacheh,), = sql(shared_db_url, "SELECT count(*) FROM spot s JOIN area a ON ST_Intersects(a.geom, s.geom)"
-                                       " WHERE a.code = '2209'")
-    filtered = get(live_url, "/collections/spots/items", stage="3,4", category="poor_lighting", limit=100).json()
+    ((lit,),) = sql(
+        shared_db_url, "SELECT count(*) FROM spot WHERE stage IN (3, 4) AND category = 'poor_lighting'"
+    )
+    ((daryacheh,),) = sql(
+        shared_db_url,
+        "SELECT count(*) FROM spot s JOIN area a ON ST_Intersects(a.geom, s.geom) WHERE a.code = '2209'",
+    )
+    filtered = get(
+        live_url, "/collections/spots/items", stage="3,4", category="poor_lighting", limit=100
+    ).json()
     # stages 3 and 4 are public: the same answer without a token
     assert filtered["numberMatched"] == lit == filtered["numberReturned"] > 0
-    assert {(f["properties"]["stage"] in (3, 4), f["properties"]["category"]) for f in filtered["features"]} == {
-        (True, "poor_lighting")}
-    assert get(live_url, "/collections/spots/items", viewer_token, area="2209").json()["numberMatched"] == daryacheh > 0
+    assert {
+        (f["properties"]["stage"] in (3, 4), f["properties"]["category"]) for f in filtered["features"]
+    } == {(True, "poor_lighting")}
+    assert (
+        get(live_url, "/collections/spots/items", viewer_token, area="2209").json()["numberMatched"]
+        == daryacheh
+        > 0
+    )
     assert get(live_url, "/collections/neighbourhoods/items", area="22").json()["numberMatched"] == 10
     assert get(live_url, "/collections/sub-districts/items").json()["numberMatched"] == 0
 
 
 def test_one_feature_by_id(live_url, shared_db_url, viewer_token):
-    (spot_id, title), = sql(shared_db_url, "SELECT id, title FROM spot ORDER BY id LIMIT 1")
+    ((spot_id, title),) = sql(shared_db_url, "SELECT id, title FROM spot ORDER BY id LIMIT 1")
     feature = get(live_url, f"/collections/spots/items/{spot_id}", viewer_token)
     assert feature.headers["content-type"].startswith("application/geo+json")
     assert feature.json()["properties"]["title"] == title and feature.json()["id"] == spot_id
     assert get(live_url, "/collections/neighbourhoods/items/2209").json()["properties"]["name_en"]
-    for missing in ("/collections/spots/items/999999", "/collections/spots/items/abc",
-                    "/collections/neighbourhoods/items/9999"):
+    for missing in (
+        "/collections/spots/items/999999",
+        "/collections/spots/items/abc",
+        "/collections/neighbourhoods/items/9999",
+    ):
         assert get(live_url, missing).status_code == 404
 
 
 def test_the_public_sees_only_spots_past_mapping(live_url, shared_db_url):
-    (public,), = sql(shared_db_url, "SELECT count(*) FROM spot WHERE status <> 'merged' AND stage >= 3")
+    ((public,),) = sql(shared_db_url, "SELECT count(*) FROM spot WHERE status <> 'merged' AND stage >= 3")
     body = get(live_url, "/collections/spots/items", limit=100).json()
     assert body["numberMatched"] == body["numberReturned"] == public and 0 < public < 70
     assert {f["properties"]["stage"] for f in body["features"]} == {3, 4}
-    (hidden,), = sql(shared_db_url, "SELECT min(id) FROM spot WHERE stage = 1")
+    ((hidden,),) = sql(shared_db_url, "SELECT min(id) FROM spot WHERE stage = 1")
     assert get(live_url, f"/collections/spots/items/{hidden}").status_code == 404
 
 
@@ -141,65 +188,121 @@ def test_reports_need_a_token(live_url):
 def _gdal_layer(live_url: str, layer: str, tmp_path, token: str | None = None) -> list[dict]:
     out = tmp_path / f"{layer}.geojson"
     auth = ["--config", "GDAL_HTTP_HEADERS", f"Authorization: Bearer {token}"] if token else []
-    subprocess.run([OGR2OGR, *auth, "-f", "GeoJSON", str(out), f"OAPIF:{live_url}/ogc", layer],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [OGR2OGR, *auth, "-f", "GeoJSON", str(out), f"OAPIF:{live_url}/ogc", layer],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return json.loads(out.read_text(encoding="utf-8"))["features"]
 
 
 def test_gdal_lists_the_layers_and_reads_every_feature(live_url, shared_db_url, viewer_token, tmp_path):
-    listing = subprocess.run([OGRINFO, "-ro", f"OAPIF:{live_url}/ogc"], capture_output=True, text=True, timeout=60)
+    listing = subprocess.run(
+        [OGRINFO, "-ro", f"OAPIF:{live_url}/ogc"], capture_output=True, text=True, timeout=60
+    )
     assert listing.returncode == 0, listing.stderr
-    assert "1: spots" in listing.stdout and "2: neighbourhoods" in listing.stdout and "3: sub-districts" in listing.stdout
-    summary = subprocess.run([OGRINFO, "-ro", "-so", f"OAPIF:{live_url}/ogc", "spots"],
-                             capture_output=True, text=True, timeout=60)
-    (public,), = sql(shared_db_url, "SELECT count(*) FROM spot WHERE status <> 'merged' AND stage >= 3")
+    assert (
+        "1: spots" in listing.stdout
+        and "2: neighbourhoods" in listing.stdout
+        and "3: sub-districts" in listing.stdout
+    )
+    summary = subprocess.run(
+        [OGRINFO, "-ro", "-so", f"OAPIF:{live_url}/ogc", "spots"], capture_output=True, text=True, timeout=60
+    )
+    ((public,),) = sql(shared_db_url, "SELECT count(*) FROM spot WHERE status <> 'merged' AND stage >= 3")
     assert f"Feature Count: {public}\n" in summary.stdout and "stage: Integer" in summary.stdout
     assert {f["properties"]["stage"] for f in _gdal_layer(live_url, "spots", tmp_path)} == {3, 4}
-    spots = {row[0]: row[1:] for row in sql(shared_db_url, "SELECT id, title, category, stage, priority FROM spot")}
+    spots = {
+        row[0]: row[1:] for row in sql(shared_db_url, "SELECT id, title, category, stage, priority FROM spot")
+    }
     read = _gdal_layer(live_url, "spots", tmp_path, viewer_token)
     assert len(read) == len(spots) == 70
     for feature in read:
         p = feature["properties"]
         assert (p["title"], p["category"], p["stage"], p["priority"]) == (
-            spots[p["id"]][0], spots[p["id"]][1], spots[p["id"]][2], float(spots[p["id"]][3]))
+            spots[p["id"]][0],
+            spots[p["id"]][1],
+            spots[p["id"]][2],
+            float(spots[p["id"]][3]),
+        )
     areas = dict(sql(shared_db_url, "SELECT code, name_fa FROM area WHERE level = 'neighbourhood'"))
-    assert {f["properties"]["code"]: f["properties"]["name_fa"]
-            for f in _gdal_layer(live_url, "neighbourhoods", tmp_path)} == areas
+    assert {
+        f["properties"]["code"]: f["properties"]["name_fa"]
+        for f in _gdal_layer(live_url, "neighbourhoods", tmp_path)
+    } == areas
     assert _gdal_layer(live_url, "sub-districts", tmp_path) == []
 
 
 def test_gdal_forwards_the_bbox(live_url, shared_db_url, viewer_token, tmp_path):
     bbox = (51.15, 35.70, 51.25, 35.76)
-    (in_box,), = sql(shared_db_url, "SELECT count(*) FROM spot WHERE"
-                                    " ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))", bbox)
+    ((in_box,),) = sql(
+        shared_db_url,
+        "SELECT count(*) FROM spot WHERE ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))",
+        bbox,
+    )
     out = tmp_path / "box.geojson"
-    subprocess.run([OGR2OGR, "--config", "GDAL_HTTP_HEADERS", f"Authorization: Bearer {viewer_token}", "-f", "GeoJSON",
-                    "-spat", *map(str, bbox), str(out), f"OAPIF:{live_url}/ogc", "spots"],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            OGR2OGR,
+            "--config",
+            "GDAL_HTTP_HEADERS",
+            f"Authorization: Bearer {viewer_token}",
+            "-f",
+            "GeoJSON",
+            "-spat",
+            *map(str, bbox),
+            str(out),
+            f"OAPIF:{live_url}/ogc",
+            "spots",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert len(json.loads(out.read_text())["features"]) == in_box
 
 
 def test_reports_with_a_token_never_carry_contact_data(live_url, shared_db_url, viewer_token):
     auth = {"Authorization": f"Bearer {viewer_token}"}
-    ids = [c["id"] for c in httpx.get(f"{live_url}/ogc/collections", headers=auth, timeout=30).json()["collections"]]
+    ids = [
+        c["id"]
+        for c in httpx.get(f"{live_url}/ogc/collections", headers=auth, timeout=30).json()["collections"]
+    ]
     assert "reports" in ids
-    (total,), = sql(shared_db_url, "SELECT count(*) FROM report")
-    body = httpx.get(f"{live_url}/ogc/collections/reports/items", params={"limit": 10_000}, headers=auth,
-                     timeout=30)
+    ((total,),) = sql(shared_db_url, "SELECT count(*) FROM report")
+    body = httpx.get(
+        f"{live_url}/ogc/collections/reports/items", params={"limit": 10_000}, headers=auth, timeout=30
+    )
     assert body.json()["numberMatched"] == body.json()["numberReturned"] == total
     assert "09120001122" not in body.text and "Maryam" not in body.text and "example.org" not in body.text
-    (first,), = sql(shared_db_url, "SELECT min(id) FROM report")
+    ((first,),) = sql(shared_db_url, "SELECT min(id) FROM report")
     one = httpx.get(f"{live_url}/ogc/collections/reports/items/{first}", headers=auth, timeout=30)
     assert one.status_code == 200 and "09120001122" not in one.text
-    bad = httpx.get(f"{live_url}/ogc/collections/reports/items", headers={"Authorization": "Bearer nope"}, timeout=30)
+    bad = httpx.get(
+        f"{live_url}/ogc/collections/reports/items", headers={"Authorization": "Bearer nope"}, timeout=30
+    )
     assert bad.status_code == 401
 
 
 def test_gdal_reads_the_reports_with_a_bearer_token(live_url, shared_db_url, viewer_token, tmp_path):
     out = tmp_path / "reports.geojson"
-    subprocess.run([OGR2OGR, "--config", "GDAL_HTTP_HEADERS", f"Authorization: Bearer {viewer_token}",
-                    "-f", "GeoJSON", str(out), f"OAPIF:{live_url}/ogc", "reports"],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            OGR2OGR,
+            "--config",
+            "GDAL_HTTP_HEADERS",
+            f"Authorization: Bearer {viewer_token}",
+            "-f",
+            "GeoJSON",
+            str(out),
+            f"OAPIF:{live_url}/ogc",
+            "reports",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     read = json.loads(out.read_text(encoding="utf-8"))["features"]
     rows = dict(sql(shared_db_url, "SELECT id, source FROM report"))
     assert len(read) == len(rows)

@@ -4,6 +4,7 @@
 
 BENCH_REPORTS (default 1,000,000) sets the seed size; DATABASE_URL picks the server (else the embedded cluster).
 """
+
 import importlib
 import sys
 import time

@@ -4,6 +4,7 @@ into an unindexed table of the same columns in the same database (the physical l
 
 Both run on a fresh copy of the benchmark database, so the import meets a million reports already there.
 """
+
 import os
 import subprocess
 import sys
@@ -84,9 +85,22 @@ def safemap_import(url: str, path: Path) -> tuple[float, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_")}
     env["DATABASE_URL"] = url
     start = time.perf_counter()
-    done = subprocess.run([str(Path(sys.executable).parent / "safemap"), "import", "reports", str(path),
-                           "--source", "mayor", "--ref", "bench"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "safemap"),
+            "import",
+            "reports",
+            str(path),
+            "--source",
+            "mayor",
+            "--ref",
+            "bench",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"safemap import failed: {(done.stdout + done.stderr)[-2000:]}")
@@ -99,8 +113,11 @@ def run(url: str, base: str) -> list[Result]:
         path = Path(folder) / f"reports_{ROWS}.csv"
         started = time.perf_counter()
         write_csv(url, path, ROWS)
-        print(f"  wrote {path.name}: {ROWS:,} rows, {path.stat().st_size / 1e6:.0f} MB"
-              f" in {time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"  wrote {path.name}: {ROWS:,} rows, {path.stat().st_size / 1e6:.0f} MB"
+            f" in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         copies, imports, summary = [], [], ""
         try:
             target = copy_of(url, COPY_DB)
@@ -111,14 +128,22 @@ def run(url: str, base: str) -> list[Result]:
                     target = copy_of(url, COPY_DB)
                 seconds, summary = safemap_import(target, path)
                 imports.append(seconds)
-                print(f"  import {attempt + 1}/{REPEAT}: {seconds:.1f} s ({ROWS / seconds:,.0f} rows/s)", flush=True)
+                print(
+                    f"  import {attempt + 1}/{REPEAT}: {seconds:.1f} s ({ROWS / seconds:,.0f} rows/s)",
+                    flush=True,
+                )
         finally:
             admin(f'DROP DATABASE IF EXISTS "{COPY_DB}" WITH (FORCE)')
     rate, raw_rate = ROWS / median(imports), ROWS / median(copies)
     accepted = f"{ROWS} accepted" in summary
-    result = Result(f"import {ROWS:,}-row CSV", imports, copies, unit="s",
-                    target=f"≥ {TARGET_RATE // 1000}k rows/s, ≥ {TARGET_SHARE}× COPY",
-                    note=f"safemap import {rate:,.0f} rows/s, raw COPY {raw_rate:,.0f} rows/s "
-                         f"(throughput {rate / raw_rate:.3f}× COPY); {REPEAT} run(s); {summary}")
+    result = Result(
+        f"import {ROWS:,}-row CSV",
+        imports,
+        copies,
+        unit="s",
+        target=f"≥ {TARGET_RATE // 1000}k rows/s, ≥ {TARGET_SHARE}× COPY",
+        note=f"safemap import {rate:,.0f} rows/s, raw COPY {raw_rate:,.0f} rows/s "
+        f"(throughput {rate / raw_rate:.3f}× COPY); {REPEAT} run(s); {summary}",
+    )
     result.met = accepted and rate >= TARGET_RATE and rate >= TARGET_SHARE * raw_rate
     return [result]

@@ -5,6 +5,7 @@ or an asyncio httpx client when wrk is missing (bounded by the same time and BEN
 Beside each, the physical limit: the same raw SQL run by 32 threads on their own connections for the same time.
 Requests/s are the figure; latency median and p95 are in the note; the target is zero errors.
 """
+
 import asyncio
 import os
 import re
@@ -53,9 +54,16 @@ end
 class Load:
     """What one load run measured: requests, seconds, errors and latencies (ms)."""
 
-    def __init__(self, requests: int, seconds: float, errors: int, latencies: list[float], detail: str = "") -> None:
-        self.requests, self.seconds, self.errors, self.latencies, self.detail = (requests, seconds, errors,
-                                                                                 latencies, detail)
+    def __init__(
+        self, requests: int, seconds: float, errors: int, latencies: list[float], detail: str = ""
+    ) -> None:
+        self.requests, self.seconds, self.errors, self.latencies, self.detail = (
+            requests,
+            seconds,
+            errors,
+            latencies,
+            detail,
+        )
 
     @property
     def rate(self) -> float:
@@ -67,9 +75,23 @@ def with_wrk(url: str, headers: dict[str, str]) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_LUA)
     try:
-        done = subprocess.run(["wrk", "-t2", f"-c{CLIENTS}", f"-d{SECONDS}s", "--timeout", "30s", "-s", script.name,
-                               *(f"-H{name}: {value}" for name, value in headers.items()), url], capture_output=True, text=True,
-                              env=os.environ | {"BENCH_LOAD_REQUESTS": str(MAX_REQUESTS)})
+        done = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{CLIENTS}",
+                f"-d{SECONDS}s",
+                "--timeout",
+                "30s",
+                "-s",
+                script.name,
+                *(f"-H{name}: {value}" for name, value in headers.items()),
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            env=os.environ | {"BENCH_LOAD_REQUESTS": str(MAX_REQUESTS)},
+        )
     finally:
         os.unlink(script.name)
     found = re.search(r"RESULT (.*)", done.stdout)
@@ -78,7 +100,9 @@ def with_wrk(url: str, headers: dict[str, str]) -> Load:
     counts = {k: int(v) for k, v in (pair.split("=") for pair in found.group(1).split())}
     quantiles = [float(v) / 1000 for v in re.search(r"QUANTILES (.*)", done.stdout).group(1).split(",")]
     errors = sum(counts[k] for k in ("connect", "read", "write", "status", "timeout"))
-    detail = ", ".join(f"{k} {counts[k]}" for k in ("connect", "read", "write", "status", "timeout") if counts[k])
+    detail = ", ".join(
+        f"{k} {counts[k]}" for k in ("connect", "read", "write", "status", "timeout") if counts[k]
+    )
     return Load(counts["requests"], counts["duration_us"] / 1e6, errors, quantiles, detail)
 
 
@@ -160,28 +184,57 @@ def run(url: str, base: str) -> list[Result]:
     conn.close()
     cases: list[tuple[str, str, Callable]] = []
     items = {"bbox": ",".join(map(str, bbox)), "limit": "10000", "f": "json"}
-    cases.append(("bbox items", f"{base}/ogc/collections/spots/items?{urlencode(items)}",
-                  lambda cur: (cur.execute(bench_ogc.RAW_SQL, bbox + bbox), cur.fetchone())))
+    cases.append(
+        (
+            "bbox items",
+            f"{base}/ogc/collections/spots/items?{urlencode(items)}",
+            lambda cur: (cur.execute(bench_ogc.RAW_SQL, bbox + bbox), cur.fetchone()),
+        )
+    )
     for z in bench_tiles.ZOOMS:
         x, y = bench_tiles.tile_of(*centre, z)
-        params = {"z": z, "x": x, "y": y, "extent": EXTENT, "tolerance": tolerance(z), "stages": None,
-                  "categories": None, "levels": list(AREA_LEVELS), "area_layer": "areas", **bench_tiles.scope_params()}
-        cases.append((f"tile z{z}", f"{base}/tiles/{z}/{x}/{y}.pbf",
-                      lambda cur, params=params: (cur.execute(bench_tiles.RAW_SQL, params), cur.fetchone())))
+        params = {
+            "z": z,
+            "x": x,
+            "y": y,
+            "extent": EXTENT,
+            "tolerance": tolerance(z),
+            "stages": None,
+            "categories": None,
+            "levels": list(AREA_LEVELS),
+            "area_layer": "areas",
+            **bench_tiles.scope_params(),
+        }
+        cases.append(
+            (
+                f"tile z{z}",
+                f"{base}/tiles/{z}/{x}/{y}.pbf",
+                lambda cur, params=params: (cur.execute(bench_tiles.RAW_SQL, params), cur.fetchone()),
+            )
+        )
     results = []
     headers = bench_headers(url)
     for name, address, query in cases:
         httpx.get(address, timeout=60, headers=headers).raise_for_status()
         api = tool(address, headers)
         raw = raw_load(url, query)
-        print(f"  {name}: {api.rate:,.0f} req/s ({api.requests:,} requests, {api.errors} errors);"
-              f" raw SQL {raw.rate:,.0f}/s", flush=True)
-        result = Result(f"load {name}, {CLIENTS} clients", [api.rate], [raw.rate], unit="req/s",
-                        target="0 errors", met=api.errors == 0 and api.requests > 0,
-                        note=f"{tool.__name__.removeprefix('with_')}, {api.requests:,} requests in {api.seconds:.0f} s,"
-                             f" {api.errors} errors{' (' + api.detail + ')' if api.detail else ''};"
-                             f" latency median {median(api.latencies):.0f} ms, p95 {p95(api.latencies):.0f} ms"
-                             f" (raw SQL {median(raw.latencies):.0f} / {p95(raw.latencies):.0f} ms,"
-                             f" {raw.errors} errors)")
+        print(
+            f"  {name}: {api.rate:,.0f} req/s ({api.requests:,} requests, {api.errors} errors);"
+            f" raw SQL {raw.rate:,.0f}/s",
+            flush=True,
+        )
+        result = Result(
+            f"load {name}, {CLIENTS} clients",
+            [api.rate],
+            [raw.rate],
+            unit="req/s",
+            target="0 errors",
+            met=api.errors == 0 and api.requests > 0,
+            note=f"{tool.__name__.removeprefix('with_')}, {api.requests:,} requests in {api.seconds:.0f} s,"
+            f" {api.errors} errors{' (' + api.detail + ')' if api.detail else ''};"
+            f" latency median {median(api.latencies):.0f} ms, p95 {p95(api.latencies):.0f} ms"
+            f" (raw SQL {median(raw.latencies):.0f} / {p95(raw.latencies):.0f} ms,"
+            f" {raw.errors} errors)",
+        )
         results.append(result)
     return results

@@ -6,6 +6,7 @@ viewport endpoint beside the same query called directly (the physical limit).
 Seeds `safemap_bench_map` once (District 22's areas, 100,000 spots, 250,000 reports) and reuses it. The map is
 opened as a signed-in viewer, who sees every spot (the public sees only stages 3 and 4, about half).
 """
+
 import os
 import statistics
 import time
@@ -88,14 +89,18 @@ def viewer_headers(url: str) -> dict[str, str]:
         with conn.cursor() as cur:
             cur.execute("SELECT 1 FROM app_user WHERE username = 'bench-viewer'")
             known = cur.fetchone() is not None
-        user = (get_user(conn, "bench-viewer") if known else
-                create_user(conn, username="bench-viewer", password="bench viewer password", role="viewer"))
+        user = (
+            get_user(conn, "bench-viewer")
+            if known
+            else create_user(conn, username="bench-viewer", password="bench viewer password", role="viewer")
+        )
         return {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
 
 
 def settle(page) -> None:
-    page.wait_for_function("() => window.safemap && window.safemap.state.mode && !window.safemap.busy()",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => window.safemap && window.safemap.state.mode && !window.safemap.busy()", timeout=60_000
+    )
 
 
 def open_map(browser, base: str, headers: dict[str, str]) -> dict:
@@ -111,8 +116,15 @@ def open_map(browser, base: str, headers: dict[str, str]) -> dict:
         performance.getEntriesByType('resource')).reduce((sum, e) => sum + e.transferSize, 0)""")
     html = page.evaluate("performance.getEntriesByType('navigation')[0].transferSize")
     state = page.evaluate("({mode: safemap.state.mode, count: safemap.state.count})")
-    return {"context": context, "page": page, "ms": loaded, "bytes": weight, "html": html, "state": state,
-            "errors": errors}
+    return {
+        "context": context,
+        "page": page,
+        "ms": loaded,
+        "bytes": weight,
+        "html": html,
+        "state": state,
+        "errors": errors,
+    }
 
 
 def timed_moves(page, moves: list[str]) -> list[float]:
@@ -127,8 +139,9 @@ def timed_moves(page, moves: list[str]) -> list[float]:
     return times
 
 
-def endpoint_vs_direct(base: str, url: str, headers: dict[str, str], bbox: list[float], zoom: int,
-                       repeat: int = 15) -> tuple[float, float, int]:
+def endpoint_vs_direct(
+    base: str, url: str, headers: dict[str, str], bbox: list[float], zoom: int, repeat: int = 15
+) -> tuple[float, float, int]:
     """Median ms of /api/map/spots and of the same gis call on a direct connection, and the response size."""
     params = {"bbox": ",".join(map(str, bbox)), "zoom": zoom}
     api, direct = [], []
@@ -155,38 +168,66 @@ def main() -> None:
         loads = [open_map(browser, base, headers) for _ in range(3)]
         first = loads[0]
         print(f"\n/map with {SPOTS:,} spots, cold cache, 1280×900, 3 loads")
-        print(f"  load time (navigation → first data drawn): median {statistics.median(load['ms'] for load in loads):.0f} ms"
-              f"  (runs: {', '.join(str(round(load['ms'])) for load in loads)})")
-        print(f"  page weight (all bytes transferred): {first['bytes'] / 1024:.0f} KiB;"
-              f" HTML {first['html'] / 1024:.0f} KiB; shown: {first['state']['count']:,} spots as {first['state']['mode']}")
+        print(
+            f"  load time (navigation → first data drawn): median {statistics.median(load['ms'] for load in loads):.0f} ms"
+            f"  (runs: {', '.join(str(round(load['ms'])) for load in loads)})"
+        )
+        print(
+            f"  page weight (all bytes transferred): {first['bytes'] / 1024:.0f} KiB;"
+            f" HTML {first['html'] / 1024:.0f} KiB; shown: {first['state']['count']:,} spots as {first['state']['mode']}"
+        )
         print(f"  console errors: {len(first['errors'])}")
         page = first["page"]
-        pans = timed_moves(page, ["safemap.map.panBy([300, 0], {animate: false})",
-                                  "safemap.map.panBy([0, 250], {animate: false})",
-                                  "safemap.map.panBy([-300, 0], {animate: false})",
-                                  "safemap.map.panBy([0, -250], {animate: false})"] * 2)
-        print(f"  pan at zoom 12 → data drawn: median {statistics.median(pans):.0f} ms, max {max(pans):.0f} ms")
-        zooms = timed_moves(page, [f"safemap.map.setZoom({z}, {{animate: false}})" for z in (13, 14, 15, 16, 17)])
+        pans = timed_moves(
+            page,
+            [
+                "safemap.map.panBy([300, 0], {animate: false})",
+                "safemap.map.panBy([0, 250], {animate: false})",
+                "safemap.map.panBy([-300, 0], {animate: false})",
+                "safemap.map.panBy([0, -250], {animate: false})",
+            ]
+            * 2,
+        )
+        print(
+            f"  pan at zoom 12 → data drawn: median {statistics.median(pans):.0f} ms, max {max(pans):.0f} ms"
+        )
+        zooms = timed_moves(
+            page, [f"safemap.map.setZoom({z}, {{animate: false}})" for z in (13, 14, 15, 16, 17)]
+        )
         state = page.evaluate("({mode: safemap.state.mode, count: safemap.state.count})")
-        print(f"  zoom 13→17 steps: {', '.join(f'{t:.0f}' for t in zooms)} ms; at 17: {state['count']:,} {state['mode']}")
-        deep = timed_moves(page, ["safemap.map.panBy([200, 0], {animate: false})",
-                                  "safemap.map.panBy([0, 200], {animate: false})"] * 3)
+        print(
+            f"  zoom 13→17 steps: {', '.join(f'{t:.0f}' for t in zooms)} ms; at 17: {state['count']:,} {state['mode']}"
+        )
+        deep = timed_moves(
+            page,
+            ["safemap.map.panBy([200, 0], {animate: false})", "safemap.map.panBy([0, 200], {animate: false})"]
+            * 3,
+        )
         print(f"  pan at zoom 17 → data drawn: median {statistics.median(deep):.0f} ms")
-        heat = timed_moves(page, ["safemap.map.setZoom(12, {animate: false}); safemap.heat.addTo(safemap.map)"])
+        heat = timed_moves(
+            page, ["safemap.map.setZoom(12, {animate: false}); safemap.heat.addTo(safemap.map)"]
+        )
         print(f"  heatmap on at zoom 12: {heat[0]:.0f} ms")
-        district = page.evaluate("(() => { const b = safemap.map.getBounds();"
-                                 " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()")
+        district = page.evaluate(
+            "(() => { const b = safemap.map.getBounds();"
+            " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+        )
         for load in loads:
             load["context"].close()
         browser.close()
         print("\n/api/map/spots vs the same query on a direct connection (median of 15)")
         centre = [(district[0] + district[2]) / 2, (district[1] + district[3]) / 2]
         for zoom, half in ((12, None), (15, 0.01), (17, 0.003)):
-            bbox = district if half is None else [centre[0] - half, centre[1] - half, centre[0] + half,
-                                                  centre[1] + half]
+            bbox = (
+                district
+                if half is None
+                else [centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half]
+            )
             api, direct, size = endpoint_vs_direct(base, url, headers, bbox, zoom)
-            print(f"  zoom {zoom:>2}: API {api:6.1f} ms, direct {direct:6.1f} ms, ratio {api / direct:4.2f},"
-                  f" {size / 1024:.0f} KiB")
+            print(
+                f"  zoom {zoom:>2}: API {api:6.1f} ms, direct {direct:6.1f} ms, ratio {api / direct:4.2f},"
+                f" {size / 1024:.0f} KiB"
+            )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Bbox items: about 2,000 spots of a dense viewport through /ogc/collections/spots/items, beside the raw SQL
 that builds the same GeoJSON FeatureCollection in one statement (the physical limit)."""
+
 import httpx
 import psycopg2
 
@@ -42,7 +43,9 @@ def run(url: str, base: str, repeat: int = 30) -> list[Result]:
         response = client.get("/ogc/collections/spots/items", params=params)
         response.raise_for_status()
         sizes["api"] = len(response.content)
-        sizes["returned"] = response.json()["numberReturned"] if "returned" not in sizes else sizes["returned"]
+        sizes["returned"] = (
+            response.json()["numberReturned"] if "returned" not in sizes else sizes["returned"]
+        )
 
     raw_times = timed(raw, repeat)
     api_times = timed(api, repeat)
@@ -51,9 +54,13 @@ def run(url: str, base: str, repeat: int = 30) -> list[Result]:
         expected = cur.fetchone()[0]
     conn.close()
     client.close()
-    result = Result(f"OGC bbox items ({sizes['returned']} features)", api_times, raw_times,
-                    target=f"API ≤ {TARGET}× raw SQL",
-                    note=f"bbox {params['bbox']}; body {sizes['api'] / 1e6:.2f} MB (raw {sizes['raw'] / 1e6:.2f} MB)")
+    result = Result(
+        f"OGC bbox items ({sizes['returned']} features)",
+        api_times,
+        raw_times,
+        target=f"API ≤ {TARGET}× raw SQL",
+        note=f"bbox {params['bbox']}; body {sizes['api'] / 1e6:.2f} MB (raw {sizes['raw'] / 1e6:.2f} MB)",
+    )
     result.met = sizes["returned"] == expected and median(api_times) <= TARGET * median(raw_times)
     if sizes["returned"] != expected:
         result.note += f"; API returned {sizes['returned']} features, raw SQL {expected}"

@@ -2,6 +2,7 @@
 database each run. Beside it, the physical limit of clustering the same reports in SQL: one ST_ClusterDBSCAN
 with the same radius (it applies no category, status or order rule, so it is a floor, not the same answer).
 """
+
 import os
 import subprocess
 import sys
@@ -47,8 +48,13 @@ def safemap_rebuild(url: str) -> tuple[float, str]:
     env["DATABASE_URL"] = url
     env["SAFEMAP_AGGREGATION_RADIUS_M"] = str(RADIUS_M)
     start = time.perf_counter()
-    done = subprocess.run([str(Path(sys.executable).parent / "safemap"), "aggregate", "--rebuild"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "safemap"), "aggregate", "--rebuild"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"safemap aggregate --rebuild failed: {(done.stdout + done.stderr)[-2000:]}")
@@ -70,7 +76,13 @@ def run(url: str, base: str) -> list[Result]:
             print(f"  rebuild {attempt + 1}/{REPEAT}: {seconds:.1f} s", flush=True)
     finally:
         admin(f'DROP DATABASE IF EXISTS "{COPY_DB}" WITH (FORCE)')
-    result = Result(f"aggregate --rebuild ({REPORTS:,} reports)", rebuilds, raws, unit="s",
-                    target=f"< {TARGET_S} s", met=median(rebuilds) < TARGET_S,
-                    note=f"{REPEAT} run(s); {summary}; raw ST_ClusterDBSCAN: {clusters:,} clusters")
+    result = Result(
+        f"aggregate --rebuild ({REPORTS:,} reports)",
+        rebuilds,
+        raws,
+        unit="s",
+        target=f"< {TARGET_S} s",
+        met=median(rebuilds) < TARGET_S,
+        note=f"{REPEAT} run(s); {summary}; raw ST_ClusterDBSCAN: {clusters:,} clusters",
+    )
     return [result]

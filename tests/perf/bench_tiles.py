@@ -1,5 +1,6 @@
 """Vector tiles at zoom 12 and 15 over the densest district through /tiles/{z}/{x}/{y}.pbf, beside the same
 ST_AsMVT query run as raw SQL (the physical limit)."""
+
 import math
 
 import httpx
@@ -29,7 +30,7 @@ def scope_params() -> dict:
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
     """The XYZ tile holding a point."""
-    n = 2 ** z
+    n = 2**z
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return x, y
@@ -44,8 +45,18 @@ def run(url: str, base: str, repeat: int = 30) -> list[Result]:
     results = []
     for z in ZOOMS:
         x, y = tile_of(*centre, z)
-        params = {"z": z, "x": x, "y": y, "extent": EXTENT, "tolerance": tolerance(z), "stages": None,
-                  "categories": None, "levels": list(AREA_LEVELS), "area_layer": "areas", **scope_params()}
+        params = {
+            "z": z,
+            "x": x,
+            "y": y,
+            "extent": EXTENT,
+            "tolerance": tolerance(z),
+            "stages": None,
+            "categories": None,
+            "levels": list(AREA_LEVELS),
+            "area_layer": "areas",
+            **scope_params(),
+        }
         bodies: dict[str, bytes] = {}
 
         def raw() -> None:
@@ -61,13 +72,21 @@ def run(url: str, base: str, repeat: int = 30) -> list[Result]:
         raw_times = timed(raw, repeat)
         api_times = timed(api, repeat)
         with conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM spot WHERE status <> 'merged'"
-                        " AND geom && ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326)", (z, x, y))
+            cur.execute(
+                "SELECT count(*) FROM spot WHERE status <> 'merged'"
+                " AND geom && ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326)",
+                (z, x, y),
+            )
             spots = cur.fetchone()[0]
         same = bodies["api"] == bodies["raw"]
-        result = Result(f"tile z{z} ({spots} spots)", api_times, raw_times, target=f"API ≤ {TARGET}× raw ST_AsMVT",
-                        note=f"tile {z}/{x}/{y} over district {district}; {len(bodies['api']) / 1e3:.0f} kB"
-                             + ("" if same else "; API and raw tiles DIFFER"))
+        result = Result(
+            f"tile z{z} ({spots} spots)",
+            api_times,
+            raw_times,
+            target=f"API ≤ {TARGET}× raw ST_AsMVT",
+            note=f"tile {z}/{x}/{y} over district {district}; {len(bodies['api']) / 1e3:.0f} kB"
+            + ("" if same else "; API and raw tiles DIFFER"),
+        )
         result.met = same and median(api_times) <= TARGET * median(raw_times)
         results.append(result)
     conn.close()

@@ -4,6 +4,7 @@ The benchmark database (`safemap_bench`) lives on DATABASE_URL's server when it 
 embedded cluster. It is seeded once (set-based SQL, tests/perf/seed.sql) with the 22 districts and 375
 neighbourhoods of Tehran, spots and 1,000,000 reports, and reused by later runs while its seed size matches.
 """
+
 import os
 import platform
 import statistics
@@ -71,10 +72,21 @@ def timed(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]
 
 def machine() -> str:
     """nproc, memory and CPU model, for the README's performance section."""
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal")))
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    kb = int(
+        next(
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    )
     with psycopg2.connect(server_url("postgres")) as conn, conn.cursor() as cur:
         cur.execute("SHOW server_version")
         pg = cur.fetchone()[0]
@@ -141,13 +153,16 @@ def seed(url: str, reports: int) -> None:
 
     with transaction(url) as conn:
         districts = read_area_file(TEHRAN / "tehran_districts_22_from_mahallat_wgs84.geojson")
-        import_areas(conn, districts, level="district", code_field="district", name_field="name_fa",
-                     code_prefix="d")
+        import_areas(
+            conn, districts, level="district", code_field="district", name_field="name_fa", code_prefix="d"
+        )
         hoods = read_area_file(TEHRAN / "tehran_mahallat_375_wgs84.geojson")
         import_areas(conn, hoods, level="neighbourhood", code_field="mahalle_code", name_field="name_fa")
         with conn.cursor() as cur:
-            cur.execute((Path(__file__).parent / "seed.sql").read_text(),
-                        {"reports": reports, "spots": int(reports * SPOTS_PER_REPORT)})
+            cur.execute(
+                (Path(__file__).parent / "seed.sql").read_text(),
+                {"reports": reports, "spots": int(reports * SPOTS_PER_REPORT)},
+            )
     from gis.aggregation.aggregate import refresh_spots
 
     with transaction(url) as conn:
@@ -190,9 +205,26 @@ def live_server(url: str, workers: int = 1) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_")}
     env["DATABASE_URL"] = url
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -214,15 +246,19 @@ def live_server(url: str, workers: int = 1) -> Iterator[str]:
 
 def print_results(results: list[Result]) -> None:
     """The table: median and p95 of the API and of raw SQL, their ratio, the target and whether it is met."""
-    print(f"\n{'benchmark':<44} {'median':>10} {'p95':>10} {'raw med':>10} {'raw p95':>10} {'ratio':>6}"
-          f"  {'target':<26} met")
+    print(
+        f"\n{'benchmark':<44} {'median':>10} {'p95':>10} {'raw med':>10} {'raw p95':>10} {'ratio':>6}"
+        f"  {'target':<26} met"
+    )
     for r in results:
         raw_med = f"{median(r.raw):10.1f}" if r.raw else " " * 10
         raw_p95 = f"{p95(r.raw):10.1f}" if r.raw else " " * 10
         ratio = f"{r.ratio:6.2f}" if r.ratio is not None else " " * 6
         met = {True: "yes", False: "NO", None: "-"}[r.met]
-        print(f"{r.name + ' (' + r.unit + ')':<44} {median(r.api):10.1f} {p95(r.api):10.1f} {raw_med} {raw_p95}"
-              f" {ratio}  {r.target:<26} {met}")
+        print(
+            f"{r.name + ' (' + r.unit + ')':<44} {median(r.api):10.1f} {p95(r.api):10.1f} {raw_med} {raw_p95}"
+            f" {ratio}  {r.target:<26} {met}"
+        )
         if r.note:
             print(f"    {r.note}")
     missed = [r.name for r in results if r.met is False]
@@ -256,9 +292,11 @@ def viewport(conn, centre: list[float], features: int = 2000) -> list[float]:
     with conn.cursor() as cur:
         for _ in range(30):
             half = (low + high) / 2
-            cur.execute("SELECT count(*) FROM spot WHERE status <> 'merged'"
-                        " AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)",
-                        (centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half))
+            cur.execute(
+                "SELECT count(*) FROM spot WHERE status <> 'merged'"
+                " AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)",
+                (centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half),
+            )
             count = cur.fetchone()[0]
             if abs(count - features) <= features * 0.01:
                 break

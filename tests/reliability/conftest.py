@@ -1,4 +1,5 @@
 """Shared by the reliability tests: one user of every role, with a bearer token each."""
+
 import pytest
 
 from gis.db import transaction
@@ -15,9 +16,14 @@ def make_role_tokens(db_url: str, prefix: str = "rel") -> dict[str, str]:
             cur.execute("SELECT code FROM area WHERE level = 'neighbourhood' ORDER BY code LIMIT 1")
             first_hood = cur.fetchone()[0]
         for role in ROLES:
-            user = create_user(conn, username=f"{prefix}-{role.replace('_', '-')}", password="long enough password",
-                               role=role, areas=[first_hood] if role == "facilitator" else (),
-                               agency="urban_services" if role == "agency" else None)
+            user = create_user(
+                conn,
+                username=f"{prefix}-{role.replace('_', '-')}",
+                password="long enough password",
+                role=role,
+                areas=[first_hood] if role == "facilitator" else (),
+                agency="urban_services" if role == "agency" else None,
+            )
             tokens[role], _ = issue_token(conn, user.id)
     return tokens
 

@@ -4,6 +4,7 @@ the guard.
 
 The routes are enumerated from the app itself, so a new write route fails the run until WRITES names it.
 """
+
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -65,14 +66,24 @@ def _note(world: World, side: str, who: str) -> dict:
 
 def _report_body(world: World, side: str, who: str) -> dict:
     lon, lat = world.place[side]
-    return {"json": {"uuid": str(uuid.uuid4()), "category": "vacant_lot", "lon": lon, "lat": lat,
-                     "source": "field"}}
+    return {
+        "json": {
+            "uuid": str(uuid.uuid4()),
+            "category": "vacant_lot",
+            "lon": lon,
+            "lat": lat,
+            "source": "field",
+        }
+    }
 
 
 def _points(world: World, side: str, who: str) -> dict:
     lon, lat = world.place[side]
-    point = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-             "properties": {"category": "vacant_lot", "description": "marked in the session"}}
+    point = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {"category": "vacant_lot", "description": "marked in the session"},
+    }
     return {"json": {"type": "FeatureCollection", "features": [point]}}
 
 
@@ -95,61 +106,108 @@ REPORTERS = frozenset({"facilitator", "gis_office"})
 SPOT = "/api/spots/{spot_id}"
 
 WRITES: dict[tuple[str, str], Write] = {
-    ("POST", "/api/auth/token"): Write(frozenset(IDENTITIES), lambda w, s, who: {
-        "json": {"username": f"{PREFIX}-viewer", "password": "long enough password"}}),
-    ("POST", "/api/auth/login"): Write(frozenset(IDENTITIES), lambda w, s, who: {
-        "json": {"username": f"{PREFIX}-viewer", "password": "long enough password"}}),
+    ("POST", "/api/auth/token"): Write(
+        frozenset(IDENTITIES),
+        lambda w, s, who: {"json": {"username": f"{PREFIX}-viewer", "password": "long enough password"}},
+    ),
+    ("POST", "/api/auth/login"): Write(
+        frozenset(IDENTITIES),
+        lambda w, s, who: {"json": {"username": f"{PREFIX}-viewer", "password": "long enough password"}},
+    ),
     ("POST", "/api/auth/logout"): Write(SIGNED_IN),
     ("POST", f"{SPOT}/verify"): Write(GIS, _note),
     ("POST", f"{SPOT}/reject"): Write(GIS, lambda w, s, who: {"json": {"reason": "not_unsafe", "note": "x"}}),
     ("POST", f"{SPOT}/remediation"): Write(MANAGERS, _note),
-    ("POST", f"{SPOT}/visits"): Write(FIELD, lambda w, s, who: {
-        "json": {"visited_on": "1403/01/15", "findings": "dark at night"}}, area=True),
-    ("POST", f"{SPOT}/actions"): Write(MANAGERS, lambda w, s, who: {
-        "json": {"agency": "traffic", "what": "clear the bushes", "due_on": "1405/10/30"}}),
+    ("POST", f"{SPOT}/visits"): Write(
+        FIELD,
+        lambda w, s, who: {"json": {"visited_on": "1403/01/15", "findings": "dark at night"}},
+        area=True,
+    ),
+    ("POST", f"{SPOT}/actions"): Write(
+        MANAGERS,
+        lambda w, s, who: {"json": {"agency": "traffic", "what": "clear the bushes", "due_on": "1405/10/30"}},
+    ),
     ("PATCH", "/api/actions/{action_id}"): Write(MANAGERS | {"agency"}, _action_update),
     ("POST", f"{SPOT}/notes"): Write(MANAGERS | {"agency"}, _note),
-    ("POST", f"{SPOT}/evaluation"): Write(FIELD, lambda w, s, who: {
-        "json": {"visited_on": "1403/01/20", "audit": AUDIT}}, area=True),
+    ("POST", f"{SPOT}/evaluation"): Write(
+        FIELD, lambda w, s, who: {"json": {"visited_on": "1403/01/20", "audit": AUDIT}}, area=True
+    ),
     ("POST", f"{SPOT}/close"): Write(DEPUTY, lambda w, s, who: {"json": {"reason": "fixed"}}),
     ("POST", f"{SPOT}/reopen"): Write(DEPUTY, lambda w, s, who: {"json": {"reason": "complaints again"}}),
     ("POST", "/api/reports"): Write(REPORTERS, _report_body, area=True),
-    ("POST", "/api/reports/{report_uuid}/photos"): Write(REPORTERS, lambda w, s, who: {
-        "data": {"uuid": str(uuid.uuid4())}, "files": {"file": ("p.png", PNG, "image/png")}}, area=True),
-    ("POST", "/api/focus-groups"): Write(FIELD, lambda w, s, who: {
-        "json": {"area": w.hood[s], "held_on": "1403/02/01", "facilitator": "Sara", "participants": 9,
-                 "women": 7, "uuid": str(uuid.uuid4())}}, area=True),
+    ("POST", "/api/reports/{report_uuid}/photos"): Write(
+        REPORTERS,
+        lambda w, s, who: {
+            "data": {"uuid": str(uuid.uuid4())},
+            "files": {"file": ("p.png", PNG, "image/png")},
+        },
+        area=True,
+    ),
+    ("POST", "/api/focus-groups"): Write(
+        FIELD,
+        lambda w, s, who: {
+            "json": {
+                "area": w.hood[s],
+                "held_on": "1403/02/01",
+                "facilitator": "Sara",
+                "participants": 9,
+                "women": 7,
+                "uuid": str(uuid.uuid4()),
+            }
+        },
+        area=True,
+    ),
     ("POST", "/api/focus-groups/{session_id}/points"): Write(FIELD, _points, area=True),
-    ("POST", "/open311/v2/requests.{fmt}"): Write(frozenset(), lambda w, s, who: {
-        "data": {"service_code": "vacant_lot", "lat": str(w.place[s][1]), "long": str(w.place[s][0])}},
-        refusal="georeport"),
+    ("POST", "/open311/v2/requests.{fmt}"): Write(
+        frozenset(),
+        lambda w, s, who: {
+            "data": {"service_code": "vacant_lot", "lat": str(w.place[s][1]), "long": str(w.place[s][0])}
+        },
+        refusal="georeport",
+    ),
     ("POST", "/api/imports/reports"): Write(GIS, _import),
-    ("POST", f"{SPOT}/merge"): Write(GIS, lambda w, s, who: {
-        "json": {"into": w.spot["out"], "note": "same place"}}),
+    ("POST", f"{SPOT}/merge"): Write(
+        GIS, lambda w, s, who: {"json": {"into": w.spot["out"], "note": "same place"}}
+    ),
     ("POST", f"{SPOT}/unmerge"): Write(GIS, _note),
     ("POST", "/api/reports/{report_id}/split"): Write(GIS, _note),
-    ("POST", "/api/reports/{report_id}/attach"): Write(GIS, lambda w, s, who: {
-        "json": {"into": w.spot["out"], "note": "belongs there"}}),
-    ("POST", "/api/agencies"): Write(DEPUTY, lambda w, s, who: {
-        "json": {"code": f"ngo_{uuid.uuid4().hex[:8]}", "name_fa": "سمن محله"}}),
+    ("POST", "/api/reports/{report_id}/attach"): Write(
+        GIS, lambda w, s, who: {"json": {"into": w.spot["out"], "note": "belongs there"}}
+    ),
+    ("POST", "/api/agencies"): Write(
+        DEPUTY, lambda w, s, who: {"json": {"code": f"ngo_{uuid.uuid4().hex[:8]}", "name_fa": "سمن محله"}}
+    ),
     ("POST", "/api/agencies/{code}/deactivate"): Write(DEPUTY),
     ("POST", "/api/agencies/{code}/activate"): Write(DEPUTY),
-    ("POST", "/api/programme/activities"): Write(DEPUTY, lambda w, s, who: {
-        "json": {"kind": "meeting", "held_on": "1403/02/10", "title": "working group"}}),
-    ("POST", "/api/programme/phases"): Write(DEPUTY, lambda w, s, who: {
-        "json": {"name_fa": "شناسایی", "planned_start": "1403/01/01", "planned_end": "1403/03/01"}}),
-    ("PATCH", "/api/programme/phases/{phase_id}"): Write(DEPUTY, lambda w, s, who: {
-        "json": {"actual_start": "1403/01/05"}}),
+    ("POST", "/api/programme/activities"): Write(
+        DEPUTY,
+        lambda w, s, who: {"json": {"kind": "meeting", "held_on": "1403/02/10", "title": "working group"}},
+    ),
+    ("POST", "/api/programme/phases"): Write(
+        DEPUTY,
+        lambda w, s, who: {
+            "json": {"name_fa": "شناسایی", "planned_start": "1403/01/01", "planned_end": "1403/03/01"}
+        },
+    ),
+    ("PATCH", "/api/programme/phases/{phase_id}"): Write(
+        DEPUTY, lambda w, s, who: {"json": {"actual_start": "1403/01/05"}}
+    ),
     # The catch-all answers 404 in GeoReport's format for what Open311 does not define; it writes nothing.
-    **{(method, "/open311/{rest:path}"): Write(frozenset(), refusal="georeport")
-       for method in ("POST", "PUT", "PATCH", "DELETE")},
+    **{
+        (method, "/open311/{rest:path}"): Write(frozenset(), refusal="georeport")
+        for method in ("POST", "PUT", "PATCH", "DELETE")
+    },
 }
 
 
 def _write_routes() -> set[tuple[str, str]]:
     app = create_app("postgresql://unused@127.0.0.1/unused")
-    return {(method, route.path) for route in iter_route_contexts(app.routes)
-            for method in (getattr(route, "methods", None) or ()) if method in WRITE_METHODS}
+    return {
+        (method, route.path)
+        for route in iter_route_contexts(app.routes)
+        for method in (getattr(route, "methods", None) or ())
+        if method in WRITE_METHODS
+    }
 
 
 def test_every_write_route_has_an_expectation():
@@ -181,37 +239,63 @@ def world(matrix_db: str, headers) -> World:
     with transaction(matrix_db) as conn:
         gis, deputy = get_user(conn, f"{PREFIX}-gis-office"), get_user(conn, f"{PREFIX}-deputy")
         with conn.cursor() as cur:
-            cur.execute("SELECT code, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM area"
-                        " WHERE level = 'neighbourhood' ORDER BY code LIMIT 2")
+            cur.execute(
+                "SELECT code, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM area"
+                " WHERE level = 'neighbourhood' ORDER BY code LIMIT 2"
+            )
             for side, (code, lon, lat) in zip(("in", "out"), cur.fetchall()):
                 found.hood[side], found.place[side] = code, (lon, lat)
         for side in ("in", "out"):
             with conn.cursor() as cur:
-                cur.execute("INSERT INTO spot (geom, category, area_id, title)"
-                            " SELECT ST_PointOnSurface(geom), 'poor_lighting', id, 'matrix spot' FROM area"
-                            " WHERE code = %s RETURNING id",
-                            (found.hood[side],))
+                cur.execute(
+                    "INSERT INTO spot (geom, category, area_id, title)"
+                    " SELECT ST_PointOnSurface(geom), 'poor_lighting', id, 'matrix spot' FROM area"
+                    " WHERE code = %s RETURNING id",
+                    (found.hood[side],),
+                )
                 spot = cur.fetchone()[0]
             version = workflow.verify(conn, user=gis, spot_id=spot, version=1)
             version = workflow.start_remediation(conn, user=gis, spot_id=spot, version=version)
-            workflow.assign_action(conn, user=deputy, spot_id=spot, version=version, agency="urban_services",
-                                   what="lamps", due_on=date(2026, 1, 1))
+            workflow.assign_action(
+                conn,
+                user=deputy,
+                spot_id=spot,
+                version=version,
+                agency="urban_services",
+                what="lamps",
+                due_on=date(2026, 1, 1),
+            )
             with conn.cursor() as cur:
                 cur.execute("SELECT id FROM spot_action WHERE spot_id = %s", (spot,))
                 found.spot[side], found.action[side] = spot, cur.fetchone()[0]
             lon, lat = found.place[side]
-            report = submit_report(conn, ReportCreate(source="field", category="vacant_lot", lon=lon, lat=lat,
-                                                      uuid=str(uuid.uuid4()), description="seen"))
+            report = submit_report(
+                conn,
+                ReportCreate(
+                    source="field",
+                    category="vacant_lot",
+                    lon=lon,
+                    lat=lat,
+                    uuid=str(uuid.uuid4()),
+                    description="seen",
+                ),
+            )
             with conn.cursor() as cur:
                 cur.execute("SELECT uuid::text FROM report WHERE id = %s", (report.report_id,))
                 found.report[side] = (report.report_id, cur.fetchone()[0])
                 cur.execute("SELECT id FROM area WHERE code = %s", (found.hood[side],))
                 area_id = cur.fetchone()[0]
-            found.session[side], _ = create_session(conn, FocusGroupCreate(
-                area_id=area_id, held_on="1403/01/10", facilitator="Sara", participants=8, women=6))
+            found.session[side], _ = create_session(
+                conn,
+                FocusGroupCreate(
+                    area_id=area_id, held_on="1403/01/10", facilitator="Sara", participants=8, women=6
+                ),
+            )
         with conn.cursor() as cur:
-            cur.execute("INSERT INTO programme_phase (name_fa, planned_start, planned_end)"
-                        " VALUES ('پایش', '2024-01-01', '2024-06-01') RETURNING id")
+            cur.execute(
+                "INSERT INTO programme_phase (name_fa, planned_start, planned_end)"
+                " VALUES ('پایش', '2024-01-01', '2024-06-01') RETURNING id"
+            )
             found.phase = cur.fetchone()[0]
     return found
 
@@ -225,12 +309,17 @@ def client(matrix_db: str) -> Iterator[TestClient]:
 def _fingerprint(db_url: str) -> dict[str, str]:
     """An md5 of every table's rows (the PostGIS catalogue aside), to see whether anything changed."""
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-                    " AND table_type = 'BASE TABLE' AND table_name <> 'spatial_ref_sys' ORDER BY 1")
+        cur.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            " AND table_type = 'BASE TABLE' AND table_name <> 'spatial_ref_sys' ORDER BY 1"
+        )
         tables = [row[0] for row in cur.fetchall()]
-        cur.execute(" UNION ALL ".join(
-            f"SELECT '{name}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{name}\" t"
-            for name in tables))
+        cur.execute(
+            " UNION ALL ".join(
+                f"SELECT '{name}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{name}\" t"
+                for name in tables
+            )
+        )
         prints = dict(cur.fetchall())
     conn.close()
     return prints
@@ -238,21 +327,39 @@ def _fingerprint(db_url: str) -> dict[str, str]:
 
 def _versions(db_url: str, world: World, side: str) -> tuple[int, int]:
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT (SELECT version FROM spot WHERE id = %s), (SELECT version FROM spot_action"
-                    " WHERE id = %s)", (world.spot[side], world.action[side]))
+        cur.execute(
+            "SELECT (SELECT version FROM spot WHERE id = %s), (SELECT version FROM spot_action"
+            " WHERE id = %s)",
+            (world.spot[side], world.action[side]),
+        )
         versions = cur.fetchone()
     conn.close()
     return versions
 
 
-def _request(client: TestClient, db_url: str, world: World, method: str, path: str, write: Write, who: str,
-             headers: dict[str, dict[str, str]]) -> httpx.Response:
+def _request(
+    client: TestClient,
+    db_url: str,
+    world: World,
+    method: str,
+    path: str,
+    write: Write,
+    who: str,
+    headers: dict[str, dict[str, str]],
+) -> httpx.Response:
     """One request as `who` on the objects of their side, sending the current version as If-Match."""
     side = "out" if who == "facilitator_elsewhere" else "in"
     spot_version, action_version = _versions(db_url, world, side)
-    params = {"spot_id": world.spot[side], "action_id": world.action[side],
-              "report_id": world.report[side][0], "report_uuid": world.report[side][1],
-              "session_id": world.session[side], "code": "parks", "phase_id": world.phase, "fmt": "json"}
+    params = {
+        "spot_id": world.spot[side],
+        "action_id": world.action[side],
+        "report_id": world.report[side][0],
+        "report_uuid": world.report[side][1],
+        "session_id": world.session[side],
+        "code": "parks",
+        "phase_id": world.phase,
+        "fmt": "json",
+    }
     url = path.replace("{rest:path}", "v2/requests/1.json").format_map(params)
     version = action_version if "{action_id}" in path else spot_version
     kwargs = write.call(world, side, who)
@@ -282,8 +389,9 @@ def test_who_may_not_write_is_refused_and_nothing_changes(client, matrix_db, wor
     for who in IDENTITIES:
         if who not in refused:
             response = _request(client, matrix_db, world, method, path, write, who, headers)
-            assert response.status_code not in (401, 403) and response.status_code < 500, \
+            assert response.status_code not in (401, 403) and response.status_code < 500, (
                 f"{method} {path} as {who}: {response.status_code} {response.text[:300]}"
+            )
 
 
 def _allowed(write: Write, who: str) -> bool:

@@ -4,6 +4,7 @@ history holds exactly one change.
 The race is forced rather than hoped for: the test holds the spot's row lock while both requests start, waits
 until PostgreSQL shows both of them queued on that lock, then lets go, so the two transactions truly overlap.
 """
+
 import threading
 import time
 
@@ -18,8 +19,13 @@ from tests.reliability.conftest import make_role_tokens
 # (step, the stage the spot is brought to, the two users' roles, the body, the table a win adds a row to)
 RACES = [
     ("verify", 1, ("gis_office", "gis_office_2"), {"note": "location checked"}, None),
-    ("visits", 3, ("facilitator", "deputy"), {"visited_on": "1403/01/15", "findings": "no light at night"},
-     "site_visit"),
+    (
+        "visits",
+        3,
+        ("facilitator", "deputy"),
+        {"visited_on": "1403/01/15", "findings": "no light at night"},
+        "site_visit",
+    ),
 ]
 
 
@@ -27,9 +33,11 @@ def _spot_at(db_url: str, stage: int) -> int:
     """A spot in the facilitator's neighbourhood, walked to `stage` by the domain functions."""
     with transaction(db_url) as conn:
         with conn.cursor() as cur:
-            cur.execute("INSERT INTO spot (geom, category, area_id, title) SELECT ST_PointOnSurface(geom),"
-                        " 'poor_lighting', id, 'contested spot' FROM area WHERE level = 'neighbourhood'"
-                        " ORDER BY code LIMIT 1 RETURNING id")
+            cur.execute(
+                "INSERT INTO spot (geom, category, area_id, title) SELECT ST_PointOnSurface(geom),"
+                " 'poor_lighting', id, 'contested spot' FROM area WHERE level = 'neighbourhood'"
+                " ORDER BY code LIMIT 1 RETURNING id"
+            )
             spot = cur.fetchone()[0]
         if stage >= 2:
             gis = get_user(conn, "race-gis-office")
@@ -42,8 +50,10 @@ def _spot_at(db_url: str, stage: int) -> int:
 def _counts(db_url: str, spot: int, table: str | None) -> tuple[int, int, int]:
     """(version, events, rows of `table`) for the spot."""
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT version, (SELECT count(*) FROM spot_event WHERE spot_id = %s) FROM spot"
-                    " WHERE id = %s", (spot, spot))
+        cur.execute(
+            "SELECT version, (SELECT count(*) FROM spot_event WHERE spot_id = %s) FROM spot WHERE id = %s",
+            (spot, spot),
+        )
         version, events = cur.fetchone()
         rows = 0
         if table:
@@ -56,8 +66,10 @@ def _counts(db_url: str, spot: int, table: str | None) -> tuple[int, int, int]:
 def _waiting(db_url: str) -> int:
     """How many app sessions are queued on a lock (a new connection each time: the view is a snapshot)."""
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND application_name = 'safemap' AND wait_event_type = 'Lock'")
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND application_name = 'safemap' AND wait_event_type = 'Lock'"
+        )
         count = cur.fetchone()[0]
     conn.close()
     return count
@@ -72,8 +84,9 @@ def _wait_for_waiters(db_url: str, count: int) -> None:
 
 
 @pytest.mark.parametrize(("step", "stage", "who", "body", "table"), RACES, ids=[race[0] for race in RACES])
-def test_two_edits_from_one_version_one_wins_and_the_other_gets_409(client, db_url, step, stage, who, body,
-                                                                    table):
+def test_two_edits_from_one_version_one_wins_and_the_other_gets_409(
+    client, db_url, step, stage, who, body, table
+):
     tokens = make_role_tokens(db_url, prefix="race")
     with transaction(db_url) as conn:
         second = create_user(conn, username="race-gis-2", password="long enough password", role="gis_office")
@@ -108,6 +121,7 @@ def test_two_edits_from_one_version_one_wins_and_the_other_gets_409(client, db_u
     assert _counts(db_url, spot, table) == (version + 1, events + 1, rows + (1 if table else 0))
     winner = next(r for r in responses.values() if r.status_code < 300)
     assert winner.headers["etag"] == f'"{version + 1}"'
-    history = client.get(f"/api/spots/{spot}/workflow",
-                         headers={"Authorization": f"Bearer {tokens['deputy']}"}).json()["events"]
+    history = client.get(
+        f"/api/spots/{spot}/workflow", headers={"Authorization": f"Bearer {tokens['deputy']}"}
+    ).json()["events"]
     assert [e["kind"] for e in history][events:] == ["verified" if step == "verify" else "site_visit"]

@@ -4,6 +4,7 @@ No response may be a 5xx; every 4xx carries the JSON error shape {"error": {"cod
 (the /open311 routes answer in the GeoReport v2 error format instead, so only the no-5xx rule holds there).
 Examples are bounded and derandomized so the run is short and the same on every machine.
 """
+
 from collections.abc import Iterator
 
 import pytest
@@ -39,22 +40,32 @@ def identities(fuzz_db: str) -> list[tuple[str, dict]]:
 
 
 def _fuzz(operation, identities: list[tuple[str, dict]], problems: list[str]) -> None:
-    @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.generate),
+    )
     @given(case=operation.as_strategy())
     def examples(case) -> None:
         for who, headers in identities:
             try:
                 response = case.call(headers={**(case.headers or {}), **headers})
             except Exception as exc:  # the test client re-raises what the app turned into a 500
-                problems.append(f"{case.method} {case.formatted_path} as {who}: 500 {type(exc).__name__}: {exc}"[:300])
+                problems.append(
+                    f"{case.method} {case.formatted_path} as {who}: 500 {type(exc).__name__}: {exc}"[:300]
+                )
                 continue
             where = f"{case.method} {case.formatted_path} {case.query or ''} as {who}: {response.status_code}"
             if response.status_code >= 500:
                 problems.append(f"{where} {response.text[:200]}")
             elif 400 <= response.status_code < 500 and not case.path.startswith("/open311"):
                 body = response.json() if "json" in response.headers.get("content-type", [""])[0] else None
-                if not (isinstance(body, dict) and {"code", "message", "field"} <= set(body.get("error") or {})):
+                if not (
+                    isinstance(body, dict) and {"code", "message", "field"} <= set(body.get("error") or {})
+                ):
                     problems.append(f"{where}: not the error shape: {response.text[:200]}")
 
     examples()

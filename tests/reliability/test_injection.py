@@ -3,6 +3,7 @@
 Each attempt must get a 4xx in the error shape, or a 200 that selects nothing more than the same request
 without that parameter; no 5xx ever; afterwards every table is intact and holds what it held before.
 """
+
 import json
 from urllib.parse import quote
 
@@ -54,8 +55,10 @@ def _snapshot(conn) -> dict:
 def _targets(client) -> list[tuple[str, tuple[str, ...]]]:
     """Every GET list endpoint with filters: /api/spots, OGC items, and whatever /open311 GETs exist."""
     spec = client.get("/openapi.json").json()
-    targets = [("/ogc/collections/spots/items", OGC_ITEM_PARAMETERS),
-               ("/ogc/collections/reports/items", OGC_ITEM_PARAMETERS)]
+    targets = [
+        ("/ogc/collections/spots/items", OGC_ITEM_PARAMETERS),
+        ("/ogc/collections/reports/items", OGC_ITEM_PARAMETERS),
+    ]
     for path, operations in spec["paths"].items():
         get = operations.get("get")
         if get is None or "{" in path or not (path == "/api/spots" or path.startswith("/open311")):
@@ -94,8 +97,9 @@ def test_injection_in_every_filter_is_harmless(client, conn, token):
     assert any(path == "/api/spots" for path, _ in targets)
     tried = 0
     for path, names in targets:
-        baseline_response = client.get(path, params={"limit": "10000"} if "limit" in names else {},
-                                       headers=headers)
+        baseline_response = client.get(
+            path, params={"limit": "10000"} if "limit" in names else {}, headers=headers
+        )
         assert baseline_response.status_code == 200, path
         baseline = _features(baseline_response)
         for name in names:

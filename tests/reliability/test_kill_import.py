@@ -5,6 +5,7 @@ The kill is timed by the database, not the clock: report ids come from a sequenc
 moves outside the import's transaction, so the test sees how many rows the import has written so far and kills
 it a quarter of the way through, long before it could commit.
 """
+
 import csv
 import os
 import signal
@@ -65,8 +66,11 @@ def _kill(process: subprocess.Popen) -> None:
 def _wait_for_backends_to_go(db_url: str) -> None:
     """The killed process's sessions end, their transactions rolled back, once PostgreSQL sees it gone."""
     deadline = time.monotonic() + 30
-    while _query(db_url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                         " AND application_name = 'safemap'")[0]:
+    while _query(
+        db_url,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND application_name = 'safemap'",
+    )[0]:
         assert time.monotonic() < deadline, "the killed process's database sessions stayed open"
         time.sleep(0.05)
 
@@ -78,7 +82,9 @@ def report_file(db_url: str, tmp_path: Path) -> Path:
         cur.execute(
             "SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints("
             " ST_Buffer(ST_Union(geom)::geography, -100)::geometry, %s, 22))).geom AS p"
-            " FROM area WHERE level = 'neighbourhood') q", (ROWS,))
+            " FROM area WHERE level = 'neighbourhood') q",
+            (ROWS,),
+        )
         places = cur.fetchall()
     conn.close()
     path = tmp_path / "nahie-big.csv"
@@ -86,8 +92,7 @@ def report_file(db_url: str, tmp_path: Path) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["عرض جغرافیایی", "طول جغرافیایی", "نوع", "توضیحات", "تاریخ"])
         for number, (lon, lat) in enumerate(places, start=1):
-            writer.writerow([f"{lat:.6f}", f"{lon:.6f}", "زمین بایر", f"زمین رها شده {number}",
-                             "1402/10/25"])
+            writer.writerow([f"{lat:.6f}", f"{lon:.6f}", "زمین بایر", f"زمین رها شده {number}", "1402/10/25"])
     return path
 
 
@@ -106,8 +111,9 @@ def processes() -> Iterator[list[subprocess.Popen]]:
 
 
 @pytest.fixture
-def start_server(db_url: str, tmp_path: Path, processes: list[subprocess.Popen]
-                 ) -> Callable[[], tuple[subprocess.Popen, str]]:
+def start_server(
+    db_url: str, tmp_path: Path, processes: list[subprocess.Popen]
+) -> Callable[[], tuple[subprocess.Popen, str]]:
     """A factory: `safemap serve` as its own process on 127.0.0.1 over the test's database."""
 
     def start() -> tuple[subprocess.Popen, str]:
@@ -118,8 +124,12 @@ def start_server(db_url: str, tmp_path: Path, processes: list[subprocess.Popen]
             # TMPDIR: the upload's temporary copy, which a SIGKILL leaves behind, stays in the test's folder.
             with open(tmp_path / f"serve-{port}.log", "wb") as log:
                 process = subprocess.Popen(
-                    [str(SAFEMAP), "serve"], cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
-                    env=_env(db_url, SAFEMAP_HOST="127.0.0.1", SAFEMAP_PORT=str(port), TMPDIR=str(tmp_path)))
+                    [str(SAFEMAP), "serve"],
+                    cwd=tmp_path,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=_env(db_url, SAFEMAP_HOST="127.0.0.1", SAFEMAP_PORT=str(port), TMPDIR=str(tmp_path)),
+                )
             processes.append(process)
             url = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 30
@@ -144,9 +154,13 @@ def _env(db_url: str, **extra: str) -> dict[str, str]:
 
 def _upload(url: str, token: str, path: Path) -> httpx.Response:
     with open(path, "rb") as handle:
-        return httpx.post(f"{url}/api/imports/reports", headers={"Authorization": f"Bearer {token}"},
-                          files={"file": (path.name, handle, "text/csv")}, data={"source": "mayor"},
-                          timeout=120)
+        return httpx.post(
+            f"{url}/api/imports/reports",
+            headers={"Authorization": f"Bearer {token}"},
+            files={"file": (path.name, handle, "text/csv")},
+            data={"source": "mayor"},
+            timeout=120,
+        )
 
 
 def _attempt(url: str, token: str, path: Path) -> httpx.Response | httpx.TransportError:
@@ -157,18 +171,26 @@ def _attempt(url: str, token: str, path: Path) -> httpx.Response | httpx.Transpo
         return exc
 
 
-def _cli_import(db_url: str, path: Path, processes: list[subprocess.Popen], *, output: bool = True
-                ) -> subprocess.Popen:
+def _cli_import(
+    db_url: str, path: Path, processes: list[subprocess.Popen], *, output: bool = True
+) -> subprocess.Popen:
     """`safemap import reports FILE`; output captured only when read (a full pipe would stall it)."""
     stream = subprocess.PIPE if output else subprocess.DEVNULL
-    process = subprocess.Popen([str(SAFEMAP), "import", "reports", str(path)], cwd=path.parent,
-                               env=_env(db_url), stdout=stream, stderr=stream, text=True)
+    process = subprocess.Popen(
+        [str(SAFEMAP), "import", "reports", str(path)],
+        cwd=path.parent,
+        env=_env(db_url),
+        stdout=stream,
+        stderr=stream,
+        text=True,
+    )
     processes.append(process)
     return process
 
 
 def test_server_killed_during_an_upload_keeps_nothing_and_the_rerun_imports_everything(
-        db_url, report_file, start_server, processes):
+    db_url, report_file, start_server, processes
+):
     token = make_role_tokens(db_url, prefix="kill")["gis_office"]
     before = _state(db_url)
     server, url = start_server()

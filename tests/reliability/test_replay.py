@@ -1,4 +1,5 @@
 """Offline replays: a tablet that lost its connection resends the same submission; only one report results."""
+
 import threading
 import uuid
 
@@ -43,8 +44,14 @@ def test_same_submission_five_times_concurrently_creates_one_report(db_url, conn
     conn.rollback()
     client_uuid = str(uuid.uuid4())
     # A place far from every demo spot, so the replays would each make a new spot if they were not one.
-    report = ReportCreate(source="field", category="vacant_lot", lon=51.0952, lat=35.7461, uuid=client_uuid,
-                          description="replayed from an offline tablet")
+    report = ReportCreate(
+        source="field",
+        category="vacant_lot",
+        lon=51.0952,
+        lat=35.7461,
+        uuid=client_uuid,
+        description="replayed from an offline tablet",
+    )
     results = _replay_concurrently(db_url, report)
     assert all(not isinstance(r, Exception) for r in results), results
     assert len({r.report_id for r in results}) == 1

@@ -1,4 +1,5 @@
 """Streamed GeoJSON is whole when it spans many chunks: every feature once, and numberReturned says so."""
+
 from gis.users import create_user, issue_token
 
 
@@ -9,8 +10,11 @@ def test_large_items_page_streams_every_feature_once(client, conn):
     with conn.cursor() as cur:
         cur.execute("SELECT array_agg(id ORDER BY id) FROM report")
         expected = cur.fetchone()[0]
-    response = client.get("/ogc/collections/reports/items", params={"limit": "10000"},
-                          headers={"Authorization": f"Bearer {token}"})
+    response = client.get(
+        "/ogc/collections/reports/items",
+        params={"limit": "10000"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 200
     assert len(response.content) > 3 * 65536, "the page must span several stream chunks"
     body = response.json()

@@ -1,4 +1,5 @@
 """Vector tiles: the right features in the right tile, simplified by zoom, with cache headers; read by GDAL."""
+
 import json
 import math
 import subprocess
@@ -9,7 +10,7 @@ OGR2OGR = "/usr/bin/ogr2ogr"
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2 ** z
+    n = 2**z
     y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
     return int((lon + 180) / 360 * n), int(y)
 
@@ -37,10 +38,18 @@ def sql_count(db_url: str, query: str, params: tuple) -> int:
 def test_a_tile_holds_the_spots_and_areas_inside_it(client, db_url, tmp_path):
     z = 13
     x, y = tile_of(51.2, 35.74, z)
-    spots = sql_count(db_url, "SELECT count(*) FROM spot WHERE status <> 'merged'"
-                              " AND ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(%s, %s, %s))", (z, x, y))
-    areas = sql_count(db_url, "SELECT count(*) FROM area"
-                              " WHERE ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(%s, %s, %s))", (z, x, y))
+    spots = sql_count(
+        db_url,
+        "SELECT count(*) FROM spot WHERE status <> 'merged'"
+        " AND ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(%s, %s, %s))",
+        (z, x, y),
+    )
+    areas = sql_count(
+        db_url,
+        "SELECT count(*) FROM area"
+        " WHERE ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(%s, %s, %s))",
+        (z, x, y),
+    )
     response = client.get(f"/tiles/{z}/{x}/{y}.pbf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/vnd.mapbox-vector-tile"
@@ -55,20 +64,35 @@ def test_a_tile_holds_the_spots_and_areas_inside_it(client, db_url, tmp_path):
 def test_filters_layers_and_bad_coordinates(client, db_url, tmp_path):
     z = 11
     x, y = tile_of(51.2, 35.74, z)
-    lit = sql_count(db_url, "SELECT count(*) FROM spot WHERE stage = 3 AND"
-                            " ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(%s, %s, %s))", (z, x, y))
-    only = read_tile(client.get(f"/tiles/{z}/{x}/{y}.pbf", params={"layers": "spots", "stage": "3"}).content,
-                     z, x, y, tmp_path)
+    lit = sql_count(
+        db_url,
+        "SELECT count(*) FROM spot WHERE stage = 3 AND"
+        " ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(%s, %s, %s))",
+        (z, x, y),
+    )
+    only = read_tile(
+        client.get(f"/tiles/{z}/{x}/{y}.pbf", params={"layers": "spots", "stage": "3"}).content,
+        z,
+        x,
+        y,
+        tmp_path,
+    )
     assert set(only) == {"spots"} and len(only["spots"]) == lit > 0
     assert client.get("/tiles/3/0/0.pbf").content == b""  # the Americas: nothing there
     assert client.get("/tiles/3/9/0.pbf").json()["error"]["field"] == "x"
     assert client.get("/tiles/23/0/0.pbf").status_code == 422
-    assert client.get(f"/tiles/{z}/{x}/{y}.pbf", params={"layers": "people"}).json()["error"]["field"] == "layers"
+    assert (
+        client.get(f"/tiles/{z}/{x}/{y}.pbf", params={"layers": "people"}).json()["error"]["field"]
+        == "layers"
+    )
 
 
 def _vertices(geometry: dict) -> int:
-    rings = geometry["coordinates"] if geometry["type"] == "Polygon" else [
-        ring for polygon in geometry["coordinates"] for ring in polygon]
+    rings = (
+        geometry["coordinates"]
+        if geometry["type"] == "Polygon"
+        else [ring for polygon in geometry["coordinates"] for ring in polygon]
+    )
     return sum(len(ring) for ring in rings)
 
 
@@ -76,8 +100,9 @@ def test_low_zooms_are_simplified(client, db_url, tmp_path):
     z = 9
     x, y = tile_of(51.2, 35.74, z)  # the whole district fits in this one tile
     stored = sql_count(db_url, "SELECT ST_NPoints(geom) FROM area WHERE code = '22'", ())
-    areas = read_tile(client.get(f"/tiles/{z}/{x}/{y}.pbf", params={"layers": "areas"}).content, z, x, y,
-                      tmp_path)["areas"]
+    areas = read_tile(
+        client.get(f"/tiles/{z}/{x}/{y}.pbf", params={"layers": "areas"}).content, z, x, y, tmp_path
+    )["areas"]
     district = next(f for f in areas if f["properties"]["code"] == "22")
     assert 4 < _vertices(district["geometry"]) < stored / 10
 

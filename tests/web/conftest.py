@@ -14,6 +14,7 @@ Fixtures for any page (map, dashboard, tablet):
   `page.requests` and `page.console_errors` (any response >= 400 counts as one).
 Mark browser tests with `@pytest.mark.browser` (`pytest -m browser` runs only them).
 """
+
 import socket
 import threading
 import time
@@ -28,8 +29,16 @@ from gis.db import transaction
 from gis.users import create_user
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LOCAL_HOSTS = ("127.0.0.1",)
 TABLET = {"width": 800, "height": 1280}
 
@@ -120,23 +129,33 @@ def page(browser):
     page.on("request", lambda request: page.requests.append(request.url))
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    page.outside_requests = lambda: [url for url in page.requests if not url.startswith("data:")
-                                     and urlsplit(url).hostname not in LOCAL_HOSTS]
+    page.outside_requests = lambda: [
+        url
+        for url in page.requests
+        if not url.startswith("data:") and urlsplit(url).hostname not in LOCAL_HOSTS
+    ]
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
 
 
 @pytest.fixture
 def field(db_url) -> dict:
     """A facilitator of 2201 and 2209, and points inside 2209 away from each other."""
     with transaction(db_url) as conn:
-        create_user(conn, username="sara", password="s3cret-sara", role="facilitator", full_name="سارا",
-                    areas=["2201", "2209"])
+        create_user(
+            conn,
+            username="sara",
+            password="s3cret-sara",
+            role="facilitator",
+            full_name="سارا",
+            areas=["2201", "2209"],
+        )
         with conn.cursor() as cur:
-            cur.execute("SELECT ST_Y(p), ST_X(p) FROM (SELECT (ST_Dump(ST_GeneratePoints(ST_Buffer(geom::geography,"
-                        " -150)::geometry, 4, 11))).geom AS p FROM area WHERE code = '2209') q")
+            cur.execute(
+                "SELECT ST_Y(p), ST_X(p) FROM (SELECT (ST_Dump(ST_GeneratePoints(ST_Buffer(geom::geography,"
+                " -150)::geometry, 4, 11))).geom AS p FROM area WHERE code = '2209') q"
+            )
             return {"points": cur.fetchall()}
 
 
@@ -144,16 +163,30 @@ def field(db_url) -> dict:
 def tablet(browser, live_url, field):
     """A tablet-sized context with GPS allowed, and a page signed in at /field (after the login redirect)."""
     lat, lon = field["points"][0]
-    context = browser.new_context(locale="fa-IR", viewport=TABLET, has_touch=True, geolocation={
-        "latitude": lat, "longitude": lon, "accuracy": 8}, permissions=["geolocation"])
+    context = browser.new_context(
+        locale="fa-IR",
+        viewport=TABLET,
+        has_touch=True,
+        geolocation={"latitude": lat, "longitude": lon, "accuracy": 8},
+        permissions=["geolocation"],
+    )
     page = context.new_page()
     page.console_errors, page.requests = [], []
-    page.on("console", lambda message: message.type == "error" and page.console_errors.append(
-        f"{message.text} {message.location.get('url', '')}"))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and page.console_errors.append(f"{message.text} {message.location.get('url', '')}")
+        ),
+    )
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     context.on("request", lambda request: page.requests.append(request.url))
-    context.on("response", lambda response: response.status >= 400 and page.console_errors.append(
-        f"{response.status} {response.url}"))
+    context.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and page.console_errors.append(f"{response.status} {response.url}")
+        ),
+    )
     page.set_default_timeout(20_000)
     page.goto(f"{live_url}/field")
     assert urlsplit(page.url).path == "/login" and "next=%2Ffield" in page.url

@@ -1,4 +1,5 @@
 """The dashboard in headless Chromium: the deputy signs in, reads the figures (equal to SQL counts) and prints."""
+
 import psycopg2
 import pytest
 from argon2 import PasswordHasher
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.browser
 def deputy(db_url, monkeypatch):
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     with transaction(db_url) as conn:
-        create_user(conn, username="deputy", password="long-enough-pw", role="deputy", full_name="معاون اجتماعی")
+        create_user(
+            conn, username="deputy", password="long-enough-pw", role="deputy", full_name="معاون اجتماعی"
+        )
     return db_url
 
 
@@ -38,16 +41,24 @@ def test_the_deputy_reads_the_dashboard_and_its_numbers_match_sql(page, live_url
     assert page.get_attribute("html", "dir") == "rtl"
     cards = {key: page.text_content(f'#totals [data-key="{key}"]') for key in ("total", "stage_3", "overdue")}
     assert all(text.strip()[0] in "۰۱۲۳۴۵۶۷۸۹" for text in cards.values())
-    by_stage = _sql(deputy, "SELECT stage, count(*) FROM spot WHERE status IN ('open', 'resolved') GROUP BY 1")
+    by_stage = _sql(
+        deputy, "SELECT stage, count(*) FROM spot WHERE status IN ('open', 'resolved') GROUP BY 1"
+    )
     assert _number(cards["total"]) == sum(by_stage.values()) == 70
     assert _number(cards["stage_3"]) == by_stage["3"]
-    overdue = _sql(deputy, "SELECT g.code, count(*) FROM spot_action x JOIN agency g ON g.id = x.agency_id"
-                           " WHERE x.status IN ('assigned', 'in_progress') AND x.due_on < current_date GROUP BY 1")
+    overdue = _sql(
+        deputy,
+        "SELECT g.code, count(*) FROM spot_action x JOIN agency g ON g.id = x.agency_id"
+        " WHERE x.status IN ('assigned', 'in_progress') AND x.due_on < current_date GROUP BY 1",
+    )
     assert _number(cards["overdue"]) == sum(overdue.values()) > 0
     for code, count in overdue.items():
         assert _number(page.text_content(f'#overdue tr[data-agency="{code}"] [data-key="overdue"]')) == count
-    resolved = _sql(deputy, "SELECT a.code, count(*) FROM spot s JOIN area a ON a.id = s.area_id"
-                            " WHERE s.status = 'resolved' GROUP BY 1")
+    resolved = _sql(
+        deputy,
+        "SELECT a.code, count(*) FROM spot s JOIN area a ON a.id = s.area_id"
+        " WHERE s.status = 'resolved' GROUP BY 1",
+    )
     for code, count in resolved.items():
         assert _number(page.text_content(f'#stages tr[data-area="{code}"] [data-key="resolved"]')) == count
     assert page.locator("#audits tbody tr").count() == sum(resolved.values())
@@ -61,9 +72,12 @@ def test_the_deputy_reads_the_dashboard_and_its_numbers_match_sql(page, live_url
     page.click("form.filters button")
     page.wait_for_url("**/dashboard?area=2209*")
     assert page.locator("#stages tbody tr").count() == 1
-    spots_2209 = _sql(deputy, "SELECT 1, count(*) FROM spot s JOIN area a ON a.id = s.area_id WHERE a.code = '2209'"
-                              " AND s.status IN ('open', 'resolved')"
-                              " AND s.created_at >= '2026-03-21'::timestamp AT TIME ZONE 'Asia/Tehran'")
+    spots_2209 = _sql(
+        deputy,
+        "SELECT 1, count(*) FROM spot s JOIN area a ON a.id = s.area_id WHERE a.code = '2209'"
+        " AND s.status IN ('open', 'resolved')"
+        " AND s.created_at >= '2026-03-21'::timestamp AT TIME ZONE 'Asia/Tehran'",
+    )
     assert _number(page.text_content('#totals [data-key="total"]')) == spots_2209["1"]
 
     page.emulate_media(media="print")

@@ -1,4 +1,5 @@
 """The tablet page in headless Chromium: sign in, capture places online and offline, send each exactly once."""
+
 import struct
 import zlib
 from urllib.parse import urlsplit
@@ -12,17 +13,21 @@ def _png(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     rows = (b"\x00" + bytes((200, 60, 40)) * width) * height
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int]:
     """(width, height) from a JPEG's start-of-frame marker."""
     i = 2
     while i < len(data):
-        marker, length = data[i + 1], struct.unpack(">H", data[i + 2:i + 4])[0]
+        marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
         if marker in (0xC0, 0xC1, 0xC2):
-            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
             return width, height
         i += 2 + length
     raise AssertionError("no frame in the JPEG")
@@ -43,14 +48,19 @@ def _fill_report(page, category: str, description: str, *, gps=None, context=Non
 
 
 def _counts(page) -> tuple[int, int]:
-    return (int(page.get_attribute("#queued-count", "data-count")),
-            int(page.get_attribute("#sent-count", "data-count")))
+    return (
+        int(page.get_attribute("#queued-count", "data-count")),
+        int(page.get_attribute("#sent-count", "data-count")),
+    )
 
 
 def _reports_by(db_url: str, username: str) -> list[tuple]:
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT r.uuid::text, r.source, r.audit, r.description FROM report r"
-                    " JOIN app_user u ON u.id = r.created_by WHERE u.username = %s ORDER BY r.id", (username,))
+        cur.execute(
+            "SELECT r.uuid::text, r.source, r.audit, r.description FROM report r"
+            " JOIN app_user u ON u.id = r.created_by WHERE u.username = %s ORDER BY r.id",
+            (username,),
+        )
         return cur.fetchall()
 
 
@@ -62,12 +72,15 @@ def test_reports_made_online_and_offline_are_each_sent_exactly_once(tablet, fiel
     _fill_report(page, "vacant_lot", "زمین خالی پشت مدرسه", gps=points[0], context=context)
     page.locator("#audit-lighting").evaluate("e => { e.value = '1'; e.dispatchEvent(new Event('input')); }")
     page.locator("#audit-feeling").evaluate("e => { e.value = '0'; e.dispatchEvent(new Event('input')); }")
-    page.set_input_files("#photos", files=[{"name": "site.png", "mimeType": "image/png",
-                                            "buffer": _png(2400, 1200)}])
+    page.set_input_files(
+        "#photos", files=[{"name": "site.png", "mimeType": "image/png", "buffer": _png(2400, 1200)}]
+    )
     page.wait_for_selector("#photo-list img")
     page.click("#submit")
-    page.wait_for_function("document.getElementById('sent-count').dataset.count === '1'"
-                           " && document.getElementById('photos-queued').dataset.count === '0'")
+    page.wait_for_function(
+        "document.getElementById('sent-count').dataset.count === '1'"
+        " && document.getElementById('photos-queued').dataset.count === '0'"
+    )
     assert len(_reports_by(db_url, "sara")) == 1
 
     context.set_offline(True)
@@ -83,8 +96,10 @@ def test_reports_made_online_and_offline_are_each_sent_exactly_once(tablet, fiel
     assert len(_reports_by(db_url, "sara")) == 1  # nothing reached the server, nothing was lost
 
     context.set_offline(False)
-    page.wait_for_function("document.getElementById('queued-count').dataset.count === '0'"
-                           " && document.getElementById('sent-count').dataset.count === '3'")
+    page.wait_for_function(
+        "document.getElementById('queued-count').dataset.count === '0'"
+        " && document.getElementById('sent-count').dataset.count === '3'"
+    )
     page.click("#send-now")  # sending again now changes nothing
     page.wait_for_timeout(1000)
     assert _counts(page) == (0, 3)
@@ -97,14 +112,19 @@ def test_reports_made_online_and_offline_are_each_sent_exactly_once(tablet, fiel
     assert [row[1] for row in stored] == ["field"] * 3
     assert stored[0][2] == {"lighting": 1, "feeling": 0} and stored[2][3] == "تیر چراغ خاموش"
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT r.uuid::text, p.content_type, p.bytes FROM report_photo p JOIN report r"
-                    " ON r.id = p.report_id")
+        cur.execute(
+            "SELECT r.uuid::text, p.content_type, p.bytes FROM report_photo p JOIN report r"
+            " ON r.id = p.report_id"
+        )
         photos = cur.fetchall()
     assert len(photos) == 1 and photos[0][0] == report_uuids[0] and photos[0][1] == "image/jpeg"
     assert _jpeg_size(bytes(photos[0][2])) == (1600, 800)  # resized on the device
     assert page.console_errors == []
-    assert all(urlsplit(url).hostname == "127.0.0.1" for url in page.requests if not url.startswith(("data:",
-                                                                                                    "blob:")))
+    assert all(
+        urlsplit(url).hostname == "127.0.0.1"
+        for url in page.requests
+        if not url.startswith(("data:", "blob:"))
+    )
 
 
 @pytest.mark.browser

@@ -1,4 +1,5 @@
 """The tablet page's focus-group mode in headless Chromium: a session and its points, sent once, online or not."""
+
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -23,7 +24,9 @@ def _add_point(page, category: str, description: str, gps, *, lighting: int | No
     count = page.locator("#point-list li").count()
     _fill_report(page, category, description, gps=gps, context=page.context)
     if lighting is not None:
-        page.locator("#audit-lighting").evaluate(f"e => {{ e.value = '{lighting}'; e.dispatchEvent(new Event('input')); }}")
+        page.locator("#audit-lighting").evaluate(
+            f"e => {{ e.value = '{lighting}'; e.dispatchEvent(new Event('input')); }}"
+        )
     page.click("#add-point")
     page.wait_for_function(f"document.querySelectorAll('#point-list li').length === {count + 1}")
 
@@ -31,11 +34,14 @@ def _add_point(page, category: str, description: str, gps, *, lighting: int | No
 def _sessions_by(db_url: str, username: str) -> list[tuple]:
     """(session id, participants, women, facilitator, held_on, area code, [(report source, audit)]) per session."""
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT g.id, g.participants, g.women, g.facilitator, g.held_on, a.code,"
-                    " (SELECT coalesce(json_agg(json_build_array(r.source, r.audit) ORDER BY r.id), '[]')"
-                    "  FROM report r WHERE (r.provenance ->> 'focus_group_id')::integer = g.id)"
-                    " FROM focus_group g JOIN area a ON a.id = g.area_id JOIN app_user u ON u.id = g.created_by"
-                    " WHERE u.username = %s ORDER BY g.id", (username,))
+        cur.execute(
+            "SELECT g.id, g.participants, g.women, g.facilitator, g.held_on, a.code,"
+            " (SELECT coalesce(json_agg(json_build_array(r.source, r.audit) ORDER BY r.id), '[]')"
+            "  FROM report r WHERE (r.provenance ->> 'focus_group_id')::integer = g.id)"
+            " FROM focus_group g JOIN area a ON a.id = g.area_id JOIN app_user u ON u.id = g.created_by"
+            " WHERE u.username = %s ORDER BY g.id",
+            (username,),
+        )
         return cur.fetchall()
 
 
@@ -51,8 +57,10 @@ def test_sessions_recorded_online_and_offline_are_each_sent_exactly_once(tablet,
     _add_point(page, "poor_lighting", "", points[2])
     page.click("#record-session")
     # The counter moves as the session is sent; the form is cleared just after.
-    page.wait_for_function("document.getElementById('sent-count').dataset.count === '1'"
-                           " && document.querySelectorAll('#point-list li').length === 0")
+    page.wait_for_function(
+        "document.getElementById('sent-count').dataset.count === '1'"
+        " && document.querySelectorAll('#point-list li').length === 0"
+    )
     assert page.input_value("#fg-participants") == ""
     [first] = _sessions_by(db_url, "sara")
     assert first[1:6] == (12, 7, "سارا", today, "2209")
@@ -72,8 +80,10 @@ def test_sessions_recorded_online_and_offline_are_each_sent_exactly_once(tablet,
     assert _counts(page) == (1, 1) and len(_sessions_by(db_url, "sara")) == 1
 
     context.set_offline(False)
-    page.wait_for_function("document.getElementById('queued-count').dataset.count === '0'"
-                           " && document.getElementById('sent-count').dataset.count === '2'")
+    page.wait_for_function(
+        "document.getElementById('queued-count').dataset.count === '0'"
+        " && document.getElementById('sent-count').dataset.count === '2'"
+    )
     page.click("#send-now")  # sending again now changes nothing
     page.wait_for_timeout(1000)
     assert _counts(page) == (0, 2)
@@ -81,8 +91,11 @@ def test_sessions_recorded_online_and_offline_are_each_sent_exactly_once(tablet,
     assert len(sessions) == 2 and sessions[1][1:3] == (8, 8) and len(sessions[1][6]) == 2
     assert "جلسهٔ گروه کانونی — ۲ نقطه" in page.text_content("#sent-list")
     assert page.console_errors == []
-    assert all(urlsplit(url).hostname == "127.0.0.1" for url in page.requests if not url.startswith(("data:",
-                                                                                                    "blob:")))
+    assert all(
+        urlsplit(url).hostname == "127.0.0.1"
+        for url in page.requests
+        if not url.startswith(("data:", "blob:"))
+    )
 
 
 def test_a_refused_session_shows_the_message_next_to_the_field_and_can_be_corrected(tablet, field, db_url):

@@ -1,4 +1,5 @@
 """The map in headless Chromium: served from 127.0.0.1 only, layers and filters change what it shows, popups."""
+
 import re
 
 import psycopg2
@@ -49,7 +50,10 @@ def test_the_map_loads_from_127_0_0_1_only_with_no_console_errors(page, live_url
     assert page.console_errors == []
     assert page.outside_requests() == []
     assert any("/api/map/spots?" in url for url in page.requests)
-    assert page.locator(".leaflet-control-layers-overlays label", has_text=re.compile(r"^\s*محله‌ها\s*$")).count() == 1
+    assert (
+        page.locator(".leaflet-control-layers-overlays label", has_text=re.compile(r"^\s*محله‌ها\s*$")).count()
+        == 1
+    )
     assert "شناسایی" in page.inner_text("#sm-legend") and "روشنایی نامناسب" in page.inner_text("#sm-legend")
 
 
@@ -82,21 +86,28 @@ def test_filters_for_source_time_neighbourhood_and_period(page, live_url, db_url
     hotline = _scalar(db_url, "SELECT count(DISTINCT spot_id) FROM report WHERE source = 'hotline_137'")
     page.select_option("#sm-source", "hotline_137")
     page.wait_for_function(f"() => document.querySelector('#sm-status').dataset.count === '{hotline}'")
-    nights = _scalar(db_url, "SELECT count(DISTINCT spot_id) FROM report"
-                             " WHERE source = 'hotline_137' AND time_of_day = 'night'")
+    nights = _scalar(
+        db_url,
+        "SELECT count(DISTINCT spot_id) FROM report WHERE source = 'hotline_137' AND time_of_day = 'night'",
+    )
     page.select_option("#sm-time_of_day", "night")
     page.wait_for_function(f"() => document.querySelector('#sm-status').dataset.count === '{nights}'")
     assert 0 < nights < hotline < total
     page.select_option("#sm-source", "")
     page.select_option("#sm-time_of_day", "")
-    daryacheh = _scalar(db_url, "SELECT count(*) FROM spot s JOIN area a ON ST_Intersects(a.geom, s.geom)"
-                                " WHERE a.code = '2209'")
+    daryacheh = _scalar(
+        db_url,
+        "SELECT count(*) FROM spot s JOIN area a ON ST_Intersects(a.geom, s.geom) WHERE a.code = '2209'",
+    )
     _settled(page, lambda: page.select_option("#sm-area", "2209"))
     page.wait_for_function(f"() => document.querySelector('#sm-status').dataset.count === '{daryacheh}'")
     assert page.evaluate("safemap.map.getZoom()") > 12
     page.select_option("#sm-area", "")
-    spring = _scalar(db_url, "SELECT count(DISTINCT spot_id) FROM report WHERE reported_at >= '2026-03-21 00:00+03:30'"
-                             " AND reported_at < '2026-06-22 00:00+03:30'")
+    spring = _scalar(
+        db_url,
+        "SELECT count(DISTINCT spot_id) FROM report WHERE reported_at >= '2026-03-21 00:00+03:30'"
+        " AND reported_at < '2026-06-22 00:00+03:30'",
+    )
     page.fill("#sm-since", "۱۴۰۵/۰۱/۰۱")
     page.fill("#sm-until", "۱۴۰۵/۰۳/۳۱")
     page.press("#sm-until", "Enter")
@@ -111,30 +122,48 @@ def test_filters_for_source_time_neighbourhood_and_period(page, live_url, db_url
 def test_a_spots_popup_shows_its_data_and_links_to_its_page(page, live_url, db_url):
     _open_map(page, live_url + "/map")
     spot_id, title, reports, stage_fa, category_fa = (
-        _scalar(db_url, f"SELECT {column} FROM spot s JOIN stage st ON st.number = s.stage"
-                        " JOIN category c ON c.code = s.category ORDER BY s.report_count DESC, s.id LIMIT 1")
-        for column in ("s.id", "s.title", "s.report_count", "st.label_fa", "c.label_fa"))
-    sources = _scalar(db_url, "SELECT array_agg(DISTINCT so.label_fa) FROM report r JOIN source so"
-                              " ON so.code = r.source WHERE r.spot_id = %s", (spot_id,))
+        _scalar(
+            db_url,
+            f"SELECT {column} FROM spot s JOIN stage st ON st.number = s.stage"
+            " JOIN category c ON c.code = s.category ORDER BY s.report_count DESC, s.id LIMIT 1",
+        )
+        for column in ("s.id", "s.title", "s.report_count", "st.label_fa", "c.label_fa")
+    )
+    sources = _scalar(
+        db_url,
+        "SELECT array_agg(DISTINCT so.label_fa) FROM report r JOIN source so"
+        " ON so.code = r.source WHERE r.spot_id = %s",
+        (spot_id,),
+    )
     # Zoom in first and let the viewport refresh settle, so no refetch re-clusters the marker mid-animation.
-    page.evaluate("""(id) => {
+    page.evaluate(
+        """(id) => {
         const marker = safemap.spots.getLayers().find((m) => m.spot.id === id);
         safemap.map.setView(marker.getLatLng(), 18, {animate: false});
-    }""", spot_id)
+    }""",
+        spot_id,
+    )
     _shown(page)
-    page.evaluate("""(id) => {
+    page.evaluate(
+        """(id) => {
         const marker = safemap.spots.getLayers().find((m) => m.spot.id === id);
         safemap.spots.zoomToShowLayer(marker, () => marker.openPopup());
-    }""", spot_id)
+    }""",
+        spot_id,
+    )
     popup = page.locator(f".sm-popup[data-spot='{spot_id}']")
-    page.wait_for_function("([id, text]) => (document.querySelector(`.sm-popup[data-spot='${id}']`) || {})"
-                           ".textContent?.includes(text)", arg=[spot_id, sources[0]])
+    page.wait_for_function(
+        "([id, text]) => (document.querySelector(`.sm-popup[data-spot='${id}']`) || {})"
+        ".textContent?.includes(text)",
+        arg=[spot_id, sources[0]],
+    )
     content = popup.inner_text()
     assert title in content and stage_fa in content and category_fa in content
     assert all(source in content for source in sources)
     assert str(reports).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in content
-    last_kind = _scalar(db_url, "SELECT kind FROM spot_event WHERE spot_id = %s ORDER BY at DESC, id DESC LIMIT 1",
-                        (spot_id,))
+    last_kind = _scalar(
+        db_url, "SELECT kind FROM spot_event WHERE spot_id = %s ORDER BY at DESC, id DESC LIMIT 1", (spot_id,)
+    )
     assert "آخرین رویداد" in content and EVENT_KINDS[last_kind][0] in content
     assert popup.locator("a").get_attribute("href") == f"/spots/{spot_id}"
     page.goto(live_url + f"/spots/{spot_id}")
@@ -166,13 +195,19 @@ def test_the_english_switch(page, live_url):
 
 
 def test_the_district_opens_whole_between_the_side_panels(page, live_url, db_url):
-    west, south, east, north = (_scalar(db_url, f"SELECT {f}(geom) FROM area WHERE level = 'district'")
-                                for f in ("ST_XMin", "ST_YMin", "ST_XMax", "ST_YMax"))
+    west, south, east, north = (
+        _scalar(db_url, f"SELECT {f}(geom) FROM area WHERE level = 'district'")
+        for f in ("ST_XMin", "ST_YMin", "ST_XMax", "ST_YMax")
+    )
     _open_map(page, live_url + "/map")
-    left, right, width = page.evaluate("""() => [document.querySelector('.leaflet-top.leaflet-left').offsetWidth,
+    left, right, width = (
+        page.evaluate("""() => [document.querySelector('.leaflet-top.leaflet-left').offsetWidth,
         document.querySelector('.leaflet-top.leaflet-right').offsetWidth, safemap.map.getSize().x]""")
-    corners = page.evaluate("""([w, s, e, n]) => [safemap.map.latLngToContainerPoint([s, w]).x,
+    )
+    corners = page.evaluate(
+        """([w, s, e, n]) => [safemap.map.latLngToContainerPoint([s, w]).x,
                                                   safemap.map.latLngToContainerPoint([n, e]).x]""",
-                            [west, south, east, north])
+        [west, south, east, north],
+    )
     assert left <= corners[0] < corners[1] <= width - right
     assert corners[1] - corners[0] > (width - left - right) * 0.8  # and it fills the free part

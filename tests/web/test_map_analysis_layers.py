@@ -1,5 +1,6 @@
 """The map's analysis overlays in headless Chromium: the density choropleth and the Gi* hotspots load from the
 API only when switched on, draw what the API and the database hold, and count only the reader's spots."""
+
 import psycopg2
 import pytest
 
@@ -42,8 +43,10 @@ def _switch_on(page, label: str, path: str):
 
 
 def _drawn_spots(page) -> dict[str, int]:
-    return page.evaluate("Object.fromEntries(safemap.analysis.density.group.getLayers()"
-                         ".map((l) => [l.feature.id, l.feature.properties.spots]))")
+    return page.evaluate(
+        "Object.fromEntries(safemap.analysis.density.group.getLayers()"
+        ".map((l) => [l.feature.id, l.feature.properties.spots]))"
+    )
 
 
 def test_the_density_choropleth_for_a_viewer(page, live_url, db_url, viewer_headers):
@@ -61,15 +64,21 @@ def test_the_density_choropleth_for_a_viewer(page, live_url, db_url, viewer_head
     key = page.inner_text("#sm-analysis-key")
     assert "نقطه در هر کیلومتر مربع" in key and page.locator("#sm-analysis-key [data-class]").count() >= 2
 
-    page.evaluate("safemap.analysis.density.group.getLayers().find((l) => l.feature.id === '2209').openPopup()")
+    page.evaluate(
+        "safemap.analysis.density.group.getLayers().find((l) => l.feature.id === '2209').openPopup()"
+    )
     rows = _popup(page, ".sm-density[data-area='2209']")
-    (name, km2) = _rows(db_url, "SELECT name_fa, ST_Area(geom::geography) / 1e6 FROM area WHERE code = '2209'")[0]
+    (name, km2) = _rows(
+        db_url, "SELECT name_fa, ST_Area(geom::geography) / 1e6 FROM area WHERE code = '2209'"
+    )[0]
     assert name in page.inner_text(".sm-density[data-area='2209'] h3")
     assert rows["تعداد نقطه"] == str(everything["2209"]).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     assert _number(rows["نقطه در هر کیلومتر مربع"]) == pytest.approx(everything["2209"] / km2, abs=0.006)
     assert rows["جمعیت"] == "۲۵٬۰۰۰"
     assert _number(rows["نقطه در هر ۱۰۰۰ نفر"]) == pytest.approx(everything["2209"] / 25, abs=0.006)
-    page.evaluate("safemap.analysis.density.group.getLayers().find((l) => l.feature.id === '2201').openPopup()")
+    page.evaluate(
+        "safemap.analysis.density.group.getLayers().find((l) => l.feature.id === '2201').openPopup()"
+    )
     assert "نقطه در هر ۱۰۰۰ نفر" not in _popup(page, ".sm-density[data-area='2201']")
 
     _overlay(page, "تراکم نقاط (محله‌ها)").uncheck()
@@ -96,14 +105,19 @@ def test_the_hotspot_cells(page, live_url, viewer_headers):
     significant = [f["properties"] for f in data["features"] if f["properties"]["hotspot"] != "ns"]
     assert 0 < len(significant) < len(data["features"])
     assert page.evaluate("safemap.analysis.hotspots.group.getLayers().length") == len(significant)
-    colours = page.evaluate("safemap.analysis.hotspots.group.getLayers()"
-                            ".map((l) => [l.feature.properties.hotspot, l.options.fillColor])")
+    colours = page.evaluate(
+        "safemap.analysis.hotspots.group.getLayers()"
+        ".map((l) => [l.feature.properties.hotspot, l.options.fillColor])"
+    )
     assert all(colour == {"hot": "#b2182b", "cold": "#2166ac"}[kind] for kind, colour in colours)
     assert "کانون داغ" in page.inner_text("#sm-analysis-key")
 
     cell = max(significant, key=lambda p: p["gi_z"])
-    page.evaluate("(cell) => safemap.analysis.hotspots.group.getLayers()"
-                  ".find((l) => l.feature.properties.cell === cell).openPopup()", cell["cell"])
+    page.evaluate(
+        "(cell) => safemap.analysis.hotspots.group.getLayers()"
+        ".find((l) => l.feature.properties.cell === cell).openPopup()",
+        cell["cell"],
+    )
     rows = _popup(page, f".sm-hotspot[data-cell='{cell['cell']}']")
     assert "کانون داغ" in page.inner_text(f".sm-hotspot[data-cell='{cell['cell']}'] h3")
     assert _number(rows["نقطه در خانه"]) == cell["count"]

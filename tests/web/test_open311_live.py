@@ -1,4 +1,5 @@
 """A plain urllib GeoReport client against a live server on 127.0.0.1: list services, post, read back."""
+
 import json
 import urllib.error
 import urllib.parse
@@ -28,13 +29,27 @@ def test_a_georeport_client_posts_and_reads_back(serve_app, db_url, monkeypatch)
     status, services = _get(f"{endpoint}/services.json")
     code = services[0]["service_code"]
     lon, lat = point_in(db_url, "2205")
-    form = urllib.parse.urlencode({"api_key": KEY, "service_code": code, "lat": lat, "long": lon,
-                                   "description": "کوچه تاریک", "email": "citizen@example.org"}).encode()
-    with urllib.request.urlopen(urllib.request.Request(f"{endpoint}/requests.json", data=form), timeout=20) as r:
+    form = urllib.parse.urlencode(
+        {
+            "api_key": KEY,
+            "service_code": code,
+            "lat": lat,
+            "long": lon,
+            "description": "کوچه تاریک",
+            "email": "citizen@example.org",
+        }
+    ).encode()
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{endpoint}/requests.json", data=form), timeout=20
+    ) as r:
         assert r.status == 201
         [created] = json.loads(r.read().decode("utf-8"))
     status, [request] = _get(f"{endpoint}/requests/{created['service_request_id']}.json")
-    assert request["service_code"] == code and request["status"] == "open" and request["description"] == "کوچه تاریک"
+    assert (
+        request["service_code"] == code
+        and request["status"] == "open"
+        and request["description"] == "کوچه تاریک"
+    )
     assert "citizen@example.org" not in json.dumps(request)
     query = urllib.parse.urlencode({"service_request_id": created["service_request_id"]})
     assert _get(f"{endpoint}/requests.json?{query}")[1] == [request]
@@ -44,4 +59,6 @@ def test_a_georeport_client_posts_and_reads_back(serve_app, db_url, monkeypatch)
         raise AssertionError("a wrong api_key was accepted")
     except urllib.error.HTTPError as refused:
         assert refused.code == 403
-        assert json.loads(refused.read().decode("utf-8")) == [{"code": 403, "description": "api_key: unknown key"}]
+        assert json.loads(refused.read().decode("utf-8")) == [
+            {"code": 403, "description": "api_key: unknown key"}
+        ]

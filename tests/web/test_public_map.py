@@ -1,4 +1,5 @@
 """The public map in headless Chromium: only spots past mapping (stages 3 and 4), and no staff names."""
+
 import psycopg2
 import pytest
 

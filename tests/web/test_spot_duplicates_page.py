@@ -1,4 +1,5 @@
 """The spot page's reports and possible duplicates (headless Chromium): the GIS office merges, unmerges, splits."""
+
 import psycopg2
 import pytest
 from argon2 import PasswordHasher
@@ -19,12 +20,19 @@ def spots(db_url, monkeypatch) -> dict:
     """Spot A (mayor and hotline reports) and spot B (a focus group's) 100 m apart, and three staff users."""
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     with transaction(db_url) as conn:
-        office = create_user(conn, username="office", password=PASSWORD, role="gis_office", full_name="دفتر GIS")
+        office = create_user(
+            conn, username="office", password=PASSWORD, role="gis_office", full_name="دفتر GIS"
+        )
         create_user(conn, username="deputy", password=PASSWORD, role="deputy")
         create_user(conn, username="viewer", password=PASSWORD, role="viewer")
     placed = place_two_spots(db_url)
-    return {"office": office, "a": placed["a"], "b": placed["b"], "a_reports": sorted([placed["a1"], placed["a2"]]),
-            "b_reports": [placed["b1"]]}
+    return {
+        "office": office,
+        "a": placed["a"],
+        "b": placed["b"],
+        "a_reports": sorted([placed["a1"], placed["a2"]]),
+        "b_reports": [placed["b1"]],
+    }
 
 
 def _row(db_url: str, query: str, params: tuple = ()) -> tuple:
@@ -54,8 +62,12 @@ def _merge(page, into: int, note: str):
 
 
 def _spot_state(db_url: str, spot_id: int) -> tuple:
-    return _row(db_url, "SELECT status, merged_into, (SELECT array_agg(id ORDER BY id) FROM report"
-                        " WHERE spot_id = s.id) FROM spot s WHERE id = %s", (spot_id,))
+    return _row(
+        db_url,
+        "SELECT status, merged_into, (SELECT array_agg(id ORDER BY id) FROM report"
+        " WHERE spot_id = s.id) FROM spot s WHERE id = %s",
+        (spot_id,),
+    )
 
 
 def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, live_url, db_url, spots):
@@ -64,8 +76,9 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
     _sign_in(page, live_url, "office", f"/spots/{a}")
     assert page.inner_text("#wf-duplicates h3") == "نقاط احتمالاً تکراری"
     assert page.input_value("#wf-radius-radius") == "۲۰۰"
-    assert page.eval_on_selector_all("#wf-candidates tbody tr", "rows => rows.map((r) => r.dataset.candidate)") \
-        == [str(b)]
+    assert page.eval_on_selector_all(
+        "#wf-candidates tbody tr", "rows => rows.map((r) => r.dataset.candidate)"
+    ) == [str(b)]
     row = page.locator(f'#wf-candidates tr[data-candidate="{b}"]')
     assert float(row.locator("td[data-metres]").get_attribute("data-metres")) == pytest.approx(100, abs=3)
     focus_group = _row(db_url, "SELECT label_fa FROM source WHERE code = 'focus_group'")[0]
@@ -85,8 +98,9 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
     _verify(db_url, spots["office"], b)
     form = _merge(page, b, "همان زمین بایر با دو ورودی")
     title = form.locator("summary").inner_text()
-    page.wait_for_function("(text) => document.getElementById('wf-message')?.textContent === text",
-                           arg=f"{title}: ثبت شد")
+    page.wait_for_function(
+        "(text) => document.getElementById('wf-message')?.textContent === text", arg=f"{title}: ثبت شد"
+    )
     assert _spot_state(db_url, a) == ("merged", b, None)
     assert _spot_state(db_url, b)[2] == sorted(spots["a_reports"] + spots["b_reports"])
     assert page.get_attribute("#status", "data-status") == "merged"
@@ -98,27 +112,31 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
     form.locator("textarea[name=note]").fill("دو زمین جدا هستند")
     title = form.locator("summary").inner_text()
     form.locator("button[type=submit]").click()
-    page.wait_for_function("(text) => document.getElementById('wf-message')?.textContent === text",
-                           arg=f"{title}: ثبت شد")
+    page.wait_for_function(
+        "(text) => document.getElementById('wf-message')?.textContent === text", arg=f"{title}: ثبت شد"
+    )
     assert _spot_state(db_url, a) == ("open", None, spots["a_reports"])
     assert _spot_state(db_url, b)[2] == spots["b_reports"]
     assert page.get_attribute("#status", "data-status") == "open" and page.locator("#wf-merged").count() == 0
     assert page.locator(f'#wf-candidates tr[data-candidate="{b}"]').count() == 1
 
     first, second = spots["a_reports"]
-    assert page.eval_on_selector_all("#wf-report-list tbody tr", "rows => rows.map((r) => r.dataset.report)") \
-        == [str(first), str(second)]
+    assert page.eval_on_selector_all(
+        "#wf-report-list tbody tr", "rows => rows.map((r) => r.dataset.report)"
+    ) == [str(first), str(second)]
     page.click(f'#wf-report-list button.split[data-report="{second}"]')
     form = page.locator('#wf-split [data-move="split"]')
     form.locator("textarea[name=note]").fill("گزارش ۱۳۷ جای دیگری است")
     title = form.locator("summary").inner_text()
     form.locator("button[type=submit]").click()
-    page.wait_for_function("(text) => document.getElementById('wf-message')?.textContent === text",
-                           arg=f"{title}: ثبت شد")
+    page.wait_for_function(
+        "(text) => document.getElementById('wf-message')?.textContent === text", arg=f"{title}: ثبت شد"
+    )
     new = _row(db_url, "SELECT spot_id FROM report WHERE id = %s", (second,))[0]
     assert new != a and _spot_state(db_url, a) == ("open", None, [first])
-    assert page.eval_on_selector_all("#wf-report-list tbody tr", "rows => rows.map((r) => r.dataset.report)") \
-        == [str(first)]
+    assert page.eval_on_selector_all(
+        "#wf-report-list tbody tr", "rows => rows.map((r) => r.dataset.report)"
+    ) == [str(first)]
     assert page.locator("button.split").count() == 0  # the only report of a spot is not split off
     assert page.locator(f'#wf-candidates tr[data-candidate="{new}"]').count() == 1
 
@@ -130,8 +148,9 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
     form.locator("textarea[name=note]").fill("همان مکان است")
     title = form.locator("summary").inner_text()
     form.locator("button[type=submit]").click()
-    page.wait_for_function("(text) => document.getElementById('wf-message')?.textContent === text",
-                           arg=f"{title}: ثبت شد")
+    page.wait_for_function(
+        "(text) => document.getElementById('wf-message')?.textContent === text", arg=f"{title}: ثبت شد"
+    )
     assert _spot_state(db_url, a) == ("open", None, spots["a_reports"])
     assert _row(db_url, "SELECT status, merged_into FROM spot WHERE id = %s", (new,)) == ("merged", a)
     assert [e for e in page.console_errors if "409" not in e and "400" not in e] == []

@@ -1,4 +1,5 @@
 """The spot page's workflow panel (headless Chromium): staff move a spot through all four stages."""
+
 from datetime import date
 
 import psycopg2
@@ -21,8 +22,9 @@ def staff(db_url, monkeypatch):
     """A GIS office user, the deputy and an urban services user, and a stage-1 demo spot."""
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     with transaction(db_url) as conn:
-        office = create_user(conn, username="office", password=PASSWORD, role="gis_office",
-                             full_name="دفتر GIS")
+        office = create_user(
+            conn, username="office", password=PASSWORD, role="gis_office", full_name="دفتر GIS"
+        )
         create_user(conn, username="deputy", password=PASSWORD, role="deputy", full_name="معاون اجتماعی")
         create_user(conn, username="services", password=PASSWORD, role="agency", agency="urban_services")
     spot_id = _one(db_url, "SELECT id FROM spot WHERE stage = 1 AND status = 'open' ORDER BY id LIMIT 1")
@@ -61,8 +63,9 @@ def _open(page, move: str):
 def _submit(page, form) -> None:
     title = form.locator("summary").inner_text()
     form.locator("button[type=submit]").click()
-    page.wait_for_function("(text) => document.getElementById('wf-message')?.textContent === text",
-                           arg=f"{title}: {SAVED}")
+    page.wait_for_function(
+        "(text) => document.getElementById('wf-message')?.textContent === text", arg=f"{title}: {SAVED}"
+    )
 
 
 def _audit(form, score: int) -> None:
@@ -90,8 +93,9 @@ def test_staff_walk_a_spot_through_the_four_stages_from_its_page(page, live_url,
     form.locator("textarea[name=findings]").fill("کوچه تاریک است و چراغ ندارد")
     _audit(form, 1)
     _submit(page, form)
-    visit = _row(db_url, "SELECT purpose, visited_on, audit->>'lighting' FROM site_visit WHERE spot_id = %s",
-                 (spot,))
+    visit = _row(
+        db_url, "SELECT purpose, visited_on, audit->>'lighting' FROM site_visit WHERE spot_id = %s", (spot,)
+    )
     assert visit == ("visit", date.today(), "1")
     assert page.locator("#wf-visits tbody tr").count() == 1
     assert page.get_attribute("#wf-audits", "data-before") == "1"
@@ -111,8 +115,15 @@ def test_staff_walk_a_spot_through_the_four_stages_from_its_page(page, live_url,
     form.locator("textarea[name=note]").fill("هماهنگی با خدمات شهری برای برق")
     form.locator("input[name=agencies][value=urban_services]").check()
     _submit(page, form)
-    assert _one(db_url, "SELECT payload->'agencies'->>0 FROM spot_event WHERE spot_id = %s"
-                        " AND kind = 'coordination_note'", (spot,)) == "urban_services"
+    assert (
+        _one(
+            db_url,
+            "SELECT payload->'agencies'->>0 FROM spot_event WHERE spot_id = %s"
+            " AND kind = 'coordination_note'",
+            (spot,),
+        )
+        == "urban_services"
+    )
 
     _sign_in(page, live_url, "services", spot)
     assert _moves(page) == ["note", f"action-{action_id}"]
@@ -141,17 +152,31 @@ def test_staff_walk_a_spot_through_the_four_stages_from_its_page(page, live_url,
     assert _state(db_url, spot)[:2] == (4, "resolved")
     assert page.get_attribute("#status", "data-status") == "resolved"
     assert _moves(page) == ["reopen"]
-    kinds = _one(db_url, "SELECT array_agg(kind ORDER BY at, id) FROM spot_event WHERE spot_id = %s"
-                         " AND kind NOT IN ('created', 'report_attached')", (spot,))
-    assert kinds == ["verified", "remediation_started", "site_visit", "action_assigned", "coordination_note",
-                     "action_updated", "evaluated", "resolved"]
+    kinds = _one(
+        db_url,
+        "SELECT array_agg(kind ORDER BY at, id) FROM spot_event WHERE spot_id = %s"
+        " AND kind NOT IN ('created', 'report_attached')",
+        (spot,),
+    )
+    assert kinds == [
+        "verified",
+        "remediation_started",
+        "site_visit",
+        "action_assigned",
+        "coordination_note",
+        "action_updated",
+        "evaluated",
+        "resolved",
+    ]
     assert page.locator("#history tbody tr").count() >= len(kinds)
     assert page.console_errors == [] and page.outside_requests() == []
 
 
 def test_a_stale_page_shows_the_conflict_and_changes_nothing(page, live_url, db_url, staff):
     spot = staff["spot"]
-    public = _one(db_url, "SELECT min(id) FROM spot WHERE stage >= 3 AND status = 'open'")  # on the public map
+    public = _one(
+        db_url, "SELECT min(id) FROM spot WHERE stage >= 3 AND status = 'open'"
+    )  # on the public map
     page.goto(f"{live_url}/spots/{public}?lang=en")
     link = page.locator("#wf-sign-in")
     assert link.get_attribute("href") == f"/login?lang=en&next=%2Fspots%2F{public}%3Flang%3Den"
@@ -173,8 +198,9 @@ def test_a_stale_page_shows_the_conflict_and_changes_nothing(page, live_url, db_
     events = _one(db_url, "SELECT count(*) FROM spot_event WHERE spot_id = %s", (spot,))
 
     form.locator("button[type=submit]").click()
-    page.wait_for_function("() => document.getElementById('wf-message')?.textContent"
-                           ".includes('Someone else changed this spot')")
+    page.wait_for_function(
+        "() => document.getElementById('wf-message')?.textContent.includes('Someone else changed this spot')"
+    )
     assert _state(db_url, spot) == before == (2, "open", version + 1)
     assert _one(db_url, "SELECT count(*) FROM spot_event WHERE spot_id = %s", (spot,)) == events
     assert _moves(page) == ["reject", "remediation"] and page.get_attribute("#stage", "data-stage") == "2"

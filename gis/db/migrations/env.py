@@ -1,4 +1,5 @@
 """Alembic environment: runs the SQL migrations on the URL handed in by gis.migrate."""
+
 from alembic import context
 from sqlalchemy import create_engine, pool
 

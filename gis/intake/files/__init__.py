@@ -1,12 +1,13 @@
 """Intake of report files: reading (read), column and name mapping (columns), row parsing (rows), and the
 batch with its per-row validation report (batch)."""
+
 from gis.intake.files.batch import (
-                              ImportRejected,
-                              ImportResult,
-                              RowOutcome,
-                              import_reports,
-                              list_batches,
-                              write_rejected,
+    ImportRejected,
+    ImportResult,
+    RowOutcome,
+    import_reports,
+    list_batches,
+    write_rejected,
 )
 
 __all__ = ["ImportRejected", "ImportResult", "RowOutcome", "import_reports", "list_batches", "write_rejected"]

@@ -6,6 +6,7 @@ rejected ones are returned (and can be written to a file to fix and send again).
 derived from the source, the reference and the row's normalised content, so importing a file again, in any
 format or row order, adds nothing.
 """
+
 import csv
 import hashlib
 import json
@@ -17,6 +18,7 @@ from pathlib import Path
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.intake.files.columns import load_lookups, map_columns, match_key
 from gis.intake.files.read import open_table
@@ -46,7 +48,8 @@ class RowOutcome:
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None and k != "values"} | (
-            {"values": self.values} if self.values else {})
+            {"values": self.values} if self.values else {}
+        )
 
 
 @dataclass
@@ -72,8 +75,10 @@ class ImportResult:
 
     def summary(self) -> str:
         """One line: what the file held and what became of it."""
-        text = (f"{self.file_name}: {self.count('accepted')} accepted ({self.new_spots} new spots), "
-                f"{self.count('duplicate')} duplicate, {self.count('rejected')} rejected")
+        text = (
+            f"{self.file_name}: {self.count('accepted')} accepted ({self.new_spots} new spots), "
+            f"{self.count('duplicate')} duplicate, {self.count('rejected')} rejected"
+        )
         if self.blank:
             text += f", {self.blank} blank rows skipped"
         if not self.written:
@@ -81,11 +86,20 @@ class ImportResult:
         return text
 
     def as_dict(self) -> dict:
-        return {"file": self.file_name, "format": self.file_format, "batch_id": self.batch_id,
-                "previous_batch": self.previous_batch, "written": self.written, "mapping": self.mapping,
-                "accepted": self.count("accepted"), "duplicates": self.count("duplicate"),
-                "rejected": self.count("rejected"), "new_spots": self.new_spots, "blank": self.blank,
-                "rows": [r.as_dict() for r in self.rows]}
+        return {
+            "file": self.file_name,
+            "format": self.file_format,
+            "batch_id": self.batch_id,
+            "previous_batch": self.previous_batch,
+            "written": self.written,
+            "mapping": self.mapping,
+            "accepted": self.count("accepted"),
+            "duplicates": self.count("duplicate"),
+            "rejected": self.count("rejected"),
+            "new_spots": self.new_spots,
+            "blank": self.blank,
+            "rows": [r.as_dict() for r in self.rows],
+        }
 
 
 class ImportRejected(InvalidInput):
@@ -93,8 +107,12 @@ class ImportRejected(InvalidInput):
 
     def __init__(self, result: ImportResult) -> None:
         rejected = [r for r in result.rows if r.status == "rejected"]
-        super().__init__("file", f"{len(rejected)} of {len(result.rows)} rows rejected; nothing was imported "
-                                 "(fix them, or import with --partial)", rows=[r.as_dict() for r in rejected])
+        super().__init__(
+            "file",
+            f"{len(rejected)} of {len(result.rows)} rows rejected; nothing was imported "
+            "(fix them, or import with --partial)",
+            rows=[r.as_dict() for r in rejected],
+        )
         self.result = result
 
 
@@ -105,8 +123,9 @@ def check_crs(crs: str) -> str:
     try:
         found = CRS.from_user_input(int(crs) if crs.isdigit() else crs)
     except CRSError as exc:
-        raise InvalidInput("crs", f"{crs!r} is not a coordinate reference system (auto, 4326, 32639)") \
-            from exc
+        raise InvalidInput(
+            "crs", f"{crs!r} is not a coordinate reference system (auto, 4326, 32639)"
+        ) from exc
     code = found.to_epsg()
     return f"EPSG:{code}" if code else found.to_string()
 
@@ -121,11 +140,19 @@ def file_sha256(path: Path) -> str:
 
 def row_uuid(report: ReportCreate) -> str:
     """The same place, category, text and date from the same source and letter → the same UUID."""
-    content = [report.source, match_key(report.source_ref), report.category,
-               None if report.lon is None else round(report.lon, 6),
-               None if report.lat is None else round(report.lat, 6),
-               report.geometry, report.area_code, match_key(report.description), match_key(report.address),
-               report.reported_at.date().isoformat() if report.reported_at else None, report.time_of_day]
+    content = [
+        report.source,
+        match_key(report.source_ref),
+        report.category,
+        None if report.lon is None else round(report.lon, 6),
+        None if report.lat is None else round(report.lat, 6),
+        report.geometry,
+        report.area_code,
+        match_key(report.description),
+        match_key(report.address),
+        report.reported_at.date().isoformat() if report.reported_at else None,
+        report.time_of_day,
+    ]
     return str(uuidlib.uuid5(ROW_NAMESPACE, json.dumps(content, ensure_ascii=False, sort_keys=True)))
 
 
@@ -133,10 +160,20 @@ def _blank(values: dict[str, object], geometry: dict | None) -> bool:
     return geometry is None and all(v is None or str(v).strip() == "" for v in values.values())
 
 
-def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str = "", crs: str = "auto",
-                   partial: bool = False, radius_m: float = 50.0, actor_id: int | None = None,
-                   actor_name: str = "", file_name: str | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> ImportResult:
+def import_reports(
+    conn: Conn,
+    path: Path,
+    *,
+    source: str = "mayor",
+    source_ref: str = "",
+    crs: str = "auto",
+    partial: bool = False,
+    radius_m: float = 50.0,
+    actor_id: int | None = None,
+    actor_name: str = "",
+    file_name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
     """Validate every row of a file and submit the valid ones; see the module for the all-or-nothing rule.
 
     `progress(done, total)` is called as rows are read (total is an estimate for CSV files).
@@ -150,13 +187,16 @@ def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str =
     result = ImportResult(name, table.format, table.columns, mapping)
     digest = file_sha256(path)
     with conn.cursor() as cur:
-        cur.execute("SELECT max(id) FROM import_batch"
-                    " WHERE file_sha256 = %s AND source = %s AND source_ref = %s",
-                    (digest, source, source_ref.strip()))
+        cur.execute(
+            "SELECT max(id) FROM import_batch WHERE file_sha256 = %s AND source = %s AND source_ref = %s",
+            (digest, source, source_ref.strip()),
+        )
         result.previous_batch = cur.fetchone()[0]
-        cur.execute("INSERT INTO import_batch (source, source_ref, file_name, file_sha256, file_format,"
-                    " partial, imported_by) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
-                    (source, source_ref.strip(), name, digest, table.format, partial, actor_id))
+        cur.execute(
+            "INSERT INTO import_batch (source, source_ref, file_name, file_sha256, file_format,"
+            " partial, imported_by) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            (source, source_ref.strip(), name, digest, table.format, partial, actor_id),
+        )
         batch_id = cur.fetchone()[0]
     seen: dict[str, int] = {}
     lock_map = table.total > LOCK_MAP_ROWS
@@ -165,8 +205,16 @@ def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str =
     pending: list[tuple[int, int, ReportCreate | None, str, dict]] = []
 
     def flush() -> None:
-        submitted = iter(submit_reports(conn, [p[2] for p in pending if p[2] is not None], radius_m=radius_m,
-                                        actor_name=actor_name, import_batch_id=batch_id, lock_map=lock_map))
+        submitted = iter(
+            submit_reports(
+                conn,
+                [p[2] for p in pending if p[2] is not None],
+                radius_m=radius_m,
+                actor_name=actor_name,
+                import_batch_id=batch_id,
+                lock_map=lock_map,
+            )
+        )
         rejected: dict[str, InvalidInput] = {}
         for index, number, report, key, values in pending:
             outcome: SubmitResult | InvalidInput | None = next(submitted) if report is not None else None
@@ -177,15 +225,27 @@ def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str =
                 outcome = rejected[key]
             if isinstance(outcome, InvalidInput):
                 rejected.setdefault(key, outcome)
-                result.rows[index] = RowOutcome(number, "rejected", outcome.field, outcome.reason, values=values)
+                result.rows[index] = RowOutcome(
+                    number, "rejected", outcome.field, outcome.reason, values=values
+                )
                 continue
             seen[key] = number
             if outcome.created:
-                result.rows[index] = RowOutcome(number, "accepted", report_id=outcome.report_id,
-                                                spot_id=outcome.spot_id, new_spot=outcome.new_spot)
+                result.rows[index] = RowOutcome(
+                    number,
+                    "accepted",
+                    report_id=outcome.report_id,
+                    spot_id=outcome.spot_id,
+                    new_spot=outcome.new_spot,
+                )
             else:
-                result.rows[index] = RowOutcome(number, "duplicate", reason="already imported",
-                                                report_id=outcome.report_id, spot_id=outcome.spot_id)
+                result.rows[index] = RowOutcome(
+                    number,
+                    "duplicate",
+                    reason="already imported",
+                    report_id=outcome.report_id,
+                    spot_id=outcome.spot_id,
+                )
         pending.clear()
 
     waiting: set[str] = set()
@@ -221,9 +281,17 @@ def import_reports(conn, path: Path, *, source: str = "mayor", source_ref: str =
     if result.count("rejected") and not partial:
         raise ImportRejected(result)
     with conn.cursor() as cur:  # the accepted rows' reports carry batch_id since they were inserted
-        cur.execute("UPDATE import_batch SET rows_read = %s, accepted = %s, duplicates = %s, rejected = %s"
-                    " WHERE id = %s", (len(result.rows), result.count("accepted"), result.count("duplicate"),
-                                       result.count("rejected"), batch_id))
+        cur.execute(
+            "UPDATE import_batch SET rows_read = %s, accepted = %s, duplicates = %s, rejected = %s"
+            " WHERE id = %s",
+            (
+                len(result.rows),
+                result.count("accepted"),
+                result.count("duplicate"),
+                result.count("rejected"),
+                batch_id,
+            ),
+        )
     result.batch_id, result.written = batch_id, True
     return result
 
@@ -236,12 +304,18 @@ def write_rejected(path: Path, result: ImportResult) -> int:
         writer.writerow(["row", "field", "reason", *result.columns])
         for outcome in rejected:
             values = outcome.values or {}
-            writer.writerow([outcome.row, outcome.field or "", outcome.reason,
-                             *(values.get(c, "") for c in result.columns)])
+            writer.writerow(
+                [
+                    outcome.row,
+                    outcome.field or "",
+                    outcome.reason,
+                    *(values.get(c, "") for c in result.columns),
+                ]
+            )
     return len(rejected)
 
 
-def list_batches(conn, *, limit: int = 100) -> list[dict]:
+def list_batches(conn: Conn, *, limit: int = 100) -> list[dict]:
     """The latest imports: which file, from whom, under which letter, and what became of its rows."""
     with conn.cursor() as cur:
         cur.execute(

@@ -3,9 +3,11 @@
 Headers, categories and neighbourhood names are compared by `match_key`: Arabic letter forms, diacritics,
 zero-width non-joiners, underscores and case do not matter. The lookups are loaded once per file.
 """
+
 import re
 from dataclasses import dataclass
 
+from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.lang import latin_digits, normalise_persian
 
@@ -15,35 +17,118 @@ HEADERS = {
     "lon": ("lon", "lng", "long", "longitude", "طول", "طول جغرافیایی", "طول جغرافیایی (lon)", "x wgs84"),
     "y": ("y", "northing", "utm y", "y utm", "north", "مختصات y", "عرض utm"),
     "x": ("x", "easting", "utm x", "x utm", "east", "مختصات x", "طول utm"),
-    "category": ("category", "type", "kind", "category code", "نوع", "نوع فضا", "نوع فضای بی دفاع", "دسته",
-                 "دسته بندی", "نوع مشکل", "عنوان"),
+    "category": (
+        "category",
+        "type",
+        "kind",
+        "category code",
+        "نوع",
+        "نوع فضا",
+        "نوع فضای بی دفاع",
+        "دسته",
+        "دسته بندی",
+        "نوع مشکل",
+        "عنوان",
+    ),
     "description": ("description", "desc", "details", "notes", "توضیحات", "شرح", "شرح مشکل", "توضیح"),
     "address": ("address", "location", "آدرس", "نشانی", "محل"),
-    "neighbourhood": ("neighbourhood", "neighborhood", "mahalle", "mahalle code", "area", "area code",
-                      "محله", "نام محله", "کد محله"),
+    "neighbourhood": (
+        "neighbourhood",
+        "neighborhood",
+        "mahalle",
+        "mahalle code",
+        "area",
+        "area code",
+        "محله",
+        "نام محله",
+        "کد محله",
+    ),
     "date": ("date", "reported at", "reported on", "تاریخ", "تاریخ گزارش", "تاریخ ثبت", "تاریخ بازدید"),
     "time_of_day": ("time of day", "time", "زمان", "زمان ناامنی", "ساعت", "زمان وقوع"),
 }
 
 # Words people use for each category, beyond its code and its Persian and English labels.
 CATEGORY_SYNONYMS = {
-    "poor_lighting": ("روشنایی", "تاریک", "معبر تاریک", "کم نور", "نور ناکافی", "فاقد روشنایی", "lighting",
-                      "dark", "unlit", "no lighting", "dark street"),
-    "abandoned_building": ("ساختمان متروکه", "متروکه", "ساختمان نیمه ساز", "نیمه ساز", "ساختمان نیمه کاره",
-                           "نیمه کاره", "مخروبه", "ساختمان مخروبه", "abandoned", "abandoned building",
-                           "half built building", "derelict building"),
+    "poor_lighting": (
+        "روشنایی",
+        "تاریک",
+        "معبر تاریک",
+        "کم نور",
+        "نور ناکافی",
+        "فاقد روشنایی",
+        "lighting",
+        "dark",
+        "unlit",
+        "no lighting",
+        "dark street",
+    ),
+    "abandoned_building": (
+        "ساختمان متروکه",
+        "متروکه",
+        "ساختمان نیمه ساز",
+        "نیمه ساز",
+        "ساختمان نیمه کاره",
+        "نیمه کاره",
+        "مخروبه",
+        "ساختمان مخروبه",
+        "abandoned",
+        "abandoned building",
+        "half built building",
+        "derelict building",
+    ),
     "vacant_lot": ("زمین بایر", "بایر", "زمین خالی", "زمین رها شده", "vacant", "vacant land", "empty lot"),
-    "underpass_bridge": ("زیرگذر", "پل عابر", "پل عابر پیاده", "زیرگذر عابر پیاده", "underpass",
-                         "pedestrian bridge", "footbridge", "overpass"),
+    "underpass_bridge": (
+        "زیرگذر",
+        "پل عابر",
+        "پل عابر پیاده",
+        "زیرگذر عابر پیاده",
+        "underpass",
+        "pedestrian bridge",
+        "footbridge",
+        "overpass",
+    ),
     "park_corner": ("پارک", "گوشه پارک", "فضای سبز", "park", "park corner"),
-    "dead_end_alley": ("کوچه بن بست", "بن بست", "کوچه باریک", "کوچه", "dead end", "alley", "dead end alley",
-                       "narrow alley"),
-    "isolated_stop": ("ایستگاه", "ایستگاه اتوبوس", "ایستگاه تاکسی", "ایستگاه دورافتاده", "bus stop", "stop",
-                      "transit stop", "isolated stop"),
-    "river_highway_margin": ("حاشیه رودخانه", "حاشیه بزرگراه", "رودخانه", "بزرگراه", "حریم بزرگراه", "river",
-                             "highway", "river margin", "highway margin"),
-    "offender_gathering": ("تجمع معتادان", "محل تجمع معتادان", "معتادان", "بزهکار", "تجمع اراذل",
-                           "drug users", "offenders", "offender gathering"),
+    "dead_end_alley": (
+        "کوچه بن بست",
+        "بن بست",
+        "کوچه باریک",
+        "کوچه",
+        "dead end",
+        "alley",
+        "dead end alley",
+        "narrow alley",
+    ),
+    "isolated_stop": (
+        "ایستگاه",
+        "ایستگاه اتوبوس",
+        "ایستگاه تاکسی",
+        "ایستگاه دورافتاده",
+        "bus stop",
+        "stop",
+        "transit stop",
+        "isolated stop",
+    ),
+    "river_highway_margin": (
+        "حاشیه رودخانه",
+        "حاشیه بزرگراه",
+        "رودخانه",
+        "بزرگراه",
+        "حریم بزرگراه",
+        "river",
+        "highway",
+        "river margin",
+        "highway margin",
+    ),
+    "offender_gathering": (
+        "تجمع معتادان",
+        "محل تجمع معتادان",
+        "معتادان",
+        "بزهکار",
+        "تجمع اراذل",
+        "drug users",
+        "offenders",
+        "offender gathering",
+    ),
     "other": ("سایر", "دیگر", "متفرقه"),
 }
 
@@ -105,13 +190,17 @@ class Lookups:
         return self.neighbourhoods.get(key) or self.neighbourhoods.get(key.removeprefix("محله "))
 
 
-def load_lookups(conn) -> Lookups:
+def load_lookups(conn: Conn) -> Lookups:
     """Read the category and neighbourhood tables once, indexed by `match_key`."""
     with conn.cursor() as cur:
         cur.execute("SELECT code, label_fa, label_en FROM category")
-        categories = {match_key(word): code for code, *labels in cur.fetchall()
-                      for word in (code, *labels, *CATEGORY_SYNONYMS.get(code, ()))}
+        categories = {
+            match_key(word): code
+            for code, *labels in cur.fetchall()
+            for word in (code, *labels, *CATEGORY_SYNONYMS.get(code, ()))
+        }
         cur.execute("SELECT code, name_fa, name_en, name_latin FROM area WHERE level = 'neighbourhood'")
-        neighbourhoods = {match_key(name): code for code, *names in cur.fetchall()
-                          for name in (code, *names) if name}
+        neighbourhoods = {
+            match_key(name): code for code, *names in cur.fetchall() for name in (code, *names) if name
+        }
     return Lookups(categories, neighbourhoods)

@@ -3,6 +3,7 @@
 Every reader yields the same thing: the header, then rows of (row number as the user sees it, values by
 column, geometry as GeoJSON in WGS 84 or None). CSV and XLSX are streamed; GIS layers are read whole.
 """
+
 import csv
 import io
 from collections.abc import Iterator
@@ -11,8 +12,16 @@ from pathlib import Path
 
 from gis.errors import InvalidInput
 
-FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson",
-           ".gpkg": "gpkg", ".zip": "shapefile", ".shp": "shapefile"}
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".gpkg": "gpkg",
+    ".zip": "shapefile",
+    ".shp": "shapefile",
+}
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 1 << 20
 
@@ -40,8 +49,9 @@ def file_format(path: Path) -> str:
     """The format by the file's extension; anything else is refused with the list of what is read."""
     found = FORMATS.get(path.suffix.lower())
     if found is None:
-        raise InvalidInput("file", f"{path.name}: unknown format; send CSV, XLSX, GeoJSON, GeoPackage "
-                                   "or a zipped Shapefile")
+        raise InvalidInput(
+            "file", f"{path.name}: unknown format; send CSV, XLSX, GeoJSON, GeoPackage or a zipped Shapefile"
+        )
     return found
 
 
@@ -89,8 +99,11 @@ def _csv(path: Path) -> Table:
                 for index, values in enumerate(reader, start=2):
                     yield Row(index, dict(zip(columns, values)))
             except UnicodeDecodeError as exc:
-                raise InvalidInput("file", f"{path.name} is not valid UTF-8 after line {reader.line_num + 1}:"
-                                           " save it as UTF-8 or Windows-1256") from exc
+                raise InvalidInput(
+                    "file",
+                    f"{path.name} is not valid UTF-8 after line {reader.line_num + 1}:"
+                    " save it as UTF-8 or Windows-1256",
+                ) from exc
             except csv.Error as exc:
                 raise InvalidInput("file", f"{path.name}, line {reader.line_num}: not CSV ({exc})") from exc
 
@@ -132,8 +145,11 @@ def _layer(path: Path, kind: str, crs: str | None) -> Table:
     if frame.crs is None and len(frame):
         guessed = crs or layer_crs(tuple(frame.total_bounds))
         if guessed is None:
-            raise InvalidInput("crs", f"{path.name} has no coordinate reference system and its coordinates"
-                                      " are neither degrees nor UTM 39N metres: name it with --crs")
+            raise InvalidInput(
+                "crs",
+                f"{path.name} has no coordinate reference system and its coordinates"
+                " are neither degrees nor UTM 39N metres: name it with --crs",
+            )
         frame = frame.set_crs(guessed)
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)

@@ -4,12 +4,14 @@ Numbers may use Persian or Arabic-Indic digits and the Persian decimal separator
 (decimal or 35°45'12") or UTM 39N metres, dates may be Jalali (1399/09/15) or ISO. Nothing here touches the
 database: the lookups were loaded once for the whole file.
 """
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from pyproj import Transformer
 
+from gis import clock
 from gis.errors import InvalidInput
 from gis.intake.files.columns import Lookups, time_of_day
 from gis.intake.reports import ReportCreate
@@ -20,8 +22,10 @@ UTM_39N = "EPSG:32639"
 # Reports dated by day are stored at noon Tehran time, so the day is the same in every time zone used here.
 TEHRAN_NOON = timezone(timedelta(hours=3, minutes=30))
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:.]\d{2}")
-_DMS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[°d:\s]\s*(\d+(?:\.\d+)?)\s*['′m:\s]?\s*"
-                  r"(?:(\d+(?:\.\d+)?)\s*[\"″s]?)?\s*([NSEWnsew]?)\s*$")
+_DMS = re.compile(
+    r"^\s*(-?\d+(?:\.\d+)?)\s*[°d:\s]\s*(\d+(?:\.\d+)?)\s*['′m:\s]?\s*"
+    r"(?:(\d+(?:\.\d+)?)\s*[\"″s]?)?\s*([NSEWnsew]?)\s*$"
+)
 
 
 @dataclass
@@ -52,9 +56,13 @@ class RowParser:
         category = self.lookups.category(str(raw_category))
         if category is None:
             raise InvalidInput("category", f"unknown category {raw_category!r}")
-        report = ReportCreate(source=self.source, category=category, source_ref=self.source_ref,
-                              description=str(self.cell(values, "description") or ""),
-                              address=str(self.cell(values, "address") or ""))
+        report = ReportCreate(
+            source=self.source,
+            category=category,
+            source_ref=self.source_ref,
+            description=str(self.cell(values, "description") or ""),
+            address=str(self.cell(values, "address") or ""),
+        )
         if geometry is not None and geometry["type"] != "Point":
             report.geometry = geometry
         elif geometry is not None:
@@ -68,8 +76,9 @@ class RowParser:
         if when is not None:
             report.time_of_day = _time_of_day(when)
             if report.time_of_day is None:
-                raise InvalidInput("time_of_day", f"{when!r} is not day, evening or night (روز، عصر، شب) "
-                                                  "nor a time (22:30)")
+                raise InvalidInput(
+                    "time_of_day", f"{when!r} is not day, evening or night (روز، عصر، شب) nor a time (22:30)"
+                )
         return report
 
     def _place(self, values: dict[str, object], report: ReportCreate) -> None:
@@ -116,7 +125,7 @@ class RowParser:
             day = value
         else:
             day = parse_day("date", str(value).split()[0])
-        if day > date.today():
+        if day > clock.today():
             raise InvalidInput("date", f"{value} is in the future")
         return day
 

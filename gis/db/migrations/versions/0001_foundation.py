@@ -1,4 +1,5 @@
 """Foundation schema."""
+
 from pathlib import Path
 
 from alembic import op

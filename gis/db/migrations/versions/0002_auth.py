@@ -1,4 +1,5 @@
 """Sign-in tokens and sessions."""
+
 from pathlib import Path
 
 from alembic import op

@@ -1,4 +1,5 @@
 """Aggregation of reports into spots: category compatibility and priority."""
+
 from pathlib import Path
 
 from alembic import op
@@ -16,4 +17,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION spot_priority; DROP FUNCTION category_compatible; DROP INDEX report_spot_source_idx")
+    op.execute(
+        "DROP FUNCTION spot_priority; DROP FUNCTION category_compatible; DROP INDEX report_spot_source_idx"
+    )

@@ -1,4 +1,5 @@
 """The four-stage workflow (site visits, agency actions) and programme tracking (activities, phases)."""
+
 from pathlib import Path
 
 from alembic import op

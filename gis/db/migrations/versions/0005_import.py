@@ -1,4 +1,5 @@
 """Imports of report files: the batch table and each report's batch."""
+
 from pathlib import Path
 
 from alembic import op

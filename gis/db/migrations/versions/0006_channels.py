@@ -1,4 +1,5 @@
 """Intake channels: focus-group sessions and the Open311 citizen's device/account identifiers."""
+
 from pathlib import Path
 
 from alembic import op

@@ -1,4 +1,5 @@
 """Field capture: photos attached to reports."""
+
 from pathlib import Path
 
 from alembic import op
