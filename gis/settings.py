@@ -24,7 +24,6 @@ class Settings(BaseSettings):
     basemap_url: str | None = None
     basemap_attribution: str = ""
     open311_api_keys: str = ""
-    secret_key: str = "change-me-in-production"
     public_map: bool = True
 
 
