@@ -2,6 +2,10 @@
 
 Two template databases are built once per test process by running every migration from empty (and, for the
 second, loading the District 22 demo); each test gets its own copy, dropped afterwards.
+
+`--pretend-now 2027-03-20T21:00:00+00:00` (or SAFEMAP_PRETEND_NOW) runs the suite at that instant: the one
+clock (gis.clock) travels there with time-machine and keeps ticking, and browser pages start there too.
+`.ci/run` runs the tests marked `dated` (those whose outcome depends on the day) at three such instants.
 """
 
 import itertools
@@ -9,16 +13,36 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import psycopg2
 import pytest
+import time_machine
 from fastapi.testclient import TestClient
 
 from gis.db import migrate, transaction
 from gis.db.cluster import Cluster, ensure_cluster, open_cluster
 from gis.demo.district import load_demo
 from gis.users import create_user, issue_token
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--pretend-now",
+        default=os.environ.get("SAFEMAP_PRETEND_NOW"),
+        help="run at this instant (ISO 8601 with an offset); the clock keeps ticking from there",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    when = config.getoption("--pretend-now")
+    if when:
+        instant = datetime.fromisoformat(when)
+        if instant.tzinfo is None:
+            raise pytest.UsageError("--pretend-now needs an offset, e.g. 2027-03-20T21:00:00+00:00")
+        time_machine.travel(instant, tick=True).start()
+
 
 EMPTY_TEMPLATE = "safemap_empty"
 DEMO_TEMPLATE = "safemap_demo"

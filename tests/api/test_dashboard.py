@@ -8,6 +8,8 @@ from gis import users
 from gis.db import transaction
 from gis.users import create_user, issue_token
 
+pytestmark = pytest.mark.dated
+
 ROLES = {
     "deputy": "deputy",
     "gis": "gis_office",

@@ -8,6 +8,8 @@ import pytest
 
 from tests.api.channels import API_KEY, api_key_env, hotline, offset, point_in  # noqa: F401 (fixtures)
 
+pytestmark = pytest.mark.dated
+
 V2 = "/open311/v2"
 
 

@@ -14,6 +14,8 @@ from fastapi.testclient import TestClient
 from gis.db import transaction
 from gis.users import create_user
 
+pytestmark = pytest.mark.dated
+
 
 def _png(width: int = 2, height: int = 2) -> bytes:
     """A real (tiny) PNG file."""

@@ -9,6 +9,8 @@ from gis.db import transaction
 from gis.programme import workflow
 from gis.users import create_user, get_user, issue_token
 
+pytestmark = pytest.mark.dated
+
 LOW = {
     "lighting": 0,
     "openness": 1,

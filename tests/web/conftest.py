@@ -22,9 +22,11 @@ from collections.abc import Callable, Iterator
 from urllib.parse import quote, urlsplit
 
 import pytest
+import time_machine
 import uvicorn
 
 from api.app import create_app
+from gis import clock
 from gis.db import transaction
 from gis.users import create_user
 
@@ -111,10 +113,17 @@ def browser():
         chromium.close()
 
 
+def _same_clock(context) -> None:
+    """Under --pretend-now the page's clock starts where the server's is (it ticks on from there)."""
+    if time_machine.escape_hatch.is_travelling():
+        context.clock.install(time=clock.now())
+
+
 @pytest.fixture
 def page(browser):
     """A fresh page recording requests and console errors; requests leaving 127.0.0.1 are aborted."""
     context = browser.new_context(locale="fa-IR", viewport={"width": 1280, "height": 900})
+    _same_clock(context)
     page = context.new_page()
     page.requests = []
     page.console_errors = []
@@ -170,6 +179,7 @@ def tablet(browser, live_url, field):
         geolocation={"latitude": lat, "longitude": lon, "accuracy": 8},
         permissions=["geolocation"],
     )
+    _same_clock(context)
     page = context.new_page()
     page.console_errors, page.requests = [], []
     page.on(

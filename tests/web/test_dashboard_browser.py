@@ -9,7 +9,7 @@ from gis.db import transaction
 from gis.lang import latin_digits
 from gis.users import create_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.dated]
 
 
 @pytest.fixture

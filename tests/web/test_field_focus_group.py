@@ -1,15 +1,15 @@
-"""The tablet page's focus-group mode in headless Chromium: a session and its points, sent once, online or not."""
+"""The tablet page's focus-group mode in headless Chromium: a session and its points, sent once, online or
+not."""
 
-from datetime import datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import psycopg2
 import pytest
 
+from gis import clock
 from tests.web.test_field import _counts, _fill_report
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.dated]
 
 
 def _start_session(page, participants: str, women: str, notes: str = "") -> None:
@@ -32,7 +32,7 @@ def _add_point(page, category: str, description: str, gps, *, lighting: int | No
 
 
 def _sessions_by(db_url: str, username: str) -> list[tuple]:
-    """(session id, participants, women, facilitator, held_on, area code, [(report source, audit)]) per session."""
+    """Per session: (id, participants, women, facilitator, held_on, area code, [(report source, audit)])."""
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT g.id, g.participants, g.women, g.facilitator, g.held_on, a.code,"
@@ -48,7 +48,7 @@ def _sessions_by(db_url: str, username: str) -> list[tuple]:
 def test_sessions_recorded_online_and_offline_are_each_sent_exactly_once(tablet, field, db_url):
     page, context = tablet, tablet.context
     points = field["points"]
-    today = datetime.now(ZoneInfo("Asia/Tehran")).date()
+    today = clock.today()
 
     _start_session(page, "۱۲", "۷", "جلسه در خانهٔ محله")
     assert page.input_value("#fg-facilitator") == "سارا"

@@ -6,13 +6,13 @@ import psycopg2
 import pytest
 from argon2 import PasswordHasher
 
-from gis import users
+from gis import clock, users
 from gis.db import transaction
 from gis.programme import workflow
 from gis.users import create_user
 from tests.web.conftest import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.dated]
 PASSWORD = "long-enough-pw"
 SAVED = "ثبت شد"
 
@@ -96,7 +96,7 @@ def test_staff_walk_a_spot_through_the_four_stages_from_its_page(page, live_url,
     visit = _row(
         db_url, "SELECT purpose, visited_on, audit->>'lighting' FROM site_visit WHERE spot_id = %s", (spot,)
     )
-    assert visit == ("visit", date.today(), "1")
+    assert visit == ("visit", clock.today(), "1")
     assert page.locator("#wf-visits tbody tr").count() == 1
     assert page.get_attribute("#wf-audits", "data-before") == "1"
 
