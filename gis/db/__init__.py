@@ -123,3 +123,12 @@ def current_revisions(url: str) -> list[str]:
             return []
         cur.execute("SELECT version_num FROM alembic_version ORDER BY 1")
         return [row[0] for row in cur.fetchall()]
+
+
+def versions(conn: Conn) -> tuple[str, str]:
+    """PostGIS's library version and the schema revision: a health check that really asks the database."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT postgis_lib_version(), (SELECT string_agg(version_num, ',') FROM alembic_version)"
+        )
+        return cur.fetchone()
