@@ -16,22 +16,74 @@ from gis.users import User
 MAX_LIMIT = 10_000
 TIMES_OF_DAY = ("day", "evening", "night")
 
-# The public face of a spot: no reporter data, ever.
-SPOT_PROPERTIES = """
-    json_build_object(
-        'id', s.id, 'title', s.title, 'category', s.category, 'category_fa', c.label_fa,
-        'category_en', c.label_en, 'stage', s.stage, 'stage_fa', st.label_fa, 'stage_en', st.label_en,
-        'status', s.status, 'priority', s.priority, 'report_count', s.report_count,
-        'source_count', s.source_count, 'area_code', a.code, 'area_fa', a.name_fa, 'area_en', a.name_en,
-        'version', s.version, 'created_at', s.created_at, 'updated_at', s.updated_at)
-"""
 
-SPOTS_FROM = """
-    FROM spot s
-    JOIN category c ON c.code = s.category
-    JOIN stage st ON st.number = s.stage
-    LEFT JOIN area a ON a.id = s.area_id
-"""
+@dataclass(frozen=True)
+class PublicField:
+    """One public property of a spot or report, so the API, OGC, tiles and exports show the same set."""
+
+    name: str
+    sql: str  # over the row's alias {t} and the joined category c, stage st, area a (and spot sp for reports)
+    kind: str  # int, float, bool, str or time
+    fa: str  # the Persian header of exports
+    short: str = ""  # the export's name where `name` is longer than Shapefile's 10 characters
+
+    @property
+    def export_name(self) -> str:
+        """The column name in every export format (at most 10 characters)."""
+        return self.short or self.name
+
+
+# The public face of a spot: no reporter data, ever. Adding or hiding a field here changes every reader.
+SPOT_FIELDS: tuple[PublicField, ...] = (
+    PublicField("id", "{t}.id", "int", "شناسه"),
+    PublicField("title", "{t}.title", "str", "عنوان"),
+    PublicField("category", "{t}.category", "str", "کد دسته"),
+    PublicField("category_fa", "c.label_fa", "str", "دسته", "cat_fa"),
+    PublicField("category_en", "c.label_en", "str", "دسته (انگلیسی)", "cat_en"),
+    PublicField("stage", "{t}.stage", "int", "مرحله"),
+    PublicField("stage_fa", "st.label_fa", "str", "نام مرحله"),
+    PublicField("stage_en", "st.label_en", "str", "نام مرحله (انگلیسی)"),
+    PublicField("status", "{t}.status", "str", "وضعیت"),
+    PublicField("priority", "{t}.priority::float8", "float", "اولویت"),
+    PublicField("report_count", "{t}.report_count", "int", "تعداد گزارش", "reports"),
+    PublicField("source_count", "{t}.source_count", "int", "تعداد منبع", "sources"),
+    PublicField("area_code", "a.code", "str", "کد محله"),
+    PublicField("area_fa", "a.name_fa", "str", "محله"),
+    PublicField("area_en", "a.name_en", "str", "محله (انگلیسی)"),
+    PublicField("version", "{t}.version", "int", "نسخه"),
+    PublicField("created_at", "{t}.created_at", "time", "ثبت", "created"),
+    PublicField("updated_at", "{t}.updated_at", "time", "به‌روزرسانی", "updated"),
+)
+
+
+def spot_source(alias: str = "s") -> str:
+    """The spot under `alias` joined to the tables its public fields read (category c, stage st, area a)."""
+    return (
+        f"spot {alias} JOIN category c ON c.code = {alias}.category"
+        f" JOIN stage st ON st.number = {alias}.stage LEFT JOIN area a ON a.id = {alias}.area_id"
+    )
+
+
+def field_sql(fields: tuple[PublicField, ...], alias: str, names: tuple[str, ...] | None = None) -> list[str]:
+    """`sql AS name` of each field (or of the named ones, in that order), for a SELECT list."""
+    return [f"{f.sql.format(t=alias)} AS {f.name}" for f in _chosen(fields, names)]
+
+
+def properties_sql(
+    fields: tuple[PublicField, ...], alias: str, names: tuple[str, ...] | None = None, extra: str = ""
+) -> str:
+    """A json_build_object of the fields (or the named ones), with `extra` key/value pairs appended."""
+    pairs = [f"'{f.name}', {f.sql.format(t=alias)}" for f in _chosen(fields, names)]
+    return f"json_build_object({', '.join(pairs + ([extra] if extra else []))})"
+
+
+def _chosen(fields: tuple[PublicField, ...], names: tuple[str, ...] | None) -> list[PublicField]:
+    by_name = {f.name: f for f in fields}
+    return list(fields) if names is None else [by_name[name] for name in names]
+
+
+SPOT_PROPERTIES = properties_sql(SPOT_FIELDS, "s")
+SPOTS_FROM = f"FROM {spot_source('s')}"
 
 
 @dataclass(frozen=True)

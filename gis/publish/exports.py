@@ -26,8 +26,8 @@ from openpyxl import Workbook
 from gis.clock import TEHRAN
 from gis.db import Conn
 from gis.errors import InvalidInput
-from gis.intake.reports import AUDIT_CRITERIA
-from gis.spots import EVERY_SPOT, SpotScope, scope_condition
+from gis.publish.fields import REPORT_FIELDS, report_source
+from gis.spots import EVERY_SPOT, SPOT_FIELDS, PublicField, SpotScope, scope_condition, spot_source
 
 BATCH = 2000
 FORMATS = ("geojson", "csv", "xlsx", "gpkg", "shp")
@@ -58,68 +58,33 @@ class ExportLayer:
     spot_alias: str | None = None  # the spot whose SpotScope decides whether a reader gets the row
 
 
-# Audit columns under Shapefile's 10-character limit.
-AUDIT = (
-    ("au_light", "lighting"),
-    ("au_open", "openness"),
-    ("au_visib", "visibility"),
-    ("au_people", "people"),
-    ("au_secur", "security"),
-    ("au_walk", "walk_path"),
-    ("au_transp", "public_transport"),
-    ("au_gender", "gender_mix"),
-    ("au_feel", "feeling"),
-)
+def _columns(fields: tuple[PublicField, ...]) -> tuple[Column, ...]:
+    """The public fields as export columns under their short names (a yes/no as 1/0, which DBF can hold)."""
+    return tuple(
+        Column(f.export_name, f"({f.sql.format(t='t')})::int", "int", f.fa)
+        if f.kind == "bool"
+        else Column(f.export_name, f.sql.format(t="t"), f.kind, f.fa)
+        for f in fields
+    )
+
 
 LAYERS: dict[str, ExportLayer] = {
     layer.name: layer
     for layer in (
         ExportLayer(
             name="spots",
-            source="spot t JOIN category c ON c.code = t.category JOIN stage st ON st.number = t.stage"
-            " LEFT JOIN area a ON a.id = t.area_id WHERE t.status <> 'merged'",
-            columns=(
-                Column("id", "t.id", "int", "شناسه"),
-                Column("title", "t.title", "str", "عنوان"),
-                Column("category", "t.category", "str", "کد دسته"),
-                Column("cat_fa", "c.label_fa", "str", "دسته"),
-                Column("stage", "t.stage", "int", "مرحله"),
-                Column("stage_fa", "st.label_fa", "str", "نام مرحله"),
-                Column("status", "t.status", "str", "وضعیت"),
-                Column("priority", "t.priority::float8", "float", "اولویت"),
-                Column("reports", "t.report_count", "int", "تعداد گزارش"),
-                Column("sources", "t.source_count", "int", "تعداد منبع"),
-                Column("area_code", "a.code", "str", "کد محله"),
-                Column("area_fa", "a.name_fa", "str", "محله"),
-                Column("created", "t.created_at", "time", "ثبت"),
-                Column("updated", "t.updated_at", "time", "به‌روزرسانی"),
-            ),
+            source=f"{spot_source('t')} WHERE t.status <> 'merged'",
+            columns=_columns(SPOT_FIELDS),
             order="t.id",
             spot_alias="t",
         ),
         ExportLayer(
             name="reports",
-            source="report t JOIN spot s ON s.id = t.spot_id LEFT JOIN area a ON a.id = t.area_id",
-            columns=(
-                Column("id", "t.id", "int", "شناسه"),
-                Column("spot_id", "t.spot_id", "int", "شناسهٔ فضا"),
-                Column("source", "t.source", "str", "منبع"),
-                Column("source_ref", "t.source_ref", "str", "شمارهٔ مرجع"),
-                Column("category", "t.category", "str", "کد دسته"),
-                Column("descr", "t.description", "str", "شرح"),
-                Column("address", "t.address", "str", "نشانی"),
-                Column("area_code", "a.code", "str", "کد محله"),
-                Column("tod", "t.time_of_day", "str", "زمان روز"),
-                Column("verified", "t.location_verified::int", "int", "مکان تأییدشده"),
-                *(
-                    Column(name, f"(t.audit->>'{key}')::int", "int", f"ممیزی: {AUDIT_CRITERIA[key][0]}")
-                    for name, key in AUDIT
-                ),
-                Column("reported", "t.reported_at", "time", "زمان گزارش"),
-            ),
+            source=report_source("t"),
+            columns=_columns(REPORT_FIELDS),
             order="t.id",
             private=True,
-            spot_alias="s",
+            spot_alias="sp",
         ),
         ExportLayer(
             name="areas",

@@ -1,12 +1,28 @@
 """What the interactive map loads by viewport: spots or grid clusters, heat points, simplified areas (SQL)."""
 
 from gis.db import Conn, dict_cursor
-from gis.spots import SPOTS_FROM, SPOTS_WHERE, SpotFilter, filter_params, scope_condition
+from gis.spots import (
+    SPOT_FIELDS,
+    SPOTS_FROM,
+    SPOTS_WHERE,
+    SpotFilter,
+    filter_params,
+    properties_sql,
+    scope_condition,
+)
 
 MAX_SPOTS = 1500
 CLUSTER_CELL_PX = 64
 HEAT_CELL_PX = 8
 SHAPE_MIN_ZOOM = 15
+# The few public fields a marker needs, light enough for 1500 markers, and its shape when zoomed in.
+MAP_PROPERTIES = properties_sql(
+    SPOT_FIELDS,
+    "s",
+    ("id", "title", "stage", "category", "status", "report_count"),
+    extra="'shape', CASE WHEN %(zoom)s >= %(shape_zoom)s AND GeometryType(s.geom) <> 'POINT'"
+    " THEN ST_AsGeoJSON(s.geom, 6)::json END",
+)
 
 
 def _cell_degrees(zoom: int, pixels: int) -> float:
@@ -28,11 +44,7 @@ def map_spots(conn: Conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int 
                 SELECT json_build_object('type', 'FeatureCollection', 'mode', 'spots',
                     'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', s.id,
                         'geometry', ST_AsGeoJSON(ST_PointOnSurface(s.geom), 6)::json,
-                        'properties', json_build_object(
-                            'id', s.id, 'title', s.title, 'stage', s.stage, 'category', s.category,
-                            'status', s.status, 'report_count', s.report_count,
-                            'shape', CASE WHEN %(zoom)s >= %(shape_zoom)s AND GeometryType(s.geom) <> 'POINT'
-                                          THEN ST_AsGeoJSON(s.geom, 6)::json END))
+                        'properties', {MAP_PROPERTIES})
                         ORDER BY s.priority DESC, s.id), '[]'::json))::text
                 {SPOTS_FROM} {SPOTS_WHERE}
             """,

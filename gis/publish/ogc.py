@@ -1,6 +1,5 @@
 """OGC API – Features collections: what each one exposes, its extent, and its items built as GeoJSON in SQL."""
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
@@ -8,17 +7,19 @@ from datetime import datetime, time, timezone
 from gis import clock
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
-from gis.intake.reports import AUDIT_KEYS
 from gis.lang import latin_digits
 from gis.places.areas import area_id_by_code
+from gis.publish.fields import REPORT_FIELDS, report_source
 from gis.spots import (
     EVERY_SPOT,
-    SPOT_PROPERTIES,
+    SPOT_FIELDS,
     SpotScope,
     check_categories,
     parse_bbox,
     parse_stages,
+    properties_sql,
     scope_condition,
+    spot_source,
 )
 
 MAX_LIMIT = 10_000
@@ -68,16 +69,6 @@ AREA_PROPERTIES = """json_build_object(
     'parent_code', p.code, 'population', t.population,
     'area_km2', round((ST_Area(t.geom::geography) / 1e6)::numeric, 3))"""
 
-REPORT_PROPERTIES = (
-    """json_build_object(
-    'id', t.id, 'spot_id', t.spot_id, 'stage', sp.stage, 'source', t.source, 'source_ref', t.source_ref,
-    'category', t.category, 'category_fa', c.label_fa, 'description', t.description, 'address', t.address,
-    'area_code', a.code, 'time_of_day', t.time_of_day, 'location_verified', t.location_verified,
-    'reported_at', t.reported_at, """
-    + ", ".join(f"'audit_{key}', (t.audit->>'{key}')::int" for key in AUDIT_KEYS)
-    + ")"
-)
-
 
 def _area_collection(collection_id: str, level: str, title: str) -> Collection:
     return Collection(
@@ -104,11 +95,10 @@ COLLECTIONS: dict[str, Collection] = {
             id="spots",
             title="Unsafe spots (فضاهای بی‌دفاع)",
             description="Aggregated unsafe places with their programme stage, category and priority",
-            source="spot t JOIN category c ON c.code = t.category JOIN stage st ON st.number = t.stage"
-            " LEFT JOIN area a ON a.id = t.area_id",
+            source=spot_source("t"),
             where="t.status <> 'merged'",
             feature_id="t.id",
-            properties=re.sub(r"\bs\.", "t.", SPOT_PROPERTIES),
+            properties=properties_sql(SPOT_FIELDS, "t"),
             order="t.id",
             datetime_column="t.created_at",
             filters=(STAGE, CATEGORY, AREA),
@@ -118,11 +108,10 @@ COLLECTIONS: dict[str, Collection] = {
             id="reports",
             title="Reports (گزارش‌ها)",
             description="Individual sightings from every source; reporters' contact data is never included",
-            source="report t JOIN category c ON c.code = t.category LEFT JOIN spot sp ON sp.id = t.spot_id"
-            " LEFT JOIN area a ON a.id = t.area_id",
+            source=report_source("t"),
             where="true",
             feature_id="t.id",
-            properties=REPORT_PROPERTIES,
+            properties=properties_sql(REPORT_FIELDS, "t"),
             order="t.id",
             datetime_column="t.reported_at",
             filters=(

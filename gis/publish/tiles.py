@@ -2,7 +2,15 @@
 
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
-from gis.spots import EVERY_SPOT, SpotScope, check_categories, scope_condition
+from gis.spots import (
+    EVERY_SPOT,
+    SPOT_FIELDS,
+    SpotScope,
+    check_categories,
+    field_sql,
+    scope_condition,
+    spot_source,
+)
 
 MAX_ZOOM = 22
 EXTENT = 4096
@@ -11,16 +19,14 @@ WORLD_M = 40075016.68
 LAYERS = ("spots", "areas")
 AREA_LEVELS = ("district", "sub_district", "neighbourhood")
 
+# A spot's public fields, the id becoming the feature's id.
 SPOTS_LAYER = (
-    """
+    f"""
     SELECT ST_AsMVT(layer, 'spots', %(extent)s, 'geom', 'id') FROM (
-        SELECT t.id, t.category, c.label_fa AS category_fa, t.stage, t.status, t.priority::float8 AS priority,
-               t.report_count, t.title, a.code AS area_code,
+        SELECT {", ".join(field_sql(SPOT_FIELDS, "t"))},
                ST_AsMVTGeom(ST_Simplify(ST_Transform(t.geom, 3857), %(tolerance)s, true),
                             b.envelope, %(extent)s, 64, true) AS geom
-        FROM spot t
-        JOIN category c ON c.code = t.category
-        LEFT JOIN area a ON a.id = t.area_id, bounds b
+        FROM {spot_source("t")}, bounds b
         WHERE t.status <> 'merged' AND t.geom && b.envelope_4326 AND """
     + scope_condition("t")
     + """
