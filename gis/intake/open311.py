@@ -12,8 +12,6 @@ import re
 import uuid as uuidlib
 from datetime import datetime, timedelta
 
-from psycopg2 import sql
-
 from gis import clock
 from gis.clock import TEHRAN
 from gis.db import Conn, dict_cursor
@@ -184,23 +182,6 @@ def post_request(conn: Conn, params: dict[str, str], *, client: str, radius_m: f
     }
 
 
-def _action_table(conn: Conn) -> tuple[str, set[str]] | None:
-    """The table of agencies' actions on spots (another module owns it), with its columns; None if absent."""
-    with conn.cursor() as cur:
-        for name in ("spot_action", "action"):
-            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
-            if cur.fetchone()[0]:
-                cur.execute(
-                    "SELECT column_name FROM information_schema.columns"
-                    " WHERE table_schema = current_schema() AND table_name = %s",
-                    (name,),
-                )
-                columns = {row[0] for row in cur.fetchall()}
-                if {"spot_id", "agency_id"} <= columns:
-                    return name, columns
-    return None
-
-
 REQUESTS_SQL = """
     SELECT r.id, r.uuid::text AS token, r.category AS service_code, c.label_fa AS service_name,
            r.description, r.address, r.location_verified, r.reported_at, r.provenance ->> 'media_url' AS media_url,
@@ -210,7 +191,9 @@ REQUESTS_SQL = """
             ORDER BY e.at DESC, e.id DESC LIMIT 1) AS last_note,
            greatest(r.created_at, s.updated_at, (SELECT max(e.at) FROM spot_event e WHERE e.spot_id = s.id))
                AS updated_at,
-           {agencies} AS agencies, {expected} AS expected_on
+           (SELECT string_agg(DISTINCT g.name_fa, '، ') FROM spot_action x JOIN agency g ON g.id = x.agency_id
+            WHERE x.spot_id = s.id) AS agencies,
+           (SELECT max(x.due_on) FROM spot_action x WHERE x.spot_id = s.id) AS expected_on
     FROM report r
     JOIN category c ON c.code = r.category
     LEFT JOIN area a ON a.id = r.area_id
@@ -227,24 +210,6 @@ REQUESTS_SQL = """
     ORDER BY r.reported_at DESC, r.id DESC
     LIMIT %(limit)s
 """
-
-
-def _requests_query(conn: Conn) -> sql.Composed:
-    """REQUESTS_SQL with the agencies (and the latest due date) read from the actions table when it exists."""
-    found = _action_table(conn)
-    if found is None:
-        return sql.SQL(REQUESTS_SQL).format(agencies=sql.SQL("NULL::text"), expected=sql.SQL("NULL::date"))
-    table, columns = found
-    agencies = sql.SQL(
-        "(SELECT string_agg(DISTINCT g.name_fa, '، ') FROM {t} x JOIN agency g ON g.id = x.agency_id"
-        " WHERE x.spot_id = s.id)"
-    ).format(t=sql.Identifier(table))
-    expected = sql.SQL("NULL::date")
-    if "due_on" in columns:
-        expected = sql.SQL("(SELECT max(x.due_on) FROM {t} x WHERE x.spot_id = s.id)").format(
-            t=sql.Identifier(table)
-        )
-    return sql.SQL(REQUESTS_SQL).format(agencies=agencies, expected=expected)
 
 
 def _district_name(conn: Conn) -> str:
@@ -363,7 +328,7 @@ def get_requests(
             start = (now or clock.now()) - timedelta(days=DEFAULT_DAYS)
         params["start"], params["end"] = start, end
     with dict_cursor(conn) as cur:
-        cur.execute(_requests_query(conn), params)
+        cur.execute(REQUESTS_SQL, params)
         rows = cur.fetchall()
     district = _district_name(conn)
     return [_request(row, district) for row in rows]

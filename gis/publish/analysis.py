@@ -263,20 +263,6 @@ def hotspots(
     return grid[["cell", "count", "kde", "gi_z", "gi_p", "p_sim", "hotspot", "geometry"]].to_crs(4326)
 
 
-def _table_with(conn: Conn, names: tuple[str, ...], column: str) -> str | None:
-    """The first existing table among `names` that has `column` (tables built by other parts may be absent)."""
-    with conn.cursor() as cur:
-        for name in names:
-            cur.execute(
-                "SELECT to_regclass(%s) IS NOT NULL AND EXISTS (SELECT 1 FROM information_schema.columns"
-                " WHERE table_schema = current_schema() AND table_name = %s AND column_name = %s)",
-                (name, name, column),
-            )
-            if cur.fetchone()[0]:
-                return name
-    return None
-
-
 RESOLUTION_SQL = (
     """
     WITH resolved AS (
@@ -321,28 +307,17 @@ def remediation_by_category(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> lis
 
 def remediation_by_agency(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
     """Per agency: actions done and median/mean days from assignment to done; empty until actions are recorded."""
-    table = _table_with(conn, ("spot_action", "action"), "agency_id")
-    if table is None:
-        return []
     with conn.cursor() as cur:
-        cur.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
-            " AND table_name = %s",
-            (table,),
-        )
-        columns = {row[0] for row in cur.fetchall()}
-        start = next((c for c in ("assigned_at", "created_at") if c in columns), None)
-        end = next((c for c in ("done_at", "completed_at", "closed_at") if c in columns), None)
-        if start is None or end is None:
-            return []
         cur.execute(
             f"""
             SELECT g.code AS agency, g.name_fa, g.name_en, count(x.id) AS actions,
-                   count(x.{end}) AS done,
-                   round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM x.{end} - x.{start}) / 86400)
-                         ::numeric, 1)::float8 AS median_days,
-                   round(avg(extract(epoch FROM x.{end} - x.{start}) / 86400)::numeric, 1)::float8 AS mean_days
-            FROM agency g JOIN {table} x ON x.agency_id = g.id JOIN spot s ON s.id = x.spot_id
+                   count(x.done_at) AS done,
+                   round(percentile_cont(0.5) WITHIN GROUP (
+                         ORDER BY extract(epoch FROM x.done_at - x.assigned_at) / 86400)::numeric, 1)::float8
+                       AS median_days,
+                   round(avg(extract(epoch FROM x.done_at - x.assigned_at) / 86400)::numeric, 1)::float8
+                       AS mean_days
+            FROM agency g JOIN spot_action x ON x.agency_id = g.id JOIN spot s ON s.id = x.spot_id
             WHERE {scope_condition("s")}
             GROUP BY g.code, g.name_fa, g.name_en ORDER BY g.code
         """,
@@ -355,24 +330,13 @@ def remediation_by_agency(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[
 AUDIT_MEAN = "(SELECT avg(value::text::numeric) FROM jsonb_each({audit}))"
 
 
-def _after_sources(conn: Conn) -> list[str]:
-    """SQL expressions of a spot's re-audit (jsonb), from whichever records exist, best first."""
-    sources = []
-    if _table_with(conn, ("site_visit",), "purpose") and _table_with(conn, ("site_visit",), "audit"):
-        sources.append(
-            "(SELECT v.audit FROM site_visit v WHERE v.spot_id = s.id AND v.purpose = 're_audit'"
-            " AND v.audit IS NOT NULL ORDER BY v.id DESC LIMIT 1)"
-        )
-    if _table_with(conn, ("safety_audit",), "spot_id") and _table_with(conn, ("safety_audit",), "audit"):
-        sources.append(
-            "(SELECT a.audit FROM safety_audit a WHERE a.spot_id = s.id AND a.audit IS NOT NULL"
-            " ORDER BY a.id DESC LIMIT 1)"
-        )
-    sources.append(
-        "(SELECT e.payload->'audit' FROM spot_event e WHERE e.spot_id = s.id AND e.kind = 'evaluated'"
-        " AND jsonb_typeof(e.payload->'audit') = 'object' ORDER BY e.at DESC, e.id DESC LIMIT 1)"
-    )
-    return sources
+# A spot's re-audit (jsonb): the latest re-audit visit, else the audit recorded with its evaluation.
+RE_AUDIT = (
+    "coalesce((SELECT v.audit FROM site_visit v WHERE v.spot_id = s.id AND v.purpose = 're_audit'"
+    " AND v.audit IS NOT NULL ORDER BY v.id DESC LIMIT 1),"
+    " (SELECT e.payload->'audit' FROM spot_event e WHERE e.spot_id = s.id AND e.kind = 'evaluated'"
+    " AND jsonb_typeof(e.payload->'audit') = 'object' ORDER BY e.at DESC, e.id DESC LIMIT 1))"
+)
 
 
 def audit_change(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
@@ -380,7 +344,6 @@ def audit_change(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
 
     `after` is None where no re-audit is recorded yet; the change is then None too, never a guess.
     """
-    after = f"coalesce({', '.join(_after_sources(conn))})"
     with conn.cursor() as cur:
         cur.execute(
             f"""
@@ -391,7 +354,7 @@ def audit_change(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
                             SELECT {AUDIT_MEAN.format(audit="r.audit")} AS m FROM report r
                             WHERE r.spot_id = s.id AND r.audit IS NOT NULL) x) AS before,
                        (SELECT round({AUDIT_MEAN.format(audit="y.audit")}, 2)::float8
-                        FROM (SELECT {after} AS audit) y) AS after
+                        FROM (SELECT {RE_AUDIT} AS audit) y) AS after
                 FROM spot s LEFT JOIN area a ON a.id = s.area_id
                 WHERE s.status = 'resolved' AND {scope_condition("s")}
             ) z ORDER BY id

@@ -114,14 +114,12 @@ def test_the_status_follows_the_spot_and_its_agencies(hotline, place, db_url):
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT spot_id FROM report WHERE id = %s", (request_id,))
         spot_id = cur.fetchone()[0]
-        cur.execute("DROP TABLE IF EXISTS spot_action CASCADE")
     [request] = hotline.get(f"{V2}/requests/{request_id}.json").json()
     assert request["agency_responsible"] == "شهرداری منطقهٔ ۲۲"
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("CREATE TABLE action (id serial, spot_id integer, agency_id integer, due_on date)")
         cur.execute(
-            "INSERT INTO action (spot_id, agency_id, due_on) SELECT %s, id, '2026-12-01' FROM agency"
-            " WHERE code IN ('urban_services', 'police')",
+            "INSERT INTO spot_action (spot_id, agency_id, what, due_on)"
+            " SELECT %s, id, 'نصب روشنایی', '2026-12-01' FROM agency WHERE code IN ('urban_services', 'police')",
             (spot_id,),
         )
         cur.execute(
