@@ -139,7 +139,8 @@ CANDIDATE_SQL = """
 """
 
 # Pairs of the batch's reports (later, earlier) where the earlier one, were it to found a spot, would be a
-# candidate for the later one by CANDIDATE_SQL's rules (a new spot has its founding report's place and category).
+# candidate for the later one by CANDIDATE_SQL's rules (a new spot has its founding report's place and
+# category).
 # Only reports with no older spot near them may found one, so the earlier side is limited to those.
 BATCH_PAIRS_SQL = """
     SELECT a.id, b.id, b.geom <-> a.geom
@@ -161,7 +162,8 @@ BATCH_NEW_SPOTS_SQL = """
 
 BATCH_EVENTS_SQL = """
     INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, payload)
-    SELECT m.spot, m.kind, m.actor, %(actor_name)s, jsonb_build_object('report_id', m.report, 'source', r.source)
+    SELECT m.spot, m.kind, m.actor, %(actor_name)s,
+           jsonb_build_object('report_id', m.report, 'source', r.source)
     FROM unnest(%(spots)s::int[], %(kinds)s::text[], %(actors)s::int[], %(reports)s::bigint[])
          WITH ORDINALITY AS m(spot, kind, actor, report, n)
     JOIN report r ON r.id = m.report
@@ -188,52 +190,90 @@ def attach_reports(
     if not reports:
         return []
     searched = [report_id for report_id, search, _ in reports if search]
-    degrees = radius_m / (METRES_PER_DEGREE * 0.5)
-    params = {"reports": searched, "radius": radius_m, "degrees": degrees}
     existing: dict[int, tuple[bool, float, int]] = {}
     near: dict[int, list[tuple[int, float]]] = {}
+    if searched:
+        _lock_searched(conn, searched, radius_m=radius_m, lock_map=lock_map)
+        existing, near = _batch_candidates(conn, searched, radius_m=radius_m)
+    choice, founders = _choose_spots(reports, existing, near)
+    spot_of = _found_spots(conn, founders)
+    result = [
+        (spot_of[ref], ref == report_id) if kind == "new" else (ref, False)
+        for (report_id, _, _), (kind, ref) in zip(reports, choice)
+    ]
+    _record_attachments(conn, reports, result, actor_name)
+    refresh_spots(conn, sorted({spot for spot, _ in result}))
+    return result
+
+
+def _lock_searched(conn: Conn, searched: list[int], *, radius_m: float, lock_map: bool) -> None:
+    """Lock the whole map, or the cells around every searched report in `_lock_cells`' order."""
     with conn.cursor() as cur:
-        if searched and lock_map:
+        if lock_map:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (MAP_LOCK,))
-        elif searched:
-            cur.execute(
-                "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM report"
-                " WHERE id = ANY(%s)",
-                (searched,),
-            )
-            cells = sorted({cell for bbox in cur.fetchall() for cell in _cells(bbox, radius_m)})
-            cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", (MAP_LOCK,))
-            cur.execute(
-                "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k",
-                ([_lock_key(ix, iy) for ix, iy in cells],),
-            )
-        if searched:
-            cur.execute(CANDIDATE_SQL, params)
-            existing = {
-                report_id: (closed, distance, spot_id)
-                for report_id, spot_id, closed, distance in cur.fetchall()
-            }
-            cur.execute(BATCH_PAIRS_SQL, params | {"founders": [r for r in searched if r not in existing]})
-            for later, earlier, distance in cur.fetchall():
-                near.setdefault(later, []).append((earlier, distance))
-        # Choose in order; a spot founded here ranks after every older spot of equal distance (its id is larger).
-        founded: dict[int, int] = {}
-        choice: list[tuple[str, int]] = []
-        for report_id, search, _ in reports:
-            options = []
-            if search:
-                if report_id in existing:
-                    closed, distance, spot_id = existing[report_id]
-                    options.append(((closed, distance, 0, spot_id), ("old", spot_id)))
-                for earlier, distance in near.get(report_id, ()):
-                    if earlier in founded:
-                        options.append(((False, distance, 1, founded[earlier]), ("new", earlier)))
-            if options:
-                choice.append(min(options)[1])
-            else:
-                founded[report_id] = len(founded)
-                choice.append(("new", report_id))
-        founders = list(founded)
+            return
+        cur.execute(
+            "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM report"
+            " WHERE id = ANY(%s)",
+            (searched,),
+        )
+        cells = sorted({cell for bbox in cur.fetchall() for cell in _cells(bbox, radius_m)})
+        cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", (MAP_LOCK,))
+        cur.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k",
+            ([_lock_key(ix, iy) for ix, iy in cells],),
+        )
+
+
+def _batch_candidates(
+    conn: Conn, searched: list[int], *, radius_m: float
+) -> tuple[dict[int, tuple[bool, float, int]], dict[int, list[tuple[int, float]]]]:
+    """Per report, its best existing spot (closed?, distance, spot), and the earlier reports it could join."""
+    degrees = radius_m / (METRES_PER_DEGREE * 0.5)
+    params = {"reports": searched, "radius": radius_m, "degrees": degrees}
+    near: dict[int, list[tuple[int, float]]] = {}
+    with conn.cursor() as cur:
+        cur.execute(CANDIDATE_SQL, params)
+        existing = {
+            report_id: (closed, distance, spot_id) for report_id, spot_id, closed, distance in cur.fetchall()
+        }
+        cur.execute(BATCH_PAIRS_SQL, params | {"founders": [r for r in searched if r not in existing]})
+        for later, earlier, distance in cur.fetchall():
+            near.setdefault(later, []).append((earlier, distance))
+    return existing, near
+
+
+def _choose_spots(
+    reports: list[tuple[int, bool, int | None]],
+    existing: dict[int, tuple[bool, float, int]],
+    near: dict[int, list[tuple[int, float]]],
+) -> tuple[list[tuple[str, int]], list[int]]:
+    """Per report ("old", spot id) or ("new", founding report), and the reports that found a spot, in order.
+
+    Chosen in order; a spot founded here ranks after every older spot of equal distance (its id is larger).
+    """
+    founded: dict[int, int] = {}
+    choice: list[tuple[str, int]] = []
+    for report_id, search, _ in reports:
+        options = []
+        if search:
+            if report_id in existing:
+                closed, distance, spot_id = existing[report_id]
+                options.append(((closed, distance, 0, spot_id), ("old", spot_id)))
+            for earlier, distance in near.get(report_id, ()):
+                if earlier in founded:
+                    options.append(((False, distance, 1, founded[earlier]), ("new", earlier)))
+        if options:
+            choice.append(min(options)[1])
+        else:
+            founded[report_id] = len(founded)
+            choice.append(("new", report_id))
+    return choice, list(founded)
+
+
+def _found_spots(conn: Conn, founders: list[int]) -> dict[int, int]:
+    """A new stage-1 spot for each founding report, ids taken in their order; founding report → spot."""
+    with conn.cursor() as cur:
         cur.execute(
             "SELECT nextval(pg_get_serial_sequence('spot', 'id')) FROM generate_series(1, %s)",
             (len(founders),),
@@ -241,12 +281,19 @@ def attach_reports(
         spot_of = dict(zip(founders, (row[0] for row in cur.fetchall())))
         if founders:
             cur.execute(BATCH_NEW_SPOTS_SQL, {"spots": [spot_of[r] for r in founders], "reports": founders})
-        ids = [report_id for report_id, _, _ in reports]
-        result = [
-            (spot_of[ref], ref == report_id) if kind == "new" else (ref, False)
-            for report_id, (kind, ref) in zip(ids, choice)
-        ]
-        spots = [spot for spot, _ in result]
+    return spot_of
+
+
+def _record_attachments(
+    conn: Conn,
+    reports: list[tuple[int, bool, int | None]],
+    result: list[tuple[int, bool]],
+    actor_name: str,
+) -> None:
+    """Set each report's spot and log 'created' or 'report_attached', in submission order."""
+    ids = [report_id for report_id, _, _ in reports]
+    spots = [spot for spot, _ in result]
+    with conn.cursor() as cur:
         cur.execute(
             "UPDATE report r SET spot_id = m.spot FROM unnest(%s::bigint[], %s::int[]) AS m(id, spot)"
             " WHERE r.id = m.id",
@@ -262,8 +309,6 @@ def attach_reports(
                 "actor_name": actor_name,
             },
         )
-    refresh_spots(conn, sorted(set(spots)))
-    return result
 
 
 def _cells(bbox: tuple[float, float, float, float], radius_m: float) -> list[tuple[int, int]]:

@@ -194,6 +194,26 @@ def _write(
     old_spot: dict[int, int | None],
     actor_name: str,
 ) -> None:
+    """Write the clustering back: spots seated, reports moved, emptied spots merged away, events logged."""
+    claimed = _seat_formed(conn, formed, old_spot)
+    new_ids = {c.spot_id for c in formed} - claimed
+    holder = _move_reports(conn, [*kept, *formed])
+    before: dict[int, set[int]] = {}
+    for report_id, spot_id in old_spot.items():
+        if spot_id is not None:
+            before.setdefault(spot_id, set()).add(report_id)
+    _reseat_spots(conn, formed, claimed, before)
+    events, touched = _cluster_events(result, [*kept, *formed], claimed, new_ids, before)
+    merged_into, merged_events = _merged_away(result.radius_m, free, claimed, before, holder)
+    events += merged_events
+    result.changed = len(touched)
+    result.merged = len(merged_into)
+    _record_changes(conn, merged_into, touched, events, actor_name)
+    refresh_spots(conn, sorted(touched | set(merged_into) | new_ids))
+
+
+def _seat_formed(conn: Conn, formed: list[Cluster], old_spot: dict[int, int | None]) -> set[int]:
+    """Seat each formed cluster on its founder's former spot if still free, else a new one; the ids reused."""
     claimed: set[int] = set()
     with conn.cursor() as cur:
         for cluster in formed:
@@ -204,8 +224,13 @@ def _write(
             else:
                 cur.execute(NEW_SPOT_SQL, {"report": cluster.founder})
                 cluster.spot_id = cur.fetchone()[0]
-        new_ids = {c.spot_id for c in formed} - claimed
-        pairs = [(r, c.spot_id) for c in (*kept, *formed) for r in c.reports]
+    return claimed
+
+
+def _move_reports(conn: Conn, clusters: list[Cluster]) -> dict[int, int]:
+    """Point every report at its cluster's spot (writing only the ones that moved); report → spot."""
+    pairs = [(r, c.spot_id) for c in clusters for r in c.reports]
+    with conn.cursor() as cur:
         cur.execute(
             """
             UPDATE report r SET spot_id = m.spot FROM unnest(%s::bigint[], %s::int[]) AS m(id, spot)
@@ -213,13 +238,13 @@ def _write(
             """,
             ([p[0] for p in pairs], [p[1] for p in pairs]),
         )
-        holder = {r: spot for r, spot in pairs}
-        before: dict[int, set[int]] = {}
-        for report_id, spot_id in old_spot.items():
-            if spot_id is not None:
-                before.setdefault(spot_id, set()).add(report_id)
-        # A re-formed spot whose first report changed moves to the new one, as a spot made by a report sits.
-        reseated = [c for c in formed if c.spot_id in claimed and c.founder != min(before[c.spot_id])]
+    return {r: spot for r, spot in pairs}
+
+
+def _reseat_spots(conn: Conn, formed: list[Cluster], claimed: set[int], before: dict[int, set[int]]) -> None:
+    """A re-formed spot whose first report changed moves to the new one, as a spot made by a report sits."""
+    reseated = [c for c in formed if c.spot_id in claimed and c.founder != min(before[c.spot_id])]
+    with conn.cursor() as cur:
         cur.execute(
             """
             UPDATE spot s SET geom = r.geom, category = r.category, area_id = r.area_id
@@ -228,49 +253,83 @@ def _write(
             """,
             ([c.spot_id for c in reseated], [c.founder for c in reseated]),
         )
-        events, merged_into, touched = [], {}, set()
-        for cluster in (*kept, *formed):
-            after, was = set(cluster.reports), before.get(cluster.spot_id, set())
-            if cluster.spot_id in new_ids:
-                events.append(
-                    (
-                        cluster.spot_id,
-                        "created",
-                        {"rebuild": True, "radius_m": result.radius_m, "report_ids": sorted(after)},
-                    )
-                )
-                result.new += 1
-            elif after - was or (cluster.spot_id in claimed and was - after):
-                events.append(
-                    (
-                        cluster.spot_id,
-                        "rebuilt",
-                        {
-                            "radius_m": result.radius_m,
-                            "added": sorted(after - was),
-                            "removed": sorted(was - after),
-                        },
-                    )
-                )
-                touched.add(cluster.spot_id)
-            elif cluster.spot_id in claimed:
-                result.unchanged += 1
-        for spot_id in sorted(set(free) - claimed):
-            into = holder[min(before[spot_id])] if before.get(spot_id) else None
-            merged_into[spot_id] = into
+
+
+def _cluster_events(
+    result: RebuildResult,
+    clusters: list[Cluster],
+    claimed: set[int],
+    new_ids: set[int],
+    before: dict[int, set[int]],
+) -> tuple[list[tuple[int, str, dict]], set[int]]:
+    """'created' for new spots, 'rebuilt' for spots whose reports changed; counts new and unchanged ones."""
+    events: list[tuple[int, str, dict]] = []
+    touched: set[int] = set()
+    for cluster in clusters:
+        after, was = set(cluster.reports), before.get(cluster.spot_id, set())
+        if cluster.spot_id in new_ids:
             events.append(
                 (
-                    spot_id,
+                    cluster.spot_id,
+                    "created",
+                    {"rebuild": True, "radius_m": result.radius_m, "report_ids": sorted(after)},
+                )
+            )
+            result.new += 1
+        elif after - was or (cluster.spot_id in claimed and was - after):
+            events.append(
+                (
+                    cluster.spot_id,
                     "rebuilt",
                     {
                         "radius_m": result.radius_m,
-                        "merged_into": into,
-                        "removed": sorted(before.get(spot_id, ())),
+                        "added": sorted(after - was),
+                        "removed": sorted(was - after),
                     },
                 )
             )
-        result.changed = len(touched)
-        result.merged = len(merged_into)
+            touched.add(cluster.spot_id)
+        elif cluster.spot_id in claimed:
+            result.unchanged += 1
+    return events, touched
+
+
+def _merged_away(
+    radius_m: float,
+    free: list[int],
+    claimed: set[int],
+    before: dict[int, set[int]],
+    holder: dict[int, int],
+) -> tuple[dict[int, int | None], list[tuple[int, str, dict]]]:
+    """Old spots no cluster took, each into the spot now holding its first report, with a 'rebuilt' event."""
+    merged_into: dict[int, int | None] = {}
+    events: list[tuple[int, str, dict]] = []
+    for spot_id in sorted(set(free) - claimed):
+        into = holder[min(before[spot_id])] if before.get(spot_id) else None
+        merged_into[spot_id] = into
+        events.append(
+            (
+                spot_id,
+                "rebuilt",
+                {
+                    "radius_m": radius_m,
+                    "merged_into": into,
+                    "removed": sorted(before.get(spot_id, ())),
+                },
+            )
+        )
+    return merged_into, events
+
+
+def _record_changes(
+    conn: Conn,
+    merged_into: dict[int, int | None],
+    touched: set[int],
+    events: list[tuple[int, str, dict]],
+    actor_name: str,
+) -> None:
+    """Mark the merged spots, bump the version of every changed spot and store the events."""
+    with conn.cursor() as cur:
         if merged_into:
             cur.execute(
                 """
@@ -288,4 +347,3 @@ def _write(
             "INSERT INTO spot_event (spot_id, kind, actor_name, payload) VALUES %s",
             [(spot_id, kind, actor_name, json.dumps(payload)) for spot_id, kind, payload in events],
         )
-    refresh_spots(conn, sorted(touched | set(merged_into) | new_ids))

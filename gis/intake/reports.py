@@ -153,6 +153,21 @@ def _place(conn: Conn, report: ReportCreate) -> tuple[str, int, bool]:
     raise InvalidInput("location", "give coordinates (lat/lon), a geometry, or the neighbourhood")
 
 
+def _save_contact(conn: Conn, report_id: int, contact: dict | None) -> None:
+    """The reporter's name, phone and email, kept apart from the report, when any was given."""
+    if contact and any(contact.get(k) for k in ("name", "phone", "email")):
+        with conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO report_contact (report_id, name, phone, email) VALUES (%s, %s, %s, %s)",
+                (
+                    report_id,
+                    contact.get("name") or "",
+                    contact.get("phone") or "",
+                    contact.get("email") or "",
+                ),
+            )
+
+
 def submit_report(
     conn: Conn, report: ReportCreate, *, radius_m: float = 50.0, actor_name: str = ""
 ) -> SubmitResult:
@@ -199,16 +214,7 @@ def submit_report(
             report_id, spot_id = cur.fetchone()
             return SubmitResult(report_id, spot_id, created=False, new_spot=False, uuid=report_uuid)
         report_id = row[0]
-        if report.contact and any(report.contact.get(k) for k in ("name", "phone", "email")):
-            cur.execute(
-                "INSERT INTO report_contact (report_id, name, phone, email) VALUES (%s, %s, %s, %s)",
-                (
-                    report_id,
-                    report.contact.get("name") or "",
-                    report.contact.get("phone") or "",
-                    report.contact.get("email") or "",
-                ),
-            )
+    _save_contact(conn, report_id, report.contact)
     spot_id, new_spot = attach_report(
         conn, report_id, radius_m=radius_m, actor_id=report.created_by, actor_name=actor_name, search=verified
     )
@@ -219,14 +225,16 @@ def submit_report(
 INSIDE_SQL = """
     SELECT p.n, min(a.id)
     FROM unnest(%s::int[], %s::float8[], %s::float8[]) AS p(n, lon, lat)
-    JOIN area a ON a.level = 'neighbourhood' AND ST_Intersects(a.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326))
+    JOIN area a ON a.level = 'neighbourhood'
+               AND ST_Intersects(a.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326))
     GROUP BY p.n
     HAVING count(*) = 1
 """
 
 INSERT_MANY_SQL = """
     INSERT INTO report (id, uuid, source, source_ref, provenance, geom, location_verified, category,
-                        description, address, area_id, time_of_day, audit, reported_at, created_by, import_batch_id)
+                        description, address, area_id, time_of_day, audit, reported_at, created_by,
+                        import_batch_id)
     SELECT m.id, m.uuid::uuid, m.source, m.source_ref, m.provenance::jsonb,
            ST_SetSRID(ST_GeomFromGeoJSON(m.geom), 4326), m.verified, m.category, m.description, m.address,
            m.area, m.tod, m.audit::jsonb, coalesce(m.at, now()), m.by, %s
@@ -252,12 +260,39 @@ def submit_reports(
 ) -> list[SubmitResult | InvalidInput]:
     """`submit_report` for many reports in a few statements: per report, its result or why it was refused.
 
-    New reports are marked as rows of `import_batch_id` when given; `lock_map` is `attach_reports`'. The outcome is the one submitting them one by one, in order, would give: the same checks and messages,
+    New reports are marked as rows of `import_batch_id` when given; `lock_map` is `attach_reports`'. The
+    outcome is the one submitting them one by one, in order, would give: the same checks and messages,
     the same spots (see `attach_reports`), events and ids in the order of the list.
     """
     outcomes: list[SubmitResult | InvalidInput | None] = [None] * len(reports)
-    rows = []
-    known: dict[str, InvalidInput | None] = {}
+    rows = _checked_rows(conn, reports, _inside_one_neighbourhood(conn, reports), outcomes)
+    if not rows:
+        return outcomes
+    ids, created, before = _insert_checked(conn, reports, rows, import_batch_id)
+    for report_id, (n, *_) in zip(ids, rows):
+        if report_id in created:
+            _save_contact(conn, report_id, reports[n].contact)
+    attach = [
+        (report_id, verified, reports[n].created_by)
+        for report_id, (n, _, _, _, verified, _) in zip(ids, rows)
+        if report_id in created
+    ]
+    attached = dict(
+        zip(
+            (a[0] for a in attach),
+            attach_reports(conn, attach, radius_m=radius_m, actor_name=actor_name, lock_map=lock_map),
+        )
+    )
+    _settle_outcomes(outcomes, rows, ids, created, before, attached)
+    return outcomes
+
+
+# A report that passed the checks: (its index in the list, UUID, GeoJSON, neighbourhood id, verified, audit).
+_Checked = tuple[int, str, str, int, bool, dict | None]
+
+
+def _inside_one_neighbourhood(conn: Conn, reports: list[ReportCreate]) -> dict[int, int]:
+    """Index → neighbourhood of the plain points lying inside exactly one, found in one statement."""
     points = [
         (n, r.lon, r.lat)
         for n, r in enumerate(reports)
@@ -267,11 +302,22 @@ def submit_reports(
         and -180 <= r.lon <= 180
         and -90 <= r.lat <= 90
     ]
-    inside: dict[int, int] = {}
-    if points:
-        with conn.cursor() as cur:
-            cur.execute(INSIDE_SQL, tuple(map(list, zip(*points))))
-            inside = dict(cur.fetchall())
+    if not points:
+        return {}
+    with conn.cursor() as cur:
+        cur.execute(INSIDE_SQL, tuple(map(list, zip(*points))))
+        return dict(cur.fetchall())
+
+
+def _checked_rows(
+    conn: Conn,
+    reports: list[ReportCreate],
+    inside: dict[int, int],
+    outcomes: list[SubmitResult | InvalidInput | None],
+) -> list[_Checked]:
+    """The reports that pass `submit_report`'s checks, placed; each refused one's reason goes to outcomes."""
+    rows: list[_Checked] = []
+    known: dict[str, InvalidInput | None] = {}
     for n, report in enumerate(reports):
         try:
             _check(conn, report, known)
@@ -288,38 +334,49 @@ def submit_reports(
             outcomes[n] = exc
             continue
         rows.append((n, str(report.uuid or uuidlib.uuid4()), *place, audit))
-    if not rows:
-        return outcomes
-    first: dict[str, int] = {}
+    return rows
+
+
+def _insert_values(report_id: int, report: ReportCreate, row: _Checked) -> tuple:
+    """One report in INSERT_MANY_SQL's column order, stored as `submit_report` stores it."""
+    _, report_uuid, geojson, area_id, verified, audit = row
+    provenance = dict(report.provenance)
+    if not verified:
+        provenance["location_to_verify"] = True
+    return (
+        report_id,
+        report_uuid,
+        report.source,
+        report.source_ref,
+        json.dumps(provenance, ensure_ascii=False),
+        geojson,
+        verified,
+        report.category,
+        report.description.strip(),
+        report.address.strip(),
+        area_id,
+        report.time_of_day,
+        json.dumps(audit) if audit else None,
+        report.reported_at,
+        report.created_by,
+    )
+
+
+def _insert_checked(
+    conn: Conn, reports: list[ReportCreate], rows: list[_Checked], import_batch_id: int | None
+) -> tuple[list[int], set[int], dict[str, tuple[int, int | None]]]:
+    """Insert the checked reports under ids taken in list order.
+
+    Returns the ids, the ids actually inserted, and (id, spot) of the reports whose UUID was stored before.
+    """
     with conn.cursor() as cur:
         cur.execute(
             "SELECT nextval(pg_get_serial_sequence('report', 'id')) FROM generate_series(1, %s)", (len(rows),)
         )
         ids = [row[0] for row in cur.fetchall()]
         columns: list[list] = [[] for _ in range(15)]
-        for report_id, (n, report_uuid, geojson, area_id, verified, audit) in zip(ids, rows):
-            report = reports[n]
-            provenance = dict(report.provenance)
-            if not verified:
-                provenance["location_to_verify"] = True
-            values = (
-                report_id,
-                report_uuid,
-                report.source,
-                report.source_ref,
-                json.dumps(provenance, ensure_ascii=False),
-                geojson,
-                verified,
-                report.category,
-                report.description.strip(),
-                report.address.strip(),
-                area_id,
-                report.time_of_day,
-                json.dumps(audit) if audit else None,
-                report.reported_at,
-                report.created_by,
-            )
-            for column, value in zip(columns, values):
+        for report_id, row in zip(ids, rows):
+            for column, value in zip(columns, _insert_values(report_id, reports[row[0]], row)):
                 column.append(value)
         cur.execute(INSERT_MANY_SQL, [import_batch_id, *columns])
         created = {row[0] for row in cur.fetchall()}
@@ -328,29 +385,19 @@ def submit_reports(
         ]
         cur.execute("SELECT uuid::text, id, spot_id FROM report WHERE uuid = ANY(%s::uuid[])", (taken,))
         before = {report_uuid: (report_id, spot_id) for report_uuid, report_id, spot_id in cur.fetchall()}
-        for report_id, (n, report_uuid, *_) in zip(ids, rows):
-            contact = reports[n].contact
-            if report_id in created and contact and any(contact.get(k) for k in ("name", "phone", "email")):
-                cur.execute(
-                    "INSERT INTO report_contact (report_id, name, phone, email) VALUES (%s, %s, %s, %s)",
-                    (
-                        report_id,
-                        contact.get("name") or "",
-                        contact.get("phone") or "",
-                        contact.get("email") or "",
-                    ),
-                )
-    attach = [
-        (report_id, verified, reports[n].created_by)
-        for report_id, (n, _, _, _, verified, _) in zip(ids, rows)
-        if report_id in created
-    ]
-    attached = dict(
-        zip(
-            (a[0] for a in attach),
-            attach_reports(conn, attach, radius_m=radius_m, actor_name=actor_name, lock_map=lock_map),
-        )
-    )
+    return ids, created, before
+
+
+def _settle_outcomes(
+    outcomes: list[SubmitResult | InvalidInput | None],
+    rows: list[_Checked],
+    ids: list[int],
+    created: set[int],
+    before: dict[str, tuple[int, int | None]],
+    attached: dict[int, tuple[int, bool]],
+) -> None:
+    """Each checked report's result: new, stored before, or the same UUID as an earlier one in this list."""
+    first: dict[str, int] = {}
     for report_id, (n, report_uuid, *_) in zip(ids, rows):
         if report_id in created:
             spot_id, new_spot = attached[report_id]
@@ -365,7 +412,6 @@ def submit_reports(
             outcomes[n] = SubmitResult(
                 earlier, attached[earlier][0], created=False, new_spot=False, uuid=report_uuid
             )
-    return outcomes
 
 
 def report_area(conn: Conn, report: ReportCreate) -> int:

@@ -21,7 +21,7 @@ from pyproj.exceptions import CRSError
 from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.intake.files.columns import load_lookups, map_columns, match_key
-from gis.intake.files.read import open_table
+from gis.intake.files.read import Row, open_table
 from gis.intake.files.rows import RowParser
 from gis.intake.reports import SOURCES, ReportCreate, SubmitResult, submit_reports
 
@@ -160,6 +160,154 @@ def _blank(values: dict[str, object], geometry: dict | None) -> bool:
     return geometry is None and all(v is None or str(v).strip() == "" for v in values.values())
 
 
+def _cell_texts(values: dict[str, object]) -> dict[str, str]:
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+def _open_batch(
+    conn: Conn,
+    result: ImportResult,
+    path: Path,
+    *,
+    source: str,
+    source_ref: str,
+    partial: bool,
+    actor_id: int | None,
+) -> int:
+    """Record the import (noting an earlier batch of the same file) so every report can point at it."""
+    digest = file_sha256(path)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT max(id) FROM import_batch WHERE file_sha256 = %s AND source = %s AND source_ref = %s",
+            (digest, source, source_ref),
+        )
+        result.previous_batch = cur.fetchone()[0]
+        cur.execute(
+            "INSERT INTO import_batch (source, source_ref, file_name, file_sha256, file_format,"
+            " partial, imported_by) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            (source, source_ref, result.file_name, digest, result.file_format, partial, actor_id),
+        )
+        return cur.fetchone()[0]
+
+
+def _close_batch(conn: Conn, batch_id: int, result: ImportResult) -> None:
+    """Store what became of the rows; the accepted rows' reports carry batch_id since they were inserted."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE import_batch SET rows_read = %s, accepted = %s, duplicates = %s, rejected = %s"
+            " WHERE id = %s",
+            (
+                len(result.rows),
+                result.count("accepted"),
+                result.count("duplicate"),
+                result.count("rejected"),
+                batch_id,
+            ),
+        )
+
+
+def _submitted_outcome(number: int, outcome: SubmitResult) -> RowOutcome:
+    """A submitted row: accepted, or a duplicate of a report an earlier import already holds."""
+    if outcome.created:
+        return RowOutcome(
+            number,
+            "accepted",
+            report_id=outcome.report_id,
+            spot_id=outcome.spot_id,
+            new_spot=outcome.new_spot,
+        )
+    return RowOutcome(
+        number,
+        "duplicate",
+        reason="already imported",
+        report_id=outcome.report_id,
+        spot_id=outcome.spot_id,
+    )
+
+
+class _PendingRows:
+    """Valid rows waiting to be submitted together, settled in row order as submitting one by one would."""
+
+    def __init__(
+        self,
+        conn: Conn,
+        result: ImportResult,
+        *,
+        batch_id: int,
+        radius_m: float,
+        actor_name: str,
+        lock_map: bool,
+    ) -> None:
+        self.conn, self.result, self.batch_id = conn, result, batch_id
+        self.radius_m, self.actor_name, self.lock_map = radius_m, actor_name, lock_map
+        # Row UUID → the first row with that content that was accepted or found already imported.
+        self.seen: dict[str, int] = {}
+        # (index in result.rows, row, report, key, values); report is None when the row repeats a waiting one.
+        self.pending: list[tuple[int, int, ReportCreate | None, str, dict]] = []
+        self.waiting: set[str] = set()
+
+    def add(self, number: int, report: ReportCreate, key: str, values: dict[str, str]) -> None:
+        """Hold a valid row for the next batch, submitting the batch once it is full."""
+        self.result.rows.append(RowOutcome(number, "pending"))
+        if key in self.waiting:
+            self.pending.append((len(self.result.rows) - 1, number, None, key, values))
+            return
+        self.pending.append((len(self.result.rows) - 1, number, report, key, values))
+        self.waiting.add(key)
+        if len(self.waiting) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Submit the waiting rows and settle each pending row's outcome."""
+        submitted = iter(
+            submit_reports(
+                self.conn,
+                [p[2] for p in self.pending if p[2] is not None],
+                radius_m=self.radius_m,
+                actor_name=self.actor_name,
+                import_batch_id=self.batch_id,
+                lock_map=self.lock_map,
+            )
+        )
+        rejected: dict[str, InvalidInput] = {}
+        for index, number, report, key, values in self.pending:
+            outcome: SubmitResult | InvalidInput | None = next(submitted) if report is not None else None
+            if report is None:  # the same content as an earlier row of this batch
+                if key in self.seen:
+                    self.result.rows[index] = RowOutcome(
+                        number, "duplicate", reason=f"same as row {self.seen[key]}"
+                    )
+                    continue
+                outcome = rejected[key]
+            if isinstance(outcome, InvalidInput):
+                rejected.setdefault(key, outcome)
+                self.result.rows[index] = RowOutcome(
+                    number, "rejected", outcome.field, outcome.reason, values=values
+                )
+                continue
+            self.seen[key] = number
+            self.result.rows[index] = _submitted_outcome(number, outcome)
+        self.pending.clear()
+        self.waiting.clear()
+
+
+def _parse_row(
+    parser: RowParser, row: Row, result: ImportResult, seen: dict[str, int]
+) -> tuple[ReportCreate, str] | None:
+    """The row's report and UUID; None, its outcome recorded, when it is rejected or a repeat."""
+    try:
+        report = parser.parse(row.values, row.geometry)
+        key = row_uuid(report)
+        if key in seen:
+            result.rows.append(RowOutcome(row.number, "duplicate", reason=f"same as row {seen[key]}"))
+            return None
+    except InvalidInput as exc:
+        values = _cell_texts(row.values)
+        result.rows.append(RowOutcome(row.number, "rejected", exc.field, exc.reason, values=values))
+        return None
+    return report, key
+
+
 def import_reports(
     conn: Conn,
     path: Path,
@@ -185,113 +333,34 @@ def import_reports(
     mapping = map_columns(table.columns)
     parser = RowParser(mapping, load_lookups(conn), source, source_ref.strip(), check_crs(crs))
     result = ImportResult(name, table.format, table.columns, mapping)
-    digest = file_sha256(path)
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT max(id) FROM import_batch WHERE file_sha256 = %s AND source = %s AND source_ref = %s",
-            (digest, source, source_ref.strip()),
-        )
-        result.previous_batch = cur.fetchone()[0]
-        cur.execute(
-            "INSERT INTO import_batch (source, source_ref, file_name, file_sha256, file_format,"
-            " partial, imported_by) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            (source, source_ref.strip(), name, digest, table.format, partial, actor_id),
-        )
-        batch_id = cur.fetchone()[0]
-    seen: dict[str, int] = {}
-    lock_map = table.total > LOCK_MAP_ROWS
-    # Rows waiting for their batch: (index in result.rows, row, report, key, values); the outcome of each is
-    # settled in row order when the batch is submitted, exactly as submitting row by row would settle it.
-    pending: list[tuple[int, int, ReportCreate | None, str, dict]] = []
-
-    def flush() -> None:
-        submitted = iter(
-            submit_reports(
-                conn,
-                [p[2] for p in pending if p[2] is not None],
-                radius_m=radius_m,
-                actor_name=actor_name,
-                import_batch_id=batch_id,
-                lock_map=lock_map,
-            )
-        )
-        rejected: dict[str, InvalidInput] = {}
-        for index, number, report, key, values in pending:
-            outcome: SubmitResult | InvalidInput | None = next(submitted) if report is not None else None
-            if report is None:  # the same content as an earlier row of this batch
-                if key in seen:
-                    result.rows[index] = RowOutcome(number, "duplicate", reason=f"same as row {seen[key]}")
-                    continue
-                outcome = rejected[key]
-            if isinstance(outcome, InvalidInput):
-                rejected.setdefault(key, outcome)
-                result.rows[index] = RowOutcome(
-                    number, "rejected", outcome.field, outcome.reason, values=values
-                )
-                continue
-            seen[key] = number
-            if outcome.created:
-                result.rows[index] = RowOutcome(
-                    number,
-                    "accepted",
-                    report_id=outcome.report_id,
-                    spot_id=outcome.spot_id,
-                    new_spot=outcome.new_spot,
-                )
-            else:
-                result.rows[index] = RowOutcome(
-                    number,
-                    "duplicate",
-                    reason="already imported",
-                    report_id=outcome.report_id,
-                    spot_id=outcome.spot_id,
-                )
-        pending.clear()
-
-    waiting: set[str] = set()
+    batch_id = _open_batch(
+        conn, result, path, source=source, source_ref=source_ref.strip(), partial=partial, actor_id=actor_id
+    )
+    rows = _PendingRows(
+        conn,
+        result,
+        batch_id=batch_id,
+        radius_m=radius_m,
+        actor_name=actor_name,
+        lock_map=table.total > LOCK_MAP_ROWS,
+    )
     for done, row in enumerate(table.rows, start=1):
         if progress is not None:
             progress(done, max(table.total, done))
         if _blank(row.values, row.geometry):
             result.blank += 1
             continue
-        try:
-            report = parser.parse(row.values, row.geometry)
-            key = row_uuid(report)
-            if key in seen:
-                result.rows.append(RowOutcome(row.number, "duplicate", reason=f"same as row {seen[key]}"))
-                continue
-        except InvalidInput as exc:
-            values = {k: "" if v is None else str(v) for k, v in row.values.items()}
-            result.rows.append(RowOutcome(row.number, "rejected", exc.field, exc.reason, values=values))
+        parsed = _parse_row(parser, row, result, rows.seen)
+        if parsed is None:
             continue
-        values = {k: "" if v is None else str(v) for k, v in row.values.items()}
-        result.rows.append(RowOutcome(row.number, "pending"))
-        if key in waiting:
-            pending.append((len(result.rows) - 1, row.number, None, key, values))
-            continue
+        report, key = parsed
         report.uuid, report.created_by = key, actor_id
         report.provenance = {"import_batch": batch_id, "file": name, "row": row.number}
-        pending.append((len(result.rows) - 1, row.number, report, key, values))
-        waiting.add(key)
-        if len(waiting) >= BATCH_ROWS:
-            flush()
-            waiting.clear()
-    flush()
+        rows.add(row.number, report, key, _cell_texts(row.values))
+    rows.flush()
     if result.count("rejected") and not partial:
         raise ImportRejected(result)
-    with conn.cursor() as cur:  # the accepted rows' reports carry batch_id since they were inserted
-        cur.execute(
-            "UPDATE import_batch SET rows_read = %s, accepted = %s, duplicates = %s, rejected = %s"
-            " WHERE id = %s",
-            (
-                len(result.rows),
-                result.count("accepted"),
-                result.count("duplicate"),
-                result.count("rejected"),
-                batch_id,
-            ),
-        )
+    _close_batch(conn, batch_id, result)
     result.batch_id, result.written = batch_id, True
     return result
 
