@@ -11,7 +11,7 @@ from gis.errors import DatabaseUnavailable
 
 
 class Database:
-    """The app's pool, opened on first use so the app starts (and /health answers 503) with the server down."""
+    """The app's pool, opened on first use: the app starts (and /health answers 503) with the server down."""
 
     def __init__(self, url: str, max_connections: int = 20) -> None:
         self.url = url

@@ -1,1 +1,1 @@
-"""Safemap's core: PostGIS schema and queries, intake, aggregation, workflow, analysis. No web framework here."""
+"""Safemap's core: PostGIS schema and queries, intake, aggregation, workflow, analysis; no web framework."""

@@ -1,2 +1,2 @@
-"""The HTML pages (map, spot, dashboard, tablet, sign-in): the routes under api/routes/ answer JSON, OGC, Open311 and
-tiles only."""
+"""The HTML pages (map, spot, dashboard, tablet, sign-in): the routes under api/routes/ answer JSON, OGC,
+Open311 and tiles only."""

@@ -30,7 +30,8 @@ def number(value: object, lang: str) -> str:
 def _svg(height: int, title: str, body: list[str], lang: str) -> Markup:
     direction = "rtl" if lang == "fa" else "ltr"
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{escape(title)}"'
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img"'
+        f' aria-label="{escape(title)}"'
         f' xmlns="http://www.w3.org/2000/svg" font-family="{FONT}" font-size="12" direction="{direction}">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )

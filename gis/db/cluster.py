@@ -104,7 +104,7 @@ class Cluster:
         return port
 
     def stop(self) -> bool:
-        """Stop the server cleanly (fast mode: ongoing transactions roll back). False if it was not running."""
+        """Stop the server cleanly (fast mode: open transactions roll back); False if it was not running."""
         if not self.is_running():
             return False
         self._run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60")

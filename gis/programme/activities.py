@@ -1,4 +1,4 @@
-"""Programme tracking: working-group meetings, trainings in the neighbourhood houses, and the programme's phases."""
+"""Programme tracking: working-group meetings, trainings in neighbourhood houses, the programme's phases."""
 
 import json
 from datetime import date
@@ -45,7 +45,7 @@ def add_activity(
     attendees: dict | None = None,
     decisions: str = "",
 ) -> dict:
-    """The deputy records a meeting (attendees by body, decisions) or a training (house, facilitator, attendance)."""
+    """The deputy logs a meeting (attendees by body, decisions) or training (house, facilitator, turnout)."""
     user.require_role("deputy")
     if kind not in ACTIVITY_KINDS:
         raise InvalidInput("kind", f"must be one of {', '.join(ACTIVITY_KINDS)}")

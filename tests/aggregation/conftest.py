@@ -8,7 +8,7 @@ METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
 
 
 def place_two_spots(db_url: str) -> dict:
-    """Spot A (two reports, mayor and hotline) and spot B (one focus-group report) 100 m apart, in Daryacheh."""
+    """Spot A (two reports: mayor, hotline) and spot B (one focus-group report) 100 m apart, in Daryacheh."""
     lon, lat = inside(db_url, "2209")
     with transaction(db_url) as conn:
         a1 = submit_report(conn, ReportCreate(source="mayor", category="vacant_lot", lon=lon, lat=lat))

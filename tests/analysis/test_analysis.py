@@ -25,7 +25,8 @@ CLUSTER = (51.145, 35.738)
 def _plant(url: str, *, background: int, cluster: int, seed: int) -> None:
     rng = random.Random(seed)
     square = (
-        f"MULTIPOLYGON((({WEST} {SOUTH}, {WEST + SIDE_DEG_LON} {SOUTH}, {WEST + SIDE_DEG_LON} {SOUTH + SIDE_DEG_LAT},"
+        f"MULTIPOLYGON((({WEST} {SOUTH}, {WEST + SIDE_DEG_LON} {SOUTH},"
+        f" {WEST + SIDE_DEG_LON} {SOUTH + SIDE_DEG_LAT},"
         f" {WEST} {SOUTH + SIDE_DEG_LAT}, {WEST} {SOUTH})))"
     )
     points = [
@@ -152,7 +153,8 @@ def test_audit_change_uses_the_re_audit_and_never_guesses(conn):
     with conn.cursor() as cur:  # a spot closed without any re-audit yet
         cur.execute(
             "UPDATE spot SET status = 'resolved' WHERE id = (SELECT min(s.id) FROM spot s WHERE s.stage = 1"
-            " AND EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id AND r.audit IS NOT NULL)) RETURNING id"
+            " AND EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id AND r.audit IS NOT NULL))"
+            " RETURNING id"
         )
         (spot_id,) = cur.fetchone()
     rows = {row["id"]: row for row in audit_change(conn)}

@@ -1,5 +1,5 @@
-"""The analysis endpoints count only the spots the asker may read: the public stages 3–4, a viewer all of them,
-a facilitator their neighbourhoods, an agency the spots it has actions on."""
+"""The analysis endpoints count only the spots the asker may read: the public stages 3–4, a viewer
+all of them, a facilitator their neighbourhoods, an agency the spots it has actions on."""
 
 import psycopg2
 import pytest
@@ -15,7 +15,8 @@ NEIGHBOURHOOD_COUNTS = """
     WHERE a.level = 'neighbourhood' GROUP BY a.code
 """
 DISTRICT_COUNT = """
-    SELECT count(*) FROM spot s JOIN area a ON a.level = 'district' AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))
+    SELECT count(*) FROM spot s
+    JOIN area a ON a.level = 'district' AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))
     WHERE s.status <> 'merged' AND s.stage >= %s
 """
 

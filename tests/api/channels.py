@@ -13,7 +13,7 @@ API_KEY = "k137-test-key"
 
 
 def make_people(db_url: str) -> dict[str, dict[str, str]]:
-    """Bearer headers for a facilitator of 2201 and 2209, the GIS office, the deputy, an agency and a viewer."""
+    """Bearer headers: a facilitator of 2201 and 2209, the GIS office, the deputy, an agency and a viewer."""
     people = {
         "sara": ("facilitator", ["2201", "2209"], None),
         "gis": ("gis_office", [], None),

@@ -100,7 +100,8 @@ def test_a_basemap_url_adds_a_tile_layer_and_none_keeps_the_areas_only():
     areas = (
         '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Polygon",'
         ' "coordinates": [[[51.0, 35.7], [51.2, 35.7], [51.2, 35.8], [51.0, 35.7]]]},'
-        ' "properties": {"code": "22", "level": "district", "name_fa": "منطقهٔ ۲۲", "name_en": "District 22"}}]}'
+        ' "properties": {"code": "22", "level": "district",'
+        ' "name_fa": "منطقهٔ ۲۲", "name_en": "District 22"}}]}'
     )
     reference = {
         "stages": [{"number": 1, "label_fa": "شناسایی", "label_en": "Identification", "colour": "#d62728"}],

@@ -34,7 +34,7 @@ def _png(width: int = 2, height: int = 2) -> bytes:
 
 @pytest.fixture
 def places(db_url) -> dict:
-    """Users (a facilitator of 2201 and 2209, GIS office, deputy, agency) and a point inside each neighbourhood."""
+    """Users (facilitator of 2201 and 2209, GIS office, deputy, agency) and a point in each neighbourhood."""
     with transaction(db_url) as conn:
         create_user(conn, username="gis", password="s3cret-gis", role="gis_office")
         create_user(conn, username="deputy", password="s3cret-deputy", role="deputy")

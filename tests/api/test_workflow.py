@@ -1,4 +1,5 @@
-"""The four stages over HTTP: a spot walked through by the right roles, and every forbidden move refused unchanged."""
+"""The four stages over HTTP: a spot walked through by the right roles, and every forbidden move refused
+unchanged."""
 
 import psycopg2
 import pytest
@@ -50,7 +51,8 @@ def _new_spot(db_url: str, area: str = "2201") -> int:
     """A fresh stage-1 spot in a neighbourhood, so each test starts from a known state."""
     with transaction(db_url) as conn, conn.cursor() as cur:
         cur.execute(
-            "INSERT INTO spot (geom, category, area_id, title) SELECT ST_PointOnSurface(geom), 'poor_lighting', id,"
+            "INSERT INTO spot (geom, category, area_id, title)"
+            " SELECT ST_PointOnSurface(geom), 'poor_lighting', id,"
             " 'test spot' FROM area WHERE code = %s RETURNING id",
             (area,),
         )
@@ -112,7 +114,8 @@ def _snapshot(db_url: str, spot_id: int) -> tuple:
             "SELECT s.stage, s.status, s.version, s.category,"
             " (SELECT count(*) FROM spot_event e WHERE e.spot_id = s.id),"
             " (SELECT count(*) FROM site_visit v WHERE v.spot_id = s.id),"
-            " (SELECT array_agg(a.status || a.version ORDER BY a.id) FROM spot_action a WHERE a.spot_id = s.id)"
+            " (SELECT array_agg(a.status || a.version ORDER BY a.id)"
+            " FROM spot_action a WHERE a.spot_id = s.id)"
             " FROM spot s WHERE s.id = %s",
             (spot_id,),
         )

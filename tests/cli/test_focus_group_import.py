@@ -1,4 +1,5 @@
-"""`safemap import focus-group` as a facilitator's office runs it: one line of result, all or nothing, idempotent."""
+"""`safemap import focus-group` as a facilitator's office runs it: one line of result, all or nothing,
+idempotent."""
 
 import json
 import shutil

@@ -62,7 +62,8 @@ def read_spots(frame) -> dict[int, tuple]:
 def secret_contact(db_url: str) -> str:
     with transaction(db_url) as conn, conn.cursor() as cur:
         cur.execute(
-            "INSERT INTO report_contact (report_id, name, phone) SELECT min(id), 'Zahra Hidden', %s FROM report",
+            "INSERT INTO report_contact (report_id, name, phone)"
+            " SELECT min(id), 'Zahra Hidden', %s FROM report",
             (SECRET_PHONE,),
         )
     return SECRET_PHONE

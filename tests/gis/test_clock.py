@@ -1,5 +1,5 @@
-"""Every decision about a day is Tehran's day, from the one clock: at 00:30 on 1 Farvardin in Tehran it is still
-20 March in UTC, and a mayor's row dated that day is today, not the future."""
+"""Every decision about a day is Tehran's day, from the one clock: at 00:30 on 1 Farvardin in Tehran it is
+still 20 March in UTC, and a mayor's row dated that day is today, not the future."""
 
 import csv
 from datetime import date, datetime, timezone

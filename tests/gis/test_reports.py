@@ -1,4 +1,5 @@
-"""Reports attach to spots: near and compatible joins, far or different makes a new spot, replays are no-ops."""
+"""Reports attach to spots: near and compatible joins, far or different makes a new spot,
+replays are no-ops."""
 
 import threading
 import uuid

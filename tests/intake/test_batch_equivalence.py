@@ -15,11 +15,14 @@ from gis.intake.reports import submit_report
 STATE_SQL = (
     # each report by its row, with the row of the report that founded its spot
     """SELECT (r.provenance ->> 'row')::int, r.location_verified, r.area_id,
-              (SELECT (f.provenance ->> 'row')::int FROM report f WHERE f.spot_id = r.spot_id ORDER BY f.id LIMIT 1)
+              (SELECT (f.provenance ->> 'row')::int
+               FROM report f WHERE f.spot_id = r.spot_id ORDER BY f.id LIMIT 1)
        FROM report r WHERE r.import_batch_id IS NOT NULL ORDER BY r.id""",
-    """SELECT (SELECT (f.provenance ->> 'row')::int FROM report f WHERE f.spot_id = s.id ORDER BY f.id LIMIT 1),
+    """SELECT (SELECT (f.provenance ->> 'row')::int
+               FROM report f WHERE f.spot_id = s.id ORDER BY f.id LIMIT 1),
               s.category, ST_AsText(s.geom), s.stage, s.title, s.report_count, s.source_count, s.priority
-       FROM spot s WHERE EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id AND r.import_batch_id IS NOT NULL)
+       FROM spot s
+       WHERE EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id AND r.import_batch_id IS NOT NULL)
        ORDER BY 1""",
     """SELECT e.kind, e.actor_name, (r.provenance ->> 'row')::int
        FROM spot_event e JOIN report r ON r.id = (e.payload ->> 'report_id')::bigint

@@ -1,4 +1,5 @@
-"""A real uvicorn server on 127.0.0.1 over one demo database copy, shared by a test module (its tests only read)."""
+"""A real uvicorn server on 127.0.0.1 over one demo database copy, shared by a test module
+(its tests only read)."""
 
 import os
 import subprocess

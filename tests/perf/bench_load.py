@@ -2,8 +2,8 @@
 tiles of bench_tiles, for BENCH_LOAD_SECONDS each (default 20), with `wrk` (Debian: `apt-get install wrk`),
 or an asyncio httpx client when wrk is missing (bounded by the same time and BENCH_LOAD_REQUESTS).
 
-Beside each, the physical limit: the same raw SQL run by 32 threads on their own connections for the same time.
-Requests/s are the figure; latency median and p95 are in the note; the target is zero errors.
+Beside each, the physical limit: the same raw SQL run by 32 threads on their own connections for the same
+time. Requests/s are the figure; latency median and p95 are in the note; the target is zero errors.
 """
 
 import asyncio
@@ -42,7 +42,8 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("RESULT requests=%d duration_us=%d connect=%d read=%d write=%d status=%d timeout=%d\\n",
+  io.write(string.format(
+    "RESULT requests=%d duration_us=%d connect=%d read=%d write=%d status=%d timeout=%d\\n",
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout))
   local q = {}
   for i = 0, 99 do q[#q + 1] = string.format("%.1f", latency:percentile(i + 0.5)) end

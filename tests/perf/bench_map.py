@@ -28,9 +28,11 @@ SEED_SQL = """
 SELECT setseed(0.22);
 -- Half the spots gather around 40 hot places, half spread over the neighbourhoods.
 CREATE TEMP TABLE hot AS
-SELECT (ST_Dump(ST_GeneratePoints(ST_Union(geom), 40, 22))).geom AS geom FROM area WHERE level = 'neighbourhood';
+SELECT (ST_Dump(ST_GeneratePoints(ST_Union(geom), 40, 22))).geom AS geom
+FROM area WHERE level = 'neighbourhood';
 CREATE TEMP TABLE place AS
-SELECT (ST_Dump(ST_GeneratePoints(ST_Union(geom), %(spread)s, 7))).geom AS geom FROM area WHERE level = 'neighbourhood'
+SELECT (ST_Dump(ST_GeneratePoints(ST_Union(geom), %(spread)s, 7))).geom AS geom
+FROM area WHERE level = 'neighbourhood'
 UNION ALL
 SELECT ST_Translate(h.geom, 0.004 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()),
                     0.004 * sqrt(-2 * ln(1 - random())) * sin(2 * pi() * random()))
@@ -42,9 +44,11 @@ SELECT geom,
            [1 + floor(random() * 10)::int],
        1 + floor(random() * 4)::int, 'open', 'bench spot', now() - interval '700 days' * random(), now()
 FROM place;
-UPDATE spot s SET area_id = a.id FROM area a WHERE a.level = 'neighbourhood' AND ST_Intersects(a.geom, s.geom);
+UPDATE spot s SET area_id = a.id FROM area a
+WHERE a.level = 'neighbourhood' AND ST_Intersects(a.geom, s.geom);
 INSERT INTO report (uuid, spot_id, source, geom, category, area_id, time_of_day, reported_at)
-SELECT gen_random_uuid(), s.id, (ARRAY['mayor', 'focus_group', 'hotline_137', 'field'])[1 + floor(random() * 4)::int],
+SELECT gen_random_uuid(), s.id,
+       (ARRAY['mayor', 'focus_group', 'hotline_137', 'field'])[1 + floor(random() * 4)::int],
        ST_Translate(s.geom, (random() - 0.5) * 0.0003, (random() - 0.5) * 0.0003), s.category, s.area_id,
        (ARRAY['day', 'evening', 'night'])[1 + floor(random() * 3)::int], s.created_at + interval '1 day' * n
 FROM spot s, generate_series(1, 1 + (s.id %% 4)) n;
@@ -169,12 +173,14 @@ def main() -> None:
         first = loads[0]
         print(f"\n/map with {SPOTS:,} spots, cold cache, 1280×900, 3 loads")
         print(
-            f"  load time (navigation → first data drawn): median {statistics.median(load['ms'] for load in loads):.0f} ms"
+            "  load time (navigation → first data drawn):"
+            f" median {statistics.median(load['ms'] for load in loads):.0f} ms"
             f"  (runs: {', '.join(str(round(load['ms'])) for load in loads)})"
         )
         print(
             f"  page weight (all bytes transferred): {first['bytes'] / 1024:.0f} KiB;"
-            f" HTML {first['html'] / 1024:.0f} KiB; shown: {first['state']['count']:,} spots as {first['state']['mode']}"
+            f" HTML {first['html'] / 1024:.0f} KiB;"
+            f" shown: {first['state']['count']:,} spots as {first['state']['mode']}"
         )
         print(f"  console errors: {len(first['errors'])}")
         page = first["page"]
@@ -196,7 +202,8 @@ def main() -> None:
         )
         state = page.evaluate("({mode: safemap.state.mode, count: safemap.state.count})")
         print(
-            f"  zoom 13→17 steps: {', '.join(f'{t:.0f}' for t in zooms)} ms; at 17: {state['count']:,} {state['mode']}"
+            f"  zoom 13→17 steps: {', '.join(f'{t:.0f}' for t in zooms)} ms;"
+            f" at 17: {state['count']:,} {state['mode']}"
         )
         deep = timed_moves(
             page,

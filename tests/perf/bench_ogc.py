@@ -9,9 +9,11 @@ from tests.perf.common import Result, bench_headers, densest_district, median, t
 
 TARGET = 1.5
 RAW_SQL = """
-    SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(f.feature ORDER BY f.id), '[]'))::text
+    SELECT json_build_object('type', 'FeatureCollection',
+                             'features', coalesce(json_agg(f.feature ORDER BY f.id), '[]'))::text
     FROM (
-        SELECT s.id, json_build_object('type', 'Feature', 'id', s.id, 'geometry', ST_AsGeoJSON(s.geom, 6)::json,
+        SELECT s.id, json_build_object('type', 'Feature', 'id', s.id,
+                                       'geometry', ST_AsGeoJSON(s.geom, 6)::json,
                                        'properties', {properties}) AS feature
         FROM spot s
         JOIN category c ON c.code = s.category

@@ -1,6 +1,7 @@
-"""Aggregation rebuild: `safemap aggregate --rebuild` over the seeded reports, on a fresh copy of the benchmark
-database each run. Beside it, the physical limit of clustering the same reports in SQL: one ST_ClusterDBSCAN
-with the same radius (it applies no category, status or order rule, so it is a floor, not the same answer).
+"""Aggregation rebuild: `safemap aggregate --rebuild` over the seeded reports, on a fresh copy of the
+benchmark database each run. Beside it, the physical limit of clustering the same reports in SQL: one
+ST_ClusterDBSCAN with the same radius (it applies no category, status or order rule, so it is a floor, not the
+same answer).
 """
 
 import os
@@ -24,9 +25,10 @@ RAW_SQL = f"""
     centre AS (SELECT ST_Centroid(ST_Extent(r.geom)::geometry) AS c FROM report r
                WHERE r.spot_id IN (SELECT id FROM free) OR r.spot_id IS NULL)
     SELECT count(DISTINCT cluster) FROM (
-        SELECT ST_ClusterDBSCAN(ST_Transform(r.geom, format('+proj=aeqd +lat_0=%%s +lon_0=%%s +datum=WGS84 +units=m',
-                                                            ST_Y(centre.c), ST_X(centre.c))),
-                                %(radius)s, 1) OVER () AS cluster
+        SELECT ST_ClusterDBSCAN(
+                   ST_Transform(r.geom, format('+proj=aeqd +lat_0=%%s +lon_0=%%s +datum=WGS84 +units=m',
+                                               ST_Y(centre.c), ST_X(centre.c))),
+                   %(radius)s, 1) OVER () AS cluster
         FROM report r, centre
         WHERE r.spot_id IN (SELECT id FROM free) OR r.spot_id IS NULL
     ) q

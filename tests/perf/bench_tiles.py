@@ -14,13 +14,14 @@ ZOOMS = (12, 15)
 RAW_SQL = f"""
     WITH bounds AS (
         SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope,
-               ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / %(extent)s), 4326) AS envelope_4326)
+               ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / %(extent)s), 4326)
+                   AS envelope_4326)
     SELECT coalesce(({SPOTS_LAYER}), ''::bytea) || coalesce(({AREAS_LAYER}), ''::bytea)
 """
 
 
 def scope_params() -> dict:
-    """The spot-scope parameters the tile SQL binds, when this version of gis.publish.tiles has them (every spot)."""
+    """The spot-scope parameters the tile SQL binds, if this gis.publish.tiles has them (every spot)."""
     try:
         from gis.spots import EVERY_SPOT
     except ImportError:

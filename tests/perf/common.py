@@ -90,7 +90,10 @@ def machine() -> str:
     with psycopg2.connect(server_url("postgres")) as conn, conn.cursor() as cur:
         cur.execute("SHOW server_version")
         pg = cur.fetchone()[0]
-    return f"{os.cpu_count()} CPUs ({model}), {kb / 1024 / 1024:.0f} GiB RAM, PostgreSQL {pg}, Python {platform.python_version()}"
+    return (
+        f"{os.cpu_count()} CPUs ({model}), {kb / 1024 / 1024:.0f} GiB RAM, PostgreSQL {pg},"
+        f" Python {platform.python_version()}"
+    )
 
 
 def server_url(database: str) -> str:

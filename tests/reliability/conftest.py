@@ -9,7 +9,7 @@ ROLES = ("gis_office", "deputy", "facilitator", "agency", "viewer")
 
 
 def make_role_tokens(db_url: str, prefix: str = "rel") -> dict[str, str]:
-    """role -> bearer token; the facilitator works in the first neighbourhood, the agency user is urban_services."""
+    """role -> bearer token; facilitator of the first neighbourhood, agency user of urban_services."""
     tokens = {}
     with transaction(db_url) as conn:
         with conn.cursor() as cur:

@@ -1,4 +1,5 @@
-"""A malformed GeoJSON geometry in a report is the sender's error (naming `geometry`), never a server error."""
+"""A malformed GeoJSON geometry in a report is the sender's error (naming `geometry`), never a server
+error."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""Vector tiles: the right features in the right tile, simplified by zoom, with cache headers; read by GDAL."""
+"""Vector tiles: the right features in the right tile, simplified by zoom, with cache headers;
+read by GDAL."""
 
 import json
 import math

@@ -1,4 +1,5 @@
-"""The dashboard in headless Chromium: the deputy signs in, reads the figures (equal to SQL counts) and prints."""
+"""The dashboard in headless Chromium: the deputy signs in, reads the figures (equal to SQL counts)
+and prints."""
 
 import psycopg2
 import pytest

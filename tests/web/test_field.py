@@ -1,4 +1,5 @@
-"""The tablet page in headless Chromium: sign in, capture places online and offline, send each exactly once."""
+"""The tablet page in headless Chromium: sign in, capture places online and offline, send each
+exactly once."""
 
 import struct
 import zlib

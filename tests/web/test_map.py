@@ -1,4 +1,5 @@
-"""The map in headless Chromium: served from 127.0.0.1 only, layers and filters change what it shows, popups."""
+"""The map in headless Chromium: served from 127.0.0.1 only, layers and filters change what it shows,
+popups."""
 
 import re
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def page(page, viewer_headers):
-    """The map as a signed-in viewer sees it: every stage (the public's map is tested in test_public_map.py)."""
+    """The map as a signed-in viewer sees it, every stage (the public map is tested in test_public_map.py)."""
     page.set_extra_http_headers(viewer_headers)
     return page
 
@@ -75,7 +76,7 @@ def test_stage_and_category_overlays_filter_the_spots(page, live_url, db_url):
 
 
 def _settled(page, action) -> None:
-    """Do `action` and wait for the map's moveend: a zoom asked for while a fly-to animates is dropped by Leaflet."""
+    """Do `action` and wait for the map's moveend: Leaflet drops a zoom asked for while a fly-to animates."""
     page.evaluate("() => { window.smMoved = new Promise((done) => safemap.map.once('moveend', done)); }")
     action()
     page.evaluate("() => window.smMoved")

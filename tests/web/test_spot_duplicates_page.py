@@ -1,4 +1,5 @@
-"""The spot page's reports and possible duplicates (headless Chromium): the GIS office merges, unmerges, splits."""
+"""The spot page's reports and possible duplicates (headless Chromium): the GIS office merges, unmerges,
+splits."""
 
 import psycopg2
 import pytest

@@ -18,7 +18,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(
-        "DROP TABLE programme_phase, programme_activity, activity_kind, spot_action, action_status, site_visit;"
+        "DROP TABLE programme_phase, programme_activity, activity_kind, spot_action, action_status,"
+        " site_visit;"
         " DROP FUNCTION spot_audit_before(integer), spot_audit_after(integer), safety_audit_mean(jsonb),"
         " safety_audit_is_complete(jsonb)"
     )
