@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import jdatetime
 from psycopg2 import sql
@@ -329,4 +329,29 @@ def record_event(cur, spot_id: int, user: User, kind: str, note: str = "", **pay
     cur.execute(
         "INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, note, payload) VALUES (%s, %s, %s, %s, %s, %s)",
         (spot_id, kind, user.id, user.full_name or user.username, note, json.dumps(payload, default=str)),
+    )
+
+
+def record_transition(
+    cur,
+    spot_id: int,
+    user: User | None,
+    kind: str,
+    from_stage: int,
+    to_stage: int,
+    note: str = "",
+    *,
+    at: datetime | None = None,
+    actor_name: str = "",
+    **payload: object,
+) -> None:
+    """Append a stage move with its stages named (from_stage, to_stage): the one record that stage
+    history and time-in-stage read (the spot_transition view). Imported history: no user, an actor_name."""
+    if user is not None:
+        actor_name = user.full_name or user.username
+    body = {"from_stage": from_stage, "to_stage": to_stage, **payload}
+    cur.execute(
+        "INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, note, payload, at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, coalesce(%s, now()))",
+        (spot_id, kind, user.id if user else None, actor_name, note, json.dumps(body, default=str), at),
     )

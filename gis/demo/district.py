@@ -12,6 +12,7 @@ from gis.db import Conn
 from gis.demo.history import load_demo_workflow
 from gis.intake.reports import AUDIT_KEYS
 from gis.places.areas import import_areas, read_area_file
+from gis.spots import record_transition
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SEED = 22
@@ -163,10 +164,7 @@ def _demo_history(
     )
     for reached in range(2, stage + 1):
         at += timedelta(days=rng.randrange(5, 40))
-        cur.execute(
-            "INSERT INTO spot_event (spot_id, kind, actor_name, at, payload) VALUES (%s, 'stage_changed', %s, %s, %s)",
-            (spot_id, "demo", at, json.dumps({"from": reached - 1, "to": reached})),
-        )
+        record_transition(cur, spot_id, None, "stage_changed", reached - 1, reached, at=at, actor_name="demo")
     if status == "resolved":
         at += timedelta(days=rng.randrange(10, 30))
         cur.execute(

@@ -105,8 +105,8 @@ def _spots(cur, rng: random.Random) -> None:
     cur.execute(
         """
         SELECT s.id, s.category, s.stage, s.status,
-               min(e.at) FILTER (WHERE e.payload ->> 'to' = '3'), min(e.at) FILTER (WHERE e.payload ->> 'to' = '4')
-        FROM spot s JOIN spot_event e ON e.spot_id = s.id
+               min(t.at) FILTER (WHERE t.to_stage = 3), min(t.at) FILTER (WHERE t.to_stage = 4)
+        FROM spot s JOIN spot_transition t ON t.spot_id = s.id
         WHERE s.stage >= 3 AND s.status IN ('open', 'resolved')
         GROUP BY s.id ORDER BY s.id
         """

@@ -40,11 +40,11 @@ STAGES_BY_AREA = f"""
 FUNNEL = f"""
     WITH {SCOPE}, reached AS (
         SELECT s.id, s.created_at AS r1,
-               min(e.at) FILTER (WHERE (e.payload ->> 'to')::int >= 2) AS r2,
-               min(e.at) FILTER (WHERE (e.payload ->> 'to')::int >= 3) AS r3,
-               min(e.at) FILTER (WHERE (e.payload ->> 'to')::int >= 4) AS r4,
-               min(e.at) FILTER (WHERE e.kind = 'resolved') AS r5
-        FROM spot s LEFT JOIN spot_event e ON e.spot_id = s.id
+               min(t.at) FILTER (WHERE t.to_stage >= 2) AS r2,
+               min(t.at) FILTER (WHERE t.to_stage >= 3) AS r3,
+               min(t.at) FILTER (WHERE t.to_stage >= 4) AS r4,
+               (SELECT min(e.at) FROM spot_event e WHERE e.spot_id = s.id AND e.kind = 'resolved') AS r5
+        FROM spot s LEFT JOIN spot_transition t ON t.spot_id = s.id
         WHERE s.status <> 'merged' AND s.area_id IN (SELECT id FROM scope)
         GROUP BY s.id
     )
@@ -87,9 +87,14 @@ MEDIAN_DAYS = f"""
         SELECT s.id AS spot, s.created_at AS at, 1 AS entered FROM spot s
         WHERE s.status <> 'merged' AND s.area_id IN (SELECT id FROM scope)
         UNION ALL
-        SELECT e.spot_id, e.at, (e.payload ->> 'to')::int
+        SELECT t.spot_id, t.at, t.to_stage
+        FROM spot_transition t JOIN spot s ON s.id = t.spot_id
+        WHERE s.status <> 'merged' AND s.area_id IN (SELECT id FROM scope)
+        UNION ALL
+        -- Closing a spot ends its stay in a stage without starting another.
+        SELECT e.spot_id, e.at, NULL
         FROM spot_event e JOIN spot s ON s.id = e.spot_id
-        WHERE (e.payload ? 'to' OR e.kind IN ('resolved', 'rejected'))
+        WHERE e.kind IN ('resolved', 'rejected')
           AND s.status <> 'merged' AND s.area_id IN (SELECT id FROM scope)
     ), spans AS (
         SELECT entered AS stage, at AS started, lead(at) OVER (PARTITION BY spot ORDER BY at) AS ended FROM moves

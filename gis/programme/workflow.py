@@ -11,7 +11,7 @@ from datetime import date
 from gis import clock
 from gis.db import Conn
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
-from gis.spots import record_event
+from gis.spots import record_event, record_transition
 from gis.users import User
 
 AUDIT_CRITERIA = (
@@ -155,13 +155,14 @@ def verify(
             if cur.fetchone() is None:
                 raise InvalidInput("category", f"unknown category {category!r}")
         new_version = _move(cur, spot, stage=2, category=category)
-        record_event(
+        record_transition(
             cur,
             spot.id,
             user,
             "verified",
+            1,
+            2,
             note,
-            **{"from": 1, "to": 2},
             category={"from": spot.category, "to": category or spot.category},
         )
     return new_version
@@ -211,7 +212,7 @@ def start_remediation(conn: Conn, *, user: User, spot_id: int, version: int | No
     _require(spot, 2)
     with conn.cursor() as cur:
         new_version = _move(cur, spot, stage=3)
-        record_event(cur, spot.id, user, "remediation_started", note, **{"from": 2, "to": 3})
+        record_transition(cur, spot.id, user, "remediation_started", 2, 3, note)
     return new_version
 
 
@@ -408,13 +409,14 @@ def evaluate(
         )
         visit_id, before, after = cur.fetchone()
         new_version = _move(cur, spot, stage=4)
-        record_event(
+        record_transition(
             cur,
             spot.id,
             user,
             "evaluated",
+            3,
+            4,
             findings,
-            **{"from": 3, "to": 4},
             visit_id=visit_id,
             visited_on=visited_on,
             audit=audit,
@@ -457,7 +459,7 @@ def reopen(conn: Conn, *, user: User, spot_id: int, version: int | None, reason:
     _require(spot, 4, statuses=("open", "resolved"))
     with conn.cursor() as cur:
         new_version = _move(cur, spot, stage=3, status="open")
-        record_event(cur, spot.id, user, "reopened", reason, **{"from": 4, "to": 3}, was=spot.status)
+        record_transition(cur, spot.id, user, "reopened", 4, 3, reason, was=spot.status)
     return new_version
 
 

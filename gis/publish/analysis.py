@@ -268,8 +268,7 @@ RESOLUTION_SQL = (
     WITH resolved AS (
         SELECT spot_id, max(at) AS resolved_at FROM spot_event WHERE kind = 'resolved' GROUP BY spot_id
     ), remediation AS (
-        SELECT spot_id, min(at) AS started_at FROM spot_event
-        WHERE kind = 'stage_changed' AND payload->>'to' = '3' GROUP BY spot_id
+        SELECT spot_id, min(at) AS started_at FROM spot_transition WHERE to_stage = 3 GROUP BY spot_id
     ), spans AS (
         SELECT s.id, s.category,
                extract(epoch FROM r.resolved_at - s.created_at) / 86400 AS days_to_resolve,

@@ -9,6 +9,7 @@ GIS = Path(__file__).resolve().parents[2] / "gis"
 # Where kinds are written: the workflow's and hand edits' _event(...), SQL literals, aggregation and rebuild.
 WRITES = (
     r'record_event\(\s*cur,\s*[\w.]+,\s*\w+,\s*"(\w+)"',
+    r'record_transition\(\s*cur,\s*[\w.]+,\s*\w+,\s*"(\w+)"',
     r"spot_event \([^)]*\) VALUES \(%s, '(\w+)'",
     r'"(\w+)" if new else "(\w+)"',
     r'\(\s*cluster\.spot_id,\s*"(\w+)"',

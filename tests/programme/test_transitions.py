@@ -1,0 +1,129 @@
+"""Stage moves have one record (spot_transition): the workflow's real moves count in the remediation analysis
+and the dashboard, other events naming a spot `to` do not, and the history page names the stages."""
+
+from datetime import date
+
+import psycopg2
+import pytest
+from argon2 import PasswordHasher
+
+from gis import users
+from gis.db import transaction
+from gis.programme import workflow
+from gis.programme.dashboard import dashboard
+from gis.publish.analysis import remediation_by_category
+from gis.spots import SpotScope, record_event
+from gis.users import create_user, get_user, issue_token
+
+pytestmark = pytest.mark.dated
+
+LOW = dict.fromkeys(workflow.AUDIT_CRITERIA, 0) | {"lighting": 2, "openness": 1}
+HIGH = dict.fromkeys(workflow.AUDIT_CRITERIA, 3)
+PEOPLE = {"gis": "gis_office", "deputy": "deputy", "roads": "agency"}
+
+
+@pytest.fixture
+def world(db_url, monkeypatch) -> dict:
+    """Staff, and a neighbourhood of its own (no demo spots in it) with two spots at stage 1."""
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    with transaction(db_url) as conn, conn.cursor() as cur:
+        headers = {}
+        for name, role in PEOPLE.items():
+            user = create_user(
+                conn,
+                username=name,
+                password="long-enough-pw",
+                role=role,
+                agency="traffic" if role == "agency" else None,
+            )
+            headers[name] = {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
+        cur.execute(
+            "INSERT INTO area (level, code, name_fa, geom) VALUES ('neighbourhood', 'T22', 'آزمون',"
+            " ST_Multi(ST_MakeEnvelope(51.0, 35.0, 51.01, 35.01, 4326))) RETURNING id"
+        )
+        (area_id,) = cur.fetchone()
+        spots = []
+        for title in ("walked", "split"):
+            cur.execute(
+                "INSERT INTO spot (geom, category, area_id, title) VALUES"
+                " (ST_SetSRID(ST_MakePoint(51.005, 35.005), 4326), 'poor_lighting', %s, %s) RETURNING id",
+                (area_id, title),
+            )
+            spots.append(cur.fetchone()[0])
+    return {"headers": headers, "area_id": area_id, "walked": spots[0], "split": spots[1]}
+
+
+def _walk_to_resolved(db_url: str, spot_id: int) -> None:
+    """Every stage through the workflow's own functions, one transaction each, as the right roles."""
+    with transaction(db_url) as conn:
+        gis, deputy, roads = (get_user(conn, n) for n in PEOPLE)
+        version = workflow.verify(conn, user=gis, spot_id=spot_id, version=1)
+    with transaction(db_url) as conn:
+        version = workflow.start_remediation(conn, user=gis, spot_id=spot_id, version=version)
+        version = workflow.record_visit(
+            conn,
+            user=deputy,
+            spot_id=spot_id,
+            version=version,
+            visited_on=date(2026, 10, 1),
+            findings="dark",
+            audit=LOW,
+        )
+        version = workflow.assign_action(
+            conn,
+            user=deputy,
+            spot_id=spot_id,
+            version=version,
+            agency="traffic",
+            what="lamps",
+            due_on=date(2026, 11, 1),
+        )
+        with conn.cursor() as cur:
+            cur.execute("SELECT id FROM spot_action WHERE spot_id = %s", (spot_id,))
+            (action_id,) = cur.fetchone()
+        _, version = workflow.update_action(
+            conn, user=roads, action_id=action_id, version=1, status="done", note="ok"
+        )
+    with transaction(db_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT version FROM spot WHERE id = %s", (spot_id,))
+        (version,) = cur.fetchone()
+        version = workflow.evaluate(
+            conn, user=deputy, spot_id=spot_id, version=version, visited_on=date(2026, 11, 10), audit=HIGH
+        )
+    with transaction(db_url) as conn:
+        workflow.close(conn, user=deputy, spot_id=spot_id, version=version, reason="lit now")
+
+
+def test_a_spot_moved_by_the_workflow_counts_in_time_in_remediation(db_url, world):
+    _walk_to_resolved(db_url, world["walked"])
+    with psycopg2.connect(db_url) as conn:
+        rows = remediation_by_category(conn, scope=SpotScope(area_ids=(world["area_id"],)))
+    lighting = next(row for row in rows if row["category"] == "poor_lighting")
+    assert lighting["resolved"] == 1
+    assert lighting["median_days_in_remediation"] is not None and lighting["median_days_in_remediation"] >= 0
+
+
+def test_the_dashboard_counts_stage_moves_and_nothing_else(db_url, world):
+    _walk_to_resolved(db_url, world["walked"])
+    with transaction(db_url) as conn, conn.cursor() as cur:  # what edits.split writes: `to` is a spot there
+        record_event(
+            cur, world["split"], get_user(conn, "gis"), "report_split", "elsewhere", report_id=1, to=99
+        )
+    with psycopg2.connect(db_url) as conn:
+        figures = dashboard(conn, area="T22")
+    spans = {row["stage"]: row["spans"] for row in figures["median_days"]}
+    assert spans == {1: 1, 2: 1, 3: 1, 4: 1}
+    reached = figures["funnel"][-1]
+    assert (reached["stage_1"], reached["stage_2"], reached["stage_4"], reached["resolved"]) == (2, 1, 1, 1)
+
+
+def test_a_spots_history_names_the_stages_of_each_move(client, db_url):
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT t.spot_id, f.label_en, s.label_en FROM spot_transition t"
+            " JOIN stage f ON f.number = t.from_stage JOIN stage s ON s.number = t.to_stage"
+            " WHERE t.kind = 'stage_changed' ORDER BY t.id LIMIT 1"
+        )
+        spot_id, before, after = cur.fetchone()
+    page = client.get(f"/spots/{spot_id}", params={"lang": "en"}).text
+    assert f"{before} → {after}" in " ".join(page.split())
