@@ -326,34 +326,22 @@ def remediation_by_agency(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
-AUDIT_MEAN = "(SELECT avg(value::text::numeric) FROM jsonb_each({audit}))"
-
-
-# A spot's re-audit (jsonb): the latest re-audit visit, else the audit recorded with its evaluation.
-RE_AUDIT = (
-    "coalesce((SELECT v.audit FROM site_visit v WHERE v.spot_id = s.id AND v.purpose = 're_audit'"
-    " AND v.audit IS NOT NULL ORDER BY v.id DESC LIMIT 1),"
-    " (SELECT e.payload->'audit' FROM spot_event e WHERE e.spot_id = s.id AND e.kind = 'evaluated'"
-    " AND jsonb_typeof(e.payload->'audit') = 'object' ORDER BY e.at DESC, e.id DESC LIMIT 1))"
-)
-
-
 def audit_change(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
-    """Resolved spots: mean safety-audit score (0–3) of their reports before, of the re-audit after, and the change.
+    """Resolved spots: mean safety-audit score (0–3) before the fix, of the re-audit after, and the change.
 
-    `after` is None where no re-audit is recorded yet; the change is then None too, never a guess.
+    Before and after are the workflow's own (spot_audit_before/after), so the dashboard and this agree;
+    `after` is None where no re-audit is recorded yet, and the change is then None too, never a guess.
     """
     with conn.cursor() as cur:
         cur.execute(
             f"""
-            SELECT id, category, area_code, before, after, round((after - before)::numeric, 2)::float8 AS change
+            SELECT id, category, area_code,
+                   round(before, 2)::float8 AS before, round(after, 2)::float8 AS after,
+                   round(round(after, 2) - round(before, 2), 2)::float8 AS change
             FROM (
                 SELECT s.id, s.category, a.code AS area_code,
-                       (SELECT round(avg(m)::numeric, 2)::float8 FROM (
-                            SELECT {AUDIT_MEAN.format(audit="r.audit")} AS m FROM report r
-                            WHERE r.spot_id = s.id AND r.audit IS NOT NULL) x) AS before,
-                       (SELECT round({AUDIT_MEAN.format(audit="y.audit")}, 2)::float8
-                        FROM (SELECT {RE_AUDIT} AS audit) y) AS after
+                       safety_audit_mean(spot_audit_before(s.id)) AS before,
+                       safety_audit_mean(spot_audit_after(s.id)) AS after
                 FROM spot s LEFT JOIN area a ON a.id = s.area_id
                 WHERE s.status = 'resolved' AND {scope_condition("s")}
             ) z ORDER BY id

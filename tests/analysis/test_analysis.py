@@ -175,8 +175,9 @@ def test_audit_change_uses_the_re_audit_and_never_guesses(conn):
     }
     with conn.cursor() as cur:
         cur.execute(
-            "INSERT INTO spot_event (spot_id, kind, payload) VALUES (%s, 'evaluated', %s)",
-            (spot_id, json.dumps({"audit": audit})),
+            "INSERT INTO site_visit (spot_id, purpose, visited_on, audit)"
+            " VALUES (%s, 're_audit', '2026-01-10', %s)",
+            (spot_id, json.dumps(audit)),
         )
     after = {row["id"]: row for row in audit_change(conn)}[spot_id]
     assert after["after"] == 3.0 and after["change"] == pytest.approx(3.0 - rows[spot_id]["before"], abs=0.01)

@@ -1,6 +1,7 @@
 """Stage moves have one record (spot_transition): the workflow's real moves count in the remediation analysis
-and the dashboard, other events naming a spot `to` do not, and the history page names the stages."""
+and the dashboard, other events naming a spot `to` do not, and "audit before" means the same everywhere."""
 
+import json
 from datetime import date
 
 import psycopg2
@@ -115,6 +116,25 @@ def test_the_dashboard_counts_stage_moves_and_nothing_else(db_url, world):
     assert spans == {1: 1, 2: 1, 3: 1, 4: 1}
     reached = figures["funnel"][-1]
     assert (reached["stage_1"], reached["stage_2"], reached["stage_4"], reached["resolved"]) == (2, 1, 1, 1)
+
+
+def test_audit_before_is_one_definition_on_the_dashboard_and_the_analysis(client, db_url, world):
+    _walk_to_resolved(db_url, world["walked"])
+    with transaction(db_url) as conn, conn.cursor() as cur:  # a report's own audit, unlike the site visit's
+        cur.execute(
+            "INSERT INTO report (uuid, spot_id, source, geom, category, area_id, audit)"
+            " SELECT gen_random_uuid(), s.id, 'focus_group', s.geom, s.category, s.area_id, %s"
+            " FROM spot s WHERE s.id = %s",
+            (json.dumps(dict.fromkeys(workflow.AUDIT_CRITERIA, 1)), world["walked"]),
+        )
+    headers = world["headers"]["deputy"]
+    board = client.get("/api/dashboard", headers=headers).json()["resolved_audits"]
+    analysis = client.get("/api/analysis/audit-change", headers=headers).json()["spots"]
+    on_board = {row["id"]: (row["before"], row["after"]) for row in board}
+    in_analysis = {row["id"]: (row["before"], row["after"]) for row in analysis}
+    mean_low = round(sum(LOW.values()) / len(LOW), 2)
+    assert on_board[world["walked"]] == in_analysis[world["walked"]] == (mean_low, 3.0)
+    assert on_board == {spot: in_analysis[spot] for spot in on_board}
 
 
 def test_a_spots_history_names_the_stages_of_each_move(client, db_url):
