@@ -20,10 +20,10 @@ def current_user(request: Request, conn: Conn = DB) -> User | None:
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("the Authorization header must be 'Bearer <token>'", field="authorization")
+            raise Unauthorized("authorization_header_bearer_token", field="authorization")
         found = user_for_token(conn, token.strip(), kind="bearer")
         if found is None:
-            raise Unauthorized("the token is unknown, expired or revoked", field="authorization")
+            raise Unauthorized("token_unknown_expired_revoked", field="authorization")
         return found[0]
     session = request.cookies.get(SESSION_COOKIE)
     if not session:
@@ -33,16 +33,14 @@ def current_user(request: Request, conn: Conn = DB) -> User | None:
         return None
     user, csrf = found
     if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != csrf:
-        raise Forbidden(
-            "missing or wrong CSRF token (send the safemap_csrf cookie's value as X-CSRF-Token)", field="csrf"
-        )
+        raise Forbidden("missing_wrong_csrf_token_send", field="csrf")
     return user
 
 
 def require_user(user: User | None = Depends(current_user)) -> User:
     """Any signed-in user."""
     if user is None:
-        raise Unauthorized("sign in first: a bearer token or a session is required", field="authorization")
+        raise Unauthorized("sign_first_bearer_token_session", field="authorization")
     return user
 
 

@@ -1,13 +1,17 @@
 """The `safemap` command line: serve, db, demo, import."""
 
+import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from gis.errors import SafemapError
 from gis.settings import get_settings
+
+if TYPE_CHECKING:
+    from gis.intake.files.batch import RowOutcome
 
 app = typer.Typer(
     help="Safemap: map and fix unsafe urban spaces (District 22, Tehran).",
@@ -291,6 +295,16 @@ def _progress_bar():
     )
 
 
+def _english() -> bool:
+    """The command line speaks Persian unless SAFEMAP_LANG=en or --lang en."""
+    return get_settings().lang == "en"
+
+
+def _reason(outcome: "RowOutcome") -> str:
+    """A row's reason in the command line's language."""
+    return outcome.reason if _english() or not outcome.reason_fa else outcome.reason_fa
+
+
 @import_app.command("reports")
 def import_reports_command(
     file: Path = typer.Argument(
@@ -328,10 +342,10 @@ def import_reports_command(
         result = exc.result
     for outcome in result.rows:
         if outcome.status == "rejected":
-            typer.echo(f"row {outcome.row}: rejected: {outcome.field}: {outcome.reason}")
+            typer.echo(f"row {outcome.row}: rejected: {outcome.field}: {_reason(outcome)}")
         elif outcome.status == "duplicate":
             typer.echo(
-                f"row {outcome.row}: duplicate: {outcome.reason}"
+                f"row {outcome.row}: duplicate: {_reason(outcome)}"
                 + (f" (report {outcome.report_id})" if outcome.report_id else "")
             )
     if result.previous_batch:
@@ -416,12 +430,27 @@ def aggregate(
         )
 
 
+def _take_lang(argv: list[str]) -> None:
+    """`--lang en|fa` anywhere on the line sets SAFEMAP_LANG for this run, so every message reads it."""
+    for i, arg in enumerate(argv[1:], start=1):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+            del argv[i : i + 2]
+        elif value is not None:
+            del argv[i]
+        if value is not None:
+            os.environ["SAFEMAP_LANG"] = value
+            return
+
+
 def main() -> None:
     """Entry point: domain errors become one line on stderr and exit status 1, never a traceback."""
+    _take_lang(sys.argv)
     try:
         app()
     except SafemapError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
+        typer.echo(f"error: {exc.text('en')}" if _english() else f"خطا: {exc.text('fa')}", err=True)
         if exc.detail:
             typer.echo(f"  {exc.detail.splitlines()[-1]}", err=True)
         sys.exit(1)

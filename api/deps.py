@@ -38,9 +38,7 @@ def get_conn(request: Request) -> Iterator[Conn]:
     pool = database.pool()
     # Bounded, so a server flooded past its thread pool answers 503 rather than waiting for ever.
     if not database.slots.acquire(timeout=30):
-        raise DatabaseUnavailable(
-            "the database is busy; try again", detail="no pooled connection free for 30 s"
-        )
+        raise DatabaseUnavailable("database_busy", detail="no pooled connection free for 30 s")
     try:
         conn = pool.getconn()
     except BaseException:

@@ -1,12 +1,19 @@
-"""One table from domain errors to HTTP status codes, and one JSON shape for every error."""
+"""One table from domain errors to HTTP status codes, one JSON shape for every error, and an error page in the
+reader's language for every page request.
+
+Language: pages answer in Persian unless ?lang=en; API clients (/api, /ogc, /open311, /tiles, or any request
+that does not accept text/html) get the JSON shape with `message` in English unless they ask for Persian with
+?lang=fa or an Accept-Language that prefers fa. `field` and `code` never change with the language."""
 
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.pages.render import templates
+from api.pages.strings import ERROR_PAGE, PAGE
 from gis import errors
 
 log = logging.getLogger("safemap.api")
@@ -27,21 +34,81 @@ def error_body(code: str, message: str, field: str | None = None, **extra: objec
     return {"error": {"code": code, "message": message, "field": field, **extra}}
 
 
+API_PREFIXES = ("/api/", "/ogc", "/open311", "/tiles")
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not an API client) gets its errors as an HTML page."""
+    path = request.url.path
+    if path == "/api" or path.startswith(API_PREFIXES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _preferred(accept_language: str) -> str | None:
+    """fa or en, whichever the Accept-Language header weighs higher; None if it names neither."""
+    best, weight = None, 0.0
+    for part in accept_language.split(","):
+        tag, _, q = part.strip().partition(";q=")
+        lang = tag.strip().lower().split("-")[0]
+        try:
+            value = float(q) if q else 1.0
+        except ValueError:
+            continue
+        if lang in errors.LANGUAGES and value > weight:
+            best, weight = lang, value
+    return best
+
+
+def request_language(request: Request) -> str:
+    """An error message's language: ?lang=, then Accept-Language; pages default to fa, the API to en."""
+    asked = request.query_params.get("lang")
+    if asked in errors.LANGUAGES:
+        return asked
+    page = wants_page(request)
+    if page:
+        return "fa"
+    return _preferred(request.headers.get("accept-language", "")) or "en"
+
+
+def error_page(request: Request, status: int, message: str = "", headers: dict | None = None) -> HTMLResponse:
+    """The small HTML page an error becomes for a browser, in the page's language."""
+    lang = request_language(request)
+    heading, advice = ERROR_PAGE.get(status, ERROR_PAGE[400 if status < 500 else 500])[lang]
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "lang": lang,
+            "dir": "ltr" if lang == "en" else "rtl",
+            "heading": heading,
+            "advice": advice,
+            "message": message,
+            "words": PAGE[lang],
+        },
+        status_code=status,
+        headers=headers,
+    )
+
+
 def _status(exc: errors.SafemapError) -> int:
     return next((status for kind, status in STATUS.items() if isinstance(exc, kind)), 400)
 
 
-async def _domain(request: Request, exc: errors.SafemapError) -> JSONResponse:
+async def _domain(request: Request, exc: errors.SafemapError) -> Response:
     if exc.detail:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.detail)
     extra = {"rows": exc.rows} if isinstance(exc, errors.InvalidInput) and exc.rows else {}
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.Unauthorized) else None
+    message = exc.text(request_language(request))
+    if wants_page(request):
+        return error_page(request, _status(exc), message, headers)
     return JSONResponse(
-        error_body(exc.code, exc.message, exc.field, **extra), status_code=_status(exc), headers=headers
+        error_body(exc.code, message, exc.field, **extra), status_code=_status(exc), headers=headers
     )
 
 
-async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation(request: Request, exc: RequestValidationError) -> Response:
     problems = [
         {
             "field": ".".join(
@@ -52,6 +119,9 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
         for e in exc.errors()
     ]
     first = problems[0] if problems else {"field": None, "reason": "invalid request"}
+    if wants_page(request):
+        words = PAGE[request_language(request)]
+        return error_page(request, 400, f"{first['field']}: {words['invalid']}")
     return JSONResponse(
         error_body(
             "invalid_input", f"{first['field']}: {first['reason']}", first["field"], problems=problems
@@ -60,15 +130,19 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
     )
 
 
-async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http(request: Request, exc: StarletteHTTPException) -> Response:
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    if wants_page(request):
+        return error_page(request, exc.status_code, headers=getattr(exc, "headers", None))
     return JSONResponse(
         error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
+    if wants_page(request):
+        return error_page(request, 500)
     return JSONResponse(error_body("internal_error", "unexpected error; it has been logged"), status_code=500)
 
 

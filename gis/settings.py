@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,7 @@ class Settings(BaseSettings):
     basemap_attribution: str = ""
     open311_api_keys: str = ""
     public_map: bool = True
+    lang: Literal["fa", "en"] = "fa"  # the command line's messages; pages and the API choose per request
 
 
 @lru_cache

@@ -113,7 +113,7 @@ def scope_for(user: User | None, *, public_map: bool) -> SpotScope:
     """The scope of a signed-in user's role, or the public's (refused when the public map is off)."""
     if user is None:
         if not public_map:
-            raise Unauthorized("sign in to see spots: the public map is off", field="authorization")
+            raise Unauthorized("sign_see_spots_public_map", field="authorization")
         return PUBLIC_SPOTS
     if user.role == "facilitator":
         return SpotScope(area_ids=user.area_ids)
@@ -180,7 +180,7 @@ def parse_stages(text: str | None) -> list[int] | None:
     stages = []
     for part in latin_digits(text).split(","):
         if not (part.strip().isascii() and part.strip().isdigit()) or not 1 <= int(part) <= 4:
-            raise InvalidInput("stage", f"{part.strip()!r} is not a stage (1, 2, 3 or 4)")
+            raise InvalidInput("stage", "not_a_stage", value=part.strip())
         stages.append(int(part))
     return stages
 
@@ -192,12 +192,12 @@ def parse_bbox(text: str | None) -> list[float] | None:
     try:
         values = [float(v) for v in latin_digits(text).split(",")]
     except ValueError as exc:
-        raise InvalidInput("bbox", "four numbers: minlon,minlat,maxlon,maxlat") from exc
+        raise InvalidInput("bbox", "four_numbers_minlon_minlat_maxlon") from exc
     if len(values) != 4:
-        raise InvalidInput("bbox", "four numbers: minlon,minlat,maxlon,maxlat")
+        raise InvalidInput("bbox", "four_numbers_minlon_minlat_maxlon")
     minx, miny, maxx, maxy = values
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise InvalidInput("bbox", "must be minlon,minlat,maxlon,maxlat with min ≤ max, in degrees")
+        raise InvalidInput("bbox", "minlon_minlat_maxlon_maxlat_with")
     return values
 
 
@@ -218,7 +218,7 @@ def parse_day(field: str, text: str | None) -> date | None:
             return jdatetime.date(year, month, day).togregorian()
         return date(year, month, day)
     except ValueError as exc:
-        raise InvalidInput(field, f"{text!r} is not a date (2026-03-21 or ۱۴۰۵/۰۱/۰۱)") from exc
+        raise InvalidInput(field, "not_a_date", text=text) from exc
 
 
 def _check_known(conn: Conn, table: str, field: str, codes: list[str] | None) -> None:
@@ -231,7 +231,7 @@ def _check_known(conn: Conn, table: str, field: str, codes: list[str] | None) ->
         known = {row[0] for row in cur.fetchall()}
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise InvalidInput(field, f"unknown {field} {', '.join(unknown)}")
+        raise InvalidInput(field, "unknown_codes", what=field, unknown=", ".join(unknown))
 
 
 def check_categories(conn: Conn, categories: list[str] | None) -> None:
@@ -248,19 +248,19 @@ def filter_params(conn: Conn, spot_filter: SpotFilter) -> dict:
     """The filter checked and turned into the query parameters SPOTS_WHERE binds."""
     check_categories(conn, spot_filter.categories)
     if spot_filter.status is not None and spot_filter.status not in ("open", "resolved", "rejected"):
-        raise InvalidInput("status", "must be open, resolved or rejected")
+        raise InvalidInput("status", "open_resolved_rejected")
     if not 1 <= spot_filter.limit <= MAX_LIMIT:
-        raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT}")
+        raise InvalidInput("limit", "limit_between", max_limit=MAX_LIMIT)
     if spot_filter.offset < 0:
-        raise InvalidInput("offset", "must be 0 or more")
+        raise InvalidInput("offset", "zero_or_more")
     check_sources(conn, spot_filter.sources)
     unknown_times = [t for t in spot_filter.times_of_day or () if t not in TIMES_OF_DAY]
     if unknown_times:
         raise InvalidInput(
-            "time_of_day", f"unknown time of day {', '.join(unknown_times)} (day, evening, night)"
+            "time_of_day", "unknown_time_day_day_evening", unknown_times=", ".join(unknown_times)
         )
     if spot_filter.since and spot_filter.until and spot_filter.since > spot_filter.until:
-        raise InvalidInput("until", "the period ends before it starts")
+        raise InvalidInput("until", "period_reversed")
     return {
         "stages": spot_filter.stages,
         "categories": spot_filter.categories,
@@ -320,7 +320,7 @@ def spot_feature(conn: Conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> 
         cur.execute(query, {"id": spot_id, "names": scope.names, **scope.params()})
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"spot {spot_id} does not exist", field="id")
+        raise NotFound("spot_does_exist", spot_id=spot_id, field="id")
     return row[0]
 
 

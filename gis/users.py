@@ -41,11 +41,11 @@ class User:
 
     def require_area(self, area_id: int | None) -> None:
         if not self.covers_area(area_id):
-            raise Forbidden("this neighbourhood is not one of yours", field="area")
+            raise Forbidden("this_neighbourhood_one_yours", field="area")
 
     def require_role(self, *roles: str) -> None:
         if self.role not in roles:
-            raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {self.role}", field="role")
+            raise Forbidden("this_needs_role_you_are", roles=" or ".join(roles), role=self.role, field="role")
 
 
 USER_SQL = """
@@ -73,26 +73,26 @@ def create_user(
 ) -> User:
     """Add a user; facilitators need at least one neighbourhood, agency users an agency."""
     if role not in ROLES:
-        raise InvalidInput("role", f"must be one of {', '.join(ROLES)}")
+        raise InvalidInput("role", "one_of", choices=", ".join(ROLES))
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput("password", f"at least {MIN_PASSWORD} characters")
+        raise InvalidInput("password", "at_least_characters", min_password=MIN_PASSWORD)
     if role == "facilitator" and not areas:
-        raise InvalidInput("areas", "a facilitator needs at least one neighbourhood (--area 2201)")
+        raise InvalidInput("areas", "facilitator_needs_at_least_one")
     if role == "agency" and not agency:
-        raise InvalidInput("agency", "an agency user needs an agency code (--agency urban_services)")
+        raise InvalidInput("agency", "agency_user_needs_agency_code")
     if role != "agency" and agency:
-        raise InvalidInput("agency", "only agency users are bound to an agency")
+        raise InvalidInput("agency", "only_agency_users_are_bound")
     with conn.cursor() as cur:
         agency_id = None
         if agency:
             cur.execute("SELECT id FROM agency WHERE code = %s", (agency,))
             row = cur.fetchone()
             if row is None:
-                raise InvalidInput("agency", f"unknown agency {agency!r}")
+                raise InvalidInput("agency", "unknown_agency", agency=agency)
             agency_id = row[0]
         cur.execute("SELECT 1 FROM app_user WHERE username = %s", (username,))
         if cur.fetchone():
-            raise Conflict(f"username: {username!r} is taken", field="username")
+            raise Conflict("username_taken", username=username, field="username")
         cur.execute(
             "INSERT INTO app_user (username, full_name, role, password_hash, agency_id)"
             " VALUES (%s, %s, %s, %s, %s) RETURNING id",
@@ -103,7 +103,7 @@ def create_user(
             cur.execute("SELECT id FROM area WHERE code = %s AND level = 'neighbourhood'", (code,))
             row = cur.fetchone()
             if row is None:
-                raise InvalidInput("areas", f"no neighbourhood with code {code!r}")
+                raise InvalidInput("areas", "no_neighbourhood_with_code", code=code)
             cur.execute(
                 "INSERT INTO user_area (user_id, area_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 (user_id, row[0]),
@@ -116,7 +116,7 @@ def get_user(conn: Conn, username: str) -> User:
         cur.execute(USER_SQL + " WHERE u.username = %s GROUP BY u.id", (username,))
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"no user {username!r}", field="username")
+        raise NotFound("no_such_user", username=username, field="username")
     return _user(row)
 
 
@@ -144,7 +144,7 @@ def disable_user(conn: Conn, username: str) -> None:
         cur.execute("UPDATE app_user SET active = false WHERE username = %s RETURNING id", (username,))
         row = cur.fetchone()
         if row is None:
-            raise NotFound(f"no user {username!r}", field="username")
+            raise NotFound("no_such_user", username=username, field="username")
         cur.execute("UPDATE api_token SET revoked_at = now() WHERE user_id = %s AND revoked_at IS NULL", row)
 
 
@@ -158,7 +158,7 @@ def authenticate(conn: Conn, username: str, password: str) -> User:
             raise VerificationError
         _hasher.verify(row[0], password)
     except (VerificationError, InvalidHashError) as exc:
-        raise Unauthorized("wrong user name or password", field="password") from exc
+        raise Unauthorized("wrong_user_name_password", field="password") from exc
     return get_user(conn, username)
 
 

@@ -42,7 +42,7 @@ def _readable_layers(text: str | None, fmt: str, user: User | None) -> list[str]
     )
     private = [name for name in layers if LAYERS[name].private]
     if private and user is None:
-        raise Unauthorized(f"the {', '.join(private)} layer needs a signed-in user", field="authorization")
+        raise Unauthorized("layer_needs_signed_user", private=", ".join(private), field="authorization")
     check_export(fmt, layers)
     return layers
 

@@ -40,8 +40,8 @@ def upload_reports(
                 if target.tell() + len(chunk) > MAX_BYTES:
                     raise InvalidInput(
                         "file",
-                        f"larger than {MAX_BYTES // 1024 // 1024} MB: use the command line "
-                        "(safemap import reports)",
+                        "larger_than_mb_use_command",
+                        mb=MAX_BYTES // 1024 // 1024,
                     )
                 target.write(chunk)
         result = import_reports(

@@ -52,7 +52,7 @@ def _html_wanted(request: Request) -> bool:
     f = request.query_params.get("f")
     if f is not None:
         if f not in ("html", "json", "geojson"):
-            raise InvalidInput("f", "must be json or html")
+            raise InvalidInput("f", "json_html")
         return f == "html"
     accept = request.headers.get("accept", "")
     html_at, json_at = accept.find(HTML), max(accept.find("json"), accept.find("*/*"))
@@ -92,7 +92,7 @@ def _check_parameters(request: Request, allowed: tuple[str, ...]) -> None:
     """An unknown query parameter is a 400 naming it (OGC API – Features /req/core/query-param-unknown)."""
     for name in request.query_params:
         if name not in allowed:
-            raise InvalidInput(name, f"unknown parameter (known: {', '.join(allowed)})")
+            raise InvalidInput(name, "unknown_parameter_known", allowed=", ".join(allowed))
 
 
 def _visible(collection: Collection, user: User | None) -> bool:
@@ -105,7 +105,9 @@ def _scope(request: Request, collection: Collection, user: User | None) -> SpotS
 
 def _require(collection: Collection, user: User | None) -> None:
     if not _visible(collection, user):
-        raise Unauthorized(f"the {collection.id} collection needs a bearer token", field="authorization")
+        raise Unauthorized(
+            "collection_needs_bearer_token", collection_id=collection.id, field="authorization"
+        )
 
 
 @router.get("", summary="OGC API – Features landing page", response_class=Response)

@@ -89,7 +89,7 @@ def _xml(root: str, content: list[dict] | dict, item: str = "") -> bytes:
 
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
-        raise InvalidInput("format", f"{fmt!r}: use .json or .xml")
+        raise InvalidInput("format", "use_json_xml", fmt=fmt)
 
 
 def _render(
@@ -118,9 +118,9 @@ async def _posted(request: Request) -> dict[str, str]:
         try:
             body = json.loads(await request.body() or b"{}")
         except ValueError as exc:
-            raise InvalidInput("body", "not valid JSON") from exc
+            raise InvalidInput("body", "valid_json") from exc
         if not isinstance(body, dict):
-            raise InvalidInput("body", "a JSON object of parameters")
+            raise InvalidInput("body", "json_object_parameters")
         params.update({k: "" if v is None else str(v) for k, v in body.items()})
     else:
         form = await request.form()
@@ -200,4 +200,4 @@ def get_token(token: str, fmt: str, conn: Conn = DB) -> Response:
     "/open311/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
 )
 def unknown(rest: str) -> Response:
-    raise NotFound(f"no Open311 resource {rest!r} for this method (see /open311/v2/discovery.json)")
+    raise NotFound("open_resource_for_this_method", rest=rest)

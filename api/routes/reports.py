@@ -64,7 +64,9 @@ def create_report(
     conn: Conn = DB,
 ) -> ReportOut:
     if user.role == "facilitator" and body.source not in FACILITATOR_SOURCES:
-        raise Forbidden(f"facilitators report from {' or '.join(FACILITATOR_SOURCES)}", field="source")
+        raise Forbidden(
+            "facilitators_report_from", facilitator_sources=" or ".join(FACILITATOR_SOURCES), field="source"
+        )
     report = ReportCreate(
         source=body.source,
         category=body.category,

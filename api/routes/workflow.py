@@ -81,10 +81,10 @@ def _version(if_match: str | None, body: int | None) -> int | None:
     if if_match:
         text = latin_digits(if_match).strip().removeprefix("W/").strip('"')
         if not text.isdigit():
-            raise InvalidInput("if-match", 'must be the version as an ETag, e.g. "3"')
+            raise InvalidInput("if-match", "version_as_etag_e_g")
         header = int(text)
     if header is not None and body is not None and header != body:
-        raise InvalidInput("version", "the If-Match header and the version field disagree")
+        raise InvalidInput("version", "if_match_header_version_field")
     return header if header is not None else body
 
 

@@ -82,9 +82,9 @@ class EditedSpot:
 def _note(note: str | None) -> str:
     text = (note or "").strip()
     if not text:
-        raise InvalidInput("note", "say why (it is kept in both spots' histories)")
+        raise InvalidInput("note", "say_why_kept_both_spots")
     if len(text) > 4000:
-        raise InvalidInput("note", "at most 4000 characters")
+        raise InvalidInput("note", "at_most_4000_characters")
     return text
 
 
@@ -99,7 +99,7 @@ def _lock(conn: Conn, *spot_ids: int) -> dict[int, EditedSpot]:
         found = {row[0]: EditedSpot(*row) for row in cur.fetchall()}
     for spot_id in spot_ids:
         if spot_id not in found:
-            raise NotFound(f"spot {spot_id} does not exist", field="spot")
+            raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
     return found
 
 
@@ -108,7 +108,7 @@ def _report_spot(conn: Conn, report_id: int) -> tuple[int, str]:
         cur.execute("SELECT spot_id, source FROM report WHERE id = %s", (report_id,))
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"report {report_id} does not exist", field="report")
+        raise NotFound("report_does_exist", report_id=report_id, field="report")
     return row
 
 
@@ -120,17 +120,17 @@ def _touch(cur, *spot_ids: int) -> None:
 
 def _open_target(spot: EditedSpot) -> None:
     if spot.status in ("merged", "rejected"):
-        raise Conflict(f"spot {spot.id} is {spot.status}: reports cannot join it", field="into")
+        raise Conflict("spot_reports_cannot_join", spot_id=spot.id, status=spot.status, field="into")
 
 
 def candidates(conn: Conn, *, spot_id: int, radius_m: float = 200.0, limit: int = 20) -> list[dict]:
     """Open or resolved spots near a spot, nearest first, with distance, category and sources."""
     if not 0 < radius_m <= 5000:
-        raise InvalidInput("radius", "between 0 and 5000 metres")
+        raise InvalidInput("radius", "between_0_and_5000_metres")
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM spot WHERE id = %s", (spot_id,))
         if cur.fetchone() is None:
-            raise NotFound(f"spot {spot_id} does not exist", field="id")
+            raise NotFound("spot_does_exist", spot_id=spot_id, field="id")
         cur.execute(CANDIDATES_SQL, {"spot": spot_id, "radius": radius_m, "limit": limit})
         return cur.fetchone()[0]
 
@@ -140,7 +140,7 @@ def spot_reports(conn: Conn, *, spot_id: int) -> list[dict]:
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM spot WHERE id = %s", (spot_id,))
         if cur.fetchone() is None:
-            raise NotFound(f"spot {spot_id} does not exist", field="id")
+            raise NotFound("spot_does_exist", spot_id=spot_id, field="id")
         cur.execute(SPOT_REPORTS_SQL, {"spot": spot_id})
         return cur.fetchone()[0]
 
@@ -150,21 +150,29 @@ def merge(conn: Conn, *, user: User, spot_id: int, into: int, note: str, version
     user.require_role(EDITOR_ROLE)
     note = _note(note)
     if into == spot_id:
-        raise InvalidInput("into", "a spot cannot be merged into itself")
+        raise InvalidInput("into", "spot_cannot_merged_into_itself")
     spots = _lock(conn, spot_id, into)
     gone, kept = spots[spot_id], spots[into]
     if version is not None and version != gone.version:
         raise Conflict(
-            f"spot {spot_id} changed since you read it (your version {version}, now {gone.version})",
+            "spot_changed_since_you_read",
+            spot_id=spot_id,
+            version=version,
+            current=gone.version,
             field="version",
         )
     if gone.status == "merged":
-        raise Conflict(f"spot {spot_id} is already merged into spot {gone.merged_into}", field="status")
+        raise Conflict(
+            "spot_already_merged_into_spot", spot_id=spot_id, merged_into=gone.merged_into, field="status"
+        )
     _open_target(kept)
     if gone.stage > kept.stage:
         raise Conflict(
-            f"spot {spot_id} is at stage {gone.stage}, spot {into} at stage {kept.stage}: merge "
-            f"spot {into} into spot {spot_id} instead, so no work is lost",
+            "spot_at_stage_spot_at",
+            spot_id=spot_id,
+            stage=gone.stage,
+            into=into,
+            into_stage=kept.stage,
             field="into",
         )
     with conn.cursor() as cur:
@@ -188,16 +196,16 @@ def unmerge(conn: Conn, *, user: User, spot_id: int, note: str) -> dict:
         cur.execute("SELECT merged_into FROM spot WHERE id = %s", (spot_id,))
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"spot {spot_id} does not exist", field="spot")
+        raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
     if row[0] is None:
-        raise Conflict(f"spot {spot_id} is not merged", field="status")
+        raise Conflict("spot_merged", spot_id=spot_id, field="status")
     spots = _lock(conn, spot_id, row[0])
     gone, kept = spots[spot_id], spots[row[0]]
     if gone.merged_into != kept.id:
-        raise Conflict(f"spot {spot_id} changed while you asked; try again", field="status")
+        raise Conflict("spot_changed_while_you_asked", spot_id=spot_id, field="status")
     if kept.status == "merged":
         raise Conflict(
-            f"spot {kept.id} was itself merged into spot {kept.merged_into}: unmerge it first", field="status"
+            "spot_was_itself_merged_into", kept_id=kept.id, merged_into=kept.merged_into, field="status"
         )
     with conn.cursor() as cur:
         cur.execute(
@@ -207,8 +215,8 @@ def unmerge(conn: Conn, *, user: User, spot_id: int, note: str) -> dict:
         event = cur.fetchone()
         if event is None:
             raise Conflict(
-                f"spot {spot_id} was merged by a rebuild, not by hand: a rebuild with the former "
-                "radius separates its reports again",
+                "spot_was_merged_by_rebuild",
+                spot_id=spot_id,
                 field="status",
             )
         payload = event[0]
@@ -235,7 +243,9 @@ def split(conn: Conn, *, user: User, report_id: int, note: str) -> dict:
     spot_id, source = _report_spot(conn, report_id)
     old = _lock(conn, spot_id)[spot_id]
     if old.reports < 2:
-        raise Conflict(f"report {report_id} is already the only report of spot {spot_id}", field="report")
+        raise Conflict(
+            "report_already_only_report_spot", report_id=report_id, spot_id=spot_id, field="report"
+        )
     with conn.cursor() as cur:
         cur.execute(NEW_SPOT_SQL, {"report": report_id})
         new_id = cur.fetchone()[0]
@@ -256,7 +266,7 @@ def reattach(conn: Conn, *, user: User, report_id: int, into: int, note: str) ->
     note = _note(note)
     spot_id, source = _report_spot(conn, report_id)
     if spot_id == into:
-        raise InvalidInput("into", f"report {report_id} is already in spot {into}")
+        raise InvalidInput("into", "report_already_spot", report_id=report_id, into=into)
     spots = _lock(conn, spot_id, into)
     if spots[spot_id].reports < 2:
         return merge(conn, user=user, spot_id=spot_id, into=into, note=note) | {"report": report_id}

@@ -148,7 +148,7 @@ def rebuild(
 ) -> RebuildResult:
     """Re-cluster the reports of automatic stage-1 spots with `radius_m` (see the module for the rules)."""
     if not 0 < radius_m <= 1000:
-        raise InvalidInput("radius", "between 0 and 1000 metres")
+        raise InvalidInput("radius", "between_0_and_1000_metres")
     with conn.cursor() as cur:
         cur.execute("LOCK TABLE spot IN SHARE ROW EXCLUSIVE MODE")  # reports arriving meanwhile wait for us
     free, reports, kept, compatible, untouched = _load(conn)

@@ -20,28 +20,28 @@ Conn = psycopg2.extensions.connection
 
 # Constraint name -> (field, reason) shown to the user when the database refuses a row.
 CONSTRAINT_FIELDS = {
-    "area_geom_valid": ("geometry", "invalid or empty geometry"),
-    "spot_geom_valid": ("geometry", "invalid or empty geometry"),
-    "report_geom_valid": ("geometry", "invalid or empty geometry"),
-    "spot_geom_type": ("geometry", "geometry must be a point, line or polygon"),
-    "report_geom_type": ("geometry", "geometry must be a point, line or polygon"),
-    "spot_stage_range": ("stage", "stage must be 1, 2, 3 or 4"),
-    "spot_stage_check": ("stage", "stage must be 1, 2, 3 or 4"),
-    "spot_stage_fkey": ("stage", "stage must be 1, 2, 3 or 4"),
-    "spot_category_fkey": ("category", "unknown category"),
-    "report_category_fkey": ("category", "unknown category"),
-    "report_source_fkey": ("source", "unknown source"),
-    "report_audit_valid": ("audit", "each safety-audit score is an integer 0–3 of the nine criteria"),
-    "report_time_of_day_check": ("time_of_day", "must be day, evening or night"),
-    "area_level_fkey": ("level", "unknown area level"),
-    "area_code_key": ("code", "an area with this code already exists"),
-    "app_user_username_key": ("username", "this user name is taken"),
-    "app_user_username_check": ("username", "2–64 characters of a-z, 0-9, _ . -"),
-    "app_user_role_check": ("role", "unknown role"),
-    "report_photo_type": ("file", "a photo must be a JPEG, PNG or WebP image"),
-    "report_photo_size": ("file", "a photo must be 1 byte to 2 MB"),
-    "programme_phase_planned_order": ("planned_end", "the phase ends before it starts"),
-    "programme_phase_actual_order": ("actual_end", "an actual end needs an actual start, and not before it"),
+    "area_geom_valid": ("geometry", "invalid_or_empty_geometry"),
+    "spot_geom_valid": ("geometry", "invalid_or_empty_geometry"),
+    "report_geom_valid": ("geometry", "invalid_or_empty_geometry"),
+    "spot_geom_type": ("geometry", "geometry_point_line_polygon"),
+    "report_geom_type": ("geometry", "geometry_point_line_polygon"),
+    "spot_stage_range": ("stage", "stage_must_be_1_to_4"),
+    "spot_stage_check": ("stage", "stage_must_be_1_to_4"),
+    "spot_stage_fkey": ("stage", "stage_must_be_1_to_4"),
+    "spot_category_fkey": ("category", "unknown_category_code"),
+    "report_category_fkey": ("category", "unknown_category_code"),
+    "report_source_fkey": ("source", "unknown_source"),
+    "report_audit_valid": ("audit", "audit_scores_invalid"),
+    "report_time_of_day_check": ("time_of_day", "day_evening_night"),
+    "area_level_fkey": ("level", "unknown_area_level"),
+    "area_code_key": ("code", "area_code_taken"),
+    "app_user_username_key": ("username", "user_name_taken"),
+    "app_user_username_check": ("username", "user_name_characters"),
+    "app_user_role_check": ("role", "unknown_role"),
+    "report_photo_type": ("file", "photo_type"),
+    "report_photo_size": ("file", "photo_size"),
+    "programme_phase_planned_order": ("planned_end", "phase_reversed"),
+    "programme_phase_actual_order": ("actual_end", "actual_end_order"),
 }
 
 
@@ -59,7 +59,7 @@ def connect(url: str) -> "psycopg2.extensions.connection":
     try:
         return psycopg2.connect(url, connect_timeout=5, application_name="safemap")
     except psycopg2.OperationalError as exc:
-        raise DatabaseUnavailable("the database is not reachable", detail=str(exc).strip()) from exc
+        raise DatabaseUnavailable("database_unreachable", detail=str(exc).strip()) from exc
 
 
 @contextmanager
@@ -86,17 +86,19 @@ def translate_errors() -> Iterator[None]:
         raise SafemapError(exc.diag.message_primary or "refused by the database") from exc
     except psycopg2.IntegrityError as exc:
         name = getattr(exc.diag, "constraint_name", None) or ""
-        field, reason = CONSTRAINT_FIELDS.get(name, (name or "row", "violates a rule of the database"))
+        field, reason = CONSTRAINT_FIELDS.get(name, (name or "row", "violates_database_rule"))
         raise InvalidInput(field, reason) from exc
     except psycopg2.DataError as exc:
-        raise InvalidInput("input", (exc.diag.message_primary or "invalid value").strip()) from exc
+        raise InvalidInput(
+            "input", "database_refused_value", reason=(exc.diag.message_primary or "invalid value").strip()
+        ) from exc
     except psycopg2.OperationalError as exc:
-        raise DatabaseUnavailable("the database is not reachable", detail=str(exc).strip()) from exc
+        raise DatabaseUnavailable("database_unreachable", detail=str(exc).strip()) from exc
     except ValueError as exc:
         # psycopg2 refuses to send a NUL character; it comes from the input, so it is the input's fault.
         if "NUL (0x00)" not in str(exc):
             raise
-        raise InvalidInput("input", "text may not contain a NUL (0x00) character") from exc
+        raise InvalidInput("input", "text_may_contain_nul_x") from exc
 
 
 def dict_cursor(conn: "psycopg2.extensions.connection") -> "psycopg2.extras.RealDictCursor":

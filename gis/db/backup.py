@@ -30,10 +30,10 @@ def backup(url: str, path: Path) -> int:
 def restore(url: str, path: Path) -> None:
     """Replace the database at `url` with the backup: drop it, create it empty, restore in one transaction."""
     if not path.exists():
-        raise InvalidInput("file", f"{path} does not exist")
+        raise InvalidInput("file", "path_missing", path=path)
     check = subprocess.run([_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True)
     if check.returncode != 0:
-        raise InvalidInput("file", f"{path.name} is not a pg_dump custom-format backup")
+        raise InvalidInput("file", "pg_dump_custom_format_backup", path_name=path.name)
     parts = urlsplit(url)
     database = parts.path.lstrip("/")
     admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))

@@ -82,7 +82,7 @@ _ALIASES = {_key(alias): field for field, aliases in KEY_ALIASES.items() for ali
 def _count(field: str, value: object) -> int:
     text = latin_digits(str(value)).strip()
     if isinstance(value, bool) or not text.isdigit():
-        raise InvalidInput(field, f"{value!r} is not a whole number")
+        raise InvalidInput(field, "not_a_whole_number", value=value)
     return int(text)
 
 
@@ -90,23 +90,23 @@ def create_session(conn: Conn, session: FocusGroupCreate) -> tuple[int, bool]:
     """Record a session; the same client UUID twice returns the first session. Returns (id, created)."""
     held_on = session.held_on if isinstance(session.held_on, date) else parse_day("held_on", session.held_on)
     if held_on is None:
-        raise InvalidInput("held_on", "the date the session was held is required")
+        raise InvalidInput("held_on", "date_session_was_held_required")
     if held_on > clock.today():
-        raise InvalidInput("held_on", f"{jalali(held_on)} ({held_on}) is in the future")
+        raise InvalidInput("held_on", "day_in_future", jalali=jalali(held_on), day=held_on.isoformat())
     facilitator = normalise_persian(session.facilitator or "").strip()
     if not facilitator:
-        raise InvalidInput("facilitator", "the facilitator's name is required")
+        raise InvalidInput("facilitator", "facilitator_s_name_required")
     participants = _count("participants", session.participants)
     women = _count("women", session.women)
     if participants < 1:
-        raise InvalidInput("participants", "at least one participant")
+        raise InvalidInput("participants", "at_least_one_participant")
     if women > participants:
-        raise InvalidInput("women", f"{women} women is more than the {participants} participants")
+        raise InvalidInput("women", "women_more_than_participants", women=women, participants=participants)
     session_uuid = str(session.uuid or uuidlib.uuid4())
     try:
         uuidlib.UUID(session_uuid)
     except ValueError as exc:
-        raise InvalidInput("uuid", "not a UUID") from exc
+        raise InvalidInput("uuid", "not_a_uuid") from exc
     with conn.cursor() as cur:
         cur.execute(
             """
@@ -131,9 +131,7 @@ def create_session(conn: Conn, session: FocusGroupCreate) -> tuple[int, bool]:
         cur.execute("SELECT id, area_id FROM focus_group WHERE uuid = %s", (session_uuid,))
         found_id, found_area = cur.fetchone()
     if found_area != session.area_id:
-        raise Conflict(
-            f"uuid: session {found_id} already has this UUID in another neighbourhood", field="uuid"
-        )
+        raise Conflict("uuid_session_already_has_this", found_id=found_id, field="uuid")
     return found_id, False
 
 
@@ -143,7 +141,7 @@ def session_area(conn: Conn, session_id: int) -> int:
         cur.execute("SELECT area_id FROM focus_group WHERE id = %s", (session_id,))
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"focus group {session_id} does not exist", field="id")
+        raise NotFound("focus_group_does_exist", session_id=session_id, field="id")
     return row[0]
 
 
@@ -156,12 +154,12 @@ def _categories(conn: Conn) -> dict[str, str]:
 def _point(feature: object, categories: dict[str, str]) -> dict:
     """One marked place from a GeoJSON feature: its fields under their English names, values checked."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        raise InvalidInput("feature", "not a GeoJSON Feature")
+        raise InvalidInput("feature", "geojson_feature")
     if not isinstance(feature.get("geometry"), dict):
-        raise InvalidInput("geometry", "the feature has no geometry")
+        raise InvalidInput("geometry", "feature_has_geometry")
     properties = feature.get("properties") or {}
     if not isinstance(properties, dict):
-        raise InvalidInput("properties", "must be an object")
+        raise InvalidInput("properties", "must_be_object")
     point: dict = {"geometry": feature["geometry"], "audit": {}, "extra": {}}
     for name, value in properties.items():
         field = _ALIASES.get(_key(name))
@@ -169,12 +167,12 @@ def _point(feature: object, categories: dict[str, str]) -> dict:
             point["extra"][name] = value
         elif field == "audit":
             if not isinstance(value, dict):
-                raise InvalidInput("audit", "an object of criterion: score")
+                raise InvalidInput("audit", "object_criterion_score")
             for criterion, score in value.items():
                 key = _ALIASES.get(_key(criterion))
                 if key not in AUDIT_KEYS:
                     raise InvalidInput(
-                        f"audit.{criterion}", f"unknown criterion; use {', '.join(AUDIT_KEYS)}"
+                        f"audit.{criterion}", "unknown_criterion_use", audit_keys=", ".join(AUDIT_KEYS)
                     )
                 point["audit"][key] = score
         elif field in AUDIT_KEYS:
@@ -191,12 +189,12 @@ def _point(feature: object, categories: dict[str, str]) -> dict:
         raise InvalidInput("category", "missing")
     point["category"] = categories.get(_key(category))
     if point["category"] is None:
-        raise InvalidInput("category", f"unknown category {category!r}")
+        raise InvalidInput("category", "unknown_category", category=category)
     tod = point.get("time_of_day")
     if tod not in (None, ""):
         point["time_of_day"] = TIME_ALIASES.get(_key(tod))
         if point["time_of_day"] is None:
-            raise InvalidInput("time_of_day", f"{tod!r}: use day, evening or night (روز، عصر، شب)")
+            raise InvalidInput("time_of_day", "use_day_evening_night", tod=tod)
     else:
         point["time_of_day"] = None
     if feature.get("id") is not None and point.get("uuid") in (None, ""):
@@ -227,14 +225,14 @@ def add_points(
     sending the same list again adds nothing.
     """
     if not isinstance(features, list) or not features:
-        raise InvalidInput("features", "a FeatureCollection with at least one feature")
+        raise InvalidInput("features", "featurecollection_with_at_least_one")
     if len(features) > MAX_POINTS:
-        raise InvalidInput("features", f"at most {MAX_POINTS} features at once")
+        raise InvalidInput("features", "at_most_features_at_once", max_points=MAX_POINTS)
     with conn.cursor() as cur:
         cur.execute("SELECT uuid, held_on FROM focus_group WHERE id = %s", (session_id,))
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"focus group {session_id} does not exist", field="id")
+        raise NotFound("focus_group_does_exist", session_id=session_id, field="id")
     session_uuid, held_on = uuidlib.UUID(row[0]), row[1]
     reported_at = datetime.combine(held_on, time(12), tzinfo=TEHRAN)
     categories = _categories(conn)
@@ -272,7 +270,7 @@ def add_points(
         except InvalidInput as exc:
             with conn.cursor() as cur:
                 cur.execute("ROLLBACK TO SAVEPOINT focus_group_point")
-            rejected.append({"feature": number, "field": exc.field, "reason": exc.reason})
+            rejected.append({"feature": number, "field": exc.field, "reason": exc.reason, "error": exc})
             continue
         with conn.cursor() as cur:
             cur.execute("RELEASE SAVEPOINT focus_group_point")
@@ -281,9 +279,13 @@ def add_points(
         first = rejected[0]
         raise InvalidInput(
             "features",
-            f"{len(rejected)} of {len(features)} features rejected, nothing was"
-            f" stored (feature {first['feature']}: {first['field']}: {first['reason']})",
-            rows=rejected,
+            "features_rejected_nothing_was_stored",
+            rejected=len(rejected),
+            features=len(features),
+            feature=first["feature"],
+            bad_field=first["field"],
+            reason=first["error"],
+            rows=[{k: v for k, v in row.items() if k != "error"} for row in rejected],
         )
     return results
 
@@ -329,7 +331,7 @@ def get_session(conn: Conn, session_id: int) -> dict:
         cur.execute(f"SELECT {SESSION_FIELDS} {SESSION_FROM} WHERE g.id = %s", (session_id,))
         row = cur.fetchone()
         if row is None:
-            raise NotFound(f"focus group {session_id} does not exist", field="id")
+            raise NotFound("focus_group_does_exist", session_id=session_id, field="id")
         cur.execute(
             """
             SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
@@ -359,19 +361,21 @@ def session_uuid_for_file(area_code: str, held_on: date, content: bytes) -> str:
 def read_features(path: Path) -> tuple[list, bytes]:
     """The features of a session's GeoJSON file (WGS 84 longitude/latitude) and the file's bytes."""
     if not path.exists():
-        raise InvalidInput("file", f"{path} does not exist")
+        raise InvalidInput("file", "path_missing", path=path)
     content = path.read_bytes()
     try:
         data = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput("file", f"{path.name} is not GeoJSON ({exc})") from exc
+        raise InvalidInput("file", "not_geojson", path_name=path.name, exc=exc) from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InvalidInput("file", f"{path.name} is not a GeoJSON FeatureCollection")
+        raise InvalidInput("file", "geojson_featurecollection", path_name=path.name)
     crs = json.dumps(data.get("crs") or "CRS84")
     if not any(name in crs for name in ("CRS84", "EPSG::4326", "EPSG:4326")):
         raise InvalidInput(
             "file",
-            f"{path.name} is not in WGS 84 longitude/latitude (crs {crs}); save it as GeoJSON in EPSG:4326",
+            "wgs_longitude_latitude_crs_save",
+            path_name=path.name,
+            crs=crs,
         )
     return data.get("features") or [], content
 

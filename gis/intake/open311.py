@@ -64,7 +64,7 @@ def services(conn: Conn) -> list[dict]:
 def service_definition(conn: Conn, service_code: str) -> dict:
     """The definition of one service: it asks for no attributes beyond the standard ones."""
     if service_code not in {s["service_code"] for s in services(conn)}:
-        raise NotFound(f"service_code: no service {service_code!r}", field="service_code")
+        raise NotFound("service_code_service", service_code=service_code, field="service_code")
     return {"service_code": service_code, "attributes": []}
 
 
@@ -72,9 +72,9 @@ def check_api_key(configured: str, given: str | None) -> str:
     """The key's short fingerprint (kept as provenance) if it is one of the configured keys; else Forbidden."""
     keys = [k.strip() for k in configured.split(",") if k.strip()]
     if not given:
-        raise Forbidden("api_key: required to post a service request", field="api_key")
+        raise Forbidden("api_key_required_post_service", field="api_key")
     if not any(hmac.compare_digest(given.encode(), key.encode()) for key in keys):
-        raise Forbidden("api_key: unknown key", field="api_key")
+        raise Forbidden("api_key_unknown_key", field="api_key")
     return hashlib.sha256(given.encode()).hexdigest()[:12]
 
 
@@ -82,7 +82,7 @@ def _number(field: str, text: str) -> float:
     try:
         return float(latin_digits(text).strip())
     except ValueError as exc:
-        raise InvalidInput(field, f"{text!r} is not a number in decimal degrees") from exc
+        raise InvalidInput(field, "number_decimal_degrees", text=text) from exc
 
 
 def _location(conn: Conn, params: dict[str, str]) -> dict:
@@ -91,17 +91,15 @@ def _location(conn: Conn, params: dict[str, str]) -> dict:
     address = normalise_persian(params.get("address_string", "")).strip()
     if lat or lon:
         if not (lat and lon):
-            raise InvalidInput("lat/long", "give both lat and long")
+            raise InvalidInput("lat/long", "give_both_lat_long")
         latitude, longitude = _number("lat/long", lat), _number("lat/long", lon)
         locate(conn, lon=longitude, lat=latitude, field="lat/long")
         return {"lat": latitude, "lon": longitude, "address": address}
     if not address:
-        raise InvalidInput("lat/long", "a location is required: lat and long, or an address_string")
+        raise InvalidInput("lat/long", "location_required_lat_long_address")
     code = neighbourhood_in_text(conn, address)
     if code is None:
-        raise InvalidInput(
-            "address_string", "names no neighbourhood of District 22; give lat and long instead"
-        )
+        raise InvalidInput("address_string", "names_neighbourhood_district_give_lat")
     return {"area_code": code, "address": address}
 
 
@@ -109,7 +107,7 @@ def _contact(params: dict[str, str]) -> dict[str, str]:
     name = " ".join(params.get(k, "").strip() for k in ("first_name", "last_name")).strip()
     email = params.get("email", "").strip()
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise InvalidInput("email", f"{email!r} is not an email address")
+        raise InvalidInput("email", "not_an_email", email=email)
     contact = {
         "name": normalise_persian(name),
         "phone": latin_digits(params.get("phone", "")).strip(),
@@ -119,7 +117,7 @@ def _contact(params: dict[str, str]) -> dict[str, str]:
     }
     for key, value in contact.items():
         if len(value) > 200:
-            raise InvalidInput(key, "at most 200 characters")
+            raise InvalidInput(key, "at_most_200_characters")
     return contact
 
 
@@ -127,18 +125,18 @@ def post_request(conn: Conn, params: dict[str, str], *, client: str, radius_m: f
     """Accept one service request from the hotline's system; returns the GeoReport POST response item."""
     jurisdiction = params.get("jurisdiction_id", "").strip()
     if jurisdiction and jurisdiction != JURISDICTION_ID:
-        raise NotFound(f"jurisdiction_id: not {JURISDICTION_ID!r}", field="jurisdiction_id")
+        raise NotFound("jurisdiction_id", jurisdiction_id=JURISDICTION_ID, field="jurisdiction_id")
     service_code = params.get("service_code", "").strip()
     if not service_code:
-        raise InvalidInput("service_code", "required (see services.json)")
+        raise InvalidInput("service_code", "required_see_services_json")
     if service_code not in {s["service_code"] for s in services(conn)}:
-        raise InvalidInput("service_code", f"no service {service_code!r} (see services.json)")
+        raise InvalidInput("service_code", "service_see_services_json", service_code=service_code)
     description = normalise_persian(params.get("description", "")).strip()
     if len(description) > MAX_DESCRIPTION:
-        raise InvalidInput("description", f"at most {MAX_DESCRIPTION} characters")
+        raise InvalidInput("description", "at_most_n_characters", limit=MAX_DESCRIPTION)
     media_url = params.get("media_url", "").strip()
     if media_url and (not re.match(r"https?://\S+$", media_url) or len(media_url) > 2000):
-        raise InvalidInput("media_url", "an http(s) URL")
+        raise InvalidInput("media_url", "http_s_url")
     place = _location(conn, params)
     contact = _contact(params)
     provenance = {"channel": "open311", "client": client, "service_code": service_code}
@@ -265,9 +263,7 @@ def parse_instant(field: str, text: str | None) -> datetime | None:
     try:
         value = datetime.fromisoformat(latin_digits(text).strip().replace(" ", "+"))
     except ValueError as exc:
-        raise InvalidInput(
-            field, f"{text!r} is not an ISO 8601 date-time (2026-03-21T08:00:00+03:30)"
-        ) from exc
+        raise InvalidInput(field, "iso_date_time_t", text=text) from exc
     return value if value.tzinfo else value.replace(tzinfo=TEHRAN)
 
 
@@ -281,7 +277,7 @@ def _request_ids(text: str) -> tuple[list[int], list[str]]:
         try:
             uuids.append(str(uuidlib.UUID(part)))
         except ValueError as exc:
-            raise InvalidInput("service_request_id", f"{part!r} is not a request id") from exc
+            raise InvalidInput("service_request_id", "not_a_request_id", part=part) from exc
     return ids, uuids
 
 
@@ -314,16 +310,16 @@ def get_requests(
             known = {s["service_code"] for s in services(conn)}
             unknown = [c for c in codes if c not in known]
             if unknown:
-                raise InvalidInput("service_code", f"no service {', '.join(unknown)}")
+                raise InvalidInput("service_code", "no_such_service", unknown=", ".join(unknown))
             params["codes"] = codes
         statuses = {s.strip() for s in (status or "").split(",") if s.strip()}
         if statuses - {"open", "closed"}:
-            raise InvalidInput("status", "open or closed")
+            raise InvalidInput("status", "open_closed")
         if len(statuses) == 1:
             params["closed"] = statuses == {"closed"}
         start, end = parse_instant("start_date", start_date), parse_instant("end_date", end_date)
         if start and end and start > end:
-            raise InvalidInput("end_date", "the period ends before it starts")
+            raise InvalidInput("end_date", "period_reversed")
         if start is None and end is None:
             start = (now or clock.now()) - timedelta(days=DEFAULT_DAYS)
         params["start"], params["end"] = start, end
@@ -338,7 +334,7 @@ def get_request(conn: Conn, request_id: str) -> dict:
     """One service request by id (or token); NotFound otherwise."""
     found = get_requests(conn, request_ids=request_id) if request_id.strip() else []
     if not found:
-        raise NotFound(f"service_request_id: no request {request_id!r}", field="service_request_id")
+        raise NotFound("service_request_id_request", request_id=request_id, field="service_request_id")
     return found[0]
 
 
@@ -347,7 +343,7 @@ def request_for_token(conn: Conn, token: str) -> dict:
     try:
         uuidlib.UUID(token)
     except ValueError as exc:
-        raise NotFound(f"token: no request with token {token!r}", field="token") from exc
+        raise NotFound("token_request_with_token", token=token, field="token") from exc
     found = get_request(conn, token)
     return {"service_request_id": found["service_request_id"], "token": found["token"]}
 

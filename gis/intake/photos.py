@@ -42,7 +42,7 @@ def _uuid(field: str, value: str) -> str:
     try:
         return str(uuidlib.UUID(str(value)))
     except ValueError as exc:
-        raise InvalidInput(field, "not a UUID") from exc
+        raise InvalidInput(field, "not_a_uuid") from exc
 
 
 def _report(conn: Conn, report_uuid: str, user: User) -> int:
@@ -51,7 +51,7 @@ def _report(conn: Conn, report_uuid: str, user: User) -> int:
         cur.execute("SELECT id, area_id FROM report WHERE uuid = %s", (_uuid("report", report_uuid),))
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"no report with UUID {report_uuid}", field="report")
+        raise NotFound("report_with_uuid", report_uuid=report_uuid, field="report")
     user.require_area(row[1])
     return row[0]
 
@@ -62,16 +62,17 @@ def add_photo(conn: Conn, *, report_uuid: str, photo_uuid: str, data: bytes, use
     # Who may touch the report is checked before the file, so a refusal tells nothing about the upload.
     report_id = _report(conn, report_uuid, user)
     if not data:
-        raise InvalidInput("file", "the file is empty")
+        raise InvalidInput("file", "file_empty")
     if len(data) > MAX_BYTES:
         raise InvalidInput(
             "file",
-            f"{len(data) // 1024} KB is over the {MAX_BYTES // 1024 // 1024} MB limit;"
-            " resize the photo first",
+            "kb_over_mb_limit_resize",
+            kb=len(data) // 1024,
+            mb=MAX_BYTES // 1024 // 1024,
         )
     content_type = sniff_type(data)
     if content_type is None:
-        raise InvalidInput("file", "not a JPEG, PNG or WebP image")
+        raise InvalidInput("file", "jpeg_png_webp_image")
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO report_photo (uuid, report_id, content_type, bytes, sha256, created_by)"
@@ -84,7 +85,7 @@ def add_photo(conn: Conn, *, report_uuid: str, photo_uuid: str, data: bytes, use
         cur.execute("SELECT id, report_id FROM report_photo WHERE uuid = %s", (photo_uuid,))
         photo_id, owner = cur.fetchone()
     if owner != report_id:
-        raise Conflict(f"photo {photo_uuid} belongs to another report", field="uuid")
+        raise Conflict("photo_belongs_another_report", photo_uuid=photo_uuid, field="uuid")
     return PhotoResult(photo_id, photo_uuid, report_id, created=False)
 
 
@@ -98,7 +99,7 @@ def get_photo(conn: Conn, *, report_uuid: str, photo_uuid: str, user: User) -> t
         )
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"report {report_uuid} has no photo {photo_uuid}", field="photo")
+        raise NotFound("report_has_photo", report_uuid=report_uuid, photo_uuid=photo_uuid, field="photo")
     return row[0], bytes(row[1]), row[2]
 
 

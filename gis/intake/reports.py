@@ -72,11 +72,11 @@ def validate_audit(audit: dict | None) -> dict | None:
     if not audit:
         return None
     if not isinstance(audit, dict):
-        raise InvalidInput("audit", "an object of criterion: score")
+        raise InvalidInput("audit", "object_criterion_score")
     clean = {}
     for key, value in audit.items():
         if key not in AUDIT_KEYS:
-            raise InvalidInput(f"audit.{key}", f"unknown criterion; use {', '.join(AUDIT_KEYS)}")
+            raise InvalidInput(f"audit.{key}", "unknown_criterion_use", audit_keys=", ".join(AUDIT_KEYS))
         if value is None or value == "":
             continue
         if (
@@ -84,7 +84,7 @@ def validate_audit(audit: dict | None) -> dict | None:
             or not isinstance(value, (int, float, str))
             or str(value).strip() not in ("0", "1", "2", "3")
         ):
-            raise InvalidInput(f"audit.{key}", f"{value!r} is not a score 0, 1, 2 or 3")
+            raise InvalidInput(f"audit.{key}", "not_a_score", value=value)
         clean[key] = int(str(value).strip())
     return clean or None
 
@@ -92,7 +92,7 @@ def validate_audit(audit: dict | None) -> dict | None:
 def _check(conn: Conn, report: ReportCreate, known: dict[str, InvalidInput | None] | None = None) -> None:
     """The report's own fields; `known` remembers, across a batch, which categories passed or failed."""
     if report.source not in SOURCES:
-        raise InvalidInput("source", f"must be one of {', '.join(SOURCES)}")
+        raise InvalidInput("source", "one_of", choices=", ".join(SOURCES))
     if known is None:
         check_categories(conn, [report.category])
     else:
@@ -105,12 +105,12 @@ def _check(conn: Conn, report: ReportCreate, known: dict[str, InvalidInput | Non
         if known[report.category] is not None:
             raise known[report.category]
     if report.time_of_day is not None and report.time_of_day not in TIMES_OF_DAY:
-        raise InvalidInput("time_of_day", "must be day, evening or night")
+        raise InvalidInput("time_of_day", "day_evening_night")
     if report.uuid is not None:
         try:
             uuidlib.UUID(str(report.uuid))
         except ValueError as exc:
-            raise InvalidInput("uuid", "not a UUID") from exc
+            raise InvalidInput("uuid", "not_a_uuid") from exc
 
 
 def _place(conn: Conn, report: ReportCreate) -> tuple[str, int, bool]:
@@ -128,13 +128,13 @@ def _place(conn: Conn, report: ReportCreate) -> tuple[str, int, bool]:
                 )
             except psycopg2.errors.InternalError_ as exc:  # PostGIS refuses a malformed GeoJSON this way
                 raise InvalidInput(
-                    "geometry", f"not a GeoJSON geometry ({exc.diag.message_primary})"
+                    "geometry", "geojson_geometry", message_primary=exc.diag.message_primary
                 ) from exc
             valid, reason, kind, lon, lat = cur.fetchone()
         if not valid:
-            raise InvalidInput("geometry", f"invalid geometry ({reason})")
+            raise InvalidInput("geometry", "invalid_geometry", reason=reason)
         if kind not in ("POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON"):
-            raise InvalidInput("geometry", f"{kind} is not a point, line or polygon")
+            raise InvalidInput("geometry", "point_line_polygon", kind=kind)
         return json.dumps(report.geometry), locate(conn, lon=lon, lat=lat, field="geometry"), True
     if report.lon is not None and report.lat is not None:
         area_id = locate(conn, lon=report.lon, lat=report.lat)
@@ -148,9 +148,9 @@ def _place(conn: Conn, report: ReportCreate) -> tuple[str, int, bool]:
             )
             row = cur.fetchone()
         if row is None:
-            raise InvalidInput("area", f"no neighbourhood with code {report.area_code!r}")
+            raise InvalidInput("area", "no_area_with_code", area_code=report.area_code)
         return row[1], row[0], False
-    raise InvalidInput("location", "give coordinates (lat/lon), a geometry, or the neighbourhood")
+    raise InvalidInput("location", "give_coordinates_lat_lon_geometry")
 
 
 def _save_contact(conn: Conn, report_id: int, contact: dict | None) -> None:
@@ -437,7 +437,7 @@ def get_report(conn: Conn, report_id: int, *, with_contact: bool) -> dict:
         cur.execute(REPORT_SQL, (report_id,))
         row = cur.fetchone()
         if row is None:
-            raise NotFound(f"no report {report_id}", field="id")
+            raise NotFound("no_such_report", report_id=report_id, field="id")
         if with_contact:
             cur.execute("SELECT name, phone, email FROM report_contact WHERE report_id = %s", (report_id,))
             row["contact"] = cur.fetchone()

@@ -33,20 +33,20 @@ class AreaImport:
 def read_area_file(path: Path) -> gpd.GeoDataFrame:
     """Read any layer GDAL reads (GeoJSON, GeoPackage, Shapefile or a zipped one) in WGS 84."""
     if not path.exists():
-        raise InvalidInput("file", f"{path} does not exist")
+        raise InvalidInput("file", "path_missing", path=path)
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # GDAL raises many kinds; any of them means "not a readable layer"
-        raise InvalidInput("file", f"{path.name} is not a readable GIS layer ({exc})") from exc
+        raise InvalidInput("file", "readable_gis_layer", path_name=path.name, exc=exc) from exc
     if frame.crs is None:
-        raise InvalidInput("file", f"{path.name} has no coordinate reference system")
+        raise InvalidInput("file", "has_coordinate_reference_system", path_name=path.name)
     return frame.to_crs(4326)
 
 
 def _pick(columns: list[str], field: str, given: str | None) -> str | None:
     if given:
         if given not in columns:
-            raise InvalidInput(field, f"column {given!r} is not in the file (columns: {', '.join(columns)})")
+            raise InvalidInput(field, "column_file_columns", given=given, columns=", ".join(columns))
         return given
     lowered = {c.lower(): c for c in columns}
     return next((lowered[a] for a in FIELD_ALIASES[field] if a in lowered), None)
@@ -63,12 +63,12 @@ def import_areas(
 ) -> AreaImport:
     """Insert or update areas of one level, then re-link every area to the one that contains it."""
     if level not in LEVELS:
-        raise InvalidInput("level", f"must be one of {', '.join(LEVELS)}")
+        raise InvalidInput("level", "one_of", choices=", ".join(LEVELS))
     columns = [c for c in frame.columns if c != frame.geometry.name]
     code_col = _pick(columns, "code", code_field)
     name_col = _pick(columns, "name_fa", name_field)
     if name_col is None:
-        raise InvalidInput("name_fa", f"no name column found; name it with --name-field (columns: {columns})")
+        raise InvalidInput("name_fa", "name_column_found_name_with", columns=columns)
     en_col, latin_col, pop_col = (_pick(columns, f, None) for f in ("name_en", "name_latin", "population"))
     inserted = updated = 0
     with conn.cursor() as cur:
@@ -77,20 +77,20 @@ def import_areas(
             geom = values[frame.geometry.name]
             where = f"feature {number}"
             if geom is None or geom.is_empty:
-                raise InvalidInput(f"{where}: geometry", "empty geometry")
+                raise InvalidInput(f"{where}: geometry", "empty_geometry")
             if geom.geom_type not in ("Polygon", "MultiPolygon"):
-                raise InvalidInput(f"{where}: geometry", f"{geom.geom_type} is not a polygon")
+                raise InvalidInput(f"{where}: geometry", "not_a_polygon", geom_type=geom.geom_type)
             code = str(values[code_col]).strip() if code_col else str(number)
             code = code_prefix + (code[:-2] if code.endswith(".0") else code)
             name = normalise_persian(str(values[name_col] or "").strip())
             if not name:
-                raise InvalidInput(f"{where}: name_fa", "empty name")
+                raise InvalidInput(f"{where}: name_fa", "empty_name")
             cur.execute(
                 "SELECT ST_IsValidReason(ST_GeomFromGeoJSON(%s))", (json.dumps(geom.__geo_interface__),)
             )
             reason = cur.fetchone()[0]
             if reason != "Valid Geometry":
-                raise InvalidInput(f"{where}: geometry", f"invalid polygon ({reason})")
+                raise InvalidInput(f"{where}: geometry", "invalid_polygon", reason=reason)
             population = _text(values.get(pop_col)) if pop_col else None
             cur.execute(
                 """
@@ -145,14 +145,14 @@ def area_id_by_code(conn: Conn, code: str) -> int:
         cur.execute("SELECT id FROM area WHERE code = %s", (code,))
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"area: no area with code {code!r}", field="area")
+        raise NotFound("area_area_with_code", code=code, field="area")
     return row[0]
 
 
 def areas_geojson(conn: Conn, *, level: str | None = None, parent: str | None = None) -> str:
     """Areas as a GeoJSON FeatureCollection, built in PostGIS."""
     if level is not None and level not in LEVELS:
-        raise InvalidInput("level", f"must be one of {', '.join(LEVELS)}")
+        raise InvalidInput("level", "one_of", choices=", ".join(LEVELS))
     parent_id = area_id_by_code(conn, parent) if parent else None
     query = """
         SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(

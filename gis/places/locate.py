@@ -20,24 +20,23 @@ LOCATE_SQL = """
 def locate(conn: Conn, *, lon: float, lat: float, field: str = "location") -> int:
     """The id of the neighbourhood that holds the point; InvalidInput if it lies outside every one."""
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InvalidInput(field, f"({lon}, {lat}) is not a longitude/latitude pair in degrees")
+        raise InvalidInput(field, "longitude_latitude_pair_degrees", lon=lon, lat=lat)
     with conn.cursor() as cur:
         cur.execute(LOCATE_SQL, {"lon": lon, "lat": lat})
         row = cur.fetchone()
         if row is None:
-            raise InvalidInput(
-                field, "no neighbourhoods are loaded: run `safemap demo` or `safemap import areas`"
-            )
+            raise InvalidInput(field, "neighbourhoods_are_loaded_run_safemap")
         area_id, metres = row
         if metres <= TOLERANCE_M:
             return area_id
         cur.execute(LOCATE_SQL, {"lon": lat, "lat": lon})
         swapped = cur.fetchone()
     if swapped is not None and swapped[1] <= TOLERANCE_M:
-        raise InvalidInput(
-            field, f"latitude and longitude look swapped: ({lat}, {lon}) is inside the district"
-        )
+        raise InvalidInput(field, "latitude_longitude_look_swapped_inside", lat=lat, lon=lon)
     raise InvalidInput(
         field,
-        f"({lon}, {lat}) is outside the district ({metres / 1000:.1f} km from the nearest neighbourhood)",
+        "outside_district_km_from_nearest",
+        lon=lon,
+        lat=lat,
+        km=metres / 1000,
     )

@@ -48,7 +48,7 @@ def neighbourhood_id(conn: Conn, text: str, *, field: str = "area") -> int:
     for name, area_id, _ in _names(conn):
         if name == wanted:
             return area_id
-    raise InvalidInput(field, f"no neighbourhood with code or name {text!r}")
+    raise InvalidInput(field, "neighbourhood_with_code_name", text=text)
 
 
 def neighbourhood_in_text(conn: Conn, text: str) -> str | None:

@@ -15,9 +15,9 @@ ACTIVITY_KINDS = ("meeting", "training")
 def _clean(field: str, value: str | None, *, required: bool = False, max_length: int = 4000) -> str:
     text = normalise_persian((value or "").strip())
     if required and not text:
-        raise InvalidInput(field, "is required")
+        raise InvalidInput(field, "required")
     if len(text) > max_length:
-        raise InvalidInput(field, f"at most {max_length} characters")
+        raise InvalidInput(field, "at_most_n_characters", limit=max_length)
     return text
 
 
@@ -26,7 +26,7 @@ def _attendees(attendees: dict | None) -> dict[str, int]:
     result = {}
     for body, count in (attendees or {}).items():
         if isinstance(count, bool) or not isinstance(count, int) or count < 0 or not str(body).strip():
-            raise InvalidInput(f"attendees.{body}", "a body's name with a whole number of people")
+            raise InvalidInput(f"attendees.{body}", "body_s_name_with_whole")
         result[normalise_persian(str(body).strip())] = count
     return result
 
@@ -48,17 +48,17 @@ def add_activity(
     """The deputy logs a meeting (attendees by body, decisions) or training (house, facilitator, turnout)."""
     user.require_role("deputy")
     if kind not in ACTIVITY_KINDS:
-        raise InvalidInput("kind", f"must be one of {', '.join(ACTIVITY_KINDS)}")
+        raise InvalidInput("kind", "one_of", choices=", ".join(ACTIVITY_KINDS))
     if held_on is None:
-        raise InvalidInput("held_on", "a date is required (1399/09/15 or 2020-12-05)")
+        raise InvalidInput("held_on", "date_required")
     people = _attendees(attendees)
     if attendance is None and people:
         attendance = sum(people.values())
     if attendance is not None and attendance < 0:
-        raise InvalidInput("attendance", "cannot be negative")
+        raise InvalidInput("attendance", "cannot_negative")
     area_id = area_id_by_code(conn, area) if area else None
     if kind == "training" and area_id is None:
-        raise InvalidInput("area", "a training is held in a neighbourhood house: give the neighbourhood")
+        raise InvalidInput("area", "training_held_neighbourhood_house_give")
     with conn.cursor() as cur:
         cur.execute(
             """
@@ -121,9 +121,9 @@ def add_phase(
     """The deputy plans a phase of the programme (e.g. identification, Azar to mid-Esfand 1399)."""
     user.require_role("deputy")
     if planned_start is None or planned_end is None:
-        raise InvalidInput("planned_start" if planned_start is None else "planned_end", "a date is required")
+        raise InvalidInput("planned_start" if planned_start is None else "planned_end", "date_missing")
     if stage is not None and stage not in (1, 2, 3, 4):
-        raise InvalidInput("stage", "must be 1, 2, 3 or 4")
+        raise InvalidInput("stage", "stage_1_to_4")
     with conn.cursor() as cur:
         cur.execute(
             """
@@ -156,7 +156,7 @@ def set_phase_dates(
             (actual_start, actual_end, phase_id),
         )
         if cur.fetchone() is None:
-            raise NotFound(f"no phase {phase_id}", field="phase")
+            raise NotFound("no_such_phase", phase_id=phase_id, field="phase")
     return next(p for p in list_phases(conn) if p["id"] == phase_id)
 
 

@@ -32,10 +32,10 @@ def add_agency(conn: Conn, *, user: User, code: str, name_fa: str, name_en: str 
     """The deputy adds an agency; codes are unique (reactivate an old one instead of re-adding it)."""
     user.require_role("deputy")
     if not CODE.match(code or ""):
-        raise InvalidInput("code", "2–40 characters: a-z, 0-9 and _, starting with a letter")
+        raise InvalidInput("code", "characters_z_starting_with_letter")
     name_fa = normalise_persian((name_fa or "").strip())
     if not name_fa:
-        raise InvalidInput("name_fa", "is required")
+        raise InvalidInput("name_fa", "required")
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO agency (code, name_fa, name_en) VALUES (%s, %s, %s)"
@@ -43,7 +43,7 @@ def add_agency(conn: Conn, *, user: User, code: str, name_fa: str, name_en: str 
             (code, name_fa, (name_en or "").strip()),
         )
         if cur.fetchone() is None:
-            raise Conflict(f"an agency with code {code!r} already exists", field="code")
+            raise Conflict("agency_with_code_already_exists", code=code, field="code")
     return {
         "code": code,
         "name_fa": name_fa,
@@ -59,4 +59,4 @@ def set_agency_active(conn: Conn, *, user: User, code: str, active: bool) -> Non
     with conn.cursor() as cur:
         cur.execute("UPDATE agency SET active = %s WHERE code = %s RETURNING id", (active, code))
         if cur.fetchone() is None:
-            raise NotFound(f"no agency {code!r}", field="code")
+            raise NotFound("no_such_agency", code=code, field="code")

@@ -12,6 +12,7 @@ import jdatetime
 from gis import clock
 from gis.clock import TEHRAN
 from gis.db import Conn, dict_cursor
+from gis.errors import InvalidInput
 from gis.places.areas import area_id_by_code
 from gis.programme.activities import list_activities, list_phases
 from gis.programme.workflow import AUDIT_CRITERIA
@@ -175,6 +176,8 @@ def dashboard(
     conn: Conn, *, area: str | None = None, since: date | None = None, until: date | None = None
 ) -> dict:
     """Every figure of the dashboard for a neighbourhood (or all) and a period (or all time)."""
+    if since and until and since > until:
+        raise InvalidInput("until", "period_reversed")
     area_id = area_id_by_code(conn, area) if area else None
     today = clock.today()
     params = {"area": area_id, "since": since, "until": until, "today": today}

@@ -47,46 +47,48 @@ def check_audit(audit: dict | None, *, required: bool) -> dict | None:
     """A safety audit has all nine criteria, each an integer 0–3."""
     if audit is None:
         if required:
-            raise InvalidInput("audit", f"a safety audit is required: {', '.join(AUDIT_CRITERIA)}, each 0–3")
+            raise InvalidInput(
+                "audit", "safety_audit_required_each", audit_criteria=", ".join(AUDIT_CRITERIA)
+            )
         return None
     if not isinstance(audit, dict):
-        raise InvalidInput("audit", "must be an object of the nine criteria")
+        raise InvalidInput("audit", "object_nine_criteria")
     unknown = sorted(set(audit) - set(AUDIT_CRITERIA))
     missing = [k for k in AUDIT_CRITERIA if k not in audit]
     if unknown or missing:
         raise InvalidInput(
             "audit",
-            f"unknown criteria {unknown}; missing criteria {missing}"
-            if unknown
-            else f"missing criteria {', '.join(missing)}",
+            "criteria_unknown_missing" if unknown else "criteria_missing",
+            unknown=unknown,
+            missing=missing if unknown else ", ".join(missing),
         )
     for key, value in audit.items():
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3:
-            raise InvalidInput(f"audit.{key}", "must be an integer 0–3")
+            raise InvalidInput(f"audit.{key}", "score_0_3")
     return {k: audit[k] for k in AUDIT_CRITERIA}
 
 
 def _text(field: str, value: str | None, *, required: bool, max_length: int = 4000) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise InvalidInput(field, "is required")
+        raise InvalidInput(field, "required")
     if len(text) > max_length:
-        raise InvalidInput(field, f"at most {max_length} characters")
+        raise InvalidInput(field, "at_most_n_characters", limit=max_length)
     return text
 
 
 def _past(field: str, day: date | None) -> date:
     if day is None:
-        raise InvalidInput(field, "a date is required (1399/09/15 or 2020-12-05)")
+        raise InvalidInput(field, "date_required")
     if day > clock.today():
-        raise InvalidInput(field, "cannot be in the future")
+        raise InvalidInput(field, "cannot_future")
     return day
 
 
 def _photos(photos: list[str] | None) -> list[str]:
     names = [p.strip() for p in photos or () if p and p.strip()]
     if len(names) > MAX_PHOTOS or any(len(p) > 300 for p in names):
-        raise InvalidInput("photos", f"at most {MAX_PHOTOS} photo references of up to 300 characters")
+        raise InvalidInput("photos", "at_most_photo_references_up", max_photos=MAX_PHOTOS)
     return names
 
 
@@ -101,16 +103,18 @@ def _lock(
         )
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"spot {spot_id} does not exist", field="spot")
+        raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
     spot = SpotState(*row)
     user.require_area(spot.area_id)
     if check_version or version is not None:
         if version is None:
-            raise InvalidInput("version", "send the version you read (If-Match header or a version field)")
+            raise InvalidInput("version", "send_version_you_read_if")
         if version != spot.version:
             raise Conflict(
-                f"spot {spot_id} changed since you read it (your version {version}, now "
-                f"{spot.version}): reload it and try again",
+                "spot_changed_reload",
+                spot_id=spot_id,
+                version=version,
+                current=spot.version,
                 field="version",
             )
     return spot
@@ -119,11 +123,11 @@ def _lock(
 def _require(spot: SpotState, *stages: int, statuses: tuple[str, ...] = ("open",)) -> None:
     """Stage guard: no skipping, no writes to closed spots."""
     if spot.status not in statuses:
-        raise Conflict(f"spot {spot.id} is {spot.status}", field="status")
+        raise Conflict("spot_in_status", spot_id=spot.id, status=spot.status, field="status")
     if spot.stage not in stages:
         wanted = " or ".join(str(s) for s in stages)
         raise Conflict(
-            f"spot {spot.id} is at stage {spot.stage}; this step needs stage {wanted}", field="stage"
+            "spot_at_stage_this_step", spot_id=spot.id, stage=spot.stage, wanted=wanted, field="stage"
         )
 
 
@@ -153,7 +157,7 @@ def verify(
         if category:
             cur.execute("SELECT 1 FROM category WHERE code = %s", (category,))
             if cur.fetchone() is None:
-                raise InvalidInput("category", f"unknown category {category!r}")
+                raise InvalidInput("category", "unknown_category", category=category)
         new_version = _move(cur, spot, stage=2, category=category)
         record_transition(
             cur,
@@ -181,10 +185,10 @@ def reject(
     """Stage 1 or 2: the GIS office rejects a spot as not unsafe, or as a duplicate of another, with a reason."""
     user.require_role("gis_office")
     if reason not in REJECT_REASONS:
-        raise InvalidInput("reason", f"must be one of {', '.join(REJECT_REASONS)}")
+        raise InvalidInput("reason", "one_of", choices=", ".join(REJECT_REASONS))
     note = _text("note", note, required=True)
     if (reason == "duplicate") != (duplicate_of is not None):
-        raise InvalidInput("duplicate_of", "name the spot it duplicates (only for reason 'duplicate')")
+        raise InvalidInput("duplicate_of", "name_spot_duplicates_only_for")
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 1, 2)
     with conn.cursor() as cur:
@@ -196,7 +200,7 @@ def reject(
             )
             row = cur.fetchone()
             if row is None or not row[0]:
-                raise InvalidInput("duplicate_of", f"spot {duplicate_of} is not another open spot")
+                raise InvalidInput("duplicate_of", "spot_another_open_spot", duplicate_of=duplicate_of)
         new_version = _move(cur, spot, status="rejected")
         record_event(
             cur, spot.id, user, "rejected", note, reason=reason, duplicate_of=duplicate_of, stage=spot.stage
@@ -266,14 +270,14 @@ def assign_action(
     user.require_role(*MANAGERS)
     what = _text("what", what, required=True, max_length=1000)
     if due_on is None:
-        raise InvalidInput("due_on", "a due date is required (1399/09/15 or 2020-12-05)")
+        raise InvalidInput("due_on", "due_date_required")
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 3)
     with conn.cursor() as cur:
         cur.execute("SELECT id, active FROM agency WHERE code = %s", (agency,))
         row = cur.fetchone()
         if row is None or not row[1]:
-            raise InvalidInput("agency", f"{agency!r} is not an active agency")
+            raise InvalidInput("agency", "active_agency", agency=agency)
         cur.execute(
             "INSERT INTO spot_action (spot_id, agency_id, what, due_on, assigned_by)"
             " VALUES (%s, %s, %s, %s, %s) RETURNING id",
@@ -295,7 +299,7 @@ def update_action(
     user.require_role(*allowed)
     if status not in allowed[user.role]:
         raise Forbidden(
-            f"a {user.role} user may set an action to {' or '.join(allowed[user.role])}", field="status"
+            "user_may_set_action", role=user.role, allowed=" or ".join(allowed[user.role]), field="status"
         )
     note = _text("note", note, required=True)
     with conn.cursor() as cur:
@@ -307,22 +311,24 @@ def update_action(
         )
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"action {action_id} does not exist", field="action")
+        raise NotFound("action_does_exist", action_id=action_id, field="action")
     spot_id, agency_id, current, action_version, agency, is_open = row
     if user.role == "agency" and user.agency_id != agency_id:
-        raise Forbidden("this action is assigned to another agency", field="agency")
+        raise Forbidden("this_action_assigned_another_agency", field="agency")
     spot = _lock(conn, user=user, spot_id=spot_id, version=None, check_version=False)
     if version is None:
-        raise InvalidInput("version", "send the action's version (If-Match header or a version field)")
+        raise InvalidInput("version", "send_action_s_version_if")
     if version != action_version:
         raise Conflict(
-            f"action {action_id} changed since you read it (your version {version}, now "
-            f"{action_version}): reload it and try again",
+            "action_changed_since_you_read",
+            action_id=action_id,
+            version=version,
+            action_version=action_version,
             field="version",
         )
     _require(spot, 3)
     if not is_open or current == status:
-        raise Conflict(f"action {action_id} is already {current}", field="status")
+        raise Conflict("action_already", action_id=action_id, current=current, field="status")
     with conn.cursor() as cur:
         cur.execute(
             """
@@ -361,12 +367,12 @@ def add_note(
                 "SELECT 1 FROM spot_action WHERE spot_id = %s AND agency_id = %s", (spot.id, user.agency_id)
             )
             if cur.fetchone() is None:
-                raise Forbidden("your agency has no action on this spot", field="agency")
+                raise Forbidden("your_agency_has_action_on", field="agency")
         codes = sorted(set(agencies or ()))
         cur.execute("SELECT code FROM agency WHERE code = ANY(%s)", (codes,))
         unknown = sorted(set(codes) - {r[0] for r in cur.fetchall()})
         if unknown:
-            raise InvalidInput("agencies", f"unknown agency {', '.join(unknown)}")
+            raise InvalidInput("agencies", "unknown_agencies", unknown=", ".join(unknown))
         record_event(cur, spot.id, user, "coordination_note", note, agencies=codes)
 
 
@@ -396,11 +402,9 @@ def evaluate(
         )
         still_open, done = cur.fetchone()
         if still_open:
-            raise Conflict(
-                f"{still_open} action(s) are still open: evaluate once they are done", field="actions"
-            )
+            raise Conflict("action_s_are_still_open", still_open=still_open, field="actions")
         if not done:
-            raise Conflict("no action has been done yet: nothing to evaluate", field="actions")
+            raise Conflict("action_has_been_done_yet", field="actions")
         cur.execute(
             "INSERT INTO site_visit (spot_id, purpose, visited_on, findings, photos, audit, created_by)"
             " VALUES (%s, 're_audit', %s, %s, %s, %s, %s) RETURNING id, safety_audit_mean(spot_audit_before(%s)),"
@@ -439,11 +443,12 @@ def close(conn: Conn, *, user: User, spot_id: int, version: int | None, reason: 
         )
         before, after = cur.fetchone()
         if after is None:
-            raise Conflict("there is no re-audit: evidence is needed to close a spot", field="audit")
+            raise Conflict("there_re_audit_evidence_needed", field="audit")
         if before is not None and after <= before:
             raise Conflict(
-                f"the re-audit shows no improvement (before {before:.2f}, after {after:.2f}): "
-                "reopen the spot instead",
+                "re_audit_shows_improvement_before",
+                before=before,
+                after=after,
                 field="audit",
             )
         new_version = _move(cur, spot, status="resolved")
@@ -498,14 +503,14 @@ def spot_workflow(conn: Conn, *, user: User, spot_id: int) -> tuple[str, int]:
         cur.execute("SELECT area_id FROM spot WHERE id = %s", (spot_id,))
         row = cur.fetchone()
         if row is None:
-            raise NotFound(f"spot {spot_id} does not exist", field="spot")
+            raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
         user.require_area(row[0])
         if user.role == "agency":
             cur.execute(
                 "SELECT 1 FROM spot_action WHERE spot_id = %s AND agency_id = %s", (spot_id, user.agency_id)
             )
             if cur.fetchone() is None:
-                raise Forbidden("your agency has no action on this spot", field="agency")
+                raise Forbidden("your_agency_has_action_on", field="agency")
         cur.execute(WORKFLOW_SQL, {"id": spot_id, "personal": user.role != "viewer", "today": clock.today()})
         return cur.fetchone()
 
@@ -523,10 +528,10 @@ def list_actions(
                 cur.execute("SELECT id FROM agency WHERE code = %s", (agency,))
                 row = cur.fetchone()
             if row is None:
-                raise InvalidInput("agency", f"unknown agency {agency!r}")
+                raise InvalidInput("agency", "unknown_agency", agency=agency)
             agency_id = row[0]
     if status is not None and status not in ("assigned", "in_progress", "done", "cancelled"):
-        raise InvalidInput("status", "must be assigned, in_progress, done or cancelled")
+        raise InvalidInput("status", "assigned_progress_done_cancelled")
     with conn.cursor() as cur:
         cur.execute(
             """

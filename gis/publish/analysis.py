@@ -63,7 +63,7 @@ DENSITY_SQL = (
 
 def _check_level(level: str) -> None:
     if level not in LEVELS:
-        raise InvalidInput("level", f"must be one of {', '.join(LEVELS)}")
+        raise InvalidInput("level", "one_of", choices=", ".join(LEVELS))
 
 
 def density_rows(conn: Conn, *, level: str = "neighbourhood", scope: SpotScope = EVERY_SPOT) -> list[dict]:
@@ -106,15 +106,15 @@ class HotspotSettings:
 
     def check(self) -> None:
         if not 50 <= self.cell_m <= 5000:
-            raise InvalidInput("cell", "grid cell size must be 50–5000 metres")
+            raise InvalidInput("cell", "grid_cell_size_metres")
         if not self.cell_m <= self.bandwidth_m <= 20_000:
-            raise InvalidInput("bandwidth", "bandwidth must be at least the cell size and at most 20 km")
+            raise InvalidInput("bandwidth", "bandwidth_at_least_cell_size")
         if self.weight not in ("spots", "reports"):
-            raise InvalidInput("weight", "must be spots or reports")
+            raise InvalidInput("weight", "spots_or_reports")
         if not 0 < self.alpha < 0.5:
-            raise InvalidInput("alpha", "must be between 0 and 0.5")
+            raise InvalidInput("alpha", "between_0_and_half")
         if not 0 <= self.permutations <= 9999:
-            raise InvalidInput("permutations", "must be 0–9999")
+            raise InvalidInput("permutations", "between_0_9999")
 
 
 def _grid_and_points(
@@ -135,7 +135,8 @@ def _grid_and_points(
         row = cur.fetchone()
         if row is None or row[0] is None:
             raise NotFound(
-                f"area: no area with code {settings.area!r}" if settings.area else "no areas loaded yet",
+                "area_area_with_code" if settings.area else "no_areas_loaded",
+                code=settings.area,
                 field="area",
             )
         study = row[0]

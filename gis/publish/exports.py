@@ -156,7 +156,7 @@ def output_columns(layer: ExportLayer) -> list[tuple[str, str, str]]:
 def get_layer(name: str) -> ExportLayer:
     """The export layer of this name; the error lists the others."""
     if name not in LAYERS:
-        raise InvalidInput("layers", f"unknown layer {name!r} (layers: {', '.join(LAYERS)})")
+        raise InvalidInput("layers", "unknown_layer_layers", name=name, layers=", ".join(LAYERS))
     return LAYERS[name]
 
 
@@ -451,11 +451,11 @@ def write_shapefile_zip(
 def check_export(fmt: str, layers: list[str]) -> None:
     """A known format, known layers, and exactly one layer for GeoJSON and CSV."""
     if fmt not in FORMATS:
-        raise InvalidInput("format", f"must be one of {', '.join(FORMATS)}")
+        raise InvalidInput("format", "one_of", choices=", ".join(FORMATS))
     for name in layers:
         get_layer(name)
     if fmt in SINGLE_LAYER_FORMATS and len(layers) != 1:
-        raise InvalidInput("layers", f"{fmt} holds one layer: choose one of {', '.join(LAYERS)}")
+        raise InvalidInput("layers", "holds_one_layer_choose_one", fmt=fmt, layers=", ".join(LAYERS))
 
 
 def export(

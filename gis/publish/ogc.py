@@ -149,7 +149,10 @@ def get_collection(collection_id: str) -> Collection:
         return COLLECTIONS[collection_id]
     except KeyError:
         raise NotFound(
-            f"no collection {collection_id!r} (collections: {', '.join(COLLECTIONS)})", field="collectionId"
+            "no_such_collection",
+            collection_id=collection_id,
+            collections=", ".join(COLLECTIONS),
+            field="collectionId",
         ) from None
 
 
@@ -163,7 +166,7 @@ def _instant(text: str, *, end: bool) -> datetime | None:
             return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput("datetime", f"{text!r} is not an RFC 3339 date-time or date") from None
+        raise InvalidInput("datetime", "rfc_date_time_date", text=text) from None
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
@@ -176,9 +179,9 @@ def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None]:
         first, _, second = text.partition("/")
         start, end = _instant(first, end=False), _instant(second, end=True)
         if start is None and end is None:
-            raise InvalidInput("datetime", "an interval needs at least one end")
+            raise InvalidInput("datetime", "interval_needs_at_least_one")
         if start and end and start > end:
-            raise InvalidInput("datetime", "the interval's start is after its end")
+            raise InvalidInput("datetime", "interval_s_start_after_end")
         return start, end
     if len(text.strip()) == 10:
         return _instant(text, end=False), _instant(text, end=True)
@@ -192,7 +195,7 @@ def _count(name: str, text: str | None, default: int, minimum: int) -> int:
     text = latin_digits(text).strip()
     # ASCII digits only ("²" is a digit to Python, not to int()); capped so it fits the database's bigint.
     if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= MAX_COUNT:
-        raise InvalidInput(name, f"must be a whole number from {minimum} to {MAX_COUNT}")
+        raise InvalidInput(name, "whole_number_from", minimum=minimum, max_count=MAX_COUNT)
     return int(text)
 
 
@@ -223,7 +226,9 @@ def parse_items_query(
     known = {f.name for f in collection.filters}
     for name, text in (filters or {}).items():
         if name not in known:
-            raise InvalidInput(name, f"not a filter of {collection.id} (filters: {', '.join(sorted(known))})")
+            raise InvalidInput(
+                name, "unknown_filter", collection_id=collection.id, filters=", ".join(sorted(known))
+            )
         if not text:
             continue
         if name == "stage":
@@ -297,7 +302,9 @@ def get_item(conn: Conn, collection: Collection, feature_id: str, *, scope: Spot
     if collection.feature_id == "t.id":
         digits = latin_digits(feature_id)
         if not (digits.isascii() and digits.isdigit()) or int(digits) > MAX_COUNT:
-            raise NotFound(f"no feature {feature_id!r} in {collection.id}", field="featureId")
+            raise NotFound(
+                "no_such_feature", feature_id=feature_id, collection_id=collection.id, field="featureId"
+            )
         id_value = int(latin_digits(feature_id))
     where, params = _where(collection, ItemsQuery(scope=scope))
     with conn.cursor() as cur:
@@ -308,7 +315,9 @@ def get_item(conn: Conn, collection: Collection, feature_id: str, *, scope: Spot
         )
         row = cur.fetchone()
     if row is None:
-        raise NotFound(f"no feature {feature_id!r} in {collection.id}", field="featureId")
+        raise NotFound(
+            "no_such_feature", feature_id=feature_id, collection_id=collection.id, field="featureId"
+        )
     return row[0]
 
 

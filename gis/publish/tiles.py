@@ -50,10 +50,10 @@ AREAS_LAYER = """
 def check_tile(z: int, x: int, y: int) -> None:
     """z 0–22 and x, y inside the zoom level's matrix, else an error naming the coordinate."""
     if not 0 <= z <= MAX_ZOOM:
-        raise InvalidInput("z", f"zoom must be 0–{MAX_ZOOM}")
+        raise InvalidInput("z", "zoom_out_of_range", max_zoom=MAX_ZOOM)
     for name, value in (("x", x), ("y", y)):
         if not 0 <= value < 2**z:
-            raise InvalidInput(name, f"must be 0–{2**z - 1} at zoom {z}")
+            raise InvalidInput(name, "tile_out_of_range", max_xy=2**z - 1, z=z)
 
 
 def tolerance(z: int) -> float:
@@ -78,7 +78,7 @@ def tile(
     check_tile(z, x, y)
     unknown = [name for name in layers if name not in LAYERS]
     if unknown or not layers:
-        raise InvalidInput("layers", f"must be among {', '.join(LAYERS)}")
+        raise InvalidInput("layers", "among_layers", layers=", ".join(LAYERS))
     check_categories(conn, categories)
     parts = {"spots": SPOTS_LAYER, "areas": AREAS_LAYER}
     selects = " || ".join(f"coalesce(({parts[name]}), ''::bytea)" for name in layers)
@@ -120,7 +120,10 @@ def collection_tile(
     """One collection's tile, its layer named after the collection (the OGC API – Tiles path)."""
     if collection_id not in TILED_COLLECTIONS:
         raise NotFound(
-            f"no tiles for {collection_id!r} (tiled: {', '.join(TILED_COLLECTIONS)})", field="collectionId"
+            "no_tiles",
+            collection_id=collection_id,
+            tiled_collections=", ".join(TILED_COLLECTIONS),
+            field="collectionId",
         )
     layers, levels = TILED_COLLECTIONS[collection_id]
     return tile(conn, z, x, y, layers=layers, area_levels=levels, area_layer=collection_id, scope=scope)

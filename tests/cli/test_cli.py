@@ -15,7 +15,12 @@ SAFEMAP = str(Path(sys.executable).parent / "safemap")
 def run(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_") and k != "DATABASE_URL"}
     return subprocess.run(
-        [SAFEMAP, *args], capture_output=True, text=True, env={**base, **(env or {})}, cwd=cwd, timeout=300
+        [SAFEMAP, *args],
+        capture_output=True,
+        text=True,
+        env={**base, "SAFEMAP_LANG": "en", **(env or {})},  # English messages unless a test asks for Persian
+        cwd=cwd,
+        timeout=300,
     )
 
 
@@ -152,4 +157,13 @@ def test_users_are_added_listed_and_disabled(db_url):
         text=True,
         env={**os.environ, **env},
     )
-    assert again.returncode == 1 and again.stderr.strip() == "error: username: 'sara' is taken"
+    # Persian by default (SAFEMAP_LANG is not set here); --lang en switches to English.
+    assert again.returncode == 1 and again.stderr.strip() == "خطا: نام کاربری 'sara' پیش‌تر گرفته شده است"
+    english = subprocess.run(
+        [SAFEMAP, "--lang", "en", "user", "add", "sara", "--role", "viewer", "--password-stdin"],
+        input="a-long-password\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
+    assert english.returncode == 1 and english.stderr.strip() == "error: username: 'sara' is taken"

@@ -71,7 +71,7 @@
     const timer = setTimeout(() => abort.abort(), 30000);
     try {
       return await fetch(url, {method: "POST", body, credentials: "same-origin", signal: abort.signal,
-                               headers: {"X-CSRF-Token": csrf(), ...headers}});
+                               headers: {"X-CSRF-Token": csrf(), "Accept-Language": config.lang, ...headers}});
     } finally {
       clearTimeout(timer);
     }

@@ -75,7 +75,9 @@ function safemapMap(config) {
 
   async function getJSON(url, params) {
     state.requests += 1;
-    const response = await fetch(url + "?" + params.toString(), {headers: {Accept: "application/json"}});
+    // The server's refusals come back in the page's language.
+    const response = await fetch(url + "?" + params.toString(),
+                                 {headers: {Accept: "application/json", "Accept-Language": config.lang}});
     const body = await response.json();
     if (!response.ok) {
       throw new Error((body.error && (body.error.message || body.error.code)) || response.statusText);
@@ -126,7 +128,7 @@ function safemapMap(config) {
 
   async function loadDetails(marker) {
     try {
-      const response = await fetch("/api/spots/" + marker.spot.id);
+      const response = await fetch("/api/spots/" + marker.spot.id, {headers: {"Accept-Language": config.lang}});
       const feature = await response.json();
       if (!response.ok) throw new Error(feature.error ? feature.error.message : response.statusText);
       marker.setPopupContent(popupHtml(marker.spot, feature.properties));

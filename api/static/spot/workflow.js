@@ -232,7 +232,8 @@
     let response;
     try {
       response = await fetch(url, {method, credentials: "same-origin", body: JSON.stringify(body),
-                                   headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()}});
+                                   headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf(),
+                                             "Accept-Language": en ? "en" : "fa"}});
     } catch (error) {
       form.querySelector(".form-error").textContent = T.network;
       button.disabled = false;
@@ -409,7 +410,7 @@
   // The spots within `radius` metres; on a refusal, the server's problem ({field, message}) and nothing kept.
   async function fetchCandidates(radius) {
     const response = await fetch(`/api/spots/${spotId}/candidates?radius=${encodeURIComponent(radius)}`,
-                                 {credentials: "same-origin"});
+                                 {credentials: "same-origin", headers: {"Accept-Language": en ? "en" : "fa"}});
     const body = await response.json().catch(() => ({}));
     if (!response.ok) return body.error || {message: `HTTP ${response.status}`};
     state.radius = radius;

@@ -19,7 +19,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from gis.db import Conn
-from gis.errors import InvalidInput
+from gis.errors import InvalidInput, text
 from gis.intake.files.columns import load_lookups, map_columns, match_key
 from gis.intake.files.read import Row, open_table
 from gis.intake.files.rows import RowParser
@@ -41,6 +41,7 @@ class RowOutcome:
     status: str
     field: str | None = None
     reason: str = ""
+    reason_fa: str = ""  # the same reason from the catalogue in Persian, for the mayor's office
     report_id: int | None = None
     spot_id: int | None = None
     new_spot: bool = False
@@ -123,9 +124,7 @@ def check_crs(crs: str) -> str:
     try:
         found = CRS.from_user_input(int(crs) if crs.isdigit() else crs)
     except CRSError as exc:
-        raise InvalidInput(
-            "crs", f"{crs!r} is not a coordinate reference system (auto, 4326, 32639)"
-        ) from exc
+        raise InvalidInput("crs", "coordinate_reference_system_auto", crs=crs) from exc
     code = found.to_epsg()
     return f"EPSG:{code}" if code else found.to_string()
 
@@ -219,7 +218,8 @@ def _submitted_outcome(number: int, outcome: SubmitResult) -> RowOutcome:
     return RowOutcome(
         number,
         "duplicate",
-        reason="already imported",
+        reason=text("already_imported"),
+        reason_fa=text("already_imported", "fa"),
         report_id=outcome.report_id,
         spot_id=outcome.spot_id,
     )
@@ -274,16 +274,12 @@ class _PendingRows:
             outcome: SubmitResult | InvalidInput | None = next(submitted) if report is not None else None
             if report is None:  # the same content as an earlier row of this batch
                 if key in self.seen:
-                    self.result.rows[index] = RowOutcome(
-                        number, "duplicate", reason=f"same as row {self.seen[key]}"
-                    )
+                    self.result.rows[index] = _repeat(number, self.seen[key])
                     continue
                 outcome = rejected[key]
             if isinstance(outcome, InvalidInput):
                 rejected.setdefault(key, outcome)
-                self.result.rows[index] = RowOutcome(
-                    number, "rejected", outcome.field, outcome.reason, values=values
-                )
+                self.result.rows[index] = _rejected(number, outcome, values)
                 continue
             self.seen[key] = number
             self.result.rows[index] = _submitted_outcome(number, outcome)
@@ -299,11 +295,11 @@ def _parse_row(
         report = parser.parse(row.values, row.geometry)
         key = row_uuid(report)
         if key in seen:
-            result.rows.append(RowOutcome(row.number, "duplicate", reason=f"same as row {seen[key]}"))
+            result.rows.append(_repeat(row.number, seen[key]))
             return None
     except InvalidInput as exc:
         values = _cell_texts(row.values)
-        result.rows.append(RowOutcome(row.number, "rejected", exc.field, exc.reason, values=values))
+        result.rows.append(_rejected(row.number, exc, values))
         return None
     return report, key
 
@@ -327,7 +323,7 @@ def import_reports(
     `progress(done, total)` is called as rows are read (total is an estimate for CSV files).
     """
     if source not in SOURCES:
-        raise InvalidInput("source", f"must be one of {', '.join(SOURCES)}")
+        raise InvalidInput("source", "one_of", choices=", ".join(SOURCES))
     name = file_name or path.name
     table = open_table(path, crs=None if crs == "auto" else check_crs(crs))
     mapping = map_columns(table.columns)
@@ -363,6 +359,19 @@ def import_reports(
     _close_batch(conn, batch_id, result)
     result.batch_id, result.written = batch_id, True
     return result
+
+
+def _repeat(number: int, first: int) -> RowOutcome:
+    """A row with the same content as an earlier row of the file."""
+    reason, reason_fa = text("same_as_row", row=first), text("same_as_row", "fa", row=first)
+    return RowOutcome(number, "duplicate", reason=reason, reason_fa=reason_fa)
+
+
+def _rejected(number: int, exc: InvalidInput, values: dict[str, str]) -> RowOutcome:
+    """A refused row: the field, and the reason in English and Persian from the catalogue."""
+    return RowOutcome(
+        number, "rejected", exc.field, exc.reason_text("en"), reason_fa=exc.reason_text("fa"), values=values
+    )
 
 
 def write_rejected(path: Path, result: ImportResult) -> int:

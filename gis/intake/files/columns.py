@@ -164,7 +164,7 @@ def map_columns(columns: list[str]) -> dict[str, str]:
         if field and field not in mapping:
             mapping[field] = column
     if "category" not in mapping:
-        raise InvalidInput("columns", f"no category column (نوع, category) among: {', '.join(columns)}")
+        raise InvalidInput("columns", "category_column_category_among", columns=", ".join(columns))
     return mapping
 
 

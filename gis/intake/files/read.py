@@ -49,16 +49,14 @@ def file_format(path: Path) -> str:
     """The format by the file's extension; anything else is refused with the list of what is read."""
     found = FORMATS.get(path.suffix.lower())
     if found is None:
-        raise InvalidInput(
-            "file", f"{path.name}: unknown format; send CSV, XLSX, GeoJSON, GeoPackage or a zipped Shapefile"
-        )
+        raise InvalidInput("file", "unknown_format_send_csv_xlsx", path_name=path.name)
     return found
 
 
 def open_table(path: Path, *, crs: str | None = None) -> Table:
     """Open a report file of any supported format; `crs` names a GIS layer's CRS when the file has none."""
     if not path.exists():
-        raise InvalidInput("file", f"{path} does not exist")
+        raise InvalidInput("file", "path_missing", path=path)
     kind = file_format(path)
     if kind == "csv":
         return _csv(path)
@@ -101,11 +99,14 @@ def _csv(path: Path) -> Table:
             except UnicodeDecodeError as exc:
                 raise InvalidInput(
                     "file",
-                    f"{path.name} is not valid UTF-8 after line {reader.line_num + 1}:"
-                    " save it as UTF-8 or Windows-1256",
+                    "valid_utf_after_line_save",
+                    path_name=path.name,
+                    line=reader.line_num + 1,
                 ) from exc
             except csv.Error as exc:
-                raise InvalidInput("file", f"{path.name}, line {reader.line_num}: not CSV ({exc})") from exc
+                raise InvalidInput(
+                    "file", "not_csv", path_name=path.name, line_num=reader.line_num, exc=exc
+                ) from exc
 
     return Table("csv", columns, max(lines - 1, 0), rows())
 
@@ -116,7 +117,7 @@ def _xlsx(path: Path) -> Table:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, XML errors: all mean "not an XLSX file"
-        raise InvalidInput("file", f"{path.name} is not a readable XLSX workbook ({exc})") from exc
+        raise InvalidInput("file", "readable_xlsx_workbook", path_name=path.name, exc=exc) from exc
     sheet = book.worksheets[0]
     cells = sheet.iter_rows(values_only=True)
     header_row, columns = 0, []
@@ -141,14 +142,14 @@ def _layer(path: Path, kind: str, crs: str | None) -> Table:
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # GDAL raises many kinds; any of them means "not a readable layer"
-        raise InvalidInput("file", f"{path.name} is not a readable GIS layer ({exc})") from exc
+        raise InvalidInput("file", "readable_gis_layer", path_name=path.name, exc=exc) from exc
     if frame.crs is None and len(frame):
         guessed = crs or layer_crs(tuple(frame.total_bounds))
         if guessed is None:
             raise InvalidInput(
                 "crs",
-                f"{path.name} has no coordinate reference system and its coordinates"
-                " are neither degrees nor UTM 39N metres: name it with --crs",
+                "has_coordinate_reference_system_coordinates",
+                path_name=path.name,
             )
         frame = frame.set_crs(guessed)
     if frame.crs is not None and frame.crs.to_epsg() != 4326:

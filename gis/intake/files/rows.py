@@ -55,7 +55,7 @@ class RowParser:
             raise InvalidInput("category", "empty")
         category = self.lookups.category(str(raw_category))
         if category is None:
-            raise InvalidInput("category", f"unknown category {raw_category!r}")
+            raise InvalidInput("category", "unknown_category_in_row", raw_category=raw_category)
         report = ReportCreate(
             source=self.source,
             category=category,
@@ -76,9 +76,7 @@ class RowParser:
         if when is not None:
             report.time_of_day = _time_of_day(when)
             if report.time_of_day is None:
-                raise InvalidInput(
-                    "time_of_day", f"{when!r} is not day, evening or night (روز، عصر، شب) nor a time (22:30)"
-                )
+                raise InvalidInput("time_of_day", "day_evening_night_nor_time", when=when)
         return report
 
     def _place(self, values: dict[str, object], report: ReportCreate) -> None:
@@ -87,13 +85,13 @@ class RowParser:
         if x_raw is None and y_raw is None:
             named = self.cell(values, "neighbourhood")
             if named is None:
-                raise InvalidInput("location", "no coordinates and no neighbourhood")
+                raise InvalidInput("location", "coordinates_neighbourhood")
             report.area_code = self.lookups.neighbourhood(str(named))
             if report.area_code is None:
-                raise InvalidInput("neighbourhood", f"unknown neighbourhood {named!r}")
+                raise InvalidInput("neighbourhood", "unknown_neighbourhood", named=named)
             return
         if x_raw is None or y_raw is None:
-            raise InvalidInput(x_field if x_raw is None else y_field, "missing (the other one is given)")
+            raise InvalidInput(x_field if x_raw is None else y_field, "missing_other_one_given")
         x, y = number(x_field, x_raw), number(y_field, y_raw)
         report.lon, report.lat = self._to_degrees(x, y)
 
@@ -105,14 +103,14 @@ class RowParser:
             if 100_000 <= x <= 900_000 and 0 <= y <= 10_000_000:
                 crs = UTM_39N
             else:
-                raise InvalidInput("coordinates", f"({x}, {y}) are neither degrees nor UTM 39N metres")
+                raise InvalidInput("coordinates", "are_neither_degrees_nor_utm", x=x, y=y)
         if crs in ("EPSG:4326", "4326"):
             return x, y
         if crs not in self._transformers:
             self._transformers[crs] = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
         lon, lat = self._transformers[crs].transform(x, y)
         if lon != lon or abs(lon) == float("inf"):
-            raise InvalidInput("coordinates", f"({x}, {y}) cannot be converted from {crs}")
+            raise InvalidInput("coordinates", "cannot_converted_from", x=x, y=y, crs=crs)
         return lon, lat
 
     @staticmethod
@@ -126,7 +124,7 @@ class RowParser:
         else:
             day = parse_day("date", str(value).split()[0])
         if day > clock.today():
-            raise InvalidInput("date", f"{value} is in the future")
+            raise InvalidInput("date", "value_in_future", value=value)
         return day
 
 
@@ -159,7 +157,7 @@ def number(field: str, value: object) -> float:
         pass
     match = _DMS.match(latin_digits(str(value)))
     if match is None:
-        raise InvalidInput(field, f"{value!r} is not a number")
+        raise InvalidInput(field, "not_a_number", value=value)
     degrees, minutes, seconds, hemisphere = match.groups()
     result = abs(float(degrees)) + float(minutes) / 60 + float(seconds or 0) / 3600
     return -result if degrees.startswith("-") or hemisphere.upper() in ("S", "W") else result
