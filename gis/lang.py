@@ -1,6 +1,8 @@
-"""Persian as users type and read it: Arabic ي/ك, Persian and Arabic-Indic digits, the Persian decimal separator,
-and Solar Hijri (Jalali) dates for display (the database stores ISO dates)."""
+"""Persian as users type and read it: Arabic ي/ك, Persian and Arabic-Indic digits, the Persian decimal
+separator, the one match key resolvers compare words by, and Solar Hijri (Jalali) dates for display (the
+database stores ISO dates)."""
 
+import re
 from datetime import date, datetime
 
 import jdatetime
@@ -18,6 +20,18 @@ def normalise_persian(text: str) -> str:
 def latin_digits(text: str) -> str:
     """Persian and Arabic-Indic digits to ASCII; the Persian decimal separator (٫) and comma (،) too."""
     return text.translate(_DIGITS).replace("٫", ".").replace("٬", "").replace("،", ",")
+
+
+_IGNORED = re.compile("[\u064b-\u065f\u0670\u0640\u200f\u200e]")  # diacritics, hamza above, tatweel, marks
+_SPACES = re.compile(r"[\s\u200c_\-ـ]+")
+
+
+def match_key(text: object) -> str:
+    """The form every spelling of one word shares, so resolvers compare like with like: Persian letter forms,
+    Latin digits, no diacritics, one space for ZWNJ, '_', '-' and runs of spaces, lower-case Latin.
+    'گوشهٔ بی‌مراقبت پارک' and 'گوشه بي مراقبت پارك' share one key, as do '۲۲۰۳' and '2203'."""
+    value = _IGNORED.sub("", normalise_persian(latin_digits(str(text))))
+    return _SPACES.sub(" ", value).strip().lower()
 
 
 def persian_digits(value: object) -> str:

@@ -9,11 +9,11 @@ from api.pages import charts
 from api.pages.render import language, render, sign_in_first
 from api.routes.dashboard import READERS
 from gis.db import Conn
-from gis.intake.reports import AUDIT_CRITERIA
 from gis.lang import jalali, jalali_month
 from gis.programme.dashboard import dashboard
 from gis.spots import parse_day
 from gis.users import User
+from gis.vocabulary import AUDIT_CRITERIA
 
 router = APIRouter(tags=["dashboard"])
 STAGE_COLOURS = ("#d62728", "#ff7f0e", "#1f77b4", "#2ca02c")

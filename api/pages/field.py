@@ -16,8 +16,8 @@ from api.routes.reports import WRITERS
 from gis.db import Conn
 from gis.intake.field import field_categories, field_neighbourhoods
 from gis.intake.photos import MAX_BYTES
-from gis.intake.reports import AUDIT_CRITERIA, AUDIT_KEYS
 from gis.users import User
+from gis.vocabulary import AUDIT_CRITERIA, AUDIT_KEYS, TIMES_OF_DAY
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,7 +36,6 @@ PRECACHE = (
     "/static/vendor/vazirmatn/Vazirmatn-wght.woff2",
 )
 
-TIMES_OF_DAY = {"day": ("روز", "Day"), "evening": ("عصر", "Evening"), "night": ("شب", "Night")}
 # Messages the script shows; the page's own labels live in the template.
 MESSAGES = {
     "queued": ("در صف ارسال", "queued"),

@@ -23,31 +23,9 @@ from api.pages.render import language, sign_in_first
 from gis.db import Conn
 from gis.publish.mapdata import map_areas_geojson, map_reference
 from gis.users import User
+from gis.vocabulary import EVENT_KINDS, TIMES_OF_DAY
 
 STATIC = Path(__file__).parent.parent / "static" / "map"
-EVENT_KINDS = {
-    "created": ("ثبت", "Recorded"),
-    "report_attached": ("گزارش تازه", "Report attached"),
-    "stage_changed": ("تغییر مرحله", "Stage changed"),
-    "verified": ("تأیید مکان و نوع", "Verified"),
-    "rejected": ("رد", "Rejected"),
-    "remediation_started": ("آغاز اجرا", "Remediation started"),
-    "site_visit": ("بازدید", "Site visit"),
-    "action_assigned": ("واگذاری اقدام", "Action assigned"),
-    "action_updated": ("پیشرفت اقدام", "Action updated"),
-    "coordination_note": ("یادداشت هماهنگی", "Coordination note"),
-    "evaluated": ("ارزیابی پس از اجرا", "Evaluated"),
-    "resolved": ("رفع", "Resolved"),
-    "reopened": ("بازگشایی", "Reopened"),
-    "merged": ("ادغام", "Merged"),
-    "merge_received": ("دریافت ادغام", "Merge received"),
-    "unmerged": ("لغو ادغام", "Unmerged"),
-    "unmerge_released": ("بازگرداندن گزارش‌ها", "Reports released"),
-    "report_split": ("جداسازی گزارش", "Report split off"),
-    "report_moved": ("انتقال گزارش", "Report moved"),
-    "rebuilt": ("بازسازی تجمیع", "Aggregation rebuilt"),
-}
-TIMES_OF_DAY = {"day": ("روز", "Day"), "evening": ("عصر", "Evening"), "night": ("شب", "Night")}
 LEVELS = {
     "district": ("منطقه", "District"),
     "sub_district": ("ناحیه‌ها", "Sub-districts"),

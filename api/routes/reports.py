@@ -9,11 +9,13 @@ from pydantic import BaseModel, Field
 
 from api.auth import require_role
 from api.deps import DB
+from gis import vocabulary
 from gis.db import Conn
 from gis.errors import Forbidden
 from gis.intake.photos import MAX_BYTES, add_photo, get_photo, report_photos
 from gis.intake.reports import ReportCreate, get_report, report_area, submit_report
 from gis.lang import normalise_persian
+from gis.places.neighbourhoods import neighbourhood
 from gis.users import User
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
@@ -32,10 +34,14 @@ class ReportIn(BaseModel):
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     geometry: dict | None = Field(None, description="a GeoJSON point, line or polygon (instead of lat/lon)")
-    area: str | None = Field(None, max_length=32, description="neighbourhood code, when there is no position")
+    area: str | None = Field(
+        None, max_length=100, description="neighbourhood code or name, when there is no position"
+    )
     description: str = Field("", max_length=4000)
     address: str = Field("", max_length=500)
-    time_of_day: Literal["day", "evening", "night"] | None = None
+    time_of_day: str | None = Field(
+        None, max_length=32, description="day, evening, night (روز، عصر، شب) or 22:30"
+    )
     audit: dict | None = Field(None, description="Safetipin criteria, each 0–3")
     reported_at: datetime | None = Field(None, description="when it was seen (the device's clock)")
     source: Literal["mayor", "focus_group", "hotline_137", "field", "other"] = "field"
@@ -69,17 +75,17 @@ def create_report(
         )
     report = ReportCreate(
         source=body.source,
-        category=body.category,
+        category=vocabulary.category(conn, body.category),
         lon=body.lon,
         lat=body.lat,
         geometry=body.geometry,
-        area_code=body.area,
+        area_code=neighbourhood(conn, body.area)[1] if body.area else None,
         uuid=str(body.uuid),
         description=normalise_persian(body.description),
         address=normalise_persian(body.address),
         source_ref=body.source_ref,
         provenance={"channel": "api", "user": user.username},
-        time_of_day=body.time_of_day,
+        time_of_day=vocabulary.time_of_day(body.time_of_day),
         audit=body.audit,
         reported_at=body.reported_at,
         created_by=user.id,

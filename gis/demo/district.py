@@ -10,9 +10,9 @@ from pathlib import Path
 from gis.aggregation.aggregate import refresh_spots
 from gis.db import Conn
 from gis.demo.history import load_demo_workflow
-from gis.intake.reports import AUDIT_KEYS
 from gis.places.areas import import_areas, read_area_file
 from gis.spots import record_transition
+from gis.vocabulary import AUDIT_KEYS
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SEED = 22

@@ -12,7 +12,7 @@ import jdatetime
 
 from gis import clock
 from gis.db import Conn
-from gis.intake.reports import AUDIT_KEYS
+from gis.vocabulary import AUDIT_KEYS
 
 SEED = 1399
 AGENCIES = {

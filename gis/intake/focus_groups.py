@@ -16,10 +16,11 @@ from gis import clock
 from gis.clock import TEHRAN
 from gis.db import Conn, dict_cursor, translate_errors
 from gis.errors import Conflict, InvalidInput, NotFound
-from gis.intake.reports import AUDIT_KEYS, ReportCreate, SubmitResult, submit_report
-from gis.lang import jalali, latin_digits, normalise_persian
+from gis.intake.reports import ReportCreate, SubmitResult, submit_report
+from gis.lang import jalali, latin_digits, match_key, normalise_persian
 from gis.places.neighbourhoods import neighbourhood_id
 from gis.spots import parse_day
+from gis.vocabulary import AUDIT_KEYS, category_names, resolve_category, time_of_day
 
 NAMESPACE = uuidlib.UUID("5f0c6d43-22a1-4f6e-9b1d-137000000022")
 MAX_POINTS = 2000
@@ -47,15 +48,6 @@ KEY_ALIASES = {
     "gender_mix": ("gender_mix", "تنوع جنسیتی", "ترکیب جنسیتی", "حضور زنان"),
     "feeling": ("feeling", "احساس", "احساس امنیت"),
 }
-TIME_ALIASES = {
-    "day": "day",
-    "روز": "day",
-    "evening": "evening",
-    "عصر": "evening",
-    "غروب": "evening",
-    "night": "night",
-    "شب": "night",
-}
 
 
 @dataclass
@@ -72,11 +64,7 @@ class FocusGroupCreate:
     created_by: int | None = None
 
 
-def _key(text: str) -> str:
-    return " ".join(normalise_persian(str(text)).replace("\u200c", " ").replace("_", " ").lower().split())
-
-
-_ALIASES = {_key(alias): field for field, aliases in KEY_ALIASES.items() for alias in aliases}
+_ALIASES = {match_key(alias): field for field, aliases in KEY_ALIASES.items() for alias in aliases}
 
 
 def _count(field: str, value: object) -> int:
@@ -145,12 +133,6 @@ def session_area(conn: Conn, session_id: int) -> int:
     return row[0]
 
 
-def _categories(conn: Conn) -> dict[str, str]:
-    with conn.cursor() as cur:
-        cur.execute("SELECT code, label_fa, label_en FROM category")
-        return {_key(label): row[0] for row in cur.fetchall() for label in row}
-
-
 def _point(feature: object, categories: dict[str, str]) -> dict:
     """One marked place from a GeoJSON feature: its fields under their English names, values checked."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -162,14 +144,14 @@ def _point(feature: object, categories: dict[str, str]) -> dict:
         raise InvalidInput("properties", "must_be_object")
     point: dict = {"geometry": feature["geometry"], "audit": {}, "extra": {}}
     for name, value in properties.items():
-        field = _ALIASES.get(_key(name))
+        field = _ALIASES.get(match_key(name))
         if field is None:
             point["extra"][name] = value
         elif field == "audit":
             if not isinstance(value, dict):
                 raise InvalidInput("audit", "object_criterion_score")
             for criterion, score in value.items():
-                key = _ALIASES.get(_key(criterion))
+                key = _ALIASES.get(match_key(criterion))
                 if key not in AUDIT_KEYS:
                     raise InvalidInput(
                         f"audit.{criterion}", "unknown_criterion_use", audit_keys=", ".join(AUDIT_KEYS)
@@ -187,16 +169,8 @@ def _point(feature: object, categories: dict[str, str]) -> dict:
     category = point.get("category")
     if category in (None, ""):
         raise InvalidInput("category", "missing")
-    point["category"] = categories.get(_key(category))
-    if point["category"] is None:
-        raise InvalidInput("category", "unknown_category", category=category)
-    tod = point.get("time_of_day")
-    if tod not in (None, ""):
-        point["time_of_day"] = TIME_ALIASES.get(_key(tod))
-        if point["time_of_day"] is None:
-            raise InvalidInput("time_of_day", "use_day_evening_night", tod=tod)
-    else:
-        point["time_of_day"] = None
+    point["category"] = resolve_category(categories, category)
+    point["time_of_day"] = time_of_day(point.get("time_of_day"))
     if feature.get("id") is not None and point.get("uuid") in (None, ""):
         point["uuid"] = _uuid_or_none(feature["id"])
     return point
@@ -235,7 +209,7 @@ def add_points(
         raise NotFound("focus_group_does_exist", session_id=session_id, field="id")
     session_uuid, held_on = uuidlib.UUID(row[0]), row[1]
     reported_at = datetime.combine(held_on, time(12), tzinfo=TEHRAN)
-    categories = _categories(conn)
+    categories = category_names(conn)
     results: list[SubmitResult] = []
     rejected: list[dict] = []
     for number, feature in enumerate(features, start=1):

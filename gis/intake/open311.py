@@ -12,7 +12,7 @@ import re
 import uuid as uuidlib
 from datetime import datetime, timedelta
 
-from gis import clock
+from gis import clock, vocabulary
 from gis.clock import TEHRAN
 from gis.db import Conn, dict_cursor
 from gis.errors import Forbidden, InvalidInput, NotFound
@@ -129,8 +129,7 @@ def post_request(conn: Conn, params: dict[str, str], *, client: str, radius_m: f
     service_code = params.get("service_code", "").strip()
     if not service_code:
         raise InvalidInput("service_code", "required_see_services_json")
-    if service_code not in {s["service_code"] for s in services(conn)}:
-        raise InvalidInput("service_code", "service_see_services_json", service_code=service_code)
+    category = vocabulary.category(conn, service_code, field="service_code")
     description = normalise_persian(params.get("description", "")).strip()
     if len(description) > MAX_DESCRIPTION:
         raise InvalidInput("description", "at_most_n_characters", limit=MAX_DESCRIPTION)
@@ -146,7 +145,7 @@ def post_request(conn: Conn, params: dict[str, str], *, client: str, radius_m: f
         conn,
         ReportCreate(
             source="hotline_137",
-            category=service_code,
+            category=category,
             lon=place.get("lon"),
             lat=place.get("lat"),
             area_code=place.get("area_code"),

@@ -16,22 +16,7 @@ from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput, NotFound
 from gis.places.locate import locate
 from gis.spots import check_categories
-
-# The safety audit (after Safetipin): nine criteria scored 0–3, labelled as the tablet page shows them.
-AUDIT_CRITERIA = {
-    "lighting": ("روشنایی", "Lighting"),
-    "openness": ("گشودگی و دید باز", "Openness"),
-    "visibility": ("دیده‌شدن از اطراف", "Visibility"),
-    "people": ("حضور مردم", "People"),
-    "security": ("نظارت و نگهبانی", "Security"),
-    "walk_path": ("مسیر پیاده", "Walk path"),
-    "public_transport": ("حمل‌ونقل عمومی", "Public transport"),
-    "gender_mix": ("حضور زنان و خانواده‌ها", "Gender mix"),
-    "feeling": ("احساس امنیت", "Feeling"),
-}
-AUDIT_KEYS = tuple(AUDIT_CRITERIA)
-TIMES_OF_DAY = ("day", "evening", "night")
-SOURCES = ("mayor", "focus_group", "hotline_137", "field", "other")
+from gis.vocabulary import AUDIT_KEYS, SOURCES, TIMES_OF_DAY
 
 
 @dataclass

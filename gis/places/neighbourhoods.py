@@ -1,60 +1,62 @@
-"""Neighbourhoods as people name them: by code, by Persian or Latin name, or by the programme's local names."""
+"""Neighbourhoods as people name them: by code, by Persian or Latin name, or by the programme's local names.
+
+This is the one neighbourhood resolver of every channel (a mayor's file, focus groups, Open311, the tablet);
+names are compared by `gis.lang.match_key`, and the local names (Abshar) are `NEIGHBOURHOOD_ALIASES`.
+"""
 
 import re
 
 from gis.db import Conn
 from gis.errors import InvalidInput
-from gis.lang import latin_digits, normalise_persian
+from gis.lang import match_key
+from gis.vocabulary import NEIGHBOURHOOD_ALIASES
 
-# Names the programme uses that are not in the municipal layer (Abshar is taken as Omid-Dezhban, 2203),
-# and the short names its focus groups go by.
-LOCAL_NAMES = {
-    "آبشار": "2203",
-    "abshar": "2203",
-    "شریف": "2201",
-    "sharif": "2201",
-    "زیبادشت": "2205",
-    "zibadasht": "2205",
-    "دریاچه": "2209",
-    "daryacheh": "2209",
-}
+NAMES_SQL = "SELECT id, code, name_fa, name_en, name_latin FROM area WHERE level = 'neighbourhood'"
 
 
-def _plain(text: str) -> str:
-    """Lower case, Persian letter forms, Latin digits, and spaces for the zero-width non-joiner and '_'."""
-    text = latin_digits(normalise_persian(text)).replace("\u200c", " ").replace("_", " ").lower()
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _names(conn: Conn) -> list[tuple[str, int, str]]:
-    """(plain name, area id, code) for every neighbourhood name and local name, longest first."""
+def neighbourhood_names(conn: Conn) -> dict[str, tuple[int, str]]:
+    """(area id, code) by the match key of every code, name and local name; load once for a whole file."""
     with conn.cursor() as cur:
-        cur.execute("SELECT id, code, name_fa, name_en, name_latin FROM area WHERE level = 'neighbourhood'")
+        cur.execute(NAMES_SQL)
         rows = cur.fetchall()
     by_code = {code: area_id for area_id, code, *_ in rows}
-    names = [(_plain(name), area_id, code) for area_id, code, *labels in rows for name in labels if name]
-    names += [(_plain(name), by_code[code], code) for name, code in LOCAL_NAMES.items() if code in by_code]
-    return sorted(names, key=lambda item: -len(item[0]))
+    names = {
+        match_key(alias): (by_code[code], code)
+        for alias, code in NEIGHBOURHOOD_ALIASES.items()
+        if code in by_code
+    }
+    names |= {match_key(name): (area_id, code) for area_id, code, *labels in rows for name in labels if name}
+    names |= {match_key(code): (area_id, code) for code, area_id in by_code.items()}
+    return names
 
 
-def neighbourhood_id(conn: Conn, text: str, *, field: str = "area") -> int:
-    """The neighbourhood with this code or name ('2201', 'دریاچه', 'Abshar'); InvalidInput names `field`."""
-    wanted = _plain(str(text))
-    with conn.cursor() as cur:
-        cur.execute("SELECT id FROM area WHERE code = %s AND level = 'neighbourhood'", (wanted,))
-        row = cur.fetchone()
-    if row is not None:
-        return row[0]
-    for name, area_id, _ in _names(conn):
-        if name == wanted:
-            return area_id
-    raise InvalidInput(field, "neighbourhood_with_code_name", text=text)
+def neighbourhood(conn: Conn, text: object, *, field: str = "area") -> tuple[int, str]:
+    """(area id, code) of the neighbourhood '2201', '۲۲۰۱', 'محله دریاچه' or 'Abshar' names; else InvalidInput
+    naming `field`."""
+    return resolve_neighbourhood(neighbourhood_names(conn), text, field=field)
+
+
+def resolve_neighbourhood(
+    names: dict[str, tuple[int, str]], text: object, *, field: str = "area"
+) -> tuple[int, str]:
+    """`neighbourhood` over names loaded once (`neighbourhood_names`), for a file of many rows."""
+    key = match_key(text).removesuffix(".0")  # .0: a code a spreadsheet read as a number
+    found = names.get(key) or names.get(key.removeprefix("محله "))
+    if found is None:
+        raise InvalidInput(field, "neighbourhood_with_code_name", text=text)
+    return found
+
+
+def neighbourhood_id(conn: Conn, text: object, *, field: str = "area") -> int:
+    """The id of the neighbourhood `text` names (see `neighbourhood`)."""
+    return neighbourhood(conn, text, field=field)[0]
 
 
 def neighbourhood_in_text(conn: Conn, text: str) -> str | None:
-    """The code of the neighbourhood an address names (longest name wins), or None."""
-    plain = _plain(text)
-    for name, _, code in _names(conn):
+    """The code of the neighbourhood an address names (the longest name wins; codes don't count), or None."""
+    plain = match_key(text)
+    names = [(name, code) for name, (_, code) in neighbourhood_names(conn).items() if name != code]
+    for name, code in sorted(names, key=lambda item: -len(item[0])):
         if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", plain):
             return code
     return None

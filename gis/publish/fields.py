@@ -1,7 +1,7 @@
 """A report's public fields, read the same by OGC and the exports; never the reporter's contact."""
 
-from gis.intake.reports import AUDIT_CRITERIA
 from gis.spots import PublicField
+from gis.vocabulary import AUDIT_CRITERIA
 
 # Audit scores under Shapefile's 10-character limit.
 AUDIT_SHORT = {

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from api.pages.map import EVENT_KINDS
+from gis.vocabulary import EVENT_KINDS
 
 GIS = Path(__file__).resolve().parents[2] / "gis"
 # Where kinds are written: the workflow's and hand edits' _event(...), SQL literals, aggregation and rebuild.

@@ -6,7 +6,7 @@ import re
 import psycopg2
 import pytest
 
-from api.pages.map import EVENT_KINDS
+from gis.vocabulary import EVENT_KINDS
 
 pytestmark = pytest.mark.browser
 

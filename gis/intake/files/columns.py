@@ -1,15 +1,17 @@
 """Which column holds what, and which category or neighbourhood a cell names, in Persian or English.
 
-Headers, categories and neighbourhood names are compared by `match_key`: Arabic letter forms, diacritics,
-zero-width non-joiners, underscores and case do not matter. The lookups are loaded once per file.
+Headers are compared by `gis.lang.match_key`: Arabic letter forms, diacritics, zero-width non-joiners,
+underscores and case do not matter. Categories and neighbourhoods resolve as in every other channel
+(`gis.vocabulary`, `gis.places.neighbourhoods`), with their names loaded once per file.
 """
 
-import re
 from dataclasses import dataclass
 
 from gis.db import Conn
 from gis.errors import InvalidInput
-from gis.lang import latin_digits, normalise_persian
+from gis.lang import match_key
+from gis.places.neighbourhoods import neighbourhood_names, resolve_neighbourhood
+from gis.vocabulary import category_names, resolve_category
 
 # The report field each header fills (several headers may name one field; the first column found wins).
 HEADERS = {
@@ -47,113 +49,7 @@ HEADERS = {
     "time_of_day": ("time of day", "time", "زمان", "زمان ناامنی", "ساعت", "زمان وقوع"),
 }
 
-# Words people use for each category, beyond its code and its Persian and English labels.
-CATEGORY_SYNONYMS = {
-    "poor_lighting": (
-        "روشنایی",
-        "تاریک",
-        "معبر تاریک",
-        "کم نور",
-        "نور ناکافی",
-        "فاقد روشنایی",
-        "lighting",
-        "dark",
-        "unlit",
-        "no lighting",
-        "dark street",
-    ),
-    "abandoned_building": (
-        "ساختمان متروکه",
-        "متروکه",
-        "ساختمان نیمه ساز",
-        "نیمه ساز",
-        "ساختمان نیمه کاره",
-        "نیمه کاره",
-        "مخروبه",
-        "ساختمان مخروبه",
-        "abandoned",
-        "abandoned building",
-        "half built building",
-        "derelict building",
-    ),
-    "vacant_lot": ("زمین بایر", "بایر", "زمین خالی", "زمین رها شده", "vacant", "vacant land", "empty lot"),
-    "underpass_bridge": (
-        "زیرگذر",
-        "پل عابر",
-        "پل عابر پیاده",
-        "زیرگذر عابر پیاده",
-        "underpass",
-        "pedestrian bridge",
-        "footbridge",
-        "overpass",
-    ),
-    "park_corner": ("پارک", "گوشه پارک", "فضای سبز", "park", "park corner"),
-    "dead_end_alley": (
-        "کوچه بن بست",
-        "بن بست",
-        "کوچه باریک",
-        "کوچه",
-        "dead end",
-        "alley",
-        "dead end alley",
-        "narrow alley",
-    ),
-    "isolated_stop": (
-        "ایستگاه",
-        "ایستگاه اتوبوس",
-        "ایستگاه تاکسی",
-        "ایستگاه دورافتاده",
-        "bus stop",
-        "stop",
-        "transit stop",
-        "isolated stop",
-    ),
-    "river_highway_margin": (
-        "حاشیه رودخانه",
-        "حاشیه بزرگراه",
-        "رودخانه",
-        "بزرگراه",
-        "حریم بزرگراه",
-        "river",
-        "highway",
-        "river margin",
-        "highway margin",
-    ),
-    "offender_gathering": (
-        "تجمع معتادان",
-        "محل تجمع معتادان",
-        "معتادان",
-        "بزهکار",
-        "تجمع اراذل",
-        "drug users",
-        "offenders",
-        "offender gathering",
-    ),
-    "other": ("سایر", "دیگر", "متفرقه"),
-}
-
-TIMES_OF_DAY = {
-    "day": ("day", "daytime", "روز", "صبح", "ظهر", "بعدازظهر", "بعد از ظهر"),
-    "evening": ("evening", "عصر", "غروب"),
-    "night": ("night", "شب", "نیمه شب", "شبانه"),
-}
-
-_IGNORED = re.compile("[\u064b-\u065f\u0670\u0640\u200f\u200e]")  # diacritics, hamza above, tatweel, marks
-_SPACES = re.compile(r"[\s\u200c_\-ـ]+")
-
-
-def match_key(text: object) -> str:
-    """The form two spellings of one word share: 'گوشهٔ بی‌مراقبت پارک' and 'گوشه بي مراقبت پارك' match."""
-    value = _IGNORED.sub("", normalise_persian(latin_digits(str(text))))
-    return _SPACES.sub(" ", value).strip().lower()
-
-
-def _index(groups: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {match_key(word): name for name, words in groups.items() for word in words}
-
-
-_HEADER_INDEX = _index(HEADERS)
-_TIME_INDEX = _index(TIMES_OF_DAY)
+_HEADER_INDEX = {match_key(word): name for name, words in HEADERS.items() for word in words}
 
 
 def map_columns(columns: list[str]) -> dict[str, str]:
@@ -168,39 +64,22 @@ def map_columns(columns: list[str]) -> dict[str, str]:
     return mapping
 
 
-def time_of_day(text: str) -> str | None:
-    """'شب' → night, 'Evening' → evening; None when the cell names no time of day."""
-    return _TIME_INDEX.get(match_key(text))
-
-
 @dataclass
 class Lookups:
     """Categories and neighbourhoods by every name a file may use for them, loaded once per file."""
 
     categories: dict[str, str]
-    neighbourhoods: dict[str, str]
+    neighbourhoods: dict[str, tuple[int, str]]
 
-    def category(self, text: str) -> str | None:
-        return self.categories.get(match_key(text))
+    def category(self, text: object) -> str:
+        """The category a cell names (as `gis.vocabulary.category` resolves it)."""
+        return resolve_category(self.categories, text)
 
-    def neighbourhood(self, text: str) -> str | None:
-        key = match_key(text)
-        if key.endswith(".0"):
-            key = key[:-2]
-        return self.neighbourhoods.get(key) or self.neighbourhoods.get(key.removeprefix("محله "))
+    def neighbourhood(self, text: object) -> str:
+        """The code of the neighbourhood a cell names (as every channel resolves it)."""
+        return resolve_neighbourhood(self.neighbourhoods, text, field="neighbourhood")[1]
 
 
 def load_lookups(conn: Conn) -> Lookups:
-    """Read the category and neighbourhood tables once, indexed by `match_key`."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT code, label_fa, label_en FROM category")
-        categories = {
-            match_key(word): code
-            for code, *labels in cur.fetchall()
-            for word in (code, *labels, *CATEGORY_SYNONYMS.get(code, ()))
-        }
-        cur.execute("SELECT code, name_fa, name_en, name_latin FROM area WHERE level = 'neighbourhood'")
-        neighbourhoods = {
-            match_key(name): code for code, *names in cur.fetchall() for name in (code, *names) if name
-        }
-    return Lookups(categories, neighbourhoods)
+    """Read the category and neighbourhood names once for the whole file."""
+    return Lookups(category_names(conn), neighbourhood_names(conn))

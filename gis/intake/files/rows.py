@@ -7,21 +7,21 @@ database: the lookups were loaded once for the whole file.
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from pyproj import Transformer
 
 from gis import clock
 from gis.errors import InvalidInput
-from gis.intake.files.columns import Lookups, time_of_day
+from gis.intake.files.columns import Lookups
 from gis.intake.reports import ReportCreate
 from gis.lang import latin_digits, normalise_persian
 from gis.spots import parse_day
+from gis.vocabulary import time_of_day
 
 UTM_39N = "EPSG:32639"
 # Reports dated by day are stored at noon Tehran time, so the day is the same in every time zone used here.
 TEHRAN_NOON = timezone(timedelta(hours=3, minutes=30))
-_CLOCK = re.compile(r"^\s*(\d{1,2})[:.]\d{2}")
 _DMS = re.compile(
     r"^\s*(-?\d+(?:\.\d+)?)\s*[°d:\s]\s*(\d+(?:\.\d+)?)\s*['′m:\s]?\s*"
     r"(?:(\d+(?:\.\d+)?)\s*[\"″s]?)?\s*([NSEWnsew]?)\s*$"
@@ -53,9 +53,7 @@ class RowParser:
         raw_category = self.cell(values, "category")
         if raw_category is None:
             raise InvalidInput("category", "empty")
-        category = self.lookups.category(str(raw_category))
-        if category is None:
-            raise InvalidInput("category", "unknown_category_in_row", raw_category=raw_category)
+        category = self.lookups.category(raw_category)
         report = ReportCreate(
             source=self.source,
             category=category,
@@ -72,11 +70,7 @@ class RowParser:
         day = self._date(self.cell(values, "date"))
         if day is not None:
             report.reported_at = datetime(day.year, day.month, day.day, 12, tzinfo=TEHRAN_NOON)
-        when = self.cell(values, "time_of_day")
-        if when is not None:
-            report.time_of_day = _time_of_day(when)
-            if report.time_of_day is None:
-                raise InvalidInput("time_of_day", "day_evening_night_nor_time", when=when)
+        report.time_of_day = time_of_day(self.cell(values, "time_of_day"))
         return report
 
     def _place(self, values: dict[str, object], report: ReportCreate) -> None:
@@ -86,9 +80,7 @@ class RowParser:
             named = self.cell(values, "neighbourhood")
             if named is None:
                 raise InvalidInput("location", "coordinates_neighbourhood")
-            report.area_code = self.lookups.neighbourhood(str(named))
-            if report.area_code is None:
-                raise InvalidInput("neighbourhood", "unknown_neighbourhood", named=named)
+            report.area_code = self.lookups.neighbourhood(named)
             return
         if x_raw is None or y_raw is None:
             raise InvalidInput(x_field if x_raw is None else y_field, "missing_other_one_given")
@@ -126,20 +118,6 @@ class RowParser:
         if day > clock.today():
             raise InvalidInput("date", "value_in_future", value=value)
         return day
-
-
-def _time_of_day(value: object) -> str | None:
-    """'شب' → night; a clock time too: 06:00–16:59 day, 17:00–19:59 evening, else night."""
-    if isinstance(value, (datetime, time)):
-        hour = value.hour
-    else:
-        clock = _CLOCK.match(latin_digits(str(value)))
-        if clock is None:
-            return time_of_day(str(value))
-        hour = int(clock.group(1))
-        if hour > 23:
-            return None
-    return "day" if 6 <= hour < 17 else "evening" if 17 <= hour < 20 else "night"
 
 
 def number(field: str, value: object) -> float:

@@ -1,0 +1,227 @@
+"""Every term of the programme with its Persian and English labels, and the one resolver of each term.
+
+Channels hand in what people wrote ('زمین خالی', 'صبح', 'Abshar'); the resolvers here turn it into the code
+the database stores, the same way whichever channel it came through, and name the field when they cannot.
+Words are compared by `gis.lang.match_key`. Categories and sources are rows (tables `category`, `source`);
+their aliases live here, once. Neighbourhoods resolve in `gis.places.neighbourhoods`, with the aliases below.
+"""
+
+import re
+from datetime import datetime, time
+
+from gis.db import Conn
+from gis.errors import InvalidInput
+from gis.lang import latin_digits, match_key
+
+# The safety audit (after Safetipin): nine criteria scored 0–3, labelled as the tablet page shows them.
+AUDIT_CRITERIA = {
+    "lighting": ("روشنایی", "Lighting"),
+    "openness": ("گشودگی و دید باز", "Openness"),
+    "visibility": ("دیده‌شدن از اطراف", "Visibility"),
+    "people": ("حضور مردم", "People"),
+    "security": ("نظارت و نگهبانی", "Security"),
+    "walk_path": ("مسیر پیاده", "Walk path"),
+    "public_transport": ("حمل‌ونقل عمومی", "Public transport"),
+    "gender_mix": ("حضور زنان و خانواده‌ها", "Gender mix"),
+    "feeling": ("احساس امنیت", "Feeling"),
+}
+AUDIT_KEYS = tuple(AUDIT_CRITERIA)
+
+# What happened to a spot (spot_event.kind), as its history shows it.
+EVENT_KINDS = {
+    "created": ("ثبت", "Recorded"),
+    "report_attached": ("گزارش تازه", "Report attached"),
+    "stage_changed": ("تغییر مرحله", "Stage changed"),
+    "verified": ("تأیید مکان و نوع", "Verified"),
+    "rejected": ("رد", "Rejected"),
+    "remediation_started": ("آغاز اجرا", "Remediation started"),
+    "site_visit": ("بازدید", "Site visit"),
+    "action_assigned": ("واگذاری اقدام", "Action assigned"),
+    "action_updated": ("پیشرفت اقدام", "Action updated"),
+    "coordination_note": ("یادداشت هماهنگی", "Coordination note"),
+    "evaluated": ("ارزیابی پس از اجرا", "Evaluated"),
+    "resolved": ("رفع", "Resolved"),
+    "reopened": ("بازگشایی", "Reopened"),
+    "merged": ("ادغام", "Merged"),
+    "merge_received": ("دریافت ادغام", "Merge received"),
+    "unmerged": ("لغو ادغام", "Unmerged"),
+    "unmerge_released": ("بازگرداندن گزارش‌ها", "Reports released"),
+    "report_split": ("جداسازی گزارش", "Report split off"),
+    "report_moved": ("انتقال گزارش", "Report moved"),
+    "rebuilt": ("بازسازی تجمیع", "Aggregation rebuilt"),
+}
+
+# The codes of table `source`, for checks that run per report without a query.
+SOURCES = ("mayor", "focus_group", "hotline_137", "field", "other")
+
+TIMES_OF_DAY = {"day": ("روز", "Day"), "evening": ("عصر", "Evening"), "night": ("شب", "Night")}
+# Words people use for each time of day, beyond its code and labels; a clock time (22:30) also resolves.
+TIME_OF_DAY_ALIASES = {
+    "day": ("daytime", "صبح", "ظهر", "بعدازظهر", "بعد از ظهر"),
+    "evening": ("غروب",),
+    "night": ("نیمه شب", "شبانه"),
+}
+
+# Words people use for each category, beyond its code and its Persian and English labels.
+CATEGORY_ALIASES = {
+    "poor_lighting": (
+        "روشنایی",
+        "تاریک",
+        "معبر تاریک",
+        "کم نور",
+        "نور ناکافی",
+        "فاقد روشنایی",
+        "lighting",
+        "dark",
+        "unlit",
+        "no lighting",
+        "dark street",
+    ),
+    "abandoned_building": (
+        "ساختمان متروکه",
+        "متروکه",
+        "ساختمان نیمه ساز",
+        "نیمه ساز",
+        "ساختمان نیمه کاره",
+        "نیمه کاره",
+        "مخروبه",
+        "ساختمان مخروبه",
+        "abandoned",
+        "abandoned building",
+        "half built building",
+        "derelict building",
+    ),
+    "vacant_lot": ("زمین بایر", "بایر", "زمین خالی", "زمین رها شده", "vacant", "vacant land", "empty lot"),
+    "underpass_bridge": (
+        "زیرگذر",
+        "پل عابر",
+        "پل عابر پیاده",
+        "زیرگذر عابر پیاده",
+        "underpass",
+        "pedestrian bridge",
+        "footbridge",
+        "overpass",
+    ),
+    "park_corner": ("پارک", "گوشه پارک", "فضای سبز", "park", "park corner"),
+    "dead_end_alley": (
+        "کوچه بن بست",
+        "بن بست",
+        "کوچه باریک",
+        "کوچه",
+        "dead end",
+        "alley",
+        "dead end alley",
+        "narrow alley",
+    ),
+    "isolated_stop": (
+        "ایستگاه",
+        "ایستگاه اتوبوس",
+        "ایستگاه تاکسی",
+        "ایستگاه دورافتاده",
+        "bus stop",
+        "stop",
+        "transit stop",
+        "isolated stop",
+    ),
+    "river_highway_margin": (
+        "حاشیه رودخانه",
+        "حاشیه بزرگراه",
+        "رودخانه",
+        "بزرگراه",
+        "حریم بزرگراه",
+        "river",
+        "highway",
+        "river margin",
+        "highway margin",
+    ),
+    "offender_gathering": (
+        "تجمع معتادان",
+        "محل تجمع معتادان",
+        "معتادان",
+        "بزهکار",
+        "تجمع اراذل",
+        "drug users",
+        "offenders",
+        "offender gathering",
+    ),
+    "other": ("سایر", "دیگر", "متفرقه"),
+}
+
+# Names the programme uses that are not in the municipal layer (Abshar is taken as Omid-Dezhban, 2203),
+# and the short names its focus groups go by; read by gis.places.neighbourhoods.
+NEIGHBOURHOOD_ALIASES = {
+    "آبشار": "2203",
+    "abshar": "2203",
+    "شریف": "2201",
+    "sharif": "2201",
+    "زیبادشت": "2205",
+    "zibadasht": "2205",
+    "دریاچه": "2209",
+    "daryacheh": "2209",
+}
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})[:.]\d{2}")
+
+
+def _index(groups: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {match_key(word): code for code, words in groups.items() for word in (code, *words)}
+
+
+_TIME_INDEX = _index(
+    {code: (*labels, *TIME_OF_DAY_ALIASES.get(code, ())) for code, labels in TIMES_OF_DAY.items()}
+)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def time_of_day(value: object, *, field: str = "time_of_day") -> str | None:
+    """'شب' → night, 'صبح' → day, '۲۲:۳۰' → night (06–16 day, 17–19 evening, else night); None when blank."""
+    if _blank(value):
+        return None
+    if isinstance(value, datetime | time):
+        hour = value.hour
+    else:
+        clock = _CLOCK.match(latin_digits(str(value)))
+        if clock is None:
+            code = _TIME_INDEX.get(match_key(value))
+            if code is None:
+                raise InvalidInput(field, "day_evening_night_nor_time", when=value)
+            return code
+        hour = int(clock.group(1))
+        if hour > 23:
+            raise InvalidInput(field, "day_evening_night_nor_time", when=value)
+    return "day" if 6 <= hour < 17 else "evening" if 17 <= hour < 20 else "night"
+
+
+def category_names(conn: Conn) -> dict[str, str]:
+    """Every name of every category (code, labels, aliases) by its match key; load once for a whole file."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT code, label_fa, label_en FROM category")
+        rows = cur.fetchall()
+    return _index({code: (*labels, *CATEGORY_ALIASES.get(code, ())) for code, *labels in rows})
+
+
+def category(conn: Conn, text: object, *, field: str = "category") -> str:
+    """The category code 'زمین خالی', 'Vacant lot' or 'vacant_lot' names; else InvalidInput naming `field`."""
+    return resolve_category(category_names(conn), text, field=field)
+
+
+def resolve_category(names: dict[str, str], text: object, *, field: str = "category") -> str:
+    """`category` over names loaded once (`category_names`), for a file of many rows."""
+    code = names.get(match_key(text))
+    if code is None:
+        raise InvalidInput(field, "unknown_category", category=text)
+    return code
+
+
+def source(conn: Conn, text: object, *, field: str = "source") -> str:
+    """The source code 'گروه کانونی', 'Focus group' or 'focus_group' names."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT code, label_fa, label_en FROM source ORDER BY code")
+        rows = cur.fetchall()
+    code = _index({code: tuple(labels) for code, *labels in rows}).get(match_key(text))
+    if code is None:
+        raise InvalidInput(field, "one_of", choices=", ".join(code for code, *_ in rows))
+    return code
