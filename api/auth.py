@@ -3,9 +3,9 @@
 from fastapi import Depends, Request
 
 from api.deps import DB
+from gis.access import SpotScope, scope_for
 from gis.db import Conn
 from gis.errors import Forbidden, Unauthorized
-from gis.spots import SpotScope, scope_for
 from gis.users import User, user_for_token
 
 SESSION_COOKIE = "safemap_session"
@@ -49,6 +49,16 @@ def require_role(*roles: str):
 
     def dependency(user: User = Depends(require_user)) -> User:
         user.require_role(*roles)
+        return user
+
+    return dependency
+
+
+def require(action: str):
+    """A dependency admitting only the roles the access table lets do `action`."""
+
+    def dependency(user: User = Depends(require_user)) -> User:
+        user.require(action)
         return user
 
     return dependency

@@ -7,8 +7,9 @@ from datetime import date, datetime
 import jdatetime
 from psycopg2 import sql
 
+from gis.access import EVERY_SPOT, SpotScope
 from gis.db import Conn
-from gis.errors import InvalidInput, NotFound, Unauthorized
+from gis.errors import InvalidInput, NotFound
 from gis.lang import latin_digits
 from gis.places.areas import area_id_by_code
 from gis.users import User
@@ -84,42 +85,6 @@ def _chosen(fields: tuple[PublicField, ...], names: tuple[str, ...] | None) -> l
 
 SPOT_PROPERTIES = properties_sql(SPOT_FIELDS, "s")
 SPOTS_FROM = f"FROM {spot_source('s')}"
-
-
-@dataclass(frozen=True)
-class SpotScope:
-    """Which spots a reader may see: the public only those past mapping, a facilitator those in their
-    neighbourhoods, an agency those it has an action on; staff and viewers all of them."""
-
-    min_stage: int = 1
-    area_ids: tuple[int, ...] | None = None
-    agency_id: int | None = None
-    names: bool = True
-
-    def params(self) -> dict:
-        return {
-            "scope_stage": self.min_stage,
-            "scope_areas": None if self.area_ids is None else list(self.area_ids),
-            "scope_agency": self.agency_id,
-        }
-
-
-EVERY_SPOT = SpotScope()
-# Stage 1 and 2 places are unverified reports: they stay with the staff until the GIS office has placed them.
-PUBLIC_SPOTS = SpotScope(min_stage=3, names=False)
-
-
-def scope_for(user: User | None, *, public_map: bool) -> SpotScope:
-    """The scope of a signed-in user's role, or the public's (refused when the public map is off)."""
-    if user is None:
-        if not public_map:
-            raise Unauthorized("sign_see_spots_public_map", field="authorization")
-        return PUBLIC_SPOTS
-    if user.role == "facilitator":
-        return SpotScope(area_ids=user.area_ids)
-    if user.role == "agency":
-        return SpotScope(agency_id=user.agency_id)
-    return EVERY_SPOT
 
 
 def scope_condition(alias: str) -> str:

@@ -8,12 +8,10 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from gis import access
 from gis.db import Conn
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 
-ROLES = ("gis_office", "deputy", "facilitator", "agency", "viewer")
-# Roles that may read reporters' contact data and exact report details.
-STAFF_ROLES = ("gis_office", "deputy")
 MIN_PASSWORD = 8
 TOKEN_DAYS = {"bearer": 90, "session": 1}
 
@@ -33,11 +31,14 @@ class User:
 
     @property
     def sees_personal_data(self) -> bool:
-        return self.role in STAFF_ROLES
+        """Reporters' contact data and exact report details are for the roles the access table names."""
+        return access.may(self.role, "report.contact")
 
     def covers_area(self, area_id: int | None) -> bool:
         """Facilitators act only in their neighbourhoods; other roles are not bound to areas."""
-        return self.role != "facilitator" or (area_id is not None and area_id in self.area_ids)
+        return access.bound(self.role) is not access.Scope.AREAS or (
+            area_id is not None and area_id in self.area_ids
+        )
 
     def require_area(self, area_id: int | None) -> None:
         if not self.covers_area(area_id):
@@ -46,6 +47,10 @@ class User:
     def require_role(self, *roles: str) -> None:
         if self.role not in roles:
             raise Forbidden("this_needs_role_you_are", roles=" or ".join(roles), role=self.role, field="role")
+
+    def require(self, action: str) -> None:
+        """Refuse unless the access table lets this user's role do `action`."""
+        self.require_role(*access.roles_for(action))
 
 
 USER_SQL = """
@@ -72,15 +77,15 @@ def create_user(
     agency: str | None = None,
 ) -> User:
     """Add a user; facilitators need at least one neighbourhood, agency users an agency."""
-    if role not in ROLES:
-        raise InvalidInput("role", "one_of", choices=", ".join(ROLES))
+    if role not in access.ROLES:
+        raise InvalidInput("role", "one_of", choices=", ".join(access.ROLE_CODES))
     if len(password) < MIN_PASSWORD:
         raise InvalidInput("password", "at_least_characters", min_password=MIN_PASSWORD)
-    if role == "facilitator" and not areas:
+    if access.bound(role) is access.Scope.AREAS and not areas:
         raise InvalidInput("areas", "facilitator_needs_at_least_one")
-    if role == "agency" and not agency:
+    if access.bound(role) is access.Scope.AGENCY and not agency:
         raise InvalidInput("agency", "agency_user_needs_agency_code")
-    if role != "agency" and agency:
+    if access.bound(role) is not access.Scope.AGENCY and agency:
         raise InvalidInput("agency", "only_agency_users_are_bound")
     with conn.cursor() as cur:
         agency_id = None

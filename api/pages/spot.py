@@ -9,13 +9,13 @@ from fastapi.responses import HTMLResponse
 
 from api.auth import spot_scope
 from api.deps import DB
-from api.pages.map import EVENT_KINDS
 from api.pages.render import language, render
+from gis.access import SpotScope
 from gis.db import Conn
-from gis.intake.reports import AUDIT_CRITERIA
 from gis.lang import persian_digits
 from gis.publish.mapdata import map_reference
-from gis.spots import SpotScope, spot_feature
+from gis.spots import spot_feature
+from gis.vocabulary import AUDIT_CRITERIA, EVENT_KINDS
 
 router = APIRouter(tags=["pages"])
 

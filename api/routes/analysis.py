@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import spot_scope
 from api.deps import DB
+from gis.access import SpotScope
 from gis.db import Conn
 from gis.publish.analysis import (
     METRIC_SRID,
@@ -20,7 +21,6 @@ from gis.publish.analysis import (
     remediation_by_agency,
     remediation_by_category,
 )
-from gis.spots import SpotScope
 
 router = APIRouter(prefix="/api/analysis", tags=["analysis"])
 GEOJSON = "application/geo+json"

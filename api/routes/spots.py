@@ -7,11 +7,11 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api.auth import spot_scope
 from api.deps import DB
+from gis.access import SpotScope
 from gis.db import Conn
 from gis.spots import (
     MAX_LIMIT,
     SpotFilter,
-    SpotScope,
     parse_bbox,
     parse_day,
     parse_list,

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.auth import spot_scope
 from api.deps import DB
+from gis.access import SpotScope
 from gis.db import Conn
 from gis.publish.tiles import LAYERS, MAX_ZOOM, collection_tile, tile
-from gis.spots import SpotScope, parse_stages
+from gis.spots import parse_stages
 
 router = APIRouter(tags=["tiles"])
 MVT = "application/vnd.mapbox-vector-tile"

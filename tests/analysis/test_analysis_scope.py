@@ -4,9 +4,9 @@ all of them, a facilitator their neighbourhoods, an agency the spots it has acti
 import psycopg2
 import pytest
 
+from gis.access import PUBLIC_SPOTS, SpotScope
 from gis.db import transaction
 from gis.publish.analysis import audit_change, density_rows, hotspots, remediation_by_category
-from gis.spots import PUBLIC_SPOTS, SpotScope
 from gis.users import create_user, issue_token
 
 NEIGHBOURHOOD_COUNTS = """

@@ -1,0 +1,144 @@
+"""Who may do what, over which spots: the one permission table (role × action × scope) every guard reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from gis.errors import Unauthorized
+
+if TYPE_CHECKING:
+    from gis.users import User
+
+
+class Scope(StrEnum):
+    """Over which spots a role may do an action."""
+
+    ALL = "all"
+    AREAS = "areas"  # the neighbourhoods the user is bound to
+    AGENCY = "agency"  # the spots where the user's agency has an action
+    PUBLIC = "public"  # anyone, signed in or not: spots past mapping, without names
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role as users see it, and what its accounts are bound to."""
+
+    code: str
+    fa: str
+    en: str
+    bound: Scope = Scope.ALL
+
+
+ROLE_LIST = (
+    Role("gis_office", "دفتر GIS", "GIS office"),
+    Role("deputy", "معاونت", "Deputy"),
+    Role("facilitator", "تسهیلگر", "Facilitator", Scope.AREAS),
+    Role("agency", "دستگاه اجرایی", "Agency", Scope.AGENCY),
+    Role("viewer", "بیننده", "Viewer"),
+)
+ROLES: dict[str, Role] = {role.code: role for role in ROLE_LIST}
+ROLE_CODES: tuple[str, ...] = tuple(ROLES)
+
+_GIS = {"gis_office": Scope.ALL}
+_DEPUTY = {"deputy": Scope.ALL}
+_STAFF = {**_GIS, **_DEPUTY}
+_FIELD = {**_STAFF, "facilitator": Scope.AREAS}
+_READERS = {**_STAFF, "viewer": Scope.ALL}
+
+# action → {role: scope}. A role not named may not do the action; "public" names what the anonymous may.
+PERMISSIONS: dict[str, dict[str, Scope]] = {
+    "spot.read": {**_READERS, "facilitator": Scope.AREAS, "agency": Scope.AGENCY, "public": Scope.PUBLIC},
+    "spot.read_actors": {**_FIELD, "agency": Scope.AGENCY},
+    "spot.verify": _GIS,
+    "spot.reject": _GIS,
+    "spot.remediate": _STAFF,
+    "spot.visit": _FIELD,
+    "spot.evaluate": _FIELD,
+    "spot.note": {**_STAFF, "agency": Scope.AGENCY},
+    "spot.close": _DEPUTY,
+    "spot.reopen": _DEPUTY,
+    "spot.edit": _GIS,
+    "spot.candidates": _STAFF,
+    "action.assign": _STAFF,
+    "action.progress": {"agency": Scope.AGENCY},
+    "action.cancel": _STAFF,
+    "report.submit": {**_GIS, "facilitator": Scope.AREAS},
+    "report.read": _FIELD,
+    "report.contact": _STAFF,
+    "focus_group.record": _FIELD,
+    "focus_group.read": _FIELD,
+    "import.reports": _GIS,
+    "import.read": _STAFF,
+    "agency.manage": _DEPUTY,
+    "programme.read": _READERS,
+    "programme.manage": _DEPUTY,
+    "dashboard.read": _READERS,
+}
+
+# Facilitators submit what they gathered in the field; the GIS office any source.
+SUBMIT_SOURCES: dict[str, tuple[str, ...]] = {"facilitator": ("field", "focus_group")}
+
+
+def may(role: str | None, action: str) -> bool:
+    """Whether `role` (None: nobody signed in) may do `action`; an unknown action is a bug, not a refusal."""
+    return ("public" if role is None else role) in PERMISSIONS[action]
+
+
+def roles_for(action: str) -> tuple[str, ...]:
+    """The signed-in roles that may do `action`, in the roles' order."""
+    allowed = PERMISSIONS[action]
+    return tuple(code for code in ROLE_CODES if code in allowed)
+
+
+def scope_of(role: str | None, action: str) -> Scope | None:
+    """Over which spots `role` may do `action`, or None when it may not."""
+    return PERMISSIONS[action].get("public" if role is None else role)
+
+
+def bound(role: str) -> Scope:
+    """What accounts of `role` are bound to: neighbourhoods, an agency, or nothing (all)."""
+    return ROLES[role].bound
+
+
+def submit_sources(role: str) -> tuple[str, ...] | None:
+    """The report sources `role` may submit, or None for any."""
+    return SUBMIT_SOURCES.get(role)
+
+
+@dataclass(frozen=True)
+class SpotScope:
+    """Which spots a reader may see: the public only those past mapping, a facilitator those in their
+    neighbourhoods, an agency those it has an action on; staff and viewers all of them."""
+
+    min_stage: int = 1
+    area_ids: tuple[int, ...] | None = None
+    agency_id: int | None = None
+    names: bool = True
+
+    def params(self) -> dict:
+        return {
+            "scope_stage": self.min_stage,
+            "scope_areas": None if self.area_ids is None else list(self.area_ids),
+            "scope_agency": self.agency_id,
+        }
+
+
+EVERY_SPOT = SpotScope()
+# Stage 1 and 2 places are unverified reports: they stay with the staff until the GIS office has placed them.
+PUBLIC_SPOTS = SpotScope(min_stage=3, names=False)
+
+
+def scope_for(user: User | None, *, public_map: bool) -> SpotScope:
+    """The spots a signed-in user's role may read, or the public's (refused when the public map is off)."""
+    if user is None:
+        if not public_map:
+            raise Unauthorized("sign_see_spots_public_map", field="authorization")
+        return PUBLIC_SPOTS
+    scope = scope_of(user.role, "spot.read")
+    if scope is Scope.AREAS:
+        return SpotScope(area_ids=user.area_ids)
+    if scope is Scope.AGENCY:
+        return SpotScope(agency_id=user.agency_id)
+    return EVERY_SPOT
