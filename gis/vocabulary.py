@@ -9,7 +9,7 @@ their aliases live here, once. Neighbourhoods resolve in `gis.places.neighbourho
 import re
 from datetime import datetime, time
 
-from gis.db import Conn
+from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput
 from gis.lang import latin_digits, match_key
 
@@ -225,3 +225,18 @@ def source(conn: Conn, text: object, *, field: str = "source") -> str:
     if code is None:
         raise InvalidInput(field, "one_of", choices=", ".join(code for code, *_ in rows))
     return code
+
+
+def reference_lists(conn: Conn) -> dict[str, list[dict]]:
+    """The reference tables as API clients read them: categories (with icons), stages, sources."""
+    queries = {
+        "categories": "SELECT code, label_fa, label_en, icon FROM category ORDER BY sort",
+        "stages": "SELECT number, code, label_fa, label_en, colour FROM stage ORDER BY number",
+        "sources": "SELECT code, label_fa, label_en FROM source ORDER BY code",
+    }
+    with dict_cursor(conn) as cur:
+        lists = {}
+        for name, query in queries.items():
+            cur.execute(query)
+            lists[name] = cur.fetchall()
+    return lists

@@ -3,27 +3,22 @@
 from fastapi import APIRouter
 
 from api.deps import DB
-from gis.db import Conn, dict_cursor
+from gis.db import Conn
+from gis.vocabulary import reference_lists
 
 router = APIRouter(prefix="/api", tags=["reference"])
 
 
-def _rows(conn: Conn, query: str) -> list[dict]:
-    with dict_cursor(conn) as cur:
-        cur.execute(query)
-        return cur.fetchall()
-
-
 @router.get("/categories", summary="The taxonomy of defenseless spaces")
 def categories(conn: Conn = DB) -> list[dict]:
-    return _rows(conn, "SELECT code, label_fa, label_en, icon FROM category ORDER BY sort")
+    return reference_lists(conn)["categories"]
 
 
 @router.get("/stages", summary="The programme's four stages")
 def stages(conn: Conn = DB) -> list[dict]:
-    return _rows(conn, "SELECT number, code, label_fa, label_en, colour FROM stage ORDER BY number")
+    return reference_lists(conn)["stages"]
 
 
 @router.get("/sources", summary="Where reports come from")
 def sources(conn: Conn = DB) -> list[dict]:
-    return _rows(conn, "SELECT code, label_fa, label_en FROM source ORDER BY code")
+    return reference_lists(conn)["sources"]
