@@ -33,7 +33,8 @@ class Database:
 
 
 def get_conn(request: Request) -> Iterator[Conn]:
-    """A pooled connection: committed when the route returns, rolled back when it raises."""
+    """A pooled connection: committed when the route returns (a failed commit raises, so the answer is an
+    error, never a 2xx), rolled back when it raises."""
     database: Database = request.app.state.database
     pool = database.pool()
     # Bounded, so a server flooded past its thread pool answers 503 rather than waiting for ever.
@@ -48,7 +49,7 @@ def get_conn(request: Request) -> Iterator[Conn]:
     try:
         with translate_errors():
             yield conn
-        conn.commit()
+            conn.commit()
     except DatabaseUnavailable:
         broken = True
         raise
@@ -61,5 +62,9 @@ def get_conn(request: Request) -> Iterator[Conn]:
         database.slots.release()
 
 
-# Every route's connection: `conn: Conn = DB`.
-DB = Depends(get_conn)
+# Every route's connection: `conn: Conn = DB`. Scope "function": the transaction commits when the route
+# returns and before the answer is sent, so a 2xx means committed (a failed commit answers 5xx, error shape).
+DB = Depends(get_conn, scope="function")
+# Only for an answer streamed from a server-side cursor (GeoJSON/CSV exports, OGC items): the connection must
+# outlive the route, so it ends after the response. It only reads; nothing a client relies on commits there.
+STREAM = Depends(get_conn, scope="request")

@@ -9,7 +9,8 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from api.auth import current_user, spot_scope
-from api.deps import DB
+from api.deps import STREAM
+from gis.access import SpotScope
 from gis.db import Conn
 from gis.errors import Unauthorized
 from gis.publish.exports import (
@@ -21,7 +22,6 @@ from gis.publish.exports import (
     geojson_chunks,
     parse_layers,
 )
-from gis.spots import SpotScope
 from gis.users import User
 
 router = APIRouter(prefix="/api", tags=["exports"])
@@ -59,7 +59,7 @@ def download(
         None, max_length=100, description="comma-separated: spots, reports, areas, events (GeoJSON/CSV: one)"
     ),
     persian_headers: bool = Query(False, description="CSV/XLSX: Persian column headers"),
-    conn: Conn = DB,
+    conn: Conn = STREAM,
     user: User | None = Depends(current_user),
     scope: SpotScope = Depends(spot_scope),
 ) -> Response:

@@ -1,4 +1,5 @@
-"""OGC API – Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0) at /ogc, so QGIS and GDAL read Safemap live."""
+"""OGC API – Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0) at /ogc, so QGIS and GDAL read Safemap
+live."""
 
 import json
 from collections.abc import Iterator
@@ -9,7 +10,8 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.auth import current_user, spot_scope
-from api.deps import DB
+from api.deps import DB, STREAM
+from gis.access import EVERY_SPOT, SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput, Unauthorized
 from gis.publish.ogc import (
@@ -27,7 +29,6 @@ from gis.publish.ogc import (
     previous_offset,
     timestamp,
 )
-from gis.spots import EVERY_SPOT, SpotScope
 from gis.users import User
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
@@ -117,7 +118,8 @@ def landing(request: Request) -> Response:
     base = _base(request)
     document = {
         "title": "Safemap – OGC API Features",
-        "description": "Unsafe urban spaces of District 22, Tehran: spots, reports and areas (فضاهای بی‌دفاع شهری)",
+        "description": "Unsafe urban spaces of District 22, Tehran: spots, reports and areas"
+        " (فضاهای بی‌دفاع شهری)",
         "links": _self_links(request, html)
         + [
             _link(f"{base}/api", "service-desc", OPENAPI, "the API definition (OpenAPI 3.0)"),
@@ -222,7 +224,7 @@ def _stream(conn: Conn, found: Collection, query, matched: int, links: list[dict
     responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
 )
 def items(
-    collection_id: str, request: Request, conn: Conn = DB, user: User | None = Depends(current_user)
+    collection_id: str, request: Request, conn: Conn = STREAM, user: User | None = Depends(current_user)
 ) -> Response:
     found = get_collection(collection_id)
     _require(found, user)

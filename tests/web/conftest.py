@@ -168,13 +168,12 @@ def field(db_url) -> dict:
             return {"points": cur.fetchall()}
 
 
-@pytest.fixture
-def tablet(browser, live_url, field):
-    """A tablet-sized context with GPS allowed, and a page signed in at /field (after the login redirect)."""
-    lat, lon = field["points"][0]
+def open_tablet(browser, base: str, position: tuple[float, float], viewport: dict = TABLET):
+    """A tablet-sized context with GPS allowed at `position`, and a page signed in as sara at /field."""
+    lat, lon = position
     context = browser.new_context(
         locale="fa-IR",
-        viewport=TABLET,
+        viewport=viewport,
         has_touch=True,
         geolocation={"latitude": lat, "longitude": lon, "accuracy": 8},
         permissions=["geolocation"],
@@ -198,12 +197,19 @@ def tablet(browser, live_url, field):
         ),
     )
     page.set_default_timeout(20_000)
-    page.goto(f"{live_url}/field")
+    page.goto(f"{base}/field")
     assert urlsplit(page.url).path == "/login" and "next=%2Ffield" in page.url
     page.fill("#username", "sara")
     page.fill("#password", "s3cret-sara")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_url}/field")
+    page.wait_for_url(f"{base}/field")
     page.wait_for_selector("body[data-ready=true][data-offline-ready=true]")
+    return page
+
+
+@pytest.fixture
+def tablet(browser, live_url, field):
+    """The tablet page signed in as sara at /field, GPS at the first of the field's points."""
+    page = open_tablet(browser, live_url, field["points"][0])
     yield page
-    context.close()
+    page.context.close()

@@ -141,7 +141,11 @@
         break;
       }
       const message = problem.message || `HTTP ${response.status}`;
-      if (response.status >= 500 || response.status === 408 || response.status === 429) {
+      // An item is forgotten only on a 2xx. A 5xx, a timeout or a lost connection leaves its outcome unknown:
+      // it is sent again later with the same UUIDs, which the server recognises. So is a 404 for the parent of
+      // a photo or of a session's points: the parent was sent, so it will be there.
+      const parentMissing = response.status === 404 && (item.kind === "photo" || item.kind === "focus_group");
+      if (response.status >= 500 || response.status === 408 || response.status === 429 || parentMissing) {
         await note(item, message);
         break;
       }
