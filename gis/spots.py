@@ -107,13 +107,15 @@ SPOTS_WHERE = (
       AND (%(area)s::int IS NULL OR EXISTS (
             SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, s.geom)))
       AND (%(bbox)s::float8[] IS NULL OR s.geom && ST_MakeEnvelope(
-            (%(bbox)s::float8[])[1], (%(bbox)s::float8[])[2], (%(bbox)s::float8[])[3], (%(bbox)s::float8[])[4], 4326))
+            (%(bbox)s::float8[])[1], (%(bbox)s::float8[])[2],
+            (%(bbox)s::float8[])[3], (%(bbox)s::float8[])[4], 4326))
       AND ((%(sources)s::text[] IS NULL AND %(since)s::date IS NULL AND %(until)s::date IS NULL
             AND %(times)s::text[] IS NULL) OR EXISTS (
             SELECT 1 FROM report r WHERE r.spot_id = s.id
               AND (%(sources)s::text[] IS NULL OR r.source = ANY(%(sources)s))
               AND (%(times)s::text[] IS NULL OR r.time_of_day = ANY(%(times)s))
-              AND (%(since)s::date IS NULL OR r.reported_at >= (%(since)s::date::timestamp AT TIME ZONE 'Asia/Tehran'))
+              AND (%(since)s::date IS NULL
+                   OR r.reported_at >= (%(since)s::date::timestamp AT TIME ZONE 'Asia/Tehran'))
               AND (%(until)s::date IS NULL
                    OR r.reported_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE 'Asia/Tehran'))))
 """
@@ -173,7 +175,8 @@ def parse_list(text: str | None) -> list[str] | None:
 
 
 def parse_day(field: str, text: str | None) -> date | None:
-    """An ISO date (2026-03-21) or a Solar Hijri one (۱۴۰۵/۰۱/۰۱, 1405-01-01: years before 1700 are Jalali)."""
+    """An ISO date (2026-03-21) or a Solar Hijri one (۱۴۰۵/۰۱/۰۱, 1405-01-01: years before 1700 are
+    Jalali)."""
     if not text or not text.strip():
         return None
     parts = latin_digits(text).strip().replace("/", "-").split("-")
@@ -266,7 +269,8 @@ def spots_geojson(conn: Conn, spot_filter: SpotFilter) -> str:
 
 
 def spot_feature(conn: Conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> str:
-    """One spot as a GeoJSON Feature with its history of events, as text; outside the scope it does not exist."""
+    """One spot as a GeoJSON Feature with its history of events, as text; outside the scope it does not
+    exist."""
     query = f"""
         SELECT json_build_object('type', 'Feature', 'id', s.id,
                    'geometry', ST_AsGeoJSON(s.geom, 6)::json,
@@ -292,7 +296,8 @@ def spot_feature(conn: Conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> 
 def record_event(cur, spot_id: int, user: User, kind: str, note: str = "", **payload: object) -> None:
     """Append to the spot's history (append-only: the table refuses updates and deletes)."""
     cur.execute(
-        "INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, note, payload) VALUES (%s, %s, %s, %s, %s, %s)",
+        "INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, note, payload)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
         (spot_id, kind, user.id, user.full_name or user.username, note, json.dumps(payload, default=str)),
     )
 

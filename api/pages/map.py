@@ -1,4 +1,5 @@
-"""The interactive map page, built with folium: areas embedded, spots and heat loaded by viewport from the API,
+"""The interactive map page, built with folium: areas embedded, spots and heat loaded by viewport from the
+API,
 and the analysis overlays (density choropleth, Gi* hotspots) loaded from /api/analysis when switched on.
 
 No asset comes from a CDN: folium's and its plugins' default JS/CSS links are replaced by the tool's own
@@ -132,7 +133,8 @@ class SpotLayer(JSCSSMixin):
     """The viewport loader: spots or server clusters, heat, filters, legend (api/static/map/mapview.js)."""
 
     _template = Template("""
-        {% macro header(this, kwargs) %}<style>{{ this.css }}</style><script>{{ this.js }}</script>{% endmacro %}
+        {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{#
+        #}<script>{{ this.js }}</script>{% endmacro %}
         {% macro script(this, kwargs) %}window.safemap = safemapMap({{ this.config|tojson }});{% endmacro %}
     """)
 
@@ -166,7 +168,8 @@ def build_map(
     analysis_base: str = "/api/analysis",
     spot_page: str = "/spots",
 ) -> str:
-    """The whole map page as HTML; reference rows are dicts as the `stage`, `category` and `source` tables hold."""
+    """The whole map page as HTML; reference rows are dicts as the `stage`, `category` and `source` tables
+    hold."""
     lang = "en" if lang == "en" else "fa"
     en = lang == "en"
     text = TEXT[lang]

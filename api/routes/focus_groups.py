@@ -1,4 +1,5 @@
-"""Focus-group sessions and the places their participants marked (facilitators in their own neighbourhoods)."""
+"""Focus-group sessions and the places their participants marked (facilitators in their own
+neighbourhoods)."""
 
 from uuid import UUID
 

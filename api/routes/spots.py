@@ -42,7 +42,8 @@ def spot_filter(
     time_of_day: str | None = Query(None, max_length=40, description="comma-separated: day, evening, night"),
     scope: SpotScope = Depends(spot_scope),
 ) -> SpotFilter:
-    """The spot filters shared by every route that lists spots (the list, the map), within the asker's scope."""
+    """The spot filters shared by every route that lists spots (the list, the map), within the asker's
+    scope."""
     return SpotFilter(
         stages=parse_stages(stage),
         categories=parse_list(category),

@@ -1,4 +1,5 @@
-"""Vector tiles (MVT) of spots and areas for maps with many features; cached by the browser, validated by ETag."""
+"""Vector tiles (MVT) of spots and areas for maps with many features; cached by the browser, validated by
+ETag."""
 
 import hashlib
 

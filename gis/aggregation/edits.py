@@ -49,7 +49,8 @@ SPOT_REPORTS_SQL = """
     FROM (
         SELECT r.id, r.source, src.label_fa AS source_fa, src.label_en AS source_en, r.category,
                cat.label_fa AS category_fa, cat.label_en AS category_en, r.description, r.time_of_day,
-               r.reported_at, round(ST_Distance(s.geom::geography, r.geom::geography)::numeric, 1) AS distance_m
+               r.reported_at,
+               round(ST_Distance(s.geom::geography, r.geom::geography)::numeric, 1) AS distance_m
         FROM report r
         JOIN spot s ON s.id = r.spot_id
         JOIN source src ON src.code = r.source

@@ -1,1 +1,2 @@
-"""The District 22 demo: boundary, neighbourhoods, agencies and spots (district), and their programme history."""
+"""The District 22 demo: boundary, neighbourhoods, agencies and spots (district), and their programme
+history."""

@@ -94,7 +94,8 @@ def _demo_spots(conn: Conn) -> None:
                 INSERT INTO spot (geom, category, stage, status, area_id, title, created_at, updated_at)
                 SELECT CASE %(category)s
                            WHEN 'river_highway_margin' THEN
-                               ST_MakeLine(%(p)s::geometry, ST_Project(%(p)s::geography, 180, radians(%(az)s))::geometry)
+                               ST_MakeLine(%(p)s::geometry,
+                                           ST_Project(%(p)s::geography, 180, radians(%(az)s))::geometry)
                            WHEN 'park_corner' THEN ST_Buffer(%(p)s::geography, 35, 4)::geometry
                            ELSE %(p)s::geometry END,
                        %(category)s, %(stage)s, %(status)s, %(area)s,
@@ -168,7 +169,8 @@ def _demo_history(
     if status == "resolved":
         at += timedelta(days=rng.randrange(10, 30))
         cur.execute(
-            "INSERT INTO spot_event (spot_id, kind, actor_name, at, note) VALUES (%s, 'resolved', %s, %s, %s)",
+            "INSERT INTO spot_event (spot_id, kind, actor_name, at, note)"
+            " VALUES (%s, 'resolved', %s, %s, %s)",
             (spot_id, "demo", at, "بازارزیابی بهبود را نشان داد"),
         )
     cur.execute("UPDATE spot SET updated_at = %s WHERE id = %s", (at, spot_id))

@@ -92,7 +92,8 @@ HOUSES = (
 
 
 def load_demo_workflow(conn: Conn) -> None:
-    """Give the demo's stage-3 and 4 spots visits, actions and re-audits, and the programme its 1399 record."""
+    """Give the demo's stage-3 and 4 spots visits, actions and re-audits, and the programme its 1399
+    record."""
     with conn.cursor() as cur:
         cur.execute("SELECT EXISTS (SELECT 1 FROM site_visit) OR EXISTS (SELECT 1 FROM programme_phase)")
         if cur.fetchone()[0]:
@@ -167,8 +168,8 @@ def _visit(cur, spot_id: int, purpose: str, at, audit: dict, findings: str, phot
 def _action(cur, spot_id: int, agency: str, assigned, due, state: str, changed) -> None:
     cur.execute(
         """
-        INSERT INTO spot_action (spot_id, agency_id, what, due_on, status, outcome, version, assigned_at, done_at,
-                                 updated_at)
+        INSERT INTO spot_action (spot_id, agency_id, what, due_on, status, outcome, version, assigned_at,
+                                 done_at, updated_at)
         SELECT %(spot)s, id, %(what)s, (%(due)s AT TIME ZONE 'Asia/Tehran')::date, %(state)s,
                CASE %(state)s WHEN 'done' THEN 'انجام شد' WHEN 'in_progress' THEN 'در دست اجرا' ELSE '' END,
                CASE %(state)s WHEN 'assigned' THEN 1 ELSE 2 END, %(assigned)s,

@@ -1,4 +1,5 @@
-"""What the tablet page carries with it so it works without a connection: its neighbourhoods and categories."""
+"""What the tablet page carries with it so it works without a connection: its neighbourhoods and
+categories."""
 
 from gis.db import Conn, dict_cursor
 from gis.users import User
@@ -7,7 +8,8 @@ NEIGHBOURHOODS_SQL = """
     SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
         json_build_object('type', 'Feature', 'id', a.code, 'geometry', ST_AsGeoJSON(a.geom, 6)::json,
                           'properties', json_build_object('code', a.code, 'name_fa', a.name_fa,
-                                                          'name_en', coalesce(a.name_en, a.name_latin, a.name_fa)))
+                                                          'name_en',
+                                                          coalesce(a.name_en, a.name_latin, a.name_fa)))
         ORDER BY a.code), '[]'::json))::text
     FROM area a
     WHERE a.level = 'neighbourhood' AND (%(all)s OR a.id = ANY(%(ids)s))
@@ -15,7 +17,8 @@ NEIGHBOURHOODS_SQL = """
 
 
 def field_neighbourhoods(conn: Conn, user: User) -> str:
-    """The neighbourhoods this user reports in (a facilitator's own, everyone's for staff), as GeoJSON text."""
+    """The neighbourhoods this user reports in (a facilitator's own, everyone's for staff), as GeoJSON
+    text."""
     with conn.cursor() as cur:
         cur.execute(NEIGHBOURHOODS_SQL, {"all": user.role != "facilitator", "ids": list(user.area_ids)})
         return cur.fetchone()[0]

@@ -98,7 +98,8 @@ def create_session(conn: Conn, session: FocusGroupCreate) -> tuple[int, bool]:
     with conn.cursor() as cur:
         cur.execute(
             """
-            INSERT INTO focus_group (uuid, area_id, held_on, facilitator, participants, women, notes, created_by)
+            INSERT INTO focus_group (uuid, area_id, held_on, facilitator, participants, women, notes,
+                                     created_by)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
             ON CONFLICT (uuid) DO NOTHING RETURNING id
             """,
@@ -367,7 +368,8 @@ def import_file(
     radius_m: float,
     created_by: int | None = None,
 ) -> dict:
-    """Import a session and its marked places from a GeoJSON file, all or nothing; a second run adds nothing."""
+    """Import a session and its marked places from a GeoJSON file, all or nothing; a second run adds
+    nothing."""
     features, content = read_features(path)
     area_id = neighbourhood_id(conn, area)
     day = parse_day("date", held_on)

@@ -69,7 +69,8 @@ def service_definition(conn: Conn, service_code: str) -> dict:
 
 
 def check_api_key(configured: str, given: str | None) -> str:
-    """The key's short fingerprint (kept as provenance) if it is one of the configured keys; else Forbidden."""
+    """The key's short fingerprint (kept as provenance) if it is one of the configured keys; else
+    Forbidden."""
     keys = [k.strip() for k in configured.split(",") if k.strip()]
     if not given:
         raise Forbidden("api_key_required_post_service", field="api_key")
@@ -181,7 +182,8 @@ def post_request(conn: Conn, params: dict[str, str], *, client: str, radius_m: f
 
 REQUESTS_SQL = """
     SELECT r.id, r.uuid::text AS token, r.category AS service_code, c.label_fa AS service_name,
-           r.description, r.address, r.location_verified, r.reported_at, r.provenance ->> 'media_url' AS media_url,
+           r.description, r.address, r.location_verified, r.reported_at,
+           r.provenance ->> 'media_url' AS media_url,
            ST_Y(ST_PointOnSurface(r.geom)) AS lat, ST_X(ST_PointOnSurface(r.geom)) AS lon,
            a.name_fa AS area_fa, s.status AS spot_status, ss.label_fa AS status_fa, st.label_fa AS stage_fa,
            (SELECT e.note FROM spot_event e WHERE e.spot_id = s.id AND e.note <> ''
@@ -201,7 +203,8 @@ REQUESTS_SQL = """
     WHERE r.source = 'hotline_137'
       AND (%(ids)s::bigint[] IS NULL OR r.id = ANY(%(ids)s) OR r.uuid = ANY(%(uuids)s::uuid[]))
       AND (%(codes)s::text[] IS NULL OR r.category = ANY(%(codes)s))
-      AND (%(closed)s::boolean IS NULL OR (coalesce(s.status, 'open') IN ('resolved', 'rejected')) = %(closed)s)
+      AND (%(closed)s::boolean IS NULL
+           OR (coalesce(s.status, 'open') IN ('resolved', 'rejected')) = %(closed)s)
       AND (%(start)s::timestamptz IS NULL OR r.reported_at >= %(start)s)
       AND (%(end)s::timestamptz IS NULL OR r.reported_at <= %(end)s)
     ORDER BY r.reported_at DESC, r.id DESC
@@ -361,7 +364,8 @@ def discovery(base_url: str) -> dict:
                 "type": "production",
                 "formats": ["application/json", "text/xml"],
                 "jurisdiction_id": JURISDICTION_ID,
-                "tokens": "POST requests.json returns service_request_id at once (every service is realtime); "
+                "tokens": "POST requests.json returns service_request_id at once "
+                "(every service is realtime); "
                 "its token (the request's UUID) also resolves through tokens/{token}.json",
             }
         ],

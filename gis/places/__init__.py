@@ -1,1 +1,2 @@
-"""Places: the area hierarchy (district, sub-district, neighbourhood), resolving neighbourhood names, locating points."""
+"""Places: the area hierarchy (district, sub-district, neighbourhood), resolving neighbourhood names,
+locating points."""

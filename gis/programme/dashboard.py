@@ -22,18 +22,23 @@ MAX_MONTHS = 24
 SCOPE = """
     scope AS (SELECT id FROM area WHERE %(area)s::int IS NULL OR id = %(area)s OR parent_id = %(area)s)
 """
-IN_PERIOD = """(%(since)s::date IS NULL OR {col} >= %(since)s::date::timestamp AT TIME ZONE 'Asia/Tehran')
-          AND (%(until)s::date IS NULL OR {col} < (%(until)s::date + 1)::timestamp AT TIME ZONE 'Asia/Tehran')"""
+IN_PERIOD = """(%(since)s::date IS NULL
+               OR {col} >= %(since)s::date::timestamp AT TIME ZONE 'Asia/Tehran')
+          AND (%(until)s::date IS NULL
+               OR {col} < (%(until)s::date + 1)::timestamp AT TIME ZONE 'Asia/Tehran')"""
 TODAY = "%(today)s::date"
 
 STAGES_BY_AREA = f"""
     WITH {SCOPE}
     SELECT a.code, a.name_fa, a.name_en,
-           count(s.id) FILTER (WHERE s.stage = 1) AS stage_1, count(s.id) FILTER (WHERE s.stage = 2) AS stage_2,
-           count(s.id) FILTER (WHERE s.stage = 3) AS stage_3, count(s.id) FILTER (WHERE s.stage = 4) AS stage_4,
+           count(s.id) FILTER (WHERE s.stage = 1) AS stage_1,
+           count(s.id) FILTER (WHERE s.stage = 2) AS stage_2,
+           count(s.id) FILTER (WHERE s.stage = 3) AS stage_3,
+           count(s.id) FILTER (WHERE s.stage = 4) AS stage_4,
            count(s.id) FILTER (WHERE s.status = 'resolved') AS resolved, count(s.id) AS total
     FROM area a
-    LEFT JOIN spot s ON s.area_id = a.id AND s.status IN ('open', 'resolved') AND {IN_PERIOD.format(col="s.created_at")}
+    LEFT JOIN spot s ON s.area_id = a.id AND s.status IN ('open', 'resolved')
+                    AND {IN_PERIOD.format(col="s.created_at")}
     WHERE a.level = 'neighbourhood' AND a.id IN (SELECT id FROM scope)
     GROUP BY a.id ORDER BY a.code
 """
@@ -49,7 +54,8 @@ FUNNEL = f"""
         WHERE s.status <> 'merged' AND s.area_id IN (SELECT id FROM scope)
         GROUP BY s.id
     )
-    SELECT edge, count(*) FILTER (WHERE r1 < edge_at) AS stage_1, count(*) FILTER (WHERE r2 < edge_at) AS stage_2,
+    SELECT edge, count(*) FILTER (WHERE r1 < edge_at) AS stage_1,
+           count(*) FILTER (WHERE r2 < edge_at) AS stage_2,
            count(*) FILTER (WHERE r3 < edge_at) AS stage_3, count(*) FILTER (WHERE r4 < edge_at) AS stage_4,
            count(*) FILTER (WHERE r5 < edge_at) AS resolved
     FROM (SELECT edge, edge::timestamp AT TIME ZONE 'Asia/Tehran' AS edge_at
@@ -68,7 +74,8 @@ OVERDUE_BY_AGENCY = f"""
     FROM spot_action x JOIN agency g ON g.id = x.agency_id JOIN action_status xs ON xs.code = x.status
     JOIN spot s ON s.id = x.spot_id
     WHERE s.area_id IN (SELECT id FROM scope)
-      AND (%(since)s::date IS NULL OR x.due_on >= %(since)s) AND (%(until)s::date IS NULL OR x.due_on <= %(until)s)
+      AND (%(since)s::date IS NULL OR x.due_on >= %(since)s)
+      AND (%(until)s::date IS NULL OR x.due_on <= %(until)s)
     GROUP BY g.id ORDER BY overdue DESC, open DESC, g.code
 """
 
@@ -79,7 +86,8 @@ OVERDUE_ACTIONS = f"""
     FROM spot_action x JOIN agency g ON g.id = x.agency_id JOIN action_status xs ON xs.code = x.status
     JOIN spot s ON s.id = x.spot_id
     WHERE xs.is_open AND x.due_on < {TODAY} AND s.area_id IN (SELECT id FROM scope)
-      AND (%(since)s::date IS NULL OR x.due_on >= %(since)s) AND (%(until)s::date IS NULL OR x.due_on <= %(until)s)
+      AND (%(since)s::date IS NULL OR x.due_on >= %(since)s)
+      AND (%(until)s::date IS NULL OR x.due_on <= %(until)s)
     ORDER BY x.due_on, x.id LIMIT 100
 """
 
@@ -98,7 +106,8 @@ MEDIAN_DAYS = f"""
         WHERE e.kind IN ('resolved', 'rejected')
           AND s.status <> 'merged' AND s.area_id IN (SELECT id FROM scope)
     ), spans AS (
-        SELECT entered AS stage, at AS started, lead(at) OVER (PARTITION BY spot ORDER BY at) AS ended FROM moves
+        SELECT entered AS stage, at AS started, lead(at) OVER (PARTITION BY spot ORDER BY at) AS ended
+        FROM moves
     )
     SELECT st.number AS stage, st.label_fa, st.label_en, count(spans.ended) AS spans,
            round((percentile_cont(0.5) WITHIN GROUP (
@@ -117,7 +126,8 @@ RESOLVED_AUDITS = f"""
     FROM spot s LEFT JOIN area a ON a.id = s.area_id
     CROSS JOIN LATERAL (SELECT max(e.at) AS resolved_at FROM spot_event e
                         WHERE e.spot_id = s.id AND e.kind = 'resolved') r
-    WHERE s.status = 'resolved' AND s.area_id IN (SELECT id FROM scope) AND {IN_PERIOD.format(col="r.resolved_at")}
+    WHERE s.status = 'resolved' AND s.area_id IN (SELECT id FROM scope)
+      AND {IN_PERIOD.format(col="r.resolved_at")}
     ORDER BY r.resolved_at, s.id
 """
 
@@ -146,7 +156,8 @@ def _focus_groups(conn: Conn, params: dict) -> dict:
             WITH {SCOPE}
             SELECT count(*), coalesce(sum(participants), 0) FROM focus_group
             WHERE area_id IN (SELECT id FROM scope)
-              AND (%(since)s::date IS NULL OR held_on >= %(since)s) AND (%(until)s::date IS NULL OR held_on <= %(until)s)
+              AND (%(since)s::date IS NULL OR held_on >= %(since)s)
+              AND (%(until)s::date IS NULL OR held_on <= %(until)s)
             """,
             params,
         )

@@ -1,4 +1,5 @@
-"""The four stages of a spot: transitions, their guards (role, neighbourhood, stage, version) and their events.
+"""The four stages of a spot: transitions, their guards (role, neighbourhood, stage, version) and their
+events.
 
 Every write locks the spot row, checks the version the caller read (optimistic locking: a stale write is a
 Conflict and changes nothing), and appends one event to the spot's history. Functions never commit.
@@ -182,7 +183,8 @@ def reject(
     note: str,
     duplicate_of: int | None = None,
 ) -> int:
-    """Stage 1 or 2: the GIS office rejects a spot as not unsafe, or as a duplicate of another, with a reason."""
+    """Stage 1 or 2: the GIS office rejects a spot as not unsafe, or as a duplicate of another, with a
+    reason."""
     user.require_role("gis_office")
     if reason not in REJECT_REASONS:
         raise InvalidInput("reason", "one_of", choices=", ".join(REJECT_REASONS))
@@ -294,7 +296,8 @@ def assign_action(
 def update_action(
     conn: Conn, *, user: User, action_id: int, version: int | None, status: str, note: str
 ) -> tuple[int, int]:
-    """An agency marks its own action in progress or done (with a note); staff cancel. Returns (spot, version)."""
+    """An agency marks its own action in progress or done (with a note); staff cancel. Returns (spot,
+    version)."""
     allowed = {"agency": ("in_progress", "done"), "deputy": ("cancelled",), "gis_office": ("cancelled",)}
     user.require_role(*allowed)
     if status not in allowed[user.role]:
@@ -407,7 +410,8 @@ def evaluate(
             raise Conflict("action_has_been_done_yet", field="actions")
         cur.execute(
             "INSERT INTO site_visit (spot_id, purpose, visited_on, findings, photos, audit, created_by)"
-            " VALUES (%s, 're_audit', %s, %s, %s, %s, %s) RETURNING id, safety_audit_mean(spot_audit_before(%s)),"
+            " VALUES (%s, 're_audit', %s, %s, %s, %s, %s)"
+            " RETURNING id, safety_audit_mean(spot_audit_before(%s)),"
             " safety_audit_mean(audit)",
             (spot.id, visited_on, findings, photos, json.dumps(audit), user.id, spot.id),
         )
@@ -431,7 +435,8 @@ def evaluate(
 
 
 def close(conn: Conn, *, user: User, spot_id: int, version: int | None, reason: str) -> int:
-    """Stage 4: the deputy closes the spot as resolved, with a reason, when the re-audit shows an improvement."""
+    """Stage 4: the deputy closes the spot as resolved, with a reason, when the re-audit shows an
+    improvement."""
     user.require_role("deputy")
     reason = _text("reason", reason, required=True)
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
@@ -476,7 +481,8 @@ WORKFLOW_SQL = """
         'audit_before', spot_audit_before(s.id), 'audit_after', spot_audit_after(s.id),
         'visits', (SELECT coalesce(json_agg(json_build_object(
                        'id', v.id, 'purpose', v.purpose, 'visited_on', v.visited_on, 'findings', v.findings,
-                       'photos', v.photos, 'audit', v.audit, 'audit_mean', round(safety_audit_mean(v.audit), 2))
+                       'photos', v.photos, 'audit', v.audit,
+                       'audit_mean', round(safety_audit_mean(v.audit), 2))
                        ORDER BY v.visited_on, v.id), '[]')
                    FROM site_visit v WHERE v.spot_id = s.id),
         'actions', (SELECT coalesce(json_agg(json_build_object(
@@ -498,7 +504,8 @@ WORKFLOW_SQL = """
 
 
 def spot_workflow(conn: Conn, *, user: User, spot_id: int) -> tuple[str, int]:
-    """A spot's workflow file as JSON text (visits, actions, audits, full read-only history) and its version."""
+    """A spot's workflow file as JSON text (visits, actions, audits, full read-only history) and its
+    version."""
     with conn.cursor() as cur:
         cur.execute("SELECT area_id FROM spot WHERE id = %s", (spot_id,))
         row = cur.fetchone()

@@ -67,7 +67,8 @@ def _check_level(level: str) -> None:
 
 
 def density_rows(conn: Conn, *, level: str = "neighbourhood", scope: SpotScope = EVERY_SPOT) -> list[dict]:
-    """Spots (all and open) and reports per area, per km² and per 1,000 residents where population is known."""
+    """Spots (all and open) and reports per area, per km² and per 1,000 residents where population is
+    known."""
     _check_level(level)
     with conn.cursor() as cur:
         cur.execute(f"SELECT * FROM ({DENSITY_SQL}) d ORDER BY code", {"level": level, **scope.params()})
@@ -76,12 +77,14 @@ def density_rows(conn: Conn, *, level: str = "neighbourhood", scope: SpotScope =
 
 
 def density_geojson(conn: Conn, *, level: str = "neighbourhood", scope: SpotScope = EVERY_SPOT) -> str:
-    """The same figures as a GeoJSON FeatureCollection for a choropleth (`class` 0–4: quintiles of spots/km²)."""
+    """The same figures as a GeoJSON FeatureCollection for a choropleth (`class` 0–4: quintiles of
+    spots/km²)."""
     _check_level(level)
     with conn.cursor() as cur:
         cur.execute(
             f"""
-            SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+            SELECT json_build_object('type', 'FeatureCollection',
+                                     'features', coalesce(json_agg(json_build_object(
                 'type', 'Feature', 'id', d.code, 'geometry', ST_AsGeoJSON(d.geom, 6)::json,
                 'properties', to_jsonb(d) - 'geom') ORDER BY d.code), '[]'::json))::text
             FROM ({DENSITY_SQL}) d
@@ -178,7 +181,8 @@ def _grid_and_points(
 def kernel_density(
     centres: np.ndarray, points: np.ndarray, weights: np.ndarray, bandwidth_m: float
 ) -> np.ndarray:
-    """Quartic-kernel density (points per km²) at each centre: nearby points weigh most, none beyond the bandwidth."""
+    """Quartic-kernel density (points per km²) at each centre: nearby points weigh most, none beyond the
+    bandwidth."""
     if len(points) == 0 or len(centres) == 0:
         return np.zeros(len(centres))
     tree = cKDTree(points)
@@ -235,7 +239,8 @@ def getis_ord(
 def hotspots(
     conn: Conn, settings: HotspotSettings | None = None, *, scope: SpotScope = EVERY_SPOT
 ) -> gpd.GeoDataFrame:
-    """A grid over the district with each cell's count, kernel density, Gi* z-score, p-value and class (WGS 84),
+    """A grid over the district with each cell's count, kernel density, Gi* z-score, p-value and class
+    (WGS 84),
     from the spots `scope` admits."""
     settings = settings or HotspotSettings()
     settings.check()
@@ -306,7 +311,8 @@ def remediation_by_category(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> lis
 
 
 def remediation_by_agency(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
-    """Per agency: actions done and median/mean days from assignment to done; empty until actions are recorded."""
+    """Per agency: actions done and median/mean days from assignment to done; empty until actions are
+    recorded."""
     with conn.cursor() as cur:
         cur.execute(
             f"""

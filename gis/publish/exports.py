@@ -37,7 +37,8 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class Column:
-    """An exported column: its name (≤ 10 characters), SQL, kind (int, float, str, time) and Persian header."""
+    """An exported column: its name (≤ 10 characters), SQL, kind (int, float, str, time) and Persian
+    header."""
 
     name: str
     sql: str
@@ -491,7 +492,8 @@ def export(
 def export_to_temporary(
     conn: Conn, fmt: str, layers: list[str], *, persian_headers: bool = False, scope: SpotScope = EVERY_SPOT
 ) -> tuple[Path, Path]:
-    """Write an export into a fresh temporary folder; returns (file, folder) — the caller removes the folder."""
+    """Write an export into a fresh temporary folder; returns (file, folder) — the caller removes the
+    folder."""
     folder = Path(tempfile.mkdtemp(prefix="safemap-export-"))
     path = folder / f"safemap.{'zip' if fmt == 'shp' else fmt}"
     try:

@@ -31,7 +31,8 @@ def _cell_degrees(zoom: int, pixels: int) -> float:
 
 
 def map_spots(conn: Conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int = MAX_SPOTS) -> str:
-    """Spots in the viewport as light GeoJSON points; past `max_spots`, grid clusters instead (mode says which)."""
+    """Spots in the viewport as light GeoJSON points; past `max_spots`, grid clusters instead (mode says
+    which)."""
     params = filter_params(conn, spot_filter)
     params.update(
         cap=max_spots, zoom=zoom, shape_zoom=SHAPE_MIN_ZOOM, cell=_cell_degrees(zoom, CLUSTER_CELL_PX)
@@ -77,7 +78,8 @@ def map_spots(conn: Conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int 
 
 
 def heat_points(conn: Conn, spot_filter: SpotFilter, *, zoom: int) -> str:
-    """Reports in the viewport as [lat, lon, weight] on a grid fine enough for a heatmap, with the largest weight."""
+    """Reports in the viewport as [lat, lon, weight] on a grid fine enough for a heatmap, with the largest
+    weight."""
     params = filter_params(conn, spot_filter)
     params["cell"] = _cell_degrees(zoom, HEAT_CELL_PX)
     with conn.cursor() as cur:
@@ -114,7 +116,8 @@ def heat_points(conn: Conn, spot_filter: SpotFilter, *, zoom: int) -> str:
 
 
 def map_areas_geojson(conn: Conn) -> str:
-    """Every area, simplified to about 5 m, for drawing under the spots (small enough to embed in the page)."""
+    """Every area, simplified to about 5 m, for drawing under the spots (small enough to embed in the
+    page)."""
     with conn.cursor() as cur:
         cur.execute("""
             SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(

@@ -1,4 +1,5 @@
-"""OGC API – Features collections: what each one exposes, its extent, and its items built as GeoJSON in SQL."""
+"""OGC API – Features collections: what each one exposes, its extent, and its items built as GeoJSON in
+SQL."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
-"""Mapbox vector tiles of spots and areas, built by PostGIS (ST_AsMVT over ST_TileEnvelope), simplified by zoom."""
+"""Mapbox vector tiles of spots and areas, built by PostGIS (ST_AsMVT over ST_TileEnvelope), simplified by
+zoom."""
 
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
@@ -74,7 +75,8 @@ def tile(
     categories: list[str] | None = None,
     scope: SpotScope = EVERY_SPOT,
 ) -> bytes:
-    """One tile with the asked layers (spots; areas of the given levels), as MVT bytes; empty when nothing is there."""
+    """One tile with the asked layers (spots; areas of the given levels), as MVT bytes; empty when nothing
+    is there."""
     check_tile(z, x, y)
     unknown = [name for name in layers if name not in LAYERS]
     if unknown or not layers:

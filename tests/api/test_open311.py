@@ -119,7 +119,8 @@ def test_the_status_follows_the_spot_and_its_agencies(hotline, place, db_url):
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
             "INSERT INTO spot_action (spot_id, agency_id, what, due_on)"
-            " SELECT %s, id, 'نصب روشنایی', '2026-12-01' FROM agency WHERE code IN ('urban_services', 'police')",
+            " SELECT %s, id, 'نصب روشنایی', '2026-12-01' FROM agency"
+            " WHERE code IN ('urban_services', 'police')",
             (spot_id,),
         )
         cur.execute(

@@ -316,7 +316,8 @@ def _fingerprint(db_url: str) -> dict[str, str]:
         tables = [row[0] for row in cur.fetchall()]
         cur.execute(
             " UNION ALL ".join(
-                f"SELECT '{name}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{name}\" t"
+                f"SELECT '{name}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+                f' FROM "{name}" t'
                 for name in tables
             )
         )
