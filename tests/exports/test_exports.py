@@ -206,9 +206,7 @@ def test_bad_requests_name_the_field(client, db_url):
     assert client.get("/api/exports/csv", params={"layers": "people"}).json()["error"]["field"] == "layers"
     assert client.get("/api/exports/pdf").status_code == 422
     result = cli("export", "csv", "/tmp/never.csv", "--layer", "people", url=db_url)
-    assert result.returncode == 1 and result.stderr.strip().startswith(
-        "error: layers: unknown layer 'people'"
-    )
+    assert result.returncode == 1 and result.stderr.strip().startswith("خطا: layers: لایهٔ ناشناخته 'people'")
 
 
 def test_progress_counts_every_row_written(conn, tmp_path):

@@ -90,9 +90,11 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
 
     page.click(f'#wf-candidates button.merge[data-into="{b}"]')  # the note is required
     page.locator('#wf-merge [data-move="merge"] button[type=submit]').click()
-    assert "say why" in page.inner_text("#merge-note-error")
+    assert "دلیل را بنویسید" in page.inner_text("#merge-note-error")  # the page is Persian, so is its error
     _merge(page, b, "همان زمین بایر")
-    page.wait_for_function("() => document.getElementById('wf-message')?.textContent.includes('stage 2')")
+    page.wait_for_function(  # stages differ: merge the other way round, so no work is lost
+        "() => document.getElementById('wf-message')?.textContent.includes('ادغام کنید تا کاری از دست نرود')"
+    )
     assert page.locator("#wf-message").get_attribute("class") == "error"
     assert _spot_state(db_url, a) == ("open", None, spots["a_reports"])
 
