@@ -13,9 +13,9 @@ from gis.errors import InvalidInput, NotFound
 from gis.lang import latin_digits
 from gis.places.areas import area_id_by_code
 from gis.users import User
+from gis.vocabulary import TIMES_OF_DAY
 
 MAX_LIMIT = 10_000
-TIMES_OF_DAY = ("day", "evening", "night")
 
 
 @dataclass(frozen=True)

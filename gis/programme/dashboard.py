@@ -15,7 +15,7 @@ from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput
 from gis.places.areas import area_id_by_code
 from gis.programme.activities import list_activities, list_phases
-from gis.programme.workflow import AUDIT_CRITERIA
+from gis.vocabulary import AUDIT_KEYS
 
 MAX_MONTHS = 24
 
@@ -168,7 +168,7 @@ def _focus_groups(conn: Conn, params: dict) -> dict:
 def _criteria(rows: list[dict]) -> list[dict]:
     """Mean before and after score of each audit criterion over the resolved spots."""
     result = []
-    for key in AUDIT_CRITERIA:
+    for key in AUDIT_KEYS:
         before = [
             float(r["audit_before"][key]) for r in rows if r["audit_before"] and key in r["audit_before"]
         ]

@@ -14,18 +14,8 @@ from gis.db import Conn
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gis.spots import record_event, record_transition
 from gis.users import User
+from gis.vocabulary import AUDIT_KEYS
 
-AUDIT_CRITERIA = (
-    "lighting",
-    "openness",
-    "visibility",
-    "people",
-    "security",
-    "walk_path",
-    "public_transport",
-    "gender_mix",
-    "feeling",
-)
 REJECT_REASONS = ("not_unsafe", "duplicate")
 FIELD_ROLES = ("gis_office", "deputy", "facilitator")
 MANAGERS = ("gis_office", "deputy")
@@ -48,14 +38,12 @@ def check_audit(audit: dict | None, *, required: bool) -> dict | None:
     """A safety audit has all nine criteria, each an integer 0–3."""
     if audit is None:
         if required:
-            raise InvalidInput(
-                "audit", "safety_audit_required_each", audit_criteria=", ".join(AUDIT_CRITERIA)
-            )
+            raise InvalidInput("audit", "safety_audit_required_each", audit_criteria=", ".join(AUDIT_KEYS))
         return None
     if not isinstance(audit, dict):
         raise InvalidInput("audit", "object_nine_criteria")
-    unknown = sorted(set(audit) - set(AUDIT_CRITERIA))
-    missing = [k for k in AUDIT_CRITERIA if k not in audit]
+    unknown = sorted(set(audit) - set(AUDIT_KEYS))
+    missing = [k for k in AUDIT_KEYS if k not in audit]
     if unknown or missing:
         raise InvalidInput(
             "audit",
@@ -66,7 +54,7 @@ def check_audit(audit: dict | None, *, required: bool) -> dict | None:
     for key, value in audit.items():
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3:
             raise InvalidInput(f"audit.{key}", "score_0_3")
-    return {k: audit[k] for k in AUDIT_CRITERIA}
+    return {k: audit[k] for k in AUDIT_KEYS}
 
 
 def _text(field: str, value: str | None, *, required: bool, max_length: int = 4000) -> str:

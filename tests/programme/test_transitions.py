@@ -15,11 +15,12 @@ from gis.programme.dashboard import dashboard
 from gis.publish.analysis import remediation_by_category
 from gis.spots import SpotScope, record_event
 from gis.users import create_user, get_user, issue_token
+from gis.vocabulary import AUDIT_KEYS
 
 pytestmark = pytest.mark.dated
 
-LOW = dict.fromkeys(workflow.AUDIT_CRITERIA, 0) | {"lighting": 2, "openness": 1}
-HIGH = dict.fromkeys(workflow.AUDIT_CRITERIA, 3)
+LOW = dict.fromkeys(AUDIT_KEYS, 0) | {"lighting": 2, "openness": 1}
+HIGH = dict.fromkeys(AUDIT_KEYS, 3)
 PEOPLE = {"gis": "gis_office", "deputy": "deputy", "roads": "agency"}
 
 
@@ -125,7 +126,7 @@ def test_audit_before_is_one_definition_on_the_dashboard_and_the_analysis(client
             "INSERT INTO report (uuid, spot_id, source, geom, category, area_id, audit)"
             " SELECT gen_random_uuid(), s.id, 'focus_group', s.geom, s.category, s.area_id, %s"
             " FROM spot s WHERE s.id = %s",
-            (json.dumps(dict.fromkeys(workflow.AUDIT_CRITERIA, 1)), world["walked"]),
+            (json.dumps(dict.fromkeys(AUDIT_KEYS, 1)), world["walked"]),
         )
     headers = world["headers"]["deputy"]
     board = client.get("/api/dashboard", headers=headers).json()["resolved_audits"]

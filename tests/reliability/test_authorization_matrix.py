@@ -24,6 +24,7 @@ from gis.intake.focus_groups import FocusGroupCreate, create_session
 from gis.intake.reports import ReportCreate, submit_report
 from gis.programme import workflow
 from gis.users import get_user
+from gis.vocabulary import AUDIT_KEYS
 from tests.conftest import DEMO_TEMPLATE, _fresh
 from tests.reliability.conftest import make_role_tokens
 
@@ -97,7 +98,7 @@ def _import(world: World, side: str, who: str) -> dict:
     return {"files": {"file": ("matrix.csv", text.encode(), "text/csv")}}
 
 
-AUDIT = {key: 3 for key in workflow.AUDIT_CRITERIA}
+AUDIT = {key: 3 for key in AUDIT_KEYS}
 MANAGERS = frozenset({"gis_office", "deputy"})
 FIELD = MANAGERS | {"facilitator"}
 GIS = frozenset({"gis_office"})

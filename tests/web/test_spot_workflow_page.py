@@ -10,6 +10,7 @@ from gis import clock, users
 from gis.db import transaction
 from gis.programme import workflow
 from gis.users import create_user
+from gis.vocabulary import AUDIT_KEYS
 from tests.web.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.dated]
@@ -69,7 +70,7 @@ def _submit(page, form) -> None:
 
 
 def _audit(form, score: int) -> None:
-    for key in workflow.AUDIT_CRITERIA:
+    for key in AUDIT_KEYS:
         form.locator(f'select[name="audit.{key}"]').select_option(str(score))
 
 

@@ -141,10 +141,13 @@
       .map((p) => [p.type, p.value]));
     return num(`${parts.year}/${parts.month}/${parts.day}`);
   }
+  // Today is Tehran's day, as the server decides "not in the future": from 00:00 to 03:30 in Tehran the
+  // device's UTC (or other) date is still yesterday.
+  const tehranDay = new Intl.DateTimeFormat("en-CA", {timeZone: "Asia/Tehran", year: "numeric", month: "2-digit",
+                                                      day: "2-digit"});
   function today() {
-    const now = new Date();
-    return day([now.getFullYear(), now.getMonth() + 1, now.getDate()]
-      .map((n) => String(n).padStart(2, "0")).join("-"));
+    const parts = Object.fromEntries(tehranDay.formatToParts(new Date()).map((p) => [p.type, p.value]));
+    return day(`${parts.year}-${parts.month}-${parts.day}`);
   }
   function csrf() {
     const cookie = document.cookie.split("; ").find((c) => c.startsWith("safemap_csrf="));
