@@ -11,6 +11,7 @@ from datetime import datetime
 
 import psycopg2.errors
 
+from gis import clock
 from gis.aggregation.aggregate import attach_report, attach_reports
 from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput, NotFound
@@ -171,7 +172,7 @@ def submit_report(
                                 description, address, area_id, time_of_day, audit, reported_at, created_by)
             VALUES (%(uuid)s, %(source)s, %(source_ref)s, %(provenance)s,
                     ST_SetSRID(ST_GeomFromGeoJSON(%(geom)s), 4326), %(verified)s, %(category)s,
-                    %(description)s, %(address)s, %(area)s, %(tod)s, %(audit)s, coalesce(%(at)s, now()),
+                    %(description)s, %(address)s, %(area)s, %(tod)s, %(audit)s, %(at)s,
                     %(by)s)
             ON CONFLICT (uuid) DO NOTHING
             RETURNING id
@@ -189,7 +190,7 @@ def submit_report(
                 "area": area_id,
                 "tod": report.time_of_day,
                 "audit": json.dumps(audit) if audit else None,
-                "at": report.reported_at,
+                "at": report.reported_at or clock.now(),
                 "by": report.created_by,
             },
         )
@@ -222,7 +223,7 @@ INSERT_MANY_SQL = """
                         import_batch_id)
     SELECT m.id, m.uuid::uuid, m.source, m.source_ref, m.provenance::jsonb,
            ST_SetSRID(ST_GeomFromGeoJSON(m.geom), 4326), m.verified, m.category, m.description, m.address,
-           m.area, m.tod, m.audit::jsonb, coalesce(m.at, now()), m.by, %s
+           m.area, m.tod, m.audit::jsonb, m.at, m.by, %s
     FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[],
                 %s::text[], %s::text[], %s::text[], %s::int[], %s::text[], %s::text[], %s::timestamptz[],
                 %s::int[]) WITH ORDINALITY
@@ -342,7 +343,7 @@ def _insert_values(report_id: int, report: ReportCreate, row: _Checked) -> tuple
         area_id,
         report.time_of_day,
         json.dumps(audit) if audit else None,
-        report.reported_at,
+        report.reported_at or clock.now(),
         report.created_by,
     )
 
