@@ -227,16 +227,16 @@ def source(conn: Conn, text: object, *, field: str = "source") -> str:
     return code
 
 
-def reference_lists(conn: Conn) -> dict[str, list[dict]]:
-    """The reference tables as API clients read them: categories (with icons), stages, sources."""
-    queries = {
-        "categories": "SELECT code, label_fa, label_en, icon FROM category ORDER BY sort",
-        "stages": "SELECT number, code, label_fa, label_en, colour FROM stage ORDER BY number",
-        "sources": "SELECT code, label_fa, label_en FROM source ORDER BY code",
-    }
+# The reference tables as API clients read them, fa/en labels with each.
+REFERENCE_QUERIES = {
+    "categories": "SELECT code, label_fa, label_en, icon FROM category ORDER BY sort",
+    "stages": "SELECT number, code, label_fa, label_en, colour FROM stage ORDER BY number",
+    "sources": "SELECT code, label_fa, label_en FROM source ORDER BY code",
+}
+
+
+def reference_list(conn: Conn, name: str) -> list[dict]:
+    """One reference table (categories with icons, stages with colours, sources) for API clients."""
     with dict_cursor(conn) as cur:
-        lists = {}
-        for name, query in queries.items():
-            cur.execute(query)
-            lists[name] = cur.fetchall()
-    return lists
+        cur.execute(REFERENCE_QUERIES[name])
+        return cur.fetchall()

@@ -8,8 +8,6 @@ neighbourhoods of Tehran, spots and 1,000,000 reports, and reused by later runs 
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 import psycopg2
 
 from gis.db import database_url, migrate, transaction
-from gis.db.cluster import free_port
 from gis.settings import get_settings
+from tests.servers import start_uvicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 TEHRAN = ROOT / "data" / "tehran"
@@ -204,42 +201,7 @@ def copy_of(url: str, name: str) -> str:
 @contextmanager
 def live_server(url: str, workers: int = 1) -> Iterator[str]:
     """`uvicorn api.app:create_app` on 127.0.0.1 over `url`; yields the base URL."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_")}
-    env["DATABASE_URL"] = url
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--workers",
-            str(workers),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
-        time.sleep(0.2)
+    server, base = start_uvicorn(url, workers=workers, wait_s=60)
     try:
         yield base
     finally:

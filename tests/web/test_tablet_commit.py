@@ -7,16 +7,14 @@
   report was stored, sends it again with the same UUID to the restarted server, and the server holds it once.
 """
 
-import os
-import socket
-import subprocess
-import sys
 import time
 
 import httpx
 import psycopg2
 import pytest
 
+from gis.db.cluster import free_port
+from tests.servers import start_uvicorn
 from tests.web.conftest import open_tablet
 from tests.web.test_field import _counts, _fill_report, _reports_by
 
@@ -89,41 +87,6 @@ def test_the_tablet_keeps_a_report_whose_commit_failed_and_sends_it_once_later(
     page.context.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _serve(db_url: str, port: int) -> subprocess.Popen:
-    """`uvicorn api.app:create_app` in its own process on 127.0.0.1:port, to be killed as a server is."""
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "DATABASE_URL": db_url},
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the server did not start")
-
-
 def _committing(db_url: str) -> bool:
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
@@ -134,9 +97,9 @@ def _committing(db_url: str) -> bool:
 
 
 def test_a_server_killed_before_its_answer_gets_the_report_again_and_keeps_one(browser, field, db_url):
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _serve(db_url, port)
+    server, _ = start_uvicorn(db_url, port=port)
     try:
         page = open_tablet(browser, base, field["points"][0], viewport=DESKTOP_TABLET)
         _fault(db_url, "sleep")
@@ -151,7 +114,7 @@ def test_a_server_killed_before_its_answer_gets_the_report_again_and_keeps_one(b
         page.wait_for_function("document.querySelector('#outbox-list .error') !== null")
         assert _counts(page) == (1, 0)
         _fault(db_url, None)
-        server = _serve(db_url, port)
+        server, _ = start_uvicorn(db_url, port=port)
         page.click("#send-now")
         page.wait_for_function("document.getElementById('sent-count').dataset.count === '1'")
         stored = _reports_by(db_url, "sara")
