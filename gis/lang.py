@@ -1,11 +1,13 @@
 """Persian as users type and read it: Arabic ي/ك, Persian and Arabic-Indic digits, the Persian decimal
-separator, the one match key resolvers compare words by, and Solar Hijri (Jalali) dates for display (the
-database stores ISO dates)."""
+separator, the one match key resolvers compare words by, and Solar Hijri (Jalali)
+dates for display and input (parse_day; the database stores ISO dates)."""
 
 import re
 from datetime import date, datetime
 
 import jdatetime
+
+from gis.errors import InvalidInput
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه"})
@@ -87,3 +89,18 @@ def jalali_month_start(value: date) -> date:
     """The first day (ISO) of the Jalali month that `value` falls in."""
     day = jdatetime.date.fromgregorian(date=value)
     return jdatetime.date(day.year, day.month, 1).togregorian()
+
+
+def parse_day(field: str, text: str | None) -> date | None:
+    """An ISO date (2026-03-21) or a Solar Hijri one (۱۴۰۵/۰۱/۰۱, 1405-01-01: years before 1700 are
+    Jalali)."""
+    if not text or not text.strip():
+        return None
+    parts = latin_digits(text).strip().replace("/", "-").split("-")
+    try:
+        year, month, day = (int(p) for p in parts)
+        if year < 1700:
+            return jdatetime.date(year, month, day).togregorian()
+        return date(year, month, day)
+    except ValueError as exc:
+        raise InvalidInput(field, "not_a_date", text=text) from exc

@@ -4,7 +4,6 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import jdatetime
 from psycopg2 import sql
 
 from gis.access import EVERY_SPOT, SpotScope
@@ -172,21 +171,6 @@ def parse_list(text: str | None) -> list[str] | None:
     """'a, b' → ['a', 'b']; empty → None (no filter)."""
     values = [v.strip() for v in text.split(",") if v.strip()] if text else []
     return values or None
-
-
-def parse_day(field: str, text: str | None) -> date | None:
-    """An ISO date (2026-03-21) or a Solar Hijri one (۱۴۰۵/۰۱/۰۱, 1405-01-01: years before 1700 are
-    Jalali)."""
-    if not text or not text.strip():
-        return None
-    parts = latin_digits(text).strip().replace("/", "-").split("-")
-    try:
-        year, month, day = (int(p) for p in parts)
-        if year < 1700:
-            return jdatetime.date(year, month, day).togregorian()
-        return date(year, month, day)
-    except ValueError as exc:
-        raise InvalidInput(field, "not_a_date", text=text) from exc
 
 
 def _check_known(conn: Conn, table: str, field: str, codes: list[str] | None) -> None:

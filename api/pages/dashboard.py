@@ -9,9 +9,8 @@ from api.pages import charts
 from api.pages.render import language, render, sign_in_first
 from api.routes.dashboard import READERS
 from gis.db import Conn
-from gis.lang import jalali, jalali_month
+from gis.lang import jalali, jalali_month, parse_day
 from gis.programme.dashboard import dashboard
-from gis.spots import parse_day
 from gis.users import User
 from gis.vocabulary import AUDIT_CRITERIA
 

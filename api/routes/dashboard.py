@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from api.auth import require_role
 from api.deps import DB
 from gis.db import Conn
+from gis.lang import parse_day
 from gis.programme.dashboard import dashboard
-from gis.spots import parse_day
 from gis.users import User
 
 router = APIRouter(tags=["dashboard"])

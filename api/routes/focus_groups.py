@@ -17,8 +17,8 @@ from gis.intake.focus_groups import (
     list_sessions,
     session_area,
 )
+from gis.lang import parse_day
 from gis.places.neighbourhoods import neighbourhood_id
-from gis.spots import parse_day
 from gis.users import User
 
 router = APIRouter(prefix="/api/focus-groups", tags=["focus groups"])

@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 from api.auth import require_role
 from api.deps import DB
 from gis.db import Conn
+from gis.lang import parse_day
 from gis.programme.activities import add_activity, add_phase, list_activities, list_phases, set_phase_dates
-from gis.spots import parse_day
 from gis.users import User
 
 router = APIRouter(prefix="/api/programme", tags=["programme"])

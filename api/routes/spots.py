@@ -9,11 +9,11 @@ from api.auth import spot_scope
 from api.deps import DB
 from gis.access import SpotScope
 from gis.db import Conn
+from gis.lang import parse_day
 from gis.spots import (
     MAX_LIMIT,
     SpotFilter,
     parse_bbox,
-    parse_day,
     parse_list,
     parse_stages,
     spot_feature,

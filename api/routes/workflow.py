@@ -13,9 +13,8 @@ from api.auth import require_user
 from api.deps import DB
 from gis.db import Conn
 from gis.errors import InvalidInput
-from gis.lang import latin_digits
+from gis.lang import latin_digits, parse_day
 from gis.programme import workflow
-from gis.spots import parse_day
 from gis.users import User
 
 router = APIRouter(prefix="/api", tags=["workflow"])

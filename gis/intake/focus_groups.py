@@ -17,9 +17,8 @@ from gis.clock import TEHRAN
 from gis.db import Conn, dict_cursor, translate_errors
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.intake.reports import ReportCreate, SubmitResult, submit_report
-from gis.lang import jalali, latin_digits, match_key, normalise_persian
+from gis.lang import jalali, latin_digits, match_key, normalise_persian, parse_day
 from gis.places.neighbourhoods import neighbourhood_id
-from gis.spots import parse_day
 from gis.vocabulary import AUDIT_KEYS, category_names, resolve_category, time_of_day
 
 NAMESPACE = uuidlib.UUID("5f0c6d43-22a1-4f6e-9b1d-137000000022")

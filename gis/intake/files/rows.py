@@ -15,8 +15,7 @@ from gis import clock
 from gis.errors import InvalidInput
 from gis.intake.files.columns import Lookups
 from gis.intake.reports import ReportCreate
-from gis.lang import latin_digits, normalise_persian
-from gis.spots import parse_day
+from gis.lang import latin_digits, normalise_persian, parse_day
 from gis.vocabulary import time_of_day
 
 UTM_39N = "EPSG:32639"
