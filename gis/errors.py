@@ -50,6 +50,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_areas_loaded": {"en": "no areas loaded yet", "fa": "هنوز هیچ محدوده‌ای بارگذاری نشده است"},
     "same_as_row": {"en": "same as row {row}", "fa": "همانند سطر {row}"},
     "already_imported": {"en": "already imported", "fa": "پیش‌تر وارد شده است"},
+    "no_such_import_job": {"en": "no import job {job_id}", "fa": "کار ورود {job_id} نیست"},
+    "import_job_finished": {
+        "en": "import job {job_id} has ended ({state}); only a queued or running job can be cancelled",
+        "fa": "کار ورود {job_id} پیش‌تر پایان یافته است ({state})؛ فقط کار در صف یا در حال اجرا لغوشدنی است",
+    },
+    "import_job_busy": {
+        "en": "import job {job_id} is being run by another process",
+        "fa": "کار ورود {job_id} را فرایند دیگری اجرا می‌کند",
+    },
     "one_of": {"en": "must be one of {choices}", "fa": "باید یکی از این‌ها باشد: {choices}"},
     "at_least_characters": {"en": "at least {min_password} characters", "fa": "دست‌کم {min_password} نویسه"},
     "facilitator_needs_at_least_one": {
@@ -696,6 +705,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "day_in_future": {"en": "{jalali} ({day}) is in the future", "fa": "{jalali} ({day}) در آینده است"},
     "period_reversed": {"en": "the period ends before it starts", "fa": "پایان بازه پیش از آغاز آن است"},
+    "request_body_too_large": {
+        "en": "the request is larger than {mb} MB",
+        "fa": "درخواست بزرگ‌تر از {mb} مگابایت است",
+    },
+    "too_many_sign_in_attempts": {
+        "en": "too many sign-in attempts; try again in {seconds} seconds",
+        "fa": "تلاش‌های ورود بیش از اندازه بوده است؛ {seconds} ثانیهٔ دیگر دوباره بکوشید",
+    },
+    "wrong_current_password": {"en": "the current password is wrong", "fa": "گذرواژهٔ کنونی نادرست است"},
+    "json_too_deep": {
+        "en": "JSON nested deeper than {depth} levels",
+        "fa": "JSON بیش از {depth} لایهٔ تودرتو دارد",
+    },
+    "database_down_retry": {
+        "en": "the database is not reachable; try again in a moment",
+        "fa": "پایگاه داده در دسترس نیست؛ اندکی بعد دوباره بکوشید",
+    },
 }
 
 # The names users know fields by; a field missing here is shown as its code.
