@@ -116,10 +116,12 @@ class SpotScope:
     area_ids: tuple[int, ...] | None = None
     agency_id: int | None = None
     names: bool = True
+    exact: bool = True  # true geometry; else the precision gis.publish.precision sets for the public
 
     def params(self) -> dict:
         return {
             "scope_stage": self.min_stage,
+            "scope_exact": self.exact,
             "scope_areas": None if self.area_ids is None else list(self.area_ids),
             "scope_agency": self.agency_id,
         }
@@ -127,7 +129,7 @@ class SpotScope:
 
 EVERY_SPOT = SpotScope()
 # Stage 1 and 2 places are unverified reports: they stay with the staff until the GIS office has placed them.
-PUBLIC_SPOTS = SpotScope(min_stage=3, names=False)
+PUBLIC_SPOTS = SpotScope(min_stage=3, names=False, exact=False)
 
 
 def scope_for(user: User | None, *, public_map: bool) -> SpotScope:

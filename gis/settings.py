@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     basemap_attribution: str = ""
     open311_api_keys: str = ""
     public_map: bool = True
+    # What the public sees of where a place is (gis/publish/precision.py, README "Location precision for the
+    # public"): exact for fixed infrastructure, only the neighbourhood for gatherings, the rest on a grid.
+    public_exact_categories: str = "poor_lighting,underpass_bridge,isolated_stop"
+    public_neighbourhood_categories: str = "offender_gathering"
+    public_grid_m: int = Field(default=250, ge=50, le=5000)
+    public_min_count: int = Field(default=5, ge=1, le=100)  # k: smaller counts never reach a public aggregate
     lang: Literal["fa", "en"] = "fa"  # the command line's messages; pages and the API choose per request
 
 
