@@ -1,10 +1,10 @@
 """How precisely the public sees where a place is: the one SQL expression every public route reads.
 
-An exact point of an unsafe place helps whoever seeks such places as much as whoever avoids them. The public
-therefore sees, per category: the exact geometry (fixed public infrastructure, already in plain sight), a point
+An exact point of an unsafe place helps whoever seeks such places as much as whoever avoids them. So the
+public sees, per category: the exact geometry (fixed public infrastructure, in plain sight anyway), a point
 snapped to a grid of `public_grid_m` metres, or only the neighbourhood's point (places where people gather).
-Staff (a SpotScope with `exact`) keep the true geometry; counts of reports below `public_min_count` never reach
-a public aggregate.
+Staff (a SpotScope with `exact`) keep the true geometry; counts of reports below `public_min_count` never
+reach a public aggregate.
 """
 
 from typing import Literal
