@@ -4,11 +4,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.deps import Database
+from api.middleware import BodyLimit, PublicURL, SecurityHeaders
 from api.pages import dashboard as dashboard_page
 from api.pages import field, login, spot
 from api.pages import map as map_page
@@ -56,6 +58,8 @@ def create_app(url: str | None = None) -> FastAPI:
         description="Map and fix unsafe urban spaces — District 22, Tehran. سامانهٔ فضاهای بی‌دفاع شهری",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = get_settings()
     app.state.database = Database(url or database_url(app.state.settings))
@@ -88,6 +92,11 @@ def create_app(url: str | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     app.add_exception_handler(open311.Open311Error, open311.error_response)
+    settings = app.state.settings
+    app.add_middleware(BodyLimit, upload_bytes=settings.upload_max_mb * 1024 * 1024)
+    app.add_middleware(SecurityHeaders, basemap_url=settings.basemap_url)
+    if settings.public_url:
+        app.add_middleware(PublicURL, public_url=settings.public_url)
     # Leaflet, its plugins and the fonts, copied here by scripts/assets.sh: pages never reach a CDN.
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent / "static", check_dir=False), name="static"
@@ -97,6 +106,17 @@ def create_app(url: str | None = None) -> FastAPI:
     def favicon() -> Response:
         return Response(
             FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """Swagger UI from the tool's own static files: the docs work on an intranet with no CDN."""
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title=f"{app.title} — API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/favicon.ico",
         )
 
     @app.get("/", include_in_schema=False)

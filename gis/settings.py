@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     basemap_attribution: str = ""
     open311_api_keys: str = ""
     public_map: bool = True
+    # The address users reach the tool by (https://gis.example.ir/safemap): links in OGC and Open311 answers
+    # are built from it instead of the request's Host header.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^/\s]+(/\S*)?$")
+    upload_max_mb: int = Field(default=200, ge=1, le=2048)
+    bearer_token_days: int = Field(default=30, ge=1, le=365)
     # What the public sees of where a place is (gis/publish/precision.py, README "Location precision for the
     # public"): exact for fixed infrastructure, only the neighbourhood for gatherings, the rest on a grid.
     public_exact_categories: str = "poor_lighting,underpass_bridge,isolated_stop"

@@ -20,7 +20,7 @@ fi
 echo "copying front-end assets to $vendor ..."
 rm -rf "$vendor"
 mkdir -p "$vendor"/leaflet "$vendor"/markercluster "$vendor"/heat "$vendor"/fontawesome/css \
-  "$vendor"/fontawesome/webfonts "$vendor"/vazirmatn
+  "$vendor"/fontawesome/webfonts "$vendor"/vazirmatn "$vendor"/swagger-ui
 cp -r "$modules"/leaflet/dist/leaflet.js "$modules"/leaflet/dist/leaflet.css "$modules"/leaflet/dist/images \
   "$modules"/leaflet/LICENSE "$vendor"/leaflet/
 cp "$modules"/leaflet.markercluster/dist/leaflet.markercluster.js "$modules"/leaflet.markercluster/dist/*.css \
@@ -34,6 +34,9 @@ cp "$modules"/@fortawesome/fontawesome-free/LICENSE.txt "$vendor"/fontawesome/
 # The variable font under a plain file name (no brackets in URLs).
 cp "$modules/vazirmatn/fonts/webfonts/Vazirmatn[wght].woff2" "$vendor"/vazirmatn/Vazirmatn-wght.woff2
 cp "$modules"/vazirmatn/OFL.txt "$vendor"/vazirmatn/
+# The API documentation page (/docs) loads Swagger UI from here.
+cp "$modules"/swagger-ui-dist/swagger-ui-bundle.js "$modules"/swagger-ui-dist/swagger-ui.css \
+  "$modules"/swagger-ui-dist/LICENSE "$vendor"/swagger-ui/
 cat > "$vendor"/vazirmatn/vazirmatn.css <<'CSS'
 @font-face {
   font-family: 'Vazirmatn';
