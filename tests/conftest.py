@@ -22,7 +22,7 @@ import time_machine
 from fastapi.testclient import TestClient
 
 from gis.db import migrate, transaction
-from gis.db.cluster import Cluster, ensure_cluster, open_cluster
+from gis.db.cluster import APP_ROLE, Cluster, ensure_cluster, open_cluster
 from gis.demo.district import load_demo
 from gis.users import create_user, issue_token
 
@@ -67,7 +67,8 @@ def cluster() -> Iterator[Cluster]:
 
 
 def _admin(pg: Cluster):
-    conn = psycopg2.connect(pg.url("postgres"))
+    """The superuser (the app's role may not create databases)."""
+    conn = psycopg2.connect(pg.admin_url("postgres"))
     conn.autocommit = True
     return conn
 
@@ -76,7 +77,7 @@ def _copy_database(pg: Cluster, template: str, name: str) -> None:
     conn = _admin(pg)
     try:
         with conn.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            cur.execute(f'CREATE DATABASE "{name}" OWNER "{APP_ROLE}" TEMPLATE "{template}"')
     finally:
         conn.close()
 

@@ -4,12 +4,11 @@ import psycopg2
 from alembic.script import ScriptDirectory
 
 from gis.db import alembic_config, current_revisions, migrate
-from tests.conftest import _copy_database, _drop_database
+from tests.conftest import _drop_database
 
 
 def test_migrations_run_up_from_an_empty_database(cluster):
-    _copy_database(cluster, "template1", "from_empty")
-    url = cluster.url("from_empty")
+    url = cluster.ensure_database("from_empty")  # as `safemap db start` makes it: postgis, owned by the app role
     try:
         assert current_revisions(url) == []
         migrate(url)
