@@ -3,7 +3,8 @@
 Rows come from a server-side cursor in batches, so an export of any size never sits in memory whole.
 Column names have at most 10 characters so every format (Shapefile's DBF included) keeps the same names;
 times are ISO 8601 (UTC) text with a Jalali-date companion column, read the same way back from every format.
-Reporters' contact data is never exported.
+Reporters' contact data is never exported. Text that starts like a spreadsheet formula is written to CSV and
+XLSX with a leading ' so a spreadsheet shows it instead of running it (OWASP's advice on CSV injection).
 """
 
 import csv
@@ -33,6 +34,7 @@ BATCH = 2000
 FORMATS = ("geojson", "csv", "xlsx", "gpkg", "shp")
 SINGLE_LAYER_FORMATS = ("geojson", "csv")
 Progress = Callable[[int], None]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,14 @@ def jalali(value: datetime | None) -> str | None:
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 in UTC to the second, identical in every format."""
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def spreadsheet_cell(value: object) -> object:
+    """Text a spreadsheet would read as a formula gets a leading ': a report's `=HYPERLINK(…)` or an area
+    named `@SUM(…)` is shown, never run; numbers, dates and empty cells stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def output_columns(layer: ExportLayer) -> list[tuple[str, str, str]]:
@@ -275,7 +285,7 @@ def csv_chunks(
     for rows in iter_batches(conn, layer, geometry="wkt", scope=scope):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(rows)
+        writer.writerows([spreadsheet_cell(value) for value in row] for row in rows)
         yield buffer.getvalue()
         if progress:
             progress(len(rows))
@@ -302,7 +312,7 @@ def write_xlsx(
         sheet.append(header)
         for rows in iter_batches(conn, layer, geometry="lonlat", scope=scope):
             for row in rows:
-                sheet.append(row)
+                sheet.append([spreadsheet_cell(value) for value in row])
             if progress:
                 progress(len(rows))
     book.save(path)

@@ -24,6 +24,7 @@ from gis.intake.files.columns import load_lookups, map_columns, match_key
 from gis.intake.files.read import Row, open_table
 from gis.intake.files.rows import RowParser
 from gis.intake.reports import SOURCES, ReportCreate, SubmitResult, submit_reports
+from gis.publish.exports import spreadsheet_cell
 
 ROW_NAMESPACE = uuidlib.UUID("5a4e3a22-0137-4d22-9c22-1a2b3c4d5e6f")
 # Valid rows are submitted this many at a time (a few statements per batch instead of several per row).
@@ -375,21 +376,21 @@ def _rejected(number: int, exc: InvalidInput, values: dict[str, str]) -> RowOutc
 
 
 def write_rejected(path: Path, result: ImportResult) -> int:
-    """The rejected rows: row, field, reason and the original columns, as UTF-8 CSV that Excel opens."""
+    """The rejected rows: row, field, reason and the original columns, as UTF-8 CSV that Excel opens (a cell
+    that would start a formula is quoted as in the exports)."""
     rejected = [r for r in result.rows if r.status == "rejected"]
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["row", "field", "reason", *result.columns])
         for outcome in rejected:
             values = outcome.values or {}
-            writer.writerow(
-                [
-                    outcome.row,
-                    outcome.field or "",
-                    outcome.reason,
-                    *(values.get(c, "") for c in result.columns),
-                ]
-            )
+            cells = [
+                outcome.row,
+                outcome.field or "",
+                outcome.reason,
+                *(values.get(c, "") for c in result.columns),
+            ]
+            writer.writerow([spreadsheet_cell(cell) for cell in cells])
     return len(rejected)
 
 
