@@ -36,6 +36,7 @@ from api.routes import (
     workflow,
 )
 from gis.db import database_url
+from gis.intake.files.jobs import ImportWorker
 from gis.settings import get_settings
 
 # A map pin in the programme's red: browsers ask every page for it.
@@ -50,7 +51,11 @@ def create_app(url: str | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Large imports run in this thread, one job at a time, on a connection of its own (see README).
+        app.state.import_worker = ImportWorker(app.state.database.url)
+        app.state.import_worker.start()
         yield
+        app.state.import_worker.stop()
         app.state.database.close()
 
     app = FastAPI(

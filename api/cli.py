@@ -321,8 +321,12 @@ def import_reports_command(
     """Import a list of reports: every row is accepted, rejected (field and reason) or a duplicate."""
     from gis.db import transaction
     from gis.intake.files import ImportRejected, import_reports, write_rejected
+    from gis.intake.files.jobs import needs_job
 
     url = _migrated_url()
+    if needs_job(file, crs):
+        _import_job(url, file, source=source, ref=ref, crs=crs, partial=partial, rejected=rejected)
+        return
     bar = _progress_bar()
     task = bar.add_task(file.name, total=None)
     try:
@@ -356,6 +360,89 @@ def import_reports_command(
         typer.echo(f"{write_rejected(target, result)} rejected rows written to {target}")
     if not result.written:
         raise typer.Exit(1)
+
+
+def _import_job(
+    url: str, file: Path, *, source: str, ref: str, crs: str, partial: bool, rejected: Optional[Path]
+) -> None:
+    """A file over 1,000 rows: imported as a job in committed chunks, in the foreground with a progress bar.
+    An unfinished job of the same file (this command killed, or the app's worker stopped) is resumed."""
+    from gis.db import connect, transaction
+    from gis.errors import SafemapError
+    from gis.intake.files.jobs import claim_job, create_job, release_job, run_job, unfinished_job
+
+    with transaction(url) as conn:
+        job_id = unfinished_job(conn, file, source=source, source_ref=ref)
+        if job_id is None:
+            job_id = create_job(
+                conn,
+                file,
+                file_name=file.name,
+                source=source,
+                source_ref=ref,
+                crs=crs,
+                partial=partial,
+                radius_m=get_settings().aggregation_radius_m,
+                actor_name=f"import {file.name}",
+            )
+            typer.echo(f"import job {job_id}: {file.name}, in chunks")
+        else:
+            typer.echo(f"import job {job_id}: resuming the unfinished import of {file.name}")
+    conn = connect(url)
+    try:
+        if claim_job(conn, job_id) is None:
+            raise SafemapError("import_job_busy", job_id=job_id)
+        bar = _progress_bar()
+        task = bar.add_task(file.name, total=None)
+        with bar:
+            job = run_job(
+                conn,
+                job_id,
+                progress=lambda phase, done, total: bar.update(
+                    task, description=f"{file.name}: {phase}", completed=done, total=total
+                ),
+            )
+        release_job(conn, job_id)
+    finally:
+        conn.close()
+    for row in job["errors"]:
+        where = f"row {row['row']}: " if "row" in row else ""
+        reason = row["reason"] if _english() or not row.get("reason_fa") else row["reason_fa"]
+        typer.echo(f"{where}rejected: {row.get('field')}: {reason}")
+    typer.echo(
+        f"{file.name}: {job['accepted']} accepted ({job['new_spots']} new spots),"
+        f" {job['duplicates']} duplicate, {job['rejected']} rejected"
+        + (f", {job['blank']} blank rows skipped" if job["blank"] else "")
+        + (f"; batch {job['batch_id']}" if job["batch_id"] else "")
+        + f"; job {job_id} {job['state']}"
+        + (f": {job['message']}" if job["message"] else "")
+    )
+    if job["state"] == "done" and job["rejected"]:
+        target = rejected or Path.cwd() / f"{file.stem}.rejected.csv"
+        typer.echo(f"{_write_job_rejected(target, job)} rejected rows written to {target}")
+    if job["state"] != "done":
+        raise typer.Exit(1)
+
+
+def _write_job_rejected(path: Path, job: dict) -> int:
+    """The rejected rows a job kept (up to its first 1,000), as the synchronous import writes them."""
+    import csv
+
+    columns = list(dict.fromkeys(c for row in job["errors"] for c in row.get("values", {})))
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "field", "reason", *columns])
+        for row in job["errors"]:
+            values = row.get("values", {})
+            writer.writerow(
+                [
+                    row.get("row", ""),
+                    row.get("field") or "",
+                    row["reason"],
+                    *(values.get(c, "") for c in columns),
+                ]
+            )
+    return len(job["errors"])
 
 
 @app.command("export")

@@ -9,6 +9,12 @@ from psycopg2.pool import ThreadedConnectionPool
 from gis.db import Conn, connect, translate_errors
 from gis.errors import DatabaseUnavailable
 
+# Every pooled connection gives up waiting for a lock after LOCK_TIMEOUT and on a statement after
+# STATEMENT_TIMEOUT (answering 503 "busy"), so requests queued behind a lock never hold the pool's connections
+# for long. Large imports run on connections of their own (gis.intake.files.jobs), never these.
+LOCK_TIMEOUT = "5s"
+STATEMENT_TIMEOUT = "30s"
+
 
 class Database:
     """The app's pool, opened on first use: the app starts (and /health answers 503) with the server down."""
@@ -23,7 +29,13 @@ class Database:
     def pool(self) -> ThreadedConnectionPool:
         if self._pool is None:
             connect(self.url).close()
-            self._pool = ThreadedConnectionPool(1, self.max_connections, self.url, application_name="safemap")
+            self._pool = ThreadedConnectionPool(
+                1,
+                self.max_connections,
+                self.url,
+                application_name="safemap",
+                options=f"-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}",
+            )
         return self._pool
 
     def close(self) -> None:

@@ -92,6 +92,9 @@ def translate_errors() -> Iterator[None]:
         raise InvalidInput(
             "input", "database_refused_value", reason=(exc.diag.message_primary or "invalid value").strip()
         ) from exc
+    except (psycopg2.errors.LockNotAvailable, psycopg2.errors.QueryCanceled) as exc:
+        # lock_timeout or statement_timeout: the server is up but busy (a long lock elsewhere).
+        raise DatabaseUnavailable("database_busy", detail=str(exc).strip()) from exc
     except psycopg2.OperationalError as exc:
         raise DatabaseUnavailable("database_unreachable", detail=str(exc).strip()) from exc
     except ValueError as exc:

@@ -273,6 +273,14 @@ def submit_reports(
     return outcomes
 
 
+def check_reports(conn: Conn, reports: list[ReportCreate]) -> list[InvalidInput | None]:
+    """Why `submit_reports` would refuse each report (None: it would take it), writing nothing: a large
+    import checks its whole file this way before its first chunk commits, to stay all or nothing."""
+    outcomes: list[SubmitResult | InvalidInput | None] = [None] * len(reports)
+    _checked_rows(conn, reports, _inside_one_neighbourhood(conn, reports), outcomes)
+    return [o if isinstance(o, InvalidInput) else None for o in outcomes]
+
+
 # A report that passed the checks: (its index in the list, UUID, GeoJSON, neighbourhood id, verified, audit).
 _Checked = tuple[int, str, str, int, bool, dict | None]
 
