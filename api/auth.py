@@ -44,16 +44,6 @@ def require_user(user: User | None = Depends(current_user)) -> User:
     return user
 
 
-def require_role(*roles: str):
-    """A dependency admitting only the given roles."""
-
-    def dependency(user: User = Depends(require_user)) -> User:
-        user.require_role(*roles)
-        return user
-
-    return dependency
-
-
 def require(action: str):
     """A dependency admitting only the roles the access table lets do `action`."""
 

@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, dict[str, Scope]] = {
     "spot.reopen": _DEPUTY,
     "spot.edit": _GIS,
     "spot.candidates": _STAFF,
+    "action.read": {**_READERS, "facilitator": Scope.AREAS, "agency": Scope.AGENCY},
     "action.assign": _STAFF,
     "action.progress": {"agency": Scope.AGENCY},
     "action.cancel": _STAFF,
@@ -86,10 +87,9 @@ def may(role: str | None, action: str) -> bool:
     return ("public" if role is None else role) in PERMISSIONS[action]
 
 
-def roles_for(action: str) -> tuple[str, ...]:
-    """The signed-in roles that may do `action`, in the roles' order."""
-    allowed = PERMISSIONS[action]
-    return tuple(code for code in ROLE_CODES if code in allowed)
+def roles_for(*actions: str) -> tuple[str, ...]:
+    """The signed-in roles that may do one of `actions` at least, in the roles' order."""
+    return tuple(code for code in ROLE_CODES if any(code in PERMISSIONS[action] for action in actions))
 
 
 def scope_of(role: str | None, action: str) -> Scope | None:

@@ -44,13 +44,11 @@ class User:
         if not self.covers_area(area_id):
             raise Forbidden("this_neighbourhood_one_yours", field="area")
 
-    def require_role(self, *roles: str) -> None:
+    def require(self, *actions: str) -> None:
+        """Refuse unless the access table lets this user's role do one of `actions` at least."""
+        roles = access.roles_for(*actions)
         if self.role not in roles:
             raise Forbidden("this_needs_role_you_are", roles=" or ".join(roles), role=self.role, field="role")
-
-    def require(self, action: str) -> None:
-        """Refuse unless the access table lets this user's role do `action`."""
-        self.require_role(*access.roles_for(action))
 
 
 USER_SQL = """

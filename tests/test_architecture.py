@@ -5,6 +5,8 @@ import ast
 import re
 from pathlib import Path
 
+from gis import access
+
 ROOT = Path(__file__).resolve().parents[1]
 GIS, ROUTES = ROOT / "gis", ROOT / "api" / "routes"
 SQL = re.compile(
@@ -53,3 +55,90 @@ def test_gis_has_a_few_top_level_modules_beside_its_subpackages():
     assert {"db", "places", "intake", "aggregation", "programme", "publish", "demo"} <= {
         p.name for p in GIS.iterdir() if (p / "__init__.py").exists()
     }
+
+
+ROLE_CODES = frozenset(access.ROLE_CODES)
+ACCESS = GIS / "access.py"
+
+
+def _role_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    """Where a role code is used as a role: (line, code).
+
+    "agency" and "facilitator" are also ordinary words (a column, a JSON key, an error's field, a form
+    field), so not every string equal to a role code is a role. A literal counts as a role when it is:
+    - an operand of a comparison (`role == "agency"`, `role in ("deputy", "viewer")`), or a `case` pattern;
+    - an argument of a call to `require_role`;
+    - the whole value assigned to a name, or a parameter's default (`EDITOR_ROLE = "gis_office"`);
+    - an element of a tuple, list or set literal whose elements are all role codes (a role list);
+    - a key of a dict literal whose keys are all role codes (a table by role).
+    Anything else (a dict with other keys too, a column list, `InvalidInput("agency", ...)`) is a word.
+    """
+
+    def roles_in(node: ast.AST | None) -> list[ast.Constant]:
+        if isinstance(node, ast.Constant) and node.value in ROLE_CODES:
+            return [node]
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            return [n for element in node.elts for n in roles_in(element)]
+        return []
+
+    def all_roles(nodes: list[ast.expr | None]) -> bool:
+        return bool(nodes) and all(isinstance(n, ast.Constant) and n.value in ROLE_CODES for n in nodes)
+
+    found: list[ast.Constant] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for operand in (node.left, *node.comparators):
+                found += roles_in(operand)
+        elif isinstance(node, ast.MatchValue):
+            found += roles_in(node.value)
+        elif isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name == "require_role":
+                for argument in (*node.args, *(k.value for k in node.keywords)):
+                    found += roles_in(argument)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            found += roles_in(node.value) if isinstance(node.value, ast.Constant) else []
+        elif isinstance(node, ast.arguments):
+            for default in (*node.defaults, *node.kw_defaults):
+                found += roles_in(default) if isinstance(default, ast.Constant) else []
+        elif isinstance(node, ast.Tuple | ast.List | ast.Set) and all_roles(node.elts):
+            found += node.elts
+        elif isinstance(node, ast.Dict) and all_roles(node.keys):
+            found += node.keys
+    return sorted({(n.lineno, n.value) for n in found})
+
+
+def test_roles_are_named_only_in_the_access_table():
+    """Who may do what is read from gis/access.py (may, roles_for, scope_of, bound, require): a role code
+    written elsewhere is a second copy of the permission table that can drift from it."""
+    found = [
+        f"{path.relative_to(ROOT)}:{line} {code!r}"
+        for folder in (GIS, ROOT / "api")
+        for path in sorted(folder.rglob("*.py"))
+        if path != ACCESS
+        for line, code in _role_literals(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert not found, found
+
+
+def test_the_role_rule_tells_roles_from_words():
+    """The rule above on small samples: roles in guards are caught, the same words as fields are not."""
+    caught = [
+        'if user.role == "agency": pass',
+        'ok = role in ("deputy", "viewer")',
+        'user.require_role("gis_office")',
+        'EDITOR = "gis_office"',
+        'READERS = ("deputy", "gis_office", "viewer")',
+        'allowed = {"agency": 1, "deputy": 2}',
+        'def f(role="viewer"): pass',
+        'match role:\n    case "deputy": pass',
+    ]
+    words = [
+        'raise InvalidInput("agency", "unknown_agency")',
+        'keys = ("id", "agency", "what")',
+        'params = {"agency": agency_id, "status": status}',
+        'name = row["facilitator"]',
+        'Forbidden("x", field="agency")',
+    ]
+    assert all(_role_literals(ast.parse(code)) for code in caught), caught
+    assert not any(_role_literals(ast.parse(code)) for code in words), words

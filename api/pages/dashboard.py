@@ -7,7 +7,6 @@ from api.auth import current_user
 from api.deps import DB
 from api.pages import charts
 from api.pages.render import language, render, sign_in_first
-from api.routes.dashboard import READERS
 from gis.db import Conn
 from gis.lang import jalali, jalali_month, parse_day
 from gis.programme.dashboard import dashboard
@@ -106,7 +105,7 @@ def dashboard_page(
 ) -> Response:
     if user is None:
         return sign_in_first(request)
-    user.require_role(*READERS)
+    user.require("dashboard.read")
     figures = dashboard(
         conn, area=area or None, since=parse_day("since", since), until=parse_day("until", until)
     )

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.auth import current_user
 from api.deps import DB
 from api.pages.render import language, render
-from api.routes.reports import WRITERS
+from gis.access import may
 from gis.db import Conn
 from gis.intake.field import field_categories, field_neighbourhoods
 from gis.intake.photos import MAX_BYTES
@@ -97,7 +97,7 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
         return RedirectResponse(
             f"/login?{'lang=en&' if lang == 'en' else ''}next={quote(here, safe='')}", status_code=303
         )
-    if user.role not in WRITERS:
+    if not may(user.role, "report.submit"):
         return render(request, "field.html", {"user": user, "forbidden": True}, status_code=403)
     config = {
         "lang": lang,

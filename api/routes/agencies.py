@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from api.auth import require_role, require_user
+from api.auth import require, require_user
 from api.deps import DB
 from gis.db import Conn
 from gis.programme.agencies import add_agency, list_agencies, set_agency_active
@@ -27,17 +27,17 @@ def agencies(
 
 
 @router.post("", status_code=201, summary="Add an agency (deputy)")
-def create(body: AgencyCreate, user: User = Depends(require_role("deputy")), conn: Conn = DB) -> dict:
+def create(body: AgencyCreate, user: User = Depends(require("agency.manage")), conn: Conn = DB) -> dict:
     return add_agency(conn, user=user, code=body.code, name_fa=body.name_fa, name_en=body.name_en)
 
 
 @router.post("/{code}/deactivate", summary="Deactivate an agency: no new actions, history kept (deputy)")
-def deactivate(code: str = Code, user: User = Depends(require_role("deputy")), conn: Conn = DB) -> dict:
+def deactivate(code: str = Code, user: User = Depends(require("agency.manage")), conn: Conn = DB) -> dict:
     set_agency_active(conn, user=user, code=code, active=False)
     return {"code": code, "active": False}
 
 
 @router.post("/{code}/activate", summary="Reactivate an agency (deputy)")
-def activate(code: str = Code, user: User = Depends(require_role("deputy")), conn: Conn = DB) -> dict:
+def activate(code: str = Code, user: User = Depends(require("agency.manage")), conn: Conn = DB) -> dict:
     set_agency_active(conn, user=user, code=code, active=True)
     return {"code": code, "active": True}

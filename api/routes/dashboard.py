@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
-from api.auth import require_role
+from api.auth import require
 from api.deps import DB
 from gis.db import Conn
 from gis.lang import parse_day
@@ -14,7 +14,6 @@ from gis.programme.dashboard import dashboard
 from gis.users import User
 
 router = APIRouter(tags=["dashboard"])
-READERS = ("deputy", "gis_office", "viewer")
 
 
 def _figures(conn: Conn, area: str | None, since: str | None, until: str | None) -> dict:
@@ -28,7 +27,7 @@ def dashboard_json(
     area: str | None = Query(None, max_length=32, description="neighbourhood code, e.g. 2209"),
     since: str | None = Query(None, max_length=20, description="1399/09/01 or ISO"),
     until: str | None = Query(None, max_length=20, description="1399/12/15 or ISO"),
-    user: User = Depends(require_role(*READERS)),
+    user: User = Depends(require("dashboard.read")),
     conn: Conn = DB,
 ) -> Response:
     figures = _figures(conn, area, since, until)

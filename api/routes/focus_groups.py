@@ -6,8 +6,9 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.auth import require_role
+from api.auth import require
 from api.deps import DB
+from gis import access
 from gis.db import Conn
 from gis.intake.focus_groups import (
     FocusGroupCreate,
@@ -23,7 +24,6 @@ from gis.users import User
 
 router = APIRouter(prefix="/api/focus-groups", tags=["focus groups"])
 
-ROLES = ("facilitator", "gis_office", "deputy")
 SESSION_ID = Path(..., ge=1, le=2_147_483_647)
 
 
@@ -59,7 +59,10 @@ class PointsOut(BaseModel):
     summary="Record a session (201); the same UUID again returns it (200)",
 )
 def create(
-    body: FocusGroupIn, response: Response, user: User = Depends(require_role(*ROLES)), conn: Conn = DB
+    body: FocusGroupIn,
+    response: Response,
+    user: User = Depends(require("focus_group.record")),
+    conn: Conn = DB,
 ) -> FocusGroupOut:
     area_id = neighbourhood_id(conn, body.area)
     user.require_area(area_id)
@@ -95,7 +98,7 @@ def create_points(
         description="FeatureCollection; properties category, description,"
         " time_of_day and audit scores, Persian or English keys",
     ),
-    user: User = Depends(require_role(*ROLES)),
+    user: User = Depends(require("focus_group.record")),
     conn: Conn = DB,
 ) -> PointsOut:
     user.require_area(session_area(conn, session_id))
@@ -123,13 +126,13 @@ def index(
     area: str | None = Query(None, max_length=100, description="neighbourhood code or name"),
     since: str | None = Query(None, max_length=20, description="held on or after (Jalali or ISO)"),
     until: str | None = Query(None, max_length=20, description="held on or before"),
-    user: User = Depends(require_role(*ROLES)),
+    user: User = Depends(require("focus_group.read")),
     conn: Conn = DB,
 ) -> list[dict]:
     area_ids = [neighbourhood_id(conn, area)] if area else None
     if area_ids:
         user.require_area(area_ids[0])
-    elif user.role == "facilitator":
+    elif access.scope_of(user.role, "focus_group.read") is access.Scope.AREAS:
         area_ids = list(user.area_ids)
     return list_sessions(
         conn, area_ids=area_ids, since=parse_day("since", since), until=parse_day("until", until)
@@ -137,6 +140,8 @@ def index(
 
 
 @router.get("/{session_id}", summary="One session with the places it marked (GeoJSON)")
-def read(session_id: int = SESSION_ID, user: User = Depends(require_role(*ROLES)), conn: Conn = DB) -> dict:
+def read(
+    session_id: int = SESSION_ID, user: User = Depends(require("focus_group.read")), conn: Conn = DB
+) -> dict:
     user.require_area(session_area(conn, session_id))
     return get_session(conn, session_id)

@@ -5,7 +5,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from api.auth import require_role
+from api.auth import require
 from api.deps import DB
 from gis.db import Conn
 from gis.lang import parse_day
@@ -13,7 +13,6 @@ from gis.programme.activities import add_activity, add_phase, list_activities, l
 from gis.users import User
 
 router = APIRouter(prefix="/api/programme", tags=["programme"])
-READERS = ("deputy", "gis_office", "viewer")
 DAY = "1399/09/15 (Persian or Latin digits) or ISO 2020-12-05"
 
 
@@ -49,7 +48,7 @@ def activities(
     since: str | None = Query(None, max_length=20),
     until: str | None = Query(None, max_length=20),
     area: str | None = Query(None, max_length=32),
-    user: User = Depends(require_role(*READERS)),
+    user: User = Depends(require("programme.read")),
     conn: Conn = DB,
 ) -> list[dict]:
     return list_activities(conn, since=parse_day("since", since), until=parse_day("until", until), area=area)
@@ -57,7 +56,7 @@ def activities(
 
 @router.post("/activities", status_code=201, summary="Record a meeting or a training (deputy)")
 def create_activity(
-    body: ActivityCreate, user: User = Depends(require_role("deputy")), conn: Conn = DB
+    body: ActivityCreate, user: User = Depends(require("programme.manage")), conn: Conn = DB
 ) -> dict:
     return add_activity(
         conn,
@@ -75,12 +74,14 @@ def create_activity(
 
 
 @router.get("/phases", summary="Programme phases, planned and actual")
-def phases(user: User = Depends(require_role(*READERS)), conn: Conn = DB) -> list[dict]:
+def phases(user: User = Depends(require("programme.read")), conn: Conn = DB) -> list[dict]:
     return list_phases(conn)
 
 
 @router.post("/phases", status_code=201, summary="Plan a phase (deputy)")
-def create_phase(body: PhaseCreate, user: User = Depends(require_role("deputy")), conn: Conn = DB) -> dict:
+def create_phase(
+    body: PhaseCreate, user: User = Depends(require("programme.manage")), conn: Conn = DB
+) -> dict:
     return add_phase(
         conn,
         user=user,
@@ -98,7 +99,7 @@ def create_phase(body: PhaseCreate, user: User = Depends(require_role("deputy"))
 def update_phase(
     body: PhaseDates,
     phase_id: int = Path(..., ge=1, le=2_147_483_647),
-    user: User = Depends(require_role("deputy")),
+    user: User = Depends(require("programme.manage")),
     conn: Conn = DB,
 ) -> dict:
     return set_phase_dates(

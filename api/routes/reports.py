@@ -7,9 +7,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from api.auth import require_role
+from api.auth import require
 from api.deps import DB
-from gis import vocabulary
+from gis import access, vocabulary
 from gis.db import Conn
 from gis.errors import Forbidden
 from gis.intake.photos import MAX_BYTES, add_photo, get_photo, report_photos
@@ -19,11 +19,6 @@ from gis.places.neighbourhoods import neighbourhood
 from gis.users import User
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
-
-WRITERS = ("facilitator", "gis_office")
-READERS = ("gis_office", "deputy", "facilitator")
-# Facilitators report what they saw or what a focus group drew; other channels come through staff.
-FACILITATOR_SOURCES = ("field", "focus_group")
 
 
 class ReportIn(BaseModel):
@@ -66,13 +61,13 @@ def create_report(
     body: ReportIn,
     request: Request,
     response: Response,
-    user: User = Depends(require_role(*WRITERS)),
+    user: User = Depends(require("report.submit")),
     conn: Conn = DB,
 ) -> ReportOut:
-    if user.role == "facilitator" and body.source not in FACILITATOR_SOURCES:
-        raise Forbidden(
-            "facilitators_report_from", facilitator_sources=" or ".join(FACILITATOR_SOURCES), field="source"
-        )
+    # Facilitators report what they saw or what a focus group drew; other channels come through staff.
+    sources = access.submit_sources(user.role)
+    if sources is not None and body.source not in sources:
+        raise Forbidden("facilitators_report_from", facilitator_sources=" or ".join(sources), field="source")
     report = ReportCreate(
         source=body.source,
         category=vocabulary.category(conn, body.category),
@@ -108,7 +103,7 @@ def create_report(
 @router.get("/{report_id}", summary="One report with its photos (contact data for staff only)")
 def read_report(
     report_id: int = Path(..., ge=1, le=9_007_199_254_740_991),
-    user: User = Depends(require_role(*READERS)),
+    user: User = Depends(require("report.read")),
     conn: Conn = DB,
 ) -> dict:
     report = get_report(conn, report_id, with_contact=user.sees_personal_data)
@@ -130,7 +125,7 @@ def upload_photo(
     report_uuid: UUID,
     uuid: UUID = Form(..., description="the photo's UUID"),
     file: UploadFile = File(...),
-    user: User = Depends(require_role(*WRITERS)),
+    user: User = Depends(require("report.submit")),
     conn: Conn = DB,
 ) -> dict:
     data = file.file.read(MAX_BYTES + 1)
@@ -153,7 +148,7 @@ def upload_photo(
     summary="A report's photo",
 )
 def read_photo(
-    report_uuid: UUID, photo_uuid: UUID, user: User = Depends(require_role(*READERS)), conn: Conn = DB
+    report_uuid: UUID, photo_uuid: UUID, user: User = Depends(require("report.read")), conn: Conn = DB
 ) -> Response:
     content_type, data, digest = get_photo(
         conn, report_uuid=str(report_uuid), photo_uuid=str(photo_uuid), user=user

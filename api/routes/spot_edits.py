@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from api.auth import require_role
+from api.auth import require
 from api.deps import DB
 from gis.aggregation import edits
 from gis.db import Conn
@@ -12,7 +12,7 @@ from gis.users import User
 router = APIRouter(prefix="/api", tags=["spot edits"])
 SpotId = Path(..., ge=1, le=2_147_483_647)
 ReportId = Path(..., ge=1, le=9_223_372_036_854_775_807)
-EDITOR = require_role(edits.EDITOR_ROLE)
+EDITOR = require("spot.edit")
 
 
 class MergeIn(BaseModel):
@@ -36,7 +36,7 @@ class AttachIn(BaseModel):
 def candidates(
     spot_id: int = SpotId,
     radius: float = Query(200.0, gt=0, le=5000, description="metres"),
-    user: User = Depends(require_role("gis_office", "deputy")),
+    user: User = Depends(require("spot.candidates")),
     conn: Conn = DB,
 ) -> dict:
     return {
@@ -47,9 +47,7 @@ def candidates(
 
 
 @router.get("/spots/{spot_id}/reports", summary="The reports this spot aggregates, oldest first")
-def reports(
-    spot_id: int = SpotId, user: User = Depends(require_role("gis_office", "deputy")), conn: Conn = DB
-) -> dict:
+def reports(spot_id: int = SpotId, user: User = Depends(require("spot.candidates")), conn: Conn = DB) -> dict:
     return {"spot": spot_id, "reports": edits.spot_reports(conn, spot_id=spot_id)}
 
 

@@ -14,7 +14,6 @@ from gis.errors import Conflict, InvalidInput, NotFound
 from gis.spots import record_event
 from gis.users import User
 
-EDITOR_ROLE = "gis_office"
 # A spot whose history holds one of these was shaped by hand: `safemap aggregate --rebuild` leaves it alone.
 HAND_EDITED_SQL = """
     EXISTS (SELECT 1 FROM spot_event e WHERE e.spot_id = s.id
@@ -148,7 +147,7 @@ def spot_reports(conn: Conn, *, spot_id: int) -> list[dict]:
 
 def merge(conn: Conn, *, user: User, spot_id: int, into: int, note: str, version: int | None = None) -> dict:
     """Merge `spot_id` into `into`: its reports move there, it becomes 'merged'. Undone by `unmerge`."""
-    user.require_role(EDITOR_ROLE)
+    user.require("spot.edit")
     note = _note(note)
     if into == spot_id:
         raise InvalidInput("into", "spot_cannot_merged_into_itself")
@@ -191,7 +190,7 @@ def merge(conn: Conn, *, user: User, spot_id: int, into: int, note: str, version
 
 def unmerge(conn: Conn, *, user: User, spot_id: int, note: str) -> dict:
     """Undo the last merge of `spot_id`: the reports it brought go back and it takes its former status."""
-    user.require_role(EDITOR_ROLE)
+    user.require("spot.edit")
     note = _note(note)
     with conn.cursor() as cur:
         cur.execute("SELECT merged_into FROM spot WHERE id = %s", (spot_id,))
@@ -239,7 +238,7 @@ def unmerge(conn: Conn, *, user: User, spot_id: int, note: str) -> dict:
 
 def split(conn: Conn, *, user: User, report_id: int, note: str) -> dict:
     """Take a report off its spot to a new stage-1 spot of its own (a different place after all)."""
-    user.require_role(EDITOR_ROLE)
+    user.require("spot.edit")
     note = _note(note)
     spot_id, source = _report_spot(conn, report_id)
     old = _lock(conn, spot_id)[spot_id]
@@ -263,7 +262,7 @@ def split(conn: Conn, *, user: User, report_id: int, note: str) -> dict:
 
 def reattach(conn: Conn, *, user: User, report_id: int, into: int, note: str) -> dict:
     """Move a report to another spot (undoes a split); a spot left without reports is merged there."""
-    user.require_role(EDITOR_ROLE)
+    user.require("spot.edit")
     note = _note(note)
     spot_id, source = _report_spot(conn, report_id)
     if spot_id == into:

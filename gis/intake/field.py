@@ -1,6 +1,7 @@
 """What the tablet page carries with it so it works without a connection: its neighbourhoods and
 categories."""
 
+from gis import access
 from gis.db import Conn, dict_cursor
 from gis.users import User
 
@@ -20,7 +21,8 @@ def field_neighbourhoods(conn: Conn, user: User) -> str:
     """The neighbourhoods this user reports in (a facilitator's own, everyone's for staff), as GeoJSON
     text."""
     with conn.cursor() as cur:
-        cur.execute(NEIGHBOURHOODS_SQL, {"all": user.role != "facilitator", "ids": list(user.area_ids)})
+        every = access.scope_of(user.role, "report.submit") is not access.Scope.AREAS
+        cur.execute(NEIGHBOURHOODS_SQL, {"all": every, "ids": list(user.area_ids)})
         return cur.fetchone()[0]
 
 

@@ -46,7 +46,7 @@ def add_activity(
     decisions: str = "",
 ) -> dict:
     """The deputy logs a meeting (attendees by body, decisions) or training (house, facilitator, turnout)."""
-    user.require_role("deputy")
+    user.require("programme.manage")
     if kind not in ACTIVITY_KINDS:
         raise InvalidInput("kind", "one_of", choices=", ".join(ACTIVITY_KINDS))
     if held_on is None:
@@ -119,7 +119,7 @@ def add_phase(
     actual_end: date | None = None,
 ) -> dict:
     """The deputy plans a phase of the programme (e.g. identification, Azar to mid-Esfand 1399)."""
-    user.require_role("deputy")
+    user.require("programme.manage")
     if planned_start is None or planned_end is None:
         raise InvalidInput("planned_start" if planned_start is None else "planned_end", "date_missing")
     if stage is not None and stage not in (1, 2, 3, 4):
@@ -149,7 +149,7 @@ def set_phase_dates(
     conn: Conn, *, user: User, phase_id: int, actual_start: date | None, actual_end: date | None
 ) -> dict:
     """The deputy records when a phase really started and ended."""
-    user.require_role("deputy")
+    user.require("programme.manage")
     with conn.cursor() as cur:
         cur.execute(
             "UPDATE programme_phase SET actual_start = %s, actual_end = %s WHERE id = %s RETURNING id",

@@ -30,7 +30,7 @@ def list_agencies(conn: Conn, *, include_inactive: bool = False) -> list[dict]:
 
 def add_agency(conn: Conn, *, user: User, code: str, name_fa: str, name_en: str = "") -> dict:
     """The deputy adds an agency; codes are unique (reactivate an old one instead of re-adding it)."""
-    user.require_role("deputy")
+    user.require("agency.manage")
     if not CODE.match(code or ""):
         raise InvalidInput("code", "characters_z_starting_with_letter")
     name_fa = normalise_persian((name_fa or "").strip())
@@ -55,7 +55,7 @@ def add_agency(conn: Conn, *, user: User, code: str, name_fa: str, name_en: str 
 
 def set_agency_active(conn: Conn, *, user: User, code: str, active: bool) -> None:
     """The deputy deactivates an agency (no new actions; history stays) or reactivates it."""
-    user.require_role("deputy")
+    user.require("agency.manage")
     with conn.cursor() as cur:
         cur.execute("UPDATE agency SET active = %s WHERE code = %s RETURNING id", (active, code))
         if cur.fetchone() is None:

@@ -9,16 +9,17 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from gis import clock
+from gis import access, clock
+from gis.access import Scope
 from gis.db import Conn
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gis.spots import record_event, record_transition
 from gis.users import User
-from gis.vocabulary import AUDIT_KEYS
+from gis.vocabulary import AUDIT_KEYS, NOTE_VISIBILITY
 
 REJECT_REASONS = ("not_unsafe", "duplicate")
-FIELD_ROLES = ("gis_office", "deputy", "facilitator")
-MANAGERS = ("gis_office", "deputy")
+# The access-table action each status an action may be set to needs: its agency works it, staff cancel it.
+STATUS_ACTIONS = {"in_progress": "action.progress", "done": "action.progress", "cancelled": "action.cancel"}
 MAX_PHOTOS = 20
 
 
@@ -138,7 +139,7 @@ def verify(
     conn: Conn, *, user: User, spot_id: int, version: int | None, category: str | None = None, note: str = ""
 ) -> int:
     """Stage 1 → 2: the GIS office confirms location and category (correcting the category if needed)."""
-    user.require_role("gis_office")
+    user.require("spot.verify")
     note = _text("note", note, required=False)
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 1)
@@ -173,7 +174,7 @@ def reject(
 ) -> int:
     """Stage 1 or 2: the GIS office rejects a spot as not unsafe, or as a duplicate of another, with a
     reason."""
-    user.require_role("gis_office")
+    user.require("spot.reject")
     if reason not in REJECT_REASONS:
         raise InvalidInput("reason", "one_of", choices=", ".join(REJECT_REASONS))
     note = _text("note", note, required=True)
@@ -200,7 +201,7 @@ def reject(
 
 def start_remediation(conn: Conn, *, user: User, spot_id: int, version: int | None, note: str = "") -> int:
     """Stage 2 → 3: the mapped spot goes to the working group for a site visit and fixes."""
-    user.require_role(*MANAGERS)
+    user.require("spot.remediate")
     note = _text("note", note, required=False)
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 2)
@@ -222,7 +223,7 @@ def record_visit(
     audit: dict | None = None,
 ) -> int:
     """Stage 3: a site visit (date, findings, photos, safety audit) by a facilitator of the area or staff."""
-    user.require_role(*FIELD_ROLES)
+    user.require("spot.visit")
     findings = _text("findings", findings, required=True)
     visited_on, photos, audit = (
         _past("visited_on", visited_on),
@@ -257,7 +258,7 @@ def assign_action(
     conn: Conn, *, user: User, spot_id: int, version: int | None, agency: str, what: str, due_on: date | None
 ) -> int:
     """Stage 3: give one agency one job with a deadline; a spot may have several agencies at once."""
-    user.require_role(*MANAGERS)
+    user.require("action.assign")
     what = _text("what", what, required=True, max_length=1000)
     if due_on is None:
         raise InvalidInput("due_on", "due_date_required")
@@ -286,12 +287,12 @@ def update_action(
 ) -> tuple[int, int]:
     """An agency marks its own action in progress or done (with a note); staff cancel. Returns (spot,
     version)."""
-    allowed = {"agency": ("in_progress", "done"), "deputy": ("cancelled",), "gis_office": ("cancelled",)}
-    user.require_role(*allowed)
-    if status not in allowed[user.role]:
-        raise Forbidden(
-            "user_may_set_action", role=user.role, allowed=" or ".join(allowed[user.role]), field="status"
-        )
+    user.require(*STATUS_ACTIONS.values())
+    if status not in STATUS_ACTIONS:
+        raise InvalidInput("status", "one_of", choices=", ".join(STATUS_ACTIONS))
+    if not access.may(user.role, STATUS_ACTIONS[status]):
+        allowed = [name for name, action in STATUS_ACTIONS.items() if access.may(user.role, action)]
+        raise Forbidden("user_may_set_action", role=user.role, allowed=" or ".join(allowed), field="status")
     note = _text("note", note, required=True)
     with conn.cursor() as cur:
         cur.execute(
@@ -304,7 +305,7 @@ def update_action(
     if row is None:
         raise NotFound("action_does_exist", action_id=action_id, field="action")
     spot_id, agency_id, current, action_version, agency, is_open = row
-    if user.role == "agency" and user.agency_id != agency_id:
+    if access.scope_of(user.role, STATUS_ACTIONS[status]) is Scope.AGENCY and user.agency_id != agency_id:
         raise Forbidden("this_action_assigned_another_agency", field="agency")
     spot = _lock(conn, user=user, spot_id=spot_id, version=None, check_version=False)
     if version is None:
@@ -345,15 +346,25 @@ def update_action(
 
 
 def add_note(
-    conn: Conn, *, user: User, spot_id: int, version: int | None, note: str, agencies: list[str] | None = None
+    conn: Conn,
+    *,
+    user: User,
+    spot_id: int,
+    version: int | None,
+    note: str,
+    agencies: list[str] | None = None,
+    visibility: str = "staff",
 ) -> None:
-    """Stage 3: an inter-agency coordination note; it changes no state, so the version is optional."""
-    user.require_role("gis_office", "deputy", "agency")
+    """Stage 3: an inter-agency coordination note; it changes no state, so the version is optional. Only a
+    note marked 'public' reaches the public's history of the spot."""
+    if visibility not in NOTE_VISIBILITY:
+        raise InvalidInput("visibility", "one_of", choices=", ".join(NOTE_VISIBILITY))
+    user.require("spot.note")
     note = _text("note", note, required=True)
     spot = _lock(conn, user=user, spot_id=spot_id, version=version, check_version=False)
     _require(spot, 3)
     with conn.cursor() as cur:
-        if user.role == "agency":
+        if access.scope_of(user.role, "spot.note") is Scope.AGENCY:
             cur.execute(
                 "SELECT 1 FROM spot_action WHERE spot_id = %s AND agency_id = %s", (spot.id, user.agency_id)
             )
@@ -364,7 +375,7 @@ def add_note(
         unknown = sorted(set(codes) - {r[0] for r in cur.fetchall()})
         if unknown:
             raise InvalidInput("agencies", "unknown_agencies", unknown=", ".join(unknown))
-        record_event(cur, spot.id, user, "coordination_note", note, agencies=codes)
+        record_event(cur, spot.id, user, "coordination_note", note, visibility=visibility, agencies=codes)
 
 
 def evaluate(
@@ -379,7 +390,7 @@ def evaluate(
     photos: list[str] | None = None,
 ) -> int:
     """Stage 3 → 4: the re-audit, once every action is done (or cancelled) and at least one is done."""
-    user.require_role(*FIELD_ROLES)
+    user.require("spot.evaluate")
     audit = check_audit(audit, required=True)
     findings = _text("findings", findings, required=False)
     visited_on, photos = _past("visited_on", visited_on), _photos(photos)
@@ -425,7 +436,7 @@ def evaluate(
 def close(conn: Conn, *, user: User, spot_id: int, version: int | None, reason: str) -> int:
     """Stage 4: the deputy closes the spot as resolved, with a reason, when the re-audit shows an
     improvement."""
-    user.require_role("deputy")
+    user.require("spot.close")
     reason = _text("reason", reason, required=True)
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 4)
@@ -451,7 +462,7 @@ def close(conn: Conn, *, user: User, spot_id: int, version: int | None, reason: 
 
 def reopen(conn: Conn, *, user: User, spot_id: int, version: int | None, reason: str) -> int:
     """Stage 4 → 3: the deputy sends a spot (evaluated or already resolved) back to remediation."""
-    user.require_role("deputy")
+    user.require("spot.reopen")
     reason = _text("reason", reason, required=True)
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 4, statuses=("open", "resolved"))
@@ -500,13 +511,16 @@ def spot_workflow(conn: Conn, *, user: User, spot_id: int) -> tuple[str, int]:
         if row is None:
             raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
         user.require_area(row[0])
-        if user.role == "agency":
+        if access.scope_of(user.role, "spot.read") is Scope.AGENCY:
             cur.execute(
                 "SELECT 1 FROM spot_action WHERE spot_id = %s AND agency_id = %s", (spot_id, user.agency_id)
             )
             if cur.fetchone() is None:
                 raise Forbidden("your_agency_has_action_on", field="agency")
-        cur.execute(WORKFLOW_SQL, {"id": spot_id, "personal": user.role != "viewer", "today": clock.today()})
+        cur.execute(
+            WORKFLOW_SQL,
+            {"id": spot_id, "personal": access.may(user.role, "spot.read_actors"), "today": clock.today()},
+        )
         return cur.fetchone()
 
 
@@ -514,7 +528,9 @@ def list_actions(
     conn: Conn, *, user: User, agency: str | None = None, status: str | None = None, overdue: bool = False
 ) -> list[dict]:
     """Actions across spots; an agency user sees only its own, a facilitator those in their neighbourhoods."""
-    if user.role == "agency":
+    user.require("action.read")
+    scope = access.scope_of(user.role, "action.read")
+    if scope is Scope.AGENCY:
         agency_id = user.agency_id
     else:
         agency_id = None
@@ -546,7 +562,7 @@ def list_actions(
                 "status": status,
                 "overdue": overdue,
                 "today": clock.today(),
-                "areas": list(user.area_ids) if user.role == "facilitator" else None,
+                "areas": list(user.area_ids) if scope is Scope.AREAS else None,
             },
         )
         keys = (

@@ -85,7 +85,7 @@ def test_roles_and_areas_bind_what_a_user_may_do(people, conn):
     with pytest.raises(Forbidden):
         sara.require_area(theirs)
     with pytest.raises(Forbidden):
-        sara.require_role("gis_office", "deputy")
+        sara.require("spot.remediate")
     assert get_user(conn, "gis").covers_area(theirs)
 
 
