@@ -4,6 +4,8 @@ Writes take the version the client read, as an If-Match header ("3" or W/"3") or
 one gets 409 and changes nothing. Every write answers with the spot's workflow file and its new ETag.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
@@ -68,6 +70,11 @@ class ActionUpdate(Versioned):
 class CoordinationNote(Versioned):
     note: str = Field(..., max_length=4000)
     agencies: list[str] = Field(default_factory=list, max_length=20)
+    visibility: str = Field(
+        "staff",
+        max_length=20,
+        description="staff (the default) or public: shown in the spot's public history",
+    )
 
 
 class Decision(Versioned):
@@ -96,103 +103,68 @@ def _file(
     return Response(body, media_type="application/json", status_code=status_code, headers=headers)
 
 
+@dataclass(frozen=True)
+class Move:
+    """What every move on a spot takes from the request: the spot, the If-Match header, who asks, the
+    connection. `apply` runs one workflow function and answers with the file as the move left it."""
+
+    spot_id: int
+    if_match: str | None
+    user: User
+    conn: Conn
+
+    def apply(
+        self, move: Callable[..., int | None], body: Versioned, status_code: int = 200, **fields
+    ) -> Response:
+        """Call `move` with the version the client read (If-Match or body) and `fields`; answer the file."""
+        version = _version(self.if_match, body.version)
+        written = move(self.conn, user=self.user, spot_id=self.spot_id, version=version, **fields)
+        return _file(self.conn, self.user, self.spot_id, written, status_code)
+
+
+def _on_spot(
+    spot_id: int = SpotId,
+    if_match: str | None = Header(None),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Move:
+    return Move(spot_id, if_match, user, conn)
+
+
+OnSpot = Depends(_on_spot)
+
+
 @router.get("/spots/{spot_id}/workflow", summary="A spot's visits, actions, audits and full history")
 def get_workflow(spot_id: int = SpotId, user: User = Depends(require_user), conn: Conn = DB) -> Response:
     return _file(conn, user, spot_id)
 
 
 @router.post("/spots/{spot_id}/verify", summary="Stage 1 → 2: the GIS office verifies location and category")
-def verify(
-    body: Verify,
-    spot_id: int = SpotId,
-    if_match: str | None = Header(None),
-    user: User = Depends(require_user),
-    conn: Conn = DB,
-) -> Response:
-    version = workflow.verify(
-        conn,
-        user=user,
-        spot_id=spot_id,
-        version=_version(if_match, body.version),
-        category=body.category,
-        note=body.note,
-    )
-    return _file(conn, user, spot_id, version)
+def verify(body: Verify, on: Move = OnSpot) -> Response:
+    return on.apply(workflow.verify, body, category=body.category, note=body.note)
 
 
 @router.post("/spots/{spot_id}/reject", summary="Stage 1 or 2: reject as not unsafe or as a duplicate")
-def reject(
-    body: Reject,
-    spot_id: int = SpotId,
-    if_match: str | None = Header(None),
-    user: User = Depends(require_user),
-    conn: Conn = DB,
-) -> Response:
-    version = workflow.reject(
-        conn,
-        user=user,
-        spot_id=spot_id,
-        version=_version(if_match, body.version),
-        reason=body.reason,
-        note=body.note,
-        duplicate_of=body.duplicate_of,
-    )
-    return _file(conn, user, spot_id, version)
+def reject(body: Reject, on: Move = OnSpot) -> Response:
+    return on.apply(workflow.reject, body, reason=body.reason, note=body.note, duplicate_of=body.duplicate_of)
 
 
 @router.post("/spots/{spot_id}/remediation", summary="Stage 2 → 3: hand the spot to the working group")
-def start_remediation(
-    body: Note,
-    spot_id: int = SpotId,
-    if_match: str | None = Header(None),
-    user: User = Depends(require_user),
-    conn: Conn = DB,
-) -> Response:
-    version = workflow.start_remediation(
-        conn, user=user, spot_id=spot_id, version=_version(if_match, body.version), note=body.note
-    )
-    return _file(conn, user, spot_id, version)
+def start_remediation(body: Note, on: Move = OnSpot) -> Response:
+    return on.apply(workflow.start_remediation, body, note=body.note)
 
 
 @router.post("/spots/{spot_id}/visits", status_code=201, summary="Stage 3: record a site visit")
-def record_visit(
-    body: Visit,
-    spot_id: int = SpotId,
-    if_match: str | None = Header(None),
-    user: User = Depends(require_user),
-    conn: Conn = DB,
-) -> Response:
-    version = workflow.record_visit(
-        conn,
-        user=user,
-        spot_id=spot_id,
-        version=_version(if_match, body.version),
-        visited_on=parse_day("visited_on", body.visited_on),
-        findings=body.findings,
-        photos=body.photos,
-        audit=body.audit,
-    )
-    return _file(conn, user, spot_id, version, 201)
+def record_visit(body: Visit, on: Move = OnSpot) -> Response:
+    visited_on = parse_day("visited_on", body.visited_on)
+    fields = {"findings": body.findings, "photos": body.photos, "audit": body.audit}
+    return on.apply(workflow.record_visit, body, 201, visited_on=visited_on, **fields)
 
 
 @router.post("/spots/{spot_id}/actions", status_code=201, summary="Stage 3: assign an action to an agency")
-def assign_action(
-    body: ActionCreate,
-    spot_id: int = SpotId,
-    if_match: str | None = Header(None),
-    user: User = Depends(require_user),
-    conn: Conn = DB,
-) -> Response:
-    version = workflow.assign_action(
-        conn,
-        user=user,
-        spot_id=spot_id,
-        version=_version(if_match, body.version),
-        agency=body.agency,
-        what=body.what,
-        due_on=parse_day("due_on", body.due_on),
-    )
-    return _file(conn, user, spot_id, version, 201)
+def assign_action(body: ActionCreate, on: Move = OnSpot) -> Response:
+    due_on = parse_day("due_on", body.due_on)
+    return on.apply(workflow.assign_action, body, 201, agency=body.agency, what=body.what, due_on=due_on)
 
 
 @router.get("/actions", summary="Actions across spots (an agency sees only its own)")
@@ -226,68 +198,23 @@ def update_action(
 
 
 @router.post("/spots/{spot_id}/notes", status_code=201, summary="Stage 3: an inter-agency coordination note")
-def add_note(
-    body: CoordinationNote,
-    spot_id: int = SpotId,
-    if_match: str | None = Header(None),
-    user: User = Depends(require_user),
-    conn: Conn = DB,
-) -> Response:
-    workflow.add_note(
-        conn,
-        user=user,
-        spot_id=spot_id,
-        version=_version(if_match, body.version),
-        note=body.note,
-        agencies=body.agencies,
-    )
-    return _file(conn, user, spot_id, status_code=201)
+def add_note(body: CoordinationNote, on: Move = OnSpot) -> Response:
+    fields = {"note": body.note, "agencies": body.agencies, "visibility": body.visibility}
+    return on.apply(workflow.add_note, body, 201, **fields)
 
 
 @router.post("/spots/{spot_id}/evaluation", summary="Stage 3 → 4: the re-audit once all actions are done")
-def evaluate(
-    body: Evaluation,
-    spot_id: int = SpotId,
-    if_match: str | None = Header(None),
-    user: User = Depends(require_user),
-    conn: Conn = DB,
-) -> Response:
-    version = workflow.evaluate(
-        conn,
-        user=user,
-        spot_id=spot_id,
-        version=_version(if_match, body.version),
-        visited_on=parse_day("visited_on", body.visited_on),
-        audit=body.audit,
-        findings=body.findings,
-        photos=body.photos,
-    )
-    return _file(conn, user, spot_id, version)
+def evaluate(body: Evaluation, on: Move = OnSpot) -> Response:
+    visited_on = parse_day("visited_on", body.visited_on)
+    fields = {"audit": body.audit, "findings": body.findings, "photos": body.photos}
+    return on.apply(workflow.evaluate, body, visited_on=visited_on, **fields)
 
 
 @router.post("/spots/{spot_id}/close", summary="Stage 4: the deputy closes the spot as resolved")
-def close(
-    body: Decision,
-    spot_id: int = SpotId,
-    if_match: str | None = Header(None),
-    user: User = Depends(require_user),
-    conn: Conn = DB,
-) -> Response:
-    version = workflow.close(
-        conn, user=user, spot_id=spot_id, version=_version(if_match, body.version), reason=body.reason
-    )
-    return _file(conn, user, spot_id, version)
+def close(body: Decision, on: Move = OnSpot) -> Response:
+    return on.apply(workflow.close, body, reason=body.reason)
 
 
 @router.post("/spots/{spot_id}/reopen", summary="Stage 4 → 3: the deputy reopens the spot")
-def reopen(
-    body: Decision,
-    spot_id: int = SpotId,
-    if_match: str | None = Header(None),
-    user: User = Depends(require_user),
-    conn: Conn = DB,
-) -> Response:
-    version = workflow.reopen(
-        conn, user=user, spot_id=spot_id, version=_version(if_match, body.version), reason=body.reason
-    )
-    return _file(conn, user, spot_id, version)
+def reopen(body: Decision, on: Move = OnSpot) -> Response:
+    return on.apply(workflow.reopen, body, reason=body.reason)
