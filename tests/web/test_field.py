@@ -42,7 +42,7 @@ def _fill_report(page, category: str, description: str, *, gps=None, context=Non
     else:
         box = page.locator("#map").bounding_box()
         page.locator("#map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
-    page.wait_for_function("document.getElementById('lat').value !== ''")
+    page.wait_for_function("() => document.getElementById('lat').value !== ''")
     page.click(f"label.tile:has(input[value={category}])")
     page.click("label.tile:has(input[value=night])")
     page.fill("#description", description)
@@ -79,7 +79,7 @@ def test_reports_made_online_and_offline_are_each_sent_exactly_once(tablet, fiel
     page.wait_for_selector("#photo-list img")
     page.click("#submit")
     page.wait_for_function(
-        "document.getElementById('sent-count').dataset.count === '1'"
+        "() => document.getElementById('sent-count').dataset.count === '1'"
         " && document.getElementById('photos-queued').dataset.count === '0'"
     )
     assert len(_reports_by(db_url, "sara")) == 1
@@ -90,7 +90,7 @@ def test_reports_made_online_and_offline_are_each_sent_exactly_once(tablet, fiel
     page.click("#submit")
     _fill_report(page, "poor_lighting", "تیر چراغ خاموش")  # a tap on the map, centred on the last GPS fix
     page.click("#submit")
-    page.wait_for_function("document.getElementById('queued-count').dataset.count === '2'")
+    page.wait_for_function("() => document.getElementById('queued-count').dataset.count === '2'")
     page.click("#send-now")
     page.wait_for_timeout(1500)
     assert _counts(page) == (2, 1)
@@ -98,7 +98,7 @@ def test_reports_made_online_and_offline_are_each_sent_exactly_once(tablet, fiel
 
     context.set_offline(False)
     page.wait_for_function(
-        "document.getElementById('queued-count').dataset.count === '0'"
+        "() => document.getElementById('queued-count').dataset.count === '0'"
         " && document.getElementById('sent-count').dataset.count === '3'"
     )
     page.click("#send-now")  # sending again now changes nothing
@@ -144,10 +144,10 @@ def test_a_lost_answer_is_sent_again_and_still_makes_one_report(tablet, field, d
     page.route("**/api/reports", drop_first_answer)
     _fill_report(page, "vacant_lot", "زمین خالی", gps=field["points"][2], context=page.context)
     page.click("#submit")
-    page.wait_for_function("document.querySelector('#outbox-list .error') !== null")
+    page.wait_for_function("() => document.querySelector('#outbox-list .error') !== null")
     assert _counts(page) == (1, 0) and len(_reports_by(db_url, "sara")) == 1
     page.click("#send-now")
-    page.wait_for_function("document.getElementById('sent-count').dataset.count === '1'")
+    page.wait_for_function("() => document.getElementById('sent-count').dataset.count === '1'")
     assert [row[0] for row in _reports_by(db_url, "sara")] == lost
 
 
@@ -158,11 +158,11 @@ def test_the_page_opens_offline_from_the_service_worker_with_its_queue(tablet, f
     context.set_offline(True)
     _fill_report(page, "vacant_lot", "زمین خالی", gps=field["points"][3], context=context)
     page.click("#submit")
-    page.wait_for_function("document.getElementById('queued-count').dataset.count === '1'")
+    page.wait_for_function("() => document.getElementById('queued-count').dataset.count === '1'")
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     assert page.is_visible("#report-form") and _counts(page) == (1, 0)
     assert page.evaluate("navigator.serviceWorker.controller !== null")
     context.set_offline(False)
-    page.wait_for_function("document.getElementById('sent-count').dataset.count === '1'")
+    page.wait_for_function("() => document.getElementById('sent-count').dataset.count === '1'")
     assert len(_reports_by(db_url, "sara")) == 1

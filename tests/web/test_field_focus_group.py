@@ -28,7 +28,7 @@ def _add_point(page, category: str, description: str, gps, *, lighting: int | No
             f"e => {{ e.value = '{lighting}'; e.dispatchEvent(new Event('input')); }}"
         )
     page.click("#add-point")
-    page.wait_for_function(f"document.querySelectorAll('#point-list li').length === {count + 1}")
+    page.wait_for_function(f"() => document.querySelectorAll('#point-list li').length === {count + 1}")
 
 
 def _sessions_by(db_url: str, username: str) -> list[tuple]:
@@ -58,7 +58,7 @@ def test_sessions_recorded_online_and_offline_are_each_sent_exactly_once(tablet,
     page.click("#record-session")
     # The counter moves as the session is sent; the form is cleared just after.
     page.wait_for_function(
-        "document.getElementById('sent-count').dataset.count === '1'"
+        "() => document.getElementById('sent-count').dataset.count === '1'"
         " && document.querySelectorAll('#point-list li').length === 0"
     )
     assert page.input_value("#fg-participants") == ""
@@ -73,7 +73,7 @@ def test_sessions_recorded_online_and_offline_are_each_sent_exactly_once(tablet,
     _add_point(page, "vacant_lot", "زمین خالی", points[3])
     _add_point(page, "poor_lighting", "چراغ خاموش", points[0])
     page.click("#record-session")
-    page.wait_for_function("document.getElementById('queued-count').dataset.count === '1'")
+    page.wait_for_function("() => document.getElementById('queued-count').dataset.count === '1'")
     assert "جلسهٔ گروه کانونی — ۲ نقطه" in page.text_content("#outbox-list")
     page.click("#send-now")
     page.wait_for_timeout(1000)
@@ -81,7 +81,7 @@ def test_sessions_recorded_online_and_offline_are_each_sent_exactly_once(tablet,
 
     context.set_offline(False)
     page.wait_for_function(
-        "document.getElementById('queued-count').dataset.count === '0'"
+        "() => document.getElementById('queued-count').dataset.count === '0'"
         " && document.getElementById('sent-count').dataset.count === '2'"
     )
     page.click("#send-now")  # sending again now changes nothing
@@ -113,7 +113,7 @@ def test_a_refused_session_shows_the_message_next_to_the_field_and_can_be_correc
 
     page.fill("#fg-women", "۳")
     page.click("#record-session")
-    page.wait_for_function("document.getElementById('sent-count').dataset.count === '1'")
+    page.wait_for_function("() => document.getElementById('sent-count').dataset.count === '1'")
     assert _counts(page) == (0, 1) and women.inner_text() == ""
     [session] = _sessions_by(db_url, "sara")
     assert session[1:3] == (5, 3) and len(session[6]) == 1

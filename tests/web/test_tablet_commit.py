@@ -76,11 +76,11 @@ def test_the_tablet_keeps_a_report_whose_commit_failed_and_sends_it_once_later(
     _fault(db_url, "fail")
     _fill_report(page, "vacant_lot", "زمین خالی کنار پارک", gps=field["points"][1], context=page.context)
     page.click("#submit")
-    page.wait_for_function("document.querySelector('#outbox-list .error') !== null")
+    page.wait_for_function("() => document.querySelector('#outbox-list .error') !== null")
     assert _counts(page) == (1, 0) and _reports_by(db_url, "sara") == []
     _fault(db_url, None)
     page.click("#send-now")
-    page.wait_for_function("document.getElementById('sent-count').dataset.count === '1'")
+    page.wait_for_function("() => document.getElementById('sent-count').dataset.count === '1'")
     assert _counts(page) == (0, 1)
     stored = _reports_by(db_url, "sara")
     assert len(stored) == 1 and stored[0][3] == "زمین خالی کنار پارک"
@@ -111,12 +111,12 @@ def test_a_server_killed_before_its_answer_gets_the_report_again_and_keeps_one(b
             time.sleep(0.05)
         server.kill()  # between the send and the answer
         server.wait()
-        page.wait_for_function("document.querySelector('#outbox-list .error') !== null")
+        page.wait_for_function("() => document.querySelector('#outbox-list .error') !== null")
         assert _counts(page) == (1, 0)
         _fault(db_url, None)
         server, _ = start_uvicorn(db_url, port=port)
         page.click("#send-now")
-        page.wait_for_function("document.getElementById('sent-count').dataset.count === '1'")
+        page.wait_for_function("() => document.getElementById('sent-count').dataset.count === '1'")
         stored = _reports_by(db_url, "sara")
         assert len(stored) == 1 and stored[0][3] == "کوچهٔ بن‌بست"
         page.context.close()
