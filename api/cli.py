@@ -32,6 +32,14 @@ def _url() -> str:
     return database_url(get_settings())
 
 
+def _shown_cluster_url() -> str:
+    """The running embedded cluster's URL for messages: without its password."""
+    from gis.db.cluster import open_cluster
+
+    settings = get_settings()
+    return open_cluster(settings.pg_dir).shown_url(settings.pg_database)
+
+
 def _migrated_url() -> str:
     from gis.db import migrate
 
@@ -75,7 +83,8 @@ def db_start() -> None:
     if settings.database_url:
         typer.echo("DATABASE_URL is set: the embedded cluster is not used")
         return
-    typer.echo(f"database running: {_url()}")
+    _url()
+    typer.echo(f"database running: {_shown_cluster_url()}")
 
 
 @db_app.command("stop")
@@ -107,7 +116,8 @@ def db_status() -> None:
             raise typer.Exit(3)
         url = cluster.url(settings.pg_database)
     revisions = current_revisions(url) or ["none (run safemap db migrate)"]
-    typer.echo(f"database running: {url}  schema: {', '.join(revisions)}")
+    shown = url if settings.database_url else _shown_cluster_url()
+    typer.echo(f"database running: {shown}  schema: {', '.join(revisions)}")
 
 
 @db_app.command("migrate")
@@ -121,8 +131,16 @@ def db_migrate() -> None:
 
 @db_app.command("url")
 def db_url() -> None:
-    """Print the database URL (starts the embedded cluster if needed), e.g. for psql or QGIS."""
-    typer.echo(_url())
+    """Print the database URL (starts the embedded cluster if needed), e.g. for psql or QGIS; the embedded
+    cluster's without its password, which is in a file beside the cluster (named on stderr)."""
+    url = _url()
+    if get_settings().database_url:
+        typer.echo(url)
+        return
+    from gis.db.cluster import open_cluster
+
+    typer.echo(_shown_cluster_url())
+    typer.echo(f"password: in {open_cluster(get_settings().pg_dir).app_password_file}", err=True)
 
 
 @db_app.command("backup")
@@ -142,12 +160,17 @@ def db_restore(
     yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation"),
 ) -> None:
     """Replace the database with a backup (everything written since the backup is lost)."""
-    from gis.db.backup import restore
+    from gis.db.backup import restore, restore_cluster
+    from gis.db.cluster import open_cluster
 
+    settings = get_settings()
     url = _url()
     if not yes and not typer.confirm(f"replace the database {url.rsplit('/', 1)[-1]} with {file.name}?"):
         raise typer.Exit(1)
-    restore(url, file)
+    if settings.database_url:
+        restore(url, file)
+    else:
+        restore_cluster(open_cluster(settings.pg_dir), settings.pg_database, file)
     typer.echo(f"database restored from {file}")
 
 

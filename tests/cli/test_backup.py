@@ -1,7 +1,10 @@
 """`safemap db backup` / `restore` round-trip to an identical database."""
 
+import stat
+
 import psycopg2
 
+from gis.db.cluster import APP_ROLE
 from tests.cli.test_cli import run
 
 TABLES = ("area", "spot", "report", "spot_event", "agency", "app_user", "category", "alembic_version")
@@ -19,18 +22,39 @@ def _fingerprint(url: str) -> dict[str, str]:
         return prints
 
 
-def test_backup_then_restore_gives_back_the_same_database(tmp_path, db_url):
-    before = _fingerprint(db_url)
+def _round_trip(tmp_path, env: dict[str, str], url: str) -> None:
+    before = _fingerprint(url)
     backup_file = tmp_path / "safemap.dump"
-    made = run("db", "backup", str(backup_file), env={"DATABASE_URL": db_url})
+    backup_file.write_text("an older file anyone could read")
+    backup_file.chmod(0o644)
+    made = run("db", "backup", str(backup_file), env=env)
     assert made.returncode == 0, made.stderr
     assert made.stdout.startswith(f"backup written: {backup_file}")
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+    assert stat.S_IMODE(backup_file.stat().st_mode) == 0o600  # it holds reporters' contacts
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute("DELETE FROM report_contact; UPDATE spot SET title = 'changed'")
-    assert _fingerprint(db_url)["spot"] != before["spot"]
-    restored = run("db", "restore", str(backup_file), "--yes", env={"DATABASE_URL": db_url})
+    assert _fingerprint(url)["spot"] != before["spot"]
+    restored = run("db", "restore", str(backup_file), "--yes", env=env)
     assert restored.returncode == 0, restored.stderr
-    assert _fingerprint(db_url) == before
+    assert _fingerprint(url) == before
+
+
+def test_backup_then_restore_gives_back_the_same_database(tmp_path, cluster, db_url):
+    """The embedded cluster: the restored database belongs to the app role, which reads and writes it."""
+    env = {"SAFEMAP_PG_DIR": str(cluster.data_dir), "SAFEMAP_PG_DATABASE": db_url.rsplit("/", 1)[1]}
+    _round_trip(tmp_path, env, db_url)
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner <> %s", (APP_ROLE,)
+        )
+        assert cur.fetchone()[0] == 1  # spatial_ref_sys, the postgis extension's
+        cur.execute("UPDATE spot SET title = title")
+
+
+def test_backup_then_restore_with_a_database_url(tmp_path, cluster, db_url):
+    """An external database (DATABASE_URL) of a user who may create databases, as before."""
+    admin_url = cluster.admin_url(db_url.rsplit("/", 1)[1])
+    _round_trip(tmp_path, {"DATABASE_URL": admin_url}, admin_url)
 
 
 def test_restoring_a_file_that_is_not_a_backup_changes_nothing(tmp_path, db_url):

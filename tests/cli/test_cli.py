@@ -108,11 +108,15 @@ def test_the_embedded_cluster_starts_reports_and_stops():
     try:
         started = run("db", "start", env=env)
         assert started.returncode == 0, started.stderr
-        assert started.stdout.startswith("database running: postgresql://postgres@127.0.0.1:")
+        assert started.stdout.startswith("database running: postgresql://safemap@127.0.0.1:")  # no password
         migrated = run("db", "migrate", env=env)
         assert migrated.returncode == 0 and migrated.stdout.startswith("schema at ")
         status = run("db", "status", env=env)
         assert status.returncode == 0 and "schema: " in status.stdout
+        shown = run("db", "url", env=env)
+        assert shown.stderr.strip() == f"password: in {root / 'pg.safemap.password'}"
+        password = (root / "pg.safemap.password").read_text().strip()
+        assert all(password not in out.stdout + out.stderr for out in (started, migrated, status, shown))
         assert run("db", "stop", env=env).stdout.strip() == "database stopped"
         stopped = run("db", "status", env=env)
         assert stopped.returncode == 3 and "not running" in stopped.stdout
