@@ -40,7 +40,7 @@ def _svg(height: int, title: str, body: list[str], lang: str) -> Markup:
 def _rect(x: float, y: float, w: float, h: float, colour: str, tip: str, rtl: bool, value: object) -> str:
     left = WIDTH - x - w if rtl else x
     return (
-        f'<rect x="{left:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" fill="{colour}"'
+        f'<rect x="{left:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" fill="{escape(colour)}"'
         f' data-value="{value}"><title>{escape(tip)}</title></rect>'
     )
 
@@ -163,13 +163,13 @@ def lines(labels: list[str], series: list[tuple[str, str, list[float]]], *, titl
     for name, colour, values in series:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(values)))
         body.append(
-            f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5">'
+            f'<polyline points="{path}" fill="none" stroke="{escape(colour)}" stroke-width="2.5">'
             f"<title>{escape(name)}</title></polyline>"
         )
         for i, v in enumerate(values):
             x, y = point(i, v)
             body.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}" data-value="{v}">'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{escape(colour)}" data-value="{v}">'
                 f"<title>{escape(labels[i])} · {escape(name)}: {number(v, lang)}</title></circle>"
             )
     every = max(1, -(-len(labels) // 6))

@@ -7,6 +7,7 @@ copies under `asset_base` (installed by scripts/assets.sh), so the page works on
 """
 
 import json
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,11 @@ class SpotLayer(JSCSSMixin):
         ]
 
 
+def _area_name(properties: dict, en: bool) -> str:
+    """An area's name in the page's language (its Persian name where it has no English one)."""
+    return (properties["name_en"] if en else None) or properties["name_fa"]
+
+
 def build_map(
     *,
     areas_geojson: str,
@@ -194,7 +200,12 @@ def build_map(
         )
 
     for level, names in LEVELS.items():
-        features = [f for f in areas["features"] if f["properties"]["level"] == level]
+        # folium's tooltip writes its field as HTML: it gets the area's name escaped, never the name itself.
+        features = [
+            {**f, "properties": {**f["properties"], "tooltip": escape(_area_name(f["properties"], en))}}
+            for f in areas["features"]
+            if f["properties"]["level"] == level
+        ]
         if not features:
             continue
         style = AREA_STYLES[level]
@@ -202,7 +213,7 @@ def build_map(
             {"type": "FeatureCollection", "features": features},
             name=names[1 if en else 0],
             style_function=lambda _feature, style=style: style,
-            tooltip=folium.GeoJsonTooltip(fields=["name_en" if en else "name_fa"], labels=False),
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
             interactive=level == "neighbourhood",
         ).add_to(fmap)
 
@@ -212,13 +223,15 @@ def build_map(
     density = folium.FeatureGroup(name=text["density"], show=False).add_to(fmap)
     hotspots = folium.FeatureGroup(name=text["hotspots"], show=False).add_to(fmap)
 
+    # Leaflet's layer control shows a layer's name as HTML: the labels from the database go in escaped.
     stage_groups = {}
     for stage in stages:
-        name = f'<span class="sm-swatch" style="background:{stage["colour"]}"></span>{stage[label]}'
+        swatch = f'<span class="sm-swatch" style="background:{escape(stage["colour"])}"></span>'
+        name = swatch + escape(stage[label])
         stage_groups[stage["number"]] = folium.FeatureGroup(name=name, show=True).add_to(fmap)
     category_groups = {}
     for category in categories:
-        name = f'<i class="fa-solid fa-{category["icon"]} sm-cat-icon"></i>{category[label]}'
+        name = f'<i class="fa-solid fa-{escape(category["icon"])} sm-cat-icon"></i>{escape(category[label])}'
         category_groups[category["code"]] = folium.FeatureGroup(name=name, show=True).add_to(fmap)
     folium.LayerControl(position="topleft", collapsed=False).add_to(fmap)
 
@@ -226,7 +239,7 @@ def build_map(
         {
             "code": f["properties"]["code"],
             "level": f["properties"]["level"],
-            "label": f["properties"]["name_en" if en else "name_fa"] or f["properties"]["name_fa"],
+            "label": _area_name(f["properties"], en),
         }
         for f in areas["features"]
         if f["properties"]["level"] != "district"
@@ -269,7 +282,7 @@ def build_map(
     }
     SpotLayer(config, asset_base).add_to(fmap)
     root = fmap.get_root()
-    root.header.add_child(Element(f"<title>{text['title']}</title>"), name="title")
+    root.header.add_child(Element(f"<title>{escape(text['title'])}</title>"), name="title")
     html = root.render()
     return html.replace("<html>", f'<html lang="{lang}" dir="{"ltr" if en else "rtl"}">', 1)
 

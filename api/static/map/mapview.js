@@ -1,7 +1,8 @@
 // Safemap's map: loads spots (or server-side clusters) and report heat for the viewport from the API, so the
 // page never holds every point. Stage and category overlays, the filter panel and the neighbourhood choice
 // become query parameters; the server answers with at most a capped number of features. The analysis overlays
-// (density per neighbourhood, Gi* hotspots) are fetched only while switched on.
+// (density per neighbourhood, Gi* hotspots) are fetched only while switched on. Text from the server (names,
+// labels, titles, messages) meets HTML only through escape() or textContent: an area's name is never markup.
 function safemapMap(config) {
   "use strict";
   const map = window[config.map];
@@ -32,6 +33,10 @@ function safemapMap(config) {
     return String(value).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
                                                       "'": "&#39;"})[c]);
   }
+
+  // Rows of [heading, cell]: the heading is text, the cell HTML its caller has escaped.
+  const table = (rows) => "<table>" + rows.map(([k, v]) => "<tr><th>" + escape(k) + "</th><td>" + v + "</td></tr>")
+    .join("") + "</table>";
 
   function jalali(iso) {
     const date = new Date(iso);
@@ -91,7 +96,7 @@ function safemapMap(config) {
     const category = categoryOf[p.category] || {icon: "question", label: p.category};
     const icon = L.divIcon({
       className: "", iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -12],
-      html: '<div class="sm-pin" data-spot="' + p.id + '" style="background:' + escape(stage.colour) + '">' +
+      html: '<div class="sm-pin" data-spot="' + escape(p.id) + '" style="background:' + escape(stage.colour) + '">' +
             '<i class="fa-solid fa-' + escape(category.icon) + '"></i></div>',
     });
     const [lon, lat] = feature.geometry.coordinates;
@@ -118,12 +123,12 @@ function safemapMap(config) {
       rows.push([text.last_event, last ? escape(config.eventKinds[last.kind] || last.kind) + " — " +
                                            escape(jalali(last.at)) : "—"]);
     } else {
-      rows.push([text.sources, text.loading]);
+      rows.push([text.sources, escape(text.loading)]);
     }
-    const link = config.spotPage + "/" + p.id + (fa ? "" : "?lang=en");
-    return '<div class="sm-popup" data-spot="' + p.id + '"><h3>' + escape(p.title || category.label) + "</h3>" +
-      "<table>" + rows.map(([k, v]) => "<tr><th>" + k + "</th><td>" + v + "</td></tr>").join("") + "</table>" +
-      '<p><a href="' + link + '" target="_blank">' + text.open_page + "</a></p></div>";
+    const link = config.spotPage + "/" + encodeURIComponent(p.id) + (fa ? "" : "?lang=en");
+    return '<div class="sm-popup" data-spot="' + escape(p.id) + '"><h3>' + escape(p.title || category.label) +
+      "</h3>" + table(rows) + '<p><a href="' + escape(link) + '" target="_blank">' + escape(text.open_page) +
+      "</a></p></div>";
   }
 
   async function loadDetails(marker) {
@@ -312,8 +317,6 @@ function safemapMap(config) {
   const figure = (n, digits, significant) => n === null || n === undefined ? "—" :
     Number(n).toLocaleString(fa ? "fa-IR" : "en-US",
                              significant ? {maximumSignificantDigits: digits} : {maximumFractionDigits: digits});
-  const table = (rows) => "<table>" + rows.map(([k, v]) => "<tr><th>" + escape(k) + "</th><td>" + v + "</td></tr>")
-    .join("") + "</table>";
 
   async function loadAnalysis(name) {
     const layer = analysis[name];
