@@ -2,10 +2,9 @@
 
 import pytest
 
+from gis.access import ROLE_CODES, Scope, bound
 from gis.db import transaction
 from gis.users import create_user, issue_token
-
-ROLES = ("gis_office", "deputy", "facilitator", "agency", "viewer")
 
 
 def make_role_tokens(db_url: str, prefix: str = "rel") -> dict[str, str]:
@@ -15,14 +14,14 @@ def make_role_tokens(db_url: str, prefix: str = "rel") -> dict[str, str]:
         with conn.cursor() as cur:
             cur.execute("SELECT code FROM area WHERE level = 'neighbourhood' ORDER BY code LIMIT 1")
             first_hood = cur.fetchone()[0]
-        for role in ROLES:
+        for role in ROLE_CODES:
             user = create_user(
                 conn,
                 username=f"{prefix}-{role.replace('_', '-')}",
                 password="long enough password",
                 role=role,
-                areas=[first_hood] if role == "facilitator" else (),
-                agency="urban_services" if role == "agency" else None,
+                areas=[first_hood] if bound(role) is Scope.AREAS else (),
+                agency="urban_services" if bound(role) is Scope.AGENCY else None,
             )
             tokens[role], _ = issue_token(conn, user.id)
     return tokens

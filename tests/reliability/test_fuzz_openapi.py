@@ -11,8 +11,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
+from gis.access import ROLE_CODES
 from tests.conftest import DEMO_TEMPLATE, _fresh
-from tests.reliability.conftest import ROLES, make_role_tokens
+from tests.reliability.conftest import make_role_tokens
 
 MAX_EXAMPLES = 10
 
@@ -36,7 +37,7 @@ def fuzz_app(fuzz_db: str):
 def identities(fuzz_db: str) -> list[tuple[str, dict]]:
     """Anonymous first, then a bearer token of every role."""
     tokens = make_role_tokens(fuzz_db, prefix="fuzz")
-    return [("anonymous", {})] + [(role, {"Authorization": f"Bearer {tokens[role]}"}) for role in ROLES]
+    return [("anonymous", {})] + [(role, {"Authorization": f"Bearer {tokens[role]}"}) for role in ROLE_CODES]
 
 
 def _fuzz(operation, identities: list[tuple[str, dict]], problems: list[str]) -> None:
