@@ -116,6 +116,7 @@ class SpotScope:
     area_ids: tuple[int, ...] | None = None
     agency_id: int | None = None
     names: bool = True
+    staff: bool = True  # the staff's record too: reporters' words, visits, actions, agencies, staff notes
     exact: bool = True  # true geometry; else the precision gis.publish.precision sets for the public
 
     def params(self) -> dict:
@@ -129,7 +130,7 @@ class SpotScope:
 
 EVERY_SPOT = SpotScope()
 # Stage 1 and 2 places are unverified reports: they stay with the staff until the GIS office has placed them.
-PUBLIC_SPOTS = SpotScope(min_stage=3, names=False, exact=False)
+PUBLIC_SPOTS = SpotScope(min_stage=3, names=False, staff=False, exact=False)
 
 
 def scope_for(user: User | None, *, public_map: bool) -> SpotScope:

@@ -252,9 +252,19 @@ def spots_geojson(conn: Conn, spot_filter: SpotFilter) -> str:
         return cur.fetchone()[0]
 
 
+# What of a spot's history the public reads: its stage moves, its creation and closing, with their dates, and
+# the notes a writer marked public. Every other note, payload (visits, audits, photos, actions, agencies) and
+# event stays with the staff.
+PUBLIC_EVENT = "(e.payload ? 'to_stage' OR e.kind IN ('created', 'resolved') OR e.visibility = 'public')"
+PUBLIC_PAYLOAD = (
+    "jsonb_strip_nulls(jsonb_build_object('from_stage', e.payload -> 'from_stage',"
+    " 'to_stage', e.payload -> 'to_stage'))"
+)
+
+
 def spot_feature(conn: Conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> str:
     """One spot as a GeoJSON Feature with its history of events, as text; outside the scope it does not
-    exist."""
+    exist. Staff read the whole history; the public its stage moves, dates and public notes."""
     query = f"""
         SELECT json_build_object('type', 'Feature', 'id', s.id,
                    'geometry', ST_AsGeoJSON(s.geom, 6)::json,
@@ -264,25 +274,41 @@ def spot_feature(conn: Conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> 
                        'events', (SELECT coalesce(json_agg(json_build_object(
                                       'id', e.id, 'kind', e.kind, 'at', e.at,
                                       'actor', CASE WHEN %(names)s THEN e.actor_name END,
-                                      'note', e.note, 'payload', e.payload) ORDER BY e.at, e.id), '[]')
-                                  FROM spot_event e WHERE e.spot_id = s.id)))::text
+                                      'note', CASE WHEN %(staff)s OR e.visibility = 'public' THEN e.note
+                                                   ELSE '' END,
+                                      'visibility', e.visibility,
+                                      'payload', CASE WHEN %(staff)s THEN e.payload ELSE {PUBLIC_PAYLOAD} END)
+                                      ORDER BY e.at, e.id), '[]')
+                                  FROM spot_event e WHERE e.spot_id = s.id
+                                    AND (%(staff)s OR {PUBLIC_EVENT}))))::text
         {SPOTS_FROM}
         WHERE s.id = %(id)s AND {scope_condition("s")}
     """
     with conn.cursor() as cur:
-        cur.execute(query, {"id": spot_id, "names": scope.names, **scope.params()})
+        cur.execute(query, {"id": spot_id, "names": scope.names, "staff": scope.staff, **scope.params()})
         row = cur.fetchone()
     if row is None:
         raise NotFound("spot_does_exist", spot_id=spot_id, field="id")
     return row[0]
 
 
-def record_event(cur, spot_id: int, user: User, kind: str, note: str = "", **payload: object) -> None:
-    """Append to the spot's history (append-only: the table refuses updates and deletes)."""
+def record_event(
+    cur, spot_id: int, user: User, kind: str, note: str = "", *, visibility: str = "staff", **payload: object
+) -> None:
+    """Append to the spot's history (append-only: the table refuses updates and deletes); the note is the
+    staff's unless `visibility` is 'public'."""
     cur.execute(
-        "INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, note, payload)"
-        " VALUES (%s, %s, %s, %s, %s, %s)",
-        (spot_id, kind, user.id, user.full_name or user.username, note, json.dumps(payload, default=str)),
+        "INSERT INTO spot_event (spot_id, kind, actor_id, actor_name, note, payload, visibility)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        (
+            spot_id,
+            kind,
+            user.id,
+            user.full_name or user.username,
+            note,
+            json.dumps(payload, default=str),
+            visibility,
+        ),
     )
 
 

@@ -51,6 +51,9 @@ EVENT_KINDS = {
     "rebuilt": ("بازسازی تجمیع", "Aggregation rebuilt"),
 }
 
+# Who reads a note in a spot's history (spot_event.visibility): the staff only (default) or the public too.
+NOTE_VISIBILITY = {"staff": ("فقط کارکنان", "Staff only"), "public": ("عمومی", "Public")}
+
 # The codes of table `source`, for checks that run per report without a query.
 SOURCES = ("mayor", "focus_group", "hotline_137", "field", "other")
 

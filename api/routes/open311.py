@@ -2,6 +2,9 @@
 
 The one exception to our error shape: GeoReport clients expect errors as [{"code": 400, "description": "..."}]
 (or <errors><error>... in XML), so every error under /open311 is answered that way.
+
+Reading requests is reading the map: anonymous callers see the public's requests (refused when the public map
+is off), a signed-in caller (bearer token or session) what their role's scope holds.
 """
 
 import json
@@ -14,11 +17,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.auth import current_user, spot_scope
 from api.deps import DB
 from api.errors import STATUS
+from gis.access import SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound, SafemapError
 from gis.intake import open311
+from gis.users import User
 
 FORMATS = {"json": "application/json", "xml": "text/xml; charset=utf-8"}
 
@@ -172,9 +178,13 @@ def get_requests(
     ),
     end_date: str | None = Query(None, max_length=40),
     conn: Conn = DB,
+    user: User | None = Depends(current_user),
+    scope: SpotScope = Depends(spot_scope),
 ) -> Response:
     found = open311.get_requests(
         conn,
+        scope=scope,
+        role=user.role if user else None,
         request_ids=service_request_id,
         service_code=service_code,
         status=status,
@@ -185,13 +195,21 @@ def get_requests(
 
 
 @router.get("/open311/v2/requests/{service_request_id}.{fmt}", summary="One service request")
-def get_request(service_request_id: str, fmt: str, conn: Conn = DB) -> Response:
-    return _render(
-        fmt, [open311.get_request(conn, service_request_id)], root="service_requests", item="request"
-    )
+def get_request(
+    service_request_id: str,
+    fmt: str,
+    conn: Conn = DB,
+    user: User | None = Depends(current_user),
+    scope: SpotScope = Depends(spot_scope),
+) -> Response:
+    found = open311.get_request(conn, service_request_id, scope=scope, role=user.role if user else None)
+    return _render(fmt, [found], root="service_requests", item="request")
 
 
-@router.get("/open311/v2/tokens/{token}.{fmt}", summary="The service_request_id behind a token")
+@router.get(
+    "/open311/v2/tokens/{token}.{fmt}",
+    summary="The service_request_id and status behind a token, at any stage",
+)
 def get_token(token: str, fmt: str, conn: Conn = DB) -> Response:
     return _render(fmt, [open311.request_for_token(conn, token)], root="service_requests", item="request")
 

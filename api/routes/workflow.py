@@ -70,6 +70,11 @@ class ActionUpdate(Versioned):
 class CoordinationNote(Versioned):
     note: str = Field(..., max_length=4000)
     agencies: list[str] = Field(default_factory=list, max_length=20)
+    visibility: str = Field(
+        "staff",
+        max_length=20,
+        description="staff (the default) or public: shown in the spot's public history",
+    )
 
 
 class Decision(Versioned):
@@ -194,7 +199,8 @@ def update_action(
 
 @router.post("/spots/{spot_id}/notes", status_code=201, summary="Stage 3: an inter-agency coordination note")
 def add_note(body: CoordinationNote, on: Move = OnSpot) -> Response:
-    return on.apply(workflow.add_note, body, 201, note=body.note, agencies=body.agencies)
+    fields = {"note": body.note, "agencies": body.agencies, "visibility": body.visibility}
+    return on.apply(workflow.add_note, body, 201, **fields)
 
 
 @router.post("/spots/{spot_id}/evaluation", summary="Stage 3 → 4: the re-audit once all actions are done")

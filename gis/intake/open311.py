@@ -4,6 +4,9 @@ A posted request is a report (source 'hotline_137') that goes through `submit_re
 the other channels. service_request_id is the report's id; its status follows the report's spot: closed when
 the spot is resolved or rejected, open otherwise. The citizen's contact data goes to report_contact and is
 never read back here.
+
+Reading requests follows the map's rules: a reader sees the requests whose spot their scope holds (the
+public: stage 3 on), and only those who may read reports see the reporter's words, media and exact point.
 """
 
 import hashlib
@@ -13,6 +16,7 @@ import uuid as uuidlib
 from datetime import datetime, timedelta
 
 from gis import clock, vocabulary
+from gis.access import SpotScope, may
 from gis.clock import TEHRAN
 from gis.db import Conn, dict_cursor
 from gis.errors import Forbidden, InvalidInput, NotFound
@@ -20,12 +24,17 @@ from gis.intake.reports import ReportCreate, submit_report
 from gis.lang import latin_digits, normalise_persian
 from gis.places.locate import locate
 from gis.places.neighbourhoods import neighbourhood_in_text
+from gis.spots import scope_condition
 
 JURISDICTION_ID = "district22.tehran.ir"
 MAX_REQUESTS = 1000
 DEFAULT_DAYS = 90
 MAX_DESCRIPTION = 4000
 CLOSED_STATUSES = ("resolved", "rejected")
+# Where the public sees a request: to 3 decimals of a degree (about 100 m), the street and not the door.
+PUBLIC_DECIMALS = 3
+# The same request posted again within this window (a retry, or a double submit) is the first one.
+REPEAT_WINDOW_MINUTES = 10
 
 # Service groups and search keywords for our categories (GeoReport's `group` and `keywords`).
 SERVICE_GROUPS = {
@@ -139,9 +148,14 @@ def post_request(conn: Conn, params: dict[str, str], *, client: str, radius_m: f
         raise InvalidInput("media_url", "http_s_url")
     place = _location(conn, params)
     contact = _contact(params)
+    fingerprint = _fingerprint(client, params)
     provenance = {"channel": "open311", "client": client, "service_code": service_code}
+    provenance["fingerprint"] = fingerprint
     if media_url:
         provenance["media_url"] = media_url
+    repeated = _repeat_of(conn, fingerprint)
+    if repeated is not None:
+        return _created(*repeated, place, contact)
     result = submit_report(
         conn,
         ReportCreate(
@@ -169,24 +183,56 @@ def post_request(conn: Conn, params: dict[str, str], *, client: str, radius_m: f
                 """,
                 (result.report_id, contact["device_id"], contact["account_id"]),
             )
+    return _created(result.report_id, result.uuid, place, contact)
+
+
+def _created(report_id: int, token: str, place: dict, contact: dict[str, str]) -> dict:
+    """The GeoReport POST response item for a stored request."""
     notice = "درخواست شما ثبت شد و در مرحلهٔ شناسایی بررسی می‌شود."
     if "area_code" in place:
         notice += " مکان دقیق باید تأیید شود."
     return {
-        "service_request_id": str(result.report_id),
-        "token": result.uuid,
+        "service_request_id": str(report_id),
+        "token": token,
         "service_notice": notice,
         "account_id": contact["account_id"] or None,
     }
 
 
-REQUESTS_SQL = """
-    SELECT r.id, r.uuid::text AS token, r.category AS service_code, c.label_fa AS service_name,
+def _fingerprint(client: str, params: dict[str, str]) -> str:
+    """What makes two posts the same request: the key that sent it and every parameter but the key."""
+    fields = sorted((k, v.strip()) for k, v in params.items() if k != "api_key")
+    return hashlib.sha256(f"{client}\n{fields!r}".encode()).hexdigest()
+
+
+def _repeat_of(conn: Conn, fingerprint: str) -> tuple[int, str] | None:
+    """The request this one repeats, if the same was posted within the window. The transaction-scoped lock
+    makes concurrent copies wait for the first to commit, so they find it instead of each adding a report."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(('x' || left(%s, 15))::bit(60)::bigint)", (fingerprint,))
+        cur.execute(
+            """
+            SELECT id, uuid::text FROM report
+            WHERE source = 'hotline_137' AND provenance ->> 'fingerprint' = %s
+              AND created_at >= now() - make_interval(mins => %s)
+            ORDER BY id LIMIT 1
+            """,
+            (fingerprint, REPEAT_WINDOW_MINUTES),
+        )
+        row = cur.fetchone()
+    return (row[0], row[1]) if row else None
+
+
+# A request is read through its spot (a merged spot's survivor): the reader's scope is the spot's; the status
+# notes are the spot's public notes only.
+REQUESTS_SQL = f"""
+    SELECT r.id, r.category AS service_code, c.label_fa AS service_name,
            r.description, r.address, r.location_verified, r.reported_at,
            r.provenance ->> 'media_url' AS media_url,
            ST_Y(ST_PointOnSurface(r.geom)) AS lat, ST_X(ST_PointOnSurface(r.geom)) AS lon,
            a.name_fa AS area_fa, s.status AS spot_status, ss.label_fa AS status_fa, st.label_fa AS stage_fa,
-           (SELECT e.note FROM spot_event e WHERE e.spot_id = s.id AND e.note <> ''
+           (SELECT e.note FROM spot_event e
+            WHERE e.spot_id = s.id AND e.note <> '' AND e.visibility = 'public'
             ORDER BY e.at DESC, e.id DESC LIMIT 1) AS last_note,
            greatest(r.created_at, s.updated_at, (SELECT max(e.at) FROM spot_event e WHERE e.spot_id = s.id))
                AS updated_at,
@@ -196,11 +242,11 @@ REQUESTS_SQL = """
     FROM report r
     JOIN category c ON c.code = r.category
     LEFT JOIN area a ON a.id = r.area_id
-    LEFT JOIN spot s0 ON s0.id = r.spot_id
-    LEFT JOIN spot s ON s.id = coalesce(s0.merged_into, s0.id)
-    LEFT JOIN spot_status ss ON ss.code = s.status
-    LEFT JOIN stage st ON st.number = s.stage
-    WHERE r.source = 'hotline_137'
+    JOIN spot s0 ON s0.id = r.spot_id
+    JOIN spot s ON s.id = coalesce(s0.merged_into, s0.id)
+    JOIN spot_status ss ON ss.code = s.status
+    JOIN stage st ON st.number = s.stage
+    WHERE r.source = 'hotline_137' AND {scope_condition("s")}
       AND (%(ids)s::bigint[] IS NULL OR r.id = ANY(%(ids)s) OR r.uuid = ANY(%(uuids)s::uuid[]))
       AND (%(codes)s::text[] IS NULL OR r.category = ANY(%(codes)s))
       AND (%(closed)s::boolean IS NULL
@@ -223,8 +269,10 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(TEHRAN).isoformat(timespec="seconds") if value else None
 
 
-def _request(row: dict, district: str) -> dict:
-    """A report as a GeoReport service request: public fields only, never the citizen's contact."""
+def _request(row: dict, district: str, *, words: bool, staff: bool) -> dict:
+    """A report as a GeoReport service request, never with the citizen's contact. The reporter's words
+    (description, address), media and exact point only for `words` (readers of reports), else the
+    neighbourhood and the public position; the agencies at work only for `staff`, else the district."""
     closed = row["spot_status"] in CLOSED_STATUSES
     notes = [row["status_fa"]] if closed else []
     if row["stage_fa"]:
@@ -238,23 +286,22 @@ def _request(row: dict, district: str) -> dict:
         expected = _iso(datetime.combine(row["expected_on"], datetime.min.time(), tzinfo=TEHRAN))
     return {
         "service_request_id": str(row["id"]),
-        "token": row["token"],
         "status": "closed" if closed else "open",
         "status_notes": " — ".join(notes),
         "service_name": row["service_name"],
         "service_code": row["service_code"],
-        "description": row["description"],
-        "agency_responsible": row["agencies"] or district,
+        "description": row["description"] if words else "",
+        "agency_responsible": (row["agencies"] if staff else None) or district,
         "service_notice": "",
         "requested_datetime": _iso(row["reported_at"]),
         "updated_datetime": _iso(row["updated_at"]),
         "expected_datetime": expected,
-        "address": row["address"] or row["area_fa"] or "",
+        "address": (row["address"] if words else "") or row["area_fa"] or "",
         "address_id": "",
         "zipcode": "",
-        "lat": round(row["lat"], 7),
-        "long": round(row["lon"], 7),
-        "media_url": row["media_url"] or "",
+        "lat": round(row["lat"], 7 if words else PUBLIC_DECIMALS),
+        "long": round(row["lon"], 7 if words else PUBLIC_DECIMALS),
+        "media_url": (row["media_url"] if words else "") or "",
     }
 
 
@@ -286,6 +333,8 @@ def _request_ids(text: str) -> tuple[list[int], list[str]]:
 def get_requests(
     conn: Conn,
     *,
+    scope: SpotScope,
+    role: str | None = None,
     request_ids: str | None = None,
     service_code: str | None = None,
     status: str | None = None,
@@ -293,8 +342,8 @@ def get_requests(
     end_date: str | None = None,
     now: datetime | None = None,
 ) -> list[dict]:
-    """Service requests, newest first, at most 1000. Ids override every other filter (as the spec says);
-    without ids or dates, the last 90 days."""
+    """Service requests within `scope`, newest first, at most 1000, as `role` (None: the public) may read
+    them. Ids override every other filter (as the spec says); without ids or dates, the last 90 days."""
     params: dict = {
         "ids": None,
         "uuids": [],
@@ -326,28 +375,43 @@ def get_requests(
             start = (now or clock.now()) - timedelta(days=DEFAULT_DAYS)
         params["start"], params["end"] = start, end
     with dict_cursor(conn) as cur:
-        cur.execute(REQUESTS_SQL, params)
+        cur.execute(REQUESTS_SQL, {**params, **scope.params()})
         rows = cur.fetchall()
     district = _district_name(conn)
-    return [_request(row, district) for row in rows]
+    words = may(role, "report.read")
+    return [_request(row, district, words=words, staff=scope.staff) for row in rows]
 
 
-def get_request(conn: Conn, request_id: str) -> dict:
-    """One service request by id (or token); NotFound otherwise."""
-    found = get_requests(conn, request_ids=request_id) if request_id.strip() else []
+def get_request(conn: Conn, request_id: str, *, scope: SpotScope, role: str | None = None) -> dict:
+    """One service request by id (or token) within `scope`; NotFound otherwise, whether it does not exist or
+    lies outside the scope, so a reader learns nothing of requests they may not see."""
+    found = get_requests(conn, scope=scope, role=role, request_ids=request_id) if request_id.strip() else []
     if not found:
         raise NotFound("service_request_id_request", request_id=request_id, field="service_request_id")
     return found[0]
 
 
 def request_for_token(conn: Conn, token: str) -> dict:
-    """The service_request_id behind a token (our tokens are the reports' UUIDs)."""
+    """What a token (our tokens are the reports' UUIDs) tells whoever holds it, the citizen who posted the
+    request: its service_request_id and whether it is open or closed, at any stage, and nothing else."""
     try:
-        uuidlib.UUID(token)
+        key = str(uuidlib.UUID(token))
     except ValueError as exc:
         raise NotFound("token_request_with_token", token=token, field="token") from exc
-    found = get_request(conn, token)
-    return {"service_request_id": found["service_request_id"], "token": found["token"]}
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            SELECT r.id, coalesce(s.status, 'open') FROM report r
+            LEFT JOIN spot s0 ON s0.id = r.spot_id LEFT JOIN spot s ON s.id = coalesce(s0.merged_into, s0.id)
+            WHERE r.source = 'hotline_137' AND r.uuid = %s
+            """,
+            (key,),
+        )
+        row = cur.fetchone()
+    if row is None:
+        raise NotFound("token_request_with_token", token=token, field="token")
+    status = "closed" if row[1] in CLOSED_STATUSES else "open"
+    return {"service_request_id": str(row[0]), "token": token, "status": status}
 
 
 def discovery(base_url: str) -> dict:

@@ -15,7 +15,7 @@ from gis.db import Conn
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gis.spots import record_event, record_transition
 from gis.users import User
-from gis.vocabulary import AUDIT_KEYS
+from gis.vocabulary import AUDIT_KEYS, NOTE_VISIBILITY
 
 REJECT_REASONS = ("not_unsafe", "duplicate")
 # The access-table action each status an action may be set to needs: its agency works it, staff cancel it.
@@ -346,10 +346,20 @@ def update_action(
 
 
 def add_note(
-    conn: Conn, *, user: User, spot_id: int, version: int | None, note: str, agencies: list[str] | None = None
+    conn: Conn,
+    *,
+    user: User,
+    spot_id: int,
+    version: int | None,
+    note: str,
+    agencies: list[str] | None = None,
+    visibility: str = "staff",
 ) -> None:
-    """Stage 3: an inter-agency coordination note; it changes no state, so the version is optional."""
+    """Stage 3: an inter-agency coordination note; it changes no state, so the version is optional. Only a
+    note marked 'public' reaches the public's history of the spot."""
     user.require("spot.note")
+    if visibility not in NOTE_VISIBILITY:
+        raise InvalidInput("visibility", "one_of", choices=", ".join(NOTE_VISIBILITY))
     note = _text("note", note, required=True)
     spot = _lock(conn, user=user, spot_id=spot_id, version=version, check_version=False)
     _require(spot, 3)
@@ -365,7 +375,7 @@ def add_note(
         unknown = sorted(set(codes) - {r[0] for r in cur.fetchall()})
         if unknown:
             raise InvalidInput("agencies", "unknown_agencies", unknown=", ".join(unknown))
-        record_event(cur, spot.id, user, "coordination_note", note, agencies=codes)
+        record_event(cur, spot.id, user, "coordination_note", note, visibility=visibility, agencies=codes)
 
 
 def evaluate(

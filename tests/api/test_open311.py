@@ -1,4 +1,7 @@
-"""Open311 GeoReport v2 as a 137-hotline client uses it: services, posting, reading back, errors per spec."""
+"""Open311 GeoReport v2 as a 137-hotline client uses it: services, posting, reading back, errors per spec.
+
+A request in stages 1–2 is the staff's: the tests read back what they post as the GIS office (the public's
+view is tested in tests/reliability/test_public_leaks.py)."""
 
 import json
 from xml.etree import ElementTree
@@ -6,6 +9,8 @@ from xml.etree import ElementTree
 import psycopg2
 import pytest
 
+from gis.db import transaction
+from gis.users import create_user, issue_token
 from tests.api.channels import API_KEY, api_key_env, hotline, offset, point_in  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.dated
@@ -16,6 +21,16 @@ V2 = "/open311/v2"
 @pytest.fixture
 def place(db_url) -> tuple[float, float]:
     return point_in(db_url, "2209")
+
+
+@pytest.fixture
+def staff(db_url) -> dict[str, str]:
+    """A GIS office bearer header: the office reads requests at every stage, with the reporter's words."""
+    with transaction(db_url) as conn:
+        user = create_user(
+            conn, username="open311-office", password="long enough password", role="gis_office"
+        )
+        return {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
 
 
 def _post(client, data: dict, fmt: str = "json"):
@@ -49,7 +64,7 @@ def test_discovery_and_services_describe_the_endpoint(hotline):
     assert definition == {"service_code": "vacant_lot", "attributes": []}
 
 
-def test_a_posted_request_reads_back_with_its_status(hotline, place, db_url):
+def test_a_posted_request_reads_back_with_its_status(hotline, place, db_url, staff):
     lon, lat = place
     posted = _post(
         hotline,
@@ -73,7 +88,7 @@ def test_a_posted_request_reads_back_with_its_status(hotline, place, db_url):
     assert set(created) == {"service_request_id", "token", "service_notice", "account_id"}
     assert created["account_id"] == "acct-7" and created["service_notice"]
     request_id = created["service_request_id"]
-    [request] = hotline.get(f"{V2}/requests/{request_id}.json").json()
+    [request] = hotline.get(f"{V2}/requests/{request_id}.json", headers=staff).json()
     assert request["service_request_id"] == request_id and request["status"] == "open"
     assert request["service_code"] == "isolated_stop" and request["service_name"].startswith("ایستگاه")
     assert request["description"] == "ایستگاه اتوبوس شب‌ها خلوت و تاریک است"
@@ -100,12 +115,12 @@ def test_a_posted_request_reads_back_with_its_status(hotline, place, db_url):
             "acct-7",
         )
     token = hotline.get(f"{V2}/tokens/{created['token']}.json").json()
-    assert token == [{"service_request_id": request_id, "token": created["token"]}]
-    by_token = hotline.get(f"{V2}/requests/{created['token']}.json").json()
+    assert token == [{"service_request_id": request_id, "token": created["token"], "status": "open"}]
+    by_token = hotline.get(f"{V2}/requests/{created['token']}.json", headers=staff).json()
     assert by_token[0]["service_request_id"] == request_id
 
 
-def test_the_status_follows_the_spot_and_its_agencies(hotline, place, db_url):
+def test_the_status_follows_the_spot_and_its_agencies(hotline, place, db_url, staff):
     lon, lat = place
     [created] = _post(
         hotline, {"api_key": API_KEY, "service_code": "vacant_lot", "lat": lat, "long": lon}
@@ -114,7 +129,7 @@ def test_the_status_follows_the_spot_and_its_agencies(hotline, place, db_url):
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT spot_id FROM report WHERE id = %s", (request_id,))
         spot_id = cur.fetchone()[0]
-    [request] = hotline.get(f"{V2}/requests/{request_id}.json").json()
+    [request] = hotline.get(f"{V2}/requests/{request_id}.json", headers=staff).json()
     assert request["agency_responsible"] == "شهرداری منطقهٔ ۲۲"
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
@@ -124,30 +139,39 @@ def test_the_status_follows_the_spot_and_its_agencies(hotline, place, db_url):
             (spot_id,),
         )
         cur.execute(
-            "INSERT INTO spot_event (spot_id, kind, note) VALUES (%s, 'stage_changed', %s)",
-            (spot_id, "بازدید میدانی انجام شد"),
+            "INSERT INTO spot_event (spot_id, kind, note, visibility)"
+            " VALUES (%s, 'coordination_note', %s, %s)",
+            (spot_id, "بازدید میدانی انجام شد", "public"),
         )
-    [request] = hotline.get(f"{V2}/requests/{request_id}.json").json()
+        cur.execute(
+            "INSERT INTO spot_event (spot_id, kind, note) VALUES (%s, 'coordination_note', %s)",
+            (spot_id, "یادداشت کارکنان"),
+        )
+    [request] = hotline.get(f"{V2}/requests/{request_id}.json", headers=staff).json()
     assert set(request["agency_responsible"].split("، ")) == {
         "معاونت خدمات شهری منطقه ۲۲",
         "پلیس پیشگیری (کلانتری محل)",
     }
-    assert request["status_notes"].endswith("بازدید میدانی انجام شد")
+    assert request["status_notes"].endswith(
+        "بازدید میدانی انجام شد"
+    )  # the latest public note, not the staff's
     assert request["expected_datetime"].startswith("2026-12-01")
-    closed = hotline.get(f"{V2}/requests.json", params={"service_request_id": request_id, "status": "closed"})
+    closed = hotline.get(
+        f"{V2}/requests.json", params={"service_request_id": request_id, "status": "closed"}, headers=staff
+    )
     assert closed.json()[0]["status"] == "open"  # ids override the other filters, as the spec says
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("UPDATE spot SET status = 'resolved', updated_at = now() WHERE id = %s", (spot_id,))
-    [request] = hotline.get(f"{V2}/requests/{request_id}.json").json()
+    [request] = hotline.get(f"{V2}/requests/{request_id}.json", headers=staff).json()
     assert request["status"] == "closed" and request["expected_datetime"] is None
     assert request["status_notes"].startswith("رفع‌شده")
     found = hotline.get(
-        f"{V2}/requests.json", params={"status": "closed", "service_code": "vacant_lot"}
+        f"{V2}/requests.json", params={"status": "closed", "service_code": "vacant_lot"}, headers=staff
     ).json()
     assert [r["service_request_id"] for r in found] == [str(request_id)]
 
 
-def test_requests_are_filtered_by_code_status_and_period(hotline, place, db_url):
+def test_requests_are_filtered_by_code_status_and_period(hotline, place, db_url, staff):
     lon, lat = place
     ids = [
         _post(hotline, {"api_key": API_KEY, "service_code": code, "lat": lat, "long": lon + i / 1000}).json()[
@@ -155,19 +179,24 @@ def test_requests_are_filtered_by_code_status_and_period(hotline, place, db_url)
         ]["service_request_id"]
         for i, code in enumerate(("poor_lighting", "park_corner"))
     ]
-    both = hotline.get(f"{V2}/requests.json", params={"service_request_id": ",".join(ids)}).json()
+    both = hotline.get(
+        f"{V2}/requests.json", params={"service_request_id": ",".join(ids)}, headers=staff
+    ).json()
     assert sorted(r["service_request_id"] for r in both) == sorted(ids)
     recent = hotline.get(
-        f"{V2}/requests.json", params={"service_code": "park_corner", "status": "open"}
+        f"{V2}/requests.json", params={"service_code": "park_corner", "status": "open"}, headers=staff
     ).json()
     assert ids[1] in [r["service_request_id"] for r in recent] and ids[0] not in [
         r["service_request_id"] for r in recent
     ]
-    before = hotline.get(f"{V2}/requests.json", params={"end_date": "2020-01-01T00:00:00Z"}).json()
+    before = hotline.get(
+        f"{V2}/requests.json", params={"end_date": "2020-01-01T00:00:00Z"}, headers=staff
+    ).json()
     assert before == []
     window = hotline.get(
         f"{V2}/requests.json",
         params={"start_date": "2025-01-01T00:00:00+03:30", "end_date": "2099-01-01T00:00:00+03:30"},
+        headers=staff,
     ).json()
     assert set(ids) <= {r["service_request_id"] for r in window}
     assert 0 < len(window) <= 1000
@@ -227,7 +256,7 @@ def test_bad_requests_get_errors_in_georeport_form(hotline, data, status, words,
         assert cur.fetchone()[0] == 0
 
 
-def test_an_address_naming_a_neighbourhood_is_a_location_to_verify(hotline, db_url):
+def test_an_address_naming_a_neighbourhood_is_a_location_to_verify(hotline, db_url, staff):
     posted = _post(
         hotline,
         {
@@ -239,7 +268,7 @@ def test_an_address_naming_a_neighbourhood_is_a_location_to_verify(hotline, db_u
     assert posted.status_code == 201
     [created] = posted.json()
     assert "تأیید" in created["service_notice"]
-    [request] = hotline.get(f"{V2}/requests/{created['service_request_id']}.json").json()
+    [request] = hotline.get(f"{V2}/requests/{created['service_request_id']}.json", headers=staff).json()
     assert request["address"] == "محله دریاچه، ضلع شمالی بوستان"
     assert "در انتظار تأیید" in request["status_notes"]
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
@@ -251,7 +280,7 @@ def test_an_address_naming_a_neighbourhood_is_a_location_to_verify(hotline, db_u
         assert cur.fetchone() == (False, "true", "2209")
 
 
-def test_xml_and_json_bodies_work_too(hotline, place):
+def test_xml_and_json_bodies_work_too(hotline, place, staff):
     lon, lat = place
     posted = hotline.post(
         f"{V2}/requests.xml",
@@ -259,7 +288,7 @@ def test_xml_and_json_bodies_work_too(hotline, place):
     )
     assert posted.status_code == 201 and posted.headers["content-type"].startswith("text/xml")
     request_id = ElementTree.fromstring(posted.content).find("request/service_request_id").text
-    read = ElementTree.fromstring(hotline.get(f"{V2}/requests/{request_id}.xml").content)
+    read = ElementTree.fromstring(hotline.get(f"{V2}/requests/{request_id}.xml", headers=staff).content)
     assert read.tag == "service_requests" and read.find("request/status").text == "open"
     assert read.find("request/service_code").text == "dead_end_alley"
     as_json = hotline.post(

@@ -1,18 +1,21 @@
-"""A plain urllib GeoReport client against a live server on 127.0.0.1: list services, post, read back."""
+"""A plain urllib GeoReport client against a live server on 127.0.0.1: list services, post, follow its token,
+read back as the GIS office (a request is the staff's until it is mapped)."""
 
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
 
+from gis.db import transaction
 from gis.settings import get_settings
+from gis.users import create_user, issue_token
 from tests.api.channels import point_in
 
 KEY = "live-137-key"
 
 
-def _get(url: str):
-    with urllib.request.urlopen(url, timeout=20) as response:
+def _get(url: str, headers: dict[str, str] | None = None):
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=20) as response:
         return response.status, json.loads(response.read().decode("utf-8"))
 
 
@@ -44,7 +47,19 @@ def test_a_georeport_client_posts_and_reads_back(serve_app, db_url, monkeypatch)
     ) as r:
         assert r.status == 201
         [created] = json.loads(r.read().decode("utf-8"))
-    status, [request] = _get(f"{endpoint}/requests/{created['service_request_id']}.json")
+    status, followed = _get(f"{endpoint}/tokens/{created['token']}.json")
+    assert followed == [
+        {"service_request_id": created["service_request_id"], "token": created["token"], "status": "open"}
+    ]
+    try:
+        urllib.request.urlopen(f"{endpoint}/requests/{created['service_request_id']}.json", timeout=20)
+        raise AssertionError("a request not yet mapped was shown to the public")
+    except urllib.error.HTTPError as hidden:
+        assert hidden.code == 404
+    with transaction(db_url) as conn:
+        office = create_user(conn, username="live-office", password="long enough password", role="gis_office")
+        staff = {"Authorization": f"Bearer {issue_token(conn, office.id)[0]}"}
+    status, [request] = _get(f"{endpoint}/requests/{created['service_request_id']}.json", staff)
     assert (
         request["service_code"] == code
         and request["status"] == "open"
@@ -52,7 +67,7 @@ def test_a_georeport_client_posts_and_reads_back(serve_app, db_url, monkeypatch)
     )
     assert "citizen@example.org" not in json.dumps(request)
     query = urllib.parse.urlencode({"service_request_id": created["service_request_id"]})
-    assert _get(f"{endpoint}/requests.json?{query}")[1] == [request]
+    assert _get(f"{endpoint}/requests.json?{query}", staff)[1] == [request]
     bad = urllib.parse.urlencode({"api_key": "nope", "service_code": code, "lat": lat, "long": lon}).encode()
     try:
         urllib.request.urlopen(urllib.request.Request(f"{endpoint}/requests.json", data=bad), timeout=20)
