@@ -24,6 +24,7 @@ STATUS = {
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.TooManyAttempts: 429,
     errors.DatabaseUnavailable: 503,
     errors.ClusterError: 503,
 }
@@ -95,11 +96,26 @@ def _status(exc: errors.SafemapError) -> int:
     return next((status for kind, status in STATUS.items() if isinstance(exc, kind)), 400)
 
 
+# How long a client should wait before asking again while the database is down or restarting.
+DATABASE_RETRY_S = 5
+
+
+def _headers(exc: errors.SafemapError) -> dict[str, str] | None:
+    """Unauthorized says how to authenticate; 429 and 503 say when to try again."""
+    if isinstance(exc, errors.Unauthorized):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, errors.TooManyAttempts):
+        return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, errors.DatabaseUnavailable):
+        return {"Retry-After": str(DATABASE_RETRY_S)}
+    return None
+
+
 async def _domain(request: Request, exc: errors.SafemapError) -> Response:
     if exc.detail:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.detail)
     extra = {"rows": exc.rows} if isinstance(exc, errors.InvalidInput) and exc.rows else {}
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.Unauthorized) else None
+    headers = _headers(exc)
     message = exc.text(request_language(request))
     if wants_page(request):
         return error_page(request, _status(exc), message, headers)

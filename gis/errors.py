@@ -803,6 +803,16 @@ class Unauthorized(SafemapError):
     code = "unauthorized"
 
 
+class TooManyAttempts(SafemapError):
+    """Too many attempts in a short time: try again after `retry_after` seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, /, *, retry_after: int, **params: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **params)
+
+
 class DatabaseUnavailable(SafemapError):
     code = "database_unavailable"
 

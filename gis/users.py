@@ -1,21 +1,36 @@
 """Users, roles, passwords (Argon2) and tokens: who may see and change what."""
 
 import hashlib
+import math
 import secrets
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from gis import access
+from gis import access, clock
 from gis.db import Conn
-from gis.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from gis.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
+from gis.settings import get_settings
 
 MIN_PASSWORD = 8
-TOKEN_DAYS = {"bearer": 90, "session": 1}
+SESSION_DAYS = 1
 
-_hasher = PasswordHasher()
+# Argon2id with 19 MiB and two passes (OWASP's first choice), and at most HASHING hashes at once per process:
+# 40 sign-ins at the same moment cost 4 × 19 MiB, not 40 × 64 MiB. Older hashes still verify and are
+# rehashed with these parameters at the next sign-in.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+HASHING = 4
+_hashing = threading.BoundedSemaphore(HASHING)
+
+# Failed sign-ins before each further attempt waits, per account and per client address; the wait doubles with
+# every failure past these, up to MAX_WAIT seconds, and failures older than WINDOW are forgotten.
+FREE_FAILURES = {"user": 5, "address": 20}
+MAX_WAIT = 15 * 60
+WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -99,7 +114,7 @@ def create_user(
         cur.execute(
             "INSERT INTO app_user (username, full_name, role, password_hash, agency_id)"
             " VALUES (%s, %s, %s, %s, %s) RETURNING id",
-            (username, full_name, role, _hasher.hash(password), agency_id),
+            (username, full_name, role, _hash(password), agency_id),
         )
         user_id = cur.fetchone()[0]
         for code in areas:
@@ -151,18 +166,116 @@ def disable_user(conn: Conn, username: str) -> None:
         cur.execute("UPDATE api_token SET revoked_at = now() WHERE user_id = %s AND revoked_at IS NULL", row)
 
 
+def _hash(password: str) -> str:
+    with _hashing:
+        return _hasher.hash(password)
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    """Whether `password` matches `stored`; an unknown user is checked against a dummy hash, so a wrong name
+    costs the same time as a wrong password and does not tell which names exist."""
+    with _hashing:
+        try:
+            return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def authenticate(conn: Conn, username: str, password: str) -> User:
     """The active user with this password; the same Unauthorized whether the name or the password is wrong."""
     with conn.cursor() as cur:
-        cur.execute("SELECT password_hash FROM app_user WHERE username = %s AND active", (username,))
+        cur.execute("SELECT id, password_hash FROM app_user WHERE username = %s AND active", (username,))
         row = cur.fetchone()
-    try:
-        if row is None:
-            raise VerificationError
-        _hasher.verify(row[0], password)
-    except (VerificationError, InvalidHashError) as exc:
-        raise Unauthorized("wrong_user_name_password", field="password") from exc
+    if not _verify(row[1] if row else None, password):
+        raise Unauthorized("wrong_user_name_password", field="password")
+    if _hasher.check_needs_rehash(row[1]):
+        with conn.cursor() as cur:
+            cur.execute("UPDATE app_user SET password_hash = %s WHERE id = %s", (_hash(password), row[0]))
     return get_user(conn, username)
+
+
+def _attempt_keys(username: str, address: str) -> dict[str, str]:
+    return {"user": f"user:{username}", "address": f"address:{address}"}
+
+
+def sign_in_wait(conn: Conn, username: str, address: str) -> int:
+    """Seconds before this account or this address may try again (0: now); counts every attempt it allows,
+    so parallel guesses count too. The caller commits even when the sign-in then fails."""
+    keys = _attempt_keys(username, address)
+    now = clock.now()
+    wait = 0.0
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT key, failures, last_failed_at FROM sign_in_attempt WHERE key = ANY(%s) FOR UPDATE",
+            (list(keys.values()),),
+        )
+        for key, failures, last in cur.fetchall():
+            past = failures - FREE_FAILURES[key.split(":", 1)[0]]
+            if past >= 0 and now - last < WINDOW:
+                until = last + timedelta(seconds=min(2**past, MAX_WAIT))
+                wait = max(wait, (until - now).total_seconds())
+        if wait > 0:
+            return math.ceil(wait)
+        cur.execute(
+            """
+            INSERT INTO sign_in_attempt AS a (key, failures, last_failed_at)
+            SELECT unnest(%(keys)s::text[]), 1, %(now)s
+            ON CONFLICT (key) DO UPDATE SET
+                failures = CASE WHEN a.last_failed_at < %(now)s - %(window)s THEN 1 ELSE a.failures + 1 END,
+                last_failed_at = %(now)s
+            """,
+            {"keys": list(keys.values()), "now": now, "window": WINDOW},
+        )
+    return 0
+
+
+def signed_in(conn: Conn, username: str, address: str) -> None:
+    """A success clears the account's failures and takes back the one it counted for the address (which keeps
+    the rest, so one good account does not reset a guesser's count); rows past the window are dropped."""
+    keys = _attempt_keys(username, address)
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM sign_in_attempt WHERE key = %s", (keys["user"],))
+        cur.execute(
+            "UPDATE sign_in_attempt SET failures = greatest(failures - 1, 0) WHERE key = %s",
+            (keys["address"],),
+        )
+        cur.execute("DELETE FROM sign_in_attempt WHERE last_failed_at < %s", (clock.now() - WINDOW,))
+
+
+def refuse_until_allowed(conn: Conn, username: str, address: str) -> None:
+    """Raise TooManyAttempts when this account or address must wait; otherwise count the attempt."""
+    wait = sign_in_wait(conn, username, address)
+    if wait:
+        raise TooManyAttempts("too_many_sign_in_attempts", seconds=wait, retry_after=wait, field="password")
+
+
+def change_password(conn: Conn, user: User, current: str, new: str, *, keep_token: str | None) -> None:
+    """Set a new password after checking the current one; every other token of the account is revoked, so a
+    stolen one stops working."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT password_hash FROM app_user WHERE id = %s AND active", (user.id,))
+        row = cur.fetchone()
+    if not _verify(row[0] if row else None, current):
+        raise InvalidInput("current_password", "wrong_current_password")
+    if len(new) < MIN_PASSWORD:
+        raise InvalidInput("new_password", "at_least_characters", min_password=MIN_PASSWORD)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE app_user SET password_hash = %s WHERE id = %s", (_hash(new), user.id))
+        cur.execute(
+            "UPDATE api_token SET revoked_at = now()"
+            " WHERE user_id = %s AND revoked_at IS NULL AND token_hash <> %s",
+            (user.id, _digest(keep_token) if keep_token else ""),
+        )
+
+
+def token_days(kind: str) -> int:
+    """How long a new token lives: a day for a browser session, the configured days for a bearer token."""
+    return SESSION_DAYS if kind == "session" else get_settings().bearer_token_days
 
 
 def _digest(token: str) -> str:
@@ -177,7 +290,7 @@ def issue_token(conn: Conn, user_id: int, *, kind: str = "bearer") -> tuple[str,
         cur.execute(
             "INSERT INTO api_token (token_hash, user_id, kind, csrf, expires_at)"
             " VALUES (%s, %s, %s, %s, now() + %s)",
-            (_digest(token), user_id, kind, csrf, timedelta(days=TOKEN_DAYS[kind])),
+            (_digest(token), user_id, kind, csrf, timedelta(days=token_days(kind))),
         )
     return token, csrf
 
