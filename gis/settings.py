@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,6 +38,17 @@ class Settings(BaseSettings):
     public_grid_m: int = Field(default=250, ge=50, le=5000)
     public_min_count: int = Field(default=5, ge=1, le=100)  # k: smaller counts never reach a public aggregate
     lang: Literal["fa", "en"] = "fa"  # the command line's messages; pages and the API choose per request
+
+    @field_validator("public_exact_categories", "public_neighbourhood_categories")
+    @classmethod
+    def _known_categories(cls, text: str) -> str:
+        """A typo in a category code would silently leave that category on the grid: refuse it at load."""
+        from gis.vocabulary import CATEGORY_ALIASES  # at load, not import: gis.vocabulary reads gis.db
+
+        unknown = [c.strip() for c in text.split(",") if c.strip() and c.strip() not in CATEGORY_ALIASES]
+        if unknown:
+            raise ValueError(f"not a category: {', '.join(unknown)} (known: {', '.join(CATEGORY_ALIASES)})")
+        return text
 
 
 @lru_cache

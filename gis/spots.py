@@ -11,6 +11,7 @@ from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.lang import latin_digits
 from gis.places.areas import area_id_by_code
+from gis.publish.precision import precision_params, public_geom
 from gis.users import User
 from gis.vocabulary import TIMES_OF_DAY
 
@@ -33,12 +34,20 @@ class PublicField:
         return self.short or self.name
 
 
-# The public face of a spot: no reporter data, ever. Adding or hiding a field here changes every reader.
-SPOT_FIELDS: tuple[PublicField, ...] = (
-    PublicField("id", "{t}.id", "int", "شناسه"),
-    PublicField("title", "{t}.title", "str", "عنوان"),
+# What a spot and a report both show, defined once: the row's id, its category (code and Persian label, from
+# the joined category c) and its neighbourhood's code (from the joined area a).
+ID_FIELD = PublicField("id", "{t}.id", "int", "شناسه")
+CATEGORY_FIELDS = (
     PublicField("category", "{t}.category", "str", "کد دسته"),
     PublicField("category_fa", "c.label_fa", "str", "دسته", "cat_fa"),
+)
+AREA_CODE_FIELD = PublicField("area_code", "a.code", "str", "کد محله")
+
+# The public face of a spot: no reporter data, ever. Adding or hiding a field here changes every reader.
+SPOT_FIELDS: tuple[PublicField, ...] = (
+    ID_FIELD,
+    PublicField("title", "{t}.title", "str", "عنوان"),
+    *CATEGORY_FIELDS,
     PublicField("category_en", "c.label_en", "str", "دسته (انگلیسی)", "cat_en"),
     PublicField("stage", "{t}.stage", "int", "مرحله"),
     PublicField("stage_fa", "st.label_fa", "str", "نام مرحله"),
@@ -47,7 +56,7 @@ SPOT_FIELDS: tuple[PublicField, ...] = (
     PublicField("priority", "{t}.priority::float8", "float", "اولویت"),
     PublicField("report_count", "{t}.report_count", "int", "تعداد گزارش", "reports"),
     PublicField("source_count", "{t}.source_count", "int", "تعداد منبع", "sources"),
-    PublicField("area_code", "a.code", "str", "کد محله"),
+    AREA_CODE_FIELD,
     PublicField("area_fa", "a.name_fa", "str", "محله"),
     PublicField("area_en", "a.name_en", "str", "محله (انگلیسی)"),
     PublicField("version", "{t}.version", "int", "نسخه"),
@@ -84,6 +93,8 @@ def _chosen(fields: tuple[PublicField, ...], names: tuple[str, ...] | None) -> l
 
 SPOT_PROPERTIES = properties_sql(SPOT_FIELDS, "s")
 SPOTS_FROM = f"FROM {spot_source('s')}"
+# Where the reader may see the spot under `s`: exact for staff, at the public precision for everyone else.
+PUBLIC_GEOM = public_geom("s")
 
 
 def scope_condition(alias: str) -> str:
@@ -99,13 +110,19 @@ SPOTS_WHERE = (
     """
     WHERE s.status <> 'merged' AND """
     + scope_condition("s")
-    + """
+    + " AND "
+    + PUBLIC_GEOM
+    + """ IS NOT NULL
       AND (%(stages)s::smallint[] IS NULL OR s.stage = ANY(%(stages)s))
       AND (%(categories)s::text[] IS NULL OR s.category = ANY(%(categories)s))
       AND (%(status)s::text IS NULL OR s.status = %(status)s)
       AND (%(area)s::int IS NULL OR EXISTS (
-            SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, s.geom)))
-      AND (%(bbox)s::float8[] IS NULL OR s.geom && ST_MakeEnvelope(
+            SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, """
+    + PUBLIC_GEOM
+    + """)))
+      AND (%(bbox)s::float8[] IS NULL OR """
+    + PUBLIC_GEOM
+    + """ && ST_MakeEnvelope(
             (%(bbox)s::float8[])[1], (%(bbox)s::float8[])[2],
             (%(bbox)s::float8[])[3], (%(bbox)s::float8[])[4], 4326))
       AND ((%(sources)s::text[] IS NULL AND %(since)s::date IS NULL AND %(until)s::date IS NULL
@@ -225,7 +242,7 @@ def filter_params(conn: Conn, spot_filter: SpotFilter) -> dict:
         "since": spot_filter.since,
         "until": spot_filter.until,
         "times": spot_filter.times_of_day,
-        **spot_filter.scope.params(),
+        **precision_params(spot_filter.scope),
     }
 
 
@@ -235,7 +252,7 @@ def spots_geojson(conn: Conn, spot_filter: SpotFilter) -> str:
     query = f"""
         WITH page AS (
             SELECT json_build_object('type', 'Feature', 'id', s.id,
-                       'geometry', ST_AsGeoJSON(s.geom, 6)::json,
+                       'geometry', ST_AsGeoJSON({PUBLIC_GEOM}, 6)::json,
                        'properties', {SPOT_PROPERTIES}) AS feature
             {SPOTS_FROM} {SPOTS_WHERE}
             ORDER BY s.priority DESC, s.id
@@ -267,7 +284,7 @@ def spot_feature(conn: Conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> 
     exist. Staff read the whole history; the public its stage moves, dates and public notes."""
     query = f"""
         SELECT json_build_object('type', 'Feature', 'id', s.id,
-                   'geometry', ST_AsGeoJSON(s.geom, 6)::json,
+                   'geometry', ST_AsGeoJSON({PUBLIC_GEOM}, 6)::json,
                    'properties', {SPOT_PROPERTIES}::jsonb || jsonb_build_object(
                        'sources', (SELECT coalesce(json_agg(DISTINCT r.source), '[]') FROM report r
                                    WHERE r.spot_id = s.id),
@@ -285,7 +302,9 @@ def spot_feature(conn: Conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> 
         WHERE s.id = %(id)s AND {scope_condition("s")}
     """
     with conn.cursor() as cur:
-        cur.execute(query, {"id": spot_id, "names": scope.names, "staff": scope.staff, **scope.params()})
+        cur.execute(
+            query, {"id": spot_id, "names": scope.names, "staff": scope.staff, **precision_params(scope)}
+        )
         row = cur.fetchone()
     if row is None:
         raise NotFound("spot_does_exist", spot_id=spot_id, field="id")

@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.auth import current_user, spot_scope
 from api.deps import DB, STREAM
-from gis.access import EVERY_SPOT, SpotScope
+from gis.access import EVERY_SPOT, PUBLIC_SPOTS, SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput, Unauthorized
 from gis.publish.ogc import (
@@ -149,7 +149,15 @@ def api_definition(request: Request, user: User | None = Depends(current_user)) 
     )
 
 
-def _collection_document(request: Request, conn: Conn, collection: Collection) -> dict:
+def _extent_scope(request: Request, collection: Collection, user: User | None) -> SpotScope:
+    """The reader's scope; with the public map off the anonymous still get the public's extent, never more."""
+    try:
+        return _scope(request, collection, user)
+    except Unauthorized:
+        return PUBLIC_SPOTS
+
+
+def _collection_document(request: Request, conn: Conn, collection: Collection, user: User | None) -> dict:
     base = f"{_base(request)}/collections/{collection.id}"
     return {
         "id": collection.id,
@@ -157,7 +165,7 @@ def _collection_document(request: Request, conn: Conn, collection: Collection) -
         "description": collection.description,
         "itemType": "feature",
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-        "extent": extent(conn, collection),
+        "extent": extent(conn, collection, scope=_extent_scope(request, collection, user)),
         "links": [
             _link(base, "self", JSON, collection.title),
             _link(f"{base}?f=html", "alternate", HTML, "as HTML"),
@@ -174,7 +182,7 @@ def collections(request: Request, conn: Conn = DB, user: User | None = Depends(c
     document = {
         "links": _self_links(request, html),
         "collections": [
-            _collection_document(request, conn, c) for c in COLLECTIONS.values() if _visible(c, user)
+            _collection_document(request, conn, c, user) for c in COLLECTIONS.values() if _visible(c, user)
         ],
     }
     return _answer(request, document, html, "collections")
@@ -190,7 +198,7 @@ def collection(
     found = get_collection(collection_id)
     _require(found, user)
     html = _html_wanted(request)
-    document = _collection_document(request, conn, found)
+    document = _collection_document(request, conn, found, user)
     return _answer(request, document, html, "collection")
 
 

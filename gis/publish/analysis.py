@@ -17,12 +17,14 @@ from scipy.stats import norm
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.places.areas import LEVELS
-from gis.spots import EVERY_SPOT, SpotScope, scope_condition
+from gis.publish.precision import precision_params, suppressed
+from gis.spots import EVERY_SPOT, PUBLIC_GEOM, SpotScope, scope_condition
 
 # UTM zone 39N: metres for District 22 (and all of Tehran), so grid cells and bandwidths are true distances.
 METRIC_SRID = 32639
 
-# Counts only the spots the reader's scope admits, so the public's choropleth never reveals unverified places.
+# Counts only the spots the reader's scope admits, so the public's choropleth never reveals unverified places;
+# the public's place each spot where the public sees it and hide a count below k (and what derives from it).
 DENSITY_SQL = (
     """
     WITH counts AS (
@@ -31,8 +33,12 @@ DENSITY_SQL = (
                count(s.id) FILTER (WHERE st.is_open) AS open_spots,
                coalesce(sum(s.report_count), 0) AS reports
         FROM area a
-        LEFT JOIN spot s ON s.status <> 'merged' AND s.geom && a.geom
-                        AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom)) AND """
+        LEFT JOIN spot s ON s.status <> 'merged' AND """
+    + PUBLIC_GEOM
+    + """ && a.geom
+                        AND ST_Intersects(a.geom, ST_PointOnSurface("""
+    + PUBLIC_GEOM
+    + """)) AND """
     + scope_condition("s")
     + """
         LEFT JOIN spot_status st ON st.code = s.status
@@ -50,13 +56,22 @@ DENSITY_SQL = (
         SELECT percentile_cont(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY per_km2) AS at FROM rated
     )
     -- Quintile breaks rather than ntile, so equal densities (several areas with none) share one class.
-    SELECT code, name_fa, name_en, population, spots, open_spots, reports::int AS reports,
+    SELECT code, name_fa, name_en, population, """
+    + suppressed("spots")
+    + """ AS spots, """
+    + suppressed("open_spots")
+    + """ AS open_spots, """
+    + suppressed("reports::int")
+    + """ AS reports,
            round(km2::numeric, 3)::float8 AS area_km2,
-           round(per_km2::numeric, 3)::float8 AS spots_per_km2,
-           round(per_1000::numeric, 3)::float8 AS spots_per_1000,
-           (SELECT count(*) FROM unnest(breaks.at) AS b WHERE rated.per_km2 > b)::int AS class,
+           CASE WHEN shown THEN round(per_km2::numeric, 3)::float8 END AS spots_per_km2,
+           CASE WHEN shown THEN round(per_1000::numeric, 3)::float8 END AS spots_per_1000,
+           CASE WHEN shown THEN (SELECT count(*) FROM unnest(breaks.at) AS b WHERE rated.per_km2 > b)::int END
+               AS class,
            geom
-    FROM rated, breaks
+    FROM rated, breaks, LATERAL (SELECT """
+    + suppressed("spots")
+    + """ IS NOT NULL AS shown) v
 """
 )
 
@@ -71,7 +86,9 @@ def density_rows(conn: Conn, *, level: str = "neighbourhood", scope: SpotScope =
     known."""
     _check_level(level)
     with conn.cursor() as cur:
-        cur.execute(f"SELECT * FROM ({DENSITY_SQL}) d ORDER BY code", {"level": level, **scope.params()})
+        cur.execute(
+            f"SELECT * FROM ({DENSITY_SQL}) d ORDER BY code", {"level": level, **precision_params(scope)}
+        )
         names = [c.name for c in cur.description if c.name != "geom"]
         return [dict(zip(names, row[: len(names)])) for row in cur.fetchall()]
 
@@ -89,7 +106,7 @@ def density_geojson(conn: Conn, *, level: str = "neighbourhood", scope: SpotScop
                 'properties', to_jsonb(d) - 'geom') ORDER BY d.code), '[]'::json))::text
             FROM ({DENSITY_SQL}) d
         """,
-            {"level": level, **scope.params()},
+            {"level": level, **precision_params(scope)},
         )
         return cur.fetchone()[0]
 
@@ -147,11 +164,11 @@ def _grid_and_points(
         cur.execute(
             f"""
             SELECT ST_X(p), ST_Y(p), {weight}
-            FROM (SELECT ST_Transform(ST_PointOnSurface(s.geom), %(srid)s) AS p, s.report_count
+            FROM (SELECT ST_Transform(ST_PointOnSurface({PUBLIC_GEOM}), %(srid)s) AS p, s.report_count
                   FROM spot s WHERE s.status <> 'merged' AND {scope_condition("s")}) s
             WHERE ST_Intersects(p, %(study)s::geometry)
         """,
-            {"srid": METRIC_SRID, "study": study, **scope.params()},
+            {"srid": METRIC_SRID, "study": study, **precision_params(scope)},
         )
         points = np.array(cur.fetchall(), dtype=float).reshape(-1, 3)
         cur.execute(
@@ -266,6 +283,8 @@ def hotspots(
     grid["p_sim"] = np.round(stats["p_sim"], 4)
     grid["hotspot"] = stats["hotspot"]
     grid["cell"] = [f"{i}_{j}" for i, j in zip(grid["i"], grid["j"])]
+    k = precision_params(scope)["public_min_count"]
+    grid["count"] = grid["count"].where((grid["count"] == 0) | (grid["count"] >= k))  # the public's k
     return grid[["cell", "count", "kde", "gi_z", "gi_p", "p_sim", "hotspot", "geometry"]].to_crs(4326)
 
 
@@ -307,7 +326,8 @@ def remediation_by_category(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> lis
     with conn.cursor() as cur:
         cur.execute(RESOLUTION_SQL, scope.params())
         names = [c.name for c in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row)) for row in cur.fetchall()]
+    return _below_k(rows, scope, "resolved", "in_remediation")
 
 
 def remediation_by_agency(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:
@@ -330,7 +350,21 @@ def remediation_by_agency(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[
             scope.params(),
         )
         names = [c.name for c in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row)) for row in cur.fetchall()]
+    return _below_k(rows, scope, "actions", "done")
+
+
+def _below_k(rows: list[dict], scope: SpotScope, count: str, other: str) -> list[dict]:
+    """The public's rows with a count below k hidden: `count` with the figures derived from it, `other`
+    alone (None, never a guess); staff rows as they are."""
+    k = precision_params(scope)["public_min_count"]
+    hidden = {count, *(key for key in rows[0] if key.startswith(("median", "mean")))} if rows else set()
+    for row in rows:
+        if 0 < row[count] < k:
+            row.update(dict.fromkeys(hidden))
+        if 0 < row[other] < k:
+            row[other] = None
+    return rows
 
 
 def audit_change(conn: Conn, *, scope: SpotScope = EVERY_SPOT) -> list[dict]:

@@ -28,6 +28,7 @@ from gis.clock import TEHRAN
 from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.publish.fields import REPORT_FIELDS, report_source
+from gis.publish.precision import precision_params, public_geom
 from gis.spots import EVERY_SPOT, SPOT_FIELDS, PublicField, SpotScope, scope_condition, spot_source
 
 BATCH = 2000
@@ -59,6 +60,7 @@ class ExportLayer:
     has_geometry: bool = True
     private: bool = False
     spot_alias: str | None = None  # the spot whose SpotScope decides whether a reader gets the row
+    geom: str = "t.geom"  # the geometry as the reader may see it (spots and reports: the public precision)
 
 
 def _columns(fields: tuple[PublicField, ...]) -> tuple[Column, ...]:
@@ -80,6 +82,7 @@ LAYERS: dict[str, ExportLayer] = {
             columns=_columns(SPOT_FIELDS),
             order="t.id",
             spot_alias="t",
+            geom=public_geom("t"),
         ),
         ExportLayer(
             name="reports",
@@ -88,6 +91,7 @@ LAYERS: dict[str, ExportLayer] = {
             order="t.id",
             private=True,
             spot_alias="sp",
+            geom=public_geom("t", category="sp.category"),
         ),
         ExportLayer(
             name="areas",
@@ -181,11 +185,16 @@ def parse_layers(text: str | None, *, allowed: tuple[str, ...] = tuple(LAYERS)) 
 
 def _where(layer: ExportLayer, family: int | None, scope: SpotScope) -> tuple[str, dict]:
     """The layer's FROM … WHERE, within the reader's scope, and the parameters it binds."""
-    conditions = [f"ST_Dimension(t.geom) = {int(family)}" if family is not None else "true"]
-    if layer.spot_alias is not None:
+    conditions = [f"ST_Dimension({layer.geom}) = {int(family)}" if family is not None else "true"]
+    if layer.spot_alias is None:
+        params = scope.params()
+    else:
         conditions.append(scope_condition(layer.spot_alias))
+        if layer.has_geometry:
+            conditions.append(f"{layer.geom} IS NOT NULL")
+        params = precision_params(scope)
     joiner = " AND " if " WHERE " in layer.source else " WHERE "
-    return f"{layer.source}{joiner}{' AND '.join(conditions)}", scope.params()
+    return f"{layer.source}{joiner}{' AND '.join(conditions)}", params
 
 
 def count_rows(conn: Conn, layers: list[str], *, scope: SpotScope = EVERY_SPOT) -> int:
@@ -214,10 +223,10 @@ def iter_batches(
     """
     geometry_sql = {
         None: "",
-        "wkb": ", ST_AsBinary(t.geom)",
-        "geojson": ", ST_AsGeoJSON(t.geom, 7)",
-        "wkt": ", ST_AsText(t.geom)",
-        "lonlat": ", ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom))",
+        "wkb": f", ST_AsBinary({layer.geom})",
+        "geojson": f", ST_AsGeoJSON({layer.geom}, 7)",
+        "wkt": f", ST_AsText({layer.geom})",
+        "lonlat": f", ST_X(ST_PointOnSurface({layer.geom})), ST_Y(ST_PointOnSurface({layer.geom}))",
     }[geometry if layer.has_geometry else None]
     kinds = [c.kind for c in layer.columns]
     where, params = _where(layer, family, scope)

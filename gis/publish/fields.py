@@ -1,6 +1,6 @@
 """A report's public fields, read the same by OGC and the exports; never the reporter's contact."""
 
-from gis.spots import PublicField
+from gis.spots import AREA_CODE_FIELD, CATEGORY_FIELDS, ID_FIELD, PublicField
 from gis.vocabulary import AUDIT_CRITERIA
 
 # Audit scores under Shapefile's 10-character limit.
@@ -17,16 +17,15 @@ AUDIT_SHORT = {
 }
 
 REPORT_FIELDS: tuple[PublicField, ...] = (
-    PublicField("id", "{t}.id", "int", "شناسه"),
+    ID_FIELD,
     PublicField("spot_id", "{t}.spot_id", "int", "شناسهٔ فضا"),
     PublicField("stage", "sp.stage", "int", "مرحلهٔ فضا"),
     PublicField("source", "{t}.source", "str", "منبع"),
     PublicField("source_ref", "{t}.source_ref", "str", "شمارهٔ مرجع"),
-    PublicField("category", "{t}.category", "str", "کد دسته"),
-    PublicField("category_fa", "c.label_fa", "str", "دسته", "cat_fa"),
+    *CATEGORY_FIELDS,
     PublicField("description", "{t}.description", "str", "شرح", "descr"),
     PublicField("address", "{t}.address", "str", "نشانی"),
-    PublicField("area_code", "a.code", "str", "کد محله"),
+    AREA_CODE_FIELD,
     PublicField("time_of_day", "{t}.time_of_day", "str", "زمان روز", "tod"),
     PublicField("location_verified", "{t}.location_verified", "bool", "مکان تأییدشده", "verified"),
     *(

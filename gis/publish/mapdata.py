@@ -1,7 +1,10 @@
 """What the interactive map loads by viewport: spots or grid clusters, heat points, simplified areas (SQL)."""
 
 from gis.db import Conn, dict_cursor
+from gis.publish.precision import public_geom
+from gis.settings import get_settings
 from gis.spots import (
+    PUBLIC_GEOM,
     SPOT_FIELDS,
     SPOTS_FROM,
     SPOTS_WHERE,
@@ -20,9 +23,13 @@ MAP_PROPERTIES = properties_sql(
     SPOT_FIELDS,
     "s",
     ("id", "title", "stage", "category", "status", "report_count"),
-    extra="'shape', CASE WHEN %(zoom)s >= %(shape_zoom)s AND GeometryType(s.geom) <> 'POINT'"
-    " THEN ST_AsGeoJSON(s.geom, 6)::json END",
+    extra=f"'shape', CASE WHEN %(zoom)s >= %(shape_zoom)s AND GeometryType({PUBLIC_GEOM}) <> 'POINT'"
+    f" THEN ST_AsGeoJSON({PUBLIC_GEOM}, 6)::json END",
 )
+# A report in the heatmap where the reader may see it: at its spot's category's public precision.
+REPORT_GEOM = public_geom("r", category="s.category")
+# About a metre in degrees: heat cells are never finer than the public grid for the public.
+DEGREE_M = 111_320.0
 
 
 def _cell_degrees(zoom: int, pixels: int) -> float:
@@ -44,7 +51,7 @@ def map_spots(conn: Conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int 
                 f"""
                 SELECT json_build_object('type', 'FeatureCollection', 'mode', 'spots',
                     'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', s.id,
-                        'geometry', ST_AsGeoJSON(ST_PointOnSurface(s.geom), 6)::json,
+                        'geometry', ST_AsGeoJSON(ST_PointOnSurface({PUBLIC_GEOM}), 6)::json,
                         'properties', {MAP_PROPERTIES})
                         ORDER BY s.priority DESC, s.id), '[]'::json))::text
                 {SPOTS_FROM} {SPOTS_WHERE}
@@ -55,7 +62,7 @@ def map_spots(conn: Conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int 
             cur.execute(
                 f"""
                 WITH p AS (
-                    SELECT ST_PointOnSurface(s.geom) AS geom, s.stage {SPOTS_FROM} {SPOTS_WHERE}
+                    SELECT ST_PointOnSurface({PUBLIC_GEOM}) AS geom, s.stage {SPOTS_FROM} {SPOTS_WHERE}
                 ), cell AS (
                     SELECT count(*) AS n, avg(ST_X(geom)) AS x, avg(ST_Y(geom)) AS y,
                            min(ST_X(geom)) AS minx, min(ST_Y(geom)) AS miny,
@@ -79,16 +86,20 @@ def map_spots(conn: Conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int 
 
 def heat_points(conn: Conn, spot_filter: SpotFilter, *, zoom: int) -> str:
     """Reports in the viewport as [lat, lon, weight] on a grid fine enough for a heatmap, with the largest
-    weight."""
+    weight. The public's cells are no finer than the public grid, placed at the cell's centre, and hold at
+    least k reports (public_min_count)."""
     params = filter_params(conn, spot_filter)
-    params["cell"] = _cell_degrees(zoom, HEAT_CELL_PX)
+    cell = _cell_degrees(zoom, HEAT_CELL_PX)
+    if not spot_filter.scope.exact:
+        cell = max(cell, get_settings().public_grid_m / DEGREE_M)
+    params["cell"] = cell
     with conn.cursor() as cur:
         cur.execute(
             f"""
             WITH r AS (
-                SELECT ST_PointOnSurface(r.geom) AS geom FROM report r
+                SELECT ST_PointOnSurface({REPORT_GEOM}) AS geom FROM report r
                 JOIN spot s ON s.id = r.spot_id
-                WHERE s.status <> 'merged' AND {scope_condition("s")}
+                WHERE s.status <> 'merged' AND {scope_condition("s")} AND {REPORT_GEOM} IS NOT NULL
                   AND (%(stages)s::smallint[] IS NULL OR s.stage = ANY(%(stages)s))
                   AND (%(categories)s::text[] IS NULL OR s.category = ANY(%(categories)s))
                   AND (%(status)s::text IS NULL OR s.status = %(status)s)
@@ -99,12 +110,16 @@ def heat_points(conn: Conn, spot_filter: SpotFilter, *, zoom: int) -> str:
                   AND (%(until)s::date IS NULL
                        OR r.reported_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE 'Asia/Tehran'))
                   AND (%(area)s::int IS NULL OR EXISTS (
-                        SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, r.geom)))
-                  AND (%(bbox)s::float8[] IS NULL OR r.geom && ST_MakeEnvelope((%(bbox)s::float8[])[1],
+                        SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, {REPORT_GEOM})))
+                  AND (%(bbox)s::float8[] IS NULL OR {REPORT_GEOM} && ST_MakeEnvelope((%(bbox)s::float8[])[1],
                         (%(bbox)s::float8[])[2], (%(bbox)s::float8[])[3], (%(bbox)s::float8[])[4], 4326))
             ), cell AS (
-                SELECT count(*) AS n, avg(ST_Y(geom)) AS y, avg(ST_X(geom)) AS x
-                FROM r GROUP BY floor(ST_X(geom) / %(cell)s), floor(ST_Y(geom) / %(cell)s)
+                SELECT count(*) AS n,
+                       CASE WHEN %(scope_exact)s THEN avg(ST_Y(geom)) ELSE (cy + 0.5) * %(cell)s END AS y,
+                       CASE WHEN %(scope_exact)s THEN avg(ST_X(geom)) ELSE (cx + 0.5) * %(cell)s END AS x
+                FROM r, floor(ST_X(geom) / %(cell)s) AS cx, floor(ST_Y(geom) / %(cell)s) AS cy
+                GROUP BY cx, cy
+                HAVING count(*) >= %(public_min_count)s
             )
             SELECT json_build_object('max', coalesce(max(n), 0), 'points', coalesce(json_agg(
                 json_build_array(round(y::numeric, 5), round(x::numeric, 5), n)), '[]'::json))::text

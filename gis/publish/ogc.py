@@ -11,6 +11,7 @@ from gis.errors import InvalidInput, NotFound
 from gis.lang import latin_digits
 from gis.places.areas import area_id_by_code
 from gis.publish.fields import REPORT_FIELDS, report_source
+from gis.publish.precision import precision_params, public_geom
 from gis.spots import (
     EVERY_SPOT,
     SPOT_FIELDS,
@@ -26,7 +27,7 @@ from gis.spots import (
 MAX_LIMIT = 10_000
 MAX_COUNT = 2**62
 DEFAULT_LIMIT = 10
-AREA_IN = "EXISTS (SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, t.geom))"
+AREA_IN = "EXISTS (SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, {geom}))"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Collection:
     filters: tuple[Filter, ...] = field(default_factory=tuple)
     private: bool = False
     spot_alias: str | None = None  # the spot whose SpotScope decides whether a reader sees the feature
+    geom: str = "t.geom"  # the geometry as the reader may see it (spots and reports: the public precision)
 
 
 STAGE = Filter("stage", "stages, comma-separated (1–4)", "t.stage = ANY(%(stage)s)", "3,4")
@@ -104,6 +106,7 @@ COLLECTIONS: dict[str, Collection] = {
             datetime_column="t.created_at",
             filters=(STAGE, CATEGORY, AREA),
             spot_alias="t",
+            geom=public_geom("t"),
         ),
         Collection(
             id="reports",
@@ -124,6 +127,7 @@ COLLECTIONS: dict[str, Collection] = {
             ),
             private=True,
             spot_alias="sp",
+            geom=public_geom("t", category="sp.category"),
         ),
         _area_collection("neighbourhoods", "neighbourhood", "Neighbourhoods (محله‌ها)"),
         _area_collection("sub-districts", "sub_district", "Sub-districts (ناحیه‌ها)"),
@@ -248,15 +252,13 @@ def _where(collection: Collection, query: ItemsQuery) -> tuple[str, dict]:
     params: dict[str, object] = dict(query.filters)
     for item in collection.filters:
         if item.name in query.filters:
-            conditions.append(item.condition)
+            conditions.append(item.condition.format(geom=collection.geom))
     if collection.spot_alias is not None:
-        conditions.append(scope_condition(collection.spot_alias))
-        params.update(query.scope.params())
+        conditions.append(f"{scope_condition(collection.spot_alias)} AND {collection.geom} IS NOT NULL")
+        params.update(precision_params(query.scope))
     if query.bbox is not None:
-        conditions.append(
-            "t.geom && ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326)"
-            " AND ST_Intersects(t.geom, ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326))"
-        )
+        envelope = "ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326)"
+        conditions.append(f"{collection.geom} && {envelope} AND ST_Intersects({collection.geom}, {envelope})")
         params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox))
     if collection.datetime_column and query.start is not None:
         conditions.append(f"{collection.datetime_column} >= %(start)s")
@@ -270,7 +272,7 @@ def _where(collection: Collection, query: ItemsQuery) -> tuple[str, dict]:
 def _feature_sql(collection: Collection) -> str:
     return (
         f"json_build_object('type', 'Feature', 'id', {collection.feature_id},"
-        f" 'geometry', ST_AsGeoJSON(t.geom, 6)::json, 'properties', {collection.properties})::text"
+        f" 'geometry', ST_AsGeoJSON({collection.geom}, 6)::json, 'properties', {collection.properties})::text"
     )
 
 
@@ -322,8 +324,13 @@ def get_item(conn: Conn, collection: Collection, feature_id: str, *, scope: Spot
     return row[0]
 
 
-def extent(conn: Conn, collection: Collection) -> dict:
-    """The collection's spatial (CRS84 bbox) and temporal extent, from the data itself."""
+def extent(conn: Conn, collection: Collection, *, scope: SpotScope = EVERY_SPOT) -> dict:
+    """The collection's spatial (CRS84 bbox) and temporal extent, from the features the reader may see,
+    placed as the reader sees them (so the public's extent never shows an unverified spot's coordinate)."""
+    where, params = collection.where, {}
+    if collection.spot_alias is not None:
+        where = f"{where} AND {scope_condition(collection.spot_alias)}"
+        params = precision_params(scope)
     temporal = (
         f"min({collection.datetime_column}), max({collection.datetime_column})"
         if collection.datetime_column
@@ -331,11 +338,15 @@ def extent(conn: Conn, collection: Collection) -> dict:
     )
     with conn.cursor() as cur:
         # An empty collection (no sub-districts loaded yet) takes the extent of all areas.
-        cur.execute(f"""
+        cur.execute(
+            f"""
             SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), first, last
-            FROM (SELECT coalesce(ST_Extent(t.geom), (SELECT ST_Extent(geom) FROM area)), {temporal}
-                  FROM {collection.source} WHERE {collection.where}) AS x(e, first, last)
-        """)
+            FROM (SELECT coalesce(ST_Extent({collection.geom}), (SELECT ST_Extent(geom) FROM area)),
+                         {temporal}
+                  FROM {collection.source} WHERE {where}) AS x(e, first, last)
+        """,
+            params or None,
+        )
         minx, miny, maxx, maxy, first, last = cur.fetchone()
     bbox = [minx, miny, maxx, maxy] if minx is not None else [-180.0, -90.0, 180.0, 90.0]
     result: dict = {"spatial": {"bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}

@@ -3,6 +3,7 @@ zoom."""
 
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
+from gis.publish.precision import precision_params, public_geom
 from gis.spots import (
     EVERY_SPOT,
     SPOT_FIELDS,
@@ -20,15 +21,16 @@ WORLD_M = 40075016.68
 LAYERS = ("spots", "areas")
 AREA_LEVELS = ("district", "sub_district", "neighbourhood")
 
-# A spot's public fields, the id becoming the feature's id.
+# A spot's public fields, the id becoming the feature's id; placed where the reader may see it (the public's
+# tiles hold a spot only where its public point lies, so a deep zoom never narrows down the true one).
 SPOTS_LAYER = (
     f"""
     SELECT ST_AsMVT(layer, 'spots', %(extent)s, 'geom', 'id') FROM (
         SELECT {", ".join(field_sql(SPOT_FIELDS, "t"))},
-               ST_AsMVTGeom(ST_Simplify(ST_Transform(t.geom, 3857), %(tolerance)s, true),
+               ST_AsMVTGeom(ST_Simplify(ST_Transform(p.geom, 3857), %(tolerance)s, true),
                             b.envelope, %(extent)s, 64, true) AS geom
-        FROM {spot_source("t")}, bounds b
-        WHERE t.status <> 'merged' AND t.geom && b.envelope_4326 AND """
+        FROM {spot_source("t")} CROSS JOIN LATERAL (SELECT {public_geom("t")} AS geom) p, bounds b
+        WHERE t.status <> 'merged' AND p.geom && b.envelope_4326 AND """
     + scope_condition("t")
     + """
           AND (%(stages)s::smallint[] IS NULL OR t.stage = ANY(%(stages)s))
@@ -101,7 +103,7 @@ def tile(
         "categories": categories,
         "levels": list(area_levels),
         "area_layer": area_layer,
-        **scope.params(),
+        **precision_params(scope),
     }
     with conn.cursor() as cur:
         cur.execute(query, params)

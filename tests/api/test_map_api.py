@@ -39,11 +39,15 @@ def test_viewport_spots_keep_to_the_bbox_and_filters(viewer_client, db_url):
     assert {f["properties"]["stage"] for f in body["features"]} <= {1, 2}
 
 
-def test_shapes_come_with_the_points_only_when_zoomed_in(client):
-    near = client.get("/api/map/spots", params={"zoom": 16, "category": "park_corner"}).json()["features"]
-    far = client.get("/api/map/spots", params={"zoom": 12, "category": "park_corner"}).json()["features"]
-    assert near and all(f["properties"]["shape"]["type"] == "Polygon" for f in near)
-    assert all(f["properties"]["shape"] is None for f in far)
+def test_shapes_come_with_the_points_only_when_zoomed_in(viewer_client, client):
+    """Staff get a park corner's shape when zoomed in; the public, which sees it on a grid, never does."""
+    near = viewer_client.get("/api/map/spots", params={"zoom": 16, "category": "park_corner"}).json()
+    far = viewer_client.get("/api/map/spots", params={"zoom": 12, "category": "park_corner"}).json()
+    assert near["features"] and all(f["properties"]["shape"]["type"] == "Polygon" for f in near["features"])
+    assert all(f["properties"]["shape"] is None for f in far["features"])
+    client.headers.pop("Authorization")
+    public = client.get("/api/map/spots", params={"zoom": 16, "category": "park_corner"}).json()["features"]
+    assert public and all(f["properties"]["shape"] is None for f in public)
 
 
 def test_heat_points_weigh_every_report_once(viewer_client, db_url):

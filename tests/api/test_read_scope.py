@@ -68,7 +68,9 @@ def test_the_public_reads_only_spots_past_mapping_without_staff_names(client, db
         "SELECT count(*) FROM report r JOIN spot s ON s.id = r.spot_id"
         " WHERE s.stage >= 3 AND s.status <> 'merged'",
     )
-    assert sum(point[2] for point in heat["points"]) == reports
+    # The public's heat cells hold k reports at least (tests/reliability/test_public_precision.py).
+    assert 0 < sum(point[2] for point in heat["points"]) <= reports
+    assert all(point[2] >= get_settings().public_min_count for point in heat["points"])
 
 
 def test_signed_in_readers_see_their_scope(client, viewer_headers, readers, db_url):

@@ -42,14 +42,15 @@ def test_landing_conformance_and_the_public_collections(live_url):
     assert ids == ["spots", "neighbourhoods", "sub-districts"]  # reports only with a token
 
 
-def test_collection_extent_is_the_data_extent(live_url, shared_db_url):
+def test_collection_extent_is_the_data_extent(live_url, shared_db_url, viewer_token):
+    """A signed-in reader's extent is every spot's (the public's: tests/reliability/test_public_precision)."""
     (extent,) = sql(
         shared_db_url,
         "SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)], first, last FROM"
         " (SELECT ST_Extent(geom) e, min(created_at) first, max(created_at) last"
         "  FROM spot WHERE status <> 'merged') x",
     )
-    body = get(live_url, "/collections/spots").json()
+    body = get(live_url, "/collections/spots", viewer_token).json()
     assert body["extent"]["spatial"]["bbox"][0] == pytest.approx(extent[0])
     start, end = body["extent"]["temporal"]["interval"][0]
     assert start.startswith(extent[1].astimezone().strftime("%Y-%m-")) and end > start
