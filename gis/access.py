@@ -144,4 +144,5 @@ def scope_for(user: User | None, *, public_map: bool) -> SpotScope:
         return SpotScope(area_ids=user.area_ids)
     if scope is Scope.AGENCY:
         return SpotScope(agency_id=user.agency_id)
-    return EVERY_SPOT
+    # A viewer reads every spot but not who acted on it: names are for the roles that may read actors.
+    return EVERY_SPOT if may(user.role, "spot.read_actors") else SpotScope(names=False)
