@@ -55,4 +55,4 @@ def test_an_area_named_with_markup_shows_its_name_and_runs_nothing(page, live_ur
     assert CATEGORY_LABEL in page.inner_text("#sm-legend")
     assert page.locator("img[src=x]").count() == 0
     page.wait_for_function("() => Array.from(document.images).every((image) => image.complete)")
-    assert page.evaluate("[window.__xss, window.__xss_category]") == [None, None]
+    assert page.evaluate("() => [window.__xss, window.__xss_category]") == [None, None]

@@ -102,15 +102,26 @@ def live_url(serve_app: Callable[[str], str], db_url: str) -> str:
     return serve_app(db_url)
 
 
+_chromium: dict = {}  # the one Playwright and Chromium of this process, and how many sessions hold them
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium, headless, launched once per test process."""
+    """Debian's Chromium, headless, launched once per test process: a module outside tests/web that imports
+    these fixtures (tests/reliability) gets the same one, since Playwright runs only once per process."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    if not _chromium:
+        playwright = sync_playwright().start()
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+        _chromium.update(playwright=playwright, chromium=chromium, users=0)
+    _chromium["users"] += 1
+    yield _chromium["chromium"]
+    _chromium["users"] -= 1
+    if not _chromium["users"]:
+        _chromium["chromium"].close()
+        _chromium.pop("playwright").stop()
+        _chromium.clear()
 
 
 def _same_clock(context) -> None:

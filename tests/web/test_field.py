@@ -55,6 +55,13 @@ def _counts(page) -> tuple[int, int]:
     )
 
 
+def _send_now(page) -> None:
+    """Tap "send now" and wait until that send round has finished (its answers in, the lists redrawn)."""
+    before = page.get_attribute("body", "data-send-rounds")
+    page.click("#send-now")
+    page.wait_for_function("(before) => document.body.dataset.sendRounds !== before", arg=before)
+
+
 def _reports_by(db_url: str, username: str) -> list[tuple]:
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
@@ -91,8 +98,7 @@ def test_reports_made_online_and_offline_are_each_sent_exactly_once(tablet, fiel
     _fill_report(page, "poor_lighting", "تیر چراغ خاموش")  # a tap on the map, centred on the last GPS fix
     page.click("#submit")
     page.wait_for_function("() => document.getElementById('queued-count').dataset.count === '2'")
-    page.click("#send-now")
-    page.wait_for_timeout(1500)
+    _send_now(page)
     assert _counts(page) == (2, 1)
     assert len(_reports_by(db_url, "sara")) == 1  # nothing reached the server, nothing was lost
 
@@ -101,8 +107,7 @@ def test_reports_made_online_and_offline_are_each_sent_exactly_once(tablet, fiel
         "() => document.getElementById('queued-count').dataset.count === '0'"
         " && document.getElementById('sent-count').dataset.count === '3'"
     )
-    page.click("#send-now")  # sending again now changes nothing
-    page.wait_for_timeout(1000)
+    _send_now(page)  # sending again now changes nothing
     assert _counts(page) == (0, 3)
     assert page.inner_text("#queued-count") == "۰" and page.inner_text("#sent-count") == "۳"
 

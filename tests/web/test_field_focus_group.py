@@ -7,7 +7,7 @@ import psycopg2
 import pytest
 
 from gis import clock
-from tests.web.test_field import _counts, _fill_report
+from tests.web.test_field import _counts, _fill_report, _send_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.dated]
 
@@ -75,8 +75,7 @@ def test_sessions_recorded_online_and_offline_are_each_sent_exactly_once(tablet,
     page.click("#record-session")
     page.wait_for_function("() => document.getElementById('queued-count').dataset.count === '1'")
     assert "جلسهٔ گروه کانونی — ۲ نقطه" in page.text_content("#outbox-list")
-    page.click("#send-now")
-    page.wait_for_timeout(1000)
+    _send_now(page)
     assert _counts(page) == (1, 1) and len(_sessions_by(db_url, "sara")) == 1
 
     context.set_offline(False)
@@ -84,8 +83,7 @@ def test_sessions_recorded_online_and_offline_are_each_sent_exactly_once(tablet,
         "() => document.getElementById('queued-count').dataset.count === '0'"
         " && document.getElementById('sent-count').dataset.count === '2'"
     )
-    page.click("#send-now")  # sending again now changes nothing
-    page.wait_for_timeout(1000)
+    _send_now(page)  # sending again now changes nothing
     assert _counts(page) == (0, 2)
     sessions = _sessions_by(db_url, "sara")
     assert len(sessions) == 2 and sessions[1][1:3] == (8, 8) and len(sessions[1][6]) == 2
@@ -108,8 +106,7 @@ def test_a_refused_session_shows_the_message_next_to_the_field_and_can_be_correc
     assert "9" in women.inner_text() and page.inner_text("[data-error-for=participants]") == ""
     assert _counts(page) == (1, 0) and page.locator("#outbox-list .error").count() == 1
     assert page.locator("#point-list li").count() == 1  # the form keeps the session to be corrected
-    page.wait_for_timeout(500)
-    assert _sessions_by(db_url, "sara") == []
+    assert _sessions_by(db_url, "sara") == []  # the refusal shown is the server's answer: nothing stored
 
     page.fill("#fg-women", "۳")
     page.click("#record-session")

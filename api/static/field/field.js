@@ -108,12 +108,13 @@
   }
 
   let flushing = null;
+  let rounds = 0;  // finished send rounds, shown as <body data-send-rounds> (the browser tests wait for one)
   function flush(retryRefused = false) {
     if (!flushing) {
       const run = () => sendQueued(retryRefused).finally(render);
       flushing = (navigator.locks ? navigator.locks.request("safemap-field-outbox", run) : run())
         .catch((error) => console.warn("sending failed", error))
-        .finally(() => { flushing = null; });
+        .finally(() => { flushing = null; document.body.dataset.sendRounds = String(++rounds); });
     }
     return flushing;
   }
