@@ -56,6 +56,7 @@ def spot_page(
         "spot.html",
         {
             "spot": props,
+            "spot_staff": scope.staff,
             "colour": colour,
             "events": events,
             "lat": lat,

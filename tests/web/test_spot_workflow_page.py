@@ -213,3 +213,33 @@ def test_a_stale_page_shows_the_conflict_and_changes_nothing(page, live_url, db_
     assert page.get_attribute("#wf-reject-note", "aria-invalid") == "true" and _state(db_url, spot) == before
     assert [e for e in page.console_errors if "409" not in e and "400" not in e] == []
     assert page.outside_requests() == []
+
+
+def test_a_note_reaches_the_public_history_only_when_marked_public(page, live_url, db_url, staff):
+    spot = _one(db_url, "SELECT id FROM spot WHERE stage = 3 AND status = 'open' ORDER BY id LIMIT 1")
+    inside, public = "با مالک زمین تماس گرفته شد", "نصب چراغ‌ها تا پایان ماه"
+    _sign_in(page, live_url, "office", spot)
+    for text, audience in ((inside, None), (public, "public")):
+        form = _open(page, "note")
+        assert form.locator("select[name=visibility]").input_value() == "staff"
+        form.locator("textarea[name=note]").fill(text)
+        if audience:
+            form.locator("select[name=visibility]").select_option(audience)
+        _submit(page, form)
+    written = _one(
+        db_url,
+        "SELECT array_agg(visibility ORDER BY id) FROM spot_event WHERE spot_id = %s AND note = ANY(%s)",
+        (spot, [inside, public]),
+    )
+    assert written == ["staff", "public"]
+    page.goto(f"{live_url}/spots/{spot}")
+    history = page.locator("#history")
+    assert inside in history.inner_text() and public in history.inner_text()
+    assert history.locator(".public-note").count() == 1
+
+    page.context.clear_cookies()
+    page.goto(f"{live_url}/spots/{spot}")
+    page.wait_for_selector("#wf-sign-in")
+    seen = page.inner_text("#history")
+    assert public in seen and inside not in seen and page.locator(".public-note").count() == 0
+    assert page.outside_requests() == []

@@ -54,6 +54,9 @@
     dueOn: ["مهلت انجام", "Due date"],
     whatLabel: ["چه باید کرد", "What is to be done"],
     agencies: ["دستگاه‌های مرتبط", "Agencies concerned"],
+    visibility: ["چه کسی این یادداشت را می‌بیند", "Who sees this note"],
+    visibilities: {staff: ["فقط کارکنان", "Staff only"],
+                   public: ["همه: در سابقهٔ عمومی نقطه", "Everyone: in the spot's public history"]},
     audit: ["ممیزی ایمنی (۰ = بد، ۳ = خوب)", "Safety audit (0 = poor, 3 = good)"],
     newStatus: ["وضعیت تازه", "New status"],
     send: ["ثبت", "Save"],
@@ -365,10 +368,12 @@
       version, agency: value(f, "agency"), what: value(f, "what"), due_on: value(f, "due_on")}));
   }
 
+  // A note is the staff's unless its writer chooses to publish it in the spot's public history.
   function noteMove(version) {
-    return move("note", T.note, [area("note", "note", T.noteLabel, true), agencyBoxes()], "POST",
+    const audience = select("note", "visibility", T.visibility, Object.entries(T.visibilities), "staff");
+    return move("note", T.note, [area("note", "note", T.noteLabel, true), agencyBoxes(), audience], "POST",
                 `/api/spots/${spotId}/notes`, (f) => ({
-                  version, note: value(f, "note"),
+                  version, note: value(f, "note"), visibility: value(f, "visibility"),
                   agencies: [...f.querySelectorAll("input[name=agencies]:checked")]
                     .map((box) => box.value)}));
   }
