@@ -24,6 +24,7 @@ from gis.intake.reports import ReportCreate, submit_report
 from gis.lang import latin_digits, normalise_persian
 from gis.places.locate import locate
 from gis.places.neighbourhoods import neighbourhood_in_text
+from gis.publish.precision import precision_params, public_geom
 from gis.spots import scope_condition
 
 JURISDICTION_ID = "district22.tehran.ir"
@@ -31,8 +32,6 @@ MAX_REQUESTS = 1000
 DEFAULT_DAYS = 90
 MAX_DESCRIPTION = 4000
 CLOSED_STATUSES = ("resolved", "rejected")
-# Where the public sees a request: to 3 decimals of a degree (about 100 m), the street and not the door.
-PUBLIC_DECIMALS = 3
 # The same request posted again within this window (a retry, or a double submit) is the first one.
 REPEAT_WINDOW_MINUTES = 10
 
@@ -223,13 +222,13 @@ def _repeat_of(conn: Conn, fingerprint: str) -> tuple[int, str] | None:
     return (row[0], row[1]) if row else None
 
 
-# A request is read through its spot (a merged spot's survivor): the reader's scope is the spot's; the status
-# notes are the spot's public notes only.
+# A request is read through its spot (a merged spot's survivor): the reader's scope and the precision the
+# public sees its point at are the spot's (its category's); the status notes are the spot's public notes only.
 REQUESTS_SQL = f"""
     SELECT r.id, r.category AS service_code, c.label_fa AS service_name,
            r.description, r.address, r.location_verified, r.reported_at,
            r.provenance ->> 'media_url' AS media_url,
-           ST_Y(ST_PointOnSurface(r.geom)) AS lat, ST_X(ST_PointOnSurface(r.geom)) AS lon,
+           ST_Y(ST_PointOnSurface(p.geom)) AS lat, ST_X(ST_PointOnSurface(p.geom)) AS lon,
            a.name_fa AS area_fa, s.status AS spot_status, ss.label_fa AS status_fa, st.label_fa AS stage_fa,
            (SELECT e.note FROM spot_event e
             WHERE e.spot_id = s.id AND e.note <> '' AND e.visibility = 'public'
@@ -246,6 +245,7 @@ REQUESTS_SQL = f"""
     JOIN spot s ON s.id = coalesce(s0.merged_into, s0.id)
     JOIN spot_status ss ON ss.code = s.status
     JOIN stage st ON st.number = s.stage
+    CROSS JOIN LATERAL (SELECT {public_geom("r", category="s.category", area_id="s.area_id")} AS geom) p
     WHERE r.source = 'hotline_137' AND {scope_condition("s")}
       AND (%(ids)s::bigint[] IS NULL OR r.id = ANY(%(ids)s) OR r.uuid = ANY(%(uuids)s::uuid[]))
       AND (%(codes)s::text[] IS NULL OR r.category = ANY(%(codes)s))
@@ -271,8 +271,8 @@ def _iso(value: datetime | None) -> str | None:
 
 def _request(row: dict, district: str, *, words: bool, staff: bool) -> dict:
     """A report as a GeoReport service request, never with the citizen's contact. The reporter's words
-    (description, address), media and exact point only for `words` (readers of reports), else the
-    neighbourhood and the public position; the agencies at work only for `staff`, else the district."""
+    (description, address) and media only for `words` (readers of reports), else the neighbourhood; the
+    agencies at work only for `staff`, else the district. The point is as precise as the reader may see."""
     closed = row["spot_status"] in CLOSED_STATUSES
     notes = [row["status_fa"]] if closed else []
     if row["stage_fa"]:
@@ -299,8 +299,8 @@ def _request(row: dict, district: str, *, words: bool, staff: bool) -> dict:
         "address": (row["address"] if words else "") or row["area_fa"] or "",
         "address_id": "",
         "zipcode": "",
-        "lat": round(row["lat"], 7 if words else PUBLIC_DECIMALS),
-        "long": round(row["lon"], 7 if words else PUBLIC_DECIMALS),
+        "lat": None if row["lat"] is None else round(row["lat"], 7),
+        "long": None if row["lon"] is None else round(row["lon"], 7),
         "media_url": (row["media_url"] if words else "") or "",
     }
 
@@ -375,7 +375,7 @@ def get_requests(
             start = (now or clock.now()) - timedelta(days=DEFAULT_DAYS)
         params["start"], params["end"] = start, end
     with dict_cursor(conn) as cur:
-        cur.execute(REQUESTS_SQL, {**params, **scope.params()})
+        cur.execute(REQUESTS_SQL, {**params, **precision_params(scope)})
         rows = cur.fetchall()
     district = _district_name(conn)
     words = may(role, "report.read")

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gis.db import transaction
+from gis.publish.precision import category_precision
 from gis.settings import get_settings
 from gis.users import create_user, issue_token
 from tests.api.channels import API_KEY, api_key_env, point_in  # noqa: F401 (fixture)
@@ -62,8 +63,8 @@ def hotline(db_url, api_key_env) -> Iterator[TestClient]:
 @pytest.fixture
 def world(hotline, db_url) -> dict:
     """A fresh stage-1 hotline request in 2209 with personal words and media (`new`), and a demo hotline
-    request on an open stage-3 spot with a visit and an action (`mapped`) that has a staff note and a public
-    one written through the notes API."""
+    request on an open stage-3 spot of a category the public sees on the grid, with a visit and an action
+    (`mapped`), that has a staff note and a public one written through the notes API."""
     people = _people(db_url)
     lon, lat = point_in(db_url, "2209")
     posted = hotline.post(
@@ -85,14 +86,16 @@ def world(hotline, db_url) -> dict:
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
             """
-            SELECT r.id, s.id, s.version, r.description FROM report r JOIN spot s ON s.id = r.spot_id
-            WHERE r.source = 'hotline_137' AND s.stage = 3 AND s.status = 'open'
+            SELECT r.id, s.id, s.version, r.description, ST_X(r.geom), ST_Y(r.geom)
+            FROM report r JOIN spot s ON s.id = r.spot_id
+            WHERE r.source = 'hotline_137' AND s.stage = 3 AND s.status = 'open' AND s.category = ANY(%s)
               AND EXISTS (SELECT 1 FROM site_visit v WHERE v.spot_id = s.id AND v.findings <> '')
               AND EXISTS (SELECT 1 FROM spot_action x WHERE x.spot_id = s.id)
             ORDER BY r.id LIMIT 1
-            """
+            """,
+            ([code for code, precision in category_precision().items() if precision == "grid"],),
         )
-        report_id, spot_id, version, description = cur.fetchone()
+        report_id, spot_id, version, description, *point = cur.fetchone()
         cur.execute("SELECT findings FROM site_visit WHERE spot_id = %s AND findings <> ''", (spot_id,))
         findings = [row[0] for row in cur.fetchall()]
         cur.execute("SELECT what FROM spot_action WHERE spot_id = %s", (spot_id,))
@@ -108,6 +111,7 @@ def world(hotline, db_url) -> dict:
         "mapped": str(report_id),
         "spot": spot_id,
         "description": description,
+        "point": point,
         "staff_only": [STAFF_NOTE, *findings, *actions],
     }
 
@@ -120,11 +124,6 @@ def _stages(db_url: str, ids: list[str]) -> set[int]:
             ([int(i) for i in ids],),
         )
         return {row[0] for row in cur.fetchall()}
-
-
-def _decimals(value: float) -> int:
-    text = repr(value)
-    return len(text.split(".")[1]) if "." in text else 0
 
 
 def test_the_public_list_holds_only_mapped_spots_without_reporters_words(hotline, world, db_url):
@@ -146,9 +145,12 @@ def test_the_public_list_holds_only_mapped_spots_without_reporters_words(hotline
     ):
         assert secret not in text
     assert all("token" not in r and r["media_url"] == "" for r in requests)
-    assert all(_decimals(r["lat"]) <= 3 and _decimals(r["long"]) <= 3 for r in requests)
     [mapped] = [r for r in requests if r["service_request_id"] == world["mapped"]]
     assert PUBLIC_NOTE in mapped["status_notes"]
+    lon, lat = world["point"]  # the public sees the grid cell's centre, the GIS office the reported point
+    assert abs(mapped["long"] - lon) + abs(mapped["lat"] - lat) > 1e-5
+    [exact] = hotline.get(f"{V2}/requests/{world['mapped']}.json", headers=world["people"]["gis"]).json()
+    assert abs(exact["long"] - lon) < 1e-6 and abs(exact["lat"] - lat) < 1e-6
 
 
 def test_a_request_not_yet_mapped_is_not_found_by_id_or_uuid(hotline, world):
