@@ -3,6 +3,7 @@
 import threading
 from collections.abc import Iterator
 
+import psycopg2
 from fastapi import Depends, Request
 from psycopg2.pool import ThreadedConnectionPool
 
@@ -29,14 +30,33 @@ class Database:
     def pool(self) -> ThreadedConnectionPool:
         if self._pool is None:
             connect(self.url).close()
-            self._pool = ThreadedConnectionPool(
-                1,
-                self.max_connections,
-                self.url,
-                application_name="safemap",
-                options=f"-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}",
-            )
+            with translate_errors():
+                self._pool = ThreadedConnectionPool(
+                    1,
+                    self.max_connections,
+                    self.url,
+                    application_name="safemap",
+                    connect_timeout=5,
+                    options=f"-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}",
+                )
         return self._pool
+
+    def checkout(self) -> Conn:
+        """A live pooled connection. One the server dropped (a restart) is closed and replaced, once; a server
+        that is down is DatabaseUnavailable (503 with Retry-After), never an unexpected error."""
+        pool = self.pool()
+        for attempt in (1, 2):
+            with translate_errors():
+                conn = pool.getconn()
+            try:
+                with conn.cursor() as cur:
+                    cur.execute("SELECT 1")
+                return conn
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+                pool.putconn(conn, close=True)
+                if attempt == 2:
+                    raise DatabaseUnavailable("database_unreachable", detail=str(exc).strip()) from exc
+        raise DatabaseUnavailable("database_unreachable")
 
     def close(self) -> None:
         if self._pool is not None:
@@ -53,7 +73,7 @@ def get_conn(request: Request) -> Iterator[Conn]:
     if not database.slots.acquire(timeout=30):
         raise DatabaseUnavailable("database_busy", detail="no pooled connection free for 30 s")
     try:
-        conn = pool.getconn()
+        conn = database.checkout()
     except BaseException:
         database.slots.release()
         raise
@@ -67,7 +87,10 @@ def get_conn(request: Request) -> Iterator[Conn]:
         raise
     except BaseException:
         if not conn.closed:
-            conn.rollback()
+            try:
+                conn.rollback()
+            except psycopg2.Error:
+                broken = True  # the server went away mid-request: the route's own error is the one to show
         raise
     finally:
         pool.putconn(conn, close=broken or bool(conn.closed))

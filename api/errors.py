@@ -100,7 +100,7 @@ def _status(exc: errors.SafemapError) -> int:
 DATABASE_RETRY_S = 5
 
 
-def _headers(exc: errors.SafemapError) -> dict[str, str] | None:
+def error_headers(exc: errors.SafemapError) -> dict[str, str] | None:
     """Unauthorized says how to authenticate; 429 and 503 say when to try again."""
     if isinstance(exc, errors.Unauthorized):
         return {"WWW-Authenticate": "Bearer"}
@@ -115,7 +115,7 @@ async def _domain(request: Request, exc: errors.SafemapError) -> Response:
     if exc.detail:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.detail)
     extra = {"rows": exc.rows} if isinstance(exc, errors.InvalidInput) and exc.rows else {}
-    headers = _headers(exc)
+    headers = error_headers(exc)
     message = exc.text(request_language(request))
     if wants_page(request):
         return error_page(request, _status(exc), message, headers)

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import current_user, spot_scope
 from api.deps import DB
-from api.errors import STATUS
+from api.errors import STATUS, error_headers
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound, SafemapError
@@ -32,11 +32,14 @@ FORMATS = {"json": "application/json", "xml": "text/xml; charset=utf-8"}
 class Open311Error(Exception):
     """An error already in GeoReport terms; raised past the connection dependency so it rolls back."""
 
-    def __init__(self, status: int, description: str, fmt: str) -> None:
+    def __init__(
+        self, status: int, description: str, fmt: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.fmt = fmt
+        self.headers = headers
 
 
 def _path_format(request: Request) -> str:
@@ -55,7 +58,7 @@ class Open311Route(APIRoute):
                 return await handler(request)
             except SafemapError as exc:
                 status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-                raise Open311Error(status, exc.message, fmt) from exc
+                raise Open311Error(status, exc.message, fmt, error_headers(exc)) from exc
             except RequestValidationError as exc:
                 first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
                 field = ".".join(str(p) for p in first["loc"] if p not in ("query", "path", "body"))
@@ -111,9 +114,17 @@ async def error_response(request: Request, exc: Open311Error) -> Response:
     """GeoReport's error list, in the format the path asked for."""
     errors = [{"code": exc.status, "description": exc.description}]
     if exc.fmt == "xml":
-        return Response(_xml("errors", errors, "error"), status_code=exc.status, media_type=FORMATS["xml"])
+        return Response(
+            _xml("errors", errors, "error"),
+            status_code=exc.status,
+            media_type=FORMATS["xml"],
+            headers=exc.headers,
+        )
     return Response(
-        json.dumps(errors, ensure_ascii=False), status_code=exc.status, media_type=FORMATS["json"]
+        json.dumps(errors, ensure_ascii=False),
+        status_code=exc.status,
+        media_type=FORMATS["json"],
+        headers=exc.headers,
     )
 
 
