@@ -7,6 +7,7 @@ from api.auth import current_user
 from api.deps import DB
 from api.pages import charts
 from api.pages.render import language, render, sign_in_first
+from api.pages.strings import words
 from gis.db import Conn
 from gis.lang import jalali, jalali_month, parse_day
 from gis.programme.dashboard import dashboard
@@ -15,39 +16,16 @@ from gis.vocabulary import AUDIT_CRITERIA
 
 router = APIRouter(tags=["dashboard"])
 STAGE_COLOURS = ("#d62728", "#ff7f0e", "#1f77b4", "#2ca02c")
-TEXT = {
-    "fa": {
-        "stage": "مرحلهٔ",
-        "resolved": "رفع‌شده",
-        "before": "پیش از اقدام",
-        "after": "پس از اقدام",
-        "stages_chart": "فضاها به تفکیک مرحله در هر محله",
-        "funnel_chart": "قیف مراحل در طول زمان",
-        "overdue_chart": "اقدامات معوق به تفکیک دستگاه",
-        "median_chart": "میانهٔ روزهای ماندن در هر مرحله",
-        "audit_chart": "میانگین امتیاز ممیزی ایمنی فضاهای رفع‌شده",
-    },
-    "en": {
-        "stage": "Stage",
-        "resolved": "Resolved",
-        "before": "Before",
-        "after": "After",
-        "stages_chart": "Spots per stage in each neighbourhood",
-        "funnel_chart": "Stage funnel over time",
-        "overdue_chart": "Overdue actions by agency",
-        "median_chart": "Median days in each stage",
-        "audit_chart": "Mean safety-audit score of resolved spots",
-    },
-}
 
 
 def _charts(figures: dict, lang: str) -> dict:
     """The page's SVG charts, labelled in the page's language."""
     fa = lang == "fa"
-    text = TEXT[lang]
+    text = words("dashboard", lang)
     name = "name_fa" if fa else "name_en"
     stages = [
-        (f"{text['stage']} {charts.number(n, lang)}", colour) for n, colour in enumerate(STAGE_COLOURS, 1)
+        (text["stage_number"].format(number=charts.number(n, lang)), colour)
+        for n, colour in enumerate(STAGE_COLOURS, 1)
     ]
     funnel = figures["funnel"]
     return {

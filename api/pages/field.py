@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.auth import current_user
 from api.deps import DB
 from api.pages.render import language, render
+from api.pages.strings import pick, words
 from gis.access import may
 from gis.db import Conn
 from gis.intake.field import field_categories, field_neighbourhoods
@@ -35,44 +36,6 @@ PRECACHE = (
     "/static/vendor/vazirmatn/vazirmatn.css",
     "/static/vendor/vazirmatn/Vazirmatn-wght.woff2",
 )
-
-# Messages the script shows; the page's own labels live in the template.
-MESSAGES = {
-    "queued": ("در صف ارسال", "queued"),
-    "sent": ("ارسال شد", "sent"),
-    "report": ("گزارش", "Report"),
-    "photo": ("عکس", "Photo"),
-    "spot": ("لکه", "spot"),
-    "saved_offline": (
-        "ذخیره شد؛ با برقراری اتصال ارسال می‌شود",
-        "Saved; it will be sent when the connection returns",
-    ),
-    "saved": ("ذخیره شد و در حال ارسال است", "Saved and being sent"),
-    "need_point": ("مکان را با GPS یا با لمس نقشه مشخص کنید", "Set the place by GPS or by tapping the map"),
-    "need_category": ("نوع مکان را انتخاب کنید", "Choose what kind of place it is"),
-    "outside": ("این نقطه در محله‌های شما نیست", "This point is not in your neighbourhoods"),
-    "gps_wait": ("در حال یافتن موقعیت…", "Finding your position…"),
-    "gps_failed": ("موقعیت یافت نشد؛ روی نقشه لمس کنید", "No position; tap the map instead"),
-    "sign_in_again": (
-        "نشست شما تمام شده؛ دوباره وارد شوید. موارد صف حفظ می‌شوند.",
-        "Your session ended; sign in again. Queued items are kept.",
-    ),
-    "network": ("اتصال برقرار نیست", "No connection"),
-    "discard_confirm": ("این مورد برای همیشه از صف حذف شود؟", "Remove this item from the queue for good?"),
-    "online": ("برخط", "online"),
-    "offline": ("بدون اتصال", "offline"),
-    "photo_failed": ("عکس خوانده نشد", "The photo could not be read"),
-    "focus_group": ("جلسهٔ گروه کانونی", "Focus group session"),
-    "points": ("نقطه", "points"),
-    "need_points": ("دست‌کم یک نقطه بیفزایید", "Add at least one point"),
-    "required": ("این مورد لازم است", "Required"),
-    "need_number": ("یک عدد صحیح وارد کنید", "Enter a whole number"),
-    "remove": ("حذف", "Remove"),
-}
-
-
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
 
 
 @lru_cache
@@ -108,7 +71,7 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
         "max_photo_bytes": MAX_BYTES,
         "basemap_url": request.app.state.settings.basemap_url,
         "basemap_attribution": request.app.state.settings.basemap_attribution,
-        "messages": {key: _pick(pair, lang) for key, pair in MESSAGES.items()},
+        "messages": words("field", lang),
         "version": _version(),
     }
     context = {
@@ -120,8 +83,8 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
             {"code": c["code"], "icon": c["icon"], "label": c["label_en"] if lang == "en" else c["label_fa"]}
             for c in field_categories(conn)
         ],
-        "audit": [(key, _pick(AUDIT_CRITERIA[key], lang)) for key in AUDIT_KEYS],
-        "times_of_day": [(key, _pick(pair, lang)) for key, pair in TIMES_OF_DAY.items()],
+        "audit": [(key, pick(AUDIT_CRITERIA[key], lang)) for key in AUDIT_KEYS],
+        "times_of_day": [(key, pick(pair, lang)) for key, pair in TIMES_OF_DAY.items()],
     }
     response = render(request, "field.html", context)
     response.headers["Cache-Control"] = "no-cache, private"

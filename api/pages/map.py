@@ -22,111 +22,17 @@ from jinja2 import Template
 from api.auth import current_user
 from api.deps import DB
 from api.pages.render import language, sign_in_first
+from api.pages.strings import words
 from gis.db import Conn
 from gis.publish.mapdata import map_areas_geojson, map_reference
 from gis.users import User
 from gis.vocabulary import EVENT_KINDS, TIMES_OF_DAY
 
 STATIC = Path(__file__).parent.parent / "static" / "map"
-LEVELS = {
-    "district": ("منطقه", "District"),
-    "sub_district": ("ناحیه‌ها", "Sub-districts"),
-    "neighbourhood": ("محله‌ها", "Neighbourhoods"),
-}
 AREA_STYLES = {
     "district": {"color": "#333333", "weight": 3, "fill": False},
     "sub_district": {"color": "#6a3d9a", "weight": 2, "dashArray": "6 4", "fill": False},
     "neighbourhood": {"color": "#555555", "weight": 1, "fillColor": "#888888", "fillOpacity": 0.04},
-}
-TEXT = {
-    "fa": {
-        "title": "نقشهٔ فضاهای بی‌دفاع شهری — منطقهٔ ۲۲",
-        "filters": "پالایش",
-        "all": "همه",
-        "neighbourhood": "محله",
-        "source": "منبع گزارش",
-        "time_of_day": "زمان روز",
-        "since": "از تاریخ",
-        "until": "تا تاریخ",
-        "date_hint": "۱۴۰۵/۰۱/۰۱",
-        "legend": "راهنما",
-        "stages": "مرحله",
-        "categories": "نوع فضا",
-        "heat": "نقشهٔ حرارتی گزارش‌ها",
-        "spots": "نقطه",
-        "clusters": "خوشه",
-        "zoom_in": "برای دیدن نقطه‌ها بزرگ‌نمایی کنید",
-        "category": "نوع",
-        "stage": "مرحله",
-        "reports": "تعداد گزارش",
-        "sources": "منابع",
-        "last_event": "آخرین رویداد",
-        "open_page": "صفحهٔ نقطه و سابقه",
-        "loading": "در حال بارگذاری…",
-        "other_lang": "English",
-        "other_lang_code": "en",
-        "areas": "محدوده‌ها",
-        "error": "خطا",
-        "analysis": "تحلیل",
-        "density": "تراکم نقاط (محله‌ها)",
-        "hotspots": "کانون‌های داغ (Gi*)",
-        "spot_count": "تعداد نقطه",
-        "open_spots": "نقطه‌های باز",
-        "area_km2": "مساحت (کیلومتر مربع)",
-        "per_km2": "نقطه در هر کیلومتر مربع",
-        "population": "جمعیت",
-        "per_1000": "نقطه در هر ۱۰۰۰ نفر",
-        "hot": "کانون داغ (معنادار در ۹۵٪)",
-        "cold": "کانون سرد (معنادار در ۹۵٪)",
-        "cell_count": "نقطه در خانه",
-        "z_score": "امتیاز z",
-        "p_value": "مقدار p",
-        "kde": "تراکم کرنلی (در کیلومتر مربع)",
-    },
-    "en": {
-        "title": "Unsafe urban spaces — District 22",
-        "filters": "Filters",
-        "all": "All",
-        "neighbourhood": "Neighbourhood",
-        "source": "Report source",
-        "time_of_day": "Time of day",
-        "since": "From",
-        "until": "To",
-        "date_hint": "2026-03-21 or ۱۴۰۵/۰۱/۰۱",
-        "legend": "Legend",
-        "stages": "Stage",
-        "categories": "Kind of place",
-        "heat": "Heatmap of reports",
-        "spots": "spots",
-        "clusters": "clusters",
-        "zoom_in": "zoom in to see the spots",
-        "category": "Kind",
-        "stage": "Stage",
-        "reports": "Reports",
-        "sources": "Sources",
-        "last_event": "Last event",
-        "open_page": "Spot page and history",
-        "loading": "Loading…",
-        "other_lang": "فارسی",
-        "other_lang_code": "fa",
-        "areas": "Areas",
-        "error": "Error",
-        "analysis": "Analysis",
-        "density": "Spot density (neighbourhoods)",
-        "hotspots": "Hotspots (Gi*)",
-        "spot_count": "Spots",
-        "open_spots": "Open spots",
-        "area_km2": "Area (km²)",
-        "per_km2": "Spots per km²",
-        "population": "Population",
-        "per_1000": "Spots per 1,000 residents",
-        "hot": "Hot spot (significant at 95%)",
-        "cold": "Cold spot (significant at 95%)",
-        "cell_count": "Spots in the cell",
-        "z_score": "z-score",
-        "p_value": "p-value",
-        "kde": "Kernel density (per km²)",
-    },
 }
 
 
@@ -178,7 +84,7 @@ def build_map(
     hold."""
     lang = "en" if lang == "en" else "fa"
     en = lang == "en"
-    text = TEXT[lang]
+    text = words("map", lang)
     label = "label_en" if en else "label_fa"
     areas = json.loads(areas_geojson)
     fmap = folium.Map(
@@ -199,7 +105,7 @@ def build_map(
             fmap
         )
 
-    for level, names in LEVELS.items():
+    for level, name in words("area_level", lang).items():
         # folium's tooltip writes its field as HTML: it gets the area's name escaped, never the name itself.
         features = [
             {**f, "properties": {**f["properties"], "tooltip": escape(_area_name(f["properties"], en))}}
@@ -211,7 +117,7 @@ def build_map(
         style = AREA_STYLES[level]
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
-            name=names[1 if en else 0],
+            name=name,
             style_function=lambda _feature, style=style: style,
             tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
             interactive=level == "neighbourhood",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
+from api.pages import strings
 from gis import errors, users
 from gis.db import CONSTRAINT_FIELDS, transaction
 from gis.users import create_user, issue_token
@@ -119,3 +120,11 @@ def test_every_domain_error_raised_in_gis_and_api_names_a_catalogue_key():
                 wrong.append(f"{path}:{line}")
     assert not wrong, "messages that are not catalogue keys: " + ", ".join(wrong)
     assert all(reason in errors.MESSAGES for _, reason in CONSTRAINT_FIELDS.values())
+
+
+def test_each_page_word_is_written_once():
+    """The pages' words (api/pages/strings.py) hold no pair twice and none the message catalogue has."""
+    pairs = list(strings.WORDS.values())
+    assert len(pairs) == len(set(pairs))
+    assert not set(pairs) & set(errors.MESSAGES.values())
+    assert strings.words("map", "en")["stage"] == "Stage" and strings.words("map", "fa")["stage"] == "مرحله"

@@ -291,7 +291,7 @@ function safemapMap(config) {
       const details = el("details", {open: ""}, [el("summary", {text: text.legend})]);
       const panel = el("div", {class: "sm-panel sm-legend", id: "sm-legend"}, [details]);
       details.insertAdjacentHTML("beforeend",
-        "<strong>" + escape(text.stages) + "</strong>" +
+        "<strong>" + escape(text.stage) + "</strong>" +
         config.stages.map((s) => '<div><span class="sm-swatch" style="background:' + escape(s.colour) +
                                  '"></span>' + escape(s.label) + "</div>").join("") +
         "<strong>" + escape(text.categories) + "</strong>" +
@@ -414,7 +414,7 @@ function safemapMap(config) {
     if (row) row.parentNode.insertBefore(el("div", {class: "sm-heading", text: title}), row);
   }
   heading(config.density, text.analysis);
-  heading(config.stages[0].group, text.stages);
+  heading(config.stages[0].group, text.stage);
   heading(config.categories[0].group, text.categories);
 
   // The controls stand over the map's sides: on a wide screen the areas fit into the part they leave free.
