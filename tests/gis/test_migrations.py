@@ -8,7 +8,8 @@ from tests.conftest import _drop_database
 
 
 def test_migrations_run_up_from_an_empty_database(cluster):
-    url = cluster.ensure_database("from_empty")  # as `safemap db start` makes it: postgis, owned by the app role
+    # As `safemap db start` makes a database: with postgis, owned by the app's role.
+    url = cluster.ensure_database("from_empty")
     try:
         assert current_revisions(url) == []
         migrate(url)

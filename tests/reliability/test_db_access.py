@@ -57,8 +57,8 @@ def test_the_app_role_is_an_ordinary_owner(db_url):
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT current_user, rolsuper, rolcreaterole, rolcreatedb,"
-            " pg_has_role('pg_read_server_files', 'member'), pg_has_role('pg_execute_server_program', 'member')"
-            " FROM pg_roles WHERE rolname = current_user"
+            " pg_has_role('pg_read_server_files', 'member'),"
+            " pg_has_role('pg_execute_server_program', 'member') FROM pg_roles WHERE rolname = current_user"
         )
         assert cur.fetchone() == (APP_ROLE, False, False, False, False, False)
         cur.execute(
