@@ -96,6 +96,8 @@ def _status(exc: errors.SafemapError) -> int:
     return next((status for kind, status in STATUS.items() if isinstance(exc, kind)), 400)
 
 
+# Rejected rows listed in an error answer; `rows_total` says how many there were.
+MAX_ERROR_ROWS = 100
 # How long a client should wait before asking again while the database is down or restarting.
 DATABASE_RETRY_S = 5
 
@@ -114,7 +116,10 @@ def error_headers(exc: errors.SafemapError) -> dict[str, str] | None:
 async def _domain(request: Request, exc: errors.SafemapError) -> Response:
     if exc.detail:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.detail)
-    extra = {"rows": exc.rows} if isinstance(exc, errors.InvalidInput) and exc.rows else {}
+    extra = {}
+    if isinstance(exc, errors.InvalidInput) and exc.rows:
+        # A file of 300,000 rejected rows must not become a 137 MB answer: the first ones and the count.
+        extra = {"rows": exc.rows[:MAX_ERROR_ROWS], "rows_total": len(exc.rows)}
     headers = error_headers(exc)
     message = exc.text(request_language(request))
     if wants_page(request):

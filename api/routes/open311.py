@@ -8,6 +8,7 @@ is off), a signed-in caller (bearer token or session) what their role's scope ho
 """
 
 import json
+import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 from xml.etree import ElementTree
@@ -136,6 +137,8 @@ async def _posted(request: Request) -> dict[str, str]:
             body = json.loads(await request.body() or b"{}")
         except ValueError as exc:
             raise InvalidInput("body", "valid_json") from exc
+        except RecursionError as exc:  # nested past Python's recursion limit: refused, not a crash
+            raise InvalidInput("body", "json_too_deep", depth=sys.getrecursionlimit()) from exc
         if not isinstance(body, dict):
             raise InvalidInput("body", "json_object_parameters")
         params.update({k: "" if v is None else str(v) for k, v in body.items()})
