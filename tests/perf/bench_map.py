@@ -19,7 +19,7 @@ from gis.demo.district import load_base_areas
 from gis.publish.mapdata import map_spots
 from gis.spots import SpotFilter
 from gis.users import create_user, get_user, issue_token
-from tests.perf.common import admin, live_server, machine, server_url
+from tests.perf.common import live_server, machine, new_database, server_url
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
 DATABASE = "safemap_bench_map"
@@ -69,8 +69,7 @@ def bench_database() -> str:
                 return url
     except psycopg2.Error:
         pass
-    admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    admin(f'CREATE DATABASE "{DATABASE}"')
+    new_database(DATABASE)
     migrate(url)
     started = time.perf_counter()
     print(f"seeding {DATABASE}: District 22, {SPOTS:,} spots …", flush=True)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 
 from gis.db import database_url, migrate, transaction
+from gis.db.cluster import APP_ROLE, open_cluster
 from gis.settings import get_settings
 from tests.servers import start_uvicorn
 
@@ -101,13 +102,36 @@ def server_url(database: str) -> str:
 
 
 def admin(sql: str) -> None:
-    conn = psycopg2.connect(server_url("postgres"))
+    """Run `sql` as DATABASE_URL's user, or as the embedded cluster's superuser (its app role may not
+    create databases)."""
+    settings = get_settings()
+    if settings.database_url:
+        url = server_url("postgres")
+    else:
+        url = open_cluster(settings.pg_dir).admin_url("postgres")
+    conn = psycopg2.connect(url)
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
             cur.execute(sql)
     finally:
         conn.close()
+
+
+def new_database(name: str) -> None:
+    """An empty database (an older one dropped) to migrate: on the embedded cluster owned by the app's
+    role and with postgis, which only its superuser may create."""
+    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    settings = get_settings()
+    if settings.database_url:
+        admin(f'CREATE DATABASE "{name}"')
+    else:
+        open_cluster(settings.pg_dir).ensure_database(name)
+
+
+def _owner() -> str:
+    """A copy made by the embedded cluster's superuser belongs to the app's role, as the original does."""
+    return "" if get_settings().database_url else f'OWNER "{APP_ROLE}"'
 
 
 def _seeded_size(url: str) -> int | None:
@@ -130,8 +154,7 @@ def bench_db(reports: int = REPORTS, log: Callable[[str], None] = print) -> str:
         if _seeded_size(server_url(TEMPLATE_DB)) != reports:
             _copy_template()
         return url
-    admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-    admin(f'CREATE DATABASE "{BENCH_DB}"')
+    new_database(BENCH_DB)
     migrate(url)
     started = time.perf_counter()
     log(f"seeding {BENCH_DB}: 22 districts, 375 neighbourhoods, {reports:,} reports …")
@@ -144,7 +167,7 @@ def bench_db(reports: int = REPORTS, log: Callable[[str], None] = print) -> str:
 def _copy_template() -> None:
     """An untouched copy no one connects to, so benchmarks that write can copy it while the server runs."""
     admin(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)')
-    admin(f'CREATE DATABASE "{TEMPLATE_DB}" TEMPLATE "{BENCH_DB}"')
+    admin(f'CREATE DATABASE "{TEMPLATE_DB}" {_owner()} TEMPLATE "{BENCH_DB}"')
 
 
 def seed(url: str, reports: int) -> None:
@@ -194,7 +217,7 @@ def bench_headers(url: str) -> dict[str, str]:
 def copy_of(url: str, name: str) -> str:
     """A fresh copy of the benchmark database (for benchmarks that write)."""
     admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
+    admin(f'CREATE DATABASE "{name}" {_owner()} TEMPLATE "{TEMPLATE_DB}"')
     return server_url(name)
 
 
