@@ -73,8 +73,8 @@ def test_a_mayor_a_focus_group_and_the_137_hotline_make_one_spot(hotline, db_url
     assert spot["report_count"] == 3 and spot["source_count"] == 3
     assert sorted(spot["sources"]) == ["focus_group", "hotline_137", "mayor"]
     assert "09120000000" not in hotline.get(f"/api/spots/{mayor.spot_id}", headers=people["gis"]).text
-    [request] = hotline.get(f"/open311/v2/requests/{request_id}.json").json()
-    assert request["status"] == "open"
+    [request] = hotline.get(f"/open311/v2/requests/{request_id}.json", headers=people["gis"]).json()
+    assert request["status"] == "open"  # a stage-1 request: the staff's, not yet the public's
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT source, provenance ->> 'focus_group_id' FROM report WHERE spot_id = %s ORDER BY id",
