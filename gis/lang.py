@@ -14,9 +14,15 @@ _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه"})
 _TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
+# Embedding and override marks (U+202A–U+202E) and isolates (U+2066–U+2069) reorder what a reader sees: a name
+# shown reversed, a link disguised. Stored text never needs them (RLM/LRM and ZWNJ stay).
+_NORMAL = {**_LETTERS, **{code: None for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}}
+
+
 def normalise_persian(text: str) -> str:
-    """Arabic letter forms to Persian (ي→ی, ك→ک), so the same word always matches itself."""
-    return text.translate(_LETTERS)
+    """Arabic letter forms to Persian (ي→ی, ك→ک), so the same word always matches itself; the characters that
+    reorder text are dropped."""
+    return text.translate(_NORMAL)
 
 
 def latin_digits(text: str) -> str:

@@ -3,6 +3,7 @@ declares entities (a 'billion laughs' bomb), and an all-or-nothing import whose 
 megabytes lists the first rows and the total."""
 
 import io
+import uuid
 import zipfile
 
 import pytest
@@ -85,3 +86,30 @@ def test_a_rejected_import_lists_the_first_rows_and_the_total(client, gis_header
     assert error["rows_total"] == 900
     assert len(error["rows"]) == 100
     assert len(answer.content) < 100_000
+
+
+def test_stored_text_loses_the_characters_that_reorder_what_readers_see(client, gis_headers, db_url):
+    """U+202E and its kin flip the order a reader sees (a name shown reversed, a link disguised): gone from
+    stored text, whatever the channel."""
+    import psycopg2
+
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) AS c FROM area"
+            " WHERE level = 'neighbourhood' ORDER BY code LIMIT 1) p"
+        )
+        lon, lat = cur.fetchone()
+    text = "کوچه\u202e lanigiro \u202c تاریک\u2066x\u2069\u202a\u202b\u202d\u2067\u2068"
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "category": "vacant_lot",
+        "lat": lat,
+        "lon": lon,
+        "description": text,
+        "address": text,
+    }
+    answer = client.post("/api/reports", json=body, headers=gis_headers)
+    assert answer.status_code == 201, answer.text
+    stored = client.get(f"/api/reports/{answer.json()['id']}", headers=gis_headers).json()
+    assert stored["description"] == "کوچه lanigiro  تاریکx"
+    assert stored["address"] == stored["description"]
