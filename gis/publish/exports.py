@@ -27,9 +27,9 @@ from openpyxl import Workbook
 from gis.clock import TEHRAN
 from gis.db import Conn
 from gis.errors import InvalidInput
-from gis.publish.fields import REPORT_FIELDS, report_source
+from gis.publish.fields import REPORT_FIELDS, SPOT_ID_FIELD, report_source
 from gis.publish.precision import precision_params, public_geom
-from gis.spots import EVERY_SPOT, SPOT_FIELDS, PublicField, SpotScope, scope_condition, spot_source
+from gis.spots import EVERY_SPOT, ID_FIELD, SPOT_FIELDS, PublicField, SpotScope, scope_condition, spot_source
 
 BATCH = 2000
 FORMATS = ("geojson", "csv", "xlsx", "gpkg", "shp")
@@ -39,23 +39,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
-class Column:
-    """An exported column: its name (≤ 10 characters), SQL, kind (int, float, str, time) and Persian
-    header."""
-
-    name: str
-    sql: str
-    kind: str
-    fa: str
-
-
-@dataclass(frozen=True)
 class ExportLayer:
     """An exported table: where its rows come from and which columns it has (never personal data)."""
 
     name: str
     source: str
-    columns: tuple[Column, ...]
+    columns: tuple[PublicField, ...]  # as written: the export's name (≤ 10 characters), SQL over t
     order: str
     has_geometry: bool = True
     private: bool = False
@@ -63,14 +52,40 @@ class ExportLayer:
     geom: str = "t.geom"  # the geometry as the reader may see it (spots and reports: the public precision)
 
 
-def _columns(fields: tuple[PublicField, ...]) -> tuple[Column, ...]:
-    """The public fields as export columns under their short names (a yes/no as 1/0, which DBF can hold)."""
+def _columns(fields: tuple[PublicField, ...]) -> tuple[PublicField, ...]:
+    """Fields as export columns: under their short names, over the row `t`, a yes/no as 1/0 (DBF holds no
+    boolean)."""
     return tuple(
-        Column(f.export_name, f"({f.sql.format(t='t')})::int", "int", f.fa)
+        PublicField(f.export_name, f"({f.sql.format(t='t')})::int", "int", f.fa)
         if f.kind == "bool"
-        else Column(f.export_name, f.sql.format(t="t"), f.kind, f.fa)
+        else PublicField(f.export_name, f.sql.format(t="t"), f.kind, f.fa)
         for f in fields
     )
+
+
+# The areas and the spots' history are exported from their own tables (staff read the history: it names who
+# acted); a spot's and a report's columns are their public fields.
+AREA_FIELDS: tuple[PublicField, ...] = (
+    PublicField("code", "{t}.code", "str", "کد"),
+    PublicField("level", "{t}.level", "str", "سطح"),
+    PublicField("name_fa", "{t}.name_fa", "str", "نام"),
+    PublicField("name_en", "{t}.name_en", "str", "نام انگلیسی"),
+    PublicField("parent", "p.code", "str", "کد بالادست"),
+    PublicField("population", "{t}.population", "int", "جمعیت"),
+    PublicField(
+        "area_km2",
+        "round((ST_Area({t}.geom::geography) / 1e6)::numeric, 3)::float8",
+        "float",
+        "مساحت (کیلومتر مربع)",
+    ),
+)
+EVENT_FIELDS: tuple[PublicField, ...] = (ID_FIELD, SPOT_ID_FIELD) + (
+    PublicField("kind", "{t}.kind", "str", "رویداد"),
+    PublicField("actor", "{t}.actor_name", "str", "انجام‌دهنده"),
+    PublicField("at", "{t}.at", "time", "زمان"),
+    PublicField("note", "{t}.note", "str", "یادداشت"),
+    PublicField("payload", "{t}.payload::text", "str", "جزئیات"),
+)
 
 
 LAYERS: dict[str, ExportLayer] = {
@@ -96,34 +111,13 @@ LAYERS: dict[str, ExportLayer] = {
         ExportLayer(
             name="areas",
             source="area t LEFT JOIN area p ON p.id = t.parent_id",
-            columns=(
-                Column("code", "t.code", "str", "کد"),
-                Column("level", "t.level", "str", "سطح"),
-                Column("name_fa", "t.name_fa", "str", "نام"),
-                Column("name_en", "t.name_en", "str", "نام انگلیسی"),
-                Column("parent", "p.code", "str", "کد بالادست"),
-                Column("population", "t.population", "int", "جمعیت"),
-                Column(
-                    "area_km2",
-                    "round((ST_Area(t.geom::geography) / 1e6)::numeric, 3)::float8",
-                    "float",
-                    "مساحت (کیلومتر مربع)",
-                ),
-            ),
+            columns=_columns(AREA_FIELDS),
             order="t.code",
         ),
         ExportLayer(
             name="events",
             source="spot_event t JOIN spot s ON s.id = t.spot_id",
-            columns=(
-                Column("id", "t.id", "int", "شناسه"),
-                Column("spot_id", "t.spot_id", "int", "شناسهٔ فضا"),
-                Column("kind", "t.kind", "str", "رویداد"),
-                Column("actor", "t.actor_name", "str", "انجام‌دهنده"),
-                Column("at", "t.at", "time", "زمان"),
-                Column("note", "t.note", "str", "یادداشت"),
-                Column("payload", "t.payload::text", "str", "جزئیات"),
-            ),
+            columns=_columns(EVENT_FIELDS),
             order="t.id",
             has_geometry=False,
             private=True,  # names the staff who acted

@@ -16,9 +16,12 @@ AUDIT_SHORT = {
     "feeling": "au_feel",
 }
 
+# The spot a row belongs to: a report's, and an event's in the exports.
+SPOT_ID_FIELD = PublicField("spot_id", "{t}.spot_id", "int", "شناسهٔ فضا")
+
 REPORT_FIELDS: tuple[PublicField, ...] = (
     ID_FIELD,
-    PublicField("spot_id", "{t}.spot_id", "int", "شناسهٔ فضا"),
+    SPOT_ID_FIELD,
     PublicField("stage", "sp.stage", "int", "مرحلهٔ فضا"),
     PublicField("source", "{t}.source", "str", "منبع"),
     PublicField("source_ref", "{t}.source_ref", "str", "شمارهٔ مرجع"),
