@@ -92,6 +92,11 @@ def roles_for(*actions: str) -> tuple[str, ...]:
     return tuple(code for code in ROLE_CODES if any(code in PERMISSIONS[action] for action in actions))
 
 
+def actions_for(role: str) -> tuple[str, ...]:
+    """The actions `role` may do, in the table's order: what a page offers a signed-in user."""
+    return tuple(action for action, allowed in PERMISSIONS.items() if role in allowed)
+
+
 def scope_of(role: str | None, action: str) -> Scope | None:
     """Over which spots `role` may do `action`, or None when it may not."""
     return PERMISSIONS[action].get("public" if role is None else role)

@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import CSRF_COOKIE, SESSION_COOKIE, require_user
 from api.deps import DB
+from gis.access import ROLES, actions_for
 from gis.db import Conn
 from gis.users import (
     User,
@@ -35,8 +36,11 @@ def _public(user: User) -> dict:
         "username": user.username,
         "full_name": user.full_name,
         "role": user.role,
+        "role_fa": ROLES[user.role].fa,
+        "role_en": ROLES[user.role].en,
         "agency_id": user.agency_id,
         "area_ids": list(user.area_ids),
+        "may": list(actions_for(user.role)),  # pages offer these moves; the server checks them again
     }
 
 

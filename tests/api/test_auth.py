@@ -3,6 +3,7 @@
 import psycopg2
 import pytest
 
+from gis import access
 from gis.db import transaction
 from gis.errors import Forbidden, InvalidInput
 from gis.users import create_user, get_user
@@ -23,6 +24,9 @@ def test_a_token_signs_api_requests_in(client, people):
     token = response.json()["access_token"]
     me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["role"] == "facilitator" and len(me["area_ids"]) == 2
+    # What the pages offer comes from the access table: a facilitator visits, never verifies.
+    assert me["may"] == list(access.actions_for("facilitator")) and "spot.visit" in me["may"]
+    assert "spot.verify" not in me["may"] and me["role_fa"] == "تسهیلگر" and me["role_en"] == "Facilitator"
 
 
 @pytest.mark.parametrize(("username", "password"), [("sara", "wrong-password"), ("nobody", "s3cret-sara")])

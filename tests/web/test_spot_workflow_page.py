@@ -243,3 +243,16 @@ def test_a_note_reaches_the_public_history_only_when_marked_public(page, live_ur
     seen = page.inner_text("#history")
     assert public in seen and inside not in seen and page.locator(".public-note").count() == 0
     assert page.outside_requests() == []
+
+
+def test_the_deputy_is_offered_the_site_visit_the_access_table_allows(page, live_url, db_url, staff):
+    """The page offers what the server allows: the deputy may record a site visit at stage 3 (the access
+    table's spot.visit), which the page used to hide from them."""
+    spot = staff["spot"]
+    with transaction(db_url) as conn:
+        version = workflow.verify(conn, user=staff["office"], spot_id=spot, version=_state(db_url, spot)[2])
+        version = workflow.start_remediation(conn, user=staff["office"], spot_id=spot, version=version)
+    _sign_in(page, live_url, "deputy", spot)
+    assert _moves(page) == ["visit", "action", "note"]
+    assert page.locator("#wf-moves .hint").count() == 1  # the evaluation waits for the actions
+    assert page.console_errors == [] and page.outside_requests() == []

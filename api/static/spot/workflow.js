@@ -1,6 +1,7 @@
 // The spot page's workflow panel: signed-in staff move the spot through the four stages with the JSON API.
-// It offers only the moves the API allows for the user's role and the spot's stage and status; the server
-// still guards every one. Each write sends the version read, so a stale page gets 409 and changes nothing.
+// It offers only the moves the API allows (the actions /api/auth/me lists) at the spot's stage and status;
+// the server still guards every one. Each write sends the version read, so a stale page gets 409 and
+// changes nothing.
 // Below the moves, the GIS office corrects the aggregation (split a report off, merge into a nearby spot,
 // undo a merge); the deputy sees the same lists read-only.
 (() => {
@@ -97,10 +98,6 @@
     network: ["ارتباط با سرور برقرار نیست؛ چیزی ثبت نشد.", "No connection to the server; nothing was saved."],
     again: ["نشست شما پایان یافته است: دوباره وارد شوید.", "Your session has ended: sign in again."],
     datePlaceholder: ["۱۴۰۵/۰۱/۰۱", "2026-03-21"],
-    roles: {gis_office: ["دفتر GIS", "GIS office"],
-            deputy: ["معاونت اجتماعی و فرهنگی", "Deputy for social affairs"],
-            facilitator: ["تسهیلگر", "Facilitator"], agency: ["دستگاه اجرایی", "Agency"],
-            viewer: ["بیننده", "Viewer"]},
     purposes: {visit: ["بازدید میدانی", "Site visit"], re_audit: ["ممیزی دوباره", "Re-audit"]},
     statuses: {assigned: ["واگذارشده", "Assigned"], in_progress: ["در حال انجام", "In progress"],
                done: ["انجام‌شده", "Done"], cancelled: ["لغوشده", "Cancelled"]},
@@ -112,6 +109,8 @@
   const pick = (table) => Object.fromEntries(Object.entries(table).map(([key, value]) =>
     [key, Array.isArray(value) ? value[en ? 1 : 0] : pick(value)]));
   const T = pick(TEXT);
+  // What the signed-in user may do: the actions gis/access.py gives their role, as /api/auth/me lists them.
+  const can = (action) => state.me.may.includes(action);
   const state = {me: null, file: null, agencies: [], categories: [], own: new Set(), stages: [], sources: [],
                  radius: 200, candidates: [], reports: []};
 
@@ -287,35 +286,34 @@
   // ---------- which moves this user has now (the guards of gis/programme/workflow.py) ----------
   function moves() {
     const {stage, status, version, actions} = state.file;
-    const role = state.me.role;
     const open = status === "open";
-    const managers = role === "gis_office" || role === "deputy";
-    const fieldRole = role === "gis_office" || role === "facilitator";
     const list = [];
-    if (role === "gis_office" && open && stage === 1) list.push(verifyMove(version));
-    if (role === "gis_office" && open && (stage === 1 || stage === 2)) list.push(rejectMove(version));
-    if (managers && open && stage === 2) {
+    if (can("spot.verify") && open && stage === 1) list.push(verifyMove(version));
+    if (can("spot.reject") && open && (stage === 1 || stage === 2)) list.push(rejectMove(version));
+    if (can("spot.remediate") && open && stage === 2) {
       list.push(move("remediation", T.remediation, [area("remediation", "note", T.noteLabel, false)], "POST",
                      `/api/spots/${spotId}/remediation`, (f) => ({version, note: value(f, "note")})));
     }
     if (open && stage === 3) {
-      if (fieldRole) list.push(visitMove(version));
-      if (managers) list.push(actionMove(version));
-      if (managers || role === "agency") list.push(noteMove(version));
+      if (can("spot.visit")) list.push(visitMove(version));
+      if (can("action.assign")) list.push(actionMove(version));
+      if (can("spot.note")) list.push(noteMove(version));
       for (const action of actions.filter((a) => a.is_open)) {
-        if (managers || (role === "agency" && state.own.has(action.id))) list.push(actionUpdateMove(action));
+        if (can("action.cancel") || (can("action.progress") && state.own.has(action.id))) {
+          list.push(actionUpdateMove(action));
+        }
       }
-      if (fieldRole) {
+      if (can("spot.evaluate")) {
         const ready = !actions.some((a) => a.is_open) && actions.some((a) => a.status === "done");
         list.push(ready ? evaluationMove(version) : el("p", {class: "hint", text: T.waitActions}));
       }
     }
-    if (role === "gis_office" && status === "merged") {
+    if (can("spot.edit") && status === "merged") {
       list.push(move("unmerge", T.unmerge, [area("unmerge", "note", T.noteLabel, true)], "POST",
                      `/api/spots/${spotId}/unmerge`, (f) => ({note: value(f, "note")})));
     }
-    if (role === "deputy" && stage === 4 && (open || status === "resolved")) {
-      if (open) list.push(closeMove(version));
+    if (can("spot.reopen") && stage === 4 && (open || status === "resolved")) {
+      if (open && can("spot.close")) list.push(closeMove(version));
       list.push(move("reopen", T.reopen, [area("reopen", "reason", T.reason, true)], "POST",
                      `/api/spots/${spotId}/reopen`, (f) => ({version, reason: value(f, "reason")})));
     }
@@ -380,7 +378,7 @@
 
   // The agency moves its own action forward; staff may only cancel. The action carries its own version.
   function actionUpdateMove(action) {
-    const mine = state.me.role === "agency";
+    const mine = can("action.progress");
     const key = `action-${action.id}`;
     const choices = mine ? ["in_progress", "done"].filter((s) => s !== action.status) : ["cancelled"];
     const agency = agencyName(action.agency, action.agency_fa, action.agency_en);
@@ -413,7 +411,7 @@
   }
 
   // ---------- reports and possible duplicates (gis/aggregation/edits.py): the GIS office edits, the deputy reads
-  const seesAggregation = () => state.me.role === "gis_office" || state.me.role === "deputy";
+  const seesAggregation = () => can("spot.candidates");
 
   // The spots within `radius` metres; on a refusal, the server's problem ({field, message}) and nothing kept.
   async function fetchCandidates(radius) {
@@ -489,7 +487,7 @@
 
   // A report split off founds a new stage-1 spot, which then shows among the possible duplicates.
   function reportList() {
-    const office = state.me.role === "gis_office";
+    const office = can("spot.edit");
     const splits = office && state.reports.length > 1;
     const rows = state.reports.map((r) => el("tr", {"data-report": r.id},
       el("td", {text: num(r.id)}), el("td", {text: en ? r.source_en : r.source_fa}),
@@ -508,7 +506,7 @@
   }
 
   function duplicates() {
-    const office = state.me.role === "gis_office";
+    const office = can("spot.edit");
     const rows = state.candidates.map((c) => el("tr", {"data-candidate": c.id},
       el("td", {}, el("a", {href: spotUrl(c.id), text: c.title ? `${num(c.id)} — ${c.title}` : num(c.id)})),
       el("td", {"data-metres": c.distance_m, text: metres(c.distance_m)}),
@@ -533,7 +531,8 @@
 
   function render() {
     const file = state.file;
-    const {role, full_name: fullName, username} = state.me;
+    const {full_name: fullName, username} = state.me;
+    const role = en ? state.me.role_en : state.me.role_fa;
     const [before, after] = [auditMean(file.audit_before), auditMean(file.audit_after)];
     const visits = file.visits.map((v) => el("tr", {"data-visit": v.id, "data-purpose": v.purpose},
       el("td", {text: day(v.visited_on)}), el("td", {text: T.purposes[v.purpose] || v.purpose}),
@@ -548,7 +547,7 @@
     panel.className = "";
     panel.replaceChildren(...[
       el("h2", {id: "wf-heading", text: T.title}),
-      el("p", {class: "who", text: `${T.signedIn} ${fullName || username} (${T.roles[role] || role})`}),
+      el("p", {class: "who", text: `${T.signedIn} ${fullName || username} (${role})`}),
       el("p", {id: "wf-message", role: "status"}),
       merged ? el("p", {id: "wf-merged", "data-into": file.merged_into}, `${T.mergedInto} `,
                   el("a", {href: spotUrl(file.merged_into), text: `${T.spot} ${num(file.merged_into)}`})) : null,
@@ -583,7 +582,7 @@
       if (problem) console.warn("the possible duplicates could not load", problem.message);
       state.reports = listed.reports;
     }
-    if (state.me.role === "agency") {
+    if (can("action.progress")) {
       // The file names agencies by code; the agency's own actions are the ones /api/actions lists for it.
       const own = await getJSON("/api/actions");
       state.own = new Set(own.filter((a) => a.spot_id === spotId).map((a) => a.id));
@@ -610,10 +609,9 @@
     const me = await fetch("/api/auth/me", {credentials: "same-origin"});
     if (!me.ok) return showSignIn();
     state.me = await me.json();
-    const role = state.me.role;
     [state.agencies, state.categories, state.stages, state.sources] = await Promise.all([
-      ["gis_office", "deputy", "agency"].includes(role) ? getJSON("/api/agencies") : [],
-      role === "gis_office" ? getJSON("/api/categories") : [],
+      can("action.assign") || can("spot.note") ? getJSON("/api/agencies") : [],
+      can("spot.verify") ? getJSON("/api/categories") : [],
       seesAggregation() ? getJSON("/api/stages") : [],
       seesAggregation() ? getJSON("/api/sources") : [],
     ]);
