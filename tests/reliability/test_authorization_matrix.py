@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from gis import users
-from gis.access import ROLE_CODES, Scope, may, scope_of
+from gis.access import ROLE_CODES, Scope, bound, may, scope_of
 from gis.aggregation import edits
 from gis.db import Conn, transaction
 from gis.intake.files.jobs import create_job
@@ -31,7 +31,7 @@ from gis.intake.focus_groups import FocusGroupCreate, create_session
 from gis.intake.reports import ReportCreate, submit_report
 from gis.programme import workflow
 from gis.programme.agencies import add_agency, set_agency_active
-from gis.users import get_user, issue_token
+from gis.users import create_user, get_user, issue_token
 from gis.vocabulary import AUDIT_KEYS
 from tests.conftest import DEMO_TEMPLATE, _fresh
 from tests.reliability.conftest import make_role_tokens
@@ -41,6 +41,7 @@ ELSEWHERE = "facilitator_elsewhere"  # a facilitator acting on another neighbour
 IDENTITIES = ("anonymous", *ROLE_CODES, ELSEWHERE)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PREFIX = "authz"
+PASSWORD = "long enough password"
 AUDIT = {key: 3 for key in AUDIT_KEYS}
 SPOT = "/api/spots/{spot_id}"
 AGENCY = "urban_services"  # the agency user's agency: every stage-3 spot made here has an action of it
@@ -130,12 +131,21 @@ class Maker:
             ),
         ).report_id
 
-    def tokens(self) -> dict[str, str]:
-        """A new bearer token per role, for a call that revokes the one it is sent with."""
-        return {
-            role: issue_token(self.conn, get_user(self.conn, f"{PREFIX}-{role.replace('_', '-')}").id)[0]
-            for role in ROLE_CODES
-        }
+    def accounts(self) -> dict[str, str]:
+        """A new account per role and its bearer token, for a call that revokes tokens or changes the
+        password: the matrix's own identities must keep working."""
+        tokens = {}
+        for role in ROLE_CODES:
+            user = create_user(
+                self.conn,
+                username=f"{PREFIX}-{uuid.uuid4().hex[:12]}",
+                password=PASSWORD,
+                role=role,
+                areas=[self.world.hood["in"]] if bound(role) is Scope.AREAS else (),
+                agency=AGENCY if bound(role) is Scope.AGENCY else None,
+            )
+            tokens[role], _ = issue_token(self.conn, user.id)
+        return tokens
 
     def agency_code(self, *, active: bool) -> str:
         code = f"ngo_{uuid.uuid4().hex[:8]}"
@@ -251,14 +261,15 @@ def _import(target: Target, who: str) -> dict:
     return {"files": {"file": ("matrix.csv", text.encode(), "text/csv")}}
 
 
-def _own_token(target: Target, who: str) -> dict:
-    """Signing out revokes the token sent: send one made for this call, not the identity's."""
+def _own_account(target: Target, who: str) -> dict:
+    """Signing out revokes the token sent, changing the password every other one: act as an account made
+    for this call, not as the identity's."""
     role = {ELSEWHERE: "facilitator"}.get(who, who)
     return {"headers": {"Authorization": f"Bearer {target['tokens'][role]}"}} if role in ROLE_CODES else {}
 
 
 def _sign_in(target: Target, who: str) -> dict:
-    return {"json": {"username": f"{PREFIX}-viewer", "password": "long enough password"}}
+    return {"json": {"username": f"{PREFIX}-viewer", "password": PASSWORD}}
 
 
 EVERYONE = frozenset(IDENTITIES)
@@ -268,7 +279,15 @@ WRITES: dict[tuple[str, str], Write] = {
     ("POST", "/api/auth/token"): Write(call=_sign_in, open_to=EVERYONE),
     ("POST", "/api/auth/login"): Write(call=_sign_in, open_to=EVERYONE),
     ("POST", "/api/auth/logout"): Write(
-        call=_own_token, prepare=lambda make: {"tokens": make.tokens()}, open_to=SIGNED_IN
+        call=_own_account, prepare=lambda make: {"tokens": make.accounts()}, open_to=SIGNED_IN
+    ),
+    ("POST", "/api/auth/password"): Write(
+        call=lambda t, who: (
+            _own_account(t, who)
+            | {"json": {"current_password": PASSWORD, "new_password": "another long password"}}
+        ),
+        prepare=lambda make: {"tokens": make.accounts()},
+        open_to=SIGNED_IN,
     ),
     ("POST", f"{SPOT}/verify"): Write(("spot.verify",), _note, _spot_at(1)),
     ("POST", f"{SPOT}/reject"): Write(
