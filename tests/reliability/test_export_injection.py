@@ -3,7 +3,6 @@ formula in a CSV or XLSX export (OWASP's CSV injection guidance), and numbers st
 
 import csv
 import io
-import uuid
 
 import geopandas as gpd
 import pytest
@@ -13,6 +12,7 @@ from shapely.geometry import box
 from gis.db import transaction
 from gis.intake.files import import_reports, write_rejected
 from gis.places.areas import import_areas
+from tests.api.test_reports_api import _body as report_body
 
 PAYLOADS = (
     '=HYPERLINK("http://evil.example","x")',
@@ -46,15 +46,7 @@ def planted(client, staff, db_url) -> dict[str, str]:
         import_areas(conn, frame, level="neighbourhood", code_field="code", name_field="name")
     sent = []
     for payload in PAYLOADS:
-        body = {
-            "uuid": str(uuid.uuid4()),
-            "category": "vacant_lot",
-            "lat": lat,
-            "lon": lon,
-            "description": payload,
-            "time_of_day": "night",
-            "reported_at": "2026-11-20T19:30:00+03:30",
-        }
+        body = report_body((lon, lat), description=payload)
         response = client.post("/api/reports", json=body, headers=staff)
         assert response.status_code == 201, response.text
         sent.append(body["uuid"])
