@@ -4,11 +4,12 @@ Why: one transaction over a 100,000-row file held the whole map's aggregation lo
 report sent meanwhile waited for it holding one of the app's pooled connections until the pool ran out.
 A job instead
 - checks every row first, writing nothing, so an all-or-nothing file with one bad row still imports nothing;
-- then writes CHUNK_ROWS rows per transaction, each committing the reports, their spots and the job's progress
-  together: a worker killed mid-way leaves only whole chunks, and the job resumes after its last one (the
-  rows' UUIDs make a repeated row a duplicate, never a second report);
-- takes the map lock only while a chunk attaches its reports (well under a second), so a report sent from
-  the field waits at most that long;
+- then writes the rows in chunks, one transaction each, committing the reports, their spots and the job's
+  progress together: a worker killed mid-way leaves only whole chunks, and the job resumes after its last one
+  (the rows' UUIDs make a repeated row a duplicate, never a second report);
+- takes the map lock only while a chunk attaches its reports, and sizes its chunks (MIN_CHUNK_ROWS to
+  CHUNK_ROWS) so that a chunk's transaction lasts about CHUNK_SECONDS: a report sent from the field waits at
+  most about that long, however large or busy the database;
 - runs on a connection of its own (never the request pool), held by one worker at a time through a session
   advisory lock that PostgreSQL releases when the worker dies.
 Cancelling stops after the current chunk: what was committed stays, as the job's import batch.
@@ -17,6 +18,7 @@ Cancelling stops after the current chunk: what was committed stays, as the job's
 import logging
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,12 +50,14 @@ log = logging.getLogger(__name__)
 
 # Files up to this many rows are imported at once, in the request or command (as before jobs existed).
 SYNC_ROWS = LOCK_MAP_ROWS
-# Rows per committed chunk: small enough that the map lock is held well under a second.
+# Rows per committed chunk, at most and at least; in between, as many as take about CHUNK_SECONDS to submit
+# and commit (the map lock is held for part of that).
 CHUNK_ROWS = 1000
+MIN_CHUNK_ROWS = 100
+CHUNK_SECONDS = 0.3
 # The rows the job keeps of its rejected ones (with their cells), for the page and the CLI's rejected file.
 KEEP_ERRORS = 1000
 JOB_LOCK = (LOCK_NAMESPACE + 2) << 48  # + job id: the session lock of the worker running that job
-OPEN_STATES = ("queued", "running")
 
 JOB_SQL = """
     SELECT j.id, j.state, j.cancel_requested, j.file_name AS file, j.file_suffix AS suffix, j.source,
@@ -336,7 +340,7 @@ def _write_file(
         actor_name=job["actor_name"] or f"import {job['file_name']}",
         lock_map=True,
     )
-    blank, done = 0, job["rows_done"]
+    blank, done, chunk = 0, job["rows_done"], CHUNK_ROWS
     for number, row in enumerate(table.rows, start=1):
         if number <= job["rows_done"]:
             continue
@@ -354,10 +358,13 @@ def _write_file(
                     "row": row.number,
                 }
                 pending.add(row.number, report, key, _cell_texts(row.values))
-        if number % CHUNK_ROWS == 0:
+        if done - job["rows_done"] >= chunk:
+            began = time.monotonic()
             if _commit_chunk(conn, job, pending, result, done, blank):
                 _cancelled(conn, job)
                 return
+            took = max(time.monotonic() - began, 0.001)
+            chunk = max(MIN_CHUNK_ROWS, min(CHUNK_ROWS, round(chunk * CHUNK_SECONDS / took)))
             blank = 0
             if progress is not None:
                 progress("writing", done, job["rows_total"])
