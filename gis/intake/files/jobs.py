@@ -229,7 +229,7 @@ def run_job(
         path.write_bytes(bytes(job.pop("file_data")))
         try:
             with translate_errors():
-                if job["rows_total"] is None and not _check_file(conn, job, path, progress):
+                if job["rows_total"] is None and not _check_file(conn, job, path, progress, stop):
                     return get_job(conn, job_id)
                 _write_file(conn, job, path, progress, stop)
         except DatabaseUnavailable:
@@ -271,8 +271,11 @@ def _parser(conn: Conn, job: dict, path: Path) -> tuple:
     return table, mapping, parser
 
 
-def _check_file(conn: Conn, job: dict, path: Path, progress: Progress | None) -> bool:
-    """Check every row, writing nothing; an all-or-nothing job with a rejected row fails here."""
+def _check_file(
+    conn: Conn, job: dict, path: Path, progress: Progress | None, stop: threading.Event | None
+) -> bool:
+    """Check every row, writing nothing; an all-or-nothing job with a rejected row fails here. False when
+    the job must not go on (failed, or the worker is stopping: then it is checked again when resumed)."""
     table, mapping, parser = _parser(conn, job, path)
     result = ImportResult(job["file_name"], table.format, table.columns, mapping)
     seen: dict[str, int] = {}
@@ -297,6 +300,8 @@ def _check_file(conn: Conn, job: dict, path: Path, progress: Progress | None) ->
             waiting.append((row.number, parsed[0], _cell_texts(row.values)))
             if len(waiting) >= CHUNK_ROWS:
                 check()
+                if stop is not None and stop.is_set():
+                    return False
     check()
     rejected = [r.as_dict() for r in result.rows if r.status == "rejected"]
     if rejected and not job["partial"]:
