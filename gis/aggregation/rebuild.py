@@ -25,8 +25,6 @@ from gis.aggregation.edits import HAND_EDITED_SQL
 from gis.db import Conn
 from gis.errors import InvalidInput
 
-# In the user range of SRIDs; rebuilds never run at once (each locks the spot table), so one number serves.
-WORK_SRID = 990_022
 FREE_SPOTS_SQL = f"SELECT s.id FROM spot s WHERE s.stage = 1 AND s.status = 'open' AND NOT {HAND_EDITED_SQL}"
 
 
@@ -92,6 +90,13 @@ class _Grid:
         return list(found.values())
 
 
+def utm_srid(lon: float, lat: float) -> int:
+    """The WGS 84 UTM zone's SRID around a point: metres for the clustering, from a projection PostGIS already
+    has (the app's role may not add one), true to 0.04% within its zone, so a few centimetres on a radius."""
+    zone = min(int((lon + 180) // 6) + 1, 60)
+    return (32600 if lat >= 0 else 32700) + zone
+
+
 def _load(conn: Conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[str, str]], int]:
     with conn.cursor() as cur:
         cur.execute(FREE_SPOTS_SQL)
@@ -102,14 +107,7 @@ def _load(conn: Conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[
             (free,),
         )
         lon, lat = cur.fetchone()
-        # ST_Transform to a PROJ string builds the projection anew for every row (~0.1 ms each); to an SRID
-        # it is built once. So the projection is an SRID for the transaction, gone before it commits.
-        cur.execute(
-            "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text)"
-            " VALUES (%s, 'safemap', %s, '', %s)",
-            (WORK_SRID, WORK_SRID, f"+proj=aeqd +lat_0={lat or 0} +lon_0={lon or 0} +datum=WGS84 +units=m"),
-        )
-        proj = WORK_SRID
+        proj = utm_srid(lon or 0, lat or 0)
         cur.execute(
             "SELECT id, category, location_verified, spot_id, ST_AsBinary(ST_Transform(geom, %s))"
             " FROM report WHERE spot_id = ANY(%s) OR spot_id IS NULL ORDER BY id",
@@ -135,7 +133,6 @@ def _load(conn: Conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[
         compatible = set(cur.fetchall())
         cur.execute("SELECT count(*) FROM spot WHERE status <> 'merged' AND id <> ALL(%s)", (free,))
         untouched = cur.fetchone()[0]
-        cur.execute("DELETE FROM spatial_ref_sys WHERE srid = %s", (WORK_SRID,))
     return free, reports, kept, compatible, untouched
 
 
