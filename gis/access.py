@@ -76,6 +76,8 @@ PERMISSIONS: dict[str, dict[str, Scope]] = {
     "programme.read": _READERS,
     "programme.manage": _DEPUTY,
     "dashboard.read": _READERS,
+    # Pages: the tablet page is the facilitators' work (the GIS office may submit there too, but works at /work).
+    "page.field": {"facilitator": Scope.AREAS},
 }
 
 # Facilitators submit what they gathered in the field; the GIS office any source.
