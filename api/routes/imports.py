@@ -70,7 +70,8 @@ def upload_reports(
                 actor_name=user.full_name or user.username,
             )
             conn.commit()  # before the worker is woken, so it finds the job
-            request.app.state.import_worker.wake()
+            if worker := getattr(request.app.state, "import_worker", None):  # none without the lifespan
+                worker.wake()
             response.status_code = 202
             response.headers["Location"] = f"/api/imports/{job_id}"
             return get_job(conn, job_id)
