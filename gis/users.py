@@ -206,13 +206,13 @@ def _attempt_keys(username: str, address: str) -> dict[str, str]:
 def sign_in_wait(conn: Conn, username: str, address: str) -> int:
     """Seconds before this account or this address may try again (0: now); counts every attempt it allows,
     so parallel guesses count too. The caller commits even when the sign-in then fails."""
-    keys = _attempt_keys(username, address)
+    keys = sorted(_attempt_keys(username, address).values())  # one lock order for every request
     now = clock.now()
     wait = 0.0
     with conn.cursor() as cur:
         cur.execute(
             "SELECT key, failures, last_failed_at FROM sign_in_attempt WHERE key = ANY(%s) FOR UPDATE",
-            (list(keys.values()),),
+            (keys,),
         )
         for key, failures, last in cur.fetchall():
             past = failures - FREE_FAILURES[key.split(":", 1)[0]]
@@ -229,7 +229,7 @@ def sign_in_wait(conn: Conn, username: str, address: str) -> int:
                 failures = CASE WHEN a.last_failed_at < %(now)s - %(window)s THEN 1 ELSE a.failures + 1 END,
                 last_failed_at = %(now)s
             """,
-            {"keys": list(keys.values()), "now": now, "window": WINDOW},
+            {"keys": keys, "now": now, "window": WINDOW},
         )
     return 0
 

@@ -4,6 +4,7 @@ signed-in user can change their password and sign a token out for good."""
 
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import psycopg2
@@ -47,6 +48,14 @@ def test_thirty_wrong_passwords_then_the_right_one_must_wait(client, nasrin):
     assert (
         client.post("/api/auth/login", json={"username": "nasrin", "password": PASSWORD}).status_code == 429
     )
+
+
+def test_forty_guesses_at_once_all_count_and_none_crashes(client, nasrin):
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        answers = list(pool.map(lambda n: _token(client, password=f"parallel {n}").status_code, range(40)))
+    assert set(answers) <= {401, 429}, answers
+    assert answers.count(401) <= 10, answers  # about the 5 free failures: the rest were counted first
+    assert _token(client).status_code == 429
 
 
 def test_the_delay_passes_and_a_success_clears_it(client, nasrin):
