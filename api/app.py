@@ -12,7 +12,7 @@ from api import errors
 from api.deps import Database
 from api.middleware import BodyLimit, PublicURL, SecurityHeaders
 from api.pages import dashboard as dashboard_page
-from api.pages import field, login, spot
+from api.pages import field, login, spot, work
 from api.pages import map as map_page
 from api.routes import (
     agencies,
@@ -94,6 +94,7 @@ def create_app(url: str | None = None) -> FastAPI:
         dashboard_page,
         field,
         login,
+        work,
     ):
         app.include_router(module.router)
     app.add_exception_handler(open311.Open311Error, open311.error_response)

@@ -76,7 +76,7 @@ PERMISSIONS: dict[str, dict[str, Scope]] = {
     "programme.read": _READERS,
     "programme.manage": _DEPUTY,
     "dashboard.read": _READERS,
-    # Pages: the tablet page is the facilitators' work (the GIS office may submit there too, but works at /work).
+    # Pages: the tablet page is the facilitators' work (the GIS office works at /work).
     "page.field": {"facilitator": Scope.AREAS},
 }
 
@@ -116,8 +116,9 @@ def submit_sources(role: str) -> tuple[str, ...] | None:
 
 @dataclass(frozen=True)
 class SpotScope:
-    """Which spots a reader may see: the public only those past mapping, a facilitator those in their
-    neighbourhoods, an agency those it has an action on; staff and viewers all of them."""
+    """Which spots a reader may see: the public only those past mapping (and of them no names and none of the
+    staff's record), a facilitator those in their neighbourhoods, an agency those it has an action on; staff
+    and viewers all of them."""
 
     min_stage: int = 1
     area_ids: tuple[int, ...] | None = None

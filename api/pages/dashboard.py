@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.auth import current_user
 from api.deps import DB
 from api.pages import charts
+from api.pages.nav import top_bar
 from api.pages.render import language, render, sign_in_first
 from api.pages.strings import words
 from gis.db import Conn
@@ -93,6 +94,7 @@ def dashboard_page(
         "dashboard.html",
         {
             "user": user,
+            "bar": top_bar(request, user),
             "d": figures,
             "charts": _charts(figures, lang),
             "criteria": AUDIT_CRITERIA,

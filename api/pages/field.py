@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import current_user
 from api.deps import DB
+from api.pages.nav import top_bar
 from api.pages.render import language, render
 from api.pages.strings import pick, words
 from gis.access import may
@@ -28,6 +29,8 @@ TEMPLATES = Path(__file__).parent.parent / "templates"
 PRECACHE = (
     "/static/field/field.js",
     "/static/field/field.css",
+    "/static/nav/topbar.js",
+    "/static/nav/topbar.css",
     "/static/vendor/leaflet/leaflet.js",
     "/static/vendor/leaflet/leaflet.css",
     "/static/vendor/leaflet/images/marker-icon.png",
@@ -61,7 +64,12 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
             f"/login?{'lang=en&' if lang == 'en' else ''}next={quote(here, safe='')}", status_code=303
         )
     if not may(user.role, "report.submit"):
-        return render(request, "field.html", {"user": user, "forbidden": True}, status_code=403)
+        return render(
+            request,
+            "field.html",
+            {"user": user, "bar": top_bar(request, user), "forbidden": True},
+            status_code=403,
+        )
     config = {
         "lang": lang,
         "user": {"username": user.username, "full_name": user.full_name, "role": user.role},
@@ -76,6 +84,7 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
     }
     context = {
         "user": user,
+        "bar": top_bar(request, user),
         "forbidden": False,
         "config": config,
         "version": _version(),

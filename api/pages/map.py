@@ -21,6 +21,7 @@ from jinja2 import Template
 
 from api.auth import current_user
 from api.deps import DB
+from api.pages.nav import top_bar_html
 from api.pages.render import language, sign_in_first
 from api.pages.strings import words
 from gis.db import Conn
@@ -210,4 +211,5 @@ def map_page(request: Request, conn: Conn = DB, user: User | None = Depends(curr
         basemap_url=settings.basemap_url,
         basemap_attribution=settings.basemap_attribution,
     )
-    return HTMLResponse(html)
+    # The bar goes first in the body; topbar.css gives the map the height below it.
+    return HTMLResponse(html.replace("<body>", "<body>" + top_bar_html(request, user), 1))

@@ -7,14 +7,16 @@ import jdatetime
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
-from api.auth import spot_scope
+from api.auth import current_user, spot_scope
 from api.deps import DB
+from api.pages.nav import top_bar
 from api.pages.render import language, render
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.lang import persian_digits
 from gis.publish.mapdata import map_reference
 from gis.spots import spot_feature
+from gis.users import User
 from gis.vocabulary import AUDIT_CRITERIA, EVENT_KINDS
 
 router = APIRouter(tags=["pages"])
@@ -33,6 +35,7 @@ def spot_page(
     spot_id: int = Path(..., ge=1, le=2_147_483_647),
     conn: Conn = DB,
     scope: SpotScope = Depends(spot_scope),
+    user: User | None = Depends(current_user),
 ) -> HTMLResponse:
     lang = language(request)
     spot = json.loads(spot_feature(conn, spot_id, scope=scope))
@@ -56,6 +59,7 @@ def spot_page(
         "spot.html",
         {
             "spot": props,
+            "bar": top_bar(request, user),
             "spot_staff": scope.staff,
             "colour": colour,
             "events": events,

@@ -1,0 +1,46 @@
+"""/work: each role's work list. The GIS office's spots waiting for a decision (a table beside a map), an
+agency's actions to move on; a role with no list here gets the error page in its language."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.auth import current_user
+from api.deps import DB
+from api.pages.nav import top_bar
+from api.pages.render import language, render, sign_in_first
+from api.pages.strings import words
+from gis.access import may
+from gis.db import Conn
+from gis.lang import jalali, persian_digits
+from gis.programme.workflow import list_actions
+from gis.programme.worklist import office_work
+from gis.users import User
+
+router = APIRouter(include_in_schema=False)
+
+
+def _actions(conn: Conn, user: User, lang: str) -> list[dict]:
+    """The agency's actions, open ones first (soonest due first), with the due day as its readers write it."""
+    rows = list_actions(conn, user=user)
+    rows.sort(key=lambda row: (row["status"] not in ("assigned", "in_progress"), row["due_on"], row["id"]))
+    return [
+        {
+            **row,
+            "due_on": row["due_on"].isoformat(),
+            "due_label": row["due_on"].isoformat() if lang == "en" else persian_digits(jalali(row["due_on"])),
+        }
+        for row in rows
+    ]
+
+
+@router.get("/work", response_class=HTMLResponse)
+def work_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
+    if user is None:
+        return sign_in_first(request)
+    user.require("spot.verify", "action.progress")
+    lang = language(request)
+    context = {"user": user, "bar": top_bar(request, user), "text": words("work", lang)}
+    if may(user.role, "spot.verify"):
+        spots = office_work(conn, user=user)
+        return render(request, "work_office.html", {**context, "spots": spots})
+    return render(request, "work_actions.html", {**context, "actions": _actions(conn, user, lang)})

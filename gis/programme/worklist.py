@@ -1,0 +1,57 @@
+"""The GIS office's work list: the spots still at stage 1 or 2, each with what it waits for."""
+
+from gis.db import Conn
+from gis.users import User
+
+# Another live spot of the same kind this close (metres) may be the same place reported twice.
+DUPLICATE_M = 100
+
+# Which decisions a spot waits for: "verify" (a stage-1 report nobody checked), "place" (a report whose
+# location was not verified, e.g. geocoded from an address), "duplicate" (a live spot of its kind nearby).
+WORK_SQL = """
+    SELECT s.id, s.title, s.stage, s.category, c.label_fa, c.label_en, a.code, a.name_fa, a.name_en,
+           s.report_count, s.priority::float8, s.version, s.updated_at,
+           ST_Y(ST_PointOnSurface(s.geom)), ST_X(ST_PointOnSurface(s.geom)),
+           s.stage = 1,
+           EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id AND NOT r.location_verified),
+           EXISTS (SELECT 1 FROM spot o
+                   WHERE o.id <> s.id AND o.category = s.category AND o.status IN ('open', 'resolved')
+                     AND ST_DWithin(o.geom::geography, s.geom::geography, %(near)s))
+    FROM spot s JOIN category c ON c.code = s.category LEFT JOIN area a ON a.id = s.area_id
+    WHERE s.status = 'open' AND s.stage <= 2
+    ORDER BY s.stage, s.priority DESC, s.id
+"""
+KEYS = (
+    "id",
+    "title",
+    "stage",
+    "category",
+    "category_fa",
+    "category_en",
+    "area_code",
+    "area_fa",
+    "area_en",
+    "report_count",
+    "priority",
+    "version",
+    "updated_at",
+    "lat",
+    "lon",
+)
+NEEDS = ("verify", "place", "duplicate")
+
+
+def office_work(conn: Conn, *, user: User) -> list[dict]:
+    """Every open stage-1/2 spot with the decisions it waits for, most urgent first; for the GIS office,
+    which alone may verify, place and merge them."""
+    user.require("spot.verify")
+    with conn.cursor() as cur:
+        cur.execute(WORK_SQL, {"near": DUPLICATE_M})
+        rows = cur.fetchall()
+    work = []
+    for row in rows:
+        item = dict(zip(KEYS, row[: len(KEYS)]))
+        item["updated_at"] = item["updated_at"].isoformat()
+        item["needs"] = [need for need, flag in zip(NEEDS, row[len(KEYS) :]) if flag]
+        work.append(item)
+    return work
