@@ -55,8 +55,8 @@ class Database:
             except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
                 pool.putconn(conn, close=True)
                 if attempt == 2:
-                    raise DatabaseUnavailable("database_unreachable", detail=str(exc).strip()) from exc
-        raise DatabaseUnavailable("database_unreachable")
+                    raise DatabaseUnavailable("database_down_retry", detail=str(exc).strip()) from exc
+        raise DatabaseUnavailable("database_down_retry")
 
     def close(self) -> None:
         if self._pool is not None:
