@@ -57,6 +57,7 @@
     }
     const etag = (response.headers.get("ETag") || "").replace(/\D/g, "");
     action.status = next;
+    action.outcome = note.value.trim();
     action.version = etag ? Number(etag) : action.version + 1;
     action.overdue = action.overdue && OPEN.includes(next);
     row.replaceWith(render(action));
