@@ -456,6 +456,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{kb} کیلوبایت بیش از سقف {mb} مگابایت است؛ نخست اندازهٔ عکس را کوچک کنید",
         "{kb} KB is over the {mb} MB limit; resize the photo first",
     ),
+    "photo_too_many_pixels": (
+        "تصویر بیش از {max_megapixels} مگاپیکسل است؛ نخست اندازهٔ عکس را کوچک کنید",
+        "the image has more than {max_megapixels} megapixels; resize the photo first",
+    ),
     "photo_belongs_another_report": (
         "عکس {photo_uuid} از آنِ گزارش دیگری است",
         "photo {photo_uuid} belongs to another report",

@@ -3,11 +3,20 @@
 The bytes live in `report_photo` (bytea) rather than in a folder: they are committed with the report, kept by
 the same backups, and need no file permissions on the server. The tablet resizes photos to at most 1600 px
 before sending, so rows stay small (MAX_BYTES).
+
+An upload is never stored as sent: it is decoded and its pixels written into a new file of the same kind.
+A file that only starts like an image (an HTML page behind a JPEG header) is refused, and nothing but pixels
+is kept: no EXIF (a phone's photo carries the GPS position of the woman who took it), no comments, no ICC
+profile. The camera's rotation is applied to the pixels first, so the photo still stands the right way up.
 """
 
 import hashlib
+import io
 import uuid as uuidlib
+import warnings
 from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gis.db import Conn
 from gis.errors import Conflict, InvalidInput, NotFound
@@ -15,6 +24,9 @@ from gis.users import User
 
 MAX_BYTES = 2 * 1024 * 1024
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+# A 2 MB file can unpack to gigabytes of pixels (a "decompression bomb"); a 48-megapixel phone photo fits.
+MAX_PIXELS = 50_000_000
+_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
 @dataclass(frozen=True)
@@ -27,15 +39,32 @@ class PhotoResult:
     created: bool
 
 
-def sniff_type(data: bytes) -> str | None:
-    """The image type the bytes really are (JPEG, PNG or WebP), whatever the upload claimed."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+def clean_image(data: bytes) -> tuple[str, bytes]:
+    """(content type, bytes) of the image re-encoded from its decoded pixels alone, upright and without
+    metadata; InvalidInput when the bytes are not a whole JPEG, PNG or WebP image or hold too many pixels."""
+    too_big = InvalidInput("file", "photo_too_many_pixels", max_megapixels=MAX_PIXELS // 1_000_000)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=list(_FORMATS))
+            if image.width * image.height > MAX_PIXELS:
+                raise too_big
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise too_big from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise InvalidInput("file", "jpeg_png_webp_image") from exc
+    kind = image.format
+    see_through = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+    mode = "RGBA" if see_through and kind != "JPEG" else "RGB"
+    pixels = upright.convert(mode)
+    # A new image made from the pixel bytes carries none of the upload's info (EXIF, XMP, ICC, comments).
+    bare = Image.frombytes(mode, pixels.size, pixels.tobytes())
+    out = io.BytesIO()
+    options = {"quality": 85} if kind in ("JPEG", "WEBP") else {"optimize": True}
+    bare.save(out, format=kind, **options)
+    return _FORMATS[kind], out.getvalue()
 
 
 def _uuid(field: str, value: str) -> str:
@@ -70,9 +99,7 @@ def add_photo(conn: Conn, *, report_uuid: str, photo_uuid: str, data: bytes, use
             kb=len(data) // 1024,
             mb=MAX_BYTES // 1024 // 1024,
         )
-    content_type = sniff_type(data)
-    if content_type is None:
-        raise InvalidInput("file", "jpeg_png_webp_image")
+    content_type, data = clean_image(data)
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO report_photo (uuid, report_id, content_type, bytes, sha256, created_by)"
