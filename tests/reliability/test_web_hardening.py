@@ -145,3 +145,17 @@ def test_an_upload_route_takes_a_file_past_the_json_limit(client, viewer_headers
         headers=viewer_headers,
     )
     assert answer.status_code == 403
+
+
+def test_a_configured_base_map_may_load_its_tiles_under_the_policy(db_url, monkeypatch):
+    from api.app import create_app
+
+    monkeypatch.setenv("SAFEMAP_BASEMAP_URL", "https://{s}.tiles.example.ir/{z}/{x}/{y}.png")
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app(db_url)) as client:
+            policy = client.get("/map").headers["content-security-policy"]
+    finally:
+        get_settings.cache_clear()
+    images = next(part for part in policy.split("; ") if part.startswith("img-src"))
+    assert "https://*.tiles.example.ir" in images.split()
