@@ -392,7 +392,14 @@ def _import_job(
     An unfinished job of the same file (this command killed, or the app's worker stopped) is resumed."""
     from gis.db import connect, transaction
     from gis.errors import SafemapError
-    from gis.intake.files.jobs import claim_job, create_job, release_job, run_job, unfinished_job
+    from gis.intake.files.jobs import (
+        claim_job,
+        create_job,
+        release_job,
+        run_job,
+        unfinished_job,
+        write_job_rejected,
+    )
 
     with transaction(url) as conn:
         job_id = unfinished_job(conn, file, source=source, source_ref=ref)
@@ -442,30 +449,9 @@ def _import_job(
     )
     if job["state"] == "done" and job["rejected"]:
         target = rejected or Path.cwd() / f"{file.stem}.rejected.csv"
-        typer.echo(f"{_write_job_rejected(target, job)} rejected rows written to {target}")
+        typer.echo(f"{write_job_rejected(target, job)} rejected rows written to {target}")
     if job["state"] != "done":
         raise typer.Exit(1)
-
-
-def _write_job_rejected(path: Path, job: dict) -> int:
-    """The rejected rows a job kept (up to its first 1,000), as the synchronous import writes them."""
-    import csv
-
-    columns = list(dict.fromkeys(c for row in job["errors"] for c in row.get("values", {})))
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["row", "field", "reason", *columns])
-        for row in job["errors"]:
-            values = row.get("values", {})
-            writer.writerow(
-                [
-                    row.get("row", ""),
-                    row.get("field") or "",
-                    row["reason"],
-                    *(values.get(c, "") for c in columns),
-                ]
-            )
-    return len(job["errors"])
 
 
 @app.command("export")

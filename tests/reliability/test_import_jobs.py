@@ -56,7 +56,8 @@ def write_reports_csv(db_url: str, path: Path, rows: int, *, bad_row: int | None
         writer.writerow(["عرض جغرافیایی", "طول جغرافیایی", "نوع", "توضیحات", "تاریخ"])
         for number, (lon, lat) in enumerate(_places(db_url, rows), start=1):
             place = ["", ""] if number == bad_row else [f"{lat:.6f}", f"{lon:.6f}"]
-            writer.writerow([*place, "زمین بایر", f"زمین رها شده {number}", "1402/10/25"])
+            text = '=HYPERLINK("http://evil.example","x")' if number == bad_row else f"زمین رها شده {number}"
+            writer.writerow([*place, "زمین بایر", text, "1402/10/25"])
     return path
 
 
@@ -132,7 +133,7 @@ def _visible(db_url: str) -> tuple[int, int]:
 
 
 def _cli(
-    db_url: str, path: Path, processes: list[subprocess.Popen], *, output: bool = True
+    db_url: str, path: Path, processes: list[subprocess.Popen], *extra: str, output: bool = True
 ) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_")} | {
         "DATABASE_URL": db_url,
@@ -140,7 +141,7 @@ def _cli(
     }
     stream = subprocess.PIPE if output else subprocess.DEVNULL
     process = subprocess.Popen(
-        [str(SAFEMAP), "import", "reports", str(path)],
+        [str(SAFEMAP), "import", "reports", str(path), *extra],
         cwd=path.parent,
         env=env,
         stdout=stream,
@@ -279,3 +280,19 @@ def test_a_report_sent_during_a_large_import_is_answered_within_two_seconds(db_u
     assert _visible(db_url)[0] == 16 * CHUNK_ROWS
     assert max(timings) < 2, f"a report waited {max(timings):.1f} s for the import (of {len(timings)} sent)"
     assert len(timings) >= 5, f"only {len(timings)} reports were sent during the import: it proved nothing"
+
+
+def test_a_partial_cli_job_keeps_the_valid_rows_and_writes_the_rejected_one_defused(
+    db_url, tmp_path, processes
+):
+    path = write_reports_csv(db_url, tmp_path / "partial.csv", ROWS, bad_row=7)
+    done = _cli(db_url, path, processes, "--partial", "--rejected", str(tmp_path / "out.csv"))
+    out, err = done.communicate(timeout=300)
+    assert done.returncode == 0, err
+    assert f"{ROWS - 1} accepted" in out and "1 rejected" in out and "row 8: rejected: location" in out
+    assert "1 rejected rows written to" in out
+    with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as handle:
+        header, row = list(csv.reader(handle))
+    assert header[:3] == ["row", "field", "reason"] and row[0] == "8"
+    assert '\'=HYPERLINK("http://evil.example","x")' in row  # a spreadsheet shows it, never runs it
+    assert _visible(db_url) == (ROWS - 1, ROWS - 1)

@@ -32,6 +32,7 @@ from gis.errors import Conflict, DatabaseUnavailable, InvalidInput, NotFound, Sa
 from gis.intake.files.batch import (
     LOCK_MAP_ROWS,
     ImportResult,
+    RowOutcome,
     _blank,
     _cell_texts,
     _open_batch,
@@ -40,6 +41,7 @@ from gis.intake.files.batch import (
     _rejected,
     check_crs,
     file_sha256,
+    write_rejected,
 )
 from gis.intake.files.columns import load_lookups, map_columns
 from gis.intake.files.read import file_format, open_table
@@ -434,6 +436,20 @@ def _close(conn: Conn, job: dict, state: str, message: str = "") -> None:
 
 def _cancelled(conn: Conn, job: dict) -> None:
     _close(conn, job, "cancelled", f"cancelled after {job['rows_done']} rows; the rows imported so far stay")
+
+
+def write_job_rejected(path: Path, job: dict) -> int:
+    """The rejected rows a job kept (its first KEEP_ERRORS) as `write_rejected` writes a partial import's."""
+    rows = [e for e in job["errors"] if "row" in e]
+    columns = list(dict.fromkeys(c for e in rows for c in e.get("values", {})))
+    result = ImportResult(job["file"], "", columns, {})
+    result.rows = [
+        RowOutcome(
+            e["row"], "rejected", e.get("field"), e["reason"], e.get("reason_fa", ""), values=e.get("values")
+        )
+        for e in rows
+    ]
+    return write_rejected(path, result)
 
 
 class ImportWorker:
