@@ -101,12 +101,16 @@ def test_links_use_the_configured_public_url_not_the_host_header(db_url, monkeyp
         with TestClient(create_app(db_url)) as client:
             landing = client.get("/ogc", headers={"host": "evil.example"})
             discovery = client.get("/open311/discovery.json", headers={"host": "evil.example"})
+            upload = client.post(
+                "/api/imports/reports", files={"file": ("big.csv", b"a" * (3 * 1024 * 1024), "text/csv")}
+            )
     finally:
         get_settings.cache_clear()
     for answer in (landing, discovery):
         assert answer.status_code == 200
         assert "evil.example" not in answer.text
     assert "https://safemap.example.ir/gis/ogc" in landing.text
+    assert upload.status_code == 401  # an upload route keeps its own limit under the public URL's path
 
 
 def test_a_huge_body_to_open311_is_refused_before_it_is_read(client):
