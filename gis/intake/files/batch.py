@@ -156,15 +156,17 @@ def row_uuid(report: ReportCreate) -> str:
     return str(uuidlib.uuid5(ROW_NAMESPACE, json.dumps(content, ensure_ascii=False, sort_keys=True)))
 
 
-def _blank(values: dict[str, object], geometry: dict | None) -> bool:
+def is_blank(values: dict[str, object], geometry: dict | None) -> bool:
+    """A row with no geometry and no cell filled: skipped, not rejected."""
     return geometry is None and all(v is None or str(v).strip() == "" for v in values.values())
 
 
-def _cell_texts(values: dict[str, object]) -> dict[str, str]:
+def cell_texts(values: dict[str, object]) -> dict[str, str]:
+    """The row's cells as text, as a rejected row keeps them for its file."""
     return {k: "" if v is None else str(v) for k, v in values.items()}
 
 
-def _open_batch(
+def open_batch(
     conn: Conn,
     result: ImportResult,
     path: Path,
@@ -226,7 +228,7 @@ def _submitted_outcome(number: int, outcome: SubmitResult) -> RowOutcome:
     )
 
 
-class _PendingRows:
+class PendingRows:
     """Valid rows waiting to be submitted together, settled in row order as submitting one by one would."""
 
     def __init__(
@@ -280,7 +282,7 @@ class _PendingRows:
                 outcome = rejected[key]
             if isinstance(outcome, InvalidInput):
                 rejected.setdefault(key, outcome)
-                self.result.rows[index] = _rejected(number, outcome, values)
+                self.result.rows[index] = rejected_outcome(number, outcome, values)
                 continue
             self.seen[key] = number
             self.result.rows[index] = _submitted_outcome(number, outcome)
@@ -288,7 +290,7 @@ class _PendingRows:
         self.waiting.clear()
 
 
-def _parse_row(
+def parse_row(
     parser: RowParser, row: Row, result: ImportResult, seen: dict[str, int]
 ) -> tuple[ReportCreate, str] | None:
     """The row's report and UUID; None, its outcome recorded, when it is rejected or a repeat."""
@@ -299,8 +301,8 @@ def _parse_row(
             result.rows.append(_repeat(row.number, seen[key]))
             return None
     except InvalidInput as exc:
-        values = _cell_texts(row.values)
-        result.rows.append(_rejected(row.number, exc, values))
+        values = cell_texts(row.values)
+        result.rows.append(rejected_outcome(row.number, exc, values))
         return None
     return report, key
 
@@ -330,10 +332,10 @@ def import_reports(
     mapping = map_columns(table.columns)
     parser = RowParser(mapping, load_lookups(conn), source, source_ref.strip(), check_crs(crs))
     result = ImportResult(name, table.format, table.columns, mapping)
-    batch_id = _open_batch(
+    batch_id = open_batch(
         conn, result, path, source=source, source_ref=source_ref.strip(), partial=partial, actor_id=actor_id
     )
-    rows = _PendingRows(
+    rows = PendingRows(
         conn,
         result,
         batch_id=batch_id,
@@ -344,16 +346,16 @@ def import_reports(
     for done, row in enumerate(table.rows, start=1):
         if progress is not None:
             progress(done, max(table.total, done))
-        if _blank(row.values, row.geometry):
+        if is_blank(row.values, row.geometry):
             result.blank += 1
             continue
-        parsed = _parse_row(parser, row, result, rows.seen)
+        parsed = parse_row(parser, row, result, rows.seen)
         if parsed is None:
             continue
         report, key = parsed
         report.uuid, report.created_by = key, actor_id
         report.provenance = {"import_batch": batch_id, "file": name, "row": row.number}
-        rows.add(row.number, report, key, _cell_texts(row.values))
+        rows.add(row.number, report, key, cell_texts(row.values))
     rows.flush()
     if result.count("rejected") and not partial:
         raise ImportRejected(result)
@@ -368,7 +370,7 @@ def _repeat(number: int, first: int) -> RowOutcome:
     return RowOutcome(number, "duplicate", reason=reason, reason_fa=reason_fa)
 
 
-def _rejected(number: int, exc: InvalidInput, values: dict[str, str]) -> RowOutcome:
+def rejected_outcome(number: int, exc: InvalidInput, values: dict[str, str]) -> RowOutcome:
     """A refused row: the field, and the reason in English and Persian from the catalogue."""
     return RowOutcome(
         number, "rejected", exc.field, exc.reason_text("en"), reason_fa=exc.reason_text("fa"), values=values

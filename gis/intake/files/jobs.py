@@ -32,15 +32,15 @@ from gis.errors import Conflict, DatabaseUnavailable, InvalidInput, NotFound, Sa
 from gis.intake.files.batch import (
     LOCK_MAP_ROWS,
     ImportResult,
+    PendingRows,
     RowOutcome,
-    _blank,
-    _cell_texts,
-    _open_batch,
-    _parse_row,
-    _PendingRows,
-    _rejected,
+    cell_texts,
     check_crs,
     file_sha256,
+    is_blank,
+    open_batch,
+    parse_row,
+    rejected_outcome,
     write_rejected,
 )
 from gis.intake.files.columns import load_lookups, map_columns
@@ -287,19 +287,19 @@ def _check_file(
     def check() -> None:
         for (number, report, values), refused in zip(waiting, check_reports(conn, [w[1] for w in waiting])):
             if refused is not None:
-                result.rows.append(_rejected(number, refused, values))
+                result.rows.append(rejected_outcome(number, refused, values))
         waiting.clear()
         conn.rollback()
 
     for total, row in enumerate(table.rows, start=1):
         if progress is not None and total % CHUNK_ROWS == 0:
             progress("checking", total, max(table.total, total))
-        if _blank(row.values, row.geometry):
+        if is_blank(row.values, row.geometry):
             continue
-        parsed = _parse_row(parser, row, result, seen)
+        parsed = parse_row(parser, row, result, seen)
         if parsed is not None:
             seen[parsed[1]] = row.number
-            waiting.append((row.number, parsed[0], _cell_texts(row.values)))
+            waiting.append((row.number, parsed[0], cell_texts(row.values)))
             if len(waiting) >= CHUNK_ROWS:
                 check()
                 if stop is not None and stop.is_set():
@@ -326,7 +326,7 @@ def _write_file(
     table, mapping, parser = _parser(conn, job, path)
     result = ImportResult(job["file_name"], table.format, table.columns, mapping)
     if job["batch_id"] is None:
-        job["batch_id"] = _open_batch(
+        job["batch_id"] = open_batch(
             conn,
             result,
             path,
@@ -339,7 +339,7 @@ def _write_file(
             cur.execute("UPDATE import_job SET batch_id = %s WHERE id = %s", (job["batch_id"], job["id"]))
         conn.commit()
     result.file_name = job["file_name"]
-    pending = _PendingRows(
+    pending = PendingRows(
         conn,
         result,
         batch_id=job["batch_id"],
@@ -352,10 +352,10 @@ def _write_file(
         if number <= job["rows_done"]:
             continue
         done = number
-        if _blank(row.values, row.geometry):
+        if is_blank(row.values, row.geometry):
             blank += 1
         else:
-            parsed = _parse_row(parser, row, result, pending.seen)
+            parsed = parse_row(parser, row, result, pending.seen)
             if parsed is not None:
                 report, key = parsed
                 report.uuid, report.created_by = key, job["started_by"]
@@ -364,7 +364,7 @@ def _write_file(
                     "file": job["file_name"],
                     "row": row.number,
                 }
-                pending.add(row.number, report, key, _cell_texts(row.values))
+                pending.add(row.number, report, key, cell_texts(row.values))
         if done - job["rows_done"] >= chunk:
             began = time.monotonic()
             if _commit_chunk(conn, job, pending, result, done, blank):
@@ -386,7 +386,7 @@ def _write_file(
 
 
 def _commit_chunk(
-    conn: Conn, job: dict, pending: _PendingRows, result: ImportResult, done: int, blank: int
+    conn: Conn, job: dict, pending: PendingRows, result: ImportResult, done: int, blank: int
 ) -> bool:
     """Submit the chunk's rows and move the job's progress, in one transaction; True when cancel was asked."""
     pending.flush()
