@@ -339,7 +339,7 @@ def read_features(path: Path) -> tuple[list, bytes]:
     content = path.read_bytes()
     try:
         data = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nested thousands deep
         raise InvalidInput("file", "not_geojson", path_name=path.name, exc=exc) from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise InvalidInput("file", "geojson_featurecollection", path_name=path.name)

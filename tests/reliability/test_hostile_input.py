@@ -113,3 +113,14 @@ def test_stored_text_loses_the_characters_that_reorder_what_readers_see(client, 
     stored = client.get(f"/api/reports/{answer.json()['id']}", headers=gis_headers).json()
     assert stored["description"] == "کوچه lanigiro  تاریکx"
     assert stored["address"] == stored["description"]
+
+
+def test_a_focus_group_file_nested_too_deep_names_the_file(tmp_path):
+    from gis.errors import InvalidInput
+    from gis.intake.focus_groups import read_features
+
+    path = tmp_path / "points.geojson"
+    path.write_bytes(b'{"type": "FeatureCollection", "features": ' + DEEP + b"}")
+    with pytest.raises(InvalidInput) as refused:
+        read_features(path)
+    assert refused.value.field == "file"
