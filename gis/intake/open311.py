@@ -25,7 +25,7 @@ from gis.lang import latin_digits, normalise_persian
 from gis.places.locate import locate
 from gis.places.neighbourhoods import neighbourhood_in_text
 from gis.publish.precision import precision_params, public_geom
-from gis.spots import scope_condition
+from gis.spots import PUBLIC_EVENT, scope_condition
 
 JURISDICTION_ID = "district22.tehran.ir"
 MAX_REQUESTS = 1000
@@ -235,6 +235,9 @@ REQUESTS_SQL = f"""
             ORDER BY e.at DESC, e.id DESC LIMIT 1) AS last_note,
            greatest(r.created_at, s.updated_at, (SELECT max(e.at) FROM spot_event e WHERE e.spot_id = s.id))
                AS updated_at,
+           greatest(r.created_at,
+                    (SELECT max(e.at) FROM spot_event e WHERE e.spot_id = s.id AND {PUBLIC_EVENT}))
+               AS public_updated_at,
            (SELECT string_agg(DISTINCT g.name_fa, '، ') FROM spot_action x JOIN agency g ON g.id = x.agency_id
             WHERE x.spot_id = s.id) AS agencies,
            (SELECT max(x.due_on) FROM spot_action x WHERE x.spot_id = s.id) AS expected_on
@@ -272,7 +275,8 @@ def _iso(value: datetime | None) -> str | None:
 def _request(row: dict, district: str, *, words: bool, staff: bool) -> dict:
     """A report as a GeoReport service request, never with the citizen's contact. The reporter's words
     (description, address) and media only for `words` (readers of reports), else the neighbourhood; the
-    agencies at work only for `staff`, else the district. The point is as precise as the reader may see."""
+    agencies at work and their due date only for `staff`, else the district and no expected_datetime. The
+    point is as precise as the reader may see."""
     closed = row["spot_status"] in CLOSED_STATUSES
     notes = [row["status_fa"]] if closed else []
     if row["stage_fa"]:
@@ -281,10 +285,7 @@ def _request(row: dict, district: str, *, words: bool, staff: bool) -> dict:
         notes.append(row["last_note"])
     if not row["location_verified"]:
         notes.append("مکان دقیق در انتظار تأیید")
-    expected = None
-    if row["expected_on"] and not closed:
-        expected = _iso(datetime.combine(row["expected_on"], datetime.min.time(), tzinfo=TEHRAN))
-    return {
+    request = {
         "service_request_id": str(row["id"]),
         "status": "closed" if closed else "open",
         "status_notes": " — ".join(notes),
@@ -294,8 +295,9 @@ def _request(row: dict, district: str, *, words: bool, staff: bool) -> dict:
         "agency_responsible": (row["agencies"] if staff else None) or district,
         "service_notice": "",
         "requested_datetime": _iso(row["reported_at"]),
-        "updated_datetime": _iso(row["updated_at"]),
-        "expected_datetime": expected,
+        # The public's "last change" is the last change it can see (a stage move, a public note), so the
+        # staff's notes, visits and actions do not show as a moving date.
+        "updated_datetime": _iso(row["updated_at"] if staff else row["public_updated_at"]),
         "address": (row["address"] if words else "") or row["area_fa"] or "",
         "address_id": "",
         "zipcode": "",
@@ -303,6 +305,10 @@ def _request(row: dict, district: str, *, words: bool, staff: bool) -> dict:
         "long": None if row["lon"] is None else round(row["lon"], 7),
         "media_url": (row["media_url"] if words else "") or "",
     }
+    if staff:  # the agencies' due dates are the staff's plan, not a promise to the public
+        due = None if closed else row["expected_on"]
+        request["expected_datetime"] = due and _iso(datetime.combine(due, datetime.min.time(), tzinfo=TEHRAN))
+    return request
 
 
 def parse_instant(field: str, text: str | None) -> datetime | None:
