@@ -21,6 +21,7 @@ import httpx
 import psycopg2
 import pytest
 
+from gis.aggregation.aggregate import MAP_LOCK
 from gis.intake.files.jobs import CHUNK_ROWS
 from tests.reliability.conftest import make_role_tokens
 from tests.servers import start_uvicorn
@@ -296,3 +297,34 @@ def test_a_partial_cli_job_keeps_the_valid_rows_and_writes_the_rejected_one_defu
     assert header[:3] == ["row", "field", "reason"] and row[0] == "8"
     assert '\'=HYPERLINK("http://evil.example","x")' in row  # a spreadsheet shows it, never runs it
     assert _visible(db_url) == (ROWS - 1, ROWS - 1)
+
+
+def test_a_report_behind_a_lock_held_elsewhere_gives_up_with_503_busy_and_frees_its_connection(
+    db_url, client
+):
+    """Request connections carry lock_timeout: a writer queued behind a long lock (an old-style import, a
+    rebuild) answers 503 after about 5 s instead of holding one of the pool's connections for as long."""
+    token = make_role_tokens(db_url, prefix="lock")["gis_office"]
+    lon, lat = _places(db_url, 1)[0]
+    holder = psycopg2.connect(db_url)
+    try:
+        with holder.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (MAP_LOCK,))
+        # Without the timeout the report would wait as long as the lock is held: here 20 s at most.
+        release = threading.Timer(20, holder.rollback)
+        release.start()
+        began = time.monotonic()
+        sent = client.post(
+            "/api/reports",
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+            json={"uuid": str(uuid.uuid4()), "category": "vacant_lot", "lon": lon, "lat": lat},
+        )
+        waited = time.monotonic() - began
+        assert client.get("/health").status_code == 200
+    finally:
+        release.cancel()
+        holder.rollback()
+        holder.close()
+    assert sent.status_code == 503, sent.text
+    assert sent.json()["error"]["message"] == "the database is busy; try again"
+    assert 4 < waited < 15, waited
