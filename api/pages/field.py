@@ -14,10 +14,11 @@ from api.deps import DB
 from api.pages.nav import top_bar
 from api.pages.render import language, render
 from api.pages.strings import pick, words
-from gis.access import may
+from gis.access import may, scope_for
 from gis.db import Conn
 from gis.intake.field import field_categories, field_neighbourhoods
 from gis.intake.photos import MAX_BYTES
+from gis.spots import SpotFilter, spots_geojson
 from gis.users import User
 from gis.vocabulary import AUDIT_CRITERIA, AUDIT_KEYS, TIMES_OF_DAY
 
@@ -53,6 +54,26 @@ def _version() -> str:
     ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def _my_spots(conn: Conn, user: User, lang: str) -> list[dict]:
+    """The open spots in the facilitator's neighbourhoods (all for a role not bound to any), earliest stage
+    first: what their next visit or focus group may look at."""
+    found = json.loads(
+        spots_geojson(conn, SpotFilter(status="open", scope=scope_for(user, public_map=False), limit=500))
+    )
+    en = lang == "en"
+    spots = [
+        {
+            "id": f["properties"]["id"],
+            "title": f["properties"]["title"] or f["properties"]["category_en" if en else "category_fa"],
+            "stage": f["properties"]["stage"],
+            "stage_label": f["properties"]["stage_en" if en else "stage_fa"],
+            "area": (f["properties"]["area_en"] if en else None) or f["properties"]["area_fa"] or "",
+        }
+        for f in found["features"]
+    ]
+    return sorted(spots, key=lambda spot: (spot["stage"], spot["area"], spot["id"]))
 
 
 @router.get("/field", response_class=HTMLResponse)
@@ -94,6 +115,7 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
         ],
         "audit": [(key, pick(AUDIT_CRITERIA[key], lang)) for key in AUDIT_KEYS],
         "times_of_day": [(key, pick(pair, lang)) for key, pair in TIMES_OF_DAY.items()],
+        "my_spots": _my_spots(conn, user, lang),
     }
     response = render(request, "field.html", context)
     response.headers["Cache-Control"] = "no-cache, private"

@@ -194,3 +194,25 @@ def test_an_agency_opening_the_dashboard_gets_a_persian_page(page, live_url, acc
     assert answer.headers["content-type"].startswith("text/html")
     assert page.get_attribute("html", "lang") == "fa" and page.get_attribute("html", "dir") == "rtl"
     assert "دسترسی ندارید" in page.text_content("h1")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_facilitator_lists_the_spots_of_their_neighbourhoods_and_the_queue(
+    page, live_url, accounts, size
+):
+    page.set_viewport_size(SIZES[size])
+    sign_in(page, live_url, "sara", PASSWORD, "/field")
+    theirs = _sql(
+        accounts,
+        "SELECT s.id FROM spot s JOIN area a ON a.id = s.area_id"
+        " WHERE s.status = 'open' AND a.code IN ('2201', '2209') ORDER BY s.id",
+    )
+    assert theirs
+    page.click("#my-spots summary")
+    listed = page.eval_on_selector_all("#my-spots li", "items => items.map(i => Number(i.dataset.id))")
+    assert sorted(listed) == [row[0] for row in theirs]
+    assert int(latin_digits(page.text_content("#my-spots-count"))) == len(theirs)
+    assert page.is_visible("#queued-count")
+    page.click(f'#my-spots li[data-id="{listed[0]}"] a')
+    page.wait_for_url(f"{live_url}/spots/{listed[0]}")
+    assert _bar(page) == ["map", "field"]
