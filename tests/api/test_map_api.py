@@ -79,7 +79,7 @@ def test_the_map_page_embeds_areas_but_no_spot_and_no_cdn(client, db_url):
     assert '<html lang="fa" dir="rtl">' in html and '"code": "2210"' in html
     assert "http://" not in html and "https://" not in html
     assert all(
-        u.startswith("/static/vendor/")
+        u.startswith(("/static/vendor/", "/static/nav/"))
         for u in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     )
     coordinates = _scalar(
