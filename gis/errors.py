@@ -84,6 +84,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "must_be_object": ("باید یک شیء باشد", "must be an object"),
     "missing": ("نیامده است", "missing"),
     "not_a_uuid": ("UUID نیست", "not a UUID"),
+    "uuid_used_elsewhere": ("این UUID از آنِ رکورد دیگری است", "this UUID belongs to another record"),
     "not_geojson": ("{path_name} GeoJSON نیست ({exc})", "{path_name} is not GeoJSON ({exc})"),
     "object_criterion_score": ("شیئی از «معیار: امتیاز»", "an object of criterion: score"),
     "not_a_number": ("{value!r} عدد نیست", "{value!r} is not a number"),
@@ -387,10 +388,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "women_more_than_participants": (
         "{women} زن بیش از {participants} شرکت‌کننده است",
         "{women} women is more than the {participants} participants",
-    ),
-    "uuid_session_already_has_this": (
-        "جلسهٔ {found_id} با همین UUID در محلهٔ دیگری ثبت شده است",
-        "uuid: session {found_id} already has this UUID in another neighbourhood",
     ),
     "focus_group_does_exist": (
         "گروه کانونی {session_id} وجود ندارد",

@@ -10,6 +10,7 @@ from api.auth import require
 from api.deps import DB
 from gis import access
 from gis.db import Conn
+from gis.errors import NotFound
 from gis.intake.focus_groups import (
     FocusGroupCreate,
     add_points,
@@ -101,7 +102,7 @@ def create_points(
     user: User = Depends(require("focus_group.record")),
     conn: Conn = DB,
 ) -> PointsOut:
-    user.require_area(session_area(conn, session_id))
+    _visible(conn, user, session_id)
     features = body.get("features") if body.get("type") == "FeatureCollection" else None
     results = add_points(
         conn,
@@ -143,5 +144,11 @@ def index(
 def read(
     session_id: int = SESSION_ID, user: User = Depends(require("focus_group.read")), conn: Conn = DB
 ) -> dict:
-    user.require_area(session_area(conn, session_id))
+    _visible(conn, user, session_id)
     return get_session(conn, session_id)
+
+
+def _visible(conn: Conn, user: User, session_id: int) -> None:
+    """A session elsewhere is not found, exactly like one that does not exist: its id tells nothing."""
+    if not user.covers_area(session_area(conn, session_id)):
+        raise NotFound("focus_group_does_exist", session_id=session_id, field="id")

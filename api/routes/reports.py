@@ -11,7 +11,7 @@ from api.auth import require
 from api.deps import DB
 from gis import access, vocabulary
 from gis.db import Conn
-from gis.errors import Forbidden
+from gis.errors import Conflict, Forbidden, NotFound
 from gis.intake.photos import MAX_BYTES, add_photo, get_photo, report_photos
 from gis.intake.reports import ReportCreate, get_report, report_area, submit_report
 from gis.lang import normalise_persian
@@ -90,6 +90,9 @@ def create_report(
         conn, report, radius_m=request.app.state.settings.aggregation_radius_m, actor_name=user.username
     )
     if not result.created:
+        # A UUID replayed from another neighbourhood's report gets no ids of it.
+        if not user.covers_area(get_report(conn, result.report_id, with_contact=False)["area_id"]):
+            raise Conflict("uuid_used_elsewhere", field="uuid")
         response.status_code = 200
     return ReportOut(
         id=result.report_id,
@@ -107,7 +110,8 @@ def read_report(
     conn: Conn = DB,
 ) -> dict:
     report = get_report(conn, report_id, with_contact=user.sees_personal_data)
-    user.require_area(report["area_id"])
+    if not user.covers_area(report["area_id"]):  # answered as if it did not exist: no existence leak
+        raise NotFound("no_such_report", report_id=report_id, field="id")
     report["photos"] = [
         {**photo, "href": f"/api/reports/{report['uuid']}/photos/{photo['uuid']}"}
         for photo in report_photos(conn, report_id)

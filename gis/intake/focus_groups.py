@@ -119,7 +119,7 @@ def create_session(conn: Conn, session: FocusGroupCreate) -> tuple[int, bool]:
         cur.execute("SELECT id, area_id FROM focus_group WHERE uuid = %s", (session_uuid,))
         found_id, found_area = cur.fetchone()
     if found_area != session.area_id:
-        raise Conflict("uuid_session_already_has_this", found_id=found_id, field="uuid")
+        raise Conflict("uuid_used_elsewhere", field="uuid")
     return found_id, False
 
 

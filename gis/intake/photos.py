@@ -75,13 +75,13 @@ def _uuid(field: str, value: str) -> str:
 
 
 def _report(conn: Conn, report_uuid: str, user: User) -> int:
-    """The report's id, if this user may touch it (facilitators only in their neighbourhoods)."""
+    """The report's id, if this user may touch it (facilitators only in their neighbourhoods); a report
+    elsewhere is not found, exactly like one that does not exist, so its UUID tells nothing."""
     with conn.cursor() as cur:
         cur.execute("SELECT id, area_id FROM report WHERE uuid = %s", (_uuid("report", report_uuid),))
         row = cur.fetchone()
-    if row is None:
+    if row is None or not user.covers_area(row[1]):
         raise NotFound("report_with_uuid", report_uuid=report_uuid, field="report")
-    user.require_area(row[1])
     return row[0]
 
 

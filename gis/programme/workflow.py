@@ -95,7 +95,8 @@ def _lock(
     if row is None:
         raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
     spot = SpotState(*row)
-    user.require_area(spot.area_id)
+    if not user.covers_area(spot.area_id):  # a spot elsewhere answers as one that does not exist
+        raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
     if check_version or version is not None:
         if version is None:
             raise InvalidInput("version", "send_version_you_read_if")
@@ -508,15 +509,14 @@ def spot_workflow(conn: Conn, *, user: User, spot_id: int) -> tuple[str, int]:
     with conn.cursor() as cur:
         cur.execute("SELECT area_id FROM spot WHERE id = %s", (spot_id,))
         row = cur.fetchone()
-        if row is None:
+        if row is None or not user.covers_area(row[0]):
             raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
-        user.require_area(row[0])
         if access.scope_of(user.role, "spot.read") is Scope.AGENCY:
             cur.execute(
                 "SELECT 1 FROM spot_action WHERE spot_id = %s AND agency_id = %s", (spot_id, user.agency_id)
             )
             if cur.fetchone() is None:
-                raise Forbidden("your_agency_has_action_on", field="agency")
+                raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
         cur.execute(
             WORKFLOW_SQL,
             {"id": spot_id, "personal": access.may(user.role, "spot.read_actors"), "today": clock.today()},

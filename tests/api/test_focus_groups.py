@@ -80,14 +80,14 @@ def test_roles_and_neighbourhoods_bind_who_records_and_reads(client, people):
     assert refused.status_code == 403 and refused.json()["error"]["field"] == "area"
     theirs = _session(client, people["gis"], area="2205")
     mine = _session(client, people["sara"])
-    assert client.get(f"/api/focus-groups/{theirs}", headers=people["sara"]).status_code == 403
+    assert client.get(f"/api/focus-groups/{theirs}", headers=people["sara"]).status_code == 404
     assert (
         client.post(
             f"/api/focus-groups/{theirs}/points",
             headers=people["sara"],
             json=json.loads(SAMPLE.read_text(encoding="utf-8")),
         ).status_code
-        == 403
+        == 404
     )
     hers = client.get("/api/focus-groups", headers=people["sara"]).json()
     assert mine in [s["id"] for s in hers] and {s["area_code"] for s in hers} <= {"2201", "2209"}

@@ -195,7 +195,7 @@ def test_contact_data_is_shown_to_staff_only(client, places, db_url):
 
 def test_a_facilitator_cannot_read_reports_of_other_neighbourhoods(client, places):
     created = client.post("/api/reports", json=_body(places["2205"]), headers=_token(client, "gis")).json()
-    assert client.get(f"/api/reports/{created['id']}", headers=_token(client, "sara")).status_code == 403
+    assert client.get(f"/api/reports/{created['id']}", headers=_token(client, "sara")).status_code == 404
 
 
 def test_photos_are_stored_once_per_uuid_and_read_back(client, places, db_url):
@@ -254,7 +254,7 @@ def test_a_photo_for_a_report_elsewhere_is_refused_before_the_file_is_looked_at(
             files={"file": ("x.png", io.BytesIO(data), "image/png")},
             headers=_token(client, "nima"),
         )
-        assert refused.status_code == 403 and refused.json()["error"]["field"] == "area"
+        assert refused.status_code == 404 and refused.json()["error"]["field"] == "report"
 
 
 def test_a_photo_uuid_cannot_move_to_another_report(client, places):

@@ -7,6 +7,7 @@ stage-4 one to close...), so a refusal is the guard's and a success is real, nev
 The routes are enumerated from the app itself, so a new write route fails the run until WRITES names it.
 """
 
+import io
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from api.app import create_app
 from gis import users
@@ -39,7 +41,16 @@ from tests.reliability.conftest import make_role_tokens
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ELSEWHERE = "facilitator_elsewhere"  # a facilitator acting on another neighbourhood's objects
 IDENTITIES = ("anonymous", *ROLE_CODES, ELSEWHERE)
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+def _png() -> bytes:
+    """A real 1×1 PNG: photos are decoded, so a PNG header alone is refused."""
+    out = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 PREFIX = "authz"
 PASSWORD = "long enough password"
 AUDIT = {key: 3 for key in AUDIT_KEYS}
@@ -548,6 +559,10 @@ def test_who_may_not_write_is_refused_and_who_may_succeeds(client, matrix_db, wo
         if write.refusal == "georeport":
             assert response.status_code in (403, 404), where
             assert {"code", "description"} <= set(response.json()[0]), where
+        elif who == ELSEWHERE and write.area_bound() and "{" in path:
+            # A record in another neighbourhood, named by its id, is not found: its existence is not told.
+            assert response.status_code == 404, where
+            assert response.json()["error"]["code"] == "not_found", where
         else:
             assert response.status_code == (401 if who == "anonymous" else 403), where
             error = response.json()["error"]
