@@ -50,7 +50,10 @@ def _version() -> str:
         STATIC / "field" / "field.js",
         STATIC / "field" / "field.css",
         STATIC / "field" / "sw.js",
+        STATIC / "nav" / "topbar.js",
+        STATIC / "nav" / "topbar.css",
         TEMPLATES / "field.html",
+        TEMPLATES / "_topbar.html",
     ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

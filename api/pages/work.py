@@ -39,7 +39,15 @@ def work_page(request: Request, user: User | None = Depends(current_user), conn:
         return sign_in_first(request)
     user.require("spot.verify", "action.progress")
     lang = language(request)
-    context = {"user": user, "bar": top_bar(request, user), "text": words("work", lang)}
+    common = words("map", lang)  # the filters' labels are the map's
+    text = {
+        "all": common["all"],
+        "stage": common["stage"],
+        "category": common["categories"],
+        "neighbourhood": common["neighbourhood"],
+        **words("work", lang),
+    }
+    context = {"user": user, "bar": top_bar(request, user), "text": text}
     if may(user.role, "spot.verify"):
         spots = office_work(conn, user=user)
         return render(request, "work_office.html", {**context, "spots": spots})

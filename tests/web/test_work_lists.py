@@ -216,3 +216,11 @@ def test_the_facilitator_lists_the_spots_of_their_neighbourhoods_and_the_queue(
     page.click(f'#my-spots li[data-id="{listed[0]}"] a')
     page.wait_for_url(f"{live_url}/spots/{listed[0]}")
     assert _bar(page) == ["map", "field"]
+
+
+def test_a_role_with_no_work_list_here_gets_the_error_page_in_its_language(page, live_url, accounts):
+    sign_in(page, live_url, "deputy", PASSWORD, "/map")
+    answer = page.goto(f"{live_url}/work?lang=en")
+    assert answer.status == 403 and answer.headers["content-type"].startswith("text/html")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.text_content("h1").strip() == "Not allowed"
