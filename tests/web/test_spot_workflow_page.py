@@ -63,7 +63,9 @@ def _open(page, move: str):
 
 def _submit(page, form) -> None:
     title = form.locator("summary").inner_text()
-    form.locator("button[type=submit]").click()
+    # The same move twice leaves the same message: wait for this submit's own answer first.
+    with page.expect_response(lambda r: r.request.method != "GET" and "/api/" in r.url):
+        form.locator("button[type=submit]").click()
     page.wait_for_function(
         "(text) => document.getElementById('wf-message')?.textContent === text", arg=f"{title}: {SAVED}"
     )
