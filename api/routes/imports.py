@@ -5,7 +5,6 @@ import job (202) that the app's worker thread runs in committed chunks: follow i
 cancel it with `POST /api/imports/{job}/cancel`.
 """
 
-import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -15,7 +14,7 @@ from api.auth import require
 from api.deps import DB
 from gis.db import Conn
 from gis.errors import InvalidInput
-from gis.intake.files import import_reports, list_batches
+from gis.intake.files import import_reports, list_batches, scratch
 from gis.intake.files.jobs import cancel_job, create_job, get_job, list_jobs, needs_job
 from gis.intake.files.read import file_format
 from gis.users import User
@@ -43,7 +42,7 @@ def upload_reports(
     name = Path(file.filename or "upload").name
     suffix = Path(name).suffix.lower()
     file_format(Path(name))
-    with tempfile.TemporaryDirectory(prefix="safemap-import-") as folder:
+    with scratch.folder() as folder:
         path = Path(folder) / f"upload{suffix}"
         with open(path, "wb") as target:
             # Stop at the limit rather than copying a file of any size before refusing it.

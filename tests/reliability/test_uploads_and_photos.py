@@ -2,15 +2,34 @@
 dropped, a decompression bomb is refused with a 400; uploads leave no temporary files behind."""
 
 import io
+import os
+import socket
 import struct
+import subprocess
+import threading
+import time
 import uuid
 import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image
 
 from gis.db import transaction
 from gis.users import create_user, issue_token
+from tests.reliability.conftest import make_role_tokens
+from tests.reliability.test_kill_import import (  # noqa: F401 (report_file: a fixture)
+    SAFEMAP,
+    _attempt,
+    _env,
+    _kill,
+    _report_ids_taken,
+    _upload,
+    _wait_until_under_way,
+    report_file,
+)
 
 pytestmark = pytest.mark.dated
 
@@ -117,3 +136,60 @@ def test_a_png_keeps_its_pixels_and_kind(client, db_url, report_url):
     served = client.get(sent.json()["href"], headers=headers)
     assert served.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(served.content)).getpixel((2, 1)) == (10, 20, 30, 128)
+
+
+def _left_behind(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("safemap-") and p.is_dir())
+
+
+@pytest.fixture
+def serve(db_url: str, tmp_path: Path) -> Iterator[Callable[[], tuple[subprocess.Popen, str]]]:
+    """A factory: `safemap serve` on 127.0.0.1 with TMPDIR = the test's folder; stopped at the end."""
+    started: list[subprocess.Popen] = []
+
+    def start() -> tuple[subprocess.Popen, str]:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = _env(db_url, SAFEMAP_HOST="127.0.0.1", SAFEMAP_PORT=str(port), TMPDIR=str(tmp_path))
+        with open(tmp_path / f"serve-{port}.log", "wb") as log:
+            process = subprocess.Popen([str(SAFEMAP), "serve"], cwd=tmp_path, stdout=log, stderr=log, env=env)
+        started.append(process)
+        url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    return process, url
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise AssertionError((tmp_path / f"serve-{port}.log").read_text())
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            _kill(process)
+
+
+def test_an_upload_killed_mid_way_leaves_no_temporary_folder_after_the_next_start(
+    db_url, tmp_path, report_file, serve
+):
+    """The server (TMPDIR = the test's folder) is killed while it imports an uploaded file: its copy of the
+    file stays behind until the next server starts, which removes it; a refused upload leaves nothing."""
+    token = make_role_tokens(db_url, prefix="scratch")["gis_office"]
+    server, url = serve()
+    start = _report_ids_taken(db_url)
+    upload = threading.Thread(target=lambda: _attempt(url, token, report_file))
+    upload.start()
+    _wait_until_under_way(db_url, server, start)
+    _kill(server)
+    upload.join(timeout=30)
+    assert _left_behind(tmp_path), "the killed upload had no temporary copy to clean up"
+    # A folder of a process still running is not ours to remove.
+    alive = tmp_path / f"safemap-upload-{os.getpid()}-inuse"
+    alive.mkdir()
+    _, url = serve()
+    assert _left_behind(tmp_path) == [alive.name]
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    assert _upload(url, token, broken).status_code == 400
+    assert _left_behind(tmp_path) == [alive.name]

@@ -16,7 +16,6 @@ Cancelling stops after the current chunk: what was committed stays, as the job's
 """
 
 import logging
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from gis import clock
 from gis.aggregation.aggregate import LOCK_NAMESPACE
 from gis.db import Conn, connect, dict_cursor, translate_errors
 from gis.errors import Conflict, DatabaseUnavailable, InvalidInput, NotFound, SafemapError
+from gis.intake.files import scratch
 from gis.intake.files.batch import (
     LOCK_MAP_ROWS,
     ImportResult,
@@ -226,7 +226,7 @@ def run_job(
             (clock.now(), job_id),
         )
     conn.commit()
-    with tempfile.TemporaryDirectory(prefix="safemap-job-") as folder:
+    with scratch.folder() as folder:
         path = Path(folder) / f"upload{job['file_suffix']}"
         path.write_bytes(bytes(job.pop("file_data")))
         try:
@@ -463,6 +463,7 @@ class ImportWorker:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        scratch.sweep()  # the upload folders of a process killed before this one started
         self._thread = threading.Thread(target=self._loop, name="safemap-import-worker", daemon=True)
         self._thread.start()
 
