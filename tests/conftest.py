@@ -12,7 +12,7 @@ import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -128,13 +128,21 @@ def client(db_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
+def bearer_headers(
+    conn, username: str, role: str, areas: Sequence[str] = (), agency: str | None = None
+) -> dict[str, str]:
+    """A new user's Authorization header (a bearer token), for tests that call the API as one role."""
+    user = create_user(
+        conn, username=username, password="long enough password", role=role, areas=areas, agency=agency
+    )
+    return {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
+
+
 @pytest.fixture
 def viewer_headers(db_url: str) -> dict[str, str]:
     """A viewer's bearer token: a viewer reads every spot, where the public sees only those past stage 2."""
     with transaction(db_url) as conn:
-        user = create_user(conn, username="test-viewer", password="long enough password", role="viewer")
-        token, _ = issue_token(conn, user.id)
-    return {"Authorization": f"Bearer {token}"}
+        return bearer_headers(conn, "test-viewer", "viewer")
 
 
 @pytest.fixture

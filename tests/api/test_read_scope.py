@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from gis.db import transaction
 from gis.settings import get_settings
-from gis.users import create_user, issue_token
+from tests.conftest import bearer_headers
 
 
 def _rows(db_url: str, query: str, params: tuple = ()) -> list[tuple]:
@@ -34,15 +34,7 @@ def readers(db_url: str) -> dict[str, dict[str, str]]:
             ("fac", "facilitator", ["2209"], None),
             ("agency", "agency", [], "urban_services"),
         ):
-            user = create_user(
-                conn,
-                username=f"scope-{name}",
-                password="long enough password",
-                role=role,
-                areas=areas,
-                agency=agency,
-            )
-            headers[name] = {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
+            headers[name] = bearer_headers(conn, f"scope-{name}", role, areas, agency)
     return headers
 
 

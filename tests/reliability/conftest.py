@@ -1,5 +1,8 @@
 """Shared by the reliability tests: one user of every role, with a bearer token each."""
 
+import subprocess
+from collections.abc import Iterator
+
 import pytest
 
 from gis.access import ROLE_CODES, Scope, bound
@@ -31,3 +34,18 @@ def make_role_tokens(db_url: str, prefix: str = "rel") -> dict[str, str]:
 def role_tokens(db_url: str) -> dict[str, str]:
     """A bearer token per role over the test's own demo database."""
     return make_role_tokens(db_url)
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen]]:
+    """The processes a test started; any still running at the end are stopped (by their own pid)."""
+    started: list[subprocess.Popen] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)

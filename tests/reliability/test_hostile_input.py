@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from gis.db import transaction
-from gis.users import create_user, issue_token
+from tests.conftest import bearer_headers
 
 DEEP = b"[" * 50_000 + b"]" * 50_000
 
@@ -17,9 +17,7 @@ DEEP = b"[" * 50_000 + b"]" * 50_000
 @pytest.fixture
 def gis_headers(db_url: str) -> dict[str, str]:
     with transaction(db_url) as conn:
-        user = create_user(conn, username="gis-hostile", password="long enough password", role="gis_office")
-        token, _ = issue_token(conn, user.id)
-    return {"Authorization": f"Bearer {token}"}
+        return bearer_headers(conn, "gis-hostile", "gis_office")
 
 
 @pytest.mark.parametrize("path", ["/open311/v2/requests.json", "/api/auth/token", "/api/reports"])

@@ -67,17 +67,6 @@ def report_file(db_url: str, tmp_path: Path) -> Path:
     return write_reports_csv(db_url, tmp_path / "nahie-jobs.csv", ROWS)
 
 
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen]]:
-    """The processes this test started; any still running at the end are stopped (by their own pid)."""
-    started: list[subprocess.Popen] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-
-
 def _server(db_url: str, processes: list[subprocess.Popen]) -> str:
     server, url = start_uvicorn(db_url, wait_s=120)
     processes.append(server)

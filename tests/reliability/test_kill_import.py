@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -94,20 +94,6 @@ def report_file(db_url: str, tmp_path: Path) -> Path:
         for number, (lon, lat) in enumerate(places, start=1):
             writer.writerow([f"{lat:.6f}", f"{lon:.6f}", "زمین بایر", f"زمین رها شده {number}", "1402/10/25"])
     return path
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen]]:
-    """The processes this test started; any still running at the end are stopped (by their own pid)."""
-    started: list[subprocess.Popen] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                _kill(process)
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from gis.db import transaction
 from gis.publish.precision import category_precision
 from gis.settings import get_settings
-from gis.users import create_user, issue_token
 from tests.api.channels import API_KEY, api_key_env, point_in  # noqa: F401 (fixture)
+from tests.conftest import bearer_headers
 
 V2 = "/open311/v2"
 EVER = {"start_date": "2000-01-01T00:00:00Z"}
@@ -36,15 +36,7 @@ def _people(db_url: str) -> dict[str, dict[str, str]]:
     headers = {}
     with transaction(db_url) as conn:
         for name, (role, areas, agency) in people.items():
-            user = create_user(
-                conn,
-                username=f"leak-{name}",
-                password="long enough password",
-                role=role,
-                areas=areas,
-                agency=agency,
-            )
-            headers[name] = {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
+            headers[name] = bearer_headers(conn, f"leak-{name}", role, areas, agency)
     return headers
 
 
