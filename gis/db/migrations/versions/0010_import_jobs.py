@@ -1,4 +1,4 @@
-"""Import jobs: a large file of reports imported in the background, chunk by chunk, resumable and cancellable."""
+"""Import jobs: a large file of reports imported in the background, chunk by chunk, resumable, cancellable."""
 
 from pathlib import Path
 
