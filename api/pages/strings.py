@@ -167,6 +167,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "work.status_done": ("انجام‌شده", "done"),
     "work.status_cancelled": ("لغوشده", "cancelled"),
     "work.failed": ("ثبت نشد", "Not saved"),
+    "work.add_photo": ("عکس کار (اختیاری)", "Photo of the work (optional)"),
+    "work.photo_of_work": ("عکس کار", "Photo of the work"),
 }
 
 

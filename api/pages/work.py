@@ -12,6 +12,7 @@ from api.pages.strings import words
 from gis.access import may
 from gis.db import Conn
 from gis.lang import jalali, persian_digits
+from gis.programme.action_photos import photos_of
 from gis.programme.workflow import list_actions
 from gis.programme.worklist import office_work
 from gis.users import User
@@ -23,10 +24,12 @@ def _actions(conn: Conn, user: User, lang: str) -> list[dict]:
     """The agency's actions, open ones first (soonest due first), with the due day as its readers write it."""
     rows = list_actions(conn, user=user)
     rows.sort(key=lambda row: (row["status"] not in ("assigned", "in_progress"), row["due_on"], row["id"]))
+    photos = photos_of(conn, [row["id"] for row in rows])
     return [
         {
             **row,
             "due_on": row["due_on"].isoformat(),
+            "photos": [f"/api/actions/{row['id']}/photos/{uuid}" for uuid in photos.get(row["id"], [])],
             "due_label": row["due_on"].isoformat() if lang == "en" else persian_digits(jalali(row["due_on"])),
         }
         for row in rows

@@ -7,16 +7,19 @@ one gets 409 and changes nothing. Every write answers with the spot's workflow f
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
+from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from api.auth import require_user
 from api.deps import DB
 from gis.db import Conn
 from gis.errors import InvalidInput
+from gis.intake.photos import MAX_BYTES
 from gis.lang import latin_digits, parse_day
 from gis.programme import workflow
+from gis.programme.action_photos import action_photo, add_action_photo, photos_of
 from gis.users import User
 
 router = APIRouter(prefix="/api", tags=["workflow"])
@@ -175,7 +178,51 @@ def list_actions(
     user: User = Depends(require_user),
     conn: Conn = DB,
 ) -> list[dict]:
-    return workflow.list_actions(conn, user=user, agency=agency, status=status, overdue=overdue)
+    actions = workflow.list_actions(conn, user=user, agency=agency, status=status, overdue=overdue)
+    photos = photos_of(conn, [action["id"] for action in actions])
+    return [
+        {
+            **action,
+            "photos": [f"/api/actions/{action['id']}/photos/{uuid}" for uuid in photos.get(action["id"], [])],
+        }
+        for action in actions
+    ]
+
+
+ActionId = Path(..., ge=1, le=2_147_483_647)
+
+
+@router.post(
+    "/actions/{action_id}/photos",
+    status_code=201,
+    summary=f"Attach a JPEG, PNG or WebP photo (at most {MAX_BYTES // 1024 // 1024} MB) to an action",
+)
+def upload_action_photo(
+    response: Response,
+    action_id: int = ActionId,
+    uuid: UUID = Form(..., description="the photo's UUID"),
+    file: UploadFile = File(...),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> dict:
+    data = file.file.read(MAX_BYTES + 1)
+    result = add_action_photo(conn, user=user, action_id=action_id, photo_uuid=str(uuid), data=data)
+    if not result["created"]:
+        response.status_code = 200
+    return {**result, "href": f"/api/actions/{action_id}/photos/{result['uuid']}"}
+
+
+@router.get(
+    "/actions/{action_id}/photos/{photo_uuid}",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+    summary="An action's photo",
+)
+def read_action_photo(
+    photo_uuid: UUID, action_id: int = ActionId, user: User = Depends(require_user), conn: Conn = DB
+) -> Response:
+    content_type, data = action_photo(conn, user=user, action_id=action_id, photo_uuid=str(photo_uuid))
+    return Response(data, media_type=content_type, headers={"Cache-Control": "private, max-age=86400"})
 
 
 @router.patch("/actions/{action_id}", summary="An agency marks its action in progress or done; staff cancel")

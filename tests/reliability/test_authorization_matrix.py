@@ -318,6 +318,11 @@ WRITES: dict[tuple[str, str], Write] = {
     ("PATCH", "/api/actions/{action_id}"): Write(
         ("action.progress", "action.cancel"), _action_update, _open_action
     ),
+    ("POST", "/api/actions/{action_id}/photos"): Write(
+        ("action.progress",),
+        lambda t, who: {"data": {"uuid": str(uuid.uuid4())}, "files": {"file": ("p.png", PNG, "image/png")}},
+        _open_action,
+    ),
     ("POST", f"{SPOT}/notes"): Write(("spot.note",), _note, _spot_at(3)),
     ("POST", f"{SPOT}/evaluation"): Write(
         ("spot.evaluate",),

@@ -1,10 +1,13 @@
 """Each role's top bar and work list in Chromium, at tablet (1024×768) and desktop (1440×900) sizes: the bar
 offers exactly the links the role may use and signs out; the GIS office filters its stage-1/2 spots; an agency
-moves its action to in progress, then done, with a note, and the API reads the change."""
+moves its action to in progress, then done, with a note and a photo, and the API reads the change."""
+
+import io
 
 import psycopg2
 import pytest
 from argon2 import PasswordHasher
+from PIL import Image
 
 from gis import clock, users
 from gis.db import transaction
@@ -44,6 +47,13 @@ def _sql(db_url: str, query: str) -> list[tuple]:
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(query)
         return cur.fetchall()
+
+
+def _png() -> bytes:
+    """A small real PNG: photos are decoded and re-encoded, so a header alone would be refused."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 180, 40)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def _bar(page) -> list[str]:
@@ -175,6 +185,9 @@ def test_the_agency_moves_its_action_to_in_progress_then_done(page, live_url, ac
     page.click(f'{here} button[data-next="in_progress"]')
     page.wait_for_selector(f'{here}[data-status="in_progress"]')
     page.fill(f"{here} textarea", "روشنایی نصب شد")
+    page.set_input_files(
+        f"{here} input[type=file]", files=[{"name": "lamp.png", "mimeType": "image/png", "buffer": _png()}]
+    )
     page.click(f'{here} button[data-next="done"]')
     page.wait_for_selector(f'{here}[data-status="done"]')
     assert "روشنایی نصب شد" in page.text_content(here)
@@ -183,6 +196,9 @@ def test_the_agency_moves_its_action_to_in_progress_then_done(page, live_url, ac
     assert answer.ok
     action = next(a for a in answer.json() if str(a["id"]) == action_id)
     assert action["status"] == "done" and action["outcome"] == "روشنایی نصب شد"
+    assert len(action["photos"]) == 1 and page.locator(f"{here} a.action-photo").count() == 1
+    photo = page.request.get(f"{live_url}{action['photos'][0]}")
+    assert photo.ok and photo.headers["content-type"] == "image/png"
     assert _fits(page)
     assert page.console_errors == [] and page.outside_requests() == []
 

@@ -16,6 +16,28 @@
     return cookie ? decodeURIComponent(cookie.slice("safemap_csrf=".length)) : "";
   }
 
+  function newUuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  // The chosen photo, sent before the status moves; its address, or an Error whose message says why not.
+  async function upload(action, file) {
+    const form = new FormData();
+    form.append("uuid", newUuid());
+    form.append("file", file);
+    const response = await fetch(`/api/actions/${action.id}/photos${suffix}`, {
+      method: "POST", credentials: "same-origin", headers: {"X-CSRF-Token": csrf()}, body: form,
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error((answer.error && answer.error.message) || String(response.status));
+    return answer.href;
+  }
+
   function cell(row, content, className) {
     const td = document.createElement("td");
     if (content instanceof Node) td.appendChild(content); else td.textContent = content;
@@ -29,7 +51,7 @@
     status.className = failed ? "overdue" : "";
   }
 
-  async function move(action, next, note, row) {
+  async function move(action, next, note, photo, row) {
     if (!note.value.trim()) {
       say(text.need_note, true);
       note.focus();
@@ -38,6 +60,10 @@
     for (const button of row.querySelectorAll("button")) button.disabled = true;
     let response;
     try {
+      if (photo.files.length) {
+        action.photos = [...(action.photos || []), await upload(action, photo.files[0])];
+        photo.value = "";
+      }
       response = await fetch(`/api/actions/${action.id}${suffix}`, {
         method: "PATCH",
         credentials: "same-origin",
@@ -45,7 +71,7 @@
         body: JSON.stringify({status: next, note: note.value.trim()}),
       });
     } catch (error) {
-      say(text.failed, true);
+      say(error.message ? `${text.failed}: ${error.message}` : text.failed, true);
       for (const button of row.querySelectorAll("button")) button.disabled = false;
       return;
     }
@@ -86,7 +112,16 @@
       note.rows = 2;
       note.name = "note";
       note.setAttribute("aria-label", text.note);
-      cell(tr, note);
+      const photo = document.createElement("input");
+      photo.type = "file";
+      photo.name = "photo";
+      photo.accept = "image/jpeg,image/png,image/webp";
+      photo.setAttribute("aria-label", text.add_photo);
+      const label = document.createElement("label");
+      label.className = "photo";
+      label.append(text.add_photo, photo);
+      const box = cell(tr, note);
+      box.appendChild(label);
       const buttons = cell(tr, "", "do");
       const steps = action.status === "assigned" ? [["in_progress", text.start], ["done", text.done]]
         : [["done", text.done]];
@@ -95,13 +130,23 @@
         button.type = "button";
         button.dataset.next = next;
         button.textContent = label;
-        button.addEventListener("click", () => move(action, next, note, tr));
+        button.addEventListener("click", () => move(action, next, note, photo, tr));
         buttons.appendChild(button);
       }
     } else {
       cell(tr, action.outcome || "");
       cell(tr, "");
     }
+    const shown = tr.children[1];
+    (action.photos || []).forEach((href, index) => {
+      const link = document.createElement("a");
+      link.className = "action-photo";
+      link.href = href;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = `${text.photo_of_work} ${digits(index + 1)}`;
+      shown.append(document.createElement("br"), link);
+    });
     return tr;
   }
 

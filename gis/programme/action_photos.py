@@ -1,0 +1,84 @@
+"""Photos an agency attaches to its own action as proof of the work: cleaned like report photos, stored with
+the action, listed with it for everyone who may read the action."""
+
+import hashlib
+import uuid as uuidlib
+
+from gis import access
+from gis.access import Scope
+from gis.db import Conn
+from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gis.intake.photos import MAX_BYTES, clean_image
+from gis.users import User
+
+
+def _agency_of(conn: Conn, action_id: int) -> int:
+    with conn.cursor() as cur:
+        cur.execute("SELECT agency_id FROM spot_action WHERE id = %s", (action_id,))
+        row = cur.fetchone()
+    if row is None:
+        raise NotFound("action_does_exist", action_id=action_id, field="action")
+    return row[0]
+
+
+def add_action_photo(conn: Conn, *, user: User, action_id: int, photo_uuid: str, data: bytes) -> dict:
+    """Attach one image to the user's agency's action; the same photo UUID again answers the first upload."""
+    user.require("action.progress")
+    try:
+        photo_uuid = str(uuidlib.UUID(str(photo_uuid)))
+    except ValueError as exc:
+        raise InvalidInput("uuid", "not_a_uuid") from exc
+    agency_id = _agency_of(conn, action_id)
+    if access.scope_of(user.role, "action.progress") is Scope.AGENCY and user.agency_id != agency_id:
+        raise Forbidden("this_action_assigned_another_agency", field="agency")
+    if not data:
+        raise InvalidInput("file", "file_empty")
+    if len(data) > MAX_BYTES:
+        raise InvalidInput(
+            "file", "kb_over_mb_limit_resize", kb=len(data) // 1024, mb=MAX_BYTES // 1024 // 1024
+        )
+    content_type, data = clean_image(data)
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO action_photo (uuid, action_id, content_type, bytes, sha256, created_by)"
+            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (uuid) DO NOTHING RETURNING id",
+            (photo_uuid, action_id, content_type, data, hashlib.sha256(data).hexdigest(), user.id),
+        )
+        created = cur.fetchone() is not None
+        cur.execute("SELECT action_id FROM action_photo WHERE uuid = %s", (photo_uuid,))
+        owner = cur.fetchone()[0]
+    if owner != action_id:
+        raise Conflict("uuid_used_elsewhere", field="uuid")
+    return {"uuid": photo_uuid, "action_id": action_id, "created": created}
+
+
+def action_photo(conn: Conn, *, user: User, action_id: int, photo_uuid: str) -> tuple[str, bytes]:
+    """(content type, bytes) of one photo of an action the user may read (an agency: only its own)."""
+    user.require("action.read")
+    agency_id = _agency_of(conn, action_id)
+    if access.scope_of(user.role, "action.read") is Scope.AGENCY and user.agency_id != agency_id:
+        raise NotFound("action_does_exist", action_id=action_id, field="action")
+    try:
+        photo_uuid = str(uuidlib.UUID(str(photo_uuid)))
+    except ValueError as exc:
+        raise InvalidInput("photo", "not_a_uuid") from exc
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT content_type, bytes FROM action_photo WHERE uuid = %s AND action_id = %s",
+            (photo_uuid, action_id),
+        )
+        row = cur.fetchone()
+    if row is None:
+        raise NotFound("action_does_exist", action_id=action_id, field="photo")
+    return row[0], bytes(row[1])
+
+
+def photos_of(conn: Conn, action_ids: list[int]) -> dict[int, list[str]]:
+    """The photo UUIDs of each action, oldest first (callers have already scoped the actions)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT action_id, array_agg(uuid::text ORDER BY id) FROM action_photo"
+            " WHERE action_id = ANY(%s) GROUP BY 1",
+            (action_ids,),
+        )
+        return dict(cur.fetchall())
