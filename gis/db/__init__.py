@@ -40,6 +40,8 @@ CONSTRAINT_FIELDS = {
     "app_user_role_check": ("role", "unknown_role"),
     "report_photo_type": ("file", "photo_type"),
     "report_photo_size": ("file", "photo_size"),
+    "action_photo_type": ("file", "photo_type"),
+    "action_photo_size": ("file", "photo_size"),
     "programme_phase_planned_order": ("planned_end", "phase_reversed"),
     "programme_phase_actual_order": ("actual_end", "actual_end_order"),
 }
