@@ -307,7 +307,8 @@ def update_action(
         raise NotFound("action_does_exist", action_id=action_id, field="action")
     spot_id, agency_id, current, action_version, agency, is_open = row
     if access.scope_of(user.role, STATUS_ACTIONS[status]) is Scope.AGENCY and user.agency_id != agency_id:
-        raise Forbidden("this_action_assigned_another_agency", field="agency")
+        # another agency's action answers as one that does not exist: its id tells nothing
+        raise NotFound("action_does_exist", action_id=action_id, field="action")
     spot = _lock(conn, user=user, spot_id=spot_id, version=None, check_version=False)
     if version is None:
         raise InvalidInput("version", "send_action_s_version_if")

@@ -307,7 +307,7 @@ def test_an_agency_cannot_touch_another_agencys_action_nor_a_stale_one(client, s
     path = f"/api/actions/{action[0]['id']}"
     before = _snapshot(db_url, spot)
     refused = client.patch(path, headers=staff["lights"], json={"status": "done", "note": "x", "version": 1})
-    assert refused.status_code == 403 and refused.json()["error"]["field"] == "agency"
+    assert refused.status_code == 404 and refused.json()["error"]["field"] == "action"
     stale = client.patch(
         path, headers={**staff["roads"], "If-Match": '"0"'}, json={"status": "done", "note": "x"}
     )

@@ -141,3 +141,17 @@ def test_a_uuid_replayed_from_another_neighbourhood_returns_no_ids(client, elsew
     assert answer.status_code == 409, answer.text
     assert answer.json()["error"]["field"] == "uuid"
     assert str(report["id"]) not in answer.text and str(report["spot_id"]) not in answer.text
+
+
+def test_an_agency_gets_not_found_for_another_agencys_action_as_for_none(client, db_url, role_tokens):
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT x.id FROM spot_action x JOIN agency g ON g.id = x.agency_id"
+            " WHERE g.code <> 'urban_services' ORDER BY x.id LIMIT 1"
+        )
+        theirs = cur.fetchone()[0]
+    agency, missing = {"Authorization": f"Bearer {role_tokens['agency']}"}, 9_000_000
+    body = {"status": "done", "note": "done by us", "version": 1}
+    seen = _shape(client.patch(f"/api/actions/{theirs}", json=body, headers=agency), theirs)
+    assert seen[0] == 404, seen
+    assert seen == _shape(client.patch(f"/api/actions/{missing}", json=body, headers=agency), missing)
