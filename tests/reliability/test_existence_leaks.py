@@ -71,13 +71,16 @@ def elsewhere(client, db_url, role_tokens) -> dict:
     )
     assert photo.status_code == 201, photo.text
     session = {"area": other, "held_on": "1403/02/01", "facilitator": "Sara", "participants": 8, "women": 6}
-    session = client.post("/api/focus-groups", json={**session, "uuid": str(uuid.uuid4())}, headers=gis)
+    session_uuid = str(uuid.uuid4())
+    session = client.post("/api/focus-groups", json={**session, "uuid": session_uuid}, headers=gis)
     assert session.status_code == 201, session.text
     return {
         "me": {"Authorization": f"Bearer {role_tokens['facilitator']}"},
+        "mine": mine,
         "mine_at": mine_at,
         "report": {**created.json(), "photo": photo.json()["href"]},
         "session": session.json()["id"],
+        "session_uuid": session_uuid,
     }
 
 
@@ -135,12 +138,18 @@ def test_a_facilitator_gets_not_found_for_records_elsewhere_as_for_none(client, 
 
 
 def test_a_uuid_replayed_from_another_neighbourhood_returns_no_ids(client, elsewhere):
-    report, (lon, lat) = elsewhere["report"], elsewhere["mine_at"]
+    me, report, (lon, lat) = elsewhere["me"], elsewhere["report"], elsewhere["mine_at"]
     replay = {"uuid": report["uuid"], "category": "vacant_lot", "lon": lon, "lat": lat}
-    answer = client.post("/api/reports", json=replay, headers=elsewhere["me"])
+    answer = client.post("/api/reports", json=replay, headers=me)
     assert answer.status_code == 409, answer.text
     assert answer.json()["error"]["field"] == "uuid"
     assert str(report["id"]) not in answer.text and str(report["spot_id"]) not in answer.text
+    session = {"area": elsewhere["mine"], "held_on": "1403/02/01", "facilitator": "Sara", "participants": 5}
+    replayed = client.post(
+        "/api/focus-groups", json={**session, "women": 5, "uuid": elsewhere["session_uuid"]}, headers=me
+    )
+    assert replayed.status_code == 409 and replayed.json()["error"]["field"] == "uuid"
+    assert str(elsewhere["session"]) not in replayed.text
 
 
 def test_an_agency_gets_not_found_for_another_agencys_action_as_for_none(client, db_url, role_tokens):
