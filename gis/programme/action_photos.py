@@ -7,7 +7,7 @@ import uuid as uuidlib
 from gis import access
 from gis.access import Scope
 from gis.db import Conn
-from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gis.errors import Conflict, InvalidInput, NotFound
 from gis.intake.photos import MAX_BYTES, clean_image
 from gis.users import User
 
@@ -30,7 +30,8 @@ def add_action_photo(conn: Conn, *, user: User, action_id: int, photo_uuid: str,
         raise InvalidInput("uuid", "not_a_uuid") from exc
     agency_id = _agency_of(conn, action_id)
     if access.scope_of(user.role, "action.progress") is Scope.AGENCY and user.agency_id != agency_id:
-        raise Forbidden("this_action_assigned_another_agency", field="agency")
+        # Another agency's action answers as one that does not exist: its id tells nothing.
+        raise NotFound("action_does_exist", action_id=action_id, field="action")
     if not data:
         raise InvalidInput("file", "file_empty")
     if len(data) > MAX_BYTES:
