@@ -24,27 +24,28 @@ class Database:
         self.url = url
         self.max_connections = max_connections
         self._pool: ThreadedConnectionPool | None = None
+        self._opening = threading.Lock()  # the first requests arrive together: one pool, not one each
         # psycopg2's pool raises when it is exhausted; requests past max_connections wait their turn instead.
         self.slots = threading.BoundedSemaphore(max_connections)
 
     def pool(self) -> ThreadedConnectionPool:
-        if self._pool is None:
-            connect(self.url).close()
-            with translate_errors():
-                self._pool = ThreadedConnectionPool(
-                    1,
-                    self.max_connections,
-                    self.url,
-                    application_name="safemap",
-                    connect_timeout=5,
-                    options=f"-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}",
-                )
-        return self._pool
+        with self._opening:
+            if self._pool is None:
+                connect(self.url).close()
+                with translate_errors():
+                    self._pool = ThreadedConnectionPool(
+                        1,
+                        self.max_connections,
+                        self.url,
+                        application_name="safemap",
+                        connect_timeout=5,
+                        options=f"-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}",
+                    )
+            return self._pool
 
-    def checkout(self) -> Conn:
-        """A live pooled connection. One the server dropped (a restart) is closed and replaced, once; a server
-        that is down is DatabaseUnavailable (503 with Retry-After), never an unexpected error."""
-        pool = self.pool()
+    def checkout(self, pool: ThreadedConnectionPool) -> Conn:
+        """A live connection of `pool`. One the server dropped (a restart) is closed and replaced, once; a
+        server that is down is DatabaseUnavailable (503 with Retry-After), never an unexpected error."""
         for attempt in (1, 2):
             with translate_errors():
                 conn = pool.getconn()
@@ -73,7 +74,7 @@ def get_conn(request: Request) -> Iterator[Conn]:
     if not database.slots.acquire(timeout=30):
         raise DatabaseUnavailable("database_busy", detail="no pooled connection free for 30 s")
     try:
-        conn = database.checkout()
+        conn = database.checkout(pool)
     except BaseException:
         database.slots.release()
         raise
