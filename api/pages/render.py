@@ -7,6 +7,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from api.pages.strings import WORDS, pick
 from gis.lang import persian_digits
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
@@ -17,13 +18,19 @@ def language(request: Request) -> str:
     return "en" if request.query_params.get("lang") == "en" else "fa"
 
 
+def page_words(lang: str) -> dict[str, str]:
+    """Every page word by its full key, in the page's language."""
+    return {key: pick(pair, lang) for key, pair in WORDS.items()}
+
+
 def render(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
-    """Render a template with the page language and direction set."""
+    """Render a template with the page language and direction set, and `w`: every page word
+    (api/pages/strings.py) by its full key ("spot.history"), so no template writes a label of its own."""
     lang = language(request)
     return templates.TemplateResponse(
         request,
         name,
-        {"lang": lang, "dir": "ltr" if lang == "en" else "rtl", **context},
+        {"lang": lang, "dir": "ltr" if lang == "en" else "rtl", "w": page_words(lang), **context},
         status_code=status_code,
     )
 

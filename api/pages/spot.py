@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api.auth import current_user, spot_scope
 from api.deps import DB
+from api.pages import charts
 from api.pages.nav import top_bar
 from api.pages.render import language, render
 from gis.access import SpotScope
@@ -61,6 +62,7 @@ def spot_page(
             "spot": props,
             "bar": top_bar(request, user),
             "spot_staff": scope.staff,
+            "num": lambda value: charts.number(value, lang),
             "colour": colour,
             "events": events,
             "lat": lat,

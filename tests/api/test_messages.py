@@ -128,3 +128,14 @@ def test_each_page_word_is_written_once():
     assert len(pairs) == len(set(pairs))
     assert not set(pairs) & set(errors.MESSAGES.values())
     assert strings.words("map", "en")["stage"] == "Stage" and strings.words("map", "fa")["stage"] == "مرحله"
+
+
+def test_the_spot_and_dashboard_pages_take_their_words_from_the_one_module():
+    """No label is written inline in these templates: all come from api/pages/strings.py's WORDS."""
+    root = Path(__file__).resolve().parents[2]
+    inline = [
+        name
+        for name in ("spot.html", "dashboard.html", "error.html")
+        if "if en else" in root.joinpath("api", "templates", name).read_text(encoding="utf-8")
+    ]
+    assert not inline, "labels written inline in " + ", ".join(inline)
