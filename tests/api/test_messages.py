@@ -139,3 +139,10 @@ def test_the_spot_and_dashboard_pages_take_their_words_from_the_one_module():
         if "if en else" in root.joinpath("api", "templates", name).read_text(encoding="utf-8")
     ]
     assert not inline, "labels written inline in " + ", ".join(inline)
+
+
+def test_the_spot_pages_script_holds_no_words_of_its_own():
+    """api/static/spot/workflow.js reads its words from the page; it writes no Persian (nor digit) itself."""
+    root = Path(__file__).resolve().parents[2]
+    script = root.joinpath("api", "static", "spot", "workflow.js").read_text(encoding="utf-8")
+    assert not re.search("[\u0600-\u06ff]", script), "workflow.js holds Persian text of its own"

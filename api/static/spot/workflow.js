@@ -9,106 +9,23 @@
   const panel = document.getElementById("workflow");
   const spotId = Number(panel.dataset.spot);
   const en = document.documentElement.lang === "en";
-  // Every text as [Persian, English]; the page's language picks one.
-  const TEXT = {
-    title: ["گردش کار", "Workflow"],
-    signIn: ["برای اقدام روی این نقطه وارد شوید", "Sign in to act on this spot"],
-    signedIn: ["واردشده با نام", "Signed in as"],
-    auditBefore: ["میانگین ممیزی پیش از اقدام", "Audit before the fix"],
-    auditAfter: ["پس از اقدام", "after"],
-    visits: ["بازدیدها", "Site visits"],
-    actions: ["اقدامات", "Actions"],
-    noVisits: ["هنوز بازدیدی ثبت نشده است", "No visit yet"],
-    noActions: ["هنوز اقدامی واگذار نشده است", "No action yet"],
-    date: ["تاریخ", "Date"],
-    kind: ["نوع", "Kind"],
-    findings: ["یافته‌ها", "Findings"],
-    auditMean: ["میانگین ممیزی", "Audit mean"],
-    agency: ["دستگاه", "Agency"],
-    what: ["اقدام", "What"],
-    due: ["مهلت", "Due"],
-    status: ["وضعیت", "Status"],
-    outcome: ["نتیجه", "Outcome"],
-    overdue: ["معوق", "overdue"],
-    moves: ["اقدام‌های شما", "What you can do"],
-    noMoves: ["در این مرحله اقدامی با شما نیست.", "No step is open to you at this stage."],
-    waitActions: ["ممیزی دوباره پس از انجام (یا لغو) همهٔ اقدامات و انجام دست‌کم یکی از آن‌ها است.",
-                  "The re-audit comes once every action is done (or cancelled) and at least one is done."],
-    noImprovement: ["ممیزی دوباره بهبودی نشان نمی‌دهد: به جای بستن، نقطه را بازگشایی کنید.",
-                    "The re-audit shows no improvement: reopen the spot rather than close it."],
-    verify: ["تأیید و جایابی روی نقشه (مرحلهٔ ۱ ← ۲)", "Verify and place on the map (stage 1 → 2)"],
-    reject: ["رد کردن", "Reject"],
-    remediation: ["آغاز اجرا (مرحلهٔ ۲ ← ۳)", "Start remediation (stage 2 → 3)"],
-    visit: ["ثبت بازدید میدانی", "Record a site visit"],
-    action: ["واگذاری اقدام به دستگاه", "Assign an action to an agency"],
-    note: ["یادداشت هماهنگی", "Coordination note"],
-    evaluation: ["ارزیابی و ممیزی دوباره (مرحلهٔ ۳ ← ۴)", "Evaluation re-audit (stage 3 → 4)"],
-    close: ["بستن: رفع شد", "Close as resolved"],
-    reopen: ["بازگشایی (بازگشت به مرحلهٔ ۳)", "Reopen (back to stage 3)"],
-    update: ["به‌روزرسانی", "Update"],
-    cancel: ["لغو", "Cancel"],
-    category: ["نوع فضا", "Kind of place"],
-    noteLabel: ["توضیح", "Note"],
-    reason: ["دلیل", "Reason"],
-    duplicateOf: ["شمارهٔ نقطه‌ای که این تکرار آن است", "Number of the spot it duplicates"],
-    visitedOn: ["تاریخ بازدید", "Date of the visit"],
-    dueOn: ["مهلت انجام", "Due date"],
-    whatLabel: ["چه باید کرد", "What is to be done"],
-    agencies: ["دستگاه‌های مرتبط", "Agencies concerned"],
-    visibility: ["چه کسی این یادداشت را می‌بیند", "Who sees this note"],
-    visibilities: {staff: ["فقط کارکنان", "Staff only"],
-                   public: ["همه: در سابقهٔ عمومی نقطه", "Everyone: in the spot's public history"]},
-    audit: ["ممیزی ایمنی (۰ = بد، ۳ = خوب)", "Safety audit (0 = poor, 3 = good)"],
-    newStatus: ["وضعیت تازه", "New status"],
-    send: ["ثبت", "Save"],
-    duplicates: ["نقاط احتمالاً تکراری", "Possible duplicates"],
-    radius: ["شعاع جست‌وجو (متر)", "Search radius (metres)"],
-    show: ["نمایش", "Show"],
-    noCandidates: ["در این شعاع نقطهٔ دیگری نیست", "No other spot within this radius"],
-    spot: ["نقطه", "Spot"],
-    distance: ["فاصله", "Distance"],
-    compatible: ["نوع هم‌خوان", "Compatible kind"],
-    stage: ["مرحله", "Stage"],
-    sources: ["منابع", "Sources"],
-    source: ["منبع", "Source"],
-    yes: ["بله", "yes"],
-    no: ["خیر", "no"],
-    metres: ["متر", "m"],
-    mergeHere: ["ادغام در این نقطه", "Merge into this one"],
-    mergeInto: ["ادغام این نقطه در نقطهٔ", "Merge this spot into spot"],
-    mergedInto: ["این نقطه در نقطهٔ دیگری ادغام شده و گزارش‌هایش به آن منتقل شده است:",
-                 "This spot has been merged into another; its reports moved there:"],
-    unmerge: ["بازگرداندن ادغام", "Undo the merge"],
-    reports: ["گزارش‌های این نقطه", "Reports of this spot"],
-    report: ["گزارش", "Report"],
-    reportedOn: ["تاریخ گزارش", "Reported on"],
-    description: ["شرح", "Description"],
-    splitOff: ["جدا کردن", "Split off"],
-    splitReport: ["جدا کردن گزارش", "Split report"],
-    moveOff: ["انتقال", "Move"],
-    moveReport: ["انتقال گزارش", "Move report"],
-    toOtherSpot: ["به نقطهٔ دیگر", "to another spot"],
-    intoSpot: ["شمارهٔ نقطهٔ مقصد", "Number of the spot to move it to"],
-    toNewSpot: ["به نقطه‌ای تازه", "off to a new spot"],
-    saved: ["ثبت شد", "saved"],
-    conflict: ["کس دیگری از زمان باز کردن این صفحه نقطه را تغییر داده است؛ اطلاعات دوباره بارگیری شد. "
-               + "بررسی کنید و دوباره بکوشید.",
-               "Someone else changed this spot since you opened it; it has been reloaded. "
-               + "Check it and try again."],
-    network: ["ارتباط با سرور برقرار نیست؛ چیزی ثبت نشد.", "No connection to the server; nothing was saved."],
-    again: ["نشست شما پایان یافته است: دوباره وارد شوید.", "Your session has ended: sign in again."],
-    datePlaceholder: ["۱۴۰۵/۰۱/۰۱", "2026-03-21"],
-    purposes: {visit: ["بازدید میدانی", "Site visit"], re_audit: ["ممیزی دوباره", "Re-audit"]},
-    statuses: {assigned: ["واگذارشده", "Assigned"], in_progress: ["در حال انجام", "In progress"],
-               done: ["انجام‌شده", "Done"], cancelled: ["لغوشده", "Cancelled"]},
-    rejectReasons: {not_unsafe: ["بی‌دفاع نیست", "Not unsafe"],
-                    duplicate: ["تکراری است", "Duplicate of another spot"]},
-    // The nine criteria in the API's order, labelled by the server (gis.intake.reports.AUDIT_CRITERIA).
-    criteria: Object.fromEntries(JSON.parse(panel.dataset.criteria).map(([key, fa, english]) => [key, [fa, english]])),
-  };
-  const pick = (table) => Object.fromEntries(Object.entries(table).map(([key, value]) =>
-    [key, Array.isArray(value) ? value[en ? 1 : 0] : pick(value)]));
-  const T = pick(TEXT);
+  // Every word the panel shows is one of the page's words (api/pages/strings.py: the "workflow" group and a few
+  // shared with other pages), in the page's language, from the data block the server wrote: no text here.
+  const W = JSON.parse(document.getElementById("spot-words").textContent);
+  const part = (table, prefix) => Object.fromEntries(Object.entries(table)
+    .filter(([key]) => key.startsWith(prefix)).map(([key, text]) => [key.slice(prefix.length), text]));
+  // The words this panel shares with other pages, by the names it uses.
+  const SHARED = {date: "spot.date", kind: "map.category", agency: "dashboard.agency", due: "work.due",
+                  status: "work.status", overdue: "work.overdue", category: "map.categories", note_label: "spot.note",
+                  show: "dashboard.show", spot: "work.spot", stage: "map.stage", sources: "map.sources",
+                  report: "field.report", status_done: "dashboard.done"};
+  const T = {...part(W, "workflow."),
+             ...Object.fromEntries(Object.entries(SHARED).map(([name, key]) => [name, W[key]]))};
+  Object.assign(T, {visibilities: part(T, "visibility_"), purposes: part(T, "purpose_"), statuses: part(T, "status_"),
+                    rejectReasons: part(T, "reject_"),
+                    // The nine criteria in the API's order, labelled by the server (gis.vocabulary.AUDIT_CRITERIA).
+                    criteria: Object.fromEntries(JSON.parse(panel.dataset.criteria)
+                      .map(([key, fa, english]) => [key, en ? english : fa]))});
   // What the signed-in user may do: the actions gis/access.py gives their role, as /api/auth/me lists them.
   const can = (action) => state.me.may.includes(action);
   const state = {me: null, file: null, agencies: [], categories: [], own: new Set(), stages: [], sources: [],
@@ -125,9 +42,10 @@
     node.append(...children.filter((c) => c != null));
     return node;
   }
-  const num = (value) => en ? String(value) : String(value).replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
-  const latin = (text) => text.replace(/[۰-۹]/g, (d) => d.charCodeAt(0) - 0x06f0)
-    .replace(/[٠-٩]/g, (d) => d.charCodeAt(0) - 0x0660);
+  const num = (value) => en ? String(value)
+    : String(value).replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
+  const latin = (text) => text.replace(/[\u06f0-\u06f9]/g, (d) => d.charCodeAt(0) - 0x06f0)
+    .replace(/[\u0660-\u0669]/g, (d) => d.charCodeAt(0) - 0x0660);
   const mean = (value) => value == null ? "—"
     : Number(value).toLocaleString(en ? "en" : "fa-IR", {minimumFractionDigits: 2, maximumFractionDigits: 2});
   const auditMean = (audit) => audit
@@ -168,7 +86,7 @@
   function showSignIn() {
     const next = encodeURIComponent(`/spots/${spotId}${en ? "?lang=en" : ""}`);
     panel.replaceChildren(el("a", {id: "wf-sign-in", href: `/login?${en ? "lang=en&" : ""}next=${next}`,
-                                   text: T.signIn}));
+                                   text: T.sign_in}));
     panel.className = "sign-in";
     panel.hidden = false;
   }
@@ -184,7 +102,7 @@
     field(form, name, label, el("input", {type: "text", ...attrs}));
   const area = (form, name, label, required) => field(form, name, label, el("textarea", {rows: 3, required}));
   const dateInput = (form, name, label, value) => textInput(form, name, label, {
-    dir: "ltr", inputmode: "numeric", autocomplete: "off", placeholder: T.datePlaceholder, value,
+    dir: "ltr", inputmode: "numeric", autocomplete: "off", placeholder: T.date_placeholder, value,
     required: true});
   function select(form, name, label, options, selected) {
     return field(form, name, label, el("select", {}, ...options.map(([value, caption]) =>
@@ -291,7 +209,7 @@
     if (can("spot.verify") && open && stage === 1) list.push(verifyMove(version));
     if (can("spot.reject") && open && (stage === 1 || stage === 2)) list.push(rejectMove(version));
     if (can("spot.remediate") && open && stage === 2) {
-      list.push(move("remediation", T.remediation, [area("remediation", "note", T.noteLabel, false)], "POST",
+      list.push(move("remediation", T.remediation, [area("remediation", "note", T.note_label, false)], "POST",
                      `/api/spots/${spotId}/remediation`, (f) => ({version, note: value(f, "note")})));
     }
     if (open && stage === 3) {
@@ -305,11 +223,11 @@
       }
       if (can("spot.evaluate")) {
         const ready = !actions.some((a) => a.is_open) && actions.some((a) => a.status === "done");
-        list.push(ready ? evaluationMove(version) : el("p", {class: "hint", text: T.waitActions}));
+        list.push(ready ? evaluationMove(version) : el("p", {class: "hint", text: T.wait_actions}));
       }
     }
     if (can("spot.edit") && status === "merged") {
-      list.push(move("unmerge", T.unmerge, [area("unmerge", "note", T.noteLabel, true)], "POST",
+      list.push(move("unmerge", T.unmerge, [area("unmerge", "note", T.note_label, true)], "POST",
                      `/api/spots/${spotId}/unmerge`, (f) => ({note: value(f, "note")})));
     }
     if (can("spot.reopen") && stage === 4 && (open || status === "resolved")) {
@@ -325,7 +243,7 @@
     const categories = state.categories.map((c) => [c.code, en ? c.label_en : c.label_fa]);
     return move("verify", T.verify, [
       select("verify", "category", T.category, categories, current),
-      area("verify", "note", T.noteLabel, false),
+      area("verify", "note", T.note_label, false),
     ], "POST", `/api/spots/${spotId}/verify`, (f) => ({
       version, note: value(f, "note"),
       category: value(f, "category") === current ? null : value(f, "category")}));
@@ -334,8 +252,8 @@
   function rejectMove(version) {
     const form = move("reject", T.reject, [
       select("reject", "reason", T.reason, Object.entries(T.rejectReasons), "not_unsafe"),
-      textInput("reject", "duplicate_of", T.duplicateOf, {dir: "ltr", inputmode: "numeric"}),
-      area("reject", "note", T.noteLabel, true),
+      textInput("reject", "duplicate_of", T.duplicate_of, {dir: "ltr", inputmode: "numeric"}),
+      area("reject", "note", T.note_label, true),
     ], "POST", `/api/spots/${spotId}/reject`, (f) => ({
       version, reason: value(f, "reason"), note: value(f, "note"),
       duplicate_of: value(f, "reason") === "duplicate"
@@ -349,7 +267,7 @@
 
   function visitMove(version) {
     return move("visit", T.visit, [
-      dateInput("visit", "visited_on", T.visitedOn, today()),
+      dateInput("visit", "visited_on", T.visited_on, today()),
       area("visit", "findings", T.findings, true),
       auditFields("visit", false),
     ], "POST", `/api/spots/${spotId}/visits`, (f) => ({
@@ -360,8 +278,8 @@
     const agencies = state.agencies.map((g) => [g.code, agencyName(g.code, g.name_fa, g.name_en)]);
     return move("action", T.action, [
       select("action", "agency", T.agency, agencies),
-      area("action", "what", T.whatLabel, true),
-      dateInput("action", "due_on", T.dueOn, ""),
+      area("action", "what", T.what_label, true),
+      dateInput("action", "due_on", T.due_on, ""),
     ], "POST", `/api/spots/${spotId}/actions`, (f) => ({
       version, agency: value(f, "agency"), what: value(f, "what"), due_on: value(f, "due_on")}));
   }
@@ -369,7 +287,7 @@
   // A note is the staff's unless its writer chooses to publish it in the spot's public history.
   function noteMove(version) {
     const audience = select("note", "visibility", T.visibility, Object.entries(T.visibilities), "staff");
-    return move("note", T.note, [area("note", "note", T.noteLabel, true), agencyBoxes(), audience], "POST",
+    return move("note", T.note, [area("note", "note", T.note_label, true), agencyBoxes(), audience], "POST",
                 `/api/spots/${spotId}/notes`, (f) => ({
                   version, note: value(f, "note"), visibility: value(f, "visibility"),
                   agencies: [...f.querySelectorAll("input[name=agencies]:checked")]
@@ -384,7 +302,7 @@
     const agency = agencyName(action.agency, action.agency_fa, action.agency_en);
     const title = `${mine ? T.update : T.cancel}: ${agency} — ${action.what}`;
     return move(key, title, [
-      select(key, "status", T.newStatus, choices.map((s) => [s, T.statuses[s]]), choices[choices.length - 1]),
+      select(key, "status", T.new_status, choices.map((s) => [s, T.statuses[s]]), choices[choices.length - 1]),
       area(key, "note", mine ? T.outcome : T.reason, true),
     ], "PATCH", `/api/actions/${action.id}`, (f) => ({
       version: action.version, status: value(f, "status"), note: value(f, "note")}));
@@ -392,7 +310,7 @@
 
   function evaluationMove(version) {
     return move("evaluation", T.evaluation, [
-      dateInput("evaluation", "visited_on", T.visitedOn, today()),
+      dateInput("evaluation", "visited_on", T.visited_on, today()),
       area("evaluation", "findings", T.findings, false),
       auditFields("evaluation", true),
     ], "POST", `/api/spots/${spotId}/evaluation`, (f) => ({
@@ -404,7 +322,7 @@
   function closeMove(version) {
     const {audit_before: before, audit_after: after} = state.file;
     if (!after || (before && auditMean(after) <= auditMean(before))) {
-      return el("p", {class: "hint", text: T.noImprovement});
+      return el("p", {class: "hint", text: T.no_improvement});
     }
     return move("close", T.close, [area("close", "reason", T.reason, true)], "POST",
                 `/api/spots/${spotId}/close`, (f) => ({version, reason: value(f, "reason")}));
@@ -445,24 +363,24 @@
   // The note goes with the version read: a spot changed since (or further along than its target) gets 409.
   const mergeMove = (button) => {
     const into = Number(button.dataset.into);
-    return move("merge", `${T.mergeInto} ${num(into)}`, [area("merge", "note", T.noteLabel, true)], "POST",
+    return move("merge", `${T.merge_into} ${num(into)}`, [area("merge", "note", T.note_label, true)], "POST",
                 `/api/spots/${spotId}/merge`,
                 (f) => ({into, version: state.file.version, note: value(f, "note")}));
   };
 
   const splitMove = (button) => {
     const report = Number(button.dataset.report);
-    return move("split", `${T.splitReport} ${num(report)} ${T.toNewSpot}`,
-                [area("split", "note", T.noteLabel, true)], "POST", `/api/reports/${report}/split`,
+    return move("split", `${T.split_report} ${num(report)} ${T.to_new_spot}`,
+                [area("split", "note", T.note_label, true)], "POST", `/api/reports/${report}/split`,
                 (f) => ({note: value(f, "note")}));
   };
 
   // The reverse of a split: the report joins a spot the office names (an emptied spot is merged there).
   const attachMove = (button) => {
     const report = Number(button.dataset.report);
-    return move("attach", `${T.moveReport} ${num(report)} ${T.toOtherSpot}`,
-                [textInput("attach", "into", T.intoSpot, {dir: "ltr", inputmode: "numeric", autocomplete: "off"}),
-                 area("attach", "note", T.noteLabel, true)], "POST", `/api/reports/${report}/attach`,
+    return move("attach", `${T.move_report} ${num(report)} ${T.to_other_spot}`,
+                [textInput("attach", "into", T.into_spot, {dir: "ltr", inputmode: "numeric", autocomplete: "off"}),
+                 area("attach", "note", T.note_label, true)], "POST", `/api/reports/${report}/attach`,
                 (f) => ({into: Number(latin(value(f, "into"))), note: value(f, "note")}));
   };
 
@@ -495,10 +413,10 @@
       el("td", {"data-metres": r.distance_m, text: metres(r.distance_m)}),
       el("td", {text: r.description || "—"}),
       office ? el("td", {class: "row-move"},
-                  splits ? el("button", {type: "button", class: "split", "data-report": r.id, text: T.splitOff})
+                  splits ? el("button", {type: "button", class: "split", "data-report": r.id, text: T.split_off})
                          : null,
-                  el("button", {type: "button", class: "attach", "data-report": r.id, text: T.moveOff})) : null));
-    const heads = [T.report, T.source, T.category, T.reportedOn, T.distance, T.description];
+                  el("button", {type: "button", class: "attach", "data-report": r.id, text: T.move_off})) : null));
+    const heads = [T.report, T.source, T.category, T.reported_on, T.distance, T.description];
     return rowMoves(el("div", {id: "wf-reports"}, el("h3", {text: T.reports}),
                        table("wf-report-list", office ? [...heads, ""] : heads, rows, "—"),
                        el("div", {id: "wf-split"})), "button.split, button.attach", "#wf-split",
@@ -513,12 +431,12 @@
       el("td", {text: en ? c.category_en : c.category_fa}),
       el("td", {"data-compatible": String(c.compatible), text: c.compatible ? T.yes : T.no}),
       el("td", {text: label(state.stages, c.stage, "number")}),
-      el("td", {text: c.sources.map((code) => label(state.sources, code)).join(en ? ", " : "، ") || "—"}),
+      el("td", {text: c.sources.map((code) => label(state.sources, code)).join(W["spot.comma"]) || "—"}),
       office ? el("td", {class: "row-move"},
-                  el("button", {type: "button", class: "merge", "data-into": c.id, text: T.mergeHere})) : null));
+                  el("button", {type: "button", class: "merge", "data-into": c.id, text: T.merge_here})) : null));
     const heads = [T.spot, T.distance, T.category, T.compatible, T.stage, T.sources];
     return rowMoves(el("div", {id: "wf-duplicates"}, el("h3", {text: T.duplicates}), radiusForm(),
-                       table("wf-candidates", office ? [...heads, ""] : heads, rows, T.noCandidates),
+                       table("wf-candidates", office ? [...heads, ""] : heads, rows, T.no_candidates),
                        el("div", {id: "wf-merge"})), "button.merge", "#wf-merge", mergeMove);
   }
 
@@ -547,19 +465,19 @@
     panel.className = "";
     panel.replaceChildren(...[
       el("h2", {id: "wf-heading", text: T.title}),
-      el("p", {class: "who", text: `${T.signedIn} ${fullName || username} (${role})`}),
+      el("p", {class: "who", text: `${T.signed_in} ${fullName || username} (${role})`}),
       el("p", {id: "wf-message", role: "status"}),
-      merged ? el("p", {id: "wf-merged", "data-into": file.merged_into}, `${T.mergedInto} `,
+      merged ? el("p", {id: "wf-merged", "data-into": file.merged_into}, `${T.merged_into} `,
                   el("a", {href: spotUrl(file.merged_into), text: `${T.spot} ${num(file.merged_into)}`})) : null,
       el("p", {id: "wf-audits", "data-before": before ?? "", "data-after": after ?? "",
-               text: `${T.auditBefore}: ${mean(before)} · ${T.auditAfter}: ${mean(after)}`}),
+               text: `${T.audit_before}: ${mean(before)} · ${T.audit_after}: ${mean(after)}`}),
       el("h3", {text: T.visits}),
-      table("wf-visits", [T.date, T.kind, T.findings, T.auditMean], visits, T.noVisits),
+      table("wf-visits", [T.date, T.kind, T.findings, T.audit_mean], visits, T.no_visits),
       el("h3", {text: T.actions}),
-      table("wf-actions", [T.agency, T.what, T.due, T.status, T.outcome], actions, T.noActions),
+      table("wf-actions", [T.agency, T.what, T.due, T.status, T.outcome], actions, T.no_actions),
       el("h3", {text: T.moves}),
       el("div", {id: "wf-moves", "data-version": file.version},
-         ...(list.length ? list : [el("p", {class: "hint", text: T.noMoves})])),
+         ...(list.length ? list : [el("p", {class: "hint", text: T.no_moves})])),
       seesAggregation() && !merged ? reportList() : null,
       seesAggregation() && !merged ? duplicates() : null,
     ].filter((node) => node != null));
