@@ -15,6 +15,7 @@ packages=()
 if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null || packages+=(chromium)
   command -v ogrinfo >/dev/null || packages+=(gdal-bin)
+  command -v pdftotext >/dev/null || packages+=(poppler-utils)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
