@@ -20,11 +20,15 @@ fi
 echo "copying front-end assets to $vendor ..."
 rm -rf "$vendor"
 mkdir -p "$vendor"/leaflet "$vendor"/markercluster "$vendor"/heat "$vendor"/fontawesome/css \
-  "$vendor"/fontawesome/webfonts "$vendor"/vazirmatn "$vendor"/swagger-ui
+  "$vendor"/fontawesome/webfonts "$vendor"/vazirmatn "$vendor"/swagger-ui "$vendor"/geoman
 cp -r "$modules"/leaflet/dist/leaflet.js "$modules"/leaflet/dist/leaflet.css "$modules"/leaflet/dist/images \
   "$modules"/leaflet/LICENSE "$vendor"/leaflet/
 cp "$modules"/leaflet.markercluster/dist/leaflet.markercluster.js "$modules"/leaflet.markercluster/dist/*.css \
   "$modules"/leaflet.markercluster/MIT-LICENCE.txt "$vendor"/markercluster/
+# Drawing and moving spots on the map and the spot page (lines and areas too).
+cp "$modules"/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js \
+  "$modules"/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css \
+  "$modules"/@geoman-io/leaflet-geoman-free/LICENSE "$vendor"/geoman/
 cp "$modules"/leaflet.heat/dist/leaflet-heat.js "$modules"/leaflet.heat/LICENSE "$vendor"/heat/
 cp "$modules"/@fortawesome/fontawesome-free/css/fontawesome.min.css \
   "$modules"/@fortawesome/fontawesome-free/css/solid.min.css "$vendor"/fontawesome/css/
