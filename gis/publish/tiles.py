@@ -64,6 +64,35 @@ def tolerance(z: int) -> float:
     return WORLD_M / (EXTENT * 2**z)
 
 
+def tile_sql(layers: tuple[str, ...] = LAYERS) -> str:
+    """The one tile query for the asked layers (the API's and the benchmarks' raw-SQL limit run the same)."""
+    parts = {"spots": SPOTS_LAYER, "areas": AREAS_LAYER}
+    selects = " || ".join(f"coalesce(({parts[name]}), ''::bytea)" for name in layers)
+    return f"""
+        WITH bounds AS (
+            SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope,
+                   ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / %(extent)s), 4326)
+                       AS envelope_4326)
+        SELECT {selects}
+    """
+
+
+def tile_params(z: int, x: int, y: int, *, scope: SpotScope = EVERY_SPOT, **filters: object) -> dict:
+    """What `tile_sql` binds for one tile: every spot and area level unless `filters` (stages, categories,
+    levels, area_layer) narrow it; unchecked (`tile` checks them first)."""
+    unfiltered = {"stages": None, "categories": None, "levels": list(AREA_LEVELS), "area_layer": "areas"}
+    return {
+        "z": z,
+        "x": x,
+        "y": y,
+        "extent": EXTENT,
+        "tolerance": tolerance(z),
+        **unfiltered,
+        **filters,
+        **precision_params(scope),
+    }
+
+
 def tile(
     conn: Conn,
     z: int,
@@ -84,29 +113,12 @@ def tile(
     if unknown or not layers:
         raise InvalidInput("layers", "among_layers", layers=", ".join(LAYERS))
     check_categories(conn, categories)
-    parts = {"spots": SPOTS_LAYER, "areas": AREAS_LAYER}
-    selects = " || ".join(f"coalesce(({parts[name]}), ''::bytea)" for name in layers)
-    query = f"""
-        WITH bounds AS (
-            SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope,
-                   ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / %(extent)s), 4326)
-                       AS envelope_4326)
-        SELECT {selects}
-    """
-    params = {
-        "z": z,
-        "x": x,
-        "y": y,
-        "extent": EXTENT,
-        "tolerance": tolerance(z),
-        "stages": stages,
-        "categories": categories,
-        "levels": list(area_levels),
-        "area_layer": area_layer,
-        **precision_params(scope),
-    }
+    levels = list(area_levels)
+    params = tile_params(
+        z, x, y, scope=scope, stages=stages, categories=categories, levels=levels, area_layer=area_layer
+    )
     with conn.cursor() as cur:
-        cur.execute(query, params)
+        cur.execute(tile_sql(layers), params)
         return bytes(cur.fetchone()[0])
 
 

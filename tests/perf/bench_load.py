@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import httpx
 import psycopg2
 
-from gis.publish.tiles import AREA_LEVELS, EXTENT, tolerance
+from gis.publish.tiles import tile_params
 from tests.perf import bench_ogc, bench_tiles
 from tests.perf.common import Result, bench_headers, densest_district, median, p95, viewport
 
@@ -194,18 +194,7 @@ def run(url: str, base: str) -> list[Result]:
     )
     for z in bench_tiles.ZOOMS:
         x, y = bench_tiles.tile_of(*centre, z)
-        params = {
-            "z": z,
-            "x": x,
-            "y": y,
-            "extent": EXTENT,
-            "tolerance": tolerance(z),
-            "stages": None,
-            "categories": None,
-            "levels": list(AREA_LEVELS),
-            "area_layer": "areas",
-            **bench_tiles.scope_params(),
-        }
+        params = tile_params(z, x, y)
         cases.append(
             (
                 f"tile z{z}",

@@ -6,27 +6,12 @@ import math
 import httpx
 import psycopg2
 
-from gis.publish.tiles import AREA_LEVELS, AREAS_LAYER, EXTENT, SPOTS_LAYER, tolerance
+from gis.publish.tiles import tile_params, tile_sql
 from tests.perf.common import Result, bench_headers, densest_district, median, timed
 
 TARGET = 1.3
 ZOOMS = (12, 15)
-RAW_SQL = f"""
-    WITH bounds AS (
-        SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope,
-               ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / %(extent)s), 4326)
-                   AS envelope_4326)
-    SELECT coalesce(({SPOTS_LAYER}), ''::bytea) || coalesce(({AREAS_LAYER}), ''::bytea)
-"""
-
-
-def scope_params() -> dict:
-    """The spot-scope parameters the tile SQL binds, if this gis.publish.tiles has them (every spot)."""
-    try:
-        from gis.spots import EVERY_SPOT
-    except ImportError:
-        return {}
-    return EVERY_SPOT.params() if hasattr(EVERY_SPOT, "params") else {}
+RAW_SQL = tile_sql()
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -46,18 +31,7 @@ def run(url: str, base: str, repeat: int = 30) -> list[Result]:
     results = []
     for z in ZOOMS:
         x, y = tile_of(*centre, z)
-        params = {
-            "z": z,
-            "x": x,
-            "y": y,
-            "extent": EXTENT,
-            "tolerance": tolerance(z),
-            "stages": None,
-            "categories": None,
-            "levels": list(AREA_LEVELS),
-            "area_layer": "areas",
-            **scope_params(),
-        }
+        params = tile_params(z, x, y)
         bodies: dict[str, bytes] = {}
 
         def raw() -> None:
