@@ -209,6 +209,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "فضای {spot_id} در وضعیت {status} است: گزارشی به آن افزوده نمی‌شود",
         "spot {spot_id} is {status}: reports cannot join it",
     ),
+    "spot_too_far_same_place": (
+        "فضای {spot_id} {metres} متر دورتر است: همان مکان نیست",
+        "spot {spot_id} is {metres} m away: not the same place",
+    ),
     "spot_changed_since_you_read": (
         "فضای {spot_id} پس از خواندن شما تغییر کرده است (نسخهٔ شما {version}، اکنون {current})",
         "spot {spot_id} changed since you read it (your version {version}, now {current})",

@@ -41,6 +41,9 @@ class ReportIn(BaseModel):
     reported_at: datetime | None = Field(None, description="when it was seen (the device's clock)")
     source: Literal["mayor", "focus_group", "hotline_137", "field", "other"] = "field"
     source_ref: str = Field("", max_length=200)
+    spot_id: int | None = Field(
+        None, ge=1, le=2_147_483_647, description="the open spot nearby this is the same place as, if any"
+    )
 
 
 class ReportOut(BaseModel):
@@ -84,6 +87,7 @@ def create_report(
         audit=body.audit,
         reported_at=body.reported_at,
         created_by=user.id,
+        spot_id=body.spot_id,
     )
     user.require_area(report_area(conn, report))
     result = submit_report(

@@ -77,16 +77,17 @@ def attach_report(
     actor_id: int | None = None,
     actor_name: str = "",
     search: bool = True,
+    spot_id: int | None = None,
 ) -> tuple[int, bool]:
-    """Attach a report to the nearest compatible spot within `radius_m`, or to a new stage-1 spot.
+    """Attach a report to the nearest compatible spot within `radius_m`, or to a new stage-1 spot; to
+    `spot_id` instead when the person who saw it said it is that spot's place.
 
     A report whose location is still to be verified (`search=False`) gets a spot of its own: its point is
     only its neighbourhood's, so nearness means nothing yet, and until the GIS office places it (stage 2) no
     other report joins it. Returns (spot id, whether the spot is new).
     """
     with conn.cursor() as cur:
-        spot_id = None
-        if search:
+        if search and spot_id is None:
             cur.execute(
                 "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM report WHERE id = %s",
                 (report_id,),

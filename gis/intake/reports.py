@@ -15,6 +15,7 @@ from gis import clock
 from gis.aggregation.aggregate import attach_report, attach_reports
 from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput, NotFound
+from gis.intake.same_place import same_place_spot
 from gis.places.locate import locate
 from gis.spots import check_categories
 from gis.vocabulary import AUDIT_KEYS, SOURCES, TIMES_OF_DAY
@@ -40,6 +41,7 @@ class ReportCreate:
     reported_at: datetime | None = None
     contact: dict | None = None
     created_by: int | None = None
+    spot_id: int | None = None  # the existing spot this is the same place as (the tablet's «همین مکان است»)
 
 
 @dataclass(frozen=True)
@@ -201,8 +203,15 @@ def submit_report(
             return SubmitResult(report_id, spot_id, created=False, new_spot=False, uuid=report_uuid)
         report_id = row[0]
     _save_contact(conn, report_id, report.contact)
+    chosen = same_place_spot(conn, report.spot_id, report_id) if report.spot_id else None
     spot_id, new_spot = attach_report(
-        conn, report_id, radius_m=radius_m, actor_id=report.created_by, actor_name=actor_name, search=verified
+        conn,
+        report_id,
+        radius_m=radius_m,
+        actor_id=report.created_by,
+        actor_name=actor_name,
+        search=verified,
+        spot_id=chosen,
     )
     return SubmitResult(report_id, spot_id, created=True, new_spot=new_spot, uuid=report_uuid)
 
