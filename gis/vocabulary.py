@@ -4,6 +4,8 @@ Channels hand in what people wrote ('زمین خالی', 'صبح', 'Abshar'); th
 the database stores, the same way whichever channel it came through, and name the field when they cannot.
 Words are compared by `gis.lang.match_key`. Categories and sources are rows (tables `category`, `source`);
 their aliases live here, once. Neighbourhoods resolve in `gis.places.neighbourhoods`, with the aliases below.
+Beside the built-in aliases, every resolver accepts the words the GIS office confirmed once (table
+`vocabulary_alias`, written by `save_alias`), so a word mapped on the import page resolves in every channel.
 """
 
 import re
@@ -11,7 +13,7 @@ from datetime import datetime, time
 
 from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput
-from gis.lang import latin_digits, match_key
+from gis.lang import latin_digits, match_key, normalise_persian
 
 # The safety audit (after Safetipin): nine criteria scored 0–3, labelled as the tablet page shows them.
 AUDIT_CRITERIA = {
@@ -49,7 +51,18 @@ EVENT_KINDS = {
     "report_split": ("جداسازی گزارش", "Report split off"),
     "report_moved": ("انتقال گزارش", "Report moved"),
     "rebuilt": ("بازسازی تجمیع", "Aggregation rebuilt"),
+    "moved": ("جابه‌جایی مکان", "Location moved"),
 }
+
+# How sure a report's or spot's location is (report/spot.location_precision), best first. Only a located
+# one (exact or placed) is a place on the map; the others lie at their neighbourhood's point, to be placed.
+LOCATION_PRECISIONS = {
+    "exact": ("دقیق (GPS یا نقشه‌برداری)", "Exact (GPS or surveyed)"),
+    "placed": ("جایابی‌شده روی نقشه", "Placed on the map"),
+    "address": ("فقط نشانی", "Address only"),
+    "neighbourhood": ("فقط محله", "Neighbourhood only"),
+}
+LOCATED = ("exact", "placed")
 
 # Who reads a note in a spot's history (spot_event.visibility): the staff only (default) or the public too.
 NOTE_VISIBILITY = {"staff": ("فقط کارکنان", "Staff only"), "public": ("عمومی", "Public")}
@@ -150,6 +163,23 @@ CATEGORY_ALIASES = {
     "other": ("سایر", "دیگر", "متفرقه"),
 }
 
+# Words that, found anywhere in a cell, point to a category: the suggestion for a wording no alias knows
+# ('کوچه با نور کم' names lighting → poor lighting). Compared by match key, word by word.
+CATEGORY_KEYWORDS = {
+    "poor_lighting": ("نور", "روشنایی", "تاریک", "تاریکی", "چراغ", "لامپ", "light", "dark", "lamp"),
+    "abandoned_building": ("متروکه", "مخروبه", "نیمه ساز", "نیمه کاره", "ساختمان", "building", "derelict"),
+    "vacant_lot": ("زمین", "بایر", "خالی", "lot", "vacant", "land"),
+    "underpass_bridge": ("زیرگذر", "پل", "تونل", "underpass", "bridge", "tunnel"),
+    "park_corner": ("پارک", "بوستان", "فضای سبز", "park", "garden"),
+    "dead_end_alley": ("کوچه", "بن بست", "باریک", "alley", "dead end"),
+    "isolated_stop": ("ایستگاه", "اتوبوس", "تاکسی", "مترو", "stop", "bus", "station"),
+    "river_highway_margin": ("رودخانه", "رود", "بزرگراه", "اتوبان", "حاشیه", "river", "highway"),
+    "offender_gathering": ("معتاد", "معتادان", "بزهکار", "اراذل", "مواد", "drug", "offender"),
+}
+
+# The kinds of term the GIS office may confirm an alias for (vocabulary_alias.kind).
+ALIAS_KINDS = ("category", "neighbourhood", "time_of_day", "source")
+
 # Names the programme uses that are not in the municipal layer (Abshar is taken as Omid-Dezhban, 2203),
 # and the short names its focus groups go by; read by gis.places.neighbourhoods.
 NEIGHBOURHOOD_ALIASES = {
@@ -179,8 +209,63 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def time_of_day(value: object, *, field: str = "time_of_day") -> str | None:
-    """'شب' → night, 'صبح' → day, '۲۲:۳۰' → night (06–16 day, 17–19 evening, else night); None when blank."""
+def saved_aliases(conn: Conn, kind: str) -> dict[str, str]:
+    """The code of every word the GIS office confirmed for `kind`, by its match key."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT key, code FROM vocabulary_alias WHERE kind = %s", (kind,))
+        return dict(cur.fetchall())
+
+
+def save_alias(conn: Conn, *, kind: str, written: str, code: str, user_id: int | None) -> dict:
+    """Confirm that `written` means `code` from now on (a later confirmation of the same word replaces it);
+    InvalidInput when the kind or the code is not a term of the vocabulary."""
+    if kind not in ALIAS_KINDS:
+        raise InvalidInput("kind", "one_of", choices=", ".join(ALIAS_KINDS))
+    key = match_key(written)
+    if not key or len(key) > 200:
+        raise InvalidInput("written", "empty")
+    if code not in alias_targets(conn, kind):
+        raise InvalidInput("code", "alias_target_unknown", code=code)
+    with dict_cursor(conn) as cur:
+        cur.execute(
+            """
+            INSERT INTO vocabulary_alias (kind, written, key, code, created_by) VALUES (%s, %s, %s, %s, %s)
+            ON CONFLICT (kind, key) DO UPDATE SET written = EXCLUDED.written, code = EXCLUDED.code,
+                created_by = EXCLUDED.created_by, created_at = now()
+            RETURNING kind, written, key, code
+            """,
+            (kind, normalise_persian(written.strip()), key, code, user_id),
+        )
+        return cur.fetchone()
+
+
+_TARGETS = {
+    "category": "SELECT code, label_fa, label_en FROM category ORDER BY sort",
+    "neighbourhood": "SELECT code, name_fa, coalesce(name_en, name_latin, name_fa) FROM area"
+    " WHERE level = 'neighbourhood' ORDER BY code",
+    "source": "SELECT code, label_fa, label_en FROM source ORDER BY code",
+}
+
+
+def alias_targets(conn: Conn, kind: str) -> dict[str, tuple[str, str]]:
+    """The terms of `kind` an alias may name: code → (Persian, English) label."""
+    if kind == "time_of_day":
+        return dict(TIMES_OF_DAY)
+    with conn.cursor() as cur:
+        cur.execute(_TARGETS[kind])
+        return {code: (fa, en) for code, fa, en in cur.fetchall()}
+
+
+def time_names(conn: Conn) -> dict[str, str]:
+    """Every word for a time of day (built-in and confirmed) by its match key; pass to `time_of_day`."""
+    return _TIME_INDEX | saved_aliases(conn, "time_of_day")
+
+
+def time_of_day(
+    value: object, *, field: str = "time_of_day", names: dict[str, str] | None = None
+) -> str | None:
+    """'شب' → night, 'صبح' → day, '۲۲:۳۰' → night (06–16 day, 17–19 evening, else night); None when blank.
+    `names` (`time_names`) adds the words the GIS office confirmed."""
     if _blank(value):
         return None
     if isinstance(value, datetime | time):
@@ -188,7 +273,7 @@ def time_of_day(value: object, *, field: str = "time_of_day") -> str | None:
     else:
         clock = _CLOCK.match(latin_digits(str(value)))
         if clock is None:
-            code = _TIME_INDEX.get(match_key(value))
+            code = (names or _TIME_INDEX).get(match_key(value))
             if code is None:
                 raise InvalidInput(field, "day_evening_night_nor_time", when=value)
             return code
@@ -203,7 +288,8 @@ def category_names(conn: Conn) -> dict[str, str]:
     with conn.cursor() as cur:
         cur.execute("SELECT code, label_fa, label_en FROM category")
         rows = cur.fetchall()
-    return _index({code: (*labels, *CATEGORY_ALIASES.get(code, ())) for code, *labels in rows})
+    names = _index({code: (*labels, *CATEGORY_ALIASES.get(code, ())) for code, *labels in rows})
+    return saved_aliases(conn, "category") | names
 
 
 def category(conn: Conn, text: object, *, field: str = "category") -> str:
@@ -224,7 +310,8 @@ def source(conn: Conn, text: object, *, field: str = "source") -> str:
     with conn.cursor() as cur:
         cur.execute("SELECT code, label_fa, label_en FROM source ORDER BY code")
         rows = cur.fetchall()
-    code = _index({code: tuple(labels) for code, *labels in rows}).get(match_key(text))
+    names = saved_aliases(conn, "source") | _index({code: tuple(labels) for code, *labels in rows})
+    code = names.get(match_key(text))
     if code is None:
         raise InvalidInput(field, "one_of", choices=", ".join(code for code, *_ in rows))
     return code

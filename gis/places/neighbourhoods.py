@@ -9,13 +9,14 @@ import re
 from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.lang import match_key
-from gis.vocabulary import NEIGHBOURHOOD_ALIASES
+from gis.vocabulary import NEIGHBOURHOOD_ALIASES, saved_aliases
 
 NAMES_SQL = "SELECT id, code, name_fa, name_en, name_latin FROM area WHERE level = 'neighbourhood'"
 
 
 def neighbourhood_names(conn: Conn) -> dict[str, tuple[int, str]]:
-    """(area id, code) by the match key of every code, name and local name; load once for a whole file."""
+    """(area id, code) by the match key of every code, name, local name and confirmed alias; load once for a
+    whole file."""
     with conn.cursor() as cur:
         cur.execute(NAMES_SQL)
         rows = cur.fetchall()
@@ -27,7 +28,8 @@ def neighbourhood_names(conn: Conn) -> dict[str, tuple[int, str]]:
     }
     names |= {match_key(name): (area_id, code) for area_id, code, *labels in rows for name in labels if name}
     names |= {match_key(code): (area_id, code) for code, area_id in by_code.items()}
-    return names
+    confirmed = saved_aliases(conn, "neighbourhood")  # the GIS office's; the layer's own names win
+    return {key: (by_code[code], code) for key, code in confirmed.items() if code in by_code} | names
 
 
 def neighbourhood(conn: Conn, text: object, *, field: str = "area") -> tuple[int, str]:

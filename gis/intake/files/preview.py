@@ -1,0 +1,69 @@
+"""What the import page shows before anything is stored: the columns matched to fields, the first rows as
+they will be read, every word to map, and the check — the whole import run and rolled back, so every
+problem of every row (and every duplicate) is found by the same code that imports."""
+
+from pathlib import Path
+
+from gis.db import Conn
+from gis.intake.files.batch import import_reports, is_blank
+from gis.intake.files.mapping import ValueMapper, match_columns
+from gis.intake.files.read import open_table
+
+FIRST_ROWS = 10
+
+
+def cell_text(value: object) -> str:
+    """A cell as the page shows it."""
+    return "" if value is None else str(value)
+
+
+def preview(
+    conn: Conn,
+    path: Path,
+    *,
+    file_name: str,
+    chosen: dict[str, str] | None = None,
+    source: str = "mayor",
+    source_ref: str = "",
+    crs: str = "auto",
+    radius_m: float = 50.0,
+) -> dict:
+    """The file as the import would read it, and the check of every row; nothing is kept."""
+    table = open_table(path)
+    mapping = match_columns(table.columns, chosen or {})
+    mapper = ValueMapper(conn, mapping)
+    first: list[dict] = []
+    blank = 0
+    for row in table.rows:
+        if is_blank(row.values, row.geometry):
+            blank += 1
+            continue
+        if len(first) < FIRST_ROWS:
+            first.append({"row": row.number, "cells": [cell_text(row.values.get(c)) for c in table.columns]})
+        mapper.add(row.number, row.values)
+    return {
+        "file": file_name,
+        "format": table.format,
+        "columns": table.columns,
+        "mapping": mapping,
+        "rows": first,
+        "blank": blank,
+        "unresolved": mapper.unresolved(),
+        "check": dry_run(
+            conn, path, file_name=file_name, source=source, source_ref=source_ref, crs=crs, radius_m=radius_m
+        ),
+    }
+
+
+def dry_run(conn: Conn, path: Path, *, file_name: str, **options: object) -> dict:
+    """The import's own per-row report (accepted, duplicate, rejected with every reason), then undone."""
+    with conn.cursor() as cur:
+        cur.execute("SAVEPOINT import_dry_run")
+    try:
+        result = import_reports(conn, path, file_name=file_name, partial=True, **options)
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("ROLLBACK TO SAVEPOINT import_dry_run")
+    answer = result.as_dict()
+    answer.pop("batch_id", None)
+    return answer
