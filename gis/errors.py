@@ -637,6 +637,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ),
         "{path_name} is not in WGS 84 longitude/latitude (crs {crs}); save it as GeoJSON in EPSG:4326",
     ),
+    "alias_target_unknown": (
+        "«{code}» واژه‌ای از فهرست نیست؛ یکی از گزینه‌های پیشنهادی را برگزینید",
+        "{code!r} is not a term of the vocabulary; pick one of the choices offered",
+    ),
+    "map_column_unknown": (
+        "ستون «{column}» در فایل نیست؛ ستون‌ها: {columns}",
+        "the file has no column {column!r}; its columns: {columns}",
+    ),
+    "map_field_unknown": (
+        "«{field_name}» فیلد گزارش نیست؛ یکی از این‌ها: {fields}",
+        "{field_name!r} is not a report field; one of {fields}",
+    ),
+    "map_pair": ("باید به شکل ستون=فیلد باشد: {pair!r}", "must read column=field: {pair!r}"),
+    "scan_pdf_or_image": (
+        "نامهٔ اسکن‌شده باید PDF یا تصویر JPEG، PNG یا WebP تا {mb} مگابایت باشد",
+        "the letter's scan must be a PDF or a JPEG, PNG or WebP image of up to {mb} MB",
+    ),
     "has_coordinate_reference_system_coordinates": (
         (
             "{path_name} دستگاه مختصات مرجع ندارد و مختصاتش نه درجه است و نه متر UTM 39N: آن را با --crs "
