@@ -111,6 +111,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_geometry": ("هندسهٔ نامعتبر ({reason})", "invalid geometry ({reason})"),
     "point_line_polygon": ("{kind} نقطه، خط یا چندضلعی نیست", "{kind} is not a point, line or polygon"),
     "no_area_with_code": ("محله‌ای با کد {area_code!r} نیست", "no neighbourhood with code {area_code!r}"),
+    "no_such_import_batch": ("دستهٔ ورود {batch_id} نیست", "no import batch {batch_id}"),
+    "no_letter_scan": ("دستهٔ ورود {batch_id} نامهٔ اسکن‌شده ندارد", "import batch {batch_id} has no scan"),
     "no_such_report": ("گزارش {report_id} نیست", "no report {report_id}"),
     "use_json_xml": ("{fmt!r}: از .json یا .xml استفاده کنید", "{fmt!r}: use .json or .xml"),
     "json_object_parameters": ("شیئی JSON از پارامترها", "a JSON object of parameters"),
