@@ -1,10 +1,10 @@
 """The one clock. Every decision about "now" or "today" reads it, so a test can move it (time-machine travels
 this process's clock) and every day is Tehran's day, not the server's."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-TEHRAN = ZoneInfo("Asia/Tehran")
+from gis.settings import get_settings
 
 
 def now() -> datetime:
@@ -13,5 +13,26 @@ def now() -> datetime:
 
 
 def today() -> date:
-    """Today's date in Tehran: between 00:00 and 03:30 Tehran time it is already tomorrow in UTC terms."""
-    return now().astimezone(TEHRAN).date()
+    """Today in the programme's zone: between 00:00 and 03:30 Tehran time UTC still says yesterday."""
+    return day_of(now())
+
+
+def zone() -> ZoneInfo:
+    """The programme's time zone (SAFEMAP_TIMEZONE, Asia/Tehran unless another city runs the tool): every
+    day, period, deadline and Jalali year is a day there. SQL takes its name as `%(tz)s` (`zone_name()`)."""
+    return ZoneInfo(get_settings().timezone)
+
+
+def zone_name() -> str:
+    """The zone's IANA name, for SQL's `AT TIME ZONE`."""
+    return get_settings().timezone
+
+
+def day_of(instant: datetime) -> date:
+    """The day an instant falls on in the programme's zone."""
+    return instant.astimezone(zone()).date()
+
+
+def noon(day: date) -> datetime:
+    """An instant for something dated only by a day: noon there, so the day reads the same in every zone."""
+    return datetime.combine(day, time(12), tzinfo=zone())

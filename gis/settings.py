@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     public_neighbourhood_categories: str = "offender_gathering"
     public_grid_m: int = Field(default=250, ge=50, le=5000)
     public_min_count: int = Field(default=5, ge=1, le=100)  # k: smaller counts never reach a public aggregate
+    timezone: str = "Asia/Tehran"  # whose days count: "today", periods, deadlines (gis/clock.py)
     lang: Literal["fa", "en"] = "fa"  # the command line's messages; pages and the API choose per request
 
     @field_validator("public_exact_categories", "public_neighbourhood_categories")
@@ -49,6 +50,18 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"not a category: {', '.join(unknown)} (known: {', '.join(CATEGORY_ALIASES)})")
         return text
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        """A misspelt zone would fail at the first date, deep in a request: refuse it at load."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"not an IANA time zone: {name}") from exc
+        return name
 
 
 @lru_cache

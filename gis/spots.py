@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from psycopg2 import sql
 
+from gis import clock
 from gis.access import EVERY_SPOT, SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
@@ -131,9 +132,9 @@ SPOTS_WHERE = (
               AND (%(sources)s::text[] IS NULL OR r.source = ANY(%(sources)s))
               AND (%(times)s::text[] IS NULL OR r.time_of_day = ANY(%(times)s))
               AND (%(since)s::date IS NULL
-                   OR r.reported_at >= (%(since)s::date::timestamp AT TIME ZONE 'Asia/Tehran'))
+                   OR r.reported_at >= (%(since)s::date::timestamp AT TIME ZONE %(tz)s))
               AND (%(until)s::date IS NULL
-                   OR r.reported_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE 'Asia/Tehran'))))
+                   OR r.reported_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s))))
 """
 )
 
@@ -242,6 +243,7 @@ def filter_params(conn: Conn, spot_filter: SpotFilter) -> dict:
         "since": spot_filter.since,
         "until": spot_filter.until,
         "times": spot_filter.times_of_day,
+        "tz": clock.zone_name(),
         **precision_params(spot_filter.scope),
     }
 

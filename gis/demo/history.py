@@ -146,8 +146,8 @@ def _spots(cur, rng: random.Random) -> None:
 def _visit(cur, spot_id: int, purpose: str, at, audit: dict, findings: str, photos: list[str]) -> None:
     cur.execute(
         "INSERT INTO site_visit (spot_id, purpose, visited_on, findings, photos, audit, created_at)"
-        " VALUES (%s, %s, (%s AT TIME ZONE 'Asia/Tehran')::date, %s, %s, %s, %s) RETURNING id, visited_on",
-        (spot_id, purpose, at, findings, photos, json.dumps(audit), at),
+        " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id, visited_on",
+        (spot_id, purpose, clock.day_of(at), findings, photos, json.dumps(audit), at),
     )
     visit_id, visited_on = cur.fetchone()
     if purpose == "visit":
@@ -170,7 +170,7 @@ def _action(cur, spot_id: int, agency: str, assigned, due, state: str, changed) 
         """
         INSERT INTO spot_action (spot_id, agency_id, what, due_on, status, outcome, version, assigned_at,
                                  done_at, updated_at)
-        SELECT %(spot)s, id, %(what)s, (%(due)s AT TIME ZONE 'Asia/Tehran')::date, %(state)s,
+        SELECT %(spot)s, id, %(what)s, %(due)s::date, %(state)s,
                CASE %(state)s WHEN 'done' THEN 'انجام شد' WHEN 'in_progress' THEN 'در دست اجرا' ELSE '' END,
                CASE %(state)s WHEN 'assigned' THEN 1 ELSE 2 END, %(assigned)s,
                CASE %(state)s WHEN 'done' THEN %(changed)s::timestamptz END,
@@ -180,7 +180,7 @@ def _action(cur, spot_id: int, agency: str, assigned, due, state: str, changed) 
         {
             "spot": spot_id,
             "what": JOBS[agency],
-            "due": due,
+            "due": clock.day_of(due),
             "state": state,
             "assigned": assigned,
             "changed": changed,

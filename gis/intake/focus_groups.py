@@ -9,11 +9,10 @@ import hashlib
 import json
 import uuid as uuidlib
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 
 from gis import clock
-from gis.clock import TEHRAN
 from gis.db import Conn, dict_cursor, translate_errors
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.intake.reports import ReportCreate, SubmitResult, submit_report
@@ -208,7 +207,7 @@ def add_points(
     if row is None:
         raise NotFound("focus_group_does_exist", session_id=session_id, field="id")
     session_uuid, held_on = uuidlib.UUID(row[0]), row[1]
-    reported_at = datetime.combine(held_on, time(12), tzinfo=TEHRAN)
+    reported_at = clock.noon(held_on)
     categories = category_names(conn)
     results: list[SubmitResult] = []
     rejected: list[dict] = []

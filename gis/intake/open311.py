@@ -13,11 +13,10 @@ import hashlib
 import hmac
 import re
 import uuid as uuidlib
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from gis import clock, vocabulary
 from gis.access import SpotScope, may
-from gis.clock import TEHRAN
 from gis.db import Conn, dict_cursor
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.intake.reports import ReportCreate, submit_report
@@ -269,7 +268,7 @@ def _district_name(conn: Conn) -> str:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(TEHRAN).isoformat(timespec="seconds") if value else None
+    return value.astimezone(clock.zone()).isoformat(timespec="seconds") if value else None
 
 
 def _request(row: dict, district: str, *, words: bool, staff: bool) -> dict:
@@ -307,7 +306,7 @@ def _request(row: dict, district: str, *, words: bool, staff: bool) -> dict:
     }
     if staff:  # the agencies' due dates are the staff's plan, not a promise to the public
         due = None if closed else row["expected_on"]
-        request["expected_datetime"] = due and _iso(datetime.combine(due, datetime.min.time(), tzinfo=TEHRAN))
+        request["expected_datetime"] = due and _iso(datetime.combine(due, time(), tzinfo=clock.zone()))
     return request
 
 
@@ -319,7 +318,7 @@ def parse_instant(field: str, text: str | None) -> datetime | None:
         value = datetime.fromisoformat(latin_digits(text).strip().replace(" ", "+"))
     except ValueError as exc:
         raise InvalidInput(field, "iso_date_time_t", text=text) from exc
-    return value if value.tzinfo else value.replace(tzinfo=TEHRAN)
+    return value if value.tzinfo else value.replace(tzinfo=clock.zone())
 
 
 def _request_ids(text: str) -> tuple[list[int], list[str]]:

@@ -10,7 +10,6 @@ from datetime import date
 import jdatetime
 
 from gis import clock
-from gis.clock import TEHRAN
 from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput
 from gis.places.areas import area_id_by_code
@@ -23,9 +22,9 @@ SCOPE = """
     scope AS (SELECT id FROM area WHERE %(area)s::int IS NULL OR id = %(area)s OR parent_id = %(area)s)
 """
 IN_PERIOD = """(%(since)s::date IS NULL
-               OR {col} >= %(since)s::date::timestamp AT TIME ZONE 'Asia/Tehran')
+               OR {col} >= %(since)s::date::timestamp AT TIME ZONE %(tz)s)
           AND (%(until)s::date IS NULL
-               OR {col} < (%(until)s::date + 1)::timestamp AT TIME ZONE 'Asia/Tehran')"""
+               OR {col} < (%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)"""
 TODAY = "%(today)s::date"
 
 STAGES_BY_AREA = f"""
@@ -58,7 +57,7 @@ FUNNEL = f"""
            count(*) FILTER (WHERE r2 < edge_at) AS stage_2,
            count(*) FILTER (WHERE r3 < edge_at) AS stage_3, count(*) FILTER (WHERE r4 < edge_at) AS stage_4,
            count(*) FILTER (WHERE r5 < edge_at) AS resolved
-    FROM (SELECT edge, edge::timestamp AT TIME ZONE 'Asia/Tehran' AS edge_at
+    FROM (SELECT edge, edge::timestamp AT TIME ZONE %(tz)s AS edge_at
           FROM unnest(%(edges)s::date[]) AS edge) e
     LEFT JOIN reached ON true
     GROUP BY edge ORDER BY edge
@@ -191,13 +190,13 @@ def dashboard(
         raise InvalidInput("until", "period_reversed")
     area_id = area_id_by_code(conn, area) if area else None
     today = clock.today()
-    params = {"area": area_id, "since": since, "until": until, "today": today}
+    params = {"area": area_id, "since": since, "until": until, "today": today, "tz": clock.zone_name()}
     with dict_cursor(conn) as cur:
         cur.execute(STAGES_BY_AREA, params)
         stages = cur.fetchall()
         cur.execute("SELECT min(created_at) FROM spot")
         first = cur.fetchone()["min"]
-        start = since or (first.astimezone(TEHRAN).date() if first else today)
+        start = since or (clock.day_of(first) if first else today)
         edges = month_edges(start, min(until or today, today))
         cur.execute(FUNNEL, {**params, "edges": edges[1:]})
         funnel = [{**row, "month": edge} for edge, row in zip(edges, cur.fetchall())]

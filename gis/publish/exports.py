@@ -24,7 +24,7 @@ import pyogrio
 import shapely
 from openpyxl import Workbook
 
-from gis.clock import TEHRAN
+from gis import clock
 from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.publish.fields import REPORT_FIELDS, SPOT_ID_FIELD, report_source
@@ -134,7 +134,7 @@ def jalali(value: datetime | None) -> str | None:
     """The Solar Hijri date of an instant, as the day is called in Tehran: 1405/01/15."""
     if value is None:
         return None
-    return jdatetime.date.fromgregorian(date=value.astimezone(TEHRAN).date()).strftime("%Y/%m/%d")
+    return jdatetime.date.fromgregorian(date=clock.day_of(value)).strftime("%Y/%m/%d")
 
 
 def iso(value: datetime | None) -> str | None:

@@ -106,9 +106,9 @@ def heat_points(conn: Conn, spot_filter: SpotFilter, *, zoom: int) -> str:
                   AND (%(sources)s::text[] IS NULL OR r.source = ANY(%(sources)s))
                   AND (%(times)s::text[] IS NULL OR r.time_of_day = ANY(%(times)s))
                   AND (%(since)s::date IS NULL
-                       OR r.reported_at >= (%(since)s::date::timestamp AT TIME ZONE 'Asia/Tehran'))
+                       OR r.reported_at >= (%(since)s::date::timestamp AT TIME ZONE %(tz)s))
                   AND (%(until)s::date IS NULL
-                       OR r.reported_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE 'Asia/Tehran'))
+                       OR r.reported_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s))
                   AND (%(area)s::int IS NULL OR EXISTS (
                         SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, {REPORT_GEOM})))
                   AND (%(bbox)s::float8[] IS NULL OR {REPORT_GEOM} && ST_MakeEnvelope((%(bbox)s::float8[])[1],

@@ -2,15 +2,19 @@
 still 20 March in UTC, and a mayor's row dated that day is today, not the future."""
 
 import csv
+import json
 from datetime import date, datetime, timezone
 
 import psycopg2
 import pytest
 import time_machine
+from pydantic import ValidationError
 
 from gis import clock
 from gis.db import transaction
 from gis.intake.files import ImportRejected, import_reports
+from gis.settings import get_settings
+from gis.spots import SpotFilter, spots_geojson
 
 pytestmark = pytest.mark.dated
 
@@ -52,3 +56,54 @@ def test_a_row_dated_today_in_tehran_is_accepted_and_tomorrow_is_refused(tmp_pat
             import_reports(conn, _mayors_list(tmp_path, db_url, "1406/01/02"), source="mayor")
     (row,) = caught.value.result.rows
     assert (row.status, row.field) == ("rejected", "date")
+
+
+@pytest.fixture
+def zone_setting(monkeypatch):
+    """Run with SAFEMAP_TIMEZONE set, as another city would; the settings are read afresh and restored."""
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("SAFEMAP_TIMEZONE", name)
+        get_settings.cache_clear()
+
+    yield use
+    monkeypatch.delenv("SAFEMAP_TIMEZONE", raising=False)
+    get_settings.cache_clear()
+
+
+def test_the_time_zone_is_a_setting(zone_setting):
+    with time_machine.travel(NOWRUZ_0030_TEHRAN, tick=False):
+        assert clock.today() == date(2027, 3, 21)
+        zone_setting("Europe/London")
+        assert clock.today() == date(2027, 3, 20)
+        assert clock.noon(date(2027, 3, 20)).isoformat() == "2027-03-20T12:00:00+00:00"
+
+
+def test_a_misspelt_time_zone_is_refused_at_load(zone_setting):
+    zone_setting("Asia/Teheran")
+    with pytest.raises(ValidationError, match="not an IANA time zone: Asia/Teheran"):
+        get_settings()
+
+
+def test_a_period_filter_counts_the_day_in_the_settings_zone(tmp_path, db_url, zone_setting):
+    """A report at 00:30 on 1 Farvardin in Tehran (still 20 March in UTC) is in a period that starts that day,
+    and in London's 20 March when the tool runs on London's days (no demo report falls on either day)."""
+    with time_machine.travel(NOWRUZ_0030_TEHRAN, tick=False), transaction(db_url) as conn:
+        import_reports(conn, _mayors_list(tmp_path, db_url, "1405/12/25"), source="mayor")
+        with conn.cursor() as cur:
+            cur.execute(
+                "UPDATE report SET reported_at = %s WHERE id = (SELECT max(id) FROM report) RETURNING spot_id",
+                (NOWRUZ_0030_TEHRAN,),
+            )
+            (spot_id,) = cur.fetchone()
+
+    def spot_ids(since: date) -> list[int]:
+        with transaction(db_url) as conn:
+            found = json.loads(spots_geojson(conn, SpotFilter(since=since, until=since)))
+        return [f["id"] for f in found["features"]]
+
+    assert spot_ids(date(2027, 3, 21)) == [spot_id]
+    assert spot_ids(date(2027, 3, 20)) == []
+    zone_setting("Europe/London")
+    assert spot_ids(date(2027, 3, 20)) == [spot_id]
+    assert spot_ids(date(2027, 3, 21)) == []

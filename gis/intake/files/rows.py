@@ -7,7 +7,7 @@ database: the lookups were loaded once for the whole file.
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from pyproj import Transformer
 
@@ -19,8 +19,6 @@ from gis.lang import latin_digits, normalise_persian, parse_day
 from gis.vocabulary import time_of_day
 
 UTM_39N = "EPSG:32639"
-# Reports dated by day are stored at noon Tehran time, so the day is the same in every time zone used here.
-TEHRAN_NOON = timezone(timedelta(hours=3, minutes=30))
 _DMS = re.compile(
     r"^\s*(-?\d+(?:\.\d+)?)\s*[°d:\s]\s*(\d+(?:\.\d+)?)\s*['′m:\s]?\s*"
     r"(?:(\d+(?:\.\d+)?)\s*[\"″s]?)?\s*([NSEWnsew]?)\s*$"
@@ -68,7 +66,7 @@ class RowParser:
             self._place(values, report)
         day = self._date(self.cell(values, "date"))
         if day is not None:
-            report.reported_at = datetime(day.year, day.month, day.day, 12, tzinfo=TEHRAN_NOON)
+            report.reported_at = clock.noon(day)
         report.time_of_day = time_of_day(self.cell(values, "time_of_day"))
         return report
 
