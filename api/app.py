@@ -12,7 +12,7 @@ from api import errors
 from api.deps import Database
 from api.middleware import BodyLimit, PublicURL, SecurityHeaders
 from api.pages import dashboard as dashboard_page
-from api.pages import field, login, spot, work
+from api.pages import field, login, report, spot, work
 from api.pages import map as map_page
 from api.routes import (
     agencies,
@@ -92,6 +92,7 @@ def create_app(url: str | None = None) -> FastAPI:
         map_page,
         spot,
         dashboard_page,
+        report,
         field,
         login,
         work,

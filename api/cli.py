@@ -21,7 +21,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="The database: the embedded cluster, migrations, backups.", no_args_is_help=True)
 import_app = typer.Typer(help="Load files into the database.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports drawn from the database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(report_app, name="report")
 app.add_typer(import_app, name="import")
 app.add_typer(user_app, name="user")
 
@@ -233,6 +235,22 @@ def import_focus_group_command(
         f"{jalali(done['held_on'])}): {done['reports_created']} places reported, "
         f"{done['new_spots']} new spots, {done['spots'] - done['new_spots']} existing spots"
     )
+
+
+@report_app.command("council")
+def report_council(
+    out: Path = typer.Argument(..., help="the PDF to write"),
+    period: str = typer.Option(..., help="a Jalali year (1399), a month (1399/09) or months (1399/07..09)"),
+    lang: str = typer.Option("fa", help="fa or en"),
+) -> None:
+    """Write the executive council's report of a period as an A4 PDF (the same as /dashboard/report.pdf)."""
+    from api.pages.report import council_pdf
+    from gis.db import transaction
+
+    with transaction(_migrated_url()) as conn:
+        pdf = council_pdf(conn, period, "en" if lang == "en" else "fa")
+    out.write_bytes(pdf)
+    typer.echo(f"council report written: {out} ({len(pdf) / 1e3:.0f} kB)")
 
 
 @user_app.command("add")

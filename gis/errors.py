@@ -120,6 +120,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "json_html": ("باید json یا html باشد", "must be json or html"),
     "day_in_future": ("{jalali} ({day}) در آینده است", "{jalali} ({day}) is in the future"),
     "period_reversed": ("پایان بازه پیش از آغاز آن است", "the period ends before it starts"),
+    "not_a_period": (
+        "{text!r} بازه نیست: سال (۱۳۹۹)، ماه (۱۳۹۹/۰۹) یا چند ماه (۱۳۹۹/۰۷..۱۳۹۹/۰۹)",
+        "{text!r} is not a period: a year (1399), a month (1399/09) or months (1399/07..1399/09)",
+    ),
     "request_body_too_large": ("درخواست بزرگ‌تر از {mb} مگابایت است", "the request is larger than {mb} MB"),
     "wrong_current_password": ("گذرواژهٔ کنونی نادرست است", "the current password is wrong"),
     "json_too_deep": ("JSON بیش از {depth} لایهٔ تودرتو دارد", "JSON nested deeper than {depth} levels"),

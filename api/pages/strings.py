@@ -357,6 +357,49 @@ WORDS: dict[str, tuple[str, str]] = {
     "work.failed": ("ثبت نشد", "Not saved"),
     "work.add_photo": ("عکس کار (اختیاری)", "Photo of the work (optional)"),
     "work.photo_of_work": ("عکس کار", "Photo of the work"),
+    # The council report (api/pages/report.py, templates/council_report.html).
+    "report.title": ("گزارش به شورای اجرایی منطقهٔ ۲۲", "Report to the District 22 executive council"),
+    "report.subtitle": (
+        "برنامهٔ ارتقای احساس امنیت زنان و خانواده در فضاهای عمومی",
+        "Programme to raise the sense of security of women and families in public space",
+    ),
+    "report.period": ("بازهٔ گزارش", "Period"),
+    "report.issued": ("تاریخ تهیه", "Issued"),
+    "report.summary": ("خلاصه", "Summary"),
+    "report.summary_text": (
+        "در این بازه {new} نقطهٔ بی‌دفاع تازه شناسایی شد ({new_change} نسبت به بازهٔ پیش) و {resolved} نقطه"
+        " پس از اقدام و ارزیابی بسته شد ({resolved_change}). اکنون {open} نقطه باز است: {stage_1} در شناسایی،"
+        " {stage_2} در جایابی، {stage_3} در اجرا و {stage_4} در ارزیابی. {overdue} اقدام دستگاه‌ها از مهلت"
+        " گذشته است. {meetings} جلسهٔ هماهنگی ({meetings_change})، {trainings} آموزش و {focus_groups}"
+        " گروه کانونی برگزار شد.",
+        "In this period {new} new unsafe places were identified ({new_change} on the previous period) and"
+        " {resolved} were closed after a fix and its evaluation ({resolved_change}). {open} places are open"
+        " now: {stage_1} in identification, {stage_2} in mapping, {stage_3} in remediation and {stage_4} in"
+        " evaluation. {overdue} agency actions are past their due date. {meetings} coordination meetings"
+        " ({meetings_change}), {trainings} trainings and {focus_groups} focus groups were held.",
+    ),
+    "report.same": ("بدون تغییر", "no change"),
+    "report.more": ("{n} بیشتر", "{n} more"),
+    "report.fewer": ("{n} کمتر", "{n} fewer"),
+    "report.map": ("نقشهٔ منطقه: نقطه‌ها به تفکیک مرحله", "District map: places by stage"),
+    "report.map_alt": ("نقشهٔ نقطه‌های بی‌دفاع منطقهٔ ۲۲", "Map of District 22's unsafe places"),
+    "report.resolved_legend": ("رفع‌شده", "Resolved"),
+    "report.by_area": ("نقطه‌های تازهٔ بازه به تفکیک محله", "New places of the period by neighbourhood"),
+    "report.funnel": ("قیف مرحله‌ها", "The stage funnel"),
+    "report.funnel_note": (
+        "شمار نقطه‌هایی که تا پایان هر ماه به هر مرحله رسیده‌اند",
+        "Places that had reached each stage by each month's end",
+    ),
+    "report.overdue": ("اقدام‌های معوق به تفکیک دستگاه", "Overdue actions by agency"),
+    "report.oldest": ("قدیمی‌ترین اقدام معوق", "Oldest overdue action"),
+    "report.none_overdue": ("هیچ اقدامی از مهلت نگذشته است", "No action is past its due date"),
+    "report.days": ("{n} روز", "{n} days"),
+    "report.phases": ("مرحله‌های برنامه: برنامه و واقعیت", "Programme phases: planned and actual"),
+    "report.delay": ("تأخیر", "Delay"),
+    "report.running": ("در جریان", "running"),
+    "report.evaluation": ("ارزیابی پس از اقدام", "Evaluation after the fix"),
+    "report.mean_before": ("میانگین امتیاز ممیزی پیش از اقدام", "Mean audit score before the fix"),
+    "report.mean_after": ("میانگین امتیاز ممیزی پس از اقدام", "Mean audit score after the fix"),
 }
 
 
