@@ -416,7 +416,6 @@ def _import_job(
         release_job,
         run_job,
         unfinished_job,
-        write_job_rejected,
     )
 
     with transaction(url) as conn:
@@ -457,6 +456,8 @@ def _import_job(
         where = f"row {row['row']}: " if "row" in row else ""
         reason = row["reason"] if _english() or not row.get("reason_fa") else row["reason_fa"]
         typer.echo(f"{where}rejected: {row.get('field')}: {reason}")
+    if job["rejected"] > len(job["errors"]):
+        typer.echo(f"… and {job['rejected'] - len(job['errors'])} more rejected rows (all in the file below)")
     typer.echo(
         f"{file.name}: {job['accepted']} accepted ({job['new_spots']} new spots),"
         f" {job['duplicates']} duplicate, {job['rejected']} rejected"
@@ -465,9 +466,13 @@ def _import_job(
         + f"; job {job_id} {job['state']}"
         + (f": {job['message']}" if job["message"] else "")
     )
-    if job["state"] == "done" and job["rejected"]:
+    if job["rejected"] and job["state"] in ("done", "failed"):
+        from gis.intake.files.batch import copy_rejected
+
         target = rejected or Path.cwd() / f"{file.stem}.rejected.csv"
-        typer.echo(f"{write_job_rejected(target, job)} rejected rows written to {target}")
+        with transaction(url) as conn, open(target, "w", encoding="utf-8-sig", newline="") as handle:
+            written = copy_rejected(conn, handle, job_id=job_id)
+        typer.echo(f"{written} rejected rows written to {target}")
     if job["state"] != "done":
         raise typer.Exit(1)
 

@@ -120,6 +120,8 @@ async def _domain(request: Request, exc: errors.SafemapError) -> Response:
     if isinstance(exc, errors.InvalidInput) and exc.rows:
         # A file of 300,000 rejected rows must not become a 137 MB answer: the first ones and the count.
         extra = {"rows": exc.rows[:MAX_ERROR_ROWS], "rows_total": len(exc.rows)}
+        if rows_url := getattr(exc, "rejected_url", None):  # the whole list, as a file
+            extra["rejected_url"] = rows_url
     headers = error_headers(exc)
     message = exc.text(request_language(request))
     if wants_page(request):

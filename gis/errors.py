@@ -27,6 +27,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "same_as_row": ("همانند سطر {row}", "same as row {row}"),
     "already_imported": ("پیش‌تر وارد شده است", "already imported"),
     "no_such_import_job": ("کار ورود {job_id} نیست", "no import job {job_id}"),
+    "no_rejected_rows": ("این ورود سطر ردشده‌ای ندارد", "no rejected rows for this import"),
     "one_of": ("باید یکی از این‌ها باشد: {choices}", "must be one of {choices}"),
     "at_least_characters": ("دست‌کم {min_password} نویسه", "at least {min_password} characters"),
     "no_such_user": ("کاربری با نام {username!r} نیست", "no user {username!r}"),

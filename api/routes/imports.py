@@ -2,20 +2,27 @@
 
 A file of up to 1,000 rows is imported in the request (201, the per-row report). A larger one becomes an
 import job (202) that the app's worker thread runs in committed chunks: follow it at `GET /api/imports/{job}`,
-cancel it with `POST /api/imports/{job}/cancel`.
+cancel it with `POST /api/imports/{job}/cancel`. An answer lists the first 100 rejected rows; all of them,
+with their reasons, are a CSV file at its `rejected_url`.
 """
 
+import io
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import StreamingResponse
 
-from api.auth import require
+from api.auth import require, require_user
 from api.deps import DB
+from gis import access
 from gis.db import Conn
-from gis.errors import InvalidInput
-from gis.intake.files import import_reports, list_batches, scratch
-from gis.intake.files.jobs import cancel_job, create_job, get_job, list_jobs, needs_job
+from gis.errors import InvalidInput, NotFound
+from gis.intake.files import ImportRejected, import_reports, list_batches, scratch
+from gis.intake.files.batch import copy_rejected, rejected_url
+from gis.intake.files.jobs import cancel_job, create_job, get_job, list_jobs, needs_job, record_failed_import
 from gis.intake.files.read import file_format
 from gis.users import User
 
@@ -74,18 +81,36 @@ def upload_reports(
             response.status_code = 202
             response.headers["Location"] = f"/api/imports/{job_id}"
             return get_job(conn, job_id)
-        result = import_reports(
-            conn,
-            path,
-            source=source,
-            source_ref=ref,
-            crs=crs,
-            partial=partial,
-            radius_m=settings.aggregation_radius_m,
-            actor_id=user.id,
-            actor_name=user.full_name or user.username,
-            file_name=name,
-        )
+        try:
+            result = import_reports(
+                conn,
+                path,
+                source=source,
+                source_ref=ref,
+                crs=crs,
+                partial=partial,
+                radius_m=settings.aggregation_radius_m,
+                actor_id=user.id,
+                actor_name=user.full_name or user.username,
+                file_name=name,
+            )
+        except ImportRejected as exc:
+            # Nothing of the file is kept, but its rejected rows are, for the link in the answer.
+            conn.rollback()
+            job_id = record_failed_import(
+                conn,
+                path,
+                exc.result,
+                file_name=name,
+                source=source,
+                source_ref=ref,
+                crs=crs,
+                radius_m=settings.aggregation_radius_m,
+                actor_id=user.id,
+            )
+            conn.commit()
+            exc.rejected_url = rejected_url(job_id=job_id)
+            raise
     return result.as_dict()
 
 
@@ -118,3 +143,54 @@ def import_job(job: int, user: User = Depends(require("import.read")), conn: Con
 )
 def cancel_import_job(job: int, user: User = Depends(require("import.reports")), conn: Conn = DB) -> dict:
     return cancel_job(conn, job)
+
+
+def import_reader(user: User = Depends(require_user)) -> User:
+    """Staff who read imports; anyone else signed in is told there is nothing here (404), as for a file
+    that does not exist, since rejected rows hold the sender's own text."""
+    if not access.may(user.role, "import.read"):
+        raise NotFound("no_rejected_rows", field="job")
+    return user
+
+
+def _csv_answer(write: Callable[[IO[str]], int], name: str) -> StreamingResponse:
+    """A CSV file Excel opens (UTF-8 with BOM), spooled to disk past a few MB rather than held in memory."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)
+    text = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
+    write(text)
+    text.flush()
+    text.detach()
+    spool.seek(0)
+
+    def chunks() -> Iterator[bytes]:
+        with spool:
+            while chunk := spool.read(1 << 16):
+                yield chunk
+
+    return StreamingResponse(
+        chunks(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/batches/{batch}/rejected.csv",
+    summary="Every rejected row of a partial import batch, with its reasons, as CSV",
+    response_class=StreamingResponse,
+)
+def batch_rejected_rows(
+    batch: int, user: User = Depends(import_reader), conn: Conn = DB
+) -> StreamingResponse:
+    return _csv_answer(
+        lambda handle: copy_rejected(conn, handle, batch_id=batch), f"import-batch-{batch}-rejected.csv"
+    )
+
+
+@router.get(
+    "/{job}/rejected.csv",
+    summary="Every rejected row of an import job (or of a file refused all-or-nothing), as CSV",
+    response_class=StreamingResponse,
+)
+def job_rejected_rows(job: int, user: User = Depends(import_reader), conn: Conn = DB) -> StreamingResponse:
+    return _csv_answer(lambda handle: copy_rejected(conn, handle, job_id=job), f"import-{job}-rejected.csv")

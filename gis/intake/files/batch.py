@@ -11,15 +11,17 @@ import csv
 import hashlib
 import json
 import uuid as uuidlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
+import psycopg2.extras
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from gis.db import Conn
-from gis.errors import InvalidInput, text
+from gis.errors import InvalidInput, NotFound, text
 from gis.intake.files.columns import load_lookups, map_columns, match_key
 from gis.intake.files.read import Row, open_table
 from gis.intake.files.rows import RowParser
@@ -32,6 +34,9 @@ BATCH_ROWS = 5000
 # Files longer than this lock the whole map for aggregation rather than cell by cell: a cell lock is held to
 # commit, and tens of thousands of them overflow PostgreSQL's lock table ("out of shared memory").
 LOCK_MAP_ROWS = 1000
+# Rejected rows an answer lists: the whole list is the file at its `rejected_url` (300,000 rejected rows made
+# a 137 MB answer).
+LISTED_ROWS = 100
 
 
 @dataclass
@@ -47,11 +52,16 @@ class RowOutcome:
     spot_id: int | None = None
     new_spot: bool = False
     values: dict[str, str] | None = None
+    problems: list[dict] | None = None  # every field's reason: [{field, reason, reason_fa}]
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None and k != "values"} | (
             {"values": self.values} if self.values else {}
         )
+
+    def all_problems(self) -> list[dict]:
+        """Every field's reason; a row refused for one reason has that one."""
+        return self.problems or [{"field": self.field, "reason": self.reason, "reason_fa": self.reason_fa}]
 
 
 @dataclass
@@ -67,6 +77,7 @@ class ImportResult:
     batch_id: int | None = None
     previous_batch: int | None = None
     written: bool = False
+    rejected_url: str | None = None
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -100,8 +111,19 @@ class ImportResult:
             "rejected": self.count("rejected"),
             "new_spots": self.new_spots,
             "blank": self.blank,
-            "rows": [r.as_dict() for r in self.rows],
+            "rejected_url": self.rejected_url,
+            "rows": [r.as_dict() for r in listed(self.rows)],
         }
+
+
+def listed(rows: Iterable[RowOutcome]) -> list[RowOutcome]:
+    """The rows an answer shows: all but the rejected ones past the first LISTED_ROWS."""
+    shown, rejected = [], 0
+    for row in rows:
+        rejected += row.status == "rejected"
+        if row.status != "rejected" or rejected <= LISTED_ROWS:
+            shown.append(row)
+    return shown
 
 
 class ImportRejected(InvalidInput):
@@ -116,6 +138,7 @@ class ImportRejected(InvalidInput):
             rows=[r.as_dict() for r in rejected],
         )
         self.result = result
+        self.rejected_url: str | None = None  # set once the rows are kept where the link serves them
 
 
 def check_crs(crs: str) -> str:
@@ -360,6 +383,8 @@ def import_reports(
     if result.count("rejected") and not partial:
         raise ImportRejected(result)
     _close_batch(conn, batch_id, result)
+    if keep_rejected(conn, result.rows, batch_id=batch_id):
+        result.rejected_url = rejected_url(batch_id=batch_id)
     result.batch_id, result.written = batch_id, True
     return result
 
@@ -377,23 +402,109 @@ def rejected_outcome(number: int, exc: InvalidInput, values: dict[str, str]) -> 
     )
 
 
+REJECTED_HEADER = ["row", "field", "reason", "reason_fa"]
+
+
+def _rejected_line(outcome: RowOutcome, columns: list[str]) -> list[str]:
+    """One rejected row as the file writes it: every problem, then the row's own cells, defused."""
+    problems = outcome.all_problems()
+    values = outcome.values or {}
+    cells = [
+        outcome.row,
+        ", ".join(p["field"] or "" for p in problems),
+        "; ".join(p["reason"] for p in problems),
+        "؛ ".join(p.get("reason_fa") or "" for p in problems),
+        *(values.get(c, "") for c in columns),
+    ]
+    return [spreadsheet_cell(cell) for cell in cells]
+
+
+def write_rejected_rows(handle: IO[str], columns: list[str], outcomes: Iterable[RowOutcome]) -> int:
+    """Rejected rows as CSV on an open text handle: row, fields, reasons (English, Persian), the cells."""
+    writer = csv.writer(handle)
+    writer.writerow(REJECTED_HEADER + columns)
+    count = 0
+    for outcome in outcomes:
+        if outcome.status == "rejected":
+            writer.writerow(_rejected_line(outcome, columns))
+            count += 1
+    return count
+
+
 def write_rejected(path: Path, result: ImportResult) -> int:
     """The rejected rows: row, field, reason and the original columns, as UTF-8 CSV that Excel opens (a cell
     that would start a formula is quoted as in the exports)."""
-    rejected = [r for r in result.rows if r.status == "rejected"]
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["row", "field", "reason", *result.columns])
-        for outcome in rejected:
-            values = outcome.values or {}
-            cells = [
-                outcome.row,
-                outcome.field or "",
-                outcome.reason,
-                *(values.get(c, "") for c in result.columns),
-            ]
-            writer.writerow([spreadsheet_cell(cell) for cell in cells])
-    return len(rejected)
+        return write_rejected_rows(handle, result.columns, result.rows)
+
+
+def rejected_url(*, job_id: int | None = None, batch_id: int | None = None) -> str:
+    """Where the whole list of an import's rejected rows is served."""
+    if job_id is not None:
+        return f"/api/imports/{job_id}/rejected.csv"
+    return f"/api/imports/batches/{batch_id}/rejected.csv"
+
+
+def keep_rejected(
+    conn: Conn, outcomes: Iterable[RowOutcome], *, job_id: int | None = None, batch_id: int | None = None
+) -> int:
+    """Store the rejected rows among `outcomes` for the rejected-rows file; returns how many."""
+    rows = [
+        (
+            job_id,
+            batch_id,
+            o.row,
+            psycopg2.extras.Json(o.all_problems()),
+            psycopg2.extras.Json(list((o.values or {}).items())),
+        )
+        for o in outcomes
+        if o.status == "rejected"
+    ]
+    if rows:
+        with conn.cursor() as cur:
+            psycopg2.extras.execute_values(
+                cur,
+                "INSERT INTO import_rejected_row (job_id, batch_id, row_number, problems, cells) VALUES %s",
+                rows,
+                page_size=1000,
+            )
+    return len(rows)
+
+
+def _rejected_where(job_id: int | None, batch_id: int | None) -> tuple[str, tuple]:
+    if job_id is not None:
+        return "job_id = %s", (job_id,)
+    return "batch_id = %s", (batch_id,)
+
+
+def copy_rejected(
+    conn: Conn, handle: IO[str], *, job_id: int | None = None, batch_id: int | None = None
+) -> int:
+    """Write every kept rejected row of a job or batch to `handle` as CSV (streamed from the database);
+    NotFound when there is none, as for a job or batch that does not exist."""
+    where, params = _rejected_where(job_id, batch_id)
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT cells FROM import_rejected_row WHERE {where} ORDER BY jsonb_array_length(cells) DESC"
+            " LIMIT 1",
+            params,
+        )
+        widest = cur.fetchone()
+    if widest is None:
+        raise NotFound("no_rejected_rows", field="job" if job_id is not None else "batch")
+    columns = [column for column, _ in widest[0]]
+    with conn.cursor(name="rejected_rows") as cur:
+        cur.itersize = 2000
+        cur.execute(
+            f"SELECT row_number, problems, cells FROM import_rejected_row WHERE {where}"
+            " ORDER BY row_number, id",
+            params,
+        )
+        outcomes = (
+            RowOutcome(number, "rejected", problems=problems, values=dict(cells))
+            for number, problems, cells in cur
+        )
+        return write_rejected_rows(handle, columns, outcomes)
 
 
 def list_batches(conn: Conn, *, limit: int = 100) -> list[dict]:

@@ -30,18 +30,19 @@ from gis.db import Conn, connect, dict_cursor, translate_errors
 from gis.errors import Conflict, DatabaseUnavailable, InvalidInput, NotFound, SafemapError
 from gis.intake.files import scratch
 from gis.intake.files.batch import (
+    LISTED_ROWS,
     LOCK_MAP_ROWS,
     ImportResult,
     PendingRows,
-    RowOutcome,
     cell_texts,
     check_crs,
     file_sha256,
     is_blank,
+    keep_rejected,
     open_batch,
     parse_row,
     rejected_outcome,
-    write_rejected,
+    rejected_url,
 )
 from gis.intake.files.columns import load_lookups, map_columns
 from gis.intake.files.read import file_format, open_table
@@ -57,8 +58,9 @@ SYNC_ROWS = LOCK_MAP_ROWS
 CHUNK_ROWS = 1000
 MIN_CHUNK_ROWS = 100
 CHUNK_SECONDS = 0.3
-# The rows the job keeps of its rejected ones (with their cells), for the page and the CLI's rejected file.
-KEEP_ERRORS = 1000
+# The rejected rows the job lists (with their cells); all of them are kept in import_rejected_row and served
+# at its `rejected_url`.
+KEEP_ERRORS = LISTED_ROWS
 JOB_LOCK = (LOCK_NAMESPACE + 2) << 48  # + job id: the session lock of the worker running that job
 
 JOB_SQL = """
@@ -132,6 +134,7 @@ def _as_dict(row: dict) -> dict:
         job["state"] if job["state"] != "running" else "checking" if job["rows_total"] is None else "writing"
     )
     job["url"] = f"/api/imports/{job['id']}"
+    job["rejected_url"] = rejected_url(job_id=job["id"]) if job["rejected"] else None
     return job
 
 
@@ -283,13 +286,26 @@ def _check_file(
     seen: dict[str, int] = {}
     waiting: list[tuple] = []
     total = 0
+    listed: list[dict] = []
+    rejected = 0
+    with conn.cursor() as cur:  # a check resumed after a stop starts again from the first row
+        cur.execute("DELETE FROM import_rejected_row WHERE job_id = %s", (job["id"],))
+    conn.commit()
 
     def check() -> None:
+        nonlocal rejected
         for (number, report, values), refused in zip(waiting, check_reports(conn, [w[1] for w in waiting])):
             if refused is not None:
                 result.rows.append(rejected_outcome(number, refused, values))
         waiting.clear()
         conn.rollback()
+        # A partial job's rejected rows are kept as it writes; an all-or-nothing job's here, all of them.
+        if not job["partial"]:
+            rejected += keep_rejected(conn, result.rows, job_id=job["id"])
+            conn.commit()
+            if len(listed) < KEEP_ERRORS:
+                listed.extend(r.as_dict() for r in result.rows if r.status == "rejected")
+        result.rows.clear()
 
     for total, row in enumerate(table.rows, start=1):
         if progress is not None and total % CHUNK_ROWS == 0:
@@ -305,12 +321,11 @@ def _check_file(
                 if stop is not None and stop.is_set():
                     return False
     check()
-    rejected = [r.as_dict() for r in result.rows if r.status == "rejected"]
-    if rejected and not job["partial"]:
+    if rejected:
         with conn.cursor() as cur:
-            cur.execute("UPDATE import_job SET rejected = %s WHERE id = %s", (len(rejected), job["id"]))
-        message = f"{len(rejected)} rows rejected; nothing was imported (fix them, or import with partial)"
-        _finish(conn, job["id"], "failed", message, rejected[:KEEP_ERRORS])
+            cur.execute("UPDATE import_job SET rejected = %s WHERE id = %s", (rejected, job["id"]))
+        message = f"{rejected} rows rejected; nothing was imported (fix them, or import with partial)"
+        _finish(conn, job["id"], "failed", message, listed[:KEEP_ERRORS])
         return False
     with conn.cursor() as cur:
         cur.execute("UPDATE import_job SET rows_total = %s WHERE id = %s", (total, job["id"]))
@@ -391,12 +406,15 @@ def _commit_chunk(
     """Submit the chunk's rows and move the job's progress, in one transaction; True when cancel was asked."""
     pending.flush()
     counts = {s: result.count(s) for s in ("accepted", "duplicate", "rejected")}
-    rejected = [r.as_dict() for r in result.rows if r.status == "rejected"]
+    rejected = [r.as_dict() for r in result.rows if r.status == "rejected"][:KEEP_ERRORS]
+    keep_rejected(conn, result.rows, job_id=job["id"], batch_id=job["batch_id"])
     with conn.cursor() as cur:
         cur.execute(
             "UPDATE import_job SET rows_done = %s, accepted = accepted + %s, duplicates = duplicates + %s,"
             " rejected = rejected + %s, blank = blank + %s, new_spots = new_spots + %s,"
-            " errors = CASE WHEN jsonb_array_length(errors) < %s THEN errors || %s::jsonb ELSE errors END"
+            " errors = CASE WHEN jsonb_array_length(errors) < %s THEN (SELECT jsonb_agg(e ORDER BY n)"
+            "  FROM jsonb_array_elements(errors || %s::jsonb) WITH ORDINALITY AS t(e, n) WHERE n <= %s)"
+            "  ELSE errors END"
             " WHERE id = %s RETURNING cancel_requested, accepted, duplicates, rejected, new_spots",
             (
                 done,
@@ -407,6 +425,7 @@ def _commit_chunk(
                 result.new_spots,
                 KEEP_ERRORS,
                 psycopg2.extras.Json(rejected),
+                KEEP_ERRORS,
                 job["id"],
             ),
         )
@@ -438,18 +457,47 @@ def _cancelled(conn: Conn, job: dict) -> None:
     _close(conn, job, "cancelled", f"cancelled after {job['rows_done']} rows; the rows imported so far stay")
 
 
-def write_job_rejected(path: Path, job: dict) -> int:
-    """The rejected rows a job kept (its first KEEP_ERRORS) as `write_rejected` writes a partial import's."""
-    rows = [e for e in job["errors"] if "row" in e]
-    columns = list(dict.fromkeys(c for e in rows for c in e.get("values", {})))
-    result = ImportResult(job["file"], "", columns, {})
-    result.rows = [
-        RowOutcome(
-            e["row"], "rejected", e.get("field"), e["reason"], e.get("reason_fa", ""), values=e.get("values")
+def record_failed_import(
+    conn: Conn,
+    path: Path,
+    result: ImportResult,
+    *,
+    file_name: str,
+    source: str,
+    source_ref: str = "",
+    crs: str = "auto",
+    radius_m: float = 50.0,
+    actor_id: int | None = None,
+) -> int:
+    """An all-or-nothing file refused in the request (nothing written): kept as a failed job with all its
+    rejected rows, so the small error answer can link to the whole list."""
+    job_id = create_job(
+        conn,
+        path,
+        file_name=file_name,
+        source=source,
+        source_ref=source_ref,
+        crs=crs,
+        radius_m=radius_m,
+        actor_id=actor_id,
+    )
+    rejected = keep_rejected(conn, result.rows, job_id=job_id)
+    listed = [r.as_dict() for r in result.rows if r.status == "rejected"][:KEEP_ERRORS]
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE import_job SET state = 'failed', rows_total = %s, rejected = %s, errors = %s,"
+            " message = %s, started_at = %s, finished_at = %s WHERE id = %s",
+            (
+                len(result.rows),
+                rejected,
+                psycopg2.extras.Json(listed),
+                f"{rejected} rows rejected; nothing was imported (fix them, or import with partial)",
+                clock.now(),
+                clock.now(),
+                job_id,
+            ),
         )
-        for e in rows
-    ]
-    return write_rejected(path, result)
+    return job_id
 
 
 class ImportWorker:
