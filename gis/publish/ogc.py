@@ -162,17 +162,18 @@ def get_collection(collection_id: str) -> Collection:
 
 
 def _instant(text: str, *, end: bool) -> datetime | None:
+    """A day is the programme's day (Tehran's), as on the map; a time with no offset is local there."""
     text = text.strip()
     if text in ("", ".."):
         return None
     try:
         if len(text) == 10:
             day = datetime.fromisoformat(text).date()
-            return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
+            return datetime.combine(day, time.max if end else time.min, tzinfo=clock.zone())
         value = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput("datetime", "rfc_date_time_date", text=text) from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=clock.zone())
 
 
 def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None]:

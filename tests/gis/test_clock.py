@@ -15,6 +15,7 @@ from gis.db import transaction
 from gis.intake.files import ImportRejected, import_reports
 from gis.settings import get_settings
 from gis.spots import SpotFilter, spots_geojson
+from tests.conftest import bearer_headers
 
 pytestmark = pytest.mark.dated
 
@@ -36,6 +37,18 @@ def _mayors_list(tmp_path, db_url: str, day: str):
     with path.open("w", newline="", encoding="utf-8") as out:
         csv.writer(out).writerows([["lat", "lon", "category", "date"], [lat, lon, "vacant_lot", day]])
     return path
+
+
+def _imported_at(tmp_path, db_url: str, conn, instant: datetime) -> tuple[int, int]:
+    """(report id, spot id) of a mayor's row imported and then moved to `instant`."""
+    import_reports(conn, _mayors_list(tmp_path, db_url, "1405/12/25"), source="mayor")
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE report SET reported_at = %s"
+            " WHERE id = (SELECT max(id) FROM report) RETURNING id, spot_id",
+            (instant,),
+        )
+        return cur.fetchone()
 
 
 @pytest.mark.parametrize(
@@ -89,13 +102,7 @@ def test_a_period_filter_counts_the_day_in_the_settings_zone(tmp_path, db_url, z
     """A report at 00:30 on 1 Farvardin in Tehran (still 20 March in UTC) is in a period that starts that day,
     and in London's 20 March when the tool runs on London's days (no demo report falls on either day)."""
     with time_machine.travel(NOWRUZ_0030_TEHRAN, tick=False), transaction(db_url) as conn:
-        import_reports(conn, _mayors_list(tmp_path, db_url, "1405/12/25"), source="mayor")
-        with conn.cursor() as cur:
-            cur.execute(
-                "UPDATE report SET reported_at = %s WHERE id = (SELECT max(id) FROM report) RETURNING spot_id",
-                (NOWRUZ_0030_TEHRAN,),
-            )
-            (spot_id,) = cur.fetchone()
+        _, spot_id = _imported_at(tmp_path, db_url, conn, NOWRUZ_0030_TEHRAN)
 
     def spot_ids(since: date) -> list[int]:
         with transaction(db_url) as conn:
@@ -107,3 +114,20 @@ def test_a_period_filter_counts_the_day_in_the_settings_zone(tmp_path, db_url, z
     zone_setting("Europe/London")
     assert spot_ids(date(2027, 3, 20)) == [spot_id]
     assert spot_ids(date(2027, 3, 21)) == []
+
+
+def test_an_ogc_day_is_tehrans_day(tmp_path, db_url, client):
+    """`datetime=2027-03-21` on the OGC API is 1 Farvardin in Tehran, as on the map: a report at 00:30 that
+    night (20 March in UTC) is in it, and not in the 20th."""
+    with time_machine.travel(NOWRUZ_0030_TEHRAN, tick=False), transaction(db_url) as conn:
+        report_id, _ = _imported_at(tmp_path, db_url, conn, NOWRUZ_0030_TEHRAN)
+        headers = bearer_headers(conn, "ogc-office", "gis_office")
+
+    def report_ids(day: str) -> list[int]:
+        query = {"datetime": day, "limit": 1000}
+        answer = client.get("/ogc/collections/reports/items", params=query, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return [f["id"] for f in answer.json()["features"]]
+
+    assert report_id in report_ids("2027-03-21")
+    assert report_id not in report_ids("2027-03-20")
