@@ -8,7 +8,8 @@
   "use strict";
   const panel = document.getElementById("workflow");
   const spotId = Number(panel.dataset.spot);
-  const en = document.documentElement.lang === "en";
+  // The page's language, its digits and the CSRF token: the staff pages' shared script (api/static/page/page.js).
+  const {en, digits: num, csrf} = window.SafemapPage;
   // Every word the panel shows is one of the page's words (api/pages/strings.py: the "workflow" group and a few
   // shared with other pages), in the page's language, from the data block the server wrote: no text here.
   const W = JSON.parse(document.getElementById("spot-words").textContent);
@@ -42,8 +43,6 @@
     node.append(...children.filter((c) => c != null));
     return node;
   }
-  const num = (value) => en ? String(value)
-    : String(value).replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
   const latin = (text) => text.replace(/[\u06f0-\u06f9]/g, (d) => d.charCodeAt(0) - 0x06f0)
     .replace(/[\u0660-\u0669]/g, (d) => d.charCodeAt(0) - 0x0660);
   const mean = (value) => value == null ? "—"
@@ -68,10 +67,6 @@
   function today() {
     const parts = Object.fromEntries(tehranDay.formatToParts(new Date()).map((p) => [p.type, p.value]));
     return day(`${parts.year}-${parts.month}-${parts.day}`);
-  }
-  function csrf() {
-    const cookie = document.cookie.split("; ").find((c) => c.startsWith("safemap_csrf="));
-    return cookie ? decodeURIComponent(cookie.slice("safemap_csrf=".length)) : "";
   }
   const spotUrl = (id) => `/spots/${id}${en ? "?lang=en" : ""}`;
   const getJSON = (url) => fetch(url, {credentials: "same-origin"})
@@ -276,12 +271,37 @@
 
   function actionMove(version) {
     const agencies = state.agencies.map((g) => [g.code, agencyName(g.code, g.name_fa, g.name_en)]);
-    return move("action", T.action, [
+    const details = move("action", T.action, [
       select("action", "agency", T.agency, agencies),
       area("action", "what", T.what_label, true),
       dateInput("action", "due_on", T.due_on, ""),
     ], "POST", `/api/spots/${spotId}/actions`, (f) => ({
       version, agency: value(f, "agency"), what: value(f, "what"), due_on: value(f, "due_on")}));
+    proposeAgencies(details.querySelector("form"));
+    return details;
+  }
+
+  // What the deputy's routing rules (category × neighbourhood → agency, job, due days) propose: a button per
+  // agency fills the form, and the first agency with no open action here is filled in at once. A spot that
+  // needs several agencies gets one action each: send the form once per agency.
+  async function proposeAgencies(form) {
+    const proposals = await getJSON(`/api/spots/${spotId}/routing`).catch(() => []);
+    if (!proposals.length) return;
+    const fill = (p) => {
+      form.elements.agency.value = p.agency;
+      form.elements.due_on.value = day(p.due_on);
+      if (p.what) form.elements.what.value = p.what;
+    };
+    const buttons = proposals.map((p) => {
+      const label = `${agencyName(p.agency, p.agency_fa, p.agency_en)} · ${day(p.due_on)}`;
+      const button = el("button", {type: "button", class: "proposal", "data-agency": p.agency,
+                                   text: p.assigned ? `${label} (${T.proposal_assigned})` : label});
+      button.addEventListener("click", () => fill(p));
+      return button;
+    });
+    form.prepend(el("p", {class: "proposals", id: "wf-proposals"}, `${T.proposed}: `, ...buttons));
+    const first = proposals.find((p) => !p.assigned);
+    if (first) fill(first);
   }
 
   // A note is the staff's unless its writer chooses to publish it in the spot's public history.

@@ -2,19 +2,12 @@
 // note (PATCH /api/actions/{id}, with the version read and the CSRF cookie). Text goes in as textContent.
 (function () {
   "use strict";
-  const data = JSON.parse(document.getElementById("work-data").textContent);
+  const {en, suffix, digits, csrf} = window.SafemapPage;
+  const data = window.SafemapPage.data("work-data");
   const text = data.text;
-  const en = data.lang === "en";
-  const suffix = en ? "?lang=en" : "";
-  const digits = (value) => (en ? String(value) : String(value).replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]));
   const body = document.querySelector("#actions tbody");
   const status = document.getElementById("status");
   const OPEN = ["assigned", "in_progress"];
-
-  function csrf() {
-    const cookie = document.cookie.split("; ").find((c) => c.startsWith("safemap_csrf="));
-    return cookie ? decodeURIComponent(cookie.slice("safemap_csrf=".length)) : "";
-  }
 
   function newUuid() {
     if (crypto.randomUUID) return crypto.randomUUID();

@@ -2,11 +2,9 @@
 // a small map; a row (or a marker) opens the spot's page. Text from the database goes in as textContent.
 (function () {
   "use strict";
-  const data = JSON.parse(document.getElementById("work-data").textContent);
+  const {en, suffix, digits} = window.SafemapPage;
+  const data = window.SafemapPage.data("work-data");
   const text = data.text;
-  const en = data.lang === "en";
-  const suffix = en ? "?lang=en" : "";
-  const digits = (value) => (en ? String(value) : String(value).replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]));
   const spots = data.spots.map((spot) => ({
     ...spot,
     categoryLabel: (en ? spot.category_en : spot.category_fa) || spot.category,
