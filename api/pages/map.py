@@ -18,9 +18,12 @@ from fastapi.responses import HTMLResponse
 from folium.elements import JSCSSMixin
 from folium.plugins import HeatMap
 from jinja2 import Template
+from shapely.geometry import shape
 
 from api.auth import current_user
 from api.deps import DB
+from api.pages.basemaps import SCRIPT as BASEMAPS_SCRIPT
+from api.pages.basemaps import basemap_config
 from api.pages.nav import top_bar_html
 from api.pages.render import language, sign_in_first
 from api.pages.strings import words
@@ -62,6 +65,37 @@ class SpotLayer(JSCSSMixin):
         ]
 
 
+class BasemapLayer(JSCSSMixin):
+    """Base maps, landmark and street layers in the layer control, and the search box
+    (api/static/map/basemaps.js, shared with the spot page and the tablet)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            safemapBasemaps({{ this.map }}, {{ this.config|tojson }}, {{ this.control }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, config: dict[str, Any], *, map_name: str, control_name: str) -> None:
+        super().__init__()
+        self._name = "BasemapLayer"
+        self.config = config
+        self.map = map_name
+        self.control = control_name
+        self.default_js = [("safemap_basemaps", BASEMAPS_SCRIPT)]
+        self.default_css = [("safemap_basemaps_css", BASEMAPS_SCRIPT.removesuffix(".js") + ".css")]
+
+
+def _label_points(areas: dict, en: bool) -> list[dict]:
+    """Where each neighbourhood's name is written on the map: a point inside it."""
+    points = []
+    for feature in areas["features"]:
+        if feature["properties"]["level"] != "neighbourhood":
+            continue
+        point = shape(feature["geometry"]).representative_point()
+        points.append({"label": _area_name(feature["properties"], en), "lon": point.x, "lat": point.y})
+    return points
+
+
 def _area_name(properties: dict, en: bool) -> str:
     """An area's name in the page's language (its Persian name where it has no English one)."""
     return (properties["name_en"] if en else None) or properties["name_fa"]
@@ -74,15 +108,14 @@ def build_map(
     categories: list[dict],
     sources: list[dict],
     lang: str = "fa",
-    basemap_url: str | None = None,
-    basemap_attribution: str = "",
+    basemaps: dict | None = None,
     asset_base: str = "/static/vendor",
     api_base: str = "/api/map",
     analysis_base: str = "/api/analysis",
     spot_page: str = "/spots",
 ) -> str:
     """The whole map page as HTML; reference rows are dicts as the `stage`, `category` and `source` tables
-    hold."""
+    hold, `basemaps` the layers and search box of `api.pages.basemaps.basemap_config`."""
     lang = "en" if lang == "en" else "fa"
     en = lang == "en"
     text = words("map", lang)
@@ -101,11 +134,6 @@ def build_map(
     )
     fmap.default_js = [("leaflet", f"{asset_base}/leaflet/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{asset_base}/leaflet/leaflet.css")]
-    if basemap_url:
-        folium.TileLayer(basemap_url, attr=basemap_attribution or " ", name="basemap", control=False).add_to(
-            fmap
-        )
-
     for level, name in words("area_level", lang).items():
         # folium's tooltip writes its field as HTML: it gets the area's name escaped, never the name itself.
         features = [
@@ -140,7 +168,7 @@ def build_map(
     for category in categories:
         name = f'<i class="fa-solid fa-{escape(category["icon"])} sm-cat-icon"></i>{escape(category[label])}'
         category_groups[category["code"]] = folium.FeatureGroup(name=name, show=True).add_to(fmap)
-    folium.LayerControl(position="topleft", collapsed=False).add_to(fmap)
+    control = folium.LayerControl(position="topleft", collapsed=False).add_to(fmap)
 
     neighbourhoods = [
         {
@@ -188,6 +216,9 @@ def build_map(
         "neighbourhoods": neighbourhoods,
     }
     SpotLayer(config, asset_base).add_to(fmap)
+    if basemaps is not None:
+        layers = {**basemaps, "labels": _label_points(areas, en)}
+        BasemapLayer(layers, map_name=fmap.get_name(), control_name=control.get_name()).add_to(fmap)
     root = fmap.get_root()
     root.header.add_child(Element(f"<title>{escape(text['title'])}</title>"), name="title")
     html = root.render()
@@ -204,12 +235,12 @@ def map_page(request: Request, conn: Conn = DB, user: User | None = Depends(curr
     settings = request.app.state.settings
     if user is None and not settings.public_map:
         return sign_in_first(request)
+    lang = language(request)
     html = build_map(
         areas_geojson=map_areas_geojson(conn),
         **map_reference(conn),
-        lang=language(request),
-        basemap_url=settings.basemap_url,
-        basemap_attribution=settings.basemap_attribution,
+        lang=lang,
+        basemaps=basemap_config(conn, request, lang),
     )
     # The bar goes first in the body; topbar.css gives the map the height below it.
     return HTMLResponse(html.replace("<body>", "<body>" + top_bar_html(request, user), 1))

@@ -400,6 +400,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "report.evaluation": ("ارزیابی پس از اقدام", "Evaluation after the fix"),
     "report.mean_before": ("میانگین امتیاز ممیزی پیش از اقدام", "Mean audit score before the fix"),
     "report.mean_after": ("میانگین امتیاز ممیزی پس از اقدام", "Mean audit score after the fix"),
+    # Base maps, street and landmark layers and address search on every map (api/static/map/basemaps.js).
+    "basemap.none": ("بدون نقشهٔ پایه", "No base map"),
+    "basemap.online": ("نقشهٔ پایهٔ پیکربندی‌شده", "Configured base map"),
+    "basemap.streets": ("خیابان‌ها", "Streets"),
+    "basemap.landmarks": ("نام محله‌ها و نشانه‌ها", "Neighbourhood names and landmarks"),
+    "basemap.search": ("جست‌وجوی نشانی، محله یا مختصات", "Search a place, a neighbourhood or coordinates"),
+    "basemap.no_results": ("چیزی پیدا نشد", "Nothing found"),
+    "basemap.search_failed": ("جست‌وجو انجام نشد", "The search failed"),
+    "basemap.kind_neighbourhood": ("محله", "Neighbourhood"),
+    "basemap.kind_landmark": ("نشانه", "Landmark"),
+    "basemap.kind_lake": ("دریاچه", "Lake"),
+    "basemap.kind_metro": ("ایستگاه مترو", "Metro station"),
+    "basemap.kind_street": ("خیابان", "Street"),
+    "basemap.kind_coordinates": ("مختصات", "Coordinates"),
 }
 
 

@@ -11,6 +11,7 @@ from gis.aggregation.aggregate import refresh_spots
 from gis.db import Conn
 from gis.demo.history import load_demo_workflow
 from gis.places.areas import import_areas, read_area_file
+from gis.places.landmarks import load_landmarks
 from gis.spots import record_transition
 from gis.vocabulary import AUDIT_KEYS
 
@@ -57,9 +58,11 @@ def load_agencies(conn: Conn) -> None:
 
 
 def load_demo(conn: Conn) -> dict[str, int]:
-    """Load areas, agencies and (once) the demo reports and spots; return what the database then holds."""
+    """Load areas, agencies, the base map's landmarks and (once) the demo reports and spots; return what the
+    database then holds."""
     load_base_areas(conn)
     load_agencies(conn)
+    load_landmarks(conn, DATA)
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM spot")
         if cur.fetchone()[0] == 0:

@@ -79,7 +79,7 @@ def test_the_map_page_embeds_areas_but_no_spot_and_no_cdn(client, db_url):
     assert '<html lang="fa" dir="rtl">' in html and '"code": "2210"' in html
     assert "http://" not in html and "https://" not in html
     assert all(
-        u.startswith(("/static/vendor/", "/static/nav/"))
+        u.startswith(("/static/vendor/", "/static/nav/", "/static/map/"))
         for u in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     )
     coordinates = _scalar(
@@ -113,14 +113,11 @@ def test_a_basemap_url_adds_a_tile_layer_and_none_keeps_the_areas_only():
         "categories": [{"code": "other", "label_fa": "سایر", "label_en": "Other", "icon": "question"}],
         "sources": [],
     }
-    with_tiles = build_map(
-        areas_geojson=areas,
-        **reference,
-        basemap_url="/tiles/osm/{z}/{x}/{y}.png",
-        basemap_attribution="© OpenStreetMap",
-    )
-    assert "L.tileLayer" in with_tiles and "/tiles/osm/{z}/{x}/{y}.png" in with_tiles
-    assert "L.tileLayer" not in build_map(areas_geojson=areas, **reference)
+    online = {"name": "online", "label": "OSM", "url": "/tiles/osm/{z}/{x}/{y}.png", "attribution": "© OSM"}
+    config = {"lang": "fa", "basemaps": [online], "streets": False, "text": {}}
+    with_tiles = build_map(areas_geojson=areas, **reference, basemaps=config)
+    assert "safemapBasemaps(" in with_tiles and "/tiles/osm/{z}/{x}/{y}.png" in with_tiles
+    assert "safemapBasemaps(" not in build_map(areas_geojson=areas, **reference)
 
 
 def test_a_spots_page_shows_its_data_and_history_in_persian_or_english(client, db_url):

@@ -46,7 +46,9 @@ def test_the_map_loads_from_127_0_0_1_only_with_no_console_errors(page, live_url
     assert _open_map(page, live_url + "/map") == total == page.evaluate("safemap.spots.getLayers().length")
     assert page.get_attribute("html", "dir") == "rtl" and page.get_attribute("html", "lang") == "fa"
     assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
-    assert assets and all(url.startswith(("/static/vendor/", "/static/nav/")) for url in assets), assets
+    assert assets and all(
+        url.startswith(("/static/vendor/", "/static/nav/", "/static/map/")) for url in assets
+    ), assets
     assert "http://" not in html and "https://" not in html
     assert page.console_errors == []
     assert page.outside_requests() == []

@@ -1,0 +1,52 @@
+"""The base maps, layers and search box every map page offers, as one config its script reads
+(api/static/map/basemaps.js: `safemapBasemaps(map, config, control)`): the map page, the spot page and the
+tablet call the same function with the same config."""
+
+from fastapi import Request
+
+from api.pages.strings import words
+from gis.db import Conn
+from gis.places.streets import has_streets
+from gis.publish.basemaps import list_basemaps
+
+SCRIPT = "/static/map/basemaps.js"
+
+
+def basemap_config(conn: Conn, request: Request, lang: str) -> dict:
+    """Each base map as the layer control offers it (the local ones, then SAFEMAP_BASEMAP_URL), whether a
+    street layer is loaded, and the search box's words."""
+    settings = request.app.state.settings
+    layers = [
+        {
+            "name": row["name"],
+            "label": row["name"],
+            # The id changes when a base map is added again under the same name: browsers fetch its new tiles.
+            "url": f"/basemaps/{row['name']}/{{z}}/{{x}}/{{y}}.{row['tile_format']}?v={row['id']}",
+            "attribution": row["attribution"],
+            "minZoom": row["min_zoom"],
+            "maxZoom": row["max_zoom"],
+        }
+        for row in list_basemaps(conn)
+        if row["tile_format"] != "pbf"  # vector base maps are served, not yet drawn (README, Base maps)
+    ]
+    text = words("basemap", lang)
+    if settings.basemap_url:
+        layers.append(
+            {
+                "name": "online",
+                "label": text["online"],
+                "url": settings.basemap_url,
+                "attribution": settings.basemap_attribution,
+                "minZoom": 0,
+                "maxZoom": 19,
+            }
+        )
+    return {
+        "lang": lang,
+        "basemaps": layers,
+        "streets": has_streets(conn),
+        "streetsApi": "/api/streets",
+        "landmarksApi": "/api/landmarks",
+        "searchApi": "/api/search",
+        "text": text,
+    }
