@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
+from api.basemap_cli import basemap_app
 from gis.errors import SafemapError
 from gis.settings import get_settings
 
@@ -26,6 +27,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
 app.add_typer(import_app, name="import")
 app.add_typer(user_app, name="user")
+app.add_typer(basemap_app, name="basemap")
 
 
 def _url() -> str:

@@ -56,6 +56,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "zoom_out_of_range": ("بزرگنمایی باید ۰ تا {max_zoom} باشد", "zoom must be 0–{max_zoom}"),
     "among_layers": ("باید از میان این‌ها باشد: {layers}", "must be among {layers}"),
     "tile_out_of_range": ("در بزرگنمایی {z} باید ۰ تا {max_xy} باشد", "must be 0–{max_xy} at zoom {z}"),
+    # Base maps, street layers and address search (gis/publish/basemaps.py, gis/places/).
+    "basemap_file_kind": (
+        "{path} پروندهٔ نقشهٔ پایه نیست: پرونده‌ای ‎.mbtiles، ‎.pmtiles یا GeoTIFF (‎.tif) بدهید",
+        "{path} is not a base map file: give an .mbtiles, .pmtiles or GeoTIFF (.tif) file",
+    ),
+    "basemap_unreadable": (
+        "{path} به‌عنوان {kind} خوانده نشد: {reason}",
+        "{path} cannot be read as {kind}: {reason}",
+    ),
+    "basemap_tile_format": (
+        "کاشی‌های {path} از نوع {format} است: تنها PNG، JPEG، WebP یا کاشی برداری (MVT)",
+        "{path} holds {format} tiles: only PNG, JPEG, WebP or vector (MVT) tiles",
+    ),
+    "basemap_no_tiles": ("{path} هیچ کاشی‌ای ندارد", "{path} holds no tiles"),
+    "geotiff_no_crs": (
+        "{path} دستگاه مختصات مرجع ندارد: نخست آن را زمین‌مرجع کنید",
+        "{path} has no coordinate reference system: georeference it first",
+    ),
+    "basemap_name_characters": (
+        "{name!r}: ۱ تا ۶۳ نویسه از a-z، 0-9، - و _ که با حرف یا رقم آغاز شود",
+        "{name!r}: 1–63 characters of a-z, 0-9, - and _, starting with a letter or a digit",
+    ),
+    "basemap_name_taken": (
+        "نقشهٔ پایه‌ای به نام {name!r} هست: نخست آن را بردارید یا نام دیگری برگزینید",
+        "a base map named {name!r} exists: remove it first or choose another name",
+    ),
+    "no_such_basemap": ("نقشهٔ پایه‌ای به نام {name!r} نیست", "no base map named {name!r}"),
+    "streets_name_column": (
+        "ستون نام خیابان پیدا نشد؛ آن را با ‎--name-column نام ببرید (ستون‌ها: {columns})",
+        "no column of street names; name it with --name-column (columns: {columns})",
+    ),
+    "streets_not_a_line": (
+        "{geom_type} خط نیست: لایهٔ خیابان‌ها باید خط باشد",
+        "{geom_type} is not a line: a street layer holds lines",
+    ),
     "object_nine_criteria": ("باید شیئی از نه معیار باشد", "must be an object of the nine criteria"),
     "required": ("الزامی است", "is required"),
     "at_most_n_characters": ("حداکثر {limit} نویسه", "at most {limit} characters"),

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     aggregation_radius_m: float = Field(default=50.0, gt=0, le=1000)
     basemap_url: str | None = None
     basemap_attribution: str = ""
+    basemap_dir: Path = Path("var/basemaps")  # the data folder's copies of `safemap basemap add` files
     open311_api_keys: str = ""
     public_map: bool = True
     # The address users reach the tool by (https://gis.example.ir/safemap): links in OGC and Open311 answers
