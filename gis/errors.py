@@ -706,6 +706,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "UTM 39N metres: name it with --crs"
         ),
     ),
+    "place_before_verify": (
+        "مکان فضای {spot_id} فقط از نشانی یا محله آمده است: پیش از تأیید، آن را روی نقشه جایابی کنید",
+        "spot {spot_id} is known only by its address or neighbourhood: place it on the map before verifying",
+    ),
+    "give_geometry_or_x_y": (
+        "مکان تازه را بدهید: یک هندسه (geometry) یا هر دو مختصات x و y",
+        "give the new location: a geometry, or both coordinates x and y",
+    ),
 }
 
 # The names users know fields by, (Persian, English); a field missing here is shown as its code.

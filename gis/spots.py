@@ -60,6 +60,7 @@ SPOT_FIELDS: tuple[PublicField, ...] = (
     AREA_CODE_FIELD,
     PublicField("area_fa", "a.name_fa", "str", "محله"),
     PublicField("area_en", "a.name_en", "str", "محله (انگلیسی)"),
+    PublicField("location_precision", "{t}.location_precision", "str", "دقت مکان", "precision"),
     PublicField("version", "{t}.version", "int", "نسخه"),
     PublicField("created_at", "{t}.created_at", "time", "ثبت", "created"),
     PublicField("updated_at", "{t}.updated_at", "time", "به‌روزرسانی", "updated"),
@@ -99,9 +100,11 @@ PUBLIC_GEOM = public_geom("s")
 
 
 def scope_condition(alias: str) -> str:
-    """The SQL condition binding SpotScope.params() for the spot table under `alias`."""
+    """The SQL condition binding SpotScope.params() for the spot table under `alias`: the public (no exact
+    scope) never sees a spot known only by its address or neighbourhood, whatever its stage."""
     return f"""
         {alias}.stage >= %(scope_stage)s
+        AND (%(scope_exact)s OR {alias}.location_precision IN ('exact', 'placed'))
         AND (%(scope_areas)s::int[] IS NULL OR {alias}.area_id = ANY(%(scope_areas)s))
         AND (%(scope_agency)s::int IS NULL OR EXISTS (
               SELECT 1 FROM spot_action x WHERE x.spot_id = {alias}.id AND x.agency_id = %(scope_agency)s))"""

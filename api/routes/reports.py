@@ -29,6 +29,7 @@ class ReportIn(BaseModel):
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     geometry: dict | None = Field(None, description="a GeoJSON point, line or polygon (instead of lat/lon)")
+    placed: bool = Field(False, description="drawn or put by hand on a map, not measured (GPS or survey)")
     area: str | None = Field(
         None, max_length=100, description="neighbourhood code or name, when there is no position"
     )
@@ -77,6 +78,7 @@ def create_report(
         lon=body.lon,
         lat=body.lat,
         geometry=body.geometry,
+        placed=body.placed,
         area_code=neighbourhood(conn, body.area)[1] if body.area else None,
         uuid=str(body.uuid),
         description=normalise_persian(body.description),

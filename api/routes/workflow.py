@@ -12,13 +12,14 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from api.auth import require_user
+from api.auth import require_user, spot_scope
 from api.deps import DB
+from gis.access import SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.intake.photos import MAX_BYTES
 from gis.lang import latin_digits, parse_day
-from gis.programme import workflow
+from gis.programme import placing, workflow
 from gis.programme.action_photos import action_photo, add_action_photo, photos_of
 from gis.users import User
 
@@ -78,6 +79,13 @@ class CoordinationNote(Versioned):
         max_length=20,
         description="staff (the default) or public: shown in the spot's public history",
     )
+
+
+class Location(Versioned):
+    geometry: dict[str, Any] | None = Field(None, description="GeoJSON Point, LineString or Polygon (WGS 84)")
+    x: str | float | None = Field(None, description="longitude or UTM 39N easting, as an import reads it")
+    y: str | float | None = Field(None, description="latitude or UTM 39N northing")
+    note: str = Field("", max_length=4000)
 
 
 class Decision(Versioned):
@@ -145,6 +153,16 @@ def get_workflow(spot_id: int = SpotId, user: User = Depends(require_user), conn
 @router.post("/spots/{spot_id}/verify", summary="Stage 1 → 2: the GIS office verifies location and category")
 def verify(body: Verify, on: Move = OnSpot) -> Response:
     return on.apply(workflow.verify, body, category=body.category, note=body.note)
+
+
+@router.patch("/spots/{spot_id}/location", summary="Put the spot where it is (dragged, drawn or typed)")
+def move(body: Location, on: Move = OnSpot) -> Response:
+    return on.apply(placing.move_spot, body, geometry=body.geometry, x=body.x, y=body.y, note=body.note)
+
+
+@router.get("/to-place", summary="Spots known only by their address or neighbourhood, waiting to be placed")
+def to_place(scope: SpotScope = Depends(spot_scope), conn: Conn = DB) -> dict:
+    return {"spots": placing.unplaced_spots(conn, scope=scope)}
 
 
 @router.post("/spots/{spot_id}/reject", summary="Stage 1 or 2: reject as not unsafe or as a duplicate")

@@ -18,9 +18,9 @@ LOCK_NAMESPACE = 22_137
 MAP_LOCK = (LOCK_NAMESPACE + 1) << 48  # the next namespace: no cell's key has these top bits
 
 NEW_SPOT_SQL = """
-    INSERT INTO spot (geom, category, stage, area_id, title)
-    SELECT r.geom, r.category, 1, r.area_id,
-           c.label_fa || coalesce(' – ' || a.name_fa, '')
+    INSERT INTO spot (geom, category, stage, area_id, title, location_precision)
+    SELECT r.geom, r.category, 1, r.area_id, c.label_fa || coalesce(' – ' || a.name_fa, ''),
+           r.location_precision
     FROM report r
     JOIN category c ON c.code = r.category
     LEFT JOIN area a ON a.id = r.area_id
@@ -153,8 +153,9 @@ BATCH_PAIRS_SQL = """
 """
 
 BATCH_NEW_SPOTS_SQL = """
-    INSERT INTO spot (id, geom, category, stage, area_id, title)
-    SELECT m.spot, r.geom, r.category, 1, r.area_id, c.label_fa || coalesce(' – ' || a.name_fa, '')
+    INSERT INTO spot (id, geom, category, stage, area_id, title, location_precision)
+    SELECT m.spot, r.geom, r.category, 1, r.area_id, c.label_fa || coalesce(' – ' || a.name_fa, ''),
+           r.location_precision
     FROM unnest(%(spots)s::int[], %(reports)s::bigint[]) AS m(spot, report)
     JOIN report r ON r.id = m.report
     JOIN category c ON c.code = r.category

@@ -18,7 +18,7 @@ from gis.errors import InvalidInput, NotFound
 from gis.intake.same_place import same_place_spot
 from gis.places.locate import locate
 from gis.spots import check_categories
-from gis.vocabulary import AUDIT_KEYS, SOURCES, TIMES_OF_DAY
+from gis.vocabulary import AUDIT_KEYS, LOCATED, SOURCES, TIMES_OF_DAY
 
 
 @dataclass
@@ -41,6 +41,7 @@ class ReportCreate:
     reported_at: datetime | None = None
     contact: dict | None = None
     created_by: int | None = None
+    placed: bool = False  # drawn or put by hand on the map, not measured: its precision is "placed"
     spot_id: int | None = None  # the existing spot this is the same place as (the tablet's «همین مکان است»)
 
 
@@ -101,8 +102,15 @@ def _check(conn: Conn, report: ReportCreate, known: dict[str, InvalidInput | Non
             raise InvalidInput("uuid", "not_a_uuid") from exc
 
 
-def _place(conn: Conn, report: ReportCreate) -> tuple[str, int, bool]:
-    """(GeoJSON text, neighbourhood id, location verified?) for the report's location."""
+def _precision(report: ReportCreate, *, located: bool) -> str:
+    """Exact or placed for coordinates; address or neighbourhood for a place known only by its words."""
+    if located:
+        return "placed" if report.placed else "exact"
+    return "address" if report.address.strip() else "neighbourhood"
+
+
+def _place(conn: Conn, report: ReportCreate) -> tuple[str, int, str]:
+    """(GeoJSON text, neighbourhood id, location precision) for the report's location."""
     if report.geometry is not None:
         with conn.cursor() as cur:
             try:
@@ -123,10 +131,12 @@ def _place(conn: Conn, report: ReportCreate) -> tuple[str, int, bool]:
             raise InvalidInput("geometry", "invalid_geometry", reason=reason)
         if kind not in ("POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON"):
             raise InvalidInput("geometry", "point_line_polygon", kind=kind)
-        return json.dumps(report.geometry), locate(conn, lon=lon, lat=lat, field="geometry"), True
+        located = locate(conn, lon=lon, lat=lat, field="geometry")
+        return json.dumps(report.geometry), located, _precision(report, located=True)
     if report.lon is not None and report.lat is not None:
         area_id = locate(conn, lon=report.lon, lat=report.lat)
-        return json.dumps({"type": "Point", "coordinates": [report.lon, report.lat]}), area_id, True
+        point = json.dumps({"type": "Point", "coordinates": [report.lon, report.lat]})
+        return point, area_id, _precision(report, located=True)
     if report.area_code:
         with conn.cursor() as cur:
             cur.execute(
@@ -137,8 +147,15 @@ def _place(conn: Conn, report: ReportCreate) -> tuple[str, int, bool]:
             row = cur.fetchone()
         if row is None:
             raise InvalidInput("area", "no_area_with_code", area_code=report.area_code)
-        return row[1], row[0], False
+        return row[1], row[0], _precision(report, located=False)
     raise InvalidInput("location", "give_coordinates_lat_lon_geometry")
+
+
+def placed_geometry(conn: Conn, geometry: dict) -> tuple[str, int]:
+    """(GeoJSON text, neighbourhood id) of a geometry put by hand, checked as a report's (valid, in the
+    district)."""
+    geojson, area_id, _ = _place(conn, ReportCreate(source="other", category="", geometry=geometry))
+    return geojson, area_id
 
 
 def _save_contact(conn: Conn, report_id: int, contact: dict | None) -> None:
@@ -163,17 +180,18 @@ def submit_report(
     _check(conn, report)
     audit = validate_audit(report.audit)
     report_uuid = str(report.uuid or uuidlib.uuid4())
-    geojson, area_id, verified = _place(conn, report)
+    geojson, area_id, precision = _place(conn, report)
+    verified = precision in LOCATED
     provenance = dict(report.provenance)
     if not verified:
         provenance["location_to_verify"] = True
     with conn.cursor() as cur:
         cur.execute(
             """
-            INSERT INTO report (uuid, source, source_ref, provenance, geom, location_verified, category,
+            INSERT INTO report (uuid, source, source_ref, provenance, geom, location_precision, category,
                                 description, address, area_id, time_of_day, audit, reported_at, created_by)
             VALUES (%(uuid)s, %(source)s, %(source_ref)s, %(provenance)s,
-                    ST_SetSRID(ST_GeomFromGeoJSON(%(geom)s), 4326), %(verified)s, %(category)s,
+                    ST_SetSRID(ST_GeomFromGeoJSON(%(geom)s), 4326), %(precision)s, %(category)s,
                     %(description)s, %(address)s, %(area)s, %(tod)s, %(audit)s, %(at)s,
                     %(by)s)
             ON CONFLICT (uuid) DO NOTHING
@@ -185,7 +203,7 @@ def submit_report(
                 "source_ref": report.source_ref,
                 "provenance": json.dumps(provenance, ensure_ascii=False),
                 "geom": geojson,
-                "verified": verified,
+                "precision": precision,
                 "category": report.category,
                 "description": report.description.strip(),
                 "address": report.address.strip(),
@@ -227,16 +245,16 @@ INSIDE_SQL = """
 """
 
 INSERT_MANY_SQL = """
-    INSERT INTO report (id, uuid, source, source_ref, provenance, geom, location_verified, category,
+    INSERT INTO report (id, uuid, source, source_ref, provenance, geom, location_precision, category,
                         description, address, area_id, time_of_day, audit, reported_at, created_by,
                         import_batch_id)
     SELECT m.id, m.uuid::uuid, m.source, m.source_ref, m.provenance::jsonb,
-           ST_SetSRID(ST_GeomFromGeoJSON(m.geom), 4326), m.verified, m.category, m.description, m.address,
+           ST_SetSRID(ST_GeomFromGeoJSON(m.geom), 4326), m.precision, m.category, m.description, m.address,
            m.area, m.tod, m.audit::jsonb, m.at, m.by, %s
-    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[],
+    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
                 %s::text[], %s::text[], %s::text[], %s::int[], %s::text[], %s::text[], %s::timestamptz[],
                 %s::int[]) WITH ORDINALITY
-         AS m(id, uuid, source, source_ref, provenance, geom, verified, category, description, address, area,
+         AS m(id, uuid, source, source_ref, provenance, geom, precision, category, description, address, area,
               tod, audit, at, by, n)
     ORDER BY m.n
     ON CONFLICT (uuid) DO NOTHING
@@ -268,8 +286,8 @@ def submit_reports(
         if report_id in created:
             _save_contact(conn, report_id, reports[n].contact)
     attach = [
-        (report_id, verified, reports[n].created_by)
-        for report_id, (n, _, _, _, verified, _) in zip(ids, rows)
+        (report_id, precision in LOCATED, reports[n].created_by)
+        for report_id, (n, _, _, _, precision, _) in zip(ids, rows)
         if report_id in created
     ]
     attached = dict(
@@ -290,8 +308,8 @@ def check_reports(conn: Conn, reports: list[ReportCreate]) -> list[InvalidInput 
     return [o if isinstance(o, InvalidInput) else None for o in outcomes]
 
 
-# A report that passed the checks: (its index in the list, UUID, GeoJSON, neighbourhood id, verified, audit).
-_Checked = tuple[int, str, str, int, bool, dict | None]
+# A report that passed the checks: (its index in the list, UUID, GeoJSON, neighbourhood id, precision, audit).
+_Checked = tuple[int, str, str, int, str, dict | None]
 
 
 def _inside_one_neighbourhood(conn: Conn, reports: list[ReportCreate]) -> dict[int, int]:
@@ -329,7 +347,7 @@ def _checked_rows(
                 place = (
                     json.dumps({"type": "Point", "coordinates": [report.lon, report.lat]}),
                     inside[n],
-                    True,
+                    _precision(report, located=True),
                 )
             else:
                 place = _place(conn, report)
@@ -342,9 +360,9 @@ def _checked_rows(
 
 def _insert_values(report_id: int, report: ReportCreate, row: _Checked) -> tuple:
     """One report in INSERT_MANY_SQL's column order, stored as `submit_report` stores it."""
-    _, report_uuid, geojson, area_id, verified, audit = row
+    _, report_uuid, geojson, area_id, precision, audit = row
     provenance = dict(report.provenance)
-    if not verified:
+    if precision not in LOCATED:
         provenance["location_to_verify"] = True
     return (
         report_id,
@@ -353,7 +371,7 @@ def _insert_values(report_id: int, report: ReportCreate, row: _Checked) -> tuple
         report.source_ref,
         json.dumps(provenance, ensure_ascii=False),
         geojson,
-        verified,
+        precision,
         report.category,
         report.description.strip(),
         report.address.strip(),
@@ -424,7 +442,8 @@ def report_area(conn: Conn, report: ReportCreate) -> int:
 
 REPORT_SQL = """
     SELECT r.id, r.uuid::text AS uuid, r.spot_id, r.source, r.source_ref, r.provenance,
-           ST_AsGeoJSON(r.geom, 7)::json AS geometry, r.location_verified, r.category, r.description,
+           ST_AsGeoJSON(r.geom, 7)::json AS geometry, r.location_verified, r.location_precision,
+           r.category, r.description,
            r.address, r.area_id, a.code AS area_code, a.name_fa AS area_name_fa, r.time_of_day, r.audit,
            r.reported_at, r.created_at, u.username AS created_by
     FROM report r

@@ -15,7 +15,7 @@ from gis.db import Conn
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gis.spots import record_event, record_transition
 from gis.users import User
-from gis.vocabulary import AUDIT_KEYS, NOTE_VISIBILITY
+from gis.vocabulary import AUDIT_KEYS, LOCATED, NOTE_VISIBILITY
 
 REJECT_REASONS = ("not_unsafe", "duplicate")
 # The access-table action each status an action may be set to needs: its agency works it, staff cancel it.
@@ -145,6 +145,9 @@ def verify(
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 1)
     with conn.cursor() as cur:
+        cur.execute("SELECT location_precision FROM spot WHERE id = %s", (spot.id,))
+        if cur.fetchone()[0] not in LOCATED:  # an address is not a place on the map until someone puts it
+            raise Conflict("place_before_verify", spot_id=spot.id, field="location")
         if category:
             cur.execute("SELECT 1 FROM category WHERE code = %s", (category,))
             if cur.fetchone() is None:

@@ -85,22 +85,7 @@ class RowParser:
         report.lon, report.lat = self._to_degrees(x, y)
 
     def _to_degrees(self, x: float, y: float) -> tuple[float, float]:
-        crs = self.crs
-        if crs == "auto":
-            if -180 <= x <= 180 and -90 <= y <= 90:
-                return x, y
-            if 100_000 <= x <= 900_000 and 0 <= y <= 10_000_000:
-                crs = UTM_39N
-            else:
-                raise InvalidInput("coordinates", "are_neither_degrees_nor_utm", x=x, y=y)
-        if crs in ("EPSG:4326", "4326"):
-            return x, y
-        if crs not in self._transformers:
-            self._transformers[crs] = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        lon, lat = self._transformers[crs].transform(x, y)
-        if lon != lon or abs(lon) == float("inf"):
-            raise InvalidInput("coordinates", "cannot_converted_from", x=x, y=y, crs=crs)
-        return lon, lat
+        return to_degrees(x, y, self.crs, self._transformers)
 
     @staticmethod
     def _date(value: object) -> date | None:
@@ -115,6 +100,33 @@ class RowParser:
         if day > clock.today():
             raise InvalidInput("date", "value_in_future", value=value)
         return day
+
+
+def to_degrees(
+    x: float, y: float, crs: str = "auto", transformers: dict[str, Transformer] | None = None
+) -> tuple[float, float]:
+    """(lon, lat) of x/y in `crs`; "auto" takes degrees as they are and UTM 39N metres by their range."""
+    if crs == "auto":
+        if -180 <= x <= 180 and -90 <= y <= 90:
+            return x, y
+        if 100_000 <= x <= 900_000 and 0 <= y <= 10_000_000:
+            crs = UTM_39N
+        else:
+            raise InvalidInput("coordinates", "are_neither_degrees_nor_utm", x=x, y=y)
+    if crs in ("EPSG:4326", "4326"):
+        return x, y
+    transformers = {} if transformers is None else transformers
+    if crs not in transformers:
+        transformers[crs] = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    lon, lat = transformers[crs].transform(x, y)
+    if lon != lon or abs(lon) == float("inf"):
+        raise InvalidInput("coordinates", "cannot_converted_from", x=x, y=y, crs=crs)
+    return lon, lat
+
+
+def typed_point(x: object, y: object) -> tuple[float, float]:
+    """(lon, lat) of a point typed by hand, read as an imported row's: degrees, DMS or UTM 39N metres."""
+    return to_degrees(number("x", x), number("y", y))
 
 
 def number(field: str, value: object) -> float:
