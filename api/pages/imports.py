@@ -1,0 +1,98 @@
+"""The GIS office's import pages: /imports/new takes a letter's file from upload through preview, value
+mapping and the check to the import and its summary (api/static/imports/new.js, over the JSON routes);
+/imports lists every batch as the letter it came with; /imports/{id}: a batch's rows and where each went."""
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.auth import current_user
+from api.deps import DB
+from api.pages.nav import top_bar
+from api.pages.render import language, render, sign_in_first
+from api.pages.strings import pick, words
+from gis.access import may
+from gis.db import Conn
+from gis.intake.files.letters import batch, batch_rows, batches
+from gis.intake.files.mapping import MAPPED_KINDS
+from gis.lang import jalali, persian_digits
+from gis.users import User
+from gis.vocabulary import alias_targets
+
+router = APIRouter(include_in_schema=False)
+# The engine's route that withdraws a batch; the batch page offers it when the app has it.
+WITHDRAW = "/api/imports/batches/{batch_id}/withdraw"
+
+
+def _day(value: object, lang: str) -> str:
+    """A date or time as the page's reader writes it (Jalali in Persian digits, or ISO)."""
+    if value is None:
+        return ""
+    return value.isoformat()[:10] if lang == "en" else persian_digits(jalali(value))  # type: ignore[attr-defined]
+
+
+def _letters(rows: list[dict], lang: str) -> list[dict]:
+    return [
+        {
+            **row,
+            "letter_day": _day(row["letter_date"], lang),
+            "imported_day": _day(row["imported_at"], lang),
+            "who": row["imported_by_name"] or row["imported_by"] or "",
+            "scan_url": f"/api/imports/batches/{row['id']}/scan" if row["has_scan"] else None,
+        }
+        for row in rows
+    ]
+
+
+def _page(
+    request: Request, user: User | None, action: str, name: str, context: Callable[[str], dict]
+) -> Response:
+    """The page `name` for a user who may do `action` (others: sign in, or the error page), its context
+    built from the page's language."""
+    if user is None:
+        return sign_in_first(request)
+    user.require(action)
+    lang = language(request)
+    suffix = "?lang=en" if lang == "en" else ""
+    return render(request, name, {"bar": top_bar(request, user), "suffix": suffix, **context(lang)})
+
+
+@router.get("/imports/new", response_class=HTMLResponse)
+def new_import_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
+    def context(lang: str) -> dict:
+        terms = {
+            kind: [
+                {"code": code, "label": pick(pair, lang)} for code, pair in alias_targets(conn, kind).items()
+            ]
+            for kind in MAPPED_KINDS
+        }
+        return {"data": {"lang": lang, "text": words("imports", lang), "terms": terms}}
+
+    return _page(request, user, "import.reports", "import_new.html", context)
+
+
+@router.get("/imports", response_class=HTMLResponse)
+def imports_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
+    def context(lang: str) -> dict:
+        return {
+            "batches": _letters(batches(conn), lang),
+            "may_import": user is not None and may(user.role, "import.reports"),
+        }
+
+    return _page(request, user, "import.read", "imports.html", context)
+
+
+@router.get("/imports/{batch_id}", response_class=HTMLResponse)
+def batch_page(
+    batch_id: int, request: Request, user: User | None = Depends(current_user), conn: Conn = DB
+) -> Response:
+    def context(lang: str) -> dict:
+        withdraw = WITHDRAW in request.app.openapi()["paths"] and user and may(user.role, "import.reports")
+        return {
+            "batch": _letters([batch(conn, batch_id)], lang)[0],
+            "rows": batch_rows(conn, batch_id),
+            "withdraw_url": WITHDRAW.format(batch_id=batch_id) if withdraw else None,
+        }
+
+    return _page(request, user, "import.read", "import_batch.html", context)

@@ -1,0 +1,125 @@
+"""The import page's own routes: the preview of a file (columns, first rows, words to map, the whole check as
+a dry run), the value mappings the GIS office confirms, and the letter (number, date, office, scan) kept with
+a batch. Importing itself is `POST /api/imports/reports` (api/routes/imports.py)."""
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.auth import require
+from api.deps import DB
+from api.uploads import read_upload, save_upload
+from gis.db import Conn
+from gis.intake.files import scratch
+from gis.intake.files.letters import SCAN_MAX_BYTES, batch, batch_rows, letter_scan, save_letter
+from gis.intake.files.mapping import parse_map
+from gis.intake.files.preview import preview
+from gis.intake.files.read import file_format
+from gis.lang import parse_day
+from gis.users import User
+from gis.vocabulary import ALIAS_KINDS, save_alias
+
+router = APIRouter(prefix="/api/imports", tags=["imports"])
+MAX_BYTES = 200 * 1024 * 1024
+
+
+@router.post(
+    "/preview", summary="A file as the import would read it, with the words to map and the whole check"
+)
+def preview_import(
+    request: Request,
+    file: UploadFile = File(..., description="CSV, XLSX, GeoJSON, GeoPackage or zipped Shapefile"),
+    map: list[str] = Form(
+        [], description="column=field, one per choice ('نوع فضا=category'; '-' leaves out)"
+    ),
+    source: Literal["mayor", "focus_group", "hotline_137", "field", "other"] = Form("mayor"),
+    ref: str = Form("", max_length=200, description="the letter's number and date"),
+    crs: str = Form("auto", max_length=64),
+    user: User = Depends(require("import.reports")),
+    conn: Conn = DB,
+) -> dict:
+    name = Path(file.filename or "upload").name
+    file_format(Path(name))
+    chosen = parse_map(map)
+    with scratch.folder() as folder:
+        path = save_upload(file, Path(folder) / f"upload{Path(name).suffix.lower()}", max_bytes=MAX_BYTES)
+        return preview(
+            conn,
+            path,
+            file_name=name,
+            chosen=chosen,
+            source=source,
+            source_ref=ref.strip(),
+            crs=crs,
+            radius_m=request.app.state.settings.aggregation_radius_m,
+        )
+
+
+class AliasIn(BaseModel):
+    kind: str = Field(..., max_length=20, description=" / ".join(ALIAS_KINDS))
+    written: str = Field(..., min_length=1, max_length=200, description="the word as the file wrote it")
+    code: str = Field(..., min_length=1, max_length=64, description="the term it means")
+
+
+class AliasesIn(BaseModel):
+    aliases: list[AliasIn] = Field(..., min_length=1, max_length=500)
+
+
+@router.post("/aliases", summary="Confirm what a file's words mean: every channel resolves them from then on")
+def confirm_aliases(
+    body: AliasesIn, user: User = Depends(require("import.reports")), conn: Conn = DB
+) -> list[dict]:
+    return [
+        save_alias(conn, kind=item.kind, written=item.written, code=item.code, user_id=user.id)
+        for item in body.aliases
+    ]
+
+
+@router.post(
+    "/batches/{batch_id}/letter", summary="Keep the letter (number, date, office, scan) with a batch"
+)
+def keep_letter(
+    batch_id: int,
+    number: str = Form("", max_length=200),
+    letter_date: str = Form("", max_length=20, alias="date", description="Jalali (1403/08/12) or ISO"),
+    office: str = Form("", max_length=200, description="the sending office"),
+    scan: UploadFile | None = File(None, description="the letter as PDF or image"),
+    user: User = Depends(require("import.reports")),
+    conn: Conn = DB,
+) -> dict:
+    day: date | None = parse_day("date", letter_date)
+    data = (
+        read_upload(
+            scan, field="scan", max_bytes=SCAN_MAX_BYTES, refused="scan_pdf_or_image", mb=SCAN_MAX_BYTES >> 20
+        )
+        if scan is not None and scan.filename
+        else None
+    )
+    name = Path(scan.filename).name if data else ""
+    letter = {"number": number, "letter_date": day, "office": office}
+    saved = save_letter(conn, batch_id, **letter, scan=data, scan_name=name, user_id=user.id)
+    return {**saved, "scan_url": f"/api/imports/batches/{batch_id}/scan" if saved["scan_type"] else None}
+
+
+@router.get("/batches/{batch_id}", summary="A batch with its letter, counts, and where each of its rows went")
+def import_batch(batch_id: int, user: User = Depends(require("import.read")), conn: Conn = DB) -> dict:
+    return {**batch(conn, batch_id), "reports": batch_rows(conn, batch_id)}
+
+
+@router.get("/batches/{batch_id}/scan", summary="The scan of a batch's letter (staff only)")
+def batch_scan(batch_id: int, user: User = Depends(require("import.read")), conn: Conn = DB) -> Response:
+    kind, data, name = letter_scan(conn, batch_id)
+    plain = "".join(c for c in name if c.isascii() and (c.isalnum() or c in "._-")) or f"letter-{batch_id}"
+    return Response(
+        data,
+        media_type=kind,
+        headers={
+            "Content-Disposition": f'inline; filename="{plain}"',
+            "Content-Security-Policy": "sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )
