@@ -13,6 +13,7 @@ from api.deps import Database
 from api.middleware import BodyLimit, PublicURL, SecurityHeaders
 from api.pages import dashboard as dashboard_page
 from api.pages import field, login, report, spot, work
+from api.pages import imports as imports_page
 from api.pages import map as map_page
 from api.routes import (
     agencies,
@@ -24,6 +25,7 @@ from api.routes import (
     exports,
     focus_groups,
     health,
+    import_mapping,
     imports,
     map,
     ogc,
@@ -84,6 +86,7 @@ def create_app(url: str | None = None) -> FastAPI:
         reports,
         focus_groups,
         open311,
+        import_mapping,
         imports,
         exports,
         spot_edits,
@@ -98,6 +101,7 @@ def create_app(url: str | None = None) -> FastAPI:
         field,
         login,
         work,
+        imports_page,
     ):
         app.include_router(module.router)
     app.add_exception_handler(open311.Open311Error, open311.error_response)
