@@ -12,7 +12,7 @@ from api import errors
 from api.deps import Database
 from api.middleware import BodyLimit, PublicURL, SecurityHeaders
 from api.pages import dashboard as dashboard_page
-from api.pages import field, login, report, spot, work
+from api.pages import field, login, report, routing_page, spot, work
 from api.pages import imports as imports_page
 from api.pages import map as map_page
 from api.routes import (
@@ -33,6 +33,7 @@ from api.routes import (
     programme,
     reference,
     reports,
+    routing,
     spot_edits,
     spots,
     tiles,
@@ -98,6 +99,7 @@ def create_app(url: str | None = None) -> FastAPI:
         spot,
         dashboard_page,
         report,
+        routing_page,
         field,
         login,
         work,

@@ -73,6 +73,8 @@ PERMISSIONS: dict[str, dict[str, Scope]] = {
     "import.reports": _GIS,
     "import.read": _STAFF,
     "agency.manage": _DEPUTY,
+    "routing.read": _STAFF,
+    "routing.manage": _DEPUTY,
     "programme.read": _READERS,
     "programme.manage": _DEPUTY,
     "dashboard.read": _READERS,

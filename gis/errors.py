@@ -156,6 +156,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "json_html": ("باید json یا html باشد", "must be json or html"),
     "day_in_future": ("{jalali} ({day}) در آینده است", "{jalali} ({day}) is in the future"),
     "period_reversed": ("پایان بازه پیش از آغاز آن است", "the period ends before it starts"),
+    "due_days_range": ("روزهای مهلت باید ۱ تا ۳۶۵ باشد", "due days must be 1–365"),
+    "not_a_neighbourhood": ("{code!r} کد محله‌ای نیست", "{code!r} is not a neighbourhood code"),
+    "no_such_routing_rule": ("قاعدهٔ ارجاع {rule_id} نیست", "no routing rule {rule_id}"),
     "not_a_period": (
         "{text!r} بازه نیست: سال (۱۳۹۹)، ماه (۱۳۹۹/۰۹) یا چند ماه (۱۳۹۹/۰۷..۱۳۹۹/۰۹)",
         "{text!r} is not a period: a year (1399), a month (1399/09) or months (1399/07..1399/09)",

@@ -15,6 +15,7 @@ LINKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("work", "/work", ("spot.verify", "action.progress")),
     ("field", "/field", ("page.field",)),
     ("dashboard", "/dashboard", ("dashboard.read",)),
+    ("routing", "/routing", ("routing.manage",)),
     ("imports", "/imports/new", ("import.reports",)),
 )
 

@@ -401,6 +401,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "report.evaluation": ("ارزیابی پس از اقدام", "Evaluation after the fix"),
     "report.mean_before": ("میانگین امتیاز ممیزی پیش از اقدام", "Mean audit score before the fix"),
     "report.mean_after": ("میانگین امتیاز ممیزی پس از اقدام", "Mean audit score after the fix"),
+    # Routing rules (api/pages/routing.py) and their proposals on the spot page's action form.
+    "routing.title": ("قاعده‌های ارجاع به دستگاه‌ها", "Routing rules to agencies"),
+    "routing.intro": (
+        "هر گونهٔ فضای بی‌دفاع در هر محله به کدام دستگاه و با چه مهلتی ارجاع شود؛ در مرحلهٔ اجرا پیشنهاد می‌شود.",
+        "Which agency fixes each category of place in each neighbourhood, and by when: stage 3 proposes it.",
+    ),
+    "routing.due_days": ("مهلت (روز)", "Due in (days)"),
+    "routing.everywhere": ("همهٔ محله‌ها", "Every neighbourhood"),
+    "routing.add": ("افزودن یا به‌روزکردن قاعده", "Add or update a rule"),
+    "routing.save": ("ذخیره", "Save"),
+    "routing.delete": ("حذف", "Remove"),
+    "workflow.proposed": ("پیشنهاد قاعده‌های ارجاع", "Proposed by the routing rules"),
+    "workflow.proposal_assigned": ("ارجاع‌شده", "already assigned"),
+    "nav.routing": ("ارجاع", "Routing"),
     # Base maps, street and landmark layers and address search on every map (api/static/map/basemaps.js).
     "basemap.none": ("بدون نقشهٔ پایه", "No base map"),
     "basemap.online": ("نقشهٔ پایهٔ پیکربندی‌شده", "Configured base map"),

@@ -33,6 +33,7 @@ from gis.intake.focus_groups import FocusGroupCreate, create_session
 from gis.intake.reports import ReportCreate, submit_report
 from gis.programme import workflow
 from gis.programme.agencies import add_agency, set_agency_active
+from gis.programme.routing import add_rule
 from gis.users import create_user, get_user, issue_token
 from gis.vocabulary import AUDIT_KEYS
 from tests.conftest import DEMO_TEMPLATE, _fresh
@@ -232,6 +233,12 @@ def _queued_job(make: Maker) -> Target:
         return {"job": create_job(make.conn, path, file_name="matrix.csv", source="mayor")}
 
 
+def _routing_rule(make: Maker) -> Target:
+    """A rule to remove (made again after a removal: the same rule is one row)."""
+    rule = add_rule(make.conn, user=make.deputy, category="park_corner", agency=AGENCY, due_days=7)
+    return {"rule_id": rule["id"]}
+
+
 def _note(target: Target, who: str) -> dict:
     return {"json": {"note": "authorization matrix"}}
 
@@ -395,6 +402,11 @@ WRITES: dict[tuple[str, str], Write] = {
     ("PATCH", "/api/programme/phases/{phase_id}"): Write(
         ("programme.manage",), lambda t, who: {"json": {"actual_start": "1403/01/05"}}
     ),
+    ("POST", "/api/routing-rules"): Write(
+        ("routing.manage",),
+        lambda t, who: {"json": {"category": "vacant_lot", "agency": AGENCY, "due_days": 14}},
+    ),
+    ("DELETE", "/api/routing-rules/{rule_id}"): Write(("routing.manage",), prepare=_routing_rule),
     # The catch-all answers 404 in GeoReport's format for what Open311 does not define; it writes nothing.
     **{
         (method, "/open311/{rest:path}"): Write(refusal="georeport")

@@ -22,12 +22,18 @@ SIZES = {"tablet": {"width": 1024, "height": 768}, "desktop": {"width": 1440, "h
 # role → (account, the bar's links in order)
 ROLES = {
     "gis_office": ("office", ["map", "work", "dashboard"]),
-    "deputy": ("deputy", ["map", "dashboard"]),
+    "deputy": ("deputy", ["map", "dashboard", "routing"]),
     "facilitator": ("sara", ["map", "field"]),
     "agency": ("services", ["map", "work"]),
     "viewer": ("viewer", ["map", "dashboard"]),
 }
-PATHS = {"map": "/map", "work": "/work", "field": "/field", "dashboard": "/dashboard"}
+PATHS = {
+    "map": "/map",
+    "work": "/work",
+    "field": "/field",
+    "dashboard": "/dashboard",
+    "routing": "/routing",
+}
 
 
 @pytest.fixture

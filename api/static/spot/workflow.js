@@ -271,12 +271,37 @@
 
   function actionMove(version) {
     const agencies = state.agencies.map((g) => [g.code, agencyName(g.code, g.name_fa, g.name_en)]);
-    return move("action", T.action, [
+    const details = move("action", T.action, [
       select("action", "agency", T.agency, agencies),
       area("action", "what", T.what_label, true),
       dateInput("action", "due_on", T.due_on, ""),
     ], "POST", `/api/spots/${spotId}/actions`, (f) => ({
       version, agency: value(f, "agency"), what: value(f, "what"), due_on: value(f, "due_on")}));
+    proposeAgencies(details.querySelector("form"));
+    return details;
+  }
+
+  // What the deputy's routing rules (category × neighbourhood → agency, job, due days) propose: a button per
+  // agency fills the form, and the first agency with no open action here is filled in at once. A spot that
+  // needs several agencies gets one action each: send the form once per agency.
+  async function proposeAgencies(form) {
+    const proposals = await getJSON(`/api/spots/${spotId}/routing`).catch(() => []);
+    if (!proposals.length) return;
+    const fill = (p) => {
+      form.elements.agency.value = p.agency;
+      form.elements.due_on.value = day(p.due_on);
+      if (p.what) form.elements.what.value = p.what;
+    };
+    const buttons = proposals.map((p) => {
+      const label = `${agencyName(p.agency, p.agency_fa, p.agency_en)} · ${day(p.due_on)}`;
+      const button = el("button", {type: "button", class: "proposal", "data-agency": p.agency,
+                                   text: p.assigned ? `${label} (${T.proposal_assigned})` : label});
+      button.addEventListener("click", () => fill(p));
+      return button;
+    });
+    form.prepend(el("p", {class: "proposals", id: "wf-proposals"}, `${T.proposed}: `, ...buttons));
+    const first = proposals.find((p) => !p.assigned);
+    if (first) fill(first);
   }
 
   // A note is the staff's unless its writer chooses to publish it in the spot's public history.

@@ -1,0 +1,38 @@
+"""/routing: the deputy's routing rules as a page (staff read it): which agency fixes which category where,
+in how many days. The form and delete buttons call /api/routing-rules (api/static/programme/forms.js)."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.auth import current_user
+from api.deps import DB
+from api.pages.nav import top_bar
+from api.pages.render import render, sign_in_first
+from gis.access import may
+from gis.db import Conn
+from gis.programme.agencies import list_agencies
+from gis.programme.routing import list_rules
+from gis.users import User
+from gis.vocabulary import alias_targets
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/routing", response_class=HTMLResponse)
+def routing_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
+    if user is None:
+        return sign_in_first(request)
+    user.require("routing.read")
+    return render(
+        request,
+        "routing.html",
+        {
+            "user": user,
+            "bar": top_bar(request, user),
+            "rules": list_rules(conn),
+            "categories": alias_targets(conn, "category"),
+            "areas": alias_targets(conn, "neighbourhood"),
+            "agencies": list_agencies(conn),
+            "manage": may(user.role, "routing.manage"),
+        },
+    )
