@@ -1,0 +1,72 @@
+"""Base maps on the map page in Chromium: an MBTiles, a PMTiles and a GeoTIFF made here, registered as the GIS
+office does, each drawn when chosen in the layer control with every request to 127.0.0.1; and the search
+box finding a neighbourhood by its local name and a landmark by name."""
+
+import pytest
+
+from gis.db import transaction
+from gis.publish.basemaps import add_basemap
+from tests.basemap_files import make_geotiff, make_mbtiles, make_pmtiles
+
+pytestmark = pytest.mark.browser
+
+
+def _drawn(page, name: str) -> None:
+    """Wait until base map `name` shows loaded 256-pixel tiles."""
+    page.wait_for_function(
+        """(name) => [...document.querySelectorAll(`.sm-basemap-${name} img.leaflet-tile-loaded`)]
+               .some((img) => img.naturalWidth === 256)""",
+        arg=name,
+    )
+
+
+def test_each_local_base_map_is_drawn_from_this_server_when_chosen(page, serve_app, db_url, tmp_path):
+    files = {
+        "d22-mbtiles": make_mbtiles(tmp_path / "a.mbtiles"),
+        "d22-pmtiles": make_pmtiles(tmp_path / "b.pmtiles"),
+        "d22-ortho": make_geotiff(tmp_path / "c.tif"),
+    }
+    with transaction(db_url) as conn:
+        for name, path in files.items():
+            add_basemap(conn, path, name=name, attribution="© GIS office", folder=tmp_path / "basemaps")
+    base = serve_app(db_url)
+    page.goto(base + "/map")
+    _drawn(page, "d22-mbtiles")  # the first registered is shown at first
+    for name in ("d22-pmtiles", "d22-ortho"):
+        page.locator(".leaflet-control-layers-base label", has_text=name).locator("input").check()
+        _drawn(page, name)
+    for name in files:
+        assert any(f"/basemaps/{name}/" in url for url in page.requests), name
+    none = page.locator(".leaflet-control-layers-base label", has_text="بدون نقشهٔ پایه")
+    none.locator("input").check()
+    page.wait_for_function("() => !document.querySelector('.sm-basemap')")
+    assert page.outside_requests() == []
+    assert page.console_errors == []
+
+
+def test_the_search_box_finds_a_neighbourhood_by_local_name_and_a_landmark(page, live_url):
+    page.goto(live_url + "/map")
+    page.wait_for_selector(".sm-place-name", state="attached")  # the demo's names and landmarks are drawn
+    assert page.locator(".sm-neighbourhood-name", has_text="شهرک صدرا").count() == 1
+    search = page.locator(".sm-search-input")
+    search.fill("آبشار")
+    first = page.locator(".sm-search-result").first
+    first.wait_for()
+    assert first.locator(".sm-search-label").inner_text() == "امید دژبان"
+    assert first.locator(".sm-search-kind").inner_text() == "محله"
+    first.click()
+    page.wait_for_function(
+        """() => { const c = window.safemap.map.getCenter();
+                   return c.lng > 51.20 && c.lng < 51.26 && c.lat > 35.74 && c.lat < 35.78; }"""
+    )
+    search.fill("ايران مال")  # as typed with an Arabic keyboard
+    mall = page.locator(".sm-search-result", has_text="ایران مال")
+    mall.wait_for()
+    assert mall.locator(".sm-search-kind").inner_text() == "نشانه"
+    search.press("Enter")
+    page.wait_for_function(
+        """() => { const c = window.safemap.map.getCenter();
+                   return Math.abs(c.lat - 35.7534) < 0.001 && Math.abs(c.lng - 51.1924) < 0.001; }"""
+    )
+    assert page.outside_requests() == []
+    assert page.console_errors == []
