@@ -93,6 +93,7 @@ def create_app(url: str | None = None) -> FastAPI:
         spot_edits,
         agencies,
         programme,
+        routing,
         dashboard,
         analysis,
         map_page,
