@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import current_user
 from api.deps import DB
+from api.pages.basemaps import basemap_config
 from api.pages.nav import top_bar
 from api.pages.render import language, render
 from api.pages.strings import pick, words
@@ -103,6 +104,8 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
         "max_photo_bytes": MAX_BYTES,
         "basemap_url": request.app.state.settings.basemap_url,
         "basemap_attribution": request.app.state.settings.basemap_attribution,
+        # The tablet's map calls safemapBasemaps(map, config.basemaps, null) (api/static/map/basemaps.js).
+        "basemaps": basemap_config(conn, request, lang),
         "messages": words("field", lang),
         "version": _version(),
     }

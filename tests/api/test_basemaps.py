@@ -2,6 +2,8 @@
 address search: files made here (sqlite3, the pmtiles writer, rasterio), real processes, real HTTP."""
 
 import io
+import json
+import re
 
 import geopandas as gpd
 import pytest
@@ -144,3 +146,22 @@ def test_an_empty_search_names_the_field(client):
     answer = client.get("/api/search", params={"q": "  ", "lang": "en"})
     assert answer.status_code == 400 and answer.json()["error"]["field"] == "q"
     assert client.get("/api/search", params={"q": "x" * 201}).status_code == 422
+
+
+def test_the_map_page_and_the_tablet_offer_every_base_map_with_the_configured_url_last(tmp_path, db_url):
+    from gis.db import transaction
+    from gis.publish.basemaps import add_basemap
+    from tests.conftest import bearer_headers
+
+    with transaction(db_url) as conn:
+        row = add_basemap(
+            conn, make_mbtiles(tmp_path / "a.mbtiles"), name="ortho", attribution="", folder=tmp_path / "b"
+        )
+        headers = bearer_headers(conn, "sara", "facilitator", areas=["2201"])
+    with TestClient(create_app(db_url)) as client:
+        page = client.get("/map").text
+        assert "safemapBasemaps(" in page and f"/basemaps/ortho/{{z}}/{{x}}/{{y}}.png?v={row['id']}" in page
+        tablet = client.get("/field", headers=headers).text
+    config = json.loads(re.search(r'id="field-config">(.*?)</script>', tablet, re.S).group(1))
+    assert [b["name"] for b in config["basemaps"]["basemaps"]] == ["ortho"]
+    assert config["basemaps"]["searchApi"] == "/api/search"
