@@ -20,7 +20,7 @@ fi
 echo "copying front-end assets to $vendor ..."
 rm -rf "$vendor"
 mkdir -p "$vendor"/leaflet "$vendor"/markercluster "$vendor"/heat "$vendor"/fontawesome/css \
-  "$vendor"/fontawesome/webfonts "$vendor"/vazirmatn "$vendor"/swagger-ui "$vendor"/geoman
+  "$vendor"/fontawesome/webfonts "$vendor"/vazirmatn "$vendor"/swagger-ui "$vendor"/geoman "$vendor"/vectorgrid
 cp -r "$modules"/leaflet/dist/leaflet.js "$modules"/leaflet/dist/leaflet.css "$modules"/leaflet/dist/images \
   "$modules"/leaflet/LICENSE "$vendor"/leaflet/
 cp "$modules"/leaflet.markercluster/dist/leaflet.markercluster.js "$modules"/leaflet.markercluster/dist/*.css \
@@ -29,6 +29,8 @@ cp "$modules"/leaflet.markercluster/dist/leaflet.markercluster.js "$modules"/lea
 cp "$modules"/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js \
   "$modules"/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css \
   "$modules"/@geoman-io/leaflet-geoman-free/LICENSE "$vendor"/geoman/
+# Vector (MVT) base maps from MBTiles or PMTiles files, drawn in the browser (Beerware licence).
+cp "$modules"/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js "$vendor"/vectorgrid/
 cp "$modules"/leaflet.heat/dist/leaflet-heat.js "$modules"/leaflet.heat/LICENSE "$vendor"/heat/
 cp "$modules"/@fortawesome/fontawesome-free/css/fontawesome.min.css \
   "$modules"/@fortawesome/fontawesome-free/css/solid.min.css "$vendor"/fontawesome/css/
