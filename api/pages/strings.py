@@ -506,6 +506,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "imports.category": ("نوع فضا", "Category"),
     "imports.address": ("نشانی", "Address"),
     "imports.withdraw": ("پس‌گرفتن این نامه", "Withdraw this letter"),
+    "imports.header_found": ("سرستون‌ها در ردیف {row} یافته شد", "Headers found on row {row}"),
+    "imports.skipped_rows": (
+        "ردیف‌های {rows} بالای سرستون‌ها (عنوان، ردیف خالی) خوانده نمی‌شوند",
+        "rows {rows} above the headers (a title, blank rows) are not read",
+    ),
+    "imports.totals_skipped": ("ردیف جمع ({rows}) خوانده نمی‌شود", "the totals row ({rows}) is not read"),
+    "imports.to_review": ("برای بازبینی", "To review"),
     "imports.field_category": ("نوع فضا", "Category"),
     "imports.field_description": ("توضیحات", "Description"),
     "imports.field_address": ("نشانی", "Address"),
