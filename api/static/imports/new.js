@@ -101,7 +101,13 @@
     head.replaceChildren(row([text.row, ...found.columns].map((c) => element("th", c))));
     const rows = $("first-rows").querySelector("tbody");
     rows.replaceChildren(...found.rows.map((r) => row([digits(r.row), ...r.cells])));
-    $("blank").textContent = found.blank ? fill(text.blank_rows, {n: found.blank}) : "";
+    const check = found.check;
+    const notes = [];
+    if (check.header_row) notes.push(fill(text.header_found, {row: check.header_row}));
+    if ((check.skipped_above_header || []).length) notes.push(fill(text.skipped_rows, {rows: check.skipped_above_header.join("، ")}));
+    if ((check.totals_rows || []).length) notes.push(fill(text.totals_skipped, {rows: check.totals_rows.join("، ")}));
+    if (found.blank) notes.push(fill(text.blank_rows, {n: found.blank}));
+    $("blank").textContent = notes.join(" — ");
     $("columns-step").hidden = false;
   }
 
@@ -142,10 +148,15 @@
     ].join("  •  ");
     const body = $("check").querySelector("tbody");
     body.replaceChildren();
-    for (const outcome of check.rows.filter((r) => r.status !== "accepted")) {
-      for (const problem of problemsOf(outcome)) {
+    for (const outcome of check.rows) {
+      const problems = outcome.status === "accepted" ? [] : problemsOf(outcome);
+      for (const problem of problems) {
         const reason = en ? problem.reason : problem.reason_fa || problem.reason;
         body.appendChild(row([digits(outcome.row), problem.field ? fieldLabel(problem.field) : "", reason || ""], {class: outcome.status}));
+      }
+      for (const flag of outcome.flags || []) {  // kept, but a person should look at it
+        const message = en ? flag.message : flag.message_fa || flag.message;
+        body.appendChild(row([digits(outcome.row), flag.field ? fieldLabel(flag.field) : "", `${text.to_review}: ${message || ""}`], {class: "flagged"}));
       }
     }
     $("check").hidden = body.children.length === 0;
