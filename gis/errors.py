@@ -22,7 +22,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "phase_reversed": ("پایان این مرحله پیش از آغاز آن است", "the phase ends before it starts"),
     "violates_database_rule": ("با قاعده‌ای از پایگاه داده نمی‌خواند", "violates a rule of the database"),
     "database_refused_value": ("مقدار نامعتبر ({reason})", "{reason}"),
-    "criteria_missing": ("معیارهای نیامده: {missing}", "missing criteria {missing}"),
     "no_areas_loaded": ("هنوز هیچ محدوده‌ای بارگذاری نشده است", "no areas loaded yet"),
     "same_as_row": ("همانند سطر {row}", "same as row {row}"),
     "already_imported": ("پیش‌تر وارد شده است", "already imported"),
@@ -91,14 +90,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{geom_type} خط نیست: لایهٔ خیابان‌ها باید خط باشد",
         "{geom_type} is not a line: a street layer holds lines",
     ),
-    "object_nine_criteria": ("باید شیئی از نه معیار باشد", "must be an object of the nine criteria"),
     "required": ("الزامی است", "is required"),
     "at_most_n_characters": ("حداکثر {limit} نویسه", "at most {limit} characters"),
     "cannot_future": ("نمی‌تواند در آینده باشد", "cannot be in the future"),
     "spot_in_status": ("فضای {spot_id} در وضعیت {status} است", "spot {spot_id} is {status}"),
     "action_does_exist": ("اقدام {action_id} وجود ندارد", "action {action_id} does not exist"),
     "action_already": ("اقدام {action_id} پیش‌تر {current} است", "action {action_id} is already {current}"),
-    "score_0_3": ("باید عددی درست از ۰ تا ۳ باشد", "must be an integer 0–3"),
     "active_agency": ("{agency!r} دستگاه فعالی نیست", "{agency!r} is not an active agency"),
     "unknown_agencies": ("دستگاه ناشناخته {unknown}", "unknown agency {unknown}"),
     "unknown_category": ("دستهٔ ناشناخته {category!r}", "unknown category {category!r}"),
@@ -177,10 +174,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "actual_end_order": (
         "پایان واقعی، آغاز واقعی می‌خواهد و نه پیش از آن",
         "an actual end needs an actual start, and not before it",
-    ),
-    "criteria_unknown_missing": (
-        "معیارهای ناشناخته {unknown}؛ معیارهای نیامده {missing}",
-        "unknown criteria {unknown}; missing criteria {missing}",
     ),
     "import_job_finished": (
         "کار ورود {job_id} پیش‌تر پایان یافته است ({state})؛ فقط کار در صف یا در حال اجرا لغوشدنی است",
@@ -358,9 +351,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "باید assigned، in_progress، done یا cancelled باشد",
         "must be assigned, in_progress, done or cancelled",
     ),
+    "re_audit_same_time_of_day": (
+        "ممیزی دوباره باید در همان زمان ممیزی نخست ({first}) باشد تا دو ممیزی سنجیدنی باشند",
+        "the re-audit must be at the same time of day as the first audit ({first}) to compare them",
+    ),
     "safety_audit_required_each": (
-        "ممیزی ایمنی الزامی است: {audit_criteria}، هر یک ۰ تا ۳",
-        "a safety audit is required: {audit_criteria}, each 0–3",
+        "ممیزی ایمنی الزامی است: دست‌کم یکی از {audit_criteria} با امتیاز ۰ تا ۳ (بقیه: «ارزیابی نشد»)",
+        "a safety audit is required: at least one of {audit_criteria} scored 0–3 (others: not assessed)",
     ),
     "send_version_you_read_if": (
         "نسخه‌ای را که خواندید بفرستید (سرآیند If-Match یا فیلد version)",

@@ -52,12 +52,19 @@ class Visit(Versioned):
     photos: list[str] = Field(
         default_factory=list, max_length=20, description="references to uploaded photos"
     )
-    audit: dict[str, Any] | None = Field(None, description="the nine criteria, each 0–3")
+    audit: dict[str, Any] | None = Field(
+        None, description="the nine criteria, each 0–3 or null (not assessed); at least one assessed"
+    )
+    time_of_day: str | None = Field(
+        None, max_length=10, description="when the audit was taken: day, evening, night"
+    )
 
 
 class Evaluation(Visit):
     findings: str = Field("", max_length=4000)
-    audit: dict[str, Any] = Field(..., description="the re-audit: the nine criteria, each 0–3")
+    audit: dict[str, Any] = Field(
+        ..., description="the re-audit: the nine criteria, each 0–3 or null; at the first audit's time of day"
+    )
 
 
 class ActionCreate(Versioned):
@@ -178,7 +185,12 @@ def start_remediation(body: Note, on: Move = OnSpot) -> Response:
 @router.post("/spots/{spot_id}/visits", status_code=201, summary="Stage 3: record a site visit")
 def record_visit(body: Visit, on: Move = OnSpot) -> Response:
     visited_on = parse_day("visited_on", body.visited_on)
-    fields = {"findings": body.findings, "photos": body.photos, "audit": body.audit}
+    fields = {
+        "findings": body.findings,
+        "photos": body.photos,
+        "audit": body.audit,
+        "time_of_day": body.time_of_day,
+    }
     return on.apply(workflow.record_visit, body, 201, visited_on=visited_on, **fields)
 
 
@@ -271,7 +283,12 @@ def add_note(body: CoordinationNote, on: Move = OnSpot) -> Response:
 @router.post("/spots/{spot_id}/evaluation", summary="Stage 3 → 4: the re-audit once all actions are done")
 def evaluate(body: Evaluation, on: Move = OnSpot) -> Response:
     visited_on = parse_day("visited_on", body.visited_on)
-    fields = {"audit": body.audit, "findings": body.findings, "photos": body.photos}
+    fields = {
+        "audit": body.audit,
+        "findings": body.findings,
+        "photos": body.photos,
+        "time_of_day": body.time_of_day,
+    }
     return on.apply(workflow.evaluate, body, visited_on=visited_on, **fields)
 
 

@@ -15,10 +15,11 @@ from gis import clock
 from gis.aggregation.aggregate import attach_report, attach_reports
 from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput, NotFound
+from gis.intake.field import check_audit
 from gis.intake.same_place import same_place_spot
 from gis.places.locate import locate
 from gis.spots import check_categories
-from gis.vocabulary import AUDIT_KEYS, LOCATED, SOURCES, TIMES_OF_DAY
+from gis.vocabulary import LOCATED, SOURCES, TIMES_OF_DAY
 
 
 @dataclass
@@ -41,8 +42,8 @@ class ReportCreate:
     reported_at: datetime | None = None
     contact: dict | None = None
     created_by: int | None = None
-    placed: bool = False  # drawn or put by hand on the map, not measured: its precision is "placed"
     spot_id: int | None = None  # the existing spot this is the same place as (the tablet's «همین مکان است»)
+    placed: bool = False  # drawn or put by hand on the map, not measured: its precision is "placed"
 
 
 @dataclass(frozen=True)
@@ -54,28 +55,6 @@ class SubmitResult:
     created: bool
     new_spot: bool
     uuid: str
-
-
-def validate_audit(audit: dict | None) -> dict | None:
-    """The nine Safetipin criteria, each an integer 0–3; an empty audit is no audit."""
-    if not audit:
-        return None
-    if not isinstance(audit, dict):
-        raise InvalidInput("audit", "object_criterion_score")
-    clean = {}
-    for key, value in audit.items():
-        if key not in AUDIT_KEYS:
-            raise InvalidInput(f"audit.{key}", "unknown_criterion_use", audit_keys=", ".join(AUDIT_KEYS))
-        if value is None or value == "":
-            continue
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float, str))
-            or str(value).strip() not in ("0", "1", "2", "3")
-        ):
-            raise InvalidInput(f"audit.{key}", "not_a_score", value=value)
-        clean[key] = int(str(value).strip())
-    return clean or None
 
 
 def _check(conn: Conn, report: ReportCreate, known: dict[str, InvalidInput | None] | None = None) -> None:
@@ -178,7 +157,7 @@ def submit_report(
 ) -> SubmitResult:
     """Validate, store and aggregate one report. The same UUID twice returns the first report unchanged."""
     _check(conn, report)
-    audit = validate_audit(report.audit)
+    audit = check_audit(report.audit, required=False)
     report_uuid = str(report.uuid or uuidlib.uuid4())
     geojson, area_id, precision = _place(conn, report)
     verified = precision in LOCATED
@@ -342,7 +321,7 @@ def _checked_rows(
     for n, report in enumerate(reports):
         try:
             _check(conn, report, known)
-            audit = validate_audit(report.audit)
+            audit = check_audit(report.audit, required=False)
             if n in inside:
                 place = (
                     json.dumps({"type": "Point", "coordinates": [report.lon, report.lat]}),

@@ -165,13 +165,14 @@ def _focus_groups(conn: Conn, params: dict) -> dict:
 
 
 def _criteria(rows: list[dict]) -> list[dict]:
-    """Mean before and after score of each audit criterion over the resolved spots."""
+    """Mean before and after score of each audit criterion over the resolved spots that assessed it (a
+    criterion not assessed is skipped, a 0 counts)."""
     result = []
     for key in AUDIT_KEYS:
         before = [
-            float(r["audit_before"][key]) for r in rows if r["audit_before"] and key in r["audit_before"]
+            float(r["audit_before"][key]) for r in rows if (r["audit_before"] or {}).get(key) is not None
         ]
-        after = [float(r["audit_after"][key]) for r in rows if r["audit_after"] and key in r["audit_after"]]
+        after = [float(r["audit_after"][key]) for r in rows if (r["audit_after"] or {}).get(key) is not None]
         result.append(
             {
                 "criterion": key,

@@ -13,9 +13,11 @@ from gis import access, clock
 from gis.access import Scope
 from gis.db import Conn
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gis.intake.field import check_audit
+from gis.programme import inbox
 from gis.spots import record_event, record_transition
 from gis.users import User
-from gis.vocabulary import AUDIT_KEYS, LOCATED, NOTE_VISIBILITY
+from gis.vocabulary import LOCATED, NOTE_VISIBILITY, TIMES_OF_DAY
 
 REJECT_REASONS = ("not_unsafe", "duplicate")
 # The access-table action each status an action may be set to needs: its agency works it, staff cancel it.
@@ -33,29 +35,6 @@ class SpotState:
     version: int
     area_id: int | None
     category: str
-
-
-def check_audit(audit: dict | None, *, required: bool) -> dict | None:
-    """A safety audit has all nine criteria, each an integer 0–3."""
-    if audit is None:
-        if required:
-            raise InvalidInput("audit", "safety_audit_required_each", audit_criteria=", ".join(AUDIT_KEYS))
-        return None
-    if not isinstance(audit, dict):
-        raise InvalidInput("audit", "object_nine_criteria")
-    unknown = sorted(set(audit) - set(AUDIT_KEYS))
-    missing = [k for k in AUDIT_KEYS if k not in audit]
-    if unknown or missing:
-        raise InvalidInput(
-            "audit",
-            "criteria_unknown_missing" if unknown else "criteria_missing",
-            unknown=unknown,
-            missing=missing if unknown else ", ".join(missing),
-        )
-    for key, value in audit.items():
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3:
-            raise InvalidInput(f"audit.{key}", "score_0_3")
-    return {k: audit[k] for k in AUDIT_KEYS}
 
 
 def _text(field: str, value: str | None, *, required: bool, max_length: int = 4000) -> str:
@@ -225,22 +204,33 @@ def record_visit(
     findings: str,
     photos: list[str] | None = None,
     audit: dict | None = None,
+    time_of_day: str | None = None,
 ) -> int:
-    """Stage 3: a site visit (date, findings, photos, safety audit) by a facilitator of the area or staff."""
+    """Stage 3: a site visit (date, time of day, findings, photos, safety audit) by a facilitator of the area
+    or staff; a partial audit is kept as it is (see gis.intake.field.check_audit)."""
     user.require("spot.visit")
     findings = _text("findings", findings, required=True)
-    visited_on, photos, audit = (
+    visited_on, photos, audit, time_of_day = (
         _past("visited_on", visited_on),
         _photos(photos),
         check_audit(audit, required=False),
+        _time_of_day(time_of_day),
     )
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 3)
     with conn.cursor() as cur:
         cur.execute(
-            "INSERT INTO site_visit (spot_id, purpose, visited_on, findings, photos, audit, created_by)"
-            " VALUES (%s, 'visit', %s, %s, %s, %s, %s) RETURNING id",
-            (spot.id, visited_on, findings, photos, json.dumps(audit) if audit else None, user.id),
+            "INSERT INTO site_visit (spot_id, purpose, visited_on, time_of_day, findings, photos, audit,"
+            " created_by) VALUES (%s, 'visit', %s, %s, %s, %s, %s, %s) RETURNING id",
+            (
+                spot.id,
+                visited_on,
+                time_of_day,
+                findings,
+                photos,
+                json.dumps(audit) if audit else None,
+                user.id,
+            ),
         )
         visit_id = cur.fetchone()[0]
         new_version = _move(cur, spot)
@@ -252,6 +242,7 @@ def record_visit(
             findings,
             visit_id=visit_id,
             visited_on=visited_on,
+            time_of_day=time_of_day,
             photos=photos,
             audit=audit,
         )
@@ -283,6 +274,7 @@ def assign_action(
         record_event(
             cur, spot.id, user, "action_assigned", what, action_id=action_id, agency=agency, due_on=due_on
         )
+    inbox.action_assigned(conn, action_id)
     return new_version
 
 
@@ -393,10 +385,11 @@ def evaluate(
     audit: dict | None,
     findings: str = "",
     photos: list[str] | None = None,
+    time_of_day: str | None = None,
 ) -> int:
     """Stage 3 → 4: the re-audit, once every action is done (or cancelled) and at least one is done."""
     user.require("spot.evaluate")
-    audit = check_audit(audit, required=True)
+    audit, time_of_day = check_audit(audit, required=True), _time_of_day(time_of_day)
     findings = _text("findings", findings, required=False)
     visited_on, photos = _past("visited_on", visited_on), _photos(photos)
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
@@ -413,11 +406,11 @@ def evaluate(
         if not done:
             raise Conflict("action_has_been_done_yet", field="actions")
         cur.execute(
-            "INSERT INTO site_visit (spot_id, purpose, visited_on, findings, photos, audit, created_by)"
-            " VALUES (%s, 're_audit', %s, %s, %s, %s, %s)"
+            "INSERT INTO site_visit (spot_id, purpose, visited_on, time_of_day, findings, photos, audit,"
+            " created_by) VALUES (%s, 're_audit', %s, %s, %s, %s, %s, %s)"
             " RETURNING id, safety_audit_mean(spot_audit_before(%s)),"
             " safety_audit_mean(audit)",
-            (spot.id, visited_on, findings, photos, json.dumps(audit), user.id, spot.id),
+            (spot.id, visited_on, time_of_day, findings, photos, json.dumps(audit), user.id, spot.id),
         )
         visit_id, before, after = cur.fetchone()
         new_version = _move(cur, spot, stage=4)
@@ -431,6 +424,7 @@ def evaluate(
             findings,
             visit_id=visit_id,
             visited_on=visited_on,
+            time_of_day=time_of_day,
             audit=audit,
             before=before,
             after=after,
@@ -438,21 +432,38 @@ def evaluate(
     return new_version
 
 
+def _time_of_day(value: str | None) -> str | None:
+    """The time of the audit: day, evening or night (None where it was not noted)."""
+    if value in (None, ""):
+        return None
+    if value not in TIMES_OF_DAY:
+        raise InvalidInput("time_of_day", "day_evening_night")
+    return value
+
+
 def close(conn: Conn, *, user: User, spot_id: int, version: int | None, reason: str) -> int:
     """Stage 4: the deputy closes the spot as resolved, with a reason, when the re-audit shows an
-    improvement."""
+    improvement at the same time of day as the first audit (a place fixed by day may still be unsafe at
+    night)."""
     user.require("spot.close")
     reason = _text("reason", reason, required=True)
     spot = _lock(conn, user=user, spot_id=spot_id, version=version)
     _require(spot, 4)
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT safety_audit_mean(spot_audit_before(%s)), safety_audit_mean(spot_audit_after(%s))",
-            (spot.id, spot.id),
+            "SELECT safety_audit_mean(spot_audit_before(%s)), safety_audit_mean(spot_audit_after(%s)),"
+            " spot_audit_time_before(%s), spot_audit_time_after(%s)",
+            (spot.id, spot.id, spot.id, spot.id),
         )
-        before, after = cur.fetchone()
+        before, after, time_before, time_after = cur.fetchone()
         if after is None:
             raise Conflict("there_re_audit_evidence_needed", field="audit")
+        if time_before and time_after != time_before:
+            raise Conflict(
+                "re_audit_same_time_of_day",
+                first=f"{TIMES_OF_DAY[time_before][0]} ({time_before})",
+                field="time_of_day",
+            )
         if before is not None and after <= before:
             raise Conflict(
                 "re_audit_shows_improvement_before",
@@ -484,7 +495,8 @@ WORKFLOW_SQL = """
         'area_code', a.code, 'area_fa', a.name_fa, 'area_en', a.name_en,
         'audit_before', spot_audit_before(s.id), 'audit_after', spot_audit_after(s.id),
         'visits', (SELECT coalesce(json_agg(json_build_object(
-                       'id', v.id, 'purpose', v.purpose, 'visited_on', v.visited_on, 'findings', v.findings,
+                       'id', v.id, 'purpose', v.purpose, 'visited_on', v.visited_on,
+                       'time_of_day', v.time_of_day, 'findings', v.findings,
                        'photos', v.photos, 'audit', v.audit,
                        'audit_mean', round(safety_audit_mean(v.audit), 2))
                        ORDER BY v.visited_on, v.id), '[]')

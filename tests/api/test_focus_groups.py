@@ -7,6 +7,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from gis.vocabulary import AUDIT_KEYS
 from tests.api.channels import make_people, point_in
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "focus_groups" / "sharif_1399-09-20.geojson"
@@ -114,13 +115,23 @@ def test_marked_places_become_reports_with_the_session_as_provenance(client, peo
     points = {f["properties"]["feature"]: f for f in session["points"]["features"]}
     assert points[1]["properties"]["category"] == "poor_lighting"
     assert points[1]["properties"]["time_of_day"] == "night"
-    assert points[1]["properties"]["audit"] == {"lighting": 0, "visibility": 1, "people": 1, "feeling": 0}
-    assert points[2]["properties"]["audit"] == {"lighting": 1, "openness": 2, "security": 0}
+    unassessed = dict.fromkeys(AUDIT_KEYS)  # the criteria a group did not score are "not assessed"; 0 is kept
+    assert points[1]["properties"]["audit"] == unassessed | {
+        "lighting": 0,
+        "visibility": 1,
+        "people": 1,
+        "feeling": 0,
+    }
+    assert points[2]["properties"]["audit"] == unassessed | {"lighting": 1, "openness": 2, "security": 0}
     assert (
         points[3]["geometry"]["type"] == "LineString" and points[3]["properties"]["time_of_day"] == "evening"
     )
     assert points[4]["geometry"]["type"] == "Polygon"
-    assert points[4]["properties"]["audit"] == {"walk_path": 1, "public_transport": 2, "gender_mix": 1}
+    assert points[4]["properties"]["audit"] == unassessed | {
+        "walk_path": 1,
+        "public_transport": 2,
+        "gender_mix": 1,
+    }
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT DISTINCT source, provenance ->> 'focus_group_id', reported_at::date FROM report"

@@ -14,6 +14,7 @@ from PIL import Image
 
 from gis.db import transaction
 from gis.users import create_user
+from gis.vocabulary import AUDIT_KEYS
 
 pytestmark = pytest.mark.dated
 
@@ -90,7 +91,9 @@ def test_a_facilitator_reports_in_her_neighbourhood_and_a_replay_is_the_same_rep
     stored = client.get(f"/api/reports/{created['id']}", headers=_token(client, "gis")).json()
     assert stored["source"] == "field" and stored["created_by"] == "sara" and stored["area_code"] == "2209"
     assert stored["description"] == "زمین خالی بدون نور"  # Arabic ي normalised to Persian ی
-    assert stored["audit"] == {"lighting": 0, "feeling": 1} and stored["time_of_day"] == "night"
+    # Stored as the one audit model: all nine criteria, the unscored ones "not assessed" (null), 0 kept.
+    assert stored["audit"] == dict.fromkeys(AUDIT_KEYS) | {"lighting": 0, "feeling": 1}
+    assert stored["time_of_day"] == "night"
     assert stored["reported_at"].startswith("2026-11-20T16:00:00")
 
 

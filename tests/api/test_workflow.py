@@ -362,3 +362,72 @@ def test_facilitators_and_agencies_see_only_their_spots(client, staff, db_url):
     assert client.get(f"/api/spots/{theirs}/workflow", headers=staff["sara"]).status_code == 404
     assert client.get(f"/api/spots/{mine}/workflow", headers=staff["roads"]).status_code == 404
     assert client.get(f"/api/spots/{mine}/workflow").status_code == 401
+
+
+PARTIAL = {"lighting": 0, "openness": None, "visibility": None, "people": None, "feeling": 1}
+
+
+def test_a_partial_audit_is_kept_and_the_re_audit_must_match_its_time_of_day(client, staff, db_url):
+    spot = _new_spot(db_url)
+    _advance(db_url, spot, 2)
+    with transaction(db_url) as conn:
+        workflow.start_remediation(conn, user=get_user(conn, "gis"), spot_id=spot, version=2)
+    visit = client.post(
+        f"/api/spots/{spot}/visits",
+        headers={**staff["sara"], "If-Match": _version(client, staff["sara"], spot)},
+        json={"visited_on": "1405/08/01", "findings": "dark", "time_of_day": "night", "audit": PARTIAL},
+    )
+    assert visit.status_code == 201, visit.text
+    stored = _sql_one(db_url, "SELECT audit, time_of_day FROM site_visit WHERE spot_id = %s", (spot,))
+    assert stored == (dict.fromkeys(LOW) | {"lighting": 0, "feeling": 1}, "night")
+    nothing = client.post(
+        f"/api/spots/{spot}/visits",
+        headers={**staff["sara"], "If-Match": visit.headers["etag"]},
+        json={"visited_on": "1405/08/01", "findings": "x", "audit": {"lighting": 4}},
+    )
+    assert nothing.status_code == 400 and nothing.json()["error"]["field"] == "audit.lighting"
+    with transaction(db_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO spot_action (spot_id, agency_id, what, due_on, status, done_at)"
+            " SELECT %s, id, 'lamps', '2026-11-01', 'done', now() FROM agency WHERE code = 'traffic'",
+            (spot,),
+        )
+    by_day = client.post(
+        f"/api/spots/{spot}/evaluation",
+        headers={**staff["sara"], "If-Match": _version(client, staff["sara"], spot)},
+        json={"visited_on": "1405/09/01", "time_of_day": "day", "audit": {"lighting": 3, "feeling": 3}},
+    )
+    assert by_day.status_code == 200, by_day.text
+    refused = client.post(
+        f"/api/spots/{spot}/close",
+        headers={**staff["deputy"], "If-Match": by_day.headers["etag"]},
+        json={"reason": "lamps fixed"},
+    )
+    assert refused.status_code == 409 and refused.json()["error"]["field"] == "time_of_day"
+    reopened = client.post(
+        f"/api/spots/{spot}/reopen",
+        headers={**staff["deputy"], "If-Match": by_day.headers["etag"]},
+        json={"reason": "re-audit at night"},
+    )
+    assert reopened.status_code == 200, reopened.text
+    at_night = client.post(
+        f"/api/spots/{spot}/evaluation",
+        headers={**staff["sara"], "If-Match": reopened.headers["etag"]},
+        json={"visited_on": "1405/09/02", "time_of_day": "night", "audit": {"lighting": 3, "feeling": None}},
+    )
+    assert at_night.status_code == 200, at_night.text
+    closed = client.post(
+        f"/api/spots/{spot}/close",
+        headers={**staff["deputy"], "If-Match": at_night.headers["etag"]},
+        json={"reason": "lamps fixed"},
+    )
+    assert closed.status_code == 200, closed.text
+    # The dashboard's per-criterion means skip what was not assessed and keep the 0.
+    figures = client.get("/api/dashboard", headers=staff["deputy"])
+    assert figures.status_code == 200, figures.text
+
+
+def _sql_one(db_url: str, query: str, params: tuple) -> tuple:
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchone()

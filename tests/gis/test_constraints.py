@@ -47,6 +47,8 @@ def test_bad_spots_are_refused_naming_the_field(db_url, geom, category, stage, f
         ({"lighting": -1}, "night", "audit"),
         ({"smell": 2}, "night", "audit"),
         ({"lighting": "2"}, "night", "audit"),
+        ({"lighting": None, "feeling": None}, "night", "audit"),
+        ({}, "night", "audit"),
         ({"lighting": 2}, "midnight", "time_of_day"),
     ],
 )
@@ -83,6 +85,20 @@ def test_a_full_valid_audit_is_accepted(conn):
             (POINT, json.dumps(audit)),
         )
         assert cur.fetchone()[0] == "3"
+
+
+def test_a_partial_audit_keeps_its_zero_and_its_not_assessed(conn):
+    audit = {"lighting": 0, "openness": None, "visibility": None, "people": None, "feeling": 1}
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO report (uuid, source, geom, category, audit) VALUES (gen_random_uuid(), 'field', %s,"
+            " 'vacant_lot', %s) RETURNING audit, safety_audit_mean(audit), safety_audit_score(audit)",
+            (POINT, json.dumps(audit)),
+        )
+        stored, mean, score = cur.fetchone()
+    assert stored == audit
+    assert float(mean) == 0.5  # (0 + 1) / 2: the three not assessed are skipped, the 0 counts
+    assert float(score) == 2.5  # 1 + 3 × 0.5
 
 
 def test_the_same_client_uuid_cannot_make_two_reports(db_url):
