@@ -9,23 +9,19 @@ it a quarter of the way through, long before it could commit.
 import csv
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import psycopg2
 import pytest
 
-from tests.reliability.conftest import make_role_tokens
+from tests.reliability.conftest import SAFEMAP, make_role_tokens
 
 ROWS = 600
 KILL_AFTER = ROWS // 4
-SAFEMAP = Path(sys.executable).with_name("safemap")
 STATE_SQL = """
     SELECT (SELECT count(*) FROM report), (SELECT count(*) FROM import_batch), (SELECT count(*) FROM spot),
            (SELECT count(*) FROM spot_event)
@@ -94,43 +90,6 @@ def report_file(db_url: str, tmp_path: Path) -> Path:
         for number, (lon, lat) in enumerate(places, start=1):
             writer.writerow([f"{lat:.6f}", f"{lon:.6f}", "زمین بایر", f"زمین رها شده {number}", "1402/10/25"])
     return path
-
-
-@pytest.fixture
-def start_server(
-    db_url: str, tmp_path: Path, processes: list[subprocess.Popen]
-) -> Callable[[], tuple[subprocess.Popen, str]]:
-    """A factory: `safemap serve` as its own process on 127.0.0.1 over the test's database."""
-
-    def start() -> tuple[subprocess.Popen, str]:
-        for _ in range(3):  # a free port may be taken by someone else before the server binds it
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                port = probe.getsockname()[1]
-            # TMPDIR: the upload's temporary copy, which a SIGKILL leaves behind, stays in the test's folder.
-            with open(tmp_path / f"serve-{port}.log", "wb") as log:
-                process = subprocess.Popen(
-                    [str(SAFEMAP), "serve"],
-                    cwd=tmp_path,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env=_env(db_url, SAFEMAP_HOST="127.0.0.1", SAFEMAP_PORT=str(port), TMPDIR=str(tmp_path)),
-                )
-            processes.append(process)
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while process.poll() is None and time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                        return process, url
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.05)
-            if process.poll() is None:
-                _kill(process)
-        raise AssertionError(f"safemap serve did not start:\n{(tmp_path / f'serve-{port}.log').read_text()}")
-
-    return start
 
 
 def _env(db_url: str, **extra: str) -> dict[str, str]:
@@ -228,3 +187,53 @@ def test_cli_killed_mid_import_keeps_nothing_and_the_rerun_imports_everything(db
     assert f"{ROWS} accepted" in out and "0 duplicate, 0 rejected" in out
     assert "imported before" not in out
     assert _state(db_url)[:2] == (before[0] + ROWS, before[1] + 1)
+
+
+def _places_file(db_url: str, path: Path, seed: int) -> Path:
+    """A mayor's CSV of ROWS distinct places (another seed, other places)."""
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints("
+            " ST_Buffer(ST_Union(geom)::geography, -100)::geometry, %s, %s))).geom AS p"
+            " FROM area WHERE level = 'neighbourhood') q",
+            (ROWS, seed),
+        )
+        places = cur.fetchall()
+    conn.close()
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["عرض جغرافیایی", "طول جغرافیایی", "نوع", "تاریخ"])
+        writer.writerows([f"{lat:.6f}", f"{lon:.6f}", "زمین بایر", "1402/10/25"] for lon, lat in places)
+    return path
+
+
+def test_cli_killed_at_twenty_points_leaves_the_batch_absent_or_complete(db_url, tmp_path, processes):
+    """Killed at 20 instants spread over a whole run (starting, reading, validating, writing, merging,
+    committing): after each the database holds the batch entirely or not at all, and a last run completes
+    it with no report twice."""
+    timing = _cli_import(db_url, _places_file(db_url, tmp_path / "timing.csv", 7), processes)
+    started = time.monotonic()
+    assert timing.wait(timeout=120) == 0
+    duration = time.monotonic() - started
+    path = _places_file(db_url, tmp_path / "killed.csv", 8)
+    before = _state(db_url)
+    first_new_batch = _query(db_url, "SELECT coalesce(max(id), 0) + 1 FROM import_batch")[0]
+    for point in range(20):
+        process = _cli_import(db_url, path, processes, output=False)
+        time.sleep(duration * (0.05 + point / 19))
+        if process.poll() is None:
+            _kill(process)
+        _wait_for_backends_to_go(db_url)
+        assert _state(db_url)[0] in (before[0], before[0] + ROWS), f"some of the rows after kill {point}"
+        partial = _query(
+            db_url,
+            "SELECT count(*) FROM import_batch WHERE id >= %s AND accepted + duplicates + rejected <> %s"
+            % (first_new_batch, ROWS),
+        )[0]
+        assert partial == 0, f"a batch recorded with some of its rows after kill {point}"
+    imported = _state(db_url)[0] == before[0] + ROWS
+    last = _cli_import(db_url, path, processes)
+    out, err = last.communicate(timeout=120)
+    assert last.returncode == 0, err
+    assert _state(db_url)[0] == before[0] + ROWS
+    assert ("imported before" in out) == imported
