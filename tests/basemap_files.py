@@ -1,6 +1,7 @@
 """Small base map files made by the tests themselves: an MBTiles (sqlite3), a PMTiles (the pmtiles writer) and
 a GeoTIFF (rasterio) over District 22, each with tiles where the map page opens."""
 
+import gzip
 import io
 import math
 import sqlite3
@@ -40,8 +41,28 @@ def png(colour: tuple[int, int, int]) -> bytes:
     return buffer.getvalue()
 
 
-def make_mbtiles(path: Path, colour: tuple[int, int, int] = (200, 230, 200)) -> Path:
-    """An MBTiles file of PNG tiles (rows numbered from the south, as the format says)."""
+def mvt_tiles(conn) -> dict[tuple[int, int, int], bytes]:
+    """Vector tiles (MVT) of the database's areas around the page's centre, made by PostGIS."""
+    tiles = {}
+    with conn.cursor() as cur:
+        for z, x, y in tiles_around():
+            cur.execute(
+                "SELECT ST_AsMVT(q, 'areas', 4096, 'geom') FROM (SELECT code, ST_AsMVTGeom(ST_Transform(geom,"
+                " 3857), ST_TileEnvelope(%s, %s, %s)) AS geom FROM area"
+                " WHERE ST_Transform(geom, 3857) && ST_TileEnvelope(%s, %s, %s)) q",
+                (z, x, y, z, x, y),
+            )
+            body = bytes(cur.fetchone()[0] or b"")
+            if body:
+                tiles[(z, x, y)] = body
+    return tiles
+
+
+def make_mbtiles(
+    path: Path, colour: tuple[int, int, int] = (200, 230, 200), *, vector: dict | None = None
+) -> Path:
+    """An MBTiles file of PNG tiles, or of the gzipped `vector` tiles (rows numbered from the south, as the
+    format says)."""
     db = sqlite3.connect(path)
     db.executescript(
         "CREATE TABLE metadata (name text, value text);"
@@ -49,29 +70,40 @@ def make_mbtiles(path: Path, colour: tuple[int, int, int] = (200, 230, 200)) -> 
     )
     db.executemany(
         "INSERT INTO metadata VALUES (?, ?)",
-        [("name", "test"), ("format", "png"), ("minzoom", str(min(ZOOMS))), ("maxzoom", str(max(ZOOMS)))],
+        [
+            ("name", "test"),
+            ("format", "pbf" if vector else "png"),
+            ("minzoom", str(min(ZOOMS))),
+            ("maxzoom", str(max(ZOOMS))),
+        ],
     )
     body = png(colour)
+    tiles = {key: gzip.compress(data) for key, data in vector.items()} if vector else None
     db.executemany(
-        "INSERT INTO tiles VALUES (?, ?, ?, ?)", [(z, x, 2**z - 1 - y, body) for z, x, y in tiles_around()]
+        "INSERT INTO tiles VALUES (?, ?, ?, ?)",
+        [(z, x, 2**z - 1 - y, tiles[(z, x, y)] if tiles else body) for z, x, y in tiles or tiles_around()],
     )
     db.commit()
     db.close()
     return path
 
 
-def make_pmtiles(path: Path, colour: tuple[int, int, int] = (200, 200, 240)) -> Path:
-    """A PMTiles archive of PNG tiles written by the pmtiles package."""
+def make_pmtiles(
+    path: Path, colour: tuple[int, int, int] = (200, 200, 240), *, vector: dict | None = None
+) -> Path:
+    """A PMTiles archive of PNG tiles, or of the `vector` tiles uncompressed, written by the pmtiles
+    package."""
     from pmtiles.tile import Compression, TileType, zxy_to_tileid
     from pmtiles.writer import write
 
     body = png(colour)
+    tiles = {zxy_to_tileid(*key): data for key, data in vector.items()} if vector else None
     with write(str(path)) as writer:
-        for tile_id in sorted(zxy_to_tileid(z, x, y) for z, x, y in tiles_around()):
-            writer.write_tile(tile_id, body)
+        for tile_id in sorted(tiles or (zxy_to_tileid(z, x, y) for z, x, y in tiles_around())):
+            writer.write_tile(tile_id, tiles[tile_id] if tiles else body)
         writer.finalize(
             {
-                "tile_type": TileType.PNG,
+                "tile_type": TileType.MVT if vector else TileType.PNG,
                 "tile_compression": Compression.NONE,
                 "min_zoom": min(ZOOMS),
                 "max_zoom": max(ZOOMS),

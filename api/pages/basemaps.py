@@ -10,11 +10,13 @@ from gis.places.streets import has_streets
 from gis.publish.basemaps import list_basemaps
 
 SCRIPT = "/static/map/basemaps.js"
+VECTOR_SCRIPT = "/static/vendor/vectorgrid/Leaflet.VectorGrid.bundled.min.js"
 
 
 def basemap_config(conn: Conn, request: Request, lang: str) -> dict:
     """Each base map as the layer control offers it (the local ones, then SAFEMAP_BASEMAP_URL), whether a
-    street layer is loaded, and the search box's words."""
+    street layer is loaded, and the search box's words. A page offering a vector base map loads VECTOR_SCRIPT
+    before SCRIPT."""
     settings = request.app.state.settings
     layers = [
         {
@@ -25,9 +27,9 @@ def basemap_config(conn: Conn, request: Request, lang: str) -> dict:
             "attribution": row["attribution"],
             "minZoom": row["min_zoom"],
             "maxZoom": row["max_zoom"],
+            "vector": row["tile_format"] == "pbf",  # drawn by Leaflet.VectorGrid (VECTOR_SCRIPT)
         }
         for row in list_basemaps(conn)
-        if row["tile_format"] != "pbf"  # vector base maps are served, not yet drawn (README, Base maps)
     ]
     text = words("basemap", lang)
     if settings.basemap_url:
@@ -39,6 +41,7 @@ def basemap_config(conn: Conn, request: Request, lang: str) -> dict:
                 "attribution": settings.basemap_attribution,
                 "minZoom": 0,
                 "maxZoom": 19,
+                "vector": False,
             }
         )
     return {

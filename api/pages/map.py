@@ -23,7 +23,7 @@ from shapely.geometry import shape
 from api.auth import current_user
 from api.deps import DB
 from api.pages.basemaps import SCRIPT as BASEMAPS_SCRIPT
-from api.pages.basemaps import basemap_config
+from api.pages.basemaps import VECTOR_SCRIPT, basemap_config
 from api.pages.nav import top_bar_html
 from api.pages.render import language, sign_in_first
 from api.pages.strings import words
@@ -81,7 +81,9 @@ class BasemapLayer(JSCSSMixin):
         self.config = config
         self.map = map_name
         self.control = control_name
-        self.default_js = [("safemap_basemaps", BASEMAPS_SCRIPT)]
+        vector = any(layer.get("vector") for layer in config["basemaps"])
+        self.default_js = [("vectorgrid", VECTOR_SCRIPT)] if vector else []
+        self.default_js.append(("safemap_basemaps", BASEMAPS_SCRIPT))
         self.default_css = [("safemap_basemaps_css", BASEMAPS_SCRIPT.removesuffix(".js") + ".css")]
 
 

@@ -12,7 +12,7 @@ from PIL import Image
 from shapely.geometry import LineString
 
 from api.app import create_app
-from tests.basemap_files import CENTRE, make_geotiff, make_mbtiles, make_pmtiles, tile_of
+from tests.basemap_files import CENTRE, make_geotiff, make_mbtiles, make_pmtiles, mvt_tiles, tile_of
 from tests.cli.test_cli import run
 
 MAKERS = {
@@ -165,3 +165,23 @@ def test_the_map_page_and_the_tablet_offer_every_base_map_with_the_configured_ur
     config = json.loads(re.search(r'id="field-config">(.*?)</script>', tablet, re.S).group(1))
     assert [b["name"] for b in config["basemaps"]["basemaps"]] == ["ortho"]
     assert config["basemaps"]["searchApi"] == "/api/search"
+
+
+def test_vector_base_maps_are_served_as_mapbox_vector_tiles(tmp_path, db_url):
+    from gis.db import transaction
+    from gis.publish.basemaps import add_basemap
+
+    with transaction(db_url) as conn:
+        tiles = mvt_tiles(conn)
+        for name, maker in (("roads-mb", make_mbtiles), ("roads-pm", make_pmtiles)):
+            path = maker(tmp_path / f"{name}.{name[-2:]}tiles", vector=tiles)
+            added = add_basemap(conn, path, name=name, attribution="", folder=tmp_path / "b")
+            assert added["tile_format"] == "pbf"
+    (z, x, y), body = next(iter(tiles.items()))
+    with TestClient(create_app(db_url)) as client:
+        for name, encoding in (("roads-mb", "gzip"), ("roads-pm", None)):
+            tile = client.get(f"/basemaps/{name}/{z}/{x}/{y}.pbf")
+            assert tile.status_code == 200
+            assert tile.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+            assert tile.headers.get("content-encoding") == encoding
+            assert tile.content == body  # gzip undone by the client, as a browser does

@@ -6,7 +6,7 @@ import pytest
 
 from gis.db import transaction
 from gis.publish.basemaps import add_basemap
-from tests.basemap_files import make_geotiff, make_mbtiles, make_pmtiles
+from tests.basemap_files import make_geotiff, make_mbtiles, make_pmtiles, mvt_tiles
 
 pytestmark = pytest.mark.browser
 
@@ -68,5 +68,23 @@ def test_the_search_box_finds_a_neighbourhood_by_local_name_and_a_landmark(page,
         """() => { const c = window.safemap.map.getCenter();
                    return Math.abs(c.lat - 35.7534) < 0.001 && Math.abs(c.lng - 51.1924) < 0.001; }"""
     )
+    assert page.outside_requests() == []
+    assert page.console_errors == []
+
+
+def test_a_vector_base_map_is_drawn_by_vectorgrid_from_this_server(page, serve_app, db_url, tmp_path):
+    with transaction(db_url) as conn:
+        path = make_pmtiles(tmp_path / "areas.pmtiles", vector=mvt_tiles(conn))
+        add_basemap(conn, path, name="d22-vector", attribution="", folder=tmp_path / "basemaps")
+    base = serve_app(db_url)
+    page.goto(base + "/map")
+    page.wait_for_function(  # a tile canvas with the areas' outlines drawn on it
+        """() => [...document.querySelectorAll('.sm-basemap-d22-vector canvas')].some((canvas) => {
+                   const {width, height} = canvas;
+                   const pixels = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+                   return pixels.some((value, i) => i % 4 === 3 && value > 0);
+               })"""
+    )
+    assert any("/basemaps/d22-vector/12/" in url and ".pbf?v=" in url for url in page.requests)
     assert page.outside_requests() == []
     assert page.console_errors == []

@@ -9,15 +9,24 @@ function safemapBasemaps(map, config, control) {
   const overlays = {};
   const none = L.layerGroup();
   config.basemaps.forEach(function (item) {
-    base[item.label] = L.tileLayer(item.url, {
+    const options = {
       attribution: item.attribution || "",
       maxNativeZoom: item.maxZoom,
       maxZoom: 19,
       className: "sm-basemap sm-basemap-" + item.name,
-    });
+    };
+    if (!item.vector) {
+      base[item.label] = L.tileLayer(item.url, options);
+    } else if (L.vectorGrid) {
+      // Every layer of the tiles in one quiet style: a vector base map's own layer names are not known here.
+      options.rendererFactory = L.canvas.tile;
+      options.vectorTileLayerStyles = {};
+      options.getFeatureId = null;
+      base[item.label] = L.vectorGrid.protobuf(item.url, options);
+    }
   });
   base[text.none] = none;
-  const first = config.basemaps.length ? base[config.basemaps[0].label] : none;
+  const first = config.basemaps.length && base[config.basemaps[0].label] || none;
   first.addTo(map);
 
   function nameLabel(latlng, label, className) {
