@@ -27,6 +27,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_imported": ("پیش‌تر وارد شده است", "already imported"),
     "no_such_import_job": ("کار ورود {job_id} نیست", "no import job {job_id}"),
     "no_rejected_rows": ("این ورود سطر ردشده‌ای ندارد", "no rejected rows for this import"),
+    "header_row_beyond_file": ("فایل سطر {row} ندارد", "the file has no row {row}"),
+    "date_before_programme": (
+        "{value} پیش از آغاز برنامه ({start}) است",
+        "{value} is before the programme began ({start})",
+    ),
+    "flag_neighbourhood_conflict": (
+        "محلهٔ نوشته‌شده «{named}» ({code}) است ولی مختصات در محلهٔ {located} است",
+        "the row names neighbourhood {named!r} ({code}) but its coordinates fall in {located}",
+    ),
+    "flag_two_digit_year": (
+        "سال دورقمی {value} به‌صورت {read_as} خوانده شد",
+        "two-digit year {value} read as {read_as}",
+    ),
+    "flag_same_file": (
+        "همین فایل پیش‌تر با شمارهٔ نامهٔ «{ref}» وارد شده است (دستهٔ {batch})",
+        "the same file was imported before under letter {ref!r} (batch {batch})",
+    ),
     "one_of": ("باید یکی از این‌ها باشد: {choices}", "must be one of {choices}"),
     "at_least_characters": ("دست‌کم {min_password} نویسه", "at least {min_password} characters"),
     "no_such_user": ("کاربری با نام {username!r} نیست", "no user {username!r}"),

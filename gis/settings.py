@@ -1,5 +1,6 @@
 """Settings from the environment or a `.env` file, validated once and cached."""
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
     public_grid_m: int = Field(default=250, ge=50, le=5000)
     public_min_count: int = Field(default=5, ge=1, le=100)  # k: smaller counts never reach a public aggregate
     timezone: str = "Asia/Tehran"  # whose days count: "today", periods, deadlines (gis/clock.py)
+    # Reports dated before the programme began (1398/01/01) are refused as misread dates.
+    programme_start: date = date(2019, 3, 21)
     lang: Literal["fa", "en"] = "fa"  # the command line's messages; pages and the API choose per request
 
     @field_validator("public_exact_categories", "public_neighbourhood_categories")

@@ -6,6 +6,9 @@ names are compared by `gis.lang.match_key`, and the local names (Abshar) are `NE
 
 import re
 
+from shapely import wkb
+from shapely.geometry.base import BaseGeometry
+
 from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.lang import match_key
@@ -62,3 +65,10 @@ def neighbourhood_in_text(conn: Conn, text: str) -> str | None:
         if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", plain):
             return code
     return None
+
+
+def neighbourhood_outlines(conn: Conn) -> list[tuple[str, BaseGeometry]]:
+    """Every neighbourhood's code and outline (WGS 84), to place many points without a query each."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT code, ST_AsBinary(geom) FROM area WHERE level = 'neighbourhood' ORDER BY code")
+        return [(code, wkb.loads(bytes(shape))) for code, shape in cur.fetchall()]

@@ -53,6 +53,7 @@ class RowOutcome:
     new_spot: bool = False
     values: dict[str, str] | None = None
     problems: list[dict] | None = None  # every field's reason: [{field, reason, reason_fa}]
+    flags: list[dict] | None = None  # what a person should check: [{kind, field, message, message_fa, …}]
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None and k != "values"} | (
@@ -78,6 +79,9 @@ class ImportResult:
     previous_batch: int | None = None
     written: bool = False
     rejected_url: str | None = None
+    header_row: int = 0
+    skipped: list[int] = field(default_factory=list)  # rows above the headers (a title, blank rows)
+    totals: list[int] = field(default_factory=list)  # a «جمع» row closing the list
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -94,6 +98,10 @@ class ImportResult:
         )
         if self.blank:
             text += f", {self.blank} blank rows skipped"
+        if self.skipped:
+            text += f"; headers on row {self.header_row}, rows {_rows(self.skipped)} above them skipped"
+        if self.totals:
+            text += f"; totals row {_rows(self.totals)} skipped"
         if not self.written:
             text += " — nothing imported (all or nothing: fix the rows, or import with --partial)"
         return text
@@ -111,9 +119,16 @@ class ImportResult:
             "rejected": self.count("rejected"),
             "new_spots": self.new_spots,
             "blank": self.blank,
+            "header_row": self.header_row,
+            "skipped_above_header": self.skipped,
+            "totals_rows": self.totals,
             "rejected_url": self.rejected_url,
             "rows": [r.as_dict() for r in listed(self.rows)],
         }
+
+
+def _rows(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
 
 
 def listed(rows: Iterable[RowOutcome]) -> list[RowOutcome]:
@@ -309,6 +324,7 @@ class PendingRows:
                 continue
             self.seen[key] = number
             self.result.rows[index] = _submitted_outcome(number, outcome)
+            self.result.rows[index].flags = report.provenance.get("flags") if report is not None else None
         self.pending.clear()
         self.waiting.clear()
 
@@ -342,19 +358,22 @@ def import_reports(
     actor_id: int | None = None,
     actor_name: str = "",
     file_name: str | None = None,
+    header_row: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Validate every row of a file and submit the valid ones; see the module for the all-or-nothing rule.
 
-    `progress(done, total)` is called as rows are read (total is an estimate for CSV files).
+    `progress(done, total)` is called as rows are read (total is an estimate for CSV files); `header_row`
+    forces a spreadsheet's header row (found automatically otherwise).
     """
     if source not in SOURCES:
         raise InvalidInput("source", "one_of", choices=", ".join(SOURCES))
     name = file_name or path.name
-    table = open_table(path, crs=None if crs == "auto" else check_crs(crs))
+    table = open_table(path, crs=None if crs == "auto" else check_crs(crs), header_row=header_row)
     mapping = map_columns(table.columns)
     parser = RowParser(mapping, load_lookups(conn), source, source_ref.strip(), check_crs(crs))
     result = ImportResult(name, table.format, table.columns, mapping)
+    result.header_row, result.skipped = table.header_row, table.skipped
     batch_id = open_batch(
         conn, result, path, source=source, source_ref=source_ref.strip(), partial=partial, actor_id=actor_id
     )
@@ -372,12 +391,15 @@ def import_reports(
         if is_blank(row.values, row.geometry):
             result.blank += 1
             continue
+        if row.total:
+            result.totals.append(row.number)
+            continue
         parsed = parse_row(parser, row, result, rows.seen)
         if parsed is None:
             continue
         report, key = parsed
         report.uuid, report.created_by = key, actor_id
-        report.provenance = {"import_batch": batch_id, "file": name, "row": row.number}
+        report.provenance = {"import_batch": batch_id, "file": name, "row": row.number} | report.provenance
         rows.add(row.number, report, key, cell_texts(row.values))
     rows.flush()
     if result.count("rejected") and not partial:
@@ -396,10 +418,16 @@ def _repeat(number: int, first: int) -> RowOutcome:
 
 
 def rejected_outcome(number: int, exc: InvalidInput, values: dict[str, str]) -> RowOutcome:
-    """A refused row: the field, and the reason in English and Persian from the catalogue."""
-    return RowOutcome(
-        number, "rejected", exc.field, exc.reason_text("en"), reason_fa=exc.reason_text("fa"), values=values
-    )
+    """A refused row: the field, and the reason in English and Persian from the catalogue; `problems` holds
+    every field's when the row has several."""
+    problems = [
+        {"field": p.field, "reason": p.reason_text("en"), "reason_fa": p.reason_text("fa")}
+        for p in getattr(exc, "problems", [exc])
+    ]
+    several = len(problems) > 1
+    reason = "; ".join(f"{p['field']}: {p['reason']}" if several else p["reason"] for p in problems)
+    reason_fa = "؛ ".join(f"{p['field']}: {p['reason_fa']}" if several else p["reason_fa"] for p in problems)
+    return RowOutcome(number, "rejected", exc.field, reason, reason_fa, values=values, problems=problems)
 
 
 REJECTED_HEADER = ["row", "field", "reason", "reason_fa"]

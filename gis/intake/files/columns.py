@@ -5,12 +5,15 @@ underscores and case do not matter. Categories and neighbourhoods resolve as in 
 (`gis.vocabulary`, `gis.places.neighbourhoods`), with their names loaded once per file.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from shapely.geometry import Point
+from shapely.prepared import PreparedGeometry, prep
 
 from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.lang import match_key
-from gis.places.neighbourhoods import neighbourhood_names, resolve_neighbourhood
+from gis.places.neighbourhoods import neighbourhood_names, neighbourhood_outlines, resolve_neighbourhood
 from gis.vocabulary import category_names, resolve_category
 
 # The report field each header fills (several headers may name one field; the first column found wins).
@@ -52,6 +55,11 @@ HEADERS = {
 _HEADER_INDEX = {match_key(word): name for name, words in HEADERS.items() for word in words}
 
 
+def header_fields(cells: list[object]) -> set[str]:
+    """The report fields a row's cells name as headers: a header row names some, a title or data row none."""
+    return {_HEADER_INDEX[key] for c in cells if c is not None and (key := match_key(c)) in _HEADER_INDEX}
+
+
 def map_columns(columns: list[str]) -> dict[str, str]:
     """Report field → the file's column; refuses a file in which nothing looks like a place or a category."""
     mapping: dict[str, str] = {}
@@ -70,6 +78,8 @@ class Lookups:
 
     categories: dict[str, str]
     neighbourhoods: dict[str, tuple[int, str]]
+    # Each neighbourhood's code and outline, to tell which one a row's coordinates fall in.
+    outlines: list[tuple[str, PreparedGeometry]] = field(default_factory=list)
 
     def category(self, text: object) -> str:
         """The category a cell names (as `gis.vocabulary.category` resolves it)."""
@@ -79,7 +89,13 @@ class Lookups:
         """The code of the neighbourhood a cell names (as every channel resolves it)."""
         return resolve_neighbourhood(self.neighbourhoods, text, field="neighbourhood")[1]
 
+    def locate(self, lon: float, lat: float) -> str | None:
+        """The code of the neighbourhood a point falls in; None outside them all."""
+        point = Point(lon, lat)
+        return next((code for code, outline in self.outlines if outline.contains(point)), None)
+
 
 def load_lookups(conn: Conn) -> Lookups:
-    """Read the category and neighbourhood names once for the whole file."""
-    return Lookups(category_names(conn), neighbourhood_names(conn))
+    """Read the category and neighbourhood names (and outlines) once for the whole file."""
+    outlines = [(code, prep(shape)) for code, shape in neighbourhood_outlines(conn)]
+    return Lookups(category_names(conn), neighbourhood_names(conn), outlines)

@@ -310,7 +310,7 @@ def _check_file(
     for total, row in enumerate(table.rows, start=1):
         if progress is not None and total % CHUNK_ROWS == 0:
             progress("checking", total, max(table.total, total))
-        if is_blank(row.values, row.geometry):
+        if row.total or is_blank(row.values, row.geometry):
             continue
         parsed = parse_row(parser, row, result, seen)
         if parsed is not None:
@@ -367,7 +367,7 @@ def _write_file(
         if number <= job["rows_done"]:
             continue
         done = number
-        if is_blank(row.values, row.geometry):
+        if row.total or is_blank(row.values, row.geometry):
             blank += 1
         else:
             parsed = parse_row(parser, row, result, pending.seen)
@@ -378,7 +378,7 @@ def _write_file(
                     "import_batch": job["batch_id"],
                     "file": job["file_name"],
                     "row": row.number,
-                }
+                } | report.provenance
                 pending.add(row.number, report, key, cell_texts(row.values))
         if done - job["rows_done"] >= chunk:
             began = time.monotonic()

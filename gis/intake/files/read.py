@@ -2,15 +2,21 @@
 
 Every reader yields the same thing: the header, then rows of (row number as the user sees it, values by
 column, geometry as GeoJSON in WGS 84 or None). CSV and XLSX are streamed; GIS layers are read whole.
+A spreadsheet's header row is found where its cells name report fields, so a letter's title and blank rows
+above it are skipped (and listed); a totals row («جمع», «مجموع») closing the list is marked, not read as a
+report.
 """
 
 import csv
-import io
-from collections.abc import Iterator
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from gis.errors import InvalidInput
+from gis.intake.files.columns import header_fields
+from gis.lang import match_key
 
 FORMATS = {
     ".csv": "csv",
@@ -24,6 +30,10 @@ FORMATS = {
 }
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 1 << 20
+# How far down a spreadsheet the header row is looked for (below a letter's title, date and blank rows).
+HEADER_SEARCH_ROWS = 30
+# A cell that says the row sums the list up: «جمع», «جمع کل:», «مجموع ۲۵», "Total".
+_TOTAL = re.compile(r"^(جمع|مجموع|total|sum|grand total)( کل)?\s*:?\s*\d*$")
 
 
 @dataclass
@@ -33,6 +43,7 @@ class Row:
     number: int
     values: dict[str, object]
     geometry: dict | None = None
+    total: bool = False  # the totals row closing a list: skipped with a note, never a report
 
 
 @dataclass
@@ -43,6 +54,8 @@ class Table:
     columns: list[str]
     total: int
     rows: Iterator[Row]
+    header_row: int = 0  # the spreadsheet row holding the headers (0: a GIS layer has none)
+    skipped: list[int] = field(default_factory=list)  # rows above the headers: a title, blank rows
 
 
 def file_format(path: Path) -> str:
@@ -53,16 +66,75 @@ def file_format(path: Path) -> str:
     return found
 
 
-def open_table(path: Path, *, crs: str | None = None) -> Table:
-    """Open a report file of any supported format; `crs` names a GIS layer's CRS when the file has none."""
+def open_table(path: Path, *, crs: str | None = None, header_row: int | None = None) -> Table:
+    """Open a report file of any supported format; `crs` names a GIS layer's CRS when the file has none,
+    `header_row` a spreadsheet's header row when it should not be found automatically."""
     if not path.exists():
         raise InvalidInput("file", "path_missing", path=path)
     kind = file_format(path)
     if kind == "csv":
-        return _csv(path)
+        return _csv(path, header_row)
     if kind == "xlsx":
-        return _xlsx(path)
+        return _xlsx(path, header_row)
     return _layer(path, kind, crs)
+
+
+def _filled(cells: Iterable[object]) -> bool:
+    return any(c is not None and str(c).strip() for c in cells)
+
+
+def find_header(
+    records: Iterator[tuple[int, list]], header_row: int | None = None
+) -> tuple[int, list[str], list[int], Iterator[tuple[int, list]]]:
+    """(header row, its column names, the rows above it, the rows after it).
+
+    The header is the first of the top HEADER_SEARCH_ROWS rows naming two report fields (or the category),
+    else the first filled row; `header_row` forces it.
+    """
+    above: list[tuple[int, list]] = []
+    found, number, cells = False, 0, []
+    for number, cells in records:
+        if header_row is not None:
+            found = number == header_row
+        else:
+            named = header_fields(cells)
+            found = len(named) >= 2 or "category" in named
+        if found:
+            break
+        above.append((number, cells))
+        if header_row is None and len(above) >= HEADER_SEARCH_ROWS:
+            break
+    if not found:
+        if header_row is not None:
+            raise InvalidInput("header_row", "header_row_beyond_file", row=header_row)
+        # No row names report fields: the first filled one is the header (map_columns says what is missing).
+        first = next((i for i, (_, c) in enumerate(above) if _filled(c)), None)
+        if first is None:
+            return 0, [], [n for n, _ in above], records
+        number, cells = above[first]
+        records = chain(above[first + 1 :], records)
+        above = above[:first]
+    columns = [str(c).strip() if c is not None else "" for c in cells]
+    return number, columns, [n for n, _ in above], records
+
+
+def _is_total(values: dict[str, object]) -> bool:
+    return any(isinstance(v, str) and _TOTAL.match(match_key(v)) for v in values.values())
+
+
+def with_totals(rows: Iterator[Row]) -> Iterator[Row]:
+    """The rows, the totals rows closing the list marked as such (a «جمع» row followed by data is read)."""
+    held: list[Row] = []
+    for row in rows:
+        if (held or _is_total(row.values)) and (_is_total(row.values) or not _filled(row.values.values())):
+            held.append(row)
+            continue
+        yield from held
+        held.clear()
+        yield row
+    for row in held:
+        row.total = _is_total(row.values)
+        yield row
 
 
 def csv_encoding(path: Path) -> str:
@@ -80,21 +152,29 @@ def csv_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def _csv(path: Path) -> Table:
+def _csv(path: Path, header_row: int | None) -> Table:
     encoding = csv_encoding(path)
     with open(path, "rb") as handle:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(SNIFF_BYTES), b""))
     handle = open(path, encoding=encoding, newline="")
-    first = handle.readline()
-    delimiter = max(DELIMITERS, key=first.count)
-    header = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
-    columns = [str(c).strip() for c in header]
+    try:
+        top = [line for line in (handle.readline() for _ in range(HEADER_SEARCH_ROWS)) if line]
+    except UnicodeDecodeError as exc:
+        handle.close()
+        raise InvalidInput("file", "valid_utf_after_line_save", path_name=path.name, line=1) from exc
+    # The delimiter the widest of the top lines uses most (a title line above the headers has none).
+    delimiter = max(DELIMITERS, key=lambda d: max((line.count(d) for line in top), default=0))
+    reader = csv.reader(chain(top, handle), delimiter=delimiter)
+    try:
+        header, columns, skipped, after = find_header(enumerate(reader, start=1), header_row)
+    except csv.Error as exc:
+        handle.close()
+        raise InvalidInput("file", "not_csv", path_name=path.name, line_num=reader.line_num, exc=exc) from exc
 
     def rows() -> Iterator[Row]:
         with handle:
-            reader = csv.reader(handle, delimiter=delimiter)
             try:
-                for index, values in enumerate(reader, start=2):
+                for index, values in after:
                     yield Row(index, dict(zip(columns, values)))
             except UnicodeDecodeError as exc:
                 raise InvalidInput(
@@ -108,10 +188,10 @@ def _csv(path: Path) -> Table:
                     "file", "not_csv", path_name=path.name, line_num=reader.line_num, exc=exc
                 ) from exc
 
-    return Table("csv", columns, max(lines - 1, 0), rows())
+    return Table("csv", columns, max(lines - header, 0), with_totals(rows()), header, skipped)
 
 
-def _xlsx(path: Path) -> Table:
+def _xlsx(path: Path, header_row: int | None) -> Table:
     from openpyxl import load_workbook
 
     try:
@@ -119,21 +199,18 @@ def _xlsx(path: Path) -> Table:
     except Exception as exc:  # openpyxl raises zipfile, KeyError, XML errors: all mean "not an XLSX file"
         raise InvalidInput("file", "readable_xlsx_workbook", path_name=path.name, exc=exc) from exc
     sheet = book.worksheets[0]
-    cells = sheet.iter_rows(values_only=True)
-    header_row, columns = 0, []
-    for header_row, values in enumerate(cells, start=1):
-        if any(v is not None and str(v).strip() for v in values):
-            columns = [str(v).strip() if v is not None else "" for v in values]
-            break
+    cells = enumerate(sheet.iter_rows(values_only=True), start=1)
+    header, columns, skipped, after = find_header(cells, header_row)
 
     def rows() -> Iterator[Row]:
         try:
-            for index, values in enumerate(cells, start=header_row + 1):
+            for index, values in after:
                 yield Row(index, dict(zip(columns, values)))
         finally:
             book.close()
 
-    return Table("xlsx", columns, max((sheet.max_row or 0) - header_row, 0), rows())
+    total = max((sheet.max_row or 0) - header, 0)
+    return Table("xlsx", columns, total, with_totals(rows()), header, skipped)
 
 
 def _layer(path: Path, kind: str, crs: str | None) -> Table:

@@ -1,28 +1,58 @@
-"""One row of a file → a `ReportCreate`, or the field and the reason it cannot be one.
+"""One row of a file → a `ReportCreate`, or every field that cannot be read and why (all at once, so a
+second problem of a row does not wait for the first to be fixed).
 
 Numbers may use Persian or Arabic-Indic digits and the Persian decimal separator, coordinates may be degrees
-(decimal or 35°45'12") or UTM 39N metres, dates may be Jalali (1399/09/15) or ISO. Nothing here touches the
-database: the lookups were loaded once for the whole file.
+(decimal or 35°45'12") or UTM 39N metres, dates may be Jalali (1399/09/15, or 99/9/18 read as 1399 and
+flagged) or ISO. What the parser decides but a person should check (a محله the coordinates disagree with, a
+two-digit year) is kept as the report's flags, not silently settled. Nothing here touches the database: the
+lookups were loaded once for the whole file.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
+import jdatetime
 from pyproj import Transformer
 
 from gis import clock
-from gis.errors import InvalidInput
+from gis.errors import InvalidInput, text
 from gis.intake.files.columns import Lookups
 from gis.intake.reports import ReportCreate
 from gis.lang import latin_digits, normalise_persian, parse_day
+from gis.settings import get_settings
 from gis.vocabulary import time_of_day
+
+T = TypeVar("T")
 
 UTM_39N = "EPSG:32639"
 _DMS = re.compile(
     r"^\s*(-?\d+(?:\.\d+)?)\s*[°d:\s]\s*(\d+(?:\.\d+)?)\s*['′m:\s]?\s*"
     r"(?:(\d+(?:\.\d+)?)\s*[\"″s]?)?\s*([NSEWnsew]?)\s*$"
 )
+_SHORT_YEAR = re.compile(r"^(\d{2})[/-](\d{1,2})[/-](\d{1,2})$")
+
+
+class RowProblems(InvalidInput):
+    """Every problem of one row, each naming its field; reads as the first one where one is expected."""
+
+    def __init__(self, problems: list[InvalidInput]) -> None:
+        first = problems[0]
+        super().__init__(first.field or "", first.key, **first.params)
+        self.problems = problems
+
+
+def flag(kind: str, field: str, **params: object) -> dict:
+    """Something a person should check on an accepted row, in English and Persian from the catalogue."""
+    key = f"flag_{kind}"
+    return {
+        "kind": kind,
+        "field": field,
+        "message": text(key, **params),
+        "message_fa": text(key, "fa", **params),
+    }
 
 
 @dataclass
@@ -46,14 +76,21 @@ class RowParser:
         return None if value == "" else value
 
     def parse(self, values: dict[str, object], geometry: dict | None) -> ReportCreate:
-        """The report a row describes; InvalidInput names the field and the reason it cannot be read."""
-        raw_category = self.cell(values, "category")
-        if raw_category is None:
-            raise InvalidInput("category", "empty")
-        category = self.lookups.category(raw_category)
+        """The report a row describes, its flags in `provenance["flags"]`; InvalidInput names the field and
+        the reason it cannot be read (RowProblems, when several fields cannot, lists every one)."""
+        problems: list[InvalidInput] = []
+        flags: list[dict] = []
+
+        def attempt(step: Callable[[], T]) -> T | None:
+            try:
+                return step()
+            except InvalidInput as exc:
+                problems.append(exc)
+                return None
+
         report = ReportCreate(
             source=self.source,
-            category=category,
+            category=attempt(lambda: self._category(values)) or "",
             source_ref=self.source_ref,
             description=str(self.cell(values, "description") or ""),
             address=str(self.cell(values, "address") or ""),
@@ -63,12 +100,41 @@ class RowParser:
         elif geometry is not None:
             report.lon, report.lat = geometry["coordinates"][:2]
         else:
-            self._place(values, report)
-        day = self._date(self.cell(values, "date"))
+            attempt(lambda: self._place(values, report))
+        if report.lon is not None and report.lat is not None:
+            self._check_neighbourhood(values, report, flags)
+        day = attempt(lambda: self._date(self.cell(values, "date"), flags))
         if day is not None:
             report.reported_at = clock.noon(day)
-        report.time_of_day = time_of_day(self.cell(values, "time_of_day"))
+        report.time_of_day = attempt(lambda: time_of_day(self.cell(values, "time_of_day")))
+        if problems:
+            raise problems[0] if len(problems) == 1 else RowProblems(problems)
+        if flags:
+            report.provenance = {"flags": flags}
         return report
+
+    def _category(self, values: dict[str, object]) -> str:
+        raw_category = self.cell(values, "category")
+        if raw_category is None:
+            raise InvalidInput("category", "empty")
+        return self.lookups.category(raw_category)
+
+    def _check_neighbourhood(
+        self, values: dict[str, object], report: ReportCreate, flags: list[dict]
+    ) -> None:
+        """A محله the row names that its coordinates fall outside: the row keeps its coordinates, flagged."""
+        named = self.cell(values, "neighbourhood")
+        if named is None:
+            return
+        try:
+            code = self.lookups.neighbourhood(named)
+        except InvalidInput:
+            return  # a name nobody knows says nothing against the coordinates
+        located = self.lookups.locate(report.lon, report.lat)
+        if located is not None and located != code:
+            flags.append(
+                flag("neighbourhood_conflict", "neighbourhood", named=named, code=code, located=located)
+            )
 
     def _place(self, values: dict[str, object], report: ReportCreate) -> None:
         x_field, y_field = ("lon", "lat") if "lon" in self.mapping or "lat" in self.mapping else ("x", "y")
@@ -88,7 +154,9 @@ class RowParser:
         return to_degrees(x, y, self.crs, self._transformers)
 
     @staticmethod
-    def _date(value: object) -> date | None:
+    def _date(value: object, flags: list[dict]) -> date | None:
+        """The day a cell names; a two-digit Jalali year is read in this century or the last, and flagged;
+        a day before the programme began or after today is refused."""
         if value is None:
             return None
         if isinstance(value, datetime):
@@ -96,9 +164,21 @@ class RowParser:
         elif isinstance(value, date):
             day = value
         else:
-            day = parse_day("date", str(value).split()[0])
+            written = latin_digits(str(value).split()[0])
+            short = _SHORT_YEAR.match(written)
+            if short:
+                year = 1400 + int(short[1])
+                if year > jdatetime.date.fromgregorian(date=clock.today()).year:
+                    year -= 100
+                written = f"{year}/{int(short[2]):02d}/{int(short[3]):02d}"
+                flags.append(flag("two_digit_year", "date", value=value, read_as=written))
+            day = parse_day("date", written)
         if day > clock.today():
             raise InvalidInput("date", "value_in_future", value=value)
+        start = get_settings().programme_start
+        if day < start:
+            begun = jdatetime.date.fromgregorian(date=start).strftime("%Y/%m/%d")
+            raise InvalidInput("date", "date_before_programme", value=value, start=begun)
         return day
 
 

@@ -1,0 +1,163 @@
+"""Letters' attachments as the GIS office receives them: a title and a blank row above the headers, a «جمع»
+row at the end, several problems in one row, two-digit Jalali years, a محله that disagrees with the
+coordinates, and the same file sent again under another letter number."""
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from gis.db import transaction
+from gis.errors import InvalidInput
+from gis.intake.files import ImportRejected, import_reports
+from tests.intake.conftest import persian
+
+HEADER = ["ردیف", "عرض جغرافیایی", "طول جغرافیایی", "نوع فضا", "توضیحات", "محله", "تاریخ", "ساعت"]
+
+
+def _xlsx(path: Path, rows: list[list], *, title: bool = True, total: bool = True) -> Path:
+    """A sheet as a sub-district office makes it: the letter's title and a blank row, then the table."""
+    book = Workbook()
+    sheet = book.active
+    if title:
+        sheet.append(["فهرست فضاهای بی‌دفاع ناحیه ۳ — پیوست نامهٔ ۱۲۳/ن۳"])
+        sheet.merge_cells("A1:H1")
+        sheet.append([None] * len(HEADER))
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    if total:
+        sheet.append(["جمع", None, None, None, f"{len(rows)} مورد", None, None, None])
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def letter(tmp_path: Path, places) -> Path:
+    (lon1, lat1), (lon2, lat2) = places["2201"], places["2207"]
+    return _xlsx(
+        tmp_path / "letter.xlsx",
+        [
+            ["۱", persian(lat1), persian(lon1), "زمین بایر", "زمین رها شده", None, "1402/07/01", "شب"],
+            ["۲", persian(lat2), persian(lon2), "کوچه بن بست", "کوچهٔ تاریک", None, "1402/07/02", None],
+        ],
+    )
+
+
+def test_the_header_row_is_found_below_a_title_and_a_blank_row_and_the_totals_row_is_skipped(db_url, letter):
+    with transaction(db_url) as conn:
+        result = import_reports(conn, letter, source="mayor", source_ref="123/3")
+    assert result.written and result.count("accepted") == 2 and result.count("rejected") == 0
+    assert (result.header_row, result.skipped, result.totals) == (3, [1, 2], [6])
+    assert "headers on row 3, rows 1, 2 above them skipped" in result.summary()
+    assert "totals row 6 skipped" in result.summary()
+    answer = result.as_dict()
+    assert (answer["header_row"], answer["skipped_above_header"], answer["totals_rows"]) == (3, [1, 2], [6])
+
+
+def test_a_csv_with_a_title_line_is_read_from_its_headers(db_url, tmp_path, places):
+    lon, lat = places["2209"]
+    path = tmp_path / "titled.csv"
+    lines = [
+        "گزارش ناحیه ۵",
+        "",
+        "lat,lon,category,description",
+        f"{lat},{lon},vacant_lot,lot",
+        "جمع کل:,,,1",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with transaction(db_url) as conn:
+        result = import_reports(conn, path, source="mayor")
+    assert (result.count("accepted"), result.header_row, result.skipped, result.totals) == (1, 3, [1, 2], [5])
+
+
+def test_the_header_row_can_be_forced(db_url, letter):
+    with pytest.raises(InvalidInput) as caught, transaction(db_url) as conn:
+        import_reports(conn, letter, source="mayor", header_row=4)  # a data row read as headers
+    assert caught.value.field == "columns"
+    with pytest.raises(InvalidInput) as caught, transaction(db_url) as conn:
+        import_reports(conn, letter, source="mayor", header_row=40)
+    assert caught.value.field == "header_row" and "no row 40" in caught.value.text("en")
+    with transaction(db_url) as conn:
+        result = import_reports(conn, letter, source="mayor", header_row=3)
+    assert result.count("accepted") == 2
+
+
+def test_a_totals_row_in_the_middle_is_an_ordinary_rejected_row(db_url, tmp_path, places):
+    lon, lat = places["2210"]
+    path = _xlsx(
+        tmp_path / "mid.xlsx",
+        [
+            ["جمع", None, None, None, None, None, None, None],
+            ["۱", lat, lon, "زمین بایر", "x", None, None, None],
+        ],
+        total=False,
+    )
+    with pytest.raises(ImportRejected) as caught, transaction(db_url) as conn:
+        import_reports(conn, path, source="mayor")
+    assert [r.row for r in caught.value.result.rows if r.status == "rejected"] == [4]
+
+
+def test_every_problem_of_a_row_is_told_at_once_in_persian_and_english(db_url, tmp_path, places):
+    lon, lat = places["2201"]
+    path = _xlsx(
+        tmp_path / "many.xlsx",
+        [
+            ["۱", persian(lat), persian(lon), "زمین بایر", "درست", None, "1402/07/01", "شب"],
+            ["۲", "سی و پنج", persian(lon), "چیز عجیب", "سه مشکل", None, "1402/13/40", "ساعت 21"],
+        ],
+    )
+    with pytest.raises(ImportRejected) as caught, transaction(db_url) as conn:
+        import_reports(conn, path, source="mayor")
+    (row,) = [r for r in caught.value.result.rows if r.status == "rejected"]
+    assert row.row == 5
+    assert [p["field"] for p in row.problems] == ["category", "lat", "date", "time_of_day"]
+    assert all(p["reason"] and p["reason_fa"] for p in row.problems)
+    assert "unknown category" in row.reason and "not a number" in row.reason
+    assert "دستهٔ ناشناخته" in row.reason_fa
+    assert row.as_dict()["problems"] == row.problems
+
+
+def test_conflicts_are_flagged_for_review_not_settled_silently(db_url, tmp_path, places):
+    (lon1, lat1), (lon2, lat2), (lon3, lat3) = places["2201"], places["2207"], places["2209"]
+    path = _xlsx(
+        tmp_path / "conflicts.xlsx",
+        [
+            # محله 2201 written, the coordinates in 2207: kept where the coordinates say, flagged.
+            ["۱", persian(lat2), persian(lon2), "زمین بایر", "محله دیگر", "2201", "1402/07/01", None],
+            # «99/9/18»: 1399, not year 99 (0720), flagged.
+            ["۲", persian(lat1), persian(lon1), "کوچه بن بست", "سال دو رقمی", None, "99/9/18", None],
+            ["۳", persian(lat3), persian(lon3), "زمین بایر", "پیش از برنامه", None, "1390/01/01", None],
+            ["۴", persian(lat3), persian(lon3), "زمین بایر", "آینده", None, "1499/01/01", None],
+        ],
+    )
+    with pytest.raises(ImportRejected) as caught, transaction(db_url) as conn:
+        import_reports(conn, path, source="mayor")
+    rows = {r.row: r for r in caught.value.result.rows}
+    assert rows[4].status == "accepted"
+    (conflict,) = rows[4].flags
+    assert (conflict["kind"], conflict["field"]) == ("neighbourhood_conflict", "neighbourhood")
+    assert "2201" in conflict["message"] and "2207" in conflict["message"] and conflict["message_fa"]
+    assert rows[5].status == "accepted"
+    (year,) = rows[5].flags
+    assert year["kind"] == "two_digit_year" and "1399/09/18" in year["message"]
+    assert (rows[6].status, rows[6].field) == ("rejected", "date")
+    assert "before the programme" in rows[6].reason
+    assert (rows[7].status, rows[7].field) == ("rejected", "date")
+    assert "in the future" in rows[7].reason
+
+
+def test_flags_are_kept_with_the_report(db_url, tmp_path, places):
+    lon, lat = places["2201"]
+    path = _xlsx(
+        tmp_path / "year.xlsx", [["۱", persian(lat), persian(lon), "زمین بایر", "x", None, "99/9/18", None]]
+    )
+    with transaction(db_url) as conn:
+        result = import_reports(conn, path, source="mayor")
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT reported_at::date, provenance->'flags'->0->>'kind' FROM report WHERE id = %s",
+                (result.rows[0].report_id,),
+            )
+            day, kind = cur.fetchone()
+    assert (day.isoformat(), kind) == ("2020-12-08", "two_digit_year")
