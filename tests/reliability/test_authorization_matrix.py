@@ -233,6 +233,16 @@ def _queued_job(make: Maker) -> Target:
         return {"job": create_job(make.conn, path, file_name="matrix.csv", source="mayor")}
 
 
+def _batch(make: Maker) -> Target:
+    """An import batch to keep a letter with."""
+    with make.conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO import_batch (source, file_name, file_sha256, file_format) VALUES"
+            " ('mayor', 'matrix.csv', repeat('0', 64), 'csv') RETURNING id"
+        )
+        return {"batch_id": cur.fetchone()[0]}
+
+
 def _routing_rule(make: Maker) -> Target:
     """A rule to remove (made again after a removal: the same rule is one row)."""
     rule = add_rule(make.conn, user=make.deputy, category="park_corner", agency=AGENCY, due_days=7)
@@ -369,6 +379,16 @@ WRITES: dict[tuple[str, str], Write] = {
     ),
     ("POST", "/api/imports/reports"): Write(("import.reports",), _import),
     ("POST", "/api/imports/{job}/cancel"): Write(("import.reports",), prepare=_queued_job),
+    ("POST", "/api/imports/preview"): Write(("import.reports",), _import),
+    ("POST", "/api/imports/aliases"): Write(
+        ("import.reports",),
+        lambda t, who: {"json": {"aliases": [{"kind": "category", "written": "x", "code": "vacant_lot"}]}},
+    ),
+    ("POST", "/api/imports/batches/{batch_id}/letter"): Write(
+        ("import.reports",),
+        lambda t, who: {"data": {"number": "12", "date": "1403/08/12"}, "files": {"scan": ("s.png", PNG)}},
+        _batch,
+    ),
     ("POST", f"{SPOT}/merge"): Write(
         ("spot.edit",), lambda t, who: {"json": {"into": t["into"], "note": "same place"}}, _two_spots
     ),
@@ -407,6 +427,7 @@ WRITES: dict[tuple[str, str], Write] = {
         lambda t, who: {"json": {"category": "vacant_lot", "agency": AGENCY, "due_days": 14}},
     ),
     ("DELETE", "/api/routing-rules/{rule_id}"): Write(("routing.manage",), prepare=_routing_rule),
+    ("POST", "/api/inbox/read"): Write(call=lambda t, who: {"json": {}}, open_to=SIGNED_IN),
     # The catch-all answers 404 in GeoReport's format for what Open311 does not define; it writes nothing.
     **{
         (method, "/open311/{rest:path}"): Write(refusal="georeport")
