@@ -41,7 +41,7 @@ STREETS = """
 def search_places(conn: Conn, query: str, *, lang: str = "fa", limit: int = LIMIT) -> list[dict]:
     """What `query` may name, best first: a coordinate pair, then neighbourhoods, landmarks and streets.
     Each result has a kind, a label in `lang`, a point to go to and, for areas and streets, their bounds."""
-    text = query.strip()
+    text = query.replace("\x00", "").strip()
     if not text:
         raise InvalidInput("q", "required")
     if len(text) > MAX_QUERY:

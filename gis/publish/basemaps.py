@@ -197,10 +197,12 @@ def remove_basemap(conn: Conn, name: str) -> Path:
 def basemap_tile(conn: Conn, name: str, z: int, x: int, y: int) -> Tile | None:
     """The tile z/x/y of base map `name` (XYZ numbering), or None where the file holds none."""
     check_tile(z, x, y)
-    with conn.cursor() as cur:
-        cur.execute("SELECT kind, tile_format, path FROM basemap WHERE name = %s", (name,))
-        row = cur.fetchone()
-    if row is None:
+    row = None
+    if _NAME.match(name):  # a name no base map can have is not looked up
+        with conn.cursor() as cur:
+            cur.execute("SELECT kind, tile_format, path FROM basemap WHERE name = %s", (name,))
+            row = cur.fetchone()
+    if row is None or not Path(row[2]).is_file():  # a copy deleted by hand: as if never added
         raise NotFound("no_such_basemap", field="name", name=name)
     kind, fmt, path = row
     body = {"mbtiles": _mbtiles_tile, "pmtiles": _pmtiles_tile, "geotiff": _geotiff_tile}[kind](

@@ -146,6 +146,9 @@ def test_an_empty_search_names_the_field(client):
     answer = client.get("/api/search", params={"q": "  ", "lang": "en"})
     assert answer.status_code == 400 and answer.json()["error"]["field"] == "q"
     assert client.get("/api/search", params={"q": "x" * 201}).status_code == 422
+    assert client.get("/api/search", params={"q": "\x00"}).status_code == 400  # nothing left to search
+    assert client.get("/basemaps/%00/1/1/1.png").json()["error"]["field"] == "name"
+    assert client.get("/api/streets", params={"bbox": "nan,nan,nan,nan"}).status_code == 400
 
 
 def test_the_map_page_and_the_tablet_offer_every_base_map_with_the_configured_url_last(tmp_path, db_url):
