@@ -6,6 +6,7 @@ from fastapi import Request
 
 from api.pages.strings import words
 from gis.db import Conn
+from gis.places.landmarks import ATTRIBUTION as LANDMARKS_ATTRIBUTION
 from gis.places.streets import has_streets
 from gis.publish.basemaps import list_basemaps
 
@@ -50,6 +51,7 @@ def basemap_config(conn: Conn, request: Request, lang: str) -> dict:
         "streets": has_streets(conn),
         "streetsApi": "/api/streets",
         "landmarksApi": "/api/landmarks",
+        "landmarksAttribution": LANDMARKS_ATTRIBUTION,
         "searchApi": "/api/search",
         "text": text,
     }

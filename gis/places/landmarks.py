@@ -8,6 +8,9 @@ from pathlib import Path
 from gis.db import Conn
 from gis.lang import match_key, normalise_persian
 
+# The metro stations' licence (ODbL) asks for this credit wherever they are shown.
+ATTRIBUTION = "Metro stations © tehran-metro-data contributors, ODbL"
+
 UPSERT = """
     INSERT INTO landmark (kind, name_fa, name_en, name_key, geom)
     VALUES (%s, %s, %s, %s, ST_SetSRID(ST_MakePoint(%s, %s), 4326))

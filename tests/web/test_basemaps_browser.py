@@ -48,6 +48,7 @@ def test_the_search_box_finds_a_neighbourhood_by_local_name_and_a_landmark(page,
     page.goto(live_url + "/map")
     page.wait_for_selector(".sm-place-name", state="attached")  # the demo's names and landmarks are drawn
     assert page.locator(".sm-neighbourhood-name", has_text="شهرک صدرا").count() == 1
+    assert "tehran-metro-data contributors, ODbL" in page.inner_text(".leaflet-control-attribution")
     search = page.locator(".sm-search-input")
     search.fill("آبشار")
     first = page.locator(".sm-search-result").first

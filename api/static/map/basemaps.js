@@ -38,7 +38,7 @@ function safemapBasemaps(map, config, control) {
   }
 
   // Neighbourhood names and the lake, metro stations and landmarks: the demo's modest base map.
-  const places = L.layerGroup();
+  const places = L.layerGroup([], {attribution: config.landmarksAttribution});
   (config.labels || []).forEach(function (item) {
     nameLabel([item.lat, item.lon], item.label, "sm-neighbourhood-name").addTo(places);
   });
