@@ -12,7 +12,7 @@ from api import errors
 from api.deps import Database
 from api.middleware import BodyLimit, PublicURL, SecurityHeaders
 from api.pages import dashboard as dashboard_page
-from api.pages import field, login, report, routing_page, spot, work
+from api.pages import field, inbox_page, login, report, routing_page, spot, work
 from api.pages import imports as imports_page
 from api.pages import map as map_page
 from api.routes import (
@@ -27,6 +27,7 @@ from api.routes import (
     health,
     import_mapping,
     imports,
+    inbox,
     map,
     ogc,
     open311,
@@ -94,6 +95,7 @@ def create_app(url: str | None = None) -> FastAPI:
         agencies,
         programme,
         routing,
+        inbox,
         dashboard,
         analysis,
         map_page,
@@ -101,6 +103,7 @@ def create_app(url: str | None = None) -> FastAPI:
         dashboard_page,
         report,
         routing_page,
+        inbox_page,
         field,
         login,
         work,

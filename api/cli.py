@@ -23,8 +23,10 @@ db_app = typer.Typer(help="The database: the embedded cluster, migrations, backu
 import_app = typer.Typer(help="Load files into the database.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports drawn from the database.", no_args_is_help=True)
+notify_app = typer.Typer(help="Inbox e-mail and the weekly digest.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
+app.add_typer(notify_app, name="notify")
 app.add_typer(import_app, name="import")
 app.add_typer(user_app, name="user")
 app.add_typer(basemap_app, name="basemap")
@@ -299,6 +301,46 @@ def user_list() -> None:
             f"{u['username']}\t{u['role']}\t{state}\t{u['agency'] or '-'}\t{u['areas'] or '-'}"
             f"\t{u['full_name']}"
         )
+
+
+@user_app.command("email")
+def user_email(username: str, address: str = typer.Argument("", help="the address; empty: no mail")) -> None:
+    """Set the address a user's inbox is mailed to (when an SMTP server is set)."""
+    from gis.db import transaction
+    from gis.users import set_email
+
+    with transaction(_migrated_url()) as conn:
+        set_email(conn, username, address)
+    typer.echo(f"user {username}: e-mail {address or 'none'}")
+
+
+@notify_app.command("send")
+def notify_send() -> None:
+    """File due and overdue actions and open follow-ups in the inboxes, and mail what is new (daily)."""
+    from gis.db import transaction
+    from gis.programme.inbox import send_email, sweep
+
+    settings = get_settings()
+    with transaction(_migrated_url()) as conn:
+        sweep(conn)
+        sent = send_email(conn, settings)
+    typer.echo(f"{sent} e-mails sent" if settings.smtp_host else "inboxes updated; no SMTP server: no e-mail")
+
+
+@notify_app.command("digest")
+def notify_digest() -> None:
+    """Each agency's overdue actions, oldest first: printed, and mailed to its users (run weekly)."""
+    from gis.db import transaction
+    from gis.programme.inbox import digest_text, overdue_digest, send_digest
+
+    settings = get_settings()
+    with transaction(_migrated_url()) as conn:
+        digest = overdue_digest(conn)
+    for agency in digest:
+        subject, body = digest_text(agency, settings.lang)
+        typer.echo(f"{subject}\n{body}")
+    if settings.smtp_host:
+        typer.echo(f"{send_digest(settings, digest)} digests mailed")
 
 
 @user_app.command("disable")

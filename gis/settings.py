@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     # Reports dated before the programme began (1398/01/01) are refused as misread dates.
     programme_start: date = date(2019, 3, 21)
     lang: Literal["fa", "en"] = "fa"  # the command line's messages; pages and the API choose per request
+    # E-mail of inbox notifications and the weekly digest, optional: with no SMTP host nothing is sent.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "safemap@localhost"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
 
     @field_validator("public_exact_categories", "public_neighbourhood_categories")
     @classmethod

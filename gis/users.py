@@ -2,6 +2,7 @@
 
 import hashlib
 import math
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -154,6 +155,17 @@ def list_users(conn: Conn) -> list[dict]:
         )
         keys = ("username", "role", "full_name", "active", "agency", "areas")
         return [dict(zip(keys, row)) for row in cur.fetchall()]
+
+
+def set_email(conn: Conn, username: str, email: str | None) -> None:
+    """Give a user the address their inbox is mailed to (None: no mail)."""
+    email = (email or "").strip() or None
+    if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+", email):
+        raise InvalidInput("email", "not_an_email", email=email)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE app_user SET email = %s WHERE username = %s RETURNING id", (email, username))
+        if cur.fetchone() is None:
+            raise NotFound("no_such_user", username=username, field="username")
 
 
 def disable_user(conn: Conn, username: str) -> None:

@@ -1,15 +1,20 @@
 """The deputy and the agencies in Chromium: a routing rule made on /routing proposes its agency and due date
-on a stage-3 spot's action form."""
+on a stage-3 spot's action form; an agency opens a new action from its inbox and marks it done with a note
+and a photo."""
 
+import io
 from datetime import timedelta
 
 import psycopg2
 import pytest
 from argon2 import PasswordHasher
+from PIL import Image
 
 from gis import clock, users
 from gis.db import transaction
-from gis.users import create_user
+from gis.lang import latin_digits
+from gis.programme import workflow
+from gis.users import create_user, get_user
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -62,4 +67,64 @@ def test_a_routing_rule_proposes_its_agency_on_the_action_form(page, live_url, p
     due = page.input_value('details[data-move="action"] input[name=due_on]')
     assert due == (clock.today() + timedelta(days=9)).isoformat()  # ISO on English pages
     assert page.input_value('details[data-move="action"] textarea[name=what]') == "Fix the lighting"
+    assert page.console_errors == [] and page.outside_requests() == []
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_an_agency_sees_a_new_action_in_its_inbox_and_marks_it_done_with_a_note_and_a_photo(
+    page, live_url, people
+):
+    spot_id, version = _one(
+        people, "SELECT id, version FROM spot WHERE stage = 3 AND status = 'open' ORDER BY id LIMIT 1"
+    )
+    with transaction(people) as conn:
+        workflow.assign_action(
+            conn,
+            user=get_user(conn, "deputy"),
+            spot_id=spot_id,
+            version=version,
+            agency="urban_services",
+            what="پاک‌سازی نخاله از گذر",
+            due_on=clock.today() + timedelta(days=20),
+        )
+    (action_id,) = _one(people, "SELECT max(id) FROM spot_action WHERE what = 'پاک‌سازی نخاله از گذر'")
+    sign_in(page, live_url, "services", PASSWORD, "/map")
+    page.wait_for_selector("#inbox-count:not([hidden])")
+    unread = int(latin_digits(page.text_content("#inbox-count")))
+    page.click("#inbox-link")
+    page.wait_for_url(f"{live_url}/inbox")
+    row = f'#inbox tr[data-kind="assigned"][data-action="{action_id}"]'
+    assert "پاک‌سازی نخاله از گذر" in page.text_content(row)
+    assert "unread" in page.get_attribute(row, "class")
+    page.click(f"{row} a")
+    page.wait_for_url(f"{live_url}/work#action-{action_id}")
+    here = f'#actions tbody tr[data-id="{action_id}"]'
+    page.wait_for_selector(here)
+    page.fill(f"{here} textarea", "نخاله برداشته شد")
+    page.set_input_files(
+        f"{here} input[type=file]", files=[{"name": "cleared.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    page.click(f'{here} button[data-next="done"]')
+    page.wait_for_selector(f'{here}[data-status="done"]')
+    status, outcome, photos = _one(
+        people,
+        "SELECT x.status, x.outcome, (SELECT count(*) FROM action_photo p WHERE p.action_id = x.id)"
+        " FROM spot_action x WHERE x.id = %s",
+        (action_id,),
+    )
+    assert (status, outcome, photos) == ("done", "نخاله برداشته شد", 1)
+    # Opened, the notification is read: the count on the bar is one less.
+    page.goto(f"{live_url}/inbox")
+    assert "unread" not in (page.get_attribute(row, "class") or "")
+    left = _one(
+        people,
+        "SELECT count(*) FROM notification n JOIN app_user u ON u.id = n.user_id"
+        " WHERE u.username = 'services' AND n.read_at IS NULL",
+    )[0]
+    assert left == unread - 1
     assert page.console_errors == [] and page.outside_requests() == []

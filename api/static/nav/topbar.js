@@ -1,6 +1,17 @@
 // The top bar's sign-out: closes the browser session (POST with the CSRF cookie), then opens the sign-in page.
 (function () {
   "use strict";
+  // The inbox's unread count beside its link, for a signed-in user (the link is there only then).
+  const count = document.getElementById("inbox-count");
+  if (count) {
+    fetch("/api/inbox/count", {credentials: "same-origin"}).then((r) => (r.ok ? r.json() : null)).then((body) => {
+      if (!body || !body.unread) return;
+      const lang = document.getElementById("topbar").dataset.lang;
+      count.textContent = lang === "en" ? String(body.unread)
+        : String(body.unread).replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
+      count.hidden = false;
+    }).catch(() => {});
+  }
   const button = document.getElementById("sign-out");
   if (!button) return;
   function csrf() {

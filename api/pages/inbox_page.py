@@ -1,0 +1,45 @@
+"""/inbox: the signed-in user's notifications; each opens where the work is (an agency's actions on /work, a
+spot's page for staff) and is marked read on the way."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.auth import current_user
+from api.deps import DB
+from api.pages.charts import number
+from api.pages.nav import top_bar
+from api.pages.render import language, render, sign_in_first
+from gis.access import may
+from gis.db import Conn
+from gis.lang import jalali
+from gis.programme.inbox import inbox
+from gis.users import User
+
+router = APIRouter(include_in_schema=False)
+
+
+def _target(item: dict, user: User, suffix: str) -> str:
+    """Where an item is worked on: an agency's list, the spot's page, or the programme page for follow-ups."""
+    if may(user.role, "action.progress"):
+        anchor = f"#action-{item['action_id']}" if item["action_id"] else ""
+        return f"/work{suffix}{anchor}"
+    if item["spot_id"]:
+        return f"/spots/{item['spot_id']}{suffix}"
+    return f"/programme{suffix}"
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
+    if user is None:
+        return sign_in_first(request)
+    lang = language(request)
+    suffix = "?lang=en" if lang == "en" else ""
+    items = [
+        {
+            **item,
+            "href": _target(item, user, suffix),
+            "when": number(jalali(item["created_at"]), lang) if lang == "fa" else item["created_at"].date(),
+        }
+        for item in inbox(conn, user=user, lang=lang)
+    ]
+    return render(request, "inbox.html", {"user": user, "bar": top_bar(request, user), "items": items})
