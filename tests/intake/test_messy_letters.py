@@ -161,3 +161,25 @@ def test_flags_are_kept_with_the_report(db_url, tmp_path, places):
             )
             day, kind = cur.fetchone()
     assert (day.isoformat(), kind) == ("2020-12-08", "two_digit_year")
+
+
+def _counts(conn) -> tuple:
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT count(*), (SELECT sum(report_count) FROM spot), (SELECT sum(priority) FROM spot) FROM report"
+        )
+        return cur.fetchone()
+
+
+def test_the_same_file_under_another_letter_is_all_duplicates_of_the_first_batch(db_url, letter):
+    with transaction(db_url) as conn:
+        first = import_reports(conn, letter, source="mayor", source_ref="۱۲۳/ن۳")
+        before = _counts(conn)
+    with transaction(db_url) as conn:
+        again = import_reports(conn, letter, source="mayor", source_ref="456/ن9")
+        assert _counts(conn) == before  # no new report, no inflated count or priority
+    assert (again.count("accepted"), again.count("duplicate")) == (0, 2)
+    assert (again.previous_batch, again.previous_ref) == (first.batch_id, "۱۲۳/ن۳")
+    for row, original in zip(again.rows, first.rows):
+        assert row.report_id == original.report_id
+        assert "۱۲۳/ن۳" in row.reason and f"batch {first.batch_id}" in row.reason and row.reason_fa

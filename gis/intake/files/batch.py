@@ -4,7 +4,8 @@ All-or-nothing by default: one rejected row and the import raises `ImportRejecte
 report, so the caller's transaction rolls everything back. With `partial`, the valid rows are kept and the
 rejected ones are returned (and can be written to a file to fix and send again). Each row's report UUID is
 derived from the source, the reference and the row's normalised content, so importing a file again, in any
-format or row order, adds nothing.
+format or row order, adds nothing; and the very same file (by its SHA-256) sent again under another letter
+reference adds nothing either: each of its rows is a duplicate of the first batch's, named with its letter.
 """
 
 import csv
@@ -12,7 +13,7 @@ import hashlib
 import json
 import uuid as uuidlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -76,7 +77,8 @@ class ImportResult:
     rows: list[RowOutcome] = field(default_factory=list)
     blank: int = 0
     batch_id: int | None = None
-    previous_batch: int | None = None
+    previous_batch: int | None = None  # the first batch of the very same file, under any letter reference
+    previous_ref: str = ""
     written: bool = False
     rejected_url: str | None = None
     header_row: int = 0
@@ -112,6 +114,7 @@ class ImportResult:
             "format": self.file_format,
             "batch_id": self.batch_id,
             "previous_batch": self.previous_batch,
+            "previous_ref": self.previous_ref if self.previous_batch else None,
             "written": self.written,
             "mapping": self.mapping,
             "accepted": self.count("accepted"),
@@ -214,20 +217,35 @@ def open_batch(
     partial: bool,
     actor_id: int | None,
 ) -> int:
-    """Record the import (noting an earlier batch of the same file) so every report can point at it."""
+    """Record the import (noting the first batch of the same file) so every report can point at it."""
     digest = file_sha256(path)
+    earlier_batch(conn, result, digest)
     with conn.cursor() as cur:
-        cur.execute(
-            "SELECT max(id) FROM import_batch WHERE file_sha256 = %s AND source = %s AND source_ref = %s",
-            (digest, source, source_ref),
-        )
-        result.previous_batch = cur.fetchone()[0]
         cur.execute(
             "INSERT INTO import_batch (source, source_ref, file_name, file_sha256, file_format,"
             " partial, imported_by) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
             (source, source_ref, result.file_name, digest, result.file_format, partial, actor_id),
         )
         return cur.fetchone()[0]
+
+
+def earlier_batch(conn: Conn, result: ImportResult, digest: str, *, before: int | None = None) -> None:
+    """Note in `result` the first batch that imported the very same file (before batch `before`)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT id, source_ref FROM import_batch WHERE file_sha256 = %s AND (%s::int IS NULL OR id < %s)"
+            " ORDER BY id LIMIT 1",
+            (digest, before, before),
+        )
+        found = cur.fetchone()
+    result.previous_batch, result.previous_ref = found if found else (None, "")
+
+
+def _imported(conn: Conn, uuids: list[str]) -> dict[str, tuple[int, int | None]]:
+    """Report id and spot of each of these UUIDs already stored."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT uuid::text, id, spot_id FROM report WHERE uuid = ANY(%s::uuid[])", (uuids,))
+        return {uuid: (report_id, spot_id) for uuid, report_id, spot_id in cur.fetchall()}
 
 
 def _close_batch(conn: Conn, batch_id: int, result: ImportResult) -> None:
@@ -286,20 +304,55 @@ class PendingRows:
         # (index in result.rows, row, report, key, values); report is None when the row repeats a waiting one.
         self.pending: list[tuple[int, int, ReportCreate | None, str, dict]] = []
         self.waiting: set[str] = set()
+        # Rows of a file imported before under another letter: (index, row, report, key, values, the UUID
+        # the row got in that first batch).
+        self.copies: list[tuple[int, int, ReportCreate, str, dict, str]] = []
 
     def add(self, number: int, report: ReportCreate, key: str, values: dict[str, str]) -> None:
         """Hold a valid row for the next batch, submitting the batch once it is full."""
         self.result.rows.append(RowOutcome(number, "pending"))
-        if key in self.waiting:
-            self.pending.append((len(self.result.rows) - 1, number, None, key, values))
+        index = len(self.result.rows) - 1
+        first_ref = self.result.previous_ref
+        if self.result.previous_batch is not None and match_key(first_ref) != match_key(report.source_ref):
+            first = row_uuid(replace(report, source_ref=first_ref))
+            self.copies.append((index, number, report, key, values, first))
+            if len(self.copies) >= BATCH_ROWS:
+                self.flush()
             return
-        self.pending.append((len(self.result.rows) - 1, number, report, key, values))
+        self._hold(index, number, report, key, values)
+
+    def _hold(self, index: int, number: int, report: ReportCreate, key: str, values: dict[str, str]) -> None:
+        if key in self.waiting:
+            self.pending.append((index, number, None, key, values))
+            return
+        self.pending.append((index, number, report, key, values))
         self.waiting.add(key)
         if len(self.waiting) >= BATCH_ROWS:
             self.flush()
 
+    def _settle_copies(self) -> None:
+        """A row the first batch of the same file holds is a duplicate of it; any other row is imported."""
+        copies, self.copies = self.copies, []
+        found = _imported(self.conn, [c[5] for c in copies])
+        batch, ref = self.result.previous_batch, self.result.previous_ref
+        for index, number, report, key, values, first in copies:
+            if first not in found:
+                self._hold(index, number, report, key, values)
+                continue
+            report_id, spot_id = found[first]
+            self.result.rows[index] = RowOutcome(
+                number,
+                "duplicate",
+                reason=text("flag_same_file", ref=ref, batch=batch),
+                reason_fa=text("flag_same_file", "fa", ref=ref, batch=batch),
+                report_id=report_id,
+                spot_id=spot_id,
+            )
+
     def flush(self) -> None:
         """Submit the waiting rows and settle each pending row's outcome."""
+        if self.copies:
+            self._settle_copies()
         submitted = iter(
             submit_reports(
                 self.conn,

@@ -36,6 +36,7 @@ from gis.intake.files.batch import (
     PendingRows,
     cell_texts,
     check_crs,
+    earlier_batch,
     file_sha256,
     is_blank,
     keep_rejected,
@@ -353,6 +354,8 @@ def _write_file(
         with conn.cursor() as cur:
             cur.execute("UPDATE import_job SET batch_id = %s WHERE id = %s", (job["batch_id"], job["id"]))
         conn.commit()
+    else:  # resumed: the first batch of the same file is still the one its rows repeat
+        earlier_batch(conn, result, job["file_sha256"], before=job["batch_id"])
     result.file_name = job["file_name"]
     pending = PendingRows(
         conn,
