@@ -14,7 +14,7 @@ HEADER = ["ردیف", "نوع فضا", "نشانی", "محله", "عرض جغر�
 UNKNOWN = {"نور کم": "poor_lighting", "ساختمان خرابه": "abandoned_building"}
 
 
-def messy_xlsx(db_url: str, path: Path, *, title: bool = True) -> Path:
+def messy_xlsx(db_url: str, path: Path) -> Path:
     """Write the list to `path`, its points clear of every spot (a second list is about other places)."""
     points = [point_in(db_url, code) for code in ("2201", "2203", "2205")]
     rows = [
@@ -25,9 +25,8 @@ def messy_xlsx(db_url: str, path: Path, *, title: bool = True) -> Path:
     ]
     book = Workbook()
     sheet = book.active
-    if title:
-        sheet.append(["فهرست فضاهای بی‌دفاع ناحیه — پیوست نامه"])
-        sheet.append([])
+    sheet.append(["فهرست فضاهای بی‌دفاع ناحیه — پیوست نامه"])
+    sheet.append([])
     sheet.append(HEADER)
     for number, category, address, area, lat, lon, day, when in rows:
         sheet.append(

@@ -3,11 +3,13 @@ check), its two unknown categories confirmed once, after which they resolve in e
 its scan kept with the batch, staff-only."""
 
 import io
+import uuid
 
 import pytest
 from PIL import Image
 
 from gis.db import transaction
+from tests.api.channels import point_in
 from tests.api.letters import UNKNOWN, messy_xlsx
 from tests.conftest import bearer_headers
 
@@ -31,7 +33,7 @@ def _preview(client, office, path, **data):
 
 
 def test_preview_lists_each_unknown_word_once_with_suggestions(client, office, db_url, tmp_path) -> None:
-    path = messy_xlsx(db_url, tmp_path / "letter.xlsx", title=False)
+    path = messy_xlsx(db_url, tmp_path / "letter.xlsx")
     answer = _preview(client, office, path)
     assert answer.status_code == 200, answer.text
     found = answer.json()
@@ -52,7 +54,7 @@ def test_preview_lists_each_unknown_word_once_with_suggestions(client, office, d
 
 
 def test_confirmed_words_resolve_from_then_on(client, office, db_url, tmp_path) -> None:
-    path = messy_xlsx(db_url, tmp_path / "letter.xlsx", title=False)
+    path = messy_xlsx(db_url, tmp_path / "letter.xlsx")
     saved = client.post(
         "/api/imports/aliases",
         headers=office,
@@ -61,8 +63,14 @@ def test_confirmed_words_resolve_from_then_on(client, office, db_url, tmp_path) 
     assert saved.status_code == 200, saved.text
     again = _preview(client, office, path).json()
     assert again["unresolved"] == []
-    # another channel: the API's own report form takes the confirmed word
-    assert client.get("/api/reference/categories").status_code == 200
+    # another channel: a report sent to the API in the same words
+    lon, lat = point_in(db_url, "2209")
+    body = {"uuid": str(uuid.uuid4()), "category": "نور  كم", "lon": lon, "lat": lat, "source": "mayor"}
+    sent = client.post("/api/reports", headers=office, json=body)
+    assert sent.status_code == 201, sent.text
+    with transaction(db_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT category FROM report WHERE uuid = %s", (body["uuid"],))
+        assert cur.fetchone()[0] == "poor_lighting"
     bad = client.post(
         "/api/imports/aliases?lang=fa",
         headers=office,
@@ -73,7 +81,7 @@ def test_confirmed_words_resolve_from_then_on(client, office, db_url, tmp_path) 
 
 
 def test_the_letter_and_its_scan_stay_with_the_batch_for_staff_only(client, office, db_url, tmp_path) -> None:
-    path = messy_xlsx(db_url, tmp_path / "letter.xlsx", title=False)
+    path = messy_xlsx(db_url, tmp_path / "letter.xlsx")
     with open(path, "rb") as handle:
         imported = client.post(
             "/api/imports/reports",
@@ -97,7 +105,7 @@ def test_the_letter_and_its_scan_stay_with_the_batch_for_staff_only(client, offi
     assert scan.status_code == 200 and scan.headers["content-type"] == "image/png"
     shown = client.get(f"/api/imports/batches/{batch}", headers=office).json()
     assert shown["letter_number"] == "۱۲۳" and shown["has_scan"]
-    assert [r["row"] for r in shown["reports"]] == [4] and shown["reports"][0]["spot_id"]
+    assert [r["row"] for r in shown["reports"]] == [6] and shown["reports"][0]["spot_id"]
     assert client.get(f"/api/imports/batches/{batch}/scan").status_code == 401
     with transaction(db_url) as conn:
         agency = bearer_headers(conn, "agency-x", "agency", agency="urban_services")

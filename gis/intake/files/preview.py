@@ -38,6 +38,8 @@ def preview(
         if is_blank(row.values, row.geometry):
             blank += 1
             continue
+        if row.total:  # the list's totals row: the import skips it too
+            continue
         if len(first) < FIRST_ROWS:
             first.append({"row": row.number, "cells": [cell_text(row.values.get(c)) for c in table.columns]})
         mapper.add(row.number, row.values)
