@@ -6,15 +6,13 @@ Both run on a fresh copy of the benchmark database, so the import meets a millio
 """
 
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import psycopg2
 
-from tests.perf.common import REPORTS, ROOT, Result, admin, copy_of, median
+from tests.perf.common import REPORTS, Result, admin, copy_of, median, timed_safemap
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", str(REPORTS)))
 # One full import of a million rows takes minutes; repeat only small ones.
@@ -82,29 +80,8 @@ def raw_copy(url: str, path: Path) -> float:
 
 def safemap_import(url: str, path: Path) -> tuple[float, str]:
     """Seconds for `safemap import reports FILE` on `url`, and its last line of output."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_")}
-    env["DATABASE_URL"] = url
-    start = time.perf_counter()
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "safemap"),
-            "import",
-            "reports",
-            str(path),
-            "--source",
-            "mayor",
-            "--ref",
-            "bench",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"safemap import failed: {(done.stdout + done.stderr)[-2000:]}")
-    return seconds, done.stdout.strip().splitlines()[-1]
+    seconds, lines = timed_safemap(url, "import", "reports", str(path), "--source", "mayor", "--ref", "bench")
+    return seconds, lines[-1]
 
 
 def run(url: str, base: str) -> list[Result]:

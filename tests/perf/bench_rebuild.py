@@ -5,15 +5,12 @@ same answer).
 """
 
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import psycopg2
 
 from gis.aggregation.rebuild import FREE_SPOTS_SQL
-from tests.perf.common import REPORTS, ROOT, Result, admin, copy_of, median
+from tests.perf.common import REPORTS, Result, admin, copy_of, median, timed_safemap
 
 TARGET_S = 120
 REPEAT = int(os.environ.get("BENCH_REBUILD_REPEAT", "3" if REPORTS <= 200_000 else "1"))
@@ -46,21 +43,10 @@ def raw_cluster(url: str) -> tuple[float, int]:
 
 def safemap_rebuild(url: str) -> tuple[float, str]:
     """Seconds for `safemap aggregate --rebuild` on `url` (commit included), and its summary line."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_")}
-    env["DATABASE_URL"] = url
-    env["SAFEMAP_AGGREGATION_RADIUS_M"] = str(RADIUS_M)
-    start = time.perf_counter()
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "safemap"), "aggregate", "--rebuild"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    seconds, lines = timed_safemap(
+        url, "aggregate", "--rebuild", env={"SAFEMAP_AGGREGATION_RADIUS_M": str(RADIUS_M)}
     )
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"safemap aggregate --rebuild failed: {(done.stdout + done.stderr)[-2000:]}")
-    return seconds, done.stdout.strip().splitlines()[0]
+    return seconds, lines[0]
 
 
 def run(url: str, base: str) -> list[Result]:

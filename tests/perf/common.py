@@ -8,6 +8,8 @@ neighbourhoods of Tehran, spots and 1,000,000 reports, and reused by later runs 
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -66,6 +68,25 @@ def timed(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return times
+
+
+def timed_safemap(url: str, *args: str, env: dict[str, str] | None = None) -> tuple[float, list[str]]:
+    """Seconds for `safemap ARGS` on `url` (commit included) and its lines of output; its output in the error
+    when it fails."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_")}
+    environment |= {"DATABASE_URL": url, **(env or {})}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "safemap"), *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"safemap {' '.join(args)} failed: {(done.stdout + done.stderr)[-2000:]}")
+    return seconds, done.stdout.strip().splitlines()
 
 
 def machine() -> str:
