@@ -27,6 +27,7 @@ from api.pages.basemaps import VECTOR_SCRIPT, basemap_config
 from api.pages.nav import top_bar_html
 from api.pages.render import language, sign_in_first
 from api.pages.strings import words
+from gis import access
 from gis.db import Conn
 from gis.publish.mapdata import map_areas_geojson, map_reference
 from gis.users import User
@@ -87,6 +88,38 @@ class BasemapLayer(JSCSSMixin):
         self.default_css = [("safemap_basemaps_css", BASEMAPS_SCRIPT.removesuffix(".js") + ".css")]
 
 
+class DrawingLayer(JSCSSMixin):
+    """For staff: the spots waiting to be placed, listed beside the map, and (for those who may submit
+    reports) Leaflet-Geoman's tools to draw a line or an area and save it as a spot
+    (api/static/map/drawing.js)."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}<script>{{ this.js }}</script>{% endmacro %}
+        {% macro script(this, kwargs) %}
+            safemapDrawing(window.safemap, {{ this.config|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, config: dict[str, Any], asset_base: str) -> None:
+        super().__init__()
+        self._name = "DrawingLayer"
+        self.config = config
+        self.js = (STATIC / "drawing.js").read_text(encoding="utf-8")
+        geoman = f"{asset_base}/geoman/leaflet-geoman"
+        self.default_js = [("geoman", f"{geoman}.js")] if config["draw"] else []
+        self.default_css = [("geoman_css", f"{geoman}.css")] if config["draw"] else []
+
+
+def placing_config(user: User | None) -> dict | None:
+    """What a signed-in reader gets of the placing tools: the list of spots to place (within their scope),
+    and drawing when they may submit reports (as the source their role may submit)."""
+    if user is None:
+        return None
+    sources = access.submit_sources(user.role)
+    draw = (sources[0] if sources else "other") if access.may(user.role, "report.submit") else None
+    return {"draw": draw}
+
+
 def _label_points(areas: dict, en: bool) -> list[dict]:
     """Where each neighbourhood's name is written on the map: a point inside it."""
     points = []
@@ -115,6 +148,7 @@ def build_map(
     api_base: str = "/api/map",
     analysis_base: str = "/api/analysis",
     spot_page: str = "/spots",
+    placing: dict | None = None,
 ) -> str:
     """The whole map page as HTML; reference rows are dicts as the `stage`, `category` and `source` tables
     hold, `basemaps` the layers and search box of `api.pages.basemaps.basemap_config`."""
@@ -221,6 +255,14 @@ def build_map(
     if basemaps is not None:
         layers = {**basemaps, "labels": _label_points(areas, en)}
         BasemapLayer(layers, map_name=fmap.get_name(), control_name=control.get_name()).add_to(fmap)
+    if placing is not None:
+        drawing = {
+            **placing,
+            "text": words("place", lang),
+            "categories": [{"code": c["code"], "label": c[label]} for c in categories],
+            "spotPage": spot_page,
+        }
+        DrawingLayer(drawing, asset_base).add_to(fmap)
     root = fmap.get_root()
     root.header.add_child(Element(f"<title>{escape(text['title'])}</title>"), name="title")
     html = root.render()
@@ -243,6 +285,7 @@ def map_page(request: Request, conn: Conn = DB, user: User | None = Depends(curr
         **map_reference(conn),
         lang=lang,
         basemaps=basemap_config(conn, request, lang),
+        placing=placing_config(user),
     )
     # The bar goes first in the body; topbar.css gives the map the height below it.
     return HTMLResponse(html.replace("<body>", "<body>" + top_bar_html(request, user), 1))

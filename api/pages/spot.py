@@ -12,13 +12,15 @@ from api.deps import DB
 from api.pages import charts
 from api.pages.nav import top_bar
 from api.pages.render import language, render
+from gis import access
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.lang import persian_digits
+from gis.programme.placing import spot_addresses
 from gis.publish.mapdata import map_reference
 from gis.spots import spot_feature
 from gis.users import User
-from gis.vocabulary import AUDIT_CRITERIA, EVENT_KINDS
+from gis.vocabulary import AUDIT_CRITERIA, EVENT_KINDS, LOCATION_PRECISIONS
 
 router = APIRouter(tags=["pages"])
 
@@ -75,8 +77,26 @@ def spot_page(
             "audit_criteria": [
                 [key, fa, en] for key, (fa, en) in AUDIT_CRITERIA.items()
             ],  # a list keeps the order
+            "placing": _placing(request, conn, spot, scope=scope, user=user, index=index),
         },
     )
+
+
+def _placing(
+    request: Request, conn: Conn, spot: dict, *, scope: SpotScope, user: User | None, index: int
+) -> dict | None:
+    """The map of where the spot is, for staff (who see its true place and its addresses); the GIS office
+    may move it there."""
+    if not scope.exact:
+        return None
+    props = spot["properties"]
+    return {
+        "geometry": spot["geometry"],
+        "precision": LOCATION_PRECISIONS[props["location_precision"]][index],
+        "addresses": spot_addresses(conn, props["id"]),
+        "editable": user is not None and access.may(user.role, "spot.edit"),
+        "basemap": request.app.state.settings.basemap_url or "",
+    }
 
 
 def _first_position(coords: list) -> tuple[float, float]:

@@ -540,6 +540,39 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Placing and drawing spots: the spot page's map (api/static/spot/placing.js) and the map page's drawing tools
+# and list of spots waiting to be placed (api/static/map/drawing.js).
+WORDS.update(
+    {
+        "map.to_place": ("در انتظار جایابی", "To be placed"),
+        "place.heading": ("مکان روی نقشه", "Location on the map"),
+        "place.precision": ("دقت مکان", "Location precision"),
+        "place.addresses": ("نشانی‌های گزارش‌شده", "Addresses reported"),
+        "place.help": (
+            "نشانگر (یا رأس‌های خط و محدوده) را به مکان درست بکشید، یا مختصات را بنویسید: "
+            "درجه، درجه-دقیقه-ثانیه یا UTM.",
+            "Drag the marker (or a line's or an area's vertices) to where the spot is, or type its "
+            "coordinates: degrees, degrees-minutes-seconds or UTM.",
+        ),
+        "place.x": ("طول جغرافیایی یا x (UTM)", "Longitude or x (UTM)"),
+        "place.y": ("عرض جغرافیایی یا y (UTM)", "Latitude or y (UTM)"),
+        "place.save": ("ثبت مکان", "Save the location"),
+        "place.saving": ("در حال ثبت…", "Saving…"),
+        "place.saved": ("مکان ثبت شد", "Location saved"),
+        "place.list": ("در انتظار جایابی", "Waiting to be placed"),
+        "place.none": ("فضایی در انتظار جایابی نیست", "No spot is waiting to be placed"),
+        "place.draw": ("کشیدن فضا", "Draw a spot"),
+        "place.draw_line": ("خط (معبر، گذرگاه)", "Line (street, passage)"),
+        "place.draw_area": ("محدوده (پارک، زمین بایر)", "Area (park, vacant lot)"),
+        "place.category": ("نوع این فضا", "This spot's category"),
+        "place.description": ("توضیح", "Description"),
+        "place.save_spot": ("ثبت فضا", "Save the spot"),
+        "place.cancel": ("انصراف", "Cancel"),
+        "place.spot_saved": ("فضا ثبت شد", "Spot saved"),
+    }
+)
+
+
 def pick(pair: tuple[str, str], lang: str) -> str:
     """The Persian or the English of a (Persian, English) pair."""
     return pair[1] if lang == "en" else pair[0]

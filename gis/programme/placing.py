@@ -85,3 +85,13 @@ def unplaced_spots(conn: Conn, *, scope: SpotScope) -> list[dict]:
     with dict_cursor(conn) as cur:
         cur.execute(UNPLACED_SQL, scope.params())
         return [dict(row) for row in cur.fetchall()]
+
+
+def spot_addresses(conn: Conn, spot_id: int) -> list[str]:
+    """The addresses the spot's reports give, for the staff placing it."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT address FROM report WHERE spot_id = %s AND address <> '' ORDER BY address",
+            (spot_id,),
+        )
+        return [row[0] for row in cur.fetchall()]

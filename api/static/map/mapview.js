@@ -94,13 +94,17 @@ function safemapMap(config) {
     const p = feature.properties;
     const stage = stageOf[p.stage];
     const category = categoryOf[p.category] || {icon: "question", label: p.category};
+    // Known only by its address or neighbourhood: a "to be placed" mark at the neighbourhood, never a point.
+    const unplaced = p.location_precision === "address" || p.location_precision === "neighbourhood";
     const icon = L.divIcon({
       className: "", iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -12],
-      html: '<div class="sm-pin" data-spot="' + escape(p.id) + '" style="background:' + escape(stage.colour) + '">' +
-            '<i class="fa-solid fa-' + escape(category.icon) + '"></i></div>',
+      html: '<div class="sm-pin' + (unplaced ? " sm-unplaced" : "") + '" data-spot="' + escape(p.id) +
+            '" style="background:' + escape(stage.colour) + '">' +
+            '<i class="fa-solid fa-' + (unplaced ? "question" : escape(category.icon)) + '"></i></div>',
     });
     const [lon, lat] = feature.geometry.coordinates;
-    const marker = L.marker([lat, lon], {icon, title: p.title || category.label});
+    const title = (unplaced ? text.to_place + ": " : "") + (p.title || category.label);
+    const marker = L.marker([lat, lon], {icon, title});
     marker.spot = p;
     marker.bindPopup(() => popupHtml(p, null), {maxWidth: 320});
     marker.on("popupopen", () => loadDetails(marker));
@@ -164,7 +168,7 @@ function safemapMap(config) {
   // Markers already on the map stay (an open popup survives the pan it causes); only the difference changes.
   const shown = new Map();
   function showSpots(features) {
-    const key = (p) => p.stage + "/" + p.category + "/" + p.report_count;
+    const key = (p) => p.stage + "/" + p.category + "/" + p.report_count + "/" + p.location_precision;
     const wanted = new Map(features.map((f) => [f.properties.id, f]));
     const gone = [];
     shown.forEach((marker, id) => {
