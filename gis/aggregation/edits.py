@@ -60,8 +60,10 @@ SPOT_REPORTS_SQL = """
 
 # A stage-1 spot sits where its first report put it; when that report leaves, it moves to the next one.
 RESEAT_SQL = """
-    UPDATE spot s SET geom = first.geom, area_id = first.area_id
-    FROM report gone, LATERAL (SELECT r.geom, r.area_id FROM report r WHERE r.spot_id = %(spot)s
+    UPDATE spot s SET geom = first.geom, area_id = first.area_id,
+                      location_precision = first.location_precision
+    FROM report gone, LATERAL (SELECT r.geom, r.area_id, r.location_precision FROM report r
+                               WHERE r.spot_id = %(spot)s
                                ORDER BY r.id LIMIT 1) first
     WHERE s.id = %(spot)s AND gone.id = %(report)s AND s.stage = 1 AND ST_Equals(s.geom, gone.geom)
 """

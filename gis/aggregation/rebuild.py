@@ -239,14 +239,16 @@ def _move_reports(conn: Conn, clusters: list[Cluster]) -> dict[int, int]:
 
 
 def _reseat_spots(conn: Conn, formed: list[Cluster], claimed: set[int], before: dict[int, set[int]]) -> None:
-    """A re-formed spot whose first report changed moves to the new one, as a spot made by a report sits."""
+    """A re-formed spot whose first report changed moves to the new one, as a spot made by a report sits
+    (one the GIS office placed by hand stays where it was put)."""
     reseated = [c for c in formed if c.spot_id in claimed and c.founder != min(before[c.spot_id])]
     with conn.cursor() as cur:
         cur.execute(
             """
-            UPDATE spot s SET geom = r.geom, category = r.category, area_id = r.area_id
+            UPDATE spot s SET geom = r.geom, category = r.category, area_id = r.area_id,
+                              location_precision = r.location_precision
             FROM unnest(%s::int[], %s::bigint[]) AS m(spot, founder) JOIN report r ON r.id = m.founder
-            WHERE s.id = m.spot
+            WHERE s.id = m.spot AND s.location_precision <> 'placed'
             """,
             ([c.spot_id for c in reseated], [c.founder for c in reseated]),
         )

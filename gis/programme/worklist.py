@@ -6,14 +6,14 @@ from gis.users import User
 # Another live spot of the same kind this close (metres) may be the same place reported twice.
 DUPLICATE_M = 100
 
-# Which decisions a spot waits for: "verify" (a stage-1 report nobody checked), "place" (a report whose
-# location was not verified, e.g. geocoded from an address), "duplicate" (a live spot of its kind nearby).
+# Which decisions a spot waits for: "verify" (a stage-1 report nobody checked), "place" (a spot known only by
+# its address or neighbourhood, until the GIS office places it), "duplicate" (a live spot of its kind nearby).
 WORK_SQL = """
     SELECT s.id, s.title, s.stage, s.category, c.label_fa, c.label_en, a.code, a.name_fa, a.name_en,
            s.report_count, s.priority::float8, s.version, s.updated_at,
            ST_Y(ST_PointOnSurface(s.geom)), ST_X(ST_PointOnSurface(s.geom)),
            s.stage = 1,
-           EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id AND NOT r.location_verified),
+           s.location_precision IN ('address', 'neighbourhood'),
            EXISTS (SELECT 1 FROM spot o
                    WHERE o.id <> s.id AND o.category = s.category AND o.status IN ('open', 'resolved')
                      AND ST_DWithin(o.geom::geography, s.geom::geography, %(near)s))

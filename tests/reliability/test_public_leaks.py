@@ -244,3 +244,30 @@ def test_a_note_is_for_staff_unless_marked_public(hotline, world):
         headers=world["people"]["gis"],
     )
     assert refused.status_code == 400 and refused.json()["error"]["field"] == "visibility"
+
+
+def test_a_request_known_only_by_its_address_stays_hidden_even_past_mapping(hotline, db_url):
+    """An Open311 request naming only a neighbourhood lies at that neighbourhood's point: never a public
+    place, even if its spot were past mapping without being placed (the workflow itself refuses that)."""
+    posted = hotline.post(
+        f"{V2}/requests.json",
+        data={
+            "api_key": API_KEY,
+            "service_code": "poor_lighting",
+            "address_string": "شهرک دریاچه، کنار پارک",
+        },
+    )
+    assert posted.status_code == 201, posted.text
+    [new] = posted.json()
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "UPDATE spot SET stage = 3 FROM report r WHERE r.id = %s AND spot.id = r.spot_id"
+            " RETURNING spot.id, spot.location_precision",
+            (int(new["service_request_id"]),),
+        )
+        spot_id, precision = cur.fetchone()
+    assert precision == "address"
+    listed = [r["service_request_id"] for r in hotline.get(f"{V2}/requests.json", params=EVER).json()]
+    assert new["service_request_id"] not in listed
+    assert hotline.get(f"{V2}/requests/{new['service_request_id']}.json").status_code == 404
+    assert hotline.get(f"/api/spots/{spot_id}").status_code == 404
