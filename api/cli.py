@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from api.basemap_cli import basemap_app
-from gis.errors import SafemapError
+from gis.errors import InvalidInput, SafemapError
 from gis.settings import get_settings
 
 if TYPE_CHECKING:
-    from gis.intake.files.batch import RowOutcome
+    from gis.intake.files.batch import ImportResult, RowOutcome
 
 app = typer.Typer(
     help="Safemap: map and fix unsafe urban spaces (District 22, Tehran).",
@@ -390,6 +390,24 @@ def _reason(outcome: "RowOutcome") -> str:
     return outcome.reason if _english() or not outcome.reason_fa else outcome.reason_fa
 
 
+def _print_rows(result: "ImportResult") -> None:
+    """Every problem of every rejected row, every duplicate and every flag, in the command line's language."""
+    fa = not _english()
+    for outcome in result.rows:
+        if outcome.status == "rejected":
+            for problem in outcome.all_problems():
+                reason = problem.get("reason_fa") if fa and problem.get("reason_fa") else problem["reason"]
+                typer.echo(f"row {outcome.row}: rejected: {problem['field']}: {reason}")
+        elif outcome.status == "duplicate":
+            typer.echo(
+                f"row {outcome.row}: duplicate: {_reason(outcome)}"
+                + (f" (report {outcome.report_id})" if outcome.report_id else "")
+            )
+        for flagged in outcome.flags or []:
+            message = flagged["message_fa"] if fa else flagged["message"]
+            typer.echo(f"row {outcome.row}: to review: {flagged['field']}: {message}")
+
+
 @import_app.command("reports")
 def import_reports_command(
     file: Path = typer.Argument(
@@ -402,44 +420,52 @@ def import_reports_command(
     rejected: Optional[Path] = typer.Option(
         None, help="where --partial writes the rejected rows (default: FILE.rejected.csv in this folder)"
     ),
+    header_row: Optional[int] = typer.Option(
+        None, "--header-row", min=1, help="the row holding the headers (found automatically otherwise)"
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="check every row and print every problem of every row; nothing is kept"
+    ),
 ) -> None:
-    """Import a list of reports: every row is accepted, rejected (field and reason) or a duplicate."""
+    """Import a list of reports: every row is accepted, rejected (every field with its reason) or a
+    duplicate; conflicts to review are flagged."""
     from gis.db import transaction
     from gis.intake.files import ImportRejected, import_reports, write_rejected
+    from gis.intake.files.batch import check_file
     from gis.intake.files.jobs import needs_job
 
     url = _migrated_url()
-    if needs_job(file, crs):
+    if not dry_run and needs_job(file, crs):
+        if header_row is not None:
+            raise InvalidInput("header_row", "header_row_small_files")
         _import_job(url, file, source=source, ref=ref, crs=crs, partial=partial, rejected=rejected)
         return
     bar = _progress_bar()
     task = bar.add_task(file.name, total=None)
+    options = {
+        "source": source,
+        "source_ref": ref,
+        "crs": crs,
+        "radius_m": get_settings().aggregation_radius_m,
+        "actor_name": f"import {file.name}",
+        "header_row": header_row,
+        "progress": lambda done, total: bar.update(task, completed=done, total=total),
+    }
     try:
         with bar, transaction(url) as conn:
-            result = import_reports(
-                conn,
-                file,
-                source=source,
-                source_ref=ref,
-                crs=crs,
-                partial=partial,
-                radius_m=get_settings().aggregation_radius_m,
-                actor_name=f"import {file.name}",
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
+            if dry_run:
+                result = check_file(conn, file, **options)
+            else:
+                result = import_reports(conn, file, partial=partial, **options)
     except ImportRejected as exc:
         result = exc.result
-    for outcome in result.rows:
-        if outcome.status == "rejected":
-            typer.echo(f"row {outcome.row}: rejected: {outcome.field}: {_reason(outcome)}")
-        elif outcome.status == "duplicate":
-            typer.echo(
-                f"row {outcome.row}: duplicate: {_reason(outcome)}"
-                + (f" (report {outcome.report_id})" if outcome.report_id else "")
-            )
+    _print_rows(result)
     if result.previous_batch:
-        typer.echo(f"this file was imported before (batch {result.previous_batch})")
+        letter = f", letter «{result.previous_ref}»" if result.previous_ref else ""
+        typer.echo(f"this file was imported before (batch {result.previous_batch}{letter})")
     typer.echo(result.summary() + (f"; batch {result.batch_id}" if result.written else ""))
+    if dry_run:
+        raise typer.Exit(1 if result.count("rejected") else 0)
     if result.written and result.count("rejected"):
         target = rejected or Path.cwd() / f"{file.stem}.rejected.csv"
         typer.echo(f"{write_rejected(target, result)} rejected rows written to {target}")

@@ -166,7 +166,8 @@ def test_flags_are_kept_with_the_report(db_url, tmp_path, places):
 def _counts(conn) -> tuple:
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT count(*), (SELECT sum(report_count) FROM spot), (SELECT sum(priority) FROM spot) FROM report"
+            "SELECT count(*), (SELECT sum(report_count) FROM spot), (SELECT sum(priority) FROM spot)"
+            " FROM report"
         )
         return cur.fetchone()
 
@@ -183,3 +184,31 @@ def test_the_same_file_under_another_letter_is_all_duplicates_of_the_first_batch
     for row, original in zip(again.rows, first.rows):
         assert row.report_id == original.report_id
         assert "۱۲۳/ن۳" in row.reason and f"batch {first.batch_id}" in row.reason and row.reason_fa
+
+
+def test_the_cli_dry_run_prints_every_problem_of_every_row_and_keeps_nothing(db_url, tmp_path, places):
+    from tests.cli.test_cli import run
+
+    lon1, (lon2, lat2) = places["2201"][0], places["2207"]
+    path = _xlsx(
+        tmp_path / "check.xlsx",
+        [
+            ["۱", persian(lat2), persian(lon2), "زمین بایر", "محله دیگر", "2201", "99/9/18", None],
+            ["۲", "سی و پنج", persian(lon1), "چیز عجیب", "سه مشکل", None, "1402/13/40", "ساعت 21"],
+        ],
+    )
+    env = {"DATABASE_URL": db_url, "SAFEMAP_LANG": "en"}
+    checked = run("import", "reports", str(path), "--dry-run", env=env)
+    assert checked.returncode == 1, checked.stderr  # a rejected row
+    out = checked.stdout
+    for field in ("category", "lat", "date", "time_of_day"):
+        assert f"row 5: rejected: {field}: " in out
+    assert "row 4: to review: neighbourhood: the row names neighbourhood '2201'" in out
+    assert "row 4: to review: date: two-digit year 99/9/18 read as 1399/09/18" in out
+    assert "headers on row 3, rows 1, 2 above them skipped; totals row 6 skipped" in out
+    assert "a check only: nothing imported" in out
+    forced = run("import", "reports", str(path), "--dry-run", "--header-row", "4", env=env)
+    assert forced.returncode == 1 and "no category column" in forced.stdout + forced.stderr
+    with transaction(db_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM import_batch")
+        assert cur.fetchone()[0] == 0

@@ -80,6 +80,7 @@ class ImportResult:
     previous_batch: int | None = None  # the first batch of the very same file, under any letter reference
     previous_ref: str = ""
     written: bool = False
+    checked_only: bool = False  # a dry run: every row checked, nothing kept
     rejected_url: str | None = None
     header_row: int = 0
     skipped: list[int] = field(default_factory=list)  # rows above the headers (a title, blank rows)
@@ -104,7 +105,9 @@ class ImportResult:
             text += f"; headers on row {self.header_row}, rows {_rows(self.skipped)} above them skipped"
         if self.totals:
             text += f"; totals row {_rows(self.totals)} skipped"
-        if not self.written:
+        if self.checked_only:
+            text += " — a check only: nothing imported"
+        elif not self.written:
             text += " — nothing imported (all or nothing: fix the rows, or import with --partial)"
         return text
 
@@ -461,6 +464,24 @@ def import_reports(
     if keep_rejected(conn, result.rows, batch_id=batch_id):
         result.rejected_url = rejected_url(batch_id=batch_id)
     result.batch_id, result.written = batch_id, True
+    return result
+
+
+def check_file(conn: Conn, path: Path, **options: object) -> ImportResult:
+    """Every row as the import would take it — every problem of every row, duplicates, flags, new spots —
+    with nothing kept: the import itself runs (partial) inside a savepoint that is rolled back."""
+    with conn.cursor() as cur:
+        cur.execute("SAVEPOINT import_check")
+    try:
+        result = import_reports(conn, path, **(options | {"partial": True}))  # type: ignore[arg-type]
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("ROLLBACK TO SAVEPOINT import_check")
+    result.batch_id, result.written, result.rejected_url, result.checked_only = None, False, None, True
+    for row in result.rows:
+        if row.status == "accepted":  # the report and a new spot were rolled back with the rest
+            row.report_id = None
+            row.spot_id = None if row.new_spot else row.spot_id
     return result
 
 
