@@ -66,29 +66,23 @@ def cluster() -> Iterator[Cluster]:
     shutil.rmtree(root, ignore_errors=True)
 
 
-def _admin(pg: Cluster):
-    """The superuser (the app's role may not create databases)."""
+def _admin(pg: Cluster, statement: str) -> None:
+    """Run one statement as the superuser (the app's role may not create databases)."""
     conn = psycopg2.connect(pg.admin_url("postgres"))
     conn.autocommit = True
-    return conn
+    try:
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
 
 
 def _copy_database(pg: Cluster, template: str, name: str) -> None:
-    conn = _admin(pg)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}" OWNER "{APP_ROLE}" TEMPLATE "{template}"')
-    finally:
-        conn.close()
+    _admin(pg, f'CREATE DATABASE "{name}" OWNER "{APP_ROLE}" TEMPLATE "{template}"')
 
 
 def _drop_database(pg: Cluster, name: str) -> None:
-    conn = _admin(pg)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        conn.close()
+    _admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _fresh(pg: Cluster, template: str) -> Iterator[str]:

@@ -36,21 +36,21 @@ def sql_count(db_url: str, query: str, params: tuple) -> int:
         return cur.fetchone()[0]
 
 
-def test_a_tile_holds_the_spots_and_areas_inside_it(client, db_url, tmp_path):
-    z = 13
-    x, y = tile_of(51.2, 35.74, z)
-    spots = sql_count(
+def in_tile(db_url: str, table: str, condition: str, z: int, x: int, y: int) -> int:
+    """How many rows of `table` meeting `condition` lie in tile z/x/y: what the tile should hold."""
+    return sql_count(
         db_url,
-        "SELECT count(*) FROM spot WHERE status <> 'merged'"
+        f"SELECT count(*) FROM {table} WHERE {condition}"
         " AND ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(%s, %s, %s))",
         (z, x, y),
     )
-    areas = sql_count(
-        db_url,
-        "SELECT count(*) FROM area"
-        " WHERE ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(%s, %s, %s))",
-        (z, x, y),
-    )
+
+
+def test_a_tile_holds_the_spots_and_areas_inside_it(client, db_url, tmp_path):
+    z = 13
+    x, y = tile_of(51.2, 35.74, z)
+    spots = in_tile(db_url, "spot", "status <> 'merged'", z, x, y)
+    areas = in_tile(db_url, "area", "true", z, x, y)
     response = client.get(f"/tiles/{z}/{x}/{y}.pbf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/vnd.mapbox-vector-tile"
@@ -65,12 +65,7 @@ def test_a_tile_holds_the_spots_and_areas_inside_it(client, db_url, tmp_path):
 def test_filters_layers_and_bad_coordinates(client, db_url, tmp_path):
     z = 11
     x, y = tile_of(51.2, 35.74, z)
-    lit = sql_count(
-        db_url,
-        "SELECT count(*) FROM spot WHERE stage = 3 AND"
-        " ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(%s, %s, %s))",
-        (z, x, y),
-    )
+    lit = in_tile(db_url, "spot", "stage = 3", z, x, y)
     only = read_tile(
         client.get(f"/tiles/{z}/{x}/{y}.pbf", params={"layers": "spots", "stage": "3"}).content,
         z,
