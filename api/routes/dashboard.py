@@ -2,7 +2,7 @@
 
 import json
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
@@ -10,6 +10,8 @@ from api.auth import require
 from api.deps import DB
 from gis.db import Conn
 from gis.lang import parse_day
+from gis.places.areas import area_id_by_code
+from gis.programme import evaluation, safety
 from gis.programme.dashboard import dashboard
 from gis.users import User
 
@@ -33,4 +35,26 @@ def dashboard_json(
     figures = _figures(conn, area, since, until)
     for row in figures["resolved_audits"]:
         row.pop("audit_before"), row.pop("audit_after")
+    return Response(json.dumps(jsonable_encoder(figures), ensure_ascii=False), media_type="application/json")
+
+
+@router.get(
+    "/api/dashboard/evaluation", summary="The programme's evaluation: fixes, baseline, scores, criteria"
+)
+def evaluation_json(
+    request: Request,
+    area: str | None = Query(None, max_length=32, description="neighbourhood code, e.g. 2209"),
+    user: User = Depends(require("dashboard.read")),
+    conn: Conn = DB,
+) -> Response:
+    """Fixed spots improved and by how much, recurrence after fixes against comparable unfixed spots, each
+    neighbourhood's day and night safety score, and how each criterion relates to the feeling of safety."""
+    area_id = area_id_by_code(conn, area) if area else None
+    figures = {
+        "programme": evaluation.programme_evaluation(
+            conn, radius_m=request.app.state.settings.aggregation_radius_m, area_id=area_id
+        ),
+        "neighbourhoods": safety.neighbourhood_scores(conn, area_id),
+        "criteria": safety.criteria_vs_feeling(safety.all_audits(conn, area_id)),
+    }
     return Response(json.dumps(jsonable_encoder(figures), ensure_ascii=False), media_type="application/json")

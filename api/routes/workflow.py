@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from api.auth import require_user, spot_scope
@@ -17,9 +17,9 @@ from api.deps import DB
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput
-from gis.intake.photos import MAX_BYTES
+from gis.intake.photos import MAX_BYTES, thumbnail
 from gis.lang import latin_digits, parse_day
-from gis.programme import placing, workflow
+from gis.programme import evaluation, placing, safety, visit_photos, workflow
 from gis.programme.action_photos import action_photo, add_action_photo, photos_of
 from gis.users import User
 
@@ -300,3 +300,62 @@ def close(body: Decision, on: Move = OnSpot) -> Response:
 @router.post("/spots/{spot_id}/reopen", summary="Stage 4 → 3: the deputy reopens the spot")
 def reopen(body: Decision, on: Move = OnSpot) -> Response:
     return on.apply(workflow.reopen, body, reason=body.reason)
+
+
+@router.get("/spots/{spot_id}/evidence", summary="Stage 4: a spot's safety scores, evaluation and photos")
+def spot_evidence(
+    request: Request, spot_id: int = SpotId, user: User = Depends(require_user), conn: Conn = DB
+) -> dict:
+    """Day and night scores, audits before and after the fix with the change and the criteria that changed,
+    recurrence of reports around the spot, and the photo gallery (staff see all, others the public ones)."""
+    workflow.check_readable(conn, user=user, spot_id=spot_id)
+    radius = request.app.state.settings.aggregation_radius_m
+    return {
+        "scores": safety.spot_scores(conn, spot_id),
+        "evaluation": evaluation.spot_evaluation(conn, spot_id, radius_m=radius),
+        "photos": visit_photos.gallery(conn, user=user, spot_id=spot_id),
+    }
+
+
+@router.post(
+    "/spots/{spot_id}/visits/{visit_id}/photos",
+    status_code=201,
+    summary=f"Attach a photo (JPEG, PNG or WebP, at most {MAX_BYTES // 1024 // 1024} MB) to a visit",
+)
+def upload_visit_photo(
+    response: Response,
+    spot_id: int = SpotId,
+    visit_id: int = Path(..., ge=1, le=2_147_483_647),
+    uuid: UUID = Form(..., description="the photo's UUID"),
+    public: bool = Form(False, description="shown to everyone who may read the spot (staff only may set it)"),
+    file: UploadFile = File(...),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> dict:
+    data = file.file.read(MAX_BYTES + 1)
+    result = visit_photos.add_visit_photo(
+        conn, user=user, spot_id=spot_id, visit_id=visit_id, photo_uuid=str(uuid), data=data, public=public
+    )
+    if not result["created"]:
+        response.status_code = 200
+    return {**result, "href": f"/api/spots/{spot_id}/photos/{result['uuid']}"}
+
+
+@router.get(
+    "/spots/{spot_id}/photos/{photo_uuid}",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+    summary="One photo of a spot (a report's, a visit's or an action's); ?thumb=true for a small JPEG",
+)
+def read_spot_photo(
+    photo_uuid: UUID,
+    spot_id: int = SpotId,
+    thumb: bool = Query(False),
+    user: User = Depends(require_user),
+    conn: Conn = DB,
+) -> Response:
+    workflow.check_readable(conn, user=user, spot_id=spot_id)
+    content_type, data = visit_photos.spot_photo(conn, user=user, spot_id=spot_id, photo_uuid=str(photo_uuid))
+    if thumb:
+        content_type, data = thumbnail(data)
+    return Response(data, media_type=content_type, headers={"Cache-Control": "private, max-age=86400"})

@@ -4,6 +4,7 @@ It fills in what the demo spots' stage history implies (a spot in stage 4 was vi
 with real 1399 dates for the programme. Idempotent: it adds nothing once site visits exist.
 """
 
+import hashlib
 import json
 import random
 from datetime import timedelta
@@ -12,6 +13,7 @@ import jdatetime
 
 from gis import clock
 from gis.db import Conn
+from gis.demo.photos import street_photo
 from gis.vocabulary import AUDIT_KEYS
 
 SEED = 1399
@@ -115,7 +117,9 @@ def _spots(cur, rng: random.Random) -> None:
     for number, (spot_id, category, stage, status, entered_3, entered_4) in enumerate(cur.fetchall()):
         visited = entered_3 + timedelta(days=2)
         before = {k: rng.choice((0, 0, 1, 1, 2)) for k in AUDIT_KEYS}
-        _visit(
+        # Its own generator, so the demo's other figures stay as they were before visits had a time of day.
+        time_of_day = random.Random(SEED + spot_id).choice(("night", "night", "evening", "day"))
+        visit_id = _visit(
             cur,
             spot_id,
             "visit",
@@ -123,7 +127,10 @@ def _spots(cur, rng: random.Random) -> None:
             before,
             "بازدید میدانی کارگروه: مسیر تاریک و خلوت است",
             [f"demo/spot-{spot_id}-visit.jpg"],
+            time_of_day,
         )
+        if stage == 4:
+            _photo(cur, visit_id, spot_id, lit=False)
         for index, agency in enumerate(AGENCIES[category]):
             due = visited + timedelta(days=rng.randrange(14, 60))
             if stage == 4:
@@ -140,14 +147,29 @@ def _spots(cur, rng: random.Random) -> None:
                 k: min(3, v + rng.choice((1, 2))) if improved else max(0, v - rng.choice((0, 1)))
                 for k, v in before.items()
             }
-            _visit(cur, spot_id, "re_audit", entered_4, after, "بازارزیابی با زنان ساکن محل", [])
+            re_audit = _visit(
+                cur, spot_id, "re_audit", entered_4, after, "بازارزیابی با زنان ساکن محل", [], time_of_day
+            )
+            _photo(cur, re_audit, spot_id, lit=improved)
 
 
-def _visit(cur, spot_id: int, purpose: str, at, audit: dict, findings: str, photos: list[str]) -> None:
+def _photo(cur, visit_id: int, spot_id: int, *, lit: bool) -> None:
+    """A drawn photo of the place (dark before the fix, lit after it), as evidence on the spot page."""
+    data = street_photo(lit=lit, seed=spot_id)
     cur.execute(
-        "INSERT INTO site_visit (spot_id, purpose, visited_on, findings, photos, audit, created_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id, visited_on",
-        (spot_id, purpose, clock.day_of(at), findings, photos, json.dumps(audit), at),
+        "INSERT INTO visit_photo (uuid, visit_id, content_type, bytes, sha256)"
+        " VALUES (gen_random_uuid(), %s, 'image/jpeg', %s, %s)",
+        (visit_id, data, hashlib.sha256(data).hexdigest()),
+    )
+
+
+def _visit(
+    cur, spot_id: int, purpose: str, at, audit: dict, findings: str, photos: list[str], time_of_day: str
+) -> int:
+    cur.execute(
+        "INSERT INTO site_visit (spot_id, purpose, visited_on, time_of_day, findings, photos, audit,"
+        " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id, visited_on",
+        (spot_id, purpose, clock.day_of(at), time_of_day, findings, photos, json.dumps(audit), at),
     )
     visit_id, visited_on = cur.fetchone()
     if purpose == "visit":
@@ -163,6 +185,7 @@ def _visit(cur, spot_id: int, purpose: str, at, audit: dict, findings: str, phot
                 ),
             ),
         )
+    return visit_id
 
 
 def _action(cur, spot_id: int, agency: str, assigned, due, state: str, changed) -> None:

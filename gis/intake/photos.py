@@ -67,6 +67,29 @@ def clean_image(data: bytes) -> tuple[str, bytes]:
     return _FORMATS[kind], out.getvalue()
 
 
+def checked_upload(data: bytes) -> tuple[str, bytes]:
+    """An uploaded photo refused when empty or over MAX_BYTES, else cleaned (`clean_image`)."""
+    if not data:
+        raise InvalidInput("file", "file_empty")
+    if len(data) > MAX_BYTES:
+        raise InvalidInput(
+            "file", "kb_over_mb_limit_resize", kb=len(data) // 1024, mb=MAX_BYTES // 1024 // 1024
+        )
+    return clean_image(data)
+
+
+THUMB_PX = 320
+
+
+def thumbnail(data: bytes) -> tuple[str, bytes]:
+    """A small JPEG of a stored (already cleaned) photo for galleries: at most THUMB_PX on its long side."""
+    image = Image.open(io.BytesIO(data))
+    image.thumbnail((THUMB_PX, THUMB_PX))
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="JPEG", quality=80)
+    return "image/jpeg", out.getvalue()
+
+
 def _uuid(field: str, value: str) -> str:
     try:
         return str(uuidlib.UUID(str(value)))
@@ -90,16 +113,7 @@ def add_photo(conn: Conn, *, report_uuid: str, photo_uuid: str, data: bytes, use
     photo_uuid = _uuid("uuid", photo_uuid)
     # Who may touch the report is checked before the file, so a refusal tells nothing about the upload.
     report_id = _report(conn, report_uuid, user)
-    if not data:
-        raise InvalidInput("file", "file_empty")
-    if len(data) > MAX_BYTES:
-        raise InvalidInput(
-            "file",
-            "kb_over_mb_limit_resize",
-            kb=len(data) // 1024,
-            mb=MAX_BYTES // 1024 // 1024,
-        )
-    content_type, data = clean_image(data)
+    content_type, data = checked_upload(data)
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO report_photo (uuid, report_id, content_type, bytes, sha256, created_by)"

@@ -8,7 +8,7 @@ from gis import access
 from gis.access import Scope
 from gis.db import Conn
 from gis.errors import Conflict, InvalidInput, NotFound
-from gis.intake.photos import MAX_BYTES, clean_image
+from gis.intake.photos import checked_upload
 from gis.users import User
 
 
@@ -32,13 +32,7 @@ def add_action_photo(conn: Conn, *, user: User, action_id: int, photo_uuid: str,
     if access.scope_of(user.role, "action.progress") is Scope.AGENCY and user.agency_id != agency_id:
         # Another agency's action answers as one that does not exist: its id tells nothing.
         raise NotFound("action_does_exist", action_id=action_id, field="action")
-    if not data:
-        raise InvalidInput("file", "file_empty")
-    if len(data) > MAX_BYTES:
-        raise InvalidInput(
-            "file", "kb_over_mb_limit_resize", kb=len(data) // 1024, mb=MAX_BYTES // 1024 // 1024
-        )
-    content_type, data = clean_image(data)
+    content_type, data = checked_upload(data)
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO action_photo (uuid, action_id, content_type, bytes, sha256, created_by)"

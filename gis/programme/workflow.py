@@ -519,9 +519,9 @@ WORKFLOW_SQL = """
 """
 
 
-def spot_workflow(conn: Conn, *, user: User, spot_id: int) -> tuple[str, int]:
-    """A spot's workflow file as JSON text (visits, actions, audits, full read-only history) and its
-    version."""
+def check_readable(conn: Conn, *, user: User, spot_id: int) -> None:
+    """Not found unless the user may read the spot's file: in their neighbourhoods, or (an agency) one of
+    its actions is on it; a spot elsewhere answers exactly like one that does not exist."""
     with conn.cursor() as cur:
         cur.execute("SELECT area_id FROM spot WHERE id = %s", (spot_id,))
         row = cur.fetchone()
@@ -533,6 +533,13 @@ def spot_workflow(conn: Conn, *, user: User, spot_id: int) -> tuple[str, int]:
             )
             if cur.fetchone() is None:
                 raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
+
+
+def spot_workflow(conn: Conn, *, user: User, spot_id: int) -> tuple[str, int]:
+    """A spot's workflow file as JSON text (visits, actions, audits, full read-only history) and its
+    version."""
+    check_readable(conn, user=user, spot_id=spot_id)
+    with conn.cursor() as cur:
         cur.execute(
             WORKFLOW_SQL,
             {"id": spot_id, "personal": access.may(user.role, "spot.read_actors"), "today": clock.today()},

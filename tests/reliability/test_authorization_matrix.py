@@ -205,6 +205,13 @@ def _open_action(make: Maker) -> Target:
     return {"action_id": make.action_of(make.spot(3))}
 
 
+def _re_audited_spot(make: Maker) -> Target:
+    spot = make.spot(4)
+    with make.conn.cursor() as cur:
+        cur.execute("SELECT id FROM site_visit WHERE spot_id = %s AND purpose = 're_audit'", (spot,))
+        return {"spot_id": spot, "visit_id": cur.fetchone()[0]}
+
+
 def _two_spots(make: Maker) -> Target:
     return {"spot_id": make.spot(1), "into": make.spot(1)}
 
@@ -339,6 +346,11 @@ WRITES: dict[tuple[str, str], Write] = {
         ("action.progress",),
         lambda t, who: {"data": {"uuid": str(uuid.uuid4())}, "files": {"file": ("p.png", PNG, "image/png")}},
         _open_action,
+    ),
+    ("POST", f"{SPOT}/visits/{{visit_id}}/photos"): Write(
+        ("spot.visit",),
+        lambda t, who: {"data": {"uuid": str(uuid.uuid4())}, "files": {"file": ("p.png", PNG, "image/png")}},
+        _re_audited_spot,
     ),
     ("POST", f"{SPOT}/notes"): Write(("spot.note",), _note, _spot_at(3)),
     ("POST", f"{SPOT}/evaluation"): Write(
