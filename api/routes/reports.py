@@ -85,7 +85,7 @@ def create_report(
         address=normalise_persian(body.address),
         source_ref=body.source_ref,
         provenance={"channel": "api", "user": user.username},
-        time_of_day=vocabulary.time_of_day(body.time_of_day),
+        time_of_day=vocabulary.time_of_day(body.time_of_day, names=vocabulary.time_names(conn)),
         audit=body.audit,
         reported_at=body.reported_at,
         created_by=user.id,

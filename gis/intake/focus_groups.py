@@ -18,7 +18,7 @@ from gis.errors import Conflict, InvalidInput, NotFound
 from gis.intake.reports import ReportCreate, SubmitResult, submit_report
 from gis.lang import jalali, latin_digits, match_key, normalise_persian, parse_day
 from gis.places.neighbourhoods import neighbourhood_id
-from gis.vocabulary import AUDIT_KEYS, category_names, resolve_category, time_of_day
+from gis.vocabulary import AUDIT_KEYS, category_names, resolve_category, time_names, time_of_day
 
 NAMESPACE = uuidlib.UUID("5f0c6d43-22a1-4f6e-9b1d-137000000022")
 MAX_POINTS = 2000
@@ -132,7 +132,7 @@ def session_area(conn: Conn, session_id: int) -> int:
     return row[0]
 
 
-def _point(feature: object, categories: dict[str, str]) -> dict:
+def _point(feature: object, categories: dict[str, str], times: dict[str, str]) -> dict:
     """One marked place from a GeoJSON feature: its fields under their English names, values checked."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise InvalidInput("feature", "geojson_feature")
@@ -169,7 +169,7 @@ def _point(feature: object, categories: dict[str, str]) -> dict:
     if category in (None, ""):
         raise InvalidInput("category", "missing")
     point["category"] = resolve_category(categories, category)
-    point["time_of_day"] = time_of_day(point.get("time_of_day"))
+    point["time_of_day"] = time_of_day(point.get("time_of_day"), names=times)
     if feature.get("id") is not None and point.get("uuid") in (None, ""):
         point["uuid"] = _uuid_or_none(feature["id"])
     return point
@@ -208,14 +208,14 @@ def add_points(
         raise NotFound("focus_group_does_exist", session_id=session_id, field="id")
     session_uuid, held_on = uuidlib.UUID(row[0]), row[1]
     reported_at = clock.noon(held_on)
-    categories = category_names(conn)
+    categories, times = category_names(conn), time_names(conn)
     results: list[SubmitResult] = []
     rejected: list[dict] = []
     for number, feature in enumerate(features, start=1):
         with conn.cursor() as cur:
             cur.execute("SAVEPOINT focus_group_point")
         try:
-            point = _point(feature, categories)
+            point = _point(feature, categories, times)
             with translate_errors():
                 result = submit_report(
                     conn,

@@ -14,7 +14,7 @@ from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.lang import match_key
 from gis.places.neighbourhoods import neighbourhood_names, neighbourhood_outlines, resolve_neighbourhood
-from gis.vocabulary import category_names, resolve_category
+from gis.vocabulary import category_names, resolve_category, time_names, time_of_day
 
 # The report field each header fills (several headers may name one field; the first column found wins).
 HEADERS = {
@@ -80,6 +80,8 @@ class Lookups:
     neighbourhoods: dict[str, tuple[int, str]]
     # Each neighbourhood's code and outline, to tell which one a row's coordinates fall in.
     outlines: list[tuple[str, PreparedGeometry]] = field(default_factory=list)
+    # Words for the times of day, the GIS office's confirmed ones among them.
+    times: dict[str, str] | None = None
 
     def category(self, text: object) -> str:
         """The category a cell names (as `gis.vocabulary.category` resolves it)."""
@@ -88,6 +90,10 @@ class Lookups:
     def neighbourhood(self, text: object) -> str:
         """The code of the neighbourhood a cell names (as every channel resolves it)."""
         return resolve_neighbourhood(self.neighbourhoods, text, field="neighbourhood")[1]
+
+    def time_of_day(self, text: object) -> str | None:
+        """The time of day a cell names (as `gis.vocabulary.time_of_day` resolves it); None when blank."""
+        return time_of_day(text, names=self.times)
 
     def locate(self, lon: float, lat: float) -> str | None:
         """The code of the neighbourhood a point falls in; None outside them all."""
@@ -98,4 +104,4 @@ class Lookups:
 def load_lookups(conn: Conn) -> Lookups:
     """Read the category and neighbourhood names (and outlines) once for the whole file."""
     outlines = [(code, prep(shape)) for code, shape in neighbourhood_outlines(conn)]
-    return Lookups(category_names(conn), neighbourhood_names(conn), outlines)
+    return Lookups(category_names(conn), neighbourhood_names(conn), outlines, time_names(conn))

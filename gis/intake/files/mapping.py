@@ -16,7 +16,7 @@ from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.intake.files.columns import HEADERS, Lookups, load_lookups, map_columns
 from gis.lang import match_key, normalise_persian
-from gis.vocabulary import CATEGORY_KEYWORDS, alias_targets, time_names, time_of_day
+from gis.vocabulary import CATEGORY_KEYWORDS, alias_targets
 
 # The report fields whose cells name a term of the vocabulary, in the order the page lists them.
 MAPPED_KINDS = ("category", "neighbourhood", "time_of_day")
@@ -80,16 +80,15 @@ class ValueMapper:
     def __init__(self, conn: Conn, mapping: dict[str, str], lookups: Lookups | None = None) -> None:
         self.conn, self.mapping = conn, mapping
         self.lookups = lookups or load_lookups(conn)
-        self.times = time_names(conn)
         self.names = {
             "category": self.lookups.categories,
             "neighbourhood": {key: code for key, (_id, code) in self.lookups.neighbourhoods.items()},
-            "time_of_day": self.times,
+            "time_of_day": self.lookups.times or {},
         }
         self.resolvers: dict[str, Callable[[object], object]] = {
             "category": self.lookups.category,
             "neighbourhood": self.lookups.neighbourhood,
-            "time_of_day": lambda text: time_of_day(text, names=self.times),
+            "time_of_day": self.lookups.time_of_day,
         }
         self.found: dict[tuple[str, str], Unresolved] = {}
 
