@@ -23,7 +23,6 @@ from gis.intake.files.columns import Lookups
 from gis.intake.reports import ReportCreate
 from gis.lang import latin_digits, normalise_persian, parse_day
 from gis.settings import get_settings
-from gis.vocabulary import time_of_day
 
 T = TypeVar("T")
 
@@ -106,7 +105,7 @@ class RowParser:
         day = attempt(lambda: self._date(self.cell(values, "date"), flags))
         if day is not None:
             report.reported_at = clock.noon(day)
-        report.time_of_day = attempt(lambda: time_of_day(self.cell(values, "time_of_day")))
+        report.time_of_day = attempt(lambda: self.lookups.time_of_day(self.cell(values, "time_of_day")))
         if problems:
             raise problems[0] if len(problems) == 1 else RowProblems(problems)
         if flags:
