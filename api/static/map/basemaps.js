@@ -181,6 +181,8 @@ function safemapBasemaps(map, config, control) {
       return box;
     },
   });
-  new Search().addTo(map);
+  const search = new Search().addTo(map);
+  const corner = search.getContainer().parentNode;
+  corner.insertBefore(search.getContainer(), corner.firstChild);  // above any panel in the same corner
   return {base: base, overlays: overlays, control: control};
 }
