@@ -12,7 +12,7 @@ from api import errors
 from api.deps import Database
 from api.middleware import BodyLimit, PublicURL, SecurityHeaders
 from api.pages import dashboard as dashboard_page
-from api.pages import field, inbox_page, login, report, routing_page, spot, work
+from api.pages import field, inbox_page, login, programme_page, report, routing_page, spot, work
 from api.pages import imports as imports_page
 from api.pages import map as map_page
 from api.routes import (
@@ -104,6 +104,7 @@ def create_app(url: str | None = None) -> FastAPI:
         report,
         routing_page,
         inbox_page,
+        programme_page,
         field,
         login,
         work,

@@ -16,6 +16,7 @@ LINKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("field", "/field", ("page.field",)),
     ("dashboard", "/dashboard", ("dashboard.read",)),
     ("routing", "/routing", ("routing.manage",)),
+    ("programme", "/programme", ("programme.manage",)),
     ("imports", "/imports/new", ("import.reports",)),
 )
 

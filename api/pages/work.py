@@ -13,6 +13,7 @@ from gis.access import may
 from gis.db import Conn
 from gis.lang import jalali, persian_digits
 from gis.programme.action_photos import photos_of
+from gis.programme.follow_ups import list_follow_ups
 from gis.programme.workflow import list_actions
 from gis.programme.worklist import office_work
 from gis.users import User
@@ -54,4 +55,9 @@ def work_page(request: Request, user: User | None = Depends(current_user), conn:
     if may(user.role, "spot.verify"):
         spots = office_work(conn, user=user)
         return render(request, "work_office.html", {**context, "spots": spots})
+    follow_ups = [
+        {**f, "due_label": f["due_on"].isoformat() if lang == "en" else persian_digits(jalali(f["due_on"]))}
+        for f in list_follow_ups(conn, user=user)
+    ]
+    context["follow_ups"] = follow_ups
     return render(request, "work_actions.html", {**context, "actions": _actions(conn, user, lang)})

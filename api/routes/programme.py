@@ -5,15 +5,23 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from api.auth import require
+from api.auth import require, require_user
 from api.deps import DB
 from gis.db import Conn
 from gis.lang import parse_day
 from gis.programme.activities import add_activity, add_phase, list_activities, list_phases, set_phase_dates
+from gis.programme.follow_ups import add_follow_up, list_follow_ups
 from gis.users import User
 
 router = APIRouter(prefix="/api/programme", tags=["programme"])
 DAY = "1399/09/15 (Persian or Latin digits) or ISO 2020-12-05"
+
+
+class FollowUpCreate(BaseModel):
+    decision: str = Field(..., max_length=2000, description="the decision it follows")
+    what: str = Field(..., max_length=1000, description="what is to be done")
+    owner: str = Field(..., max_length=40, description="an agency's code, or gis_office or deputy")
+    due_on: str = Field(..., max_length=20, description=DAY)
 
 
 class ActivityCreate(BaseModel):
@@ -26,6 +34,7 @@ class ActivityCreate(BaseModel):
     attendance: int | None = Field(None, ge=0, le=100_000)
     attendees: dict[str, int] = Field(default_factory=dict, description="people by body, for meetings")
     decisions: str = Field("", max_length=4000)
+    follow_ups: list[FollowUpCreate] = Field(default_factory=list, max_length=50)
 
 
 class PhaseCreate(BaseModel):
@@ -58,7 +67,7 @@ def activities(
 def create_activity(
     body: ActivityCreate, user: User = Depends(require("programme.manage")), conn: Conn = DB
 ) -> dict:
-    return add_activity(
+    activity = add_activity(
         conn,
         user=user,
         kind=body.kind,
@@ -71,6 +80,22 @@ def create_activity(
         attendees=body.attendees,
         decisions=body.decisions,
     )
+    for i, item in enumerate(body.follow_ups):
+        add_follow_up(
+            conn,
+            user=user,
+            activity_id=activity["id"],
+            decision=item.decision,
+            what=item.what,
+            owner=item.owner,
+            due_on=parse_day(f"follow_ups.{i}.due_on", item.due_on),
+        )
+    return {**activity, "follow_ups": list_follow_ups(conn, user=user, activity_id=activity["id"])}
+
+
+@router.get("/follow-ups", summary="Meetings' follow-ups (an agency sees only its own)")
+def follow_ups(user: User = Depends(require_user), conn: Conn = DB) -> list[dict]:
+    return list_follow_ups(conn, user=user)
 
 
 @router.get("/phases", summary="Programme phases, planned and actual")

@@ -1,6 +1,7 @@
 """The deputy and the agencies in Chromium: a routing rule made on /routing proposes its agency and due date
 on a stage-3 spot's action form; an agency opens a new action from its inbox and marks it done with a note
-and a photo."""
+and a photo; the deputy records a meeting on /programme whose decision's follow-up reaches an agency's work
+list."""
 
 import io
 from datetime import timedelta
@@ -127,4 +128,37 @@ def test_an_agency_sees_a_new_action_in_its_inbox_and_marks_it_done_with_a_note_
         " WHERE u.username = 'services' AND n.read_at IS NULL",
     )[0]
     assert left == unread - 1
+    assert page.console_errors == [] and page.outside_requests() == []
+
+
+def test_the_deputy_records_a_meeting_whose_follow_up_reaches_an_agencys_work_list(page, live_url, people):
+    sign_in(page, live_url, "deputy", PASSWORD, "/programme")
+    assert page.get_attribute('#topbar a[data-key="programme"]', "aria-current") == "page"
+    form = "#new-meeting"
+    page.fill(f"{form} input[name=title]", "جلسهٔ هشتم کارگروه")
+    page.fill(f"{form} input[name=held_on]", "۱۴۰۳/۰۲/۱۰")
+    page.fill(f"{form} input[name='attendees.urban_services']", "۲")
+    page.fill(f"{form} input[name='attendees.police']", "1")
+    page.fill(f"{form} textarea[name=decisions]", "پاک‌سازی زمین بایر پشت ایستگاه")
+    line = f'{form} tr[data-line="0"]'
+    page.fill(f"{line} input[name='follow_ups.0.decision']", "پاک‌سازی زمین بایر")
+    page.fill(f"{line} input[name='follow_ups.0.what']", "برداشت نخاله و حصارکشی")
+    page.select_option(f"{line} select[name='follow_ups.0.owner']", "urban_services")
+    page.fill(f"{line} input[name='follow_ups.0.due_on']", "1403/03/01")
+    page.click(f"{form} button[type=submit]")
+    page.wait_for_selector('#activities .follow-up[data-owner="urban_services"]')
+    assert "برداشت نخاله و حصارکشی" in page.text_content(
+        '#activities .follow-up[data-owner="urban_services"]'
+    )
+    attendance, attendees = _one(
+        people, "SELECT attendance, attendees FROM programme_activity WHERE title = 'جلسهٔ هشتم کارگروه'"
+    )
+    assert attendance == 3 and attendees == {"urban_services": 2, "police": 1}
+
+    page.click("#sign-out")
+    page.wait_for_url(f"{live_url}/login")
+    sign_in(page, live_url, "services", PASSWORD, "/work")
+    page.wait_for_selector("#follow-ups tbody tr")
+    assert "برداشت نخاله و حصارکشی" in page.text_content("#follow-ups")
+    assert "پاک‌سازی زمین بایر" in page.text_content("#follow-ups")
     assert page.console_errors == [] and page.outside_requests() == []

@@ -22,7 +22,7 @@ SIZES = {"tablet": {"width": 1024, "height": 768}, "desktop": {"width": 1440, "h
 # role → (account, the bar's links in order)
 ROLES = {
     "gis_office": ("office", ["map", "work", "dashboard"]),
-    "deputy": ("deputy", ["map", "dashboard", "routing"]),
+    "deputy": ("deputy", ["map", "dashboard", "routing", "programme"]),
     "facilitator": ("sara", ["map", "field"]),
     "agency": ("services", ["map", "work"]),
     "viewer": ("viewer", ["map", "dashboard"]),
@@ -33,6 +33,7 @@ PATHS = {
     "field": "/field",
     "dashboard": "/dashboard",
     "routing": "/routing",
+    "programme": "/programme",
 }
 
 
