@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.auth import SESSION_COOKIE
 from api.deps import Database
-from api.middleware import BodyLimit, PublicURL, SecurityHeaders
+from api.middleware import BodyLimit, CachePolicy, PublicURL, SecurityHeaders
 from api.pages import dashboard as dashboard_page
 from api.pages import field, inbox_page, login, programme_page, report, routing_page, spot, work
 from api.pages import imports as imports_page
@@ -115,6 +116,7 @@ def create_app(url: str | None = None) -> FastAPI:
     settings = app.state.settings
     app.add_middleware(BodyLimit, upload_bytes=settings.upload_max_mb * 1024 * 1024)
     app.add_middleware(SecurityHeaders, basemap_url=settings.basemap_url)
+    app.add_middleware(CachePolicy, session_cookie=SESSION_COOKIE)
     if settings.public_url:
         app.add_middleware(PublicURL, public_url=settings.public_url)
     # Leaflet, its plugins and the fonts, copied here by scripts/assets.sh: pages never reach a CDN.

@@ -1,4 +1,8 @@
-"""Who is asking: bearer tokens for API clients, session cookies (with a CSRF check) for pages."""
+"""Who is asking: bearer tokens for API clients, HTTP Basic for QGIS and GDAL (whose stock dialogs send only
+that), session cookies (with a CSRF check) for pages."""
+
+import base64
+import binascii
 
 from fastapi import Depends, Request
 
@@ -6,7 +10,7 @@ from api.deps import DB
 from gis.access import SpotScope, scope_for
 from gis.db import Conn
 from gis.errors import Forbidden, Unauthorized
-from gis.users import User, user_for_token
+from gis.users import User, authenticate, refuse_until_allowed, signed_in, user_for_token
 
 SESSION_COOKIE = "safemap_session"
 CSRF_COOKIE = "safemap_csrf"
@@ -19,6 +23,8 @@ def current_user(request: Request, conn: Conn = DB) -> User | None:
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
+        if scheme.lower() == "basic":
+            return _basic_user(request, conn, token.strip())
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("authorization_header_bearer_token", field="authorization")
         found = user_for_token(conn, token.strip(), kind="bearer")
@@ -34,6 +40,26 @@ def current_user(request: Request, conn: Conn = DB) -> User | None:
     user, csrf = found
     if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != csrf:
         raise Forbidden("missing_wrong_csrf_token_send", field="csrf")
+    return user
+
+
+def _basic_user(request: Request, conn: Conn, encoded: str) -> User:
+    """HTTP Basic: a user name with one of that user's bearer tokens as the password (fast: what the README
+    tells QGIS users to store), or with the password itself, counted against guessing like a sign-in."""
+    try:
+        username, colon, secret = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        colon = ""
+    if not colon or not username or not secret:
+        raise Unauthorized("authorization_header_bearer_token", field="authorization")
+    found = user_for_token(conn, secret, kind="bearer")
+    if found is not None and found[0].username == username:
+        return found[0]
+    address = request.client.host if request.client else "unknown"
+    refuse_until_allowed(conn, username, address)
+    conn.commit()  # the attempt counts even when the password is wrong and the request's work rolls back
+    user = authenticate(conn, username, secret)
+    signed_in(conn, username, address)
     return user
 
 

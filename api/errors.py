@@ -98,6 +98,8 @@ def _status(exc: errors.SafemapError) -> int:
 
 # Rejected rows listed in an error answer; `rows_total` says how many there were.
 MAX_ERROR_ROWS = 100
+# Routes QGIS and GDAL read, where a 401 also offers HTTP Basic (pages never get a browser's Basic dialog).
+BASIC_PREFIXES = ("/ogc", "/tiles", "/api/exports")
 # How long a client should wait before asking again while the database is down or restarting.
 DATABASE_RETRY_S = 5
 
@@ -123,6 +125,8 @@ async def _domain(request: Request, exc: errors.SafemapError) -> Response:
         if rows_url := getattr(exc, "rejected_url", None):  # the whole list, as a file
             extra["rejected_url"] = rows_url
     headers = error_headers(exc)
+    if headers and request.url.path.startswith(BASIC_PREFIXES):  # GDAL answers a Basic challenge
+        headers["WWW-Authenticate"] += ', Basic realm="Safemap"'
     message = exc.text(request_language(request))
     if wants_page(request):
         return error_page(request, _status(exc), message, headers)

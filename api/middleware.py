@@ -187,3 +187,44 @@ class PublicURL:
                 if not scope["path"].startswith(self.prefix + "/") and scope["path"] != self.prefix:
                     scope["path"] = self.prefix + scope["path"]
         await self.app(scope, receive, send)
+
+
+class CachePolicy:
+    """What caches may keep, decided here for every route: an answer made for a signed-in caller (a bearer
+    token, HTTP Basic or a session cookie) is `private, no-store`, so neither QGIS's disk cache nor a proxy
+    hands it to the next person at that computer; an anonymous answer varies by those headers, so a shared
+    cache never serves one in place of the other. The tool's own files and base-map tiles, the same for
+    everyone, keep their caching."""
+
+    SHARED = ("/static/", "/basemaps/", "/favicon.ico")
+
+    def __init__(self, app: ASGIApp, *, session_cookie: str) -> None:
+        self.app = app
+        self.session = f"{session_cookie}=".encode()
+
+    def _signed_in(self, scope: Scope) -> bool:
+        for name, value in scope["headers"]:
+            if name == b"authorization" or (name == b"cookie" and self.session in value):
+                return True
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or get_route_path(scope).startswith(self.SHARED):
+            await self.app(scope, receive, send)
+            return
+        signed_in = self._signed_in(scope)
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                vary = [v.strip() for n, v in headers if n.lower() == b"vary" for v in v.split(b",")]
+                vary += [b"Authorization", b"Cookie"]
+                headers = [(n, v) for n, v in headers if n.lower() != b"vary"]
+                headers.append((b"vary", b", ".join(dict.fromkeys(v for v in vary if v))))
+                if signed_in:
+                    headers = [(n, v) for n, v in headers if n.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"private, no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)

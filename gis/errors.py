@@ -591,8 +591,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "sign in first: a bearer token or a session is required",
     ),
     "authorization_header_bearer_token": (
-        "سرآیند Authorization باید 'Bearer <token>' باشد",
-        "the Authorization header must be 'Bearer <token>'",
+        "سرآیند Authorization باید 'Bearer <token>' یا Basic (نام کاربری و توکن یا گذرواژه) باشد",
+        "the Authorization header must be 'Bearer <token>' or Basic (user name and token or password)",
     ),
     "token_unknown_expired_revoked": (
         "این نشانه ناشناخته، منقضی یا باطل‌شده است",

@@ -5,31 +5,26 @@ import hashlib
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from api.auth import current_user, spot_scope
+from api.auth import spot_scope
 from api.deps import DB
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.publish.tiles import LAYERS, MAX_ZOOM, collection_tile, tile
 from gis.spots import parse_stages
-from gis.users import User
 
 router = APIRouter(tags=["tiles"])
 MVT = "application/vnd.mapbox-vector-tile"
-# Anyone may keep an anonymous reader's tile; a signed-in reader's holds spots the public may not see, so only
-# their own browser may keep it, and shared caches key tiles by who asks.
+# Anyone may keep an anonymous reader's tile for five minutes; a signed-in reader's is made `private,
+# no-store` and every tile varies by who asks, for every route alike (api/middleware.py CachePolicy).
 PUBLIC = "public, max-age=300"
-PRIVATE = "private, max-age=300"
-VARY = "Authorization, Cookie"
 TILE = {200: {"content": {MVT: {}}, "description": "a Mapbox vector tile (empty when nothing is there)"}}
 
 
-def _tile_response(request: Request, body: bytes, user: User | None) -> Response:
-    """The tile with cache headers (private for a signed-in reader); 304 when the client already holds these
-    exact bytes."""
+def _tile_response(request: Request, body: bytes) -> Response:
+    """The tile with its cache headers; 304 when the client already holds these exact bytes."""
     etag = '"' + hashlib.sha1(body).hexdigest() + '"'
     headers = {
-        "Cache-Control": PUBLIC if user is None else PRIVATE,
-        "Vary": VARY,
+        "Cache-Control": PUBLIC,
         "ETag": etag,
         "Access-Control-Allow-Origin": "*",
     }
@@ -54,7 +49,6 @@ def spots_and_areas_tile(
     category: str | None = Query(None, max_length=400, description="spots of these categories"),
     conn: Conn = DB,
     scope: SpotScope = Depends(spot_scope),
-    user: User | None = Depends(current_user),
 ) -> Response:
     body = tile(
         conn,
@@ -66,7 +60,7 @@ def spots_and_areas_tile(
         categories=[c.strip() for c in category.split(",") if c.strip()] if category else None,
         scope=scope,
     )
-    return _tile_response(request, body, user)
+    return _tile_response(request, body)
 
 
 @router.get(
@@ -83,6 +77,5 @@ def ogc_collection_tile(
     x: int = Path(..., ge=0),
     conn: Conn = DB,
     scope: SpotScope = Depends(spot_scope),
-    user: User | None = Depends(current_user),
 ) -> Response:
-    return _tile_response(request, collection_tile(conn, collection_id, z, x, y, scope=scope), user)
+    return _tile_response(request, collection_tile(conn, collection_id, z, x, y, scope=scope))
