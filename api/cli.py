@@ -473,6 +473,23 @@ def import_reports_command(
         raise typer.Exit(1)
 
 
+@import_app.command("withdraw")
+def import_withdraw_command(
+    batch: int = typer.Argument(..., help="the batch number `safemap import reports` printed"),
+    restore: bool = typer.Option(False, "--restore", help="put a withdrawn batch's reports back"),
+) -> None:
+    """Withdraw a letter imported by mistake: its reports leave their spots, the spots' counts and priority
+    are recomputed and the change is in their history; --restore undoes it."""
+    from gis.db import transaction
+    from gis.intake.files.withdraw import restore_batch, withdraw_batch
+
+    act = restore_batch if restore else withdraw_batch
+    with transaction(_migrated_url()) as conn:
+        done = act(conn, batch, actor_name="safemap import withdraw")
+    verb = "restored to" if restore else "withdrawn from"
+    typer.echo(f"batch {batch}: {done['reports']} reports {verb} {len(done['spots'])} spots")
+
+
 def _import_job(
     url: str, file: Path, *, source: str, ref: str, crs: str, partial: bool, rejected: Optional[Path]
 ) -> None:

@@ -28,6 +28,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_such_import_job": ("کار ورود {job_id} نیست", "no import job {job_id}"),
     "no_rejected_rows": ("این ورود سطر ردشده‌ای ندارد", "no rejected rows for this import"),
     "header_row_beyond_file": ("فایل سطر {row} ندارد", "the file has no row {row}"),
+    "import_batch_not_withdrawn": (
+        "دستهٔ ورود {batch_id} برداشته نشده است",
+        "import batch {batch_id} is not withdrawn",
+    ),
+    "import_batch_withdrawn": (
+        "دستهٔ ورود {batch_id} پیش‌تر برداشته شده است",
+        "import batch {batch_id} is already withdrawn",
+    ),
     "header_row_small_files": (
         "سطر سرستون‌ها را تنها برای فایل‌های تا ۱٬۰۰۰ سطر می‌توان تعیین کرد",
         "the header row can be set only for files of up to 1,000 rows",

@@ -52,6 +52,8 @@ EVENT_KINDS = {
     "report_moved": ("انتقال گزارش", "Report moved"),
     "rebuilt": ("بازسازی تجمیع", "Aggregation rebuilt"),
     "moved": ("جابه‌جایی مکان", "Location moved"),
+    "import_withdrawn": ("برداشتن گزارش‌های یک نامه", "Letter's reports withdrawn"),
+    "import_restored": ("بازگرداندن گزارش‌های یک نامه", "Letter's reports restored"),
 }
 
 # How sure a report's or spot's location is (report/spot.location_precision), best first. Only a located

@@ -24,6 +24,7 @@ from gis.intake.files import ImportRejected, import_reports, list_batches, scrat
 from gis.intake.files.batch import copy_rejected, rejected_url
 from gis.intake.files.jobs import cancel_job, create_job, get_job, list_jobs, needs_job, record_failed_import
 from gis.intake.files.read import file_format
+from gis.intake.files.withdraw import restore_batch, withdraw_batch
 from gis.users import User
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
@@ -194,3 +195,16 @@ def batch_rejected_rows(
 )
 def job_rejected_rows(job: int, user: User = Depends(import_reader), conn: Conn = DB) -> StreamingResponse:
     return _csv_answer(lambda handle: copy_rejected(conn, handle, job_id=job), f"import-{job}-rejected.csv")
+
+
+@router.post(
+    "/batches/{batch}/withdraw",
+    summary="Withdraw a letter imported by mistake: its reports leave their spots (undone by /restore)",
+)
+def withdraw_import(batch: int, user: User = Depends(require("import.reports")), conn: Conn = DB) -> dict:
+    return withdraw_batch(conn, batch, actor_id=user.id, actor_name=user.full_name or user.username)
+
+
+@router.post("/batches/{batch}/restore", summary="Put a withdrawn letter's reports back on their spots")
+def restore_import(batch: int, user: User = Depends(require("import.reports")), conn: Conn = DB) -> dict:
+    return restore_batch(conn, batch, actor_id=user.id, actor_name=user.full_name or user.username)

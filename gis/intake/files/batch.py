@@ -236,8 +236,8 @@ def earlier_batch(conn: Conn, result: ImportResult, digest: str, *, before: int 
     """Note in `result` the first batch that imported the very same file (before batch `before`)."""
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT id, source_ref FROM import_batch WHERE file_sha256 = %s AND (%s::int IS NULL OR id < %s)"
-            " ORDER BY id LIMIT 1",
+            "SELECT id, source_ref FROM import_batch WHERE file_sha256 = %s AND withdrawn_at IS NULL"
+            " AND (%s::int IS NULL OR id < %s) ORDER BY id LIMIT 1",
             (digest, before, before),
         )
         found = cur.fetchone()
@@ -618,7 +618,8 @@ def list_batches(conn: Conn, *, limit: int = 100) -> list[dict]:
                        'source', b.source, 'source_ref', b.source_ref, 'sha256', b.file_sha256,
                        'rows', b.rows_read,
                        'accepted', b.accepted, 'duplicates', b.duplicates, 'rejected', b.rejected,
-                       'partial', b.partial, 'imported_by', u.username, 'imported_at', b.imported_at)
+                       'partial', b.partial, 'imported_by', u.username, 'imported_at', b.imported_at,
+                       'withdrawn_at', b.withdrawn_at)
             FROM import_batch b LEFT JOIN app_user u ON u.id = b.imported_by
             ORDER BY b.id DESC LIMIT %s
             """,
