@@ -39,23 +39,16 @@ def test_demo_loads_district_22_into_an_empty_database(empty_url):
     assert again.returncode == 0 and f"{spots} spots" in again.stdout  # loading twice adds nothing
 
 
-def test_importing_a_bad_area_file_is_one_line_and_writes_nothing(tmp_path, db_url):
+def _sub_district_file(tmp_path: Path, geometry: dict) -> Path:
+    """navahi.geojson: one sub-district («ناحیه ۱», code 1) with the given geometry."""
+    feature = {"type": "Feature", "properties": {"code": "1", "name": "ناحیه ۱"}, "geometry": geometry}
     path = tmp_path / "navahi.geojson"
-    path.write_text(
-        json.dumps(
-            {
-                "type": "FeatureCollection",
-                "features": [
-                    {
-                        "type": "Feature",
-                        "properties": {"code": "1", "name": "ناحیه ۱"},
-                        "geometry": {"type": "Point", "coordinates": [51.2, 35.75]},
-                    }
-                ],
-            }
-        ),
-        encoding="utf-8",
-    )
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    return path
+
+
+def test_importing_a_bad_area_file_is_one_line_and_writes_nothing(tmp_path, db_url):
+    path = _sub_district_file(tmp_path, {"type": "Point", "coordinates": [51.2, 35.75]})
     result = run("import", "areas", str(path), "--level", "sub_district", env={"DATABASE_URL": db_url})
     assert result.returncode == 1
     assert result.stderr.strip() == "error: feature 1: geometry: Point is not a polygon"
@@ -64,22 +57,7 @@ def test_importing_a_bad_area_file_is_one_line_and_writes_nothing(tmp_path, db_u
 
 def test_importing_sub_districts_reports_what_was_added(tmp_path, db_url):
     square = [[[51.09, 35.70], [51.30, 35.70], [51.30, 35.79], [51.09, 35.79], [51.09, 35.70]]]
-    path = tmp_path / "navahi.geojson"
-    path.write_text(
-        json.dumps(
-            {
-                "type": "FeatureCollection",
-                "features": [
-                    {
-                        "type": "Feature",
-                        "properties": {"code": "1", "name": "ناحیه ۱"},
-                        "geometry": {"type": "Polygon", "coordinates": square},
-                    }
-                ],
-            }
-        ),
-        encoding="utf-8",
-    )
+    path = _sub_district_file(tmp_path, {"type": "Polygon", "coordinates": square})
     result = run(
         "import",
         "areas",
