@@ -538,6 +538,13 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "imports.totals_skipped": ("ردیف جمع ({rows}) خوانده نمی‌شود", "the totals row ({rows}) is not read"),
     "imports.to_review": ("برای بازبینی", "To review"),
+    "imports.restore": ("بازگرداندن این نامه", "Put this letter back"),
+    "imports.withdrawn": ("این نامه پس گرفته شده است:", "This letter was withdrawn:"),
+    "imports.withdrawn_short": ("پس‌گرفته", "withdrawn"),
+    "imports.withdraw_confirm": (
+        "گزارش‌های این نامه از نقطه‌هایشان برداشته می‌شوند (می‌توان آن‌ها را بازگرداند). ادامه می‌دهید؟",
+        "This letter's reports will leave their spots (they can be put back). Go on?",
+    ),
     "imports.field_category": ("نوع فضا", "Category"),
     "imports.field_description": ("توضیحات", "Description"),
     "imports.field_address": ("نشانی", "Address"),
