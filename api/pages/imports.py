@@ -21,8 +21,9 @@ from gis.users import User
 from gis.vocabulary import alias_targets
 
 router = APIRouter(include_in_schema=False)
-# The engine's route that withdraws a batch; the batch page offers it when the app has it.
-WITHDRAW = "/api/imports/batches/{batch_id}/withdraw"
+# The engine's routes that withdraw a batch and put it back; the batch page offers them when the app has them.
+WITHDRAW = "/api/imports/batches/{batch}/withdraw"
+RESTORE = "/api/imports/batches/{batch}/restore"
 
 
 def _day(value: object, lang: str) -> str:
@@ -38,6 +39,7 @@ def _letters(rows: list[dict], lang: str) -> list[dict]:
             **row,
             "letter_day": _day(row["letter_date"], lang),
             "imported_day": _day(row["imported_at"], lang),
+            "withdrawn_day": _day(row["withdrawn_at"], lang),
             "who": row["imported_by_name"] or row["imported_by"] or "",
             "scan_url": f"/api/imports/batches/{row['id']}/scan" if row["has_scan"] else None,
         }
@@ -88,11 +90,14 @@ def batch_page(
     batch_id: int, request: Request, user: User | None = Depends(current_user), conn: Conn = DB
 ) -> Response:
     def context(lang: str) -> dict:
-        withdraw = WITHDRAW in request.app.openapi()["paths"] and user and may(user.role, "import.reports")
+        found = _letters([batch(conn, batch_id)], lang)[0]
+        route = RESTORE if found["withdrawn_at"] else WITHDRAW
+        offered = route in request.app.openapi()["paths"] and user and may(user.role, "import.reports")
         return {
-            "batch": _letters([batch(conn, batch_id)], lang)[0],
+            "batch": found,
             "rows": batch_rows(conn, batch_id),
-            "withdraw_url": WITHDRAW.format(batch_id=batch_id) if withdraw else None,
+            "move_url": route.format(batch=batch_id) if offered else None,
+            "data": {"text": words("imports", lang)},
         }
 
     return _page(request, user, "import.read", "import_batch.html", context)

@@ -76,7 +76,8 @@ def letter_scan(conn: Conn, batch_id: int) -> tuple[str, bytes, str]:
 
 BATCHES_SQL = """
 SELECT b.id, b.file_name, b.file_format, b.source, b.source_ref, b.rows_read, b.accepted, b.duplicates,
-       b.rejected, b.partial, b.imported_at, u.username AS imported_by, u.full_name AS imported_by_name,
+       b.rejected, b.partial, b.imported_at, b.withdrawn_at, u.username AS imported_by,
+       u.full_name AS imported_by_name,
        l.number AS letter_number, l.letter_date, l.office, l.scan_type IS NOT NULL AS has_scan, l.scan_name,
        (SELECT count(DISTINCT r.spot_id) FROM report r WHERE r.import_batch_id = b.id) AS spots
 FROM import_batch b
