@@ -59,9 +59,14 @@ def neighbourhood_id(conn: Conn, text: object, *, field: str = "area") -> int:
 
 def neighbourhood_in_text(conn: Conn, text: str) -> str | None:
     """The code of the neighbourhood an address names (the longest name wins; codes don't count), or None."""
+    return named_in_text(neighbourhood_names(conn), text)
+
+
+def named_in_text(names: dict[str, tuple[int, str]], text: str) -> str | None:
+    """`neighbourhood_in_text` over names already loaded (a file's lookups), for many addresses."""
     plain = match_key(text)
-    names = [(name, code) for name, (_, code) in neighbourhood_names(conn).items() if name != code]
-    for name, code in sorted(names, key=lambda item: -len(item[0])):
+    candidates = [(name, code) for name, (_, code) in names.items() if name != code]
+    for name, code in sorted(candidates, key=lambda item: -len(item[0])):
         if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", plain):
             return code
     return None

@@ -163,3 +163,17 @@ def test_a_line_and_an_area_are_spots_read_by_every_reader(client, people, db_ur
         item = client.get(f"/ogc/collections/spots/items/{spot_id}", headers=people["gis"])
         assert item.status_code == 200 and item.json()["geometry"]["type"] == kind
         assert item.json()["properties"]["location_precision"] == "placed"
+
+
+def test_a_row_with_only_an_address_is_placed_in_the_neighbourhood_it_names(client, people):
+    """No محله column: the address naming a neighbourhood is enough to wait there, to be placed."""
+    address = "بلوار دریاچه، روبه‌روی ایستگاه"
+    answer = client.post(
+        "/api/imports/reports",
+        files={"file": ("list.csv", f"دسته,نشانی\npoor_lighting,{address}\n".encode(), "text/csv")},
+        headers=people["gis"],
+    )
+    assert answer.status_code == 201, answer.text
+    waiting = client.get("/api/to-place", headers=people["gis"]).json()["spots"]
+    [row] = [s for s in waiting if address in s["addresses"]]
+    assert row["area_code"] == "2209" and row["location_precision"] == "address"

@@ -22,6 +22,7 @@ from gis.errors import InvalidInput, text
 from gis.intake.files.columns import Lookups
 from gis.intake.reports import ReportCreate
 from gis.lang import latin_digits, normalise_persian, parse_day
+from gis.places.neighbourhoods import named_in_text
 from gis.settings import get_settings
 
 T = TypeVar("T")
@@ -140,6 +141,10 @@ class RowParser:
         x_raw, y_raw = self.cell(values, x_field), self.cell(values, y_field)
         if x_raw is None and y_raw is None:
             named = self.cell(values, "neighbourhood")
+            address = self.cell(values, "address")
+            if named is None and address is not None:
+                # An address alone: the neighbourhood it names holds it until the GIS office places it.
+                named = named_in_text(self.lookups.neighbourhoods, str(address))
             if named is None:
                 raise InvalidInput("location", "coordinates_neighbourhood")
             report.area_code = self.lookups.neighbourhood(named)
