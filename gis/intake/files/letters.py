@@ -68,10 +68,9 @@ def letter_scan(conn: Conn, batch_id: int) -> tuple[str, bytes, str]:
             "SELECT scan_type, scan, scan_name FROM import_letter WHERE batch_id = %s AND scan IS NOT NULL",
             (batch_id,),
         )
-        found = cur.fetchone()
-    if found is None:
-        raise NotFound("no_letter_scan", field="batch", batch_id=batch_id)
-    return found[0], bytes(found[1]), found[2]
+        for kind, data, name in cur:
+            return kind, bytes(data), name
+    raise NotFound("no_letter_scan", field="batch", batch_id=batch_id)
 
 
 BATCHES_SQL = """
