@@ -134,3 +134,26 @@ def test_import_pages_answer_the_office_in_persian_or_english(client, db_url) ->
     assert client.get("/imports/new", headers=agency).status_code == 403
     assert client.get("/imports/new", follow_redirects=False).status_code == 303
     assert client.get("/imports/999", headers=office).status_code == 404
+
+
+def test_the_office_matches_a_column_the_headers_do_not_name(client, office, db_url, tmp_path) -> None:
+    lon, lat = point_in(db_url, "2205")
+    path = tmp_path / "list.csv"
+    path.write_text(f"مشکل محل,y,x\nزمین خالی,{lat},{lon}\n", encoding="utf-8")
+
+    def preview(*choices: str):
+        with open(path, "rb") as handle:
+            return client.post(
+                "/api/imports/preview?lang=fa",
+                headers=office,
+                files={"file": (path.name, handle, "text/csv")},
+                data={"map": list(choices)},
+            )
+
+    unmatched = preview()
+    assert unmatched.status_code == 400 and "مشکل محل" in unmatched.json()["error"]["message"]
+    matched = preview("مشکل محل=category", "y=lat", "x=lon").json()
+    assert matched["mapping"] == {"category": "مشکل محل", "lat": "y", "lon": "x"}
+    assert matched["check"]["accepted"] == 1, matched["check"]
+    wrong = preview("ستون دیگر=category")
+    assert wrong.status_code == 400 and "ستون دیگر" in wrong.json()["error"]["message"]

@@ -23,7 +23,8 @@ from pyproj.exceptions import CRSError
 
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound, text
-from gis.intake.files.columns import load_lookups, map_columns, match_key
+from gis.intake.files.columns import load_lookups, match_key
+from gis.intake.files.mapping import match_columns
 from gis.intake.files.read import Row, open_table
 from gis.intake.files.rows import RowParser
 from gis.intake.reports import SOURCES, ReportCreate, SubmitResult, submit_reports
@@ -415,18 +416,20 @@ def import_reports(
     actor_name: str = "",
     file_name: str | None = None,
     header_row: int | None = None,
+    columns: dict[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Validate every row of a file and submit the valid ones; see the module for the all-or-nothing rule.
 
     `progress(done, total)` is called as rows are read (total is an estimate for CSV files); `header_row`
-    forces a spreadsheet's header row (found automatically otherwise).
+    forces a spreadsheet's header row (found automatically otherwise); `columns` (column → field, '-' leaves
+    a column out) overrides how headers are matched to fields (`mapping.parse_map`).
     """
     if source not in SOURCES:
         raise InvalidInput("source", "one_of", choices=", ".join(SOURCES))
     name = file_name or path.name
     table = open_table(path, crs=None if crs == "auto" else check_crs(crs), header_row=header_row)
-    mapping = map_columns(table.columns)
+    mapping = match_columns(table.columns, columns or {})
     parser = RowParser(mapping, load_lookups(conn), source, source_ref.strip(), check_crs(crs))
     result = ImportResult(name, table.format, table.columns, mapping)
     result.header_row, result.skipped = table.header_row, table.skipped

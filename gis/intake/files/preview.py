@@ -52,7 +52,14 @@ def preview(
         "blank": blank,
         "unresolved": mapper.unresolved(),
         "check": dry_run(
-            conn, path, file_name=file_name, source=source, source_ref=source_ref, crs=crs, radius_m=radius_m
+            conn,
+            path,
+            file_name=file_name,
+            columns=chosen,
+            source=source,
+            source_ref=source_ref,
+            crs=crs,
+            radius_m=radius_m,
         ),
     }
 
