@@ -164,6 +164,7 @@ def _collection_document(request: Request, conn: Conn, collection: Collection, u
         "title": collection.title,
         "description": collection.description,
         "itemType": "feature",
+        "geometryType": collection.geometry_type,
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
         "extent": extent(conn, collection, scope=_extent_scope(request, collection, user)),
         "links": [

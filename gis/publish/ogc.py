@@ -2,7 +2,7 @@
 SQL."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timezone
 
 from gis import clock
@@ -57,6 +57,7 @@ class Collection:
     private: bool = False
     spot_alias: str | None = None  # the spot whose SpotScope decides whether a reader sees the feature
     geom: str = "t.geom"  # the geometry as the reader may see it (spots and reports: the public precision)
+    geometry_type: str = "Geometry"  # what QGIS loads as one layer: Point, LineString, Polygon or mixed
 
 
 STAGE = Filter("stage", "stages, comma-separated (1–4)", "t.stage = ANY(%(stage)s)", "3,4")
@@ -91,23 +92,46 @@ def _area_collection(collection_id: str, level: str, title: str) -> Collection:
     )
 
 
+SPOTS = Collection(
+    id="spots",
+    title="Unsafe spots (فضاهای بی‌دفاع)",
+    description="Aggregated unsafe places with their programme stage, category and priority: points, lines"
+    " and areas together (a GIS desktop loads one geometry type a layer: see spot-points, -lines, -areas)",
+    source=spot_source("t"),
+    where="t.status <> 'merged'",
+    feature_id="t.id",
+    properties=properties_sql(SPOT_FIELDS, "t"),
+    order="t.id",
+    datetime_column="t.created_at",
+    filters=(STAGE, CATEGORY, AREA),
+    spot_alias="t",
+    geom=public_geom("t"),
+)
+# One layer a geometry type, as QGIS loads them: a dark street is a line, a park an area.
+GEOMETRY_TYPES = {
+    "Point": ("spot-points", "points", "('POINT', 'MULTIPOINT')"),
+    "LineString": ("spot-lines", "lines: dark streets, paths", "('LINESTRING', 'MULTILINESTRING')"),
+    "Polygon": ("spot-areas", "areas: parks, vacant lots", "('POLYGON', 'MULTIPOLYGON')"),
+}
+
+
+def _typed_spots(geometry_type: str) -> Collection:
+    collection_id, what, types = GEOMETRY_TYPES[geometry_type]
+    return replace(
+        SPOTS,
+        id=collection_id,
+        title=f"Unsafe spots: {what}",
+        description=f"The unsafe spots whose geometry is a {geometry_type} ({what})",
+        where=f"{SPOTS.where} AND GeometryType(t.geom) IN {types}",
+        geometry_type=geometry_type,
+    )
+
+
 COLLECTIONS: dict[str, Collection] = {
     c.id: c
     for c in (
-        Collection(
-            id="spots",
-            title="Unsafe spots (فضاهای بی‌دفاع)",
-            description="Aggregated unsafe places with their programme stage, category and priority",
-            source=spot_source("t"),
-            where="t.status <> 'merged'",
-            feature_id="t.id",
-            properties=properties_sql(SPOT_FIELDS, "t"),
-            order="t.id",
-            datetime_column="t.created_at",
-            filters=(STAGE, CATEGORY, AREA),
-            spot_alias="t",
-            geom=public_geom("t"),
-        ),
+        SPOTS,
+        *(_typed_spots(geometry_type) for geometry_type in GEOMETRY_TYPES),
         Collection(
             id="reports",
             title="Reports (گزارش‌ها)",
