@@ -22,7 +22,16 @@ from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.intake.files import ImportRejected, import_reports, list_batches, scratch
 from gis.intake.files.batch import copy_rejected, rejected_url
-from gis.intake.files.jobs import cancel_job, create_job, get_job, list_jobs, needs_job, record_failed_import
+from gis.intake.files.jobs import (
+    SYNC_ROWS,
+    cancel_job,
+    create_job,
+    get_job,
+    list_jobs,
+    needs_job,
+    record_failed_import,
+)
+from gis.intake.files.mapping import parse_map
 from gis.intake.files.read import file_format
 from gis.intake.files.withdraw import restore_batch, withdraw_batch
 from gis.users import User
@@ -44,12 +53,14 @@ def upload_reports(
     ref: str = Form("", max_length=200, description="the letter's number and date"),
     crs: str = Form("auto", max_length=64, description="auto (degrees or UTM 39N metres), 4326, 32639, …"),
     partial: bool = Form(False, description="keep the valid rows; the rejected ones are in the response"),
+    map: list[str] = Form([], description="column=field matched by hand ('نوع فضا=category')"),
     user: User = Depends(require("import.reports")),
     conn: Conn = DB,
 ) -> dict:
     name = Path(file.filename or "upload").name
     suffix = Path(name).suffix.lower()
     file_format(Path(name))
+    columns = parse_map(map)
     with scratch.folder() as folder:
         path = Path(folder) / f"upload{suffix}"
         with open(path, "wb") as target:
@@ -64,6 +75,8 @@ def upload_reports(
                 target.write(chunk)
         settings = request.app.state.settings
         if needs_job(path, crs):
+            if columns:
+                raise InvalidInput("map", "map_not_for_jobs", rows=SYNC_ROWS)
             job_id = create_job(
                 conn,
                 path,
@@ -94,6 +107,7 @@ def upload_reports(
                 actor_id=user.id,
                 actor_name=user.full_name or user.username,
                 file_name=name,
+                columns=columns,
             )
         except ImportRejected as exc:
             # Nothing of the file is kept, but its rejected rows are, for the link in the answer.
