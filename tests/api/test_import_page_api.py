@@ -157,3 +157,12 @@ def test_the_office_matches_a_column_the_headers_do_not_name(client, office, db_
     assert matched["check"]["accepted"] == 1, matched["check"]
     wrong = preview("ستون دیگر=category")
     assert wrong.status_code == 400 and "ستون دیگر" in wrong.json()["error"]["message"]
+    with open(path, "rb") as handle:
+        imported = client.post(
+            "/api/imports/reports",
+            headers=office,
+            files={"file": (path.name, handle, "text/csv")},
+            data={"map": ["مشکل محل=category", "y=lat", "x=lon"]},
+        )
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["accepted"] == 1
