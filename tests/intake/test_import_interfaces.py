@@ -1,7 +1,9 @@
 """The importer as users reach it: `safemap import reports` in a shell, and the upload endpoint."""
 
 import csv
+from pathlib import Path
 
+import httpx
 import psycopg2
 
 from tests.cli.test_cli import run
@@ -50,15 +52,15 @@ def test_the_cli_partial_import_writes_the_rejected_rows_and_a_rerun_adds_nothin
     assert "0 accepted (0 new spots), 3 duplicate, 3 rejected" in again.stdout
 
 
+def _upload(client, path: Path, name: str, headers: dict, **form: str) -> httpx.Response:
+    """POST the file to /api/imports/reports under `name`, with the form's fields."""
+    with open(path, "rb") as handle:
+        return client.post("/api/imports/reports", headers=headers, data=form, files={"file": (name, handle)})
+
+
 def test_uploading_needs_the_gis_office(client, tokens, clean_xlsx):
-    def upload(headers: dict, **form):
-        with open(clean_xlsx, "rb") as handle:
-            return client.post(
-                "/api/imports/reports",
-                headers=headers,
-                data={"ref": "letter 9", **form},
-                files={"file": ("nahie-5.xlsx", handle)},
-            )
+    def upload(headers: dict) -> httpx.Response:
+        return _upload(client, clean_xlsx, "nahie-5.xlsx", headers, ref="letter 9")
 
     assert upload({}).status_code == 401
     assert upload(tokens["sara"]).status_code == 403
@@ -77,10 +79,7 @@ def test_uploading_needs_the_gis_office(client, tokens, clean_xlsx):
 
 
 def test_an_upload_with_rejected_rows_is_400_with_the_rows(client, tokens, messy_csv):
-    with open(messy_csv, "rb") as handle:
-        response = client.post(
-            "/api/imports/reports", headers=tokens["gis"], files={"file": ("n3.csv", handle)}
-        )
+    response = _upload(client, messy_csv, "n3.csv", tokens["gis"])
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["field"] == "file" and error["message"].startswith("file: 3 of 6 rows rejected")
@@ -89,13 +88,7 @@ def test_an_upload_with_rejected_rows_is_400_with_the_rows(client, tokens, messy
         (7, "location"),
         (8, "category"),
     ]
-    with open(messy_csv, "rb") as handle:
-        partial = client.post(
-            "/api/imports/reports",
-            headers=tokens["gis"],
-            data={"partial": "true"},
-            files={"file": ("n3.csv", handle)},
-        )
+    partial = _upload(client, messy_csv, "n3.csv", tokens["gis"], partial="true")
     assert partial.status_code == 201 and partial.json()["accepted"] == 3
     rejected = [r for r in partial.json()["rows"] if r["status"] == "rejected"]
     assert rejected[2]["values"]["نوع"] == "چيز عجيب"
@@ -105,13 +98,7 @@ def test_an_upload_over_the_size_limit_is_refused_and_writes_nothing(
     client, tokens, messy_csv, db_url, monkeypatch
 ):
     monkeypatch.setattr("api.routes.imports.MAX_BYTES", messy_csv.stat().st_size - 1)
-    with open(messy_csv, "rb") as handle:
-        refused = client.post(
-            "/api/imports/reports",
-            headers=tokens["gis"],
-            data={"ref": "too big"},
-            files={"file": ("nahie-3.csv", handle)},
-        )
+    refused = _upload(client, messy_csv, "nahie-3.csv", tokens["gis"], ref="too big")
     assert refused.status_code == 400 and refused.json()["error"]["field"] == "file"
     assert "safemap import reports" in refused.json()["error"]["message"]
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
