@@ -62,6 +62,20 @@ def _merge(page, into: int, note: str):
     return form
 
 
+def _submit(page, form) -> None:
+    """Send a move's form and wait until the panel says it is recorded."""
+    title = form.locator("summary").inner_text()
+    form.locator("button[type=submit]").click()
+    _wait_recorded(page, title)
+
+
+def _wait_recorded(page, title: str) -> None:
+    """Wait for the panel's message "<the move's title>: ثبت شد"."""
+    page.wait_for_function(
+        "(text) => document.getElementById('wf-message')?.textContent === text", arg=f"{title}: ثبت شد"
+    )
+
+
 def _spot_state(db_url: str, spot_id: int) -> tuple:
     return _row(
         db_url,
@@ -100,10 +114,7 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
 
     _verify(db_url, spots["office"], b)
     form = _merge(page, b, "همان زمین بایر با دو ورودی")
-    title = form.locator("summary").inner_text()
-    page.wait_for_function(
-        "(text) => document.getElementById('wf-message')?.textContent === text", arg=f"{title}: ثبت شد"
-    )
+    _wait_recorded(page, form.locator("summary").inner_text())
     assert _spot_state(db_url, a) == ("merged", b, None)
     assert _spot_state(db_url, b)[2] == sorted(spots["a_reports"] + spots["b_reports"])
     assert page.get_attribute("#status", "data-status") == "merged"
@@ -113,11 +124,7 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
     form = page.locator('[data-move="unmerge"]')
     form.locator("summary").click()
     form.locator("textarea[name=note]").fill("دو زمین جدا هستند")
-    title = form.locator("summary").inner_text()
-    form.locator("button[type=submit]").click()
-    page.wait_for_function(
-        "(text) => document.getElementById('wf-message')?.textContent === text", arg=f"{title}: ثبت شد"
-    )
+    _submit(page, form)
     assert _spot_state(db_url, a) == ("open", None, spots["a_reports"])
     assert _spot_state(db_url, b)[2] == spots["b_reports"]
     assert page.get_attribute("#status", "data-status") == "open" and page.locator("#wf-merged").count() == 0
@@ -130,11 +137,7 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
     page.click(f'#wf-report-list button.split[data-report="{second}"]')
     form = page.locator('#wf-split [data-move="split"]')
     form.locator("textarea[name=note]").fill("گزارش ۱۳۷ جای دیگری است")
-    title = form.locator("summary").inner_text()
-    form.locator("button[type=submit]").click()
-    page.wait_for_function(
-        "(text) => document.getElementById('wf-message')?.textContent === text", arg=f"{title}: ثبت شد"
-    )
+    _submit(page, form)
     new = _row(db_url, "SELECT spot_id FROM report WHERE id = %s", (second,))[0]
     assert new != a and _spot_state(db_url, a) == ("open", None, [first])
     assert page.eval_on_selector_all(
@@ -149,11 +152,7 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
     form = page.locator('#wf-split [data-move="attach"]')
     form.locator("input[name=into]").fill(str(a).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")))
     form.locator("textarea[name=note]").fill("همان مکان است")
-    title = form.locator("summary").inner_text()
-    form.locator("button[type=submit]").click()
-    page.wait_for_function(
-        "(text) => document.getElementById('wf-message')?.textContent === text", arg=f"{title}: ثبت شد"
-    )
+    _submit(page, form)
     assert _spot_state(db_url, a) == ("open", None, spots["a_reports"])
     assert _row(db_url, "SELECT status, merged_into FROM spot WHERE id = %s", (new,)) == ("merged", a)
     assert [e for e in page.console_errors if "409" not in e and "400" not in e] == []
