@@ -20,7 +20,7 @@ from gis.programme.placing import spot_addresses
 from gis.publish.mapdata import map_reference
 from gis.spots import spot_feature
 from gis.users import User
-from gis.vocabulary import AUDIT_CRITERIA, EVENT_KINDS, LOCATION_PRECISIONS
+from gis.vocabulary import AUDIT_CRITERIA, EVENT_KINDS, LOCATION_PRECISIONS, TIMES_OF_DAY
 
 router = APIRouter(tags=["pages"])
 
@@ -77,6 +77,7 @@ def spot_page(
             "audit_criteria": [
                 [key, fa, en] for key, (fa, en) in AUDIT_CRITERIA.items()
             ],  # a list keeps the order
+            "times_of_day": [[key, fa, en] for key, (fa, en) in TIMES_OF_DAY.items()],
             "placing": _placing(request, conn, spot, scope=scope, user=user, index=index),
         },
     )

@@ -71,9 +71,11 @@ def _submit(page, form) -> None:
     )
 
 
-def _audit(form, score: int) -> None:
-    for key in AUDIT_KEYS:
-        form.locator(f'select[name="audit.{key}"]').select_option(str(score))
+def _audit(form, scores: dict) -> None:
+    """Tap each criterion's button (its label, in words); a criterion left out stays "not assessed"."""
+    for key, score in scores.items():
+        value = "" if score is None else str(score)
+        form.locator(f'fieldset[data-field="audit.{key}"] label:has(input[value="{value}"])').click()
 
 
 def test_staff_walk_a_spot_through_the_four_stages_from_its_page(page, live_url, db_url, staff):
@@ -94,7 +96,7 @@ def test_staff_walk_a_spot_through_the_four_stages_from_its_page(page, live_url,
     assert "evaluation" not in _moves(page) and page.locator("#wf-moves .hint").count() == 1
     form = _open(page, "visit")
     form.locator("textarea[name=findings]").fill("کوچه تاریک است و چراغ ندارد")
-    _audit(form, 1)
+    _audit(form, dict.fromkeys(AUDIT_KEYS, 1))
     _submit(page, form)
     visit = _row(
         db_url, "SELECT purpose, visited_on, audit->>'lighting' FROM site_visit WHERE spot_id = %s", (spot,)
@@ -141,7 +143,7 @@ def test_staff_walk_a_spot_through_the_four_stages_from_its_page(page, live_url,
     _sign_in(page, live_url, "office", spot)
     form = _open(page, "evaluation")
     form.locator("textarea[name=findings]").fill("کوچه روشن و پررفت‌وآمد شده است")
-    _audit(form, 3)
+    _audit(form, dict.fromkeys(AUDIT_KEYS, 3))
     _submit(page, form)
     assert _state(db_url, spot)[:2] == (4, "open") and page.get_attribute("#stage", "data-stage") == "4"
     assert _one(db_url, "SELECT safety_audit_mean(spot_audit_after(%s))", (spot,)) == 3

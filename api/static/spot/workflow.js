@@ -19,18 +19,23 @@
   const SHARED = {date: "spot.date", kind: "map.category", agency: "dashboard.agency", due: "work.due",
                   status: "work.status", overdue: "work.overdue", category: "map.categories", note_label: "spot.note",
                   show: "dashboard.show", spot: "work.spot", stage: "map.stage", sources: "map.sources",
-                  report: "field.report", status_done: "dashboard.done"};
+                  report: "field.report", status_done: "dashboard.done", before: "dashboard.before",
+                  after: "dashboard.after", not_assessed: "field.not_assessed", score_0: "field.score_0",
+                  score_1: "field.score_1", score_2: "field.score_2", score_3: "field.score_3"};
   const T = {...part(W, "workflow."),
              ...Object.fromEntries(Object.entries(SHARED).map(([name, key]) => [name, W[key]]))};
   Object.assign(T, {visibilities: part(T, "visibility_"), purposes: part(T, "purpose_"), statuses: part(T, "status_"),
                     rejectReasons: part(T, "reject_"),
                     // The nine criteria in the API's order, labelled by the server (gis.vocabulary.AUDIT_CRITERIA).
                     criteria: Object.fromEntries(JSON.parse(panel.dataset.criteria)
+                      .map(([key, fa, english]) => [key, en ? english : fa])),
+                    // Day, evening, night (gis.vocabulary.TIMES_OF_DAY), the time an audit was taken.
+                    times: Object.fromEntries(JSON.parse(panel.dataset.times)
                       .map(([key, fa, english]) => [key, en ? english : fa]))});
   // What the signed-in user may do: the actions gis/access.py gives their role, as /api/auth/me lists them.
   const can = (action) => state.me.may.includes(action);
   const state = {me: null, file: null, agencies: [], categories: [], own: new Set(), stages: [], sources: [],
-                 radius: 200, candidates: [], reports: []};
+                 radius: 200, candidates: [], reports: [], evidence: null};
 
   // ---------- small helpers ----------
   function el(tag, attrs = {}, ...children) {
@@ -47,8 +52,11 @@
     .replace(/[\u0660-\u0669]/g, (d) => d.charCodeAt(0) - 0x0660);
   const mean = (value) => value == null ? "—"
     : Number(value).toLocaleString(en ? "en" : "fa-IR", {minimumFractionDigits: 2, maximumFractionDigits: 2});
-  const auditMean = (audit) => audit
-    ? Object.values(audit).reduce((a, b) => a + Number(b), 0) / Object.keys(audit).length : null;
+  // The mean of the criteria assessed: "not assessed" (null) is left out, a 0 counts (gis/intake/field.py).
+  function auditMean(audit) {
+    const scores = Object.values(audit || {}).filter((v) => v != null).map(Number);
+    return scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
+  }
   const agencyName = (code, fa, english) => en ? english || code : fa;
   const jalali = new Intl.DateTimeFormat("en-u-ca-persian",
                                          {timeZone: "UTC", year: "numeric", month: "2-digit", day: "2-digit"});
@@ -103,15 +111,27 @@
     return field(form, name, label, el("select", {}, ...options.map(([value, caption]) =>
       el("option", {value, selected: value === selected, text: caption}))));
   }
-  function auditFields(form, required) {
-    const scores = [["", "—"], ...[0, 1, 2, 3].map((n) => [String(n), num(n)])];
-    return el("fieldset", {class: "audit", "data-field": "audit"}, el("legend", {text: T.audit}),
-              ...Object.entries(T.criteria).map(([key, label]) => {
-                const wrap = select(form, `audit.${key}`, label, scores, "");
-                wrap.querySelector("select").required = required;
-                return wrap;
-              }));
+  // One row of large buttons per criterion, in words: very bad (0) … good (3), or "not assessed" (the
+  // default): radio buttons, so every value including 0 is what was tapped, the same in RTL and LTR.
+  function choices(form, name, legend, options, checked) {
+    return el("fieldset", {class: "choices", "data-field": name}, el("legend", {text: legend}),
+              ...options.map(([value, caption]) => el("label", {class: "choice"},
+                el("input", {type: "radio", name, value, checked: value === checked,
+                             id: `wf-${form}-${name}-${value || "none"}`.replace(/\W/g, "-")}),
+                el("span", {text: caption}))));
   }
+  function auditFields(form) {
+    const scores = [...[0, 1, 2, 3].map((n) => [String(n), T[`score_${n}`]]), ["", T.not_assessed]];
+    return el("fieldset", {class: "audit", "data-field": "audit"}, el("legend", {text: T.audit}),
+              ...Object.entries(T.criteria).map(([key, label]) => choices(form, `audit.${key}`, label, scores, "")));
+  }
+  const timeField = (form, checked) => choices(form, "time_of_day", T.audit_time, Object.entries(T.times), checked);
+  const photoField = (form) => el("div", {class: "field", "data-field": "file"},
+    el("label", {for: `wf-${form}-photos`, text: T.photos}),
+    el("input", {type: "file", id: `wf-${form}-photos`, name: "photos", accept: "image/jpeg,image/png,image/webp",
+                 multiple: true}),
+    can("spot.remediate") ? el("label", {class: "choice"}, el("input", {type: "checkbox", name: "photo_public"}),
+                               el("span", {text: T.photo_public})) : null);
   function agencyBoxes() {
     return el("fieldset", {class: "boxes", "data-field": "agencies"}, el("legend", {text: T.agencies}),
               ...state.agencies.map((g) => el("label", {},
@@ -119,24 +139,46 @@
                 agencyName(g.code, g.name_fa, g.name_en))));
   }
   const value = (form, name) => form.elements[name].value.trim();
+  // All nine criteria, each 0–3 or null (not assessed); no audit at all when nothing was assessed.
   function auditValue(form) {
-    const audit = {};
-    for (const key of Object.keys(T.criteria)) {
+    const audit = Object.fromEntries(Object.keys(T.criteria).map((key) => {
       const score = form.elements[`audit.${key}`].value;
-      if (score !== "") audit[key] = Number(score);
+      return [key, score === "" ? null : Number(score)];
+    }));
+    return Object.values(audit).some((v) => v != null) ? audit : null;
+  }
+  const timeValue = (form) => form.elements.time_of_day.value || null;
+
+  // After a visit or re-audit is stored, its photos go to it one by one (each cleaned by the server).
+  async function sendPhotos(form, purpose) {
+    const files = [...form.elements.photos.files];
+    const visit = state.file.visits.filter((v) => v.purpose === purpose).at(-1);
+    if (!files.length || !visit) return;
+    for (const file of files) {
+      const data = new FormData();
+      data.append("uuid", crypto.randomUUID());
+      data.append("public", form.elements.photo_public?.checked ? "true" : "false");
+      data.append("file", file);
+      const response = await fetch(`/api/spots/${spotId}/visits/${visit.id}/photos`, {
+        method: "POST", credentials: "same-origin", body: data,
+        headers: {"X-CSRF-Token": csrf(), "Accept-Language": en ? "en" : "fa"}}).catch(() => null);
+      if (!response || !response.ok) {
+        const problem = response ? (await response.json().catch(() => ({}))).error || {} : {};
+        say(`${T.photo_failed}: ${file.name} ${problem.message || ""}`, true);
+      }
     }
-    return Object.keys(audit).length ? audit : null;
+    await load();
   }
 
   // ---------- sending a move ----------
   // One move: a collapsible form that sends `body(form)` and reloads everything once the server accepted it.
-  function move(key, title, controls, method, url, body) {
+  function move(key, title, controls, method, url, body, after = null) {
     const form = el("form", {novalidate: true}, ...controls,
                     el("p", {class: "form-error", role: "alert"}),
                     el("button", {type: "submit", class: "primary", text: T.send}));
-    form.addEventListener("submit", (event) => {
+    form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      submit(form, title, method, url, body(form));
+      if (await submit(form, title, method, url, body(form)) && after) await after(form);
     });
     return el("details", {class: "move", "data-move": key}, el("summary", {text: title}), form);
   }
@@ -160,7 +202,7 @@
     if (response.ok) {
       await refresh();
       say(`${title}: ${T.saved}`);
-      return;
+      return true;
     }
     const problem = (await response.json().catch(() => ({}))).error || {};
     if (response.status === 401 || problem.field === "csrf") {
@@ -264,9 +306,12 @@
     return move("visit", T.visit, [
       dateInput("visit", "visited_on", T.visited_on, today()),
       area("visit", "findings", T.findings, true),
-      auditFields("visit", false),
+      timeField("visit", null),
+      auditFields("visit"),
+      photoField("visit"),
     ], "POST", `/api/spots/${spotId}/visits`, (f) => ({
-      version, visited_on: value(f, "visited_on"), findings: value(f, "findings"), audit: auditValue(f)}));
+      version, visited_on: value(f, "visited_on"), findings: value(f, "findings"), time_of_day: timeValue(f),
+      audit: auditValue(f)}), (f) => sendPhotos(f, "visit"));
   }
 
   function actionMove(version) {
@@ -328,14 +373,19 @@
       version: action.version, status: value(f, "status"), note: value(f, "note")}));
   }
 
+  // The re-audit is taken at the time of day of the first audit, so the two compare (closing checks it).
   function evaluationMove(version) {
+    const first = state.evidence?.evaluation.before.time_of_day || null;
     return move("evaluation", T.evaluation, [
       dateInput("evaluation", "visited_on", T.visited_on, today()),
       area("evaluation", "findings", T.findings, false),
-      auditFields("evaluation", true),
-    ], "POST", `/api/spots/${spotId}/evaluation`, (f) => ({
-      version, visited_on: value(f, "visited_on"), findings: value(f, "findings"),
-      audit: auditValue(f) || {}}));
+      first ? el("p", {class: "hint", id: "wf-same-time", "data-time": first, text: T.same_time}) : null,
+      timeField("evaluation", first),
+      auditFields("evaluation"),
+      photoField("evaluation"),
+    ].filter((node) => node != null), "POST", `/api/spots/${spotId}/evaluation`, (f) => ({
+      version, visited_on: value(f, "visited_on"), findings: value(f, "findings"), time_of_day: timeValue(f),
+      audit: auditValue(f) || {}}), (f) => sendPhotos(f, "re_audit"));
   }
 
   // Closing needs evidence: a re-audit better than the audit before (the server checks it again).
@@ -343,6 +393,10 @@
     const {audit_before: before, audit_after: after} = state.file;
     if (!after || (before && auditMean(after) <= auditMean(before))) {
       return el("p", {class: "hint", text: T.no_improvement});
+    }
+    const times = state.evidence?.evaluation;
+    if (times && times.before.time_of_day && times.before.time_of_day !== times.after.time_of_day) {
+      return el("p", {class: "hint", id: "wf-time-mismatch", text: T.time_mismatch});
     }
     return move("close", T.close, [area("close", "reason", T.reason, true)], "POST",
                 `/api/spots/${spotId}/close`, (f) => ({version, reason: value(f, "reason")}));
@@ -467,6 +521,47 @@
               el("tbody", {}, ...rows));
   }
 
+  // ---------- the evidence: safety scores, before/after the fix, recurrence, photos (gis/programme/evaluation.py)
+  const scoreBadge = (s, key) => el("span", {class: `score ${s?.band || "none"}`, "data-score": key,
+                                            "data-value": s?.score ?? "", text: s?.score == null ? T.no_score : num(s.score)});
+  const signed = (value) => value == null ? "—" : num(`${value > 0 ? "+" : ""}${value}`);
+  function gallery(photos, phase) {
+    const shown = photos.filter((p) => p.phase === phase);
+    return el("div", {class: "gallery", "data-phase": phase}, el("h4", {text: T[phase]}),
+              ...(shown.length ? shown.map((p) => el("a", {href: p.href, target: "_blank", "data-source": p.source},
+                el("img", {src: `${p.href}?thumb=true`, alt: `${T[phase]} — ${T.purposes[p.source] || p.source}`,
+                           loading: "lazy"}))) : [el("p", {class: "empty", text: T.no_photos})]));
+  }
+  function evidence() {
+    const ev = state.evidence;
+    if (!ev) return null;
+    const panelData = ev.evaluation;
+    const periods = ["day", "night"].map((p) => el("tr", {"data-period": p},
+      el("th", {text: T[`period_${p}`]}),
+      el("td", {}, scoreBadge({score: panelData.periods[p].before, band: panelData.periods[p].band_before}, `${p}-before`)),
+      el("td", {}, scoreBadge({score: panelData.periods[p].after, band: panelData.periods[p].band_after}, `${p}-after`)),
+      el("td", {text: signed(panelData.periods[p].change)})));
+    const changed = panelData.changed_criteria.map((c) => el("li", {"data-criterion": c.criterion},
+      `${T.criteria[c.criterion]}: ${num(c.before)} ${W["spot.arrow"]} ${num(c.after)}`));
+    const rec = panelData.recurrence;
+    return el("section", {id: "wf-evidence"},
+      el("h3", {text: T.evidence}),
+      el("p", {id: "wf-scores"}, `${T.safety_score}: ${T.period_day} `, scoreBadge(ev.scores.day, "day"),
+         ` · ${T.period_night} `, scoreBadge(ev.scores.night, "night")),
+      el("table", {id: "wf-before-after"},
+         el("thead", {}, el("tr", {}, el("th"), el("th", {text: T.before}), el("th", {text: T.after}),
+                               el("th", {text: T.change}))),
+         el("tbody", {}, ...periods)),
+      el("p", {id: "wf-change", "data-change": panelData.change ?? ""},
+         `${T.change}: ${signed(panelData.change)}`),
+      changed.length ? el("div", {}, el("h4", {text: T.criteria_changed}), el("ul", {id: "wf-changed"}, ...changed))
+        : null,
+      rec ? el("p", {id: "wf-recurrence", "data-before": rec.before, "data-after": rec.after},
+               `${T.recurrence}: ${T.before} ${num(rec.per_month_before ?? "—")} ${W["spot.arrow"]} `
+               + `${T.after} ${num(rec.per_month_after ?? "—")}`) : null,
+      el("div", {id: "wf-gallery"}, gallery(ev.photos, "before"), gallery(ev.photos, "after")));
+  }
+
   function render() {
     const file = state.file;
     const {full_name: fullName, username} = state.me;
@@ -491,6 +586,7 @@
                   el("a", {href: spotUrl(file.merged_into), text: `${T.spot} ${num(file.merged_into)}`})) : null,
       el("p", {id: "wf-audits", "data-before": before ?? "", "data-after": after ?? "",
                text: `${T.audit_before}: ${mean(before)} · ${T.audit_after}: ${mean(after)}`}),
+      evidence(),
       el("h3", {text: T.visits}),
       table("wf-visits", [T.date, T.kind, T.findings, T.audit_mean], visits, T.no_visits),
       el("h3", {text: T.actions}),
@@ -514,6 +610,7 @@
       return;
     }
     state.file = await response.json();
+    state.evidence = await getJSON(`/api/spots/${spotId}/evidence`).catch(() => null);
     if (seesAggregation() && state.file.status !== "merged") {
       const [problem, listed] = await Promise.all([fetchCandidates(state.radius),
                                                    getJSON(`/api/spots/${spotId}/reports`)]);
