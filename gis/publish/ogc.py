@@ -185,10 +185,14 @@ def get_collection(collection_id: str) -> Collection:
         ) from None
 
 
+# The far dates QGIS's temporal filter and GDAL send for an open start or end (0000-01-01T00:00:00Z, 9999-…).
+OPEN_YEARS = ("0000", "0001", "9999")
+
+
 def _instant(text: str, *, end: bool) -> datetime | None:
     """A day is the programme's day (Tehran's), as on the map; a time with no offset is local there."""
     text = text.strip()
-    if text in ("", ".."):
+    if text in ("", "..") or text[:4] in OPEN_YEARS:
         return None
     try:
         if len(text) == 10:
@@ -201,14 +205,15 @@ def _instant(text: str, *, end: bool) -> datetime | None:
 
 
 def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None]:
-    """An instant, a date (the whole day) or an interval 'start/end' with '..' or '' for an open end."""
+    """An instant, a date (the whole day) or an interval 'start/end' with '..', '' or a far date (what QGIS
+    and GDAL send) for an open end; far dates at both ends are no filter at all."""
     if not text:
         return None, None
     text = latin_digits(text)
     if "/" in text:
         first, _, second = text.partition("/")
         start, end = _instant(first, end=False), _instant(second, end=True)
-        if start is None and end is None:
+        if start is None and end is None and not {first.strip()[:4], second.strip()[:4]} & set(OPEN_YEARS):
             raise InvalidInput("datetime", "interval_needs_at_least_one")
         if start and end and start > end:
             raise InvalidInput("datetime", "interval_s_start_after_end")

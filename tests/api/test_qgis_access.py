@@ -119,3 +119,24 @@ def test_spots_come_as_one_collection_a_geometry_type_for_gis_desktops(client, o
         seen |= {f["id"] for f in features}
     assert seen == {f["id"] for f in mixed["features"]}
     assert listed["spots"]["geometryType"] == "Geometry"
+
+
+@pytest.mark.parametrize(
+    "interval",
+    [
+        "0000-01-01T00:00:00Z/2100-01-01T00:00:00Z",
+        "2000-01-01T00:00:00Z/9999-12-31T23:59:59Z",
+        "0000-01-01T00:00:00Z/9999-12-31T23:59:59Z",
+        "../2100-01-01",
+        "2000-01-01/",
+    ],
+)
+def test_the_open_ends_qgis_and_gdal_send_are_open_ends(client, office, interval):
+    """QGIS's temporal filter sends 0000-01-01T00:00:00Z for an open start (answered 400 before)."""
+    headers = {"Authorization": f"Bearer {office['token']}"}
+    every = client.get("/ogc/collections/reports/items", params={"limit": 1}, headers=headers).json()
+    answer = client.get(
+        "/ogc/collections/reports/items", params={"limit": 1, "datetime": interval}, headers=headers
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["numberMatched"] == every["numberMatched"] > 0

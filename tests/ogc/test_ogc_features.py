@@ -82,7 +82,7 @@ def test_bbox_limit_offset_and_datetime_match_sql(live_url, shared_db_url, viewe
     ((in_time,),) = sql(
         shared_db_url,
         "SELECT count(*) FROM spot WHERE status <> 'merged'"
-        " AND created_at >= '2026-03-01T00:00:00Z' AND created_at <= '2026-05-31T23:59:59.999999Z'",
+        " AND created_at >= '2026-03-01T00:00:00+03:30' AND created_at <= '2026-05-31T23:59:59.999999+03:30'",
     )
     ((after,),) = sql(shared_db_url, "SELECT count(*) FROM spot WHERE created_at >= '2026-04-15T12:00:00Z'")
     token = viewer_token
