@@ -1,11 +1,11 @@
 """What the import page shows before anything is stored: the columns matched to fields, the first rows as
 they will be read, every word to map, and the check — the whole import run and rolled back, so every
-problem of every row (and every duplicate) is found by the same code that imports."""
+problem of every row (and every duplicate) is found by the same code that imports (`batch.check_file`)."""
 
 from pathlib import Path
 
 from gis.db import Conn
-from gis.intake.files.batch import import_reports, is_blank
+from gis.intake.files.batch import check_file, is_blank
 from gis.intake.files.mapping import ValueMapper, match_columns
 from gis.intake.files.read import open_table
 
@@ -51,7 +51,7 @@ def preview(
         "rows": first,
         "blank": blank,
         "unresolved": mapper.unresolved(),
-        "check": dry_run(
+        "check": check_file(
             conn,
             path,
             file_name=file_name,
@@ -60,19 +60,5 @@ def preview(
             source_ref=source_ref,
             crs=crs,
             radius_m=radius_m,
-        ),
+        ).as_dict(),
     }
-
-
-def dry_run(conn: Conn, path: Path, *, file_name: str, **options: object) -> dict:
-    """The import's own per-row report (accepted, duplicate, rejected with every reason), then undone."""
-    with conn.cursor() as cur:
-        cur.execute("SAVEPOINT import_dry_run")
-    try:
-        result = import_reports(conn, path, file_name=file_name, partial=True, **options)
-    finally:
-        with conn.cursor() as cur:
-            cur.execute("ROLLBACK TO SAVEPOINT import_dry_run")
-    answer = result.as_dict()
-    answer.pop("batch_id", None)
-    return answer
