@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from api.basemap_cli import basemap_app
-from gis.errors import InvalidInput, SafemapError
+from gis.errors import SafemapError
 from gis.settings import get_settings
 
 if TYPE_CHECKING:
@@ -436,9 +436,16 @@ def import_reports_command(
 
     url = _migrated_url()
     if not dry_run and needs_job(file, crs):
-        if header_row is not None:
-            raise InvalidInput("header_row", "header_row_small_files")
-        _import_job(url, file, source=source, ref=ref, crs=crs, partial=partial, rejected=rejected)
+        _import_job(
+            url,
+            file,
+            source=source,
+            ref=ref,
+            crs=crs,
+            partial=partial,
+            rejected=rejected,
+            header_row=header_row,
+        )
         return
     bar = _progress_bar()
     task = bar.add_task(file.name, total=None)
@@ -491,7 +498,15 @@ def import_withdraw_command(
 
 
 def _import_job(
-    url: str, file: Path, *, source: str, ref: str, crs: str, partial: bool, rejected: Optional[Path]
+    url: str,
+    file: Path,
+    *,
+    source: str,
+    ref: str,
+    crs: str,
+    partial: bool,
+    rejected: Optional[Path],
+    header_row: Optional[int],
 ) -> None:
     """A file over 1,000 rows: imported as a job in committed chunks, in the foreground with a progress bar.
     An unfinished job of the same file (this command killed, or the app's worker stopped) is resumed."""
@@ -518,6 +533,7 @@ def _import_job(
                 partial=partial,
                 radius_m=get_settings().aggregation_radius_m,
                 actor_name=f"import {file.name}",
+                header_row=header_row,
             )
             typer.echo(f"import job {job_id}: {file.name}, in chunks")
         else:

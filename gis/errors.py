@@ -36,10 +36,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "دستهٔ ورود {batch_id} پیش‌تر برداشته شده است",
         "import batch {batch_id} is already withdrawn",
     ),
-    "header_row_small_files": (
-        "سطر سرستون‌ها را تنها برای فایل‌های تا ۱٬۰۰۰ سطر می‌توان تعیین کرد",
-        "the header row can be set only for files of up to 1,000 rows",
-    ),
     "date_before_programme": (
         "{value} پیش از آغاز برنامه ({start}) است",
         "{value} is before the programme began ({start})",

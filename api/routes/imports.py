@@ -54,6 +54,7 @@ def upload_reports(
     crs: str = Form("auto", max_length=64, description="auto (degrees or UTM 39N metres), 4326, 32639, …"),
     partial: bool = Form(False, description="keep the valid rows; the rejected ones are in the response"),
     map: list[str] = Form([], description="column=field matched by hand ('نوع فضا=category')"),
+    header_row: int | None = Form(None, ge=1, description="the row holding the headers (found otherwise)"),
     user: User = Depends(require("import.reports")),
     conn: Conn = DB,
 ) -> dict:
@@ -88,6 +89,7 @@ def upload_reports(
                 radius_m=settings.aggregation_radius_m,
                 actor_id=user.id,
                 actor_name=user.full_name or user.username,
+                header_row=header_row,
             )
             conn.commit()  # before the worker is woken, so it finds the job
             if worker := getattr(request.app.state, "import_worker", None):  # none without the lifespan
@@ -108,6 +110,7 @@ def upload_reports(
                 actor_name=user.full_name or user.username,
                 file_name=name,
                 columns=columns,
+                header_row=header_row,
             )
         except ImportRejected as exc:
             # Nothing of the file is kept, but its rejected rows are, for the link in the answer.

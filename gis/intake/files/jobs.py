@@ -90,6 +90,7 @@ def create_job(
     radius_m: float = 50.0,
     actor_id: int | None = None,
     actor_name: str = "",
+    header_row: int | None = None,
 ) -> int:
     """Store the file and its options as a queued job; the file is kept so any worker can (re)run it."""
     if source not in SOURCES:
@@ -98,8 +99,8 @@ def create_job(
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO import_job (source, source_ref, crs, partial, radius_m, file_name, file_suffix,"
-            " file_sha256, file_data, started_by, actor_name)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            " file_sha256, file_data, started_by, actor_name, header_row)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
             (
                 source,
                 source_ref.strip(),
@@ -112,6 +113,7 @@ def create_job(
                 psycopg2.Binary(path.read_bytes()),
                 actor_id,
                 actor_name,
+                header_row,
             ),
         )
         return cur.fetchone()[0]
@@ -136,6 +138,8 @@ def _as_dict(row: dict) -> dict:
     )
     job["url"] = f"/api/imports/{job['id']}"
     job["rejected_url"] = rejected_url(job_id=job["id"]) if job["rejected"] else None
+    if job.get("errors"):
+        job["errors"] = job["errors"][:KEEP_ERRORS]  # a chunk may have added a few past it
     return job
 
 
@@ -271,7 +275,7 @@ def _finish(conn: Conn, job_id: int, state: str, message: str = "", errors: list
 
 def _parser(conn: Conn, job: dict, path: Path) -> tuple:
     crs = job["crs"]
-    table = open_table(path, crs=None if crs == "auto" else check_crs(crs))
+    table = open_table(path, crs=None if crs == "auto" else check_crs(crs), header_row=job["header_row"])
     mapping = map_columns(table.columns)
     parser = RowParser(mapping, load_lookups(conn), job["source"], job["source_ref"], check_crs(crs))
     return table, mapping, parser
@@ -415,9 +419,7 @@ def _commit_chunk(
         cur.execute(
             "UPDATE import_job SET rows_done = %s, accepted = accepted + %s, duplicates = duplicates + %s,"
             " rejected = rejected + %s, blank = blank + %s, new_spots = new_spots + %s,"
-            " errors = CASE WHEN jsonb_array_length(errors) < %s THEN (SELECT jsonb_agg(e ORDER BY n)"
-            "  FROM jsonb_array_elements(errors || %s::jsonb) WITH ORDINALITY AS t(e, n) WHERE n <= %s)"
-            "  ELSE errors END"
+            " errors = CASE WHEN jsonb_array_length(errors) < %s THEN errors || %s::jsonb ELSE errors END"
             " WHERE id = %s RETURNING cancel_requested, accepted, duplicates, rejected, new_spots",
             (
                 done,
@@ -428,7 +430,6 @@ def _commit_chunk(
                 result.new_spots,
                 KEEP_ERRORS,
                 psycopg2.extras.Json(rejected),
-                KEEP_ERRORS,
                 job["id"],
             ),
         )
