@@ -361,6 +361,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "work.need_verify": ("بررسی و تأیید", "verifying"),
     "work.need_place": ("تأیید مکان", "placing"),
     "work.need_duplicate": ("احتمال تکراری", "possible duplicate"),
+    "work.need_review": ("بررسی ناسازگاری ورود", "import conflict to review"),
     "work.title": ("عنوان", "Title"),
     "work.reports": ("گزارش", "Reports"),
     "work.priority": ("اولویت", "Priority"),

@@ -7,7 +7,8 @@ from gis.users import User
 DUPLICATE_M = 100
 
 # Which decisions a spot waits for: "verify" (a stage-1 report nobody checked), "place" (a spot known only by
-# its address or neighbourhood, until the GIS office places it), "duplicate" (a live spot of its kind nearby).
+# its address or neighbourhood, until the GIS office places it), "duplicate" (a live spot of its kind nearby),
+# "review" (an imported report flagged a conflict: a محله its coordinates disagree with, a two-digit year).
 WORK_SQL = """
     SELECT s.id, s.title, s.stage, s.category, c.label_fa, c.label_en, a.code, a.name_fa, a.name_en,
            s.report_count, s.priority::float8, s.version, s.updated_at,
@@ -16,7 +17,8 @@ WORK_SQL = """
            s.location_precision IN ('address', 'neighbourhood'),
            EXISTS (SELECT 1 FROM spot o
                    WHERE o.id <> s.id AND o.category = s.category AND o.status IN ('open', 'resolved')
-                     AND ST_DWithin(o.geom::geography, s.geom::geography, %(near)s))
+                     AND ST_DWithin(o.geom::geography, s.geom::geography, %(near)s)),
+           EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id AND r.provenance ? 'flags')
     FROM spot s JOIN category c ON c.code = s.category LEFT JOIN area a ON a.id = s.area_id
     WHERE s.status = 'open' AND s.stage <= 2
     ORDER BY s.stage, s.priority DESC, s.id
@@ -38,7 +40,12 @@ KEYS = (
     "lat",
     "lon",
 )
-NEEDS = ("verify", "place", "duplicate")
+NEEDS = ("verify", "place", "duplicate", "review")
+# The conflicts imports flagged on the listed spots' reports, each with its report.
+FLAGS_SQL = """
+    SELECT r.spot_id, r.id, f FROM report r, jsonb_array_elements(r.provenance->'flags') f
+    WHERE r.spot_id = ANY(%s) ORDER BY r.spot_id, r.id
+"""
 
 
 def office_work(conn: Conn, *, user: User) -> list[dict]:
@@ -53,5 +60,12 @@ def office_work(conn: Conn, *, user: User) -> list[dict]:
         item = dict(zip(KEYS, row[: len(KEYS)]))
         item["updated_at"] = item["updated_at"].isoformat()
         item["needs"] = [need for need, flag in zip(NEEDS, row[len(KEYS) :]) if flag]
+        item["flags"] = []
         work.append(item)
+    flagged = {item["id"]: item for item in work if "review" in item["needs"]}
+    if flagged:
+        with conn.cursor() as cur:
+            cur.execute(FLAGS_SQL, (list(flagged),))
+            for spot_id, report_id, flag in cur.fetchall():
+                flagged[spot_id]["flags"].append({"report_id": report_id} | flag)
     return work

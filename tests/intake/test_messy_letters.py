@@ -212,3 +212,24 @@ def test_the_cli_dry_run_prints_every_problem_of_every_row_and_keeps_nothing(db_
     with transaction(db_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM import_batch")
         assert cur.fetchone()[0] == 0
+
+
+def test_the_office_work_list_shows_the_conflicts_imports_flagged(db_url, tmp_path, places):
+    from gis.programme.worklist import office_work
+    from gis.users import create_user
+
+    lon, lat = places["2207"]
+    path = _xlsx(
+        tmp_path / "flagged.xlsx",
+        [["۱", persian(lat), persian(lon), "زمین بایر", "x", "2201", "99/9/18", None]],
+    )
+    with transaction(db_url) as conn:
+        result = import_reports(conn, path, source="mayor")
+        office = create_user(
+            conn, username="office-flags", password="long enough password", role="gis_office"
+        )
+        work = {item["id"]: item for item in office_work(conn, user=office)}
+    spot = work[result.rows[0].spot_id]
+    assert "review" in spot["needs"]
+    assert [f["kind"] for f in spot["flags"]] == ["neighbourhood_conflict", "two_digit_year"]
+    assert spot["flags"][0]["report_id"] == result.rows[0].report_id
