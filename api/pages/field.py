@@ -14,7 +14,7 @@ from api.deps import DB
 from api.pages.basemaps import basemap_config
 from api.pages.nav import top_bar
 from api.pages.render import language, render
-from api.pages.strings import pick, words
+from api.pages.strings import WORDS, pick, words
 from gis.access import may, scope_for
 from gis.db import Conn
 from gis.intake.field import field_categories, field_neighbourhoods
@@ -35,9 +35,6 @@ PRECACHE = (
     "/static/nav/topbar.css",
     "/static/vendor/leaflet/leaflet.js",
     "/static/vendor/leaflet/leaflet.css",
-    "/static/vendor/leaflet/images/marker-icon.png",
-    "/static/vendor/leaflet/images/marker-icon-2x.png",
-    "/static/vendor/leaflet/images/marker-shadow.png",
     "/static/vendor/vazirmatn/vazirmatn.css",
     "/static/vendor/vazirmatn/Vazirmatn-wght.woff2",
 )
@@ -62,7 +59,8 @@ def _version() -> str:
 
 def _my_spots(conn: Conn, user: User, lang: str) -> list[dict]:
     """The open spots in the facilitator's neighbourhoods (all for a role not bound to any), earliest stage
-    first: what their next visit or focus group may look at."""
+    first: what their next visit or focus group may look at, and what the map shows nearby (with the page,
+    so offline too) for «همین مکان است»."""
     found = json.loads(
         spots_geojson(conn, SpotFilter(status="open", scope=scope_for(user, public_map=False), limit=500))
     )
@@ -74,6 +72,8 @@ def _my_spots(conn: Conn, user: User, lang: str) -> list[dict]:
             "stage": f["properties"]["stage"],
             "stage_label": f["properties"]["stage_en" if en else "stage_fa"],
             "area": (f["properties"]["area_en"] if en else None) or f["properties"]["area_fa"] or "",
+            "lon": f["geometry"]["coordinates"][0] if f["geometry"]["type"] == "Point" else None,
+            "lat": f["geometry"]["coordinates"][1] if f["geometry"]["type"] == "Point" else None,
         }
         for f in found["features"]
     ]
@@ -99,16 +99,23 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
         "lang": lang,
         "user": {"username": user.username, "full_name": user.full_name, "role": user.role},
         "neighbourhoods": json.loads(field_neighbourhoods(conn, user)),
-        "audit_keys": list(AUDIT_KEYS),
+        "audit": [[key, pick(AUDIT_CRITERIA[key], lang)] for key in AUDIT_KEYS],
         "max_photo_px": 1600,
         "max_photo_bytes": MAX_BYTES,
         "basemap_url": request.app.state.settings.basemap_url,
         "basemap_attribution": request.app.state.settings.basemap_attribution,
         # The tablet's map calls safemapBasemaps(map, config.basemaps, null) (api/static/map/basemaps.js).
         "basemaps": basemap_config(conn, request, lang),
-        "messages": words("field", lang),
+        # The page's words, and two it shares with other pages.
+        "messages": {
+            **words("field", lang),
+            "description": pick(WORDS["workflow.description"], lang),
+            "neighbourhood": pick(WORDS["map.neighbourhood"], lang),
+        },
         "version": _version(),
     }
+    my_spots = _my_spots(conn, user, lang)
+    config["spots"] = [spot for spot in my_spots if spot["lat"] is not None]
     context = {
         "user": user,
         "bar": top_bar(request, user),
@@ -121,7 +128,10 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
         ],
         "audit": [(key, pick(AUDIT_CRITERIA[key], lang)) for key in AUDIT_KEYS],
         "times_of_day": [(key, pick(pair, lang)) for key, pair in TIMES_OF_DAY.items()],
-        "my_spots": _my_spots(conn, user, lang),
+        "my_spots": my_spots,
+        # The words of each audit score, 0 (very bad) to 3 (good), then "not assessed" (stored as null).
+        "scores": [(str(n), words("field", lang)[f"score_{n}"]) for n in range(4)]
+        + [("", words("field", lang)["not_assessed"])],
     }
     response = render(request, "field.html", context)
     response.headers["Cache-Control"] = "no-cache, private"

@@ -130,19 +130,20 @@ def test_each_page_word_is_written_once():
     assert strings.words("map", "en")["stage"] == "Stage" and strings.words("map", "fa")["stage"] == "مرحله"
 
 
-def test_the_spot_and_dashboard_pages_take_their_words_from_the_one_module():
+def test_the_spot_dashboard_and_tablet_pages_take_their_words_from_the_one_module():
     """No label is written inline in these templates: all come from api/pages/strings.py's WORDS."""
     root = Path(__file__).resolve().parents[2]
     inline = [
         name
-        for name in ("spot.html", "dashboard.html", "error.html")
+        for name in ("spot.html", "dashboard.html", "error.html", "field.html")
         if "if en else" in root.joinpath("api", "templates", name).read_text(encoding="utf-8")
     ]
     assert not inline, "labels written inline in " + ", ".join(inline)
 
 
-def test_the_spot_pages_script_holds_no_words_of_its_own():
-    """api/static/spot/workflow.js reads its words from the page; it writes no Persian (nor digit) itself."""
+@pytest.mark.parametrize("script", ["spot/workflow.js", "field/field.js"])
+def test_the_spot_and_tablet_pages_scripts_hold_no_words_of_their_own(script):
+    """The scripts read their words from the page; they write no Persian (nor digit) themselves."""
     root = Path(__file__).resolve().parents[2]
-    script = root.joinpath("api", "static", "spot", "workflow.js").read_text(encoding="utf-8")
-    assert not re.search("[\u0600-\u06ff]", script), "workflow.js holds Persian text of its own"
+    text = root.joinpath("api", "static", script).read_text(encoding="utf-8")
+    assert not re.search("[\u0600-\u06ff]", text), f"{script} holds Persian text of its own"

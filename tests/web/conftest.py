@@ -159,24 +159,30 @@ def page(browser):
     context.close()
 
 
+def add_sara(conn) -> list[tuple[float, float]]:
+    """The facilitator sara (password s3cret-sara) of 2201 and 2209, and four (lat, lon) inside 2209 away from
+    each other (also the tablet benchmark's facilitator)."""
+    create_user(
+        conn,
+        username="sara",
+        password="s3cret-sara",
+        role="facilitator",
+        full_name="سارا",
+        areas=["2201", "2209"],
+    )
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT ST_Y(p), ST_X(p) FROM (SELECT (ST_Dump(ST_GeneratePoints(ST_Buffer(geom::geography,"
+            " -150)::geometry, 4, 11))).geom AS p FROM area WHERE code = '2209') q"
+        )
+        return cur.fetchall()
+
+
 @pytest.fixture
 def field(db_url) -> dict:
     """A facilitator of 2201 and 2209, and points inside 2209 away from each other."""
     with transaction(db_url) as conn:
-        create_user(
-            conn,
-            username="sara",
-            password="s3cret-sara",
-            role="facilitator",
-            full_name="سارا",
-            areas=["2201", "2209"],
-        )
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT ST_Y(p), ST_X(p) FROM (SELECT (ST_Dump(ST_GeneratePoints(ST_Buffer(geom::geography,"
-                " -150)::geometry, 4, 11))).geom AS p FROM area WHERE code = '2209') q"
-            )
-            return {"points": cur.fetchall()}
+        return {"points": add_sara(conn)}
 
 
 def open_tablet(browser, base: str, position: tuple[float, float], viewport: dict = TABLET):

@@ -35,17 +35,34 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
 
 
 def _fill_report(page, category: str, description: str, *, gps=None, context=None) -> None:
-    """Place the point (GPS when `gps` is given, else a tap on the map's centre), then describe it."""
+    """Place the point (GPS when `gps` is given, else a tap on the map's centre), then describe it: kind
+    (which moves on to the audit), night, and the description on its own step."""
+    page.click("[data-step-button=point]")
     if gps is not None:
         context.set_geolocation({"latitude": gps[0], "longitude": gps[1], "accuracy": 8})
         page.click("#gps")
+        page.wait_for_function("(want) => document.getElementById('lat').value === want", arg=f"{gps[0]:.6f}")
     else:
         box = page.locator("#map").bounding_box()
         page.locator("#map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
     page.wait_for_function("() => document.getElementById('lat').value !== ''")
     page.click(f"label.tile:has(input[value={category}])")
+    page.wait_for_selector("#report-form[data-step=audit]")
+    page.click("[data-step-button=point]")
     page.click("label.tile:has(input[value=night])")
+    page.click("[data-step-button=more]")
     page.fill("#description", description)
+
+
+def score(page, criterion: str, value: int | None) -> None:
+    """Tap a criterion's score in words (None: «ارزیابی نشد»), on the audit step."""
+    page.click("[data-step-button=audit]")
+    page.click(f"#audit-{criterion} label.score[data-score='{'' if value is None else value}']")
+
+
+def assessed(audit: dict | None) -> dict:
+    """The criteria an audit holds a score for (a stored audit may list the others as null)."""
+    return {key: value for key, value in (audit or {}).items() if value is not None}
 
 
 def _counts(page) -> tuple[int, int]:
@@ -78,12 +95,12 @@ def test_reports_made_online_and_offline_are_each_sent_exactly_once(tablet, fiel
     points = field["points"]
 
     _fill_report(page, "vacant_lot", "زمین خالی پشت مدرسه", gps=points[0], context=context)
-    page.locator("#audit-lighting").evaluate("e => { e.value = '1'; e.dispatchEvent(new Event('input')); }")
-    page.locator("#audit-feeling").evaluate("e => { e.value = '0'; e.dispatchEvent(new Event('input')); }")
+    score(page, "lighting", 1)
+    score(page, "feeling", 0)
     page.set_input_files(
         "#photos", files=[{"name": "site.png", "mimeType": "image/png", "buffer": _png(2400, 1200)}]
     )
-    page.wait_for_selector("#photo-list img")
+    page.wait_for_selector("#photo-count[data-count='1']")
     page.click("#submit")
     page.wait_for_function(
         "() => document.getElementById('sent-count').dataset.count === '1'"
@@ -116,7 +133,7 @@ def test_reports_made_online_and_offline_are_each_sent_exactly_once(tablet, fiel
     report_uuids = [row[0] for row in stored]
     assert len(stored) == 3 and set(report_uuids) <= set(sent_ids)
     assert [row[1] for row in stored] == ["field"] * 3
-    assert stored[0][2] == {"lighting": 1, "feeling": 0} and stored[2][3] == "تیر چراغ خاموش"
+    assert assessed(stored[0][2]) == {"lighting": 1, "feeling": 0} and stored[2][3] == "تیر چراغ خاموش"
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT r.uuid::text, p.content_type, p.bytes FROM report_photo p JOIN report r"

@@ -7,13 +7,14 @@ import psycopg2
 import pytest
 
 from gis import clock
-from tests.web.test_field import _counts, _fill_report, _send_now
+from tests.web.test_field import _counts, _fill_report, _send_now, assessed, score
 
 pytestmark = [pytest.mark.browser, pytest.mark.dated]
 
 
 def _start_session(page, participants: str, women: str, notes: str = "") -> None:
     page.click("[data-mode-button=group]")
+    page.click("[data-step-button=session]")
     page.select_option("#area", "2209")
     page.fill("#fg-participants", participants)
     page.fill("#fg-women", women)
@@ -24,9 +25,7 @@ def _add_point(page, category: str, description: str, gps, *, lighting: int | No
     count = page.locator("#point-list li").count()
     _fill_report(page, category, description, gps=gps, context=page.context)
     if lighting is not None:
-        page.locator("#audit-lighting").evaluate(
-            f"e => {{ e.value = '{lighting}'; e.dispatchEvent(new Event('input')); }}"
-        )
+        score(page, "lighting", lighting)
     page.click("#add-point")
     page.wait_for_function(f"() => document.querySelectorAll('#point-list li').length === {count + 1}")
 
@@ -62,9 +61,14 @@ def test_sessions_recorded_online_and_offline_are_each_sent_exactly_once(tablet,
         " && document.querySelectorAll('#point-list li').length === 0"
     )
     assert page.input_value("#fg-participants") == ""
+    page.click("[data-step-button=session]")
     [first] = _sessions_by(db_url, "sara")
     assert first[1:6] == (12, 7, "سارا", today, "2209")
-    assert first[6] == [["focus_group", {"lighting": 1}], ["focus_group", None], ["focus_group", None]]
+    assert [(source, assessed(audit)) for source, audit in first[6]] == [
+        ("focus_group", {"lighting": 1}),
+        ("focus_group", {}),
+        ("focus_group", {}),
+    ]
 
     context.set_offline(True)
     page.wait_for_selector("#network[data-online=false]")
@@ -103,11 +107,15 @@ def test_a_refused_session_shows_the_message_next_to_the_field_and_can_be_correc
     page.click("#record-session")
     women = page.locator("[data-error-for=women]")
     women.wait_for()
-    assert "9" in women.inner_text() and page.inner_text("[data-error-for=participants]") == ""
+    # The server's reason in Persian, with Persian digits, under the field and in the message area.
+    assert "۹" in women.inner_text() and "9" not in women.inner_text()
+    assert page.inner_text("[data-error-for=participants]") == ""
+    assert page.inner_text("#message-text").startswith("شمار زنان")
     assert _counts(page) == (1, 0) and page.locator("#outbox-list .error").count() == 1
     assert page.locator("#point-list li").count() == 1  # the form keeps the session to be corrected
     assert _sessions_by(db_url, "sara") == []  # the refusal shown is the server's answer: nothing stored
 
+    page.click("[data-step-button=session]")
     page.fill("#fg-women", "۳")
     page.click("#record-session")
     page.wait_for_function("() => document.getElementById('sent-count').dataset.count === '1'")

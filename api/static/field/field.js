@@ -9,7 +9,7 @@
   const form = $("report-form");
   const ME = config.user.username;
   const localDigits = (value) => config.lang === "en" ? String(value)
-    : String(value).replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
+    : String(value).replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
 
   // ---------- identifiers ----------
   // crypto.randomUUID needs a secure context; getRandomValues works everywhere.
@@ -59,6 +59,29 @@
     }),
   };
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => undefined);
+
+  // ---------- the server's reasons, in the page's words ----------
+  // The server names the field (`field`) and says why (`message`, "field: reason"); the page names the field
+  // with its own label and writes the digits of its language.
+  const AUDIT_LABELS = Object.fromEntries(config.audit);
+  const FIELD_LABELS = {
+    category: M.kind, time_of_day: M.time, description: M.description, audit: M.audit, location: M.place,
+    lat: M.place, lon: M.place, geometry: M.place, spot_id: M.chosen_spot, area: M.neighbourhood,
+    held_on: M.held_on, facilitator: M.facilitator, participants: M.participants, women: M.women,
+    notes: M.notes, features: M.session_points, file: M.photo,
+  };
+  const fieldLabel = (field) => FIELD_LABELS[field] ||
+    (field && field.startsWith("audit.") ? AUDIT_LABELS[field.slice(6)] : null) || "";
+
+  function explain(problem) {
+    const field = problem.field || "";
+    let reason = problem.message || M.refused;
+    if (field && reason.startsWith(`${field}: `)) reason = reason.slice(field.length + 2);
+    // A reason the server wrote in English (a validation of the request's shape) is not shown as is.
+    if (config.lang !== "en" && !/[\u0600-\u06ff]/.test(reason)) reason = M.invalid;
+    const label = fieldLabel(field);
+    return localDigits(label ? `${label}: ${reason}` : reason);
+  }
 
   // ---------- sending ----------
   function csrf() {
@@ -141,7 +164,7 @@
         await note(item, M.sign_in_again);
         break;
       }
-      const message = problem.message || `HTTP ${response.status}`;
+      const message = explain(problem);
       // An item is forgotten only on a 2xx. A 5xx, a timeout or a lost connection leaves its outcome unknown:
       // it is sent again later with the same UUIDs, which the server recognises. So is a 404 for the parent of
       // a photo or of a session's points: the parent was sent, so it will be there.
@@ -152,6 +175,71 @@
       }
       await note(item, message, {field: problem.field || null, message});
     }
+  }
+
+  // ---------- the one message area, over the map ----------
+  // Confirmations, refusals and the server's reasons all appear here, on screen whatever the panel shows,
+  // and are announced (aria-live). A refusal also goes to the step of its field, which is scrolled into view
+  // and marked.
+  let messageTimer = null;
+  function say(text, kind = "ok") {
+    clearTimeout(messageTimer);
+    $("message-text").textContent = localDigits(text);
+    $("message").dataset.kind = kind;
+    $("message").hidden = false;
+    if (kind !== "error") messageTimer = setTimeout(() => { $("message").hidden = true; }, 8000);
+  }
+  $("message-close").addEventListener("click", () => { $("message").hidden = true; });
+
+  // ---------- steps ----------
+  const STEPS = {place: ["point", "audit", "more", "queue"], group: ["session", "point", "audit", "more", "queue"]};
+  function showStep(step, {top = true} = {}) {
+    form.dataset.step = step;
+    for (const button of document.querySelectorAll("[data-step-button]")) {
+      if (button.dataset.stepButton === step) button.setAttribute("aria-current", "step");
+      else button.removeAttribute("aria-current");
+    }
+    if (top) $("steps").scrollTop = 0;
+  }
+  for (const button of document.querySelectorAll("[data-step-button]")) {
+    button.addEventListener("click", () => showStep(button.dataset.stepButton));
+  }
+  for (const button of document.querySelectorAll("[data-step-link]")) {
+    button.addEventListener("click", () => showStep(button.dataset.stepLink));
+  }
+
+  // Where each field the server or the page may refuse is shown: its step and its element.
+  const FIELD_PLACES = {
+    category: ["point", "category"], time_of_day: ["point", "time_of_day"], location: ["point", "map"],
+    lat: ["point", "map"], lon: ["point", "map"], geometry: ["point", "map"], spot_id: ["point", "nearby"],
+    description: ["more", "description"], audit: ["audit", "audit"], area: ["session", "area"],
+    held_on: ["session", "fg-held_on"], facilitator: ["session", "fg-facilitator"],
+    participants: ["session", "fg-participants"], women: ["session", "fg-women"], notes: ["session", "fg-notes"],
+    features: ["session", "point-list"],
+  };
+  function unmark() {
+    for (const element of document.querySelectorAll("[aria-invalid=true], [data-invalid=true]")) {
+      element.removeAttribute("aria-invalid");
+      delete element.dataset.invalid;
+    }
+  }
+  function mark(field) {
+    const [step, id] = FIELD_PLACES[field] || (field && field.startsWith("audit.") ?
+      ["audit", `audit-${field.slice(6)}`] : [null, null]);
+    if (!step) return;
+    const element = $(id);
+    if (step !== "point" || id !== "map") showStep(step, {top: false});
+    if (!element) return;
+    if (element.matches("input, select, textarea, [role=radiogroup]")) element.setAttribute("aria-invalid", "true");
+    else element.dataset.invalid = "true";
+    const tab = document.querySelector(`[data-step-button="${step}"]`);
+    if (tab) tab.dataset.invalid = "true";
+    element.scrollIntoView({block: "nearest"});
+  }
+  function refuse(field, text) {
+    unmark();
+    say(text, "error");
+    mark(field);
   }
 
   // ---------- what is queued and what was sent ----------
@@ -174,15 +262,15 @@
     $("outbox-list").replaceChildren(...queued.map((item) => {
       const li = document.createElement("li");
       li.dataset.id = item.id;
-      li.textContent = `${describe(item)} — ${M.queued}`;
+      li.textContent = localDigits(`${describe(item)} — ${M.queued}`);
       if (item.error) {
         const error = document.createElement("div");
         error.className = "error";
         error.textContent = item.error;
         const discard = document.createElement("button");
         discard.type = "button";
-        discard.className = "link";
         discard.textContent = "×";
+        discard.setAttribute("aria-label", M.discard);
         discard.addEventListener("click", async () => {
           if (window.confirm(M.discard_confirm)) { await queue.discard(item.id); render(); }
         });
@@ -194,35 +282,38 @@
       const li = document.createElement("li");
       li.dataset.id = item.id;
       const answer = item.answer || {};
-      const ids = item.kind === "photo" ? "" : ` #${localDigits(answer.id ?? answer.focus_group_id ?? "")}` +
-        (answer.spot_id ? ` (${M.spot} #${localDigits(answer.spot_id)})` : "");
-      li.textContent = `${describe(item)} — ${M.sent}${ids}`;
+      const ids = item.kind === "photo" ? "" : ` #${answer.id ?? answer.focus_group_id ?? ""}` +
+        (answer.spot_id ? ` (${M.spot} #${answer.spot_id})` : "");
+      li.textContent = localDigits(`${describe(item)} — ${M.sent}${ids}`);
       return li;
     }));
     if (!queued.length) $("sign-in-again").hidden = true;
-    return queued.length;
+    return queued;
   }
 
-  // ---------- the map and the point ----------
+  // ---------- the map, the point and the place it names ----------
   const areas = config.neighbourhoods.features;
+  const areaName = (feature) => config.lang === "en" ? feature.properties.name_en : feature.properties.name_fa;
   const areaSelect = $("area");
   for (const feature of areas) {
     const option = document.createElement("option");
     option.value = feature.properties.code;
-    const name = config.lang === "en" ? feature.properties.name_en : feature.properties.name_fa;
-    option.textContent = `${name} (${localDigits(feature.properties.code)})`;
+    option.textContent = localDigits(`${areaName(feature)} (${feature.properties.code})`);
     areaSelect.append(option);
   }
   const remembered = localStorage.getItem("safemap-field-area");
   if (areas.some((f) => f.properties.code === remembered)) areaSelect.value = remembered;
 
-  const map = L.map("map", {zoomControl: true, attributionControl: Boolean(config.basemap_url)});
+  const map = L.map("map", {zoomControl: false, attributionControl: Boolean(config.basemap_url)});
+  L.control.zoom({zoomInTitle: M.zoom_in, zoomOutTitle: M.zoom_out}).addTo(map);
+  if (map.attributionControl) map.attributionControl.setPrefix(false);
   if (config.basemap_url) {
     L.tileLayer(config.basemap_url, {attribution: config.basemap_attribution || "", maxZoom: 19}).addTo(map);
   }
   const layers = {};
   L.geoJSON(config.neighbourhoods, {
     style: {color: "#1f4e79", weight: 2, fillOpacity: 0.06},
+    interactive: false,
     onEachFeature: (feature, layer) => { layers[feature.properties.code] = layer; },
   }).addTo(map);
 
@@ -253,14 +344,33 @@
     });
   }
 
+  const metresBetween = (a, b) => map.distance(L.latLng(a.lat, a.lon), L.latLng(b.lat, b.lon));
+  // Named places the page carries (landmarks, metro stations): the nearest names where the point is.
+  const landmarks = (config.landmarks || []).map((f) => ({
+    lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0],
+    name: config.lang === "en" ? f.properties.name_en || f.properties.name_fa : f.properties.name_fa}));
+
+  function describePlace(lat, lon, area) {
+    const parts = [areaName(area)];
+    const here = {lat, lon};
+    const nearest = landmarks.map((l) => [metresBetween(here, l), l]).sort((a, b) => a[0] - b[0])[0];
+    if (nearest && nearest[0] <= 2000) {
+      parts.push(`${Math.round(nearest[0] / 10) * 10} ${M.metres} ${nearest[1].name}`);
+    }
+    $("place").textContent = localDigits(parts.join(" — "));
+    $("place").dataset.empty = "false";
+  }
+
+  // The pin: 48 px to touch and drag, named for screen readers.
+  const pin = L.divIcon({className: "pin", iconSize: [48, 48], iconAnchor: [24, 46]});
   let marker = null;
   function setPoint(lat, lon) {
     const area = areaAt(lat, lon);
     if (!area) {
-      $("form-message").textContent = M.outside;
+      refuse("location", M.outside);
       return false;
     }
-    $("form-message").textContent = "";
+    unmark();
     // A session belongs to the neighbourhood chosen for it, wherever its participants' points lie.
     if (area.properties.code !== areaSelect.value && form.dataset.mode !== "group") {
       areaSelect.value = area.properties.code;
@@ -268,9 +378,10 @@
     }
     $("lat").value = lat.toFixed(6);
     $("lon").value = lon.toFixed(6);
-    $("point").textContent = `${lat.toFixed(5)}, ${lon.toFixed(5)}`;
+    describePlace(lat, lon, area);
     if (!marker) {
-      marker = L.marker([lat, lon], {draggable: true}).addTo(map);
+      marker = L.marker([lat, lon], {draggable: true, icon: pin, keyboard: true, title: M.marker}).addTo(map);
+      marker.getElement().setAttribute("aria-label", M.marker);
       marker.on("dragend", () => {
         const moved = marker.getLatLng();
         if (!setPoint(moved.lat, moved.lng)) marker.setLatLng([Number($("lat").value), Number($("lon").value)]);
@@ -278,46 +389,108 @@
     } else {
       marker.setLatLng([lat, lon]);
     }
+    showNearby();
     return true;
   }
 
   function clearPoint() {
     $("lat").value = "";
     $("lon").value = "";
-    $("point").textContent = "";
+    $("place").textContent = M.no_point;
+    $("place").dataset.empty = "true";
     if (marker) { marker.remove(); marker = null; }
+    chooseSpot(null);
   }
 
   map.on("click", (event) => setPoint(event.latlng.lat, event.latlng.lng));
-  $("gps").addEventListener("click", () => {
-    if (!navigator.geolocation) { $("form-message").textContent = M.gps_failed; return; }
-    $("form-message").textContent = M.gps_wait;
+
+  function locateMe({quiet = false} = {}) {
+    if (!navigator.geolocation) { if (!quiet) say(M.gps_failed, "error"); return; }
+    if (!quiet) say(M.gps_wait, "info");
     navigator.geolocation.getCurrentPosition(
       (position) => {
         const {latitude, longitude} = position.coords;
-        if (setPoint(latitude, longitude)) map.setView([latitude, longitude], Math.max(map.getZoom(), 16));
+        if (setPoint(latitude, longitude)) {
+          map.setView([latitude, longitude], Math.max(map.getZoom(), 16));
+          if (!quiet) $("message").hidden = true;
+        }
       },
-      () => { $("form-message").textContent = M.gps_failed; },
-      {enableHighAccuracy: true, timeout: 20000, maximumAge: 30000},
+      () => { if (!quiet) say(M.gps_failed, "error"); },
+      {enableHighAccuracy: true, timeout: 20000, maximumAge: 0},  // a fresh fix: the facilitator has moved
     );
+  }
+  $("gps").addEventListener("click", () => locateMe());
+
+  // A new place starts where the facilitator stands, if the tablet may already tell (no question asked).
+  async function locateIfAllowed() {
+    if (form.dataset.mode !== "place" || !navigator.permissions || !navigator.geolocation) return;
+    const state = await navigator.permissions.query({name: "geolocation"}).then((p) => p.state, () => "");
+    if (state === "granted") locateMe({quiet: true});
+  }
+
+  // ---------- spots already recorded nearby: "this is the same place" ----------
+  const NEARBY_M = 150;
+  const spotIcon = L.divIcon({className: "spot-pin", iconSize: [48, 48], html: "", iconAnchor: [24, 24]});
+  let chosenSpot = null;
+  const spotMarkers = (config.spots || []).map((spot) => {
+    const m = L.marker([spot.lat, spot.lon], {icon: spotIcon, title: `${M.spot_marker}: ${spot.title}`,
+                                               keyboard: true}).addTo(map);
+    m.getElement().setAttribute("aria-label", localDigits(`${M.spot_marker}: ${spot.title}`));
+    m.on("click", () => {
+      if (!$("lat").value) setPoint(spot.lat, spot.lon);
+      offerSpot(spot);
+    });
+    return [spot, m];
   });
 
-  // ---------- the safety audit ----------
-  const sliders = config.audit_keys.map((key) => $(`audit-${key}`));
-  for (const slider of sliders) {
-    slider.addEventListener("input", () => {
-      slider.dataset.touched = "true";
-      $(`${slider.id}-value`).textContent = localDigits(slider.value);
-    });
+  function chooseSpot(spot) {
+    chosenSpot = spot;
+    $("same-place").setAttribute("aria-pressed", String(Boolean(spot)));
+    for (const [s, m] of spotMarkers) m.getElement().dataset.chosen = String(s === spot);
+  }
+
+  let offered = null;
+  function offerSpot(spot) {
+    offered = spot;
+    if (!spot || form.dataset.mode !== "place") { $("nearby").hidden = true; chooseSpot(null); return; }
+    const here = {lat: Number($("lat").value), lon: Number($("lon").value)};
+    const metres = Math.round(metresBetween(here, spot));
+    $("nearby-text").textContent = localDigits(M.nearby.replace("{metres}", metres).replace("{title}", spot.title));
+    $("nearby").hidden = false;
+    if (chosenSpot && chosenSpot !== spot) chooseSpot(null);
+  }
+
+  function showNearby() {
+    const here = {lat: Number($("lat").value), lon: Number($("lon").value)};
+    const near = (config.spots || []).map((spot) => [metresBetween(here, spot), spot])
+      .filter(([metres]) => metres <= NEARBY_M).sort((a, b) => a[0] - b[0]);
+    offerSpot(near.length ? near[0][1] : null);
+  }
+
+  $("same-place").addEventListener("click", () => {
+    chooseSpot(chosenSpot ? null : offered);
+    if (chosenSpot) say(M.joins_spot, "info");
+  });
+
+  // ---------- the time of day: now, unless the facilitator says otherwise ----------
+  function timeNow() {
+    const hour = new Date().getHours();
+    const key = hour >= 6 && hour < 17 ? "day" : hour >= 17 && hour < 20 ? "evening" : "night";
+    const input = form.querySelector(`input[name=time_of_day][value=${key}]`);
+    if (input) input.checked = true;
+  }
+
+  // ---------- the safety audit: nine criteria, each a score in words or «not assessed» ----------
+  const AUDIT_KEYS = config.audit.map(([key]) => key);
+  function readAudit() {
+    return Object.fromEntries(AUDIT_KEYS.map((key) => {
+      const chosen = form.querySelector(`input[name="audit-${key}"]:checked`);
+      return [key, chosen && chosen.value !== "" ? Number(chosen.value) : null];
+    }));
   }
   function clearAudit() {
-    for (const slider of sliders) {
-      slider.value = "0";
-      delete slider.dataset.touched;
-      $(`${slider.id}-value`).textContent = "–";
-    }
+    for (const input of form.querySelectorAll("#audit input[value='']")) input.checked = true;
   }
-  $("audit-clear").addEventListener("click", clearAudit);
 
   // ---------- photos, resized on the device ----------
   let photos = [];
@@ -352,6 +525,9 @@
   }
 
   function showPhotos() {
+    $("photo-count").dataset.count = String(photos.length);
+    $("photo-count").textContent = localDigits(photos.length);
+    $("photo-count").hidden = !photos.length;
     $("photo-list").replaceChildren(...photos.map((photo) => {
       const figure = document.createElement("figure");
       const image = document.createElement("img");
@@ -360,6 +536,7 @@
       const remove = document.createElement("button");
       remove.type = "button";
       remove.textContent = "×";
+      remove.setAttribute("aria-label", M.remove_photo);
       remove.addEventListener("click", () => {
         URL.revokeObjectURL(photo.url);
         photos = photos.filter((p) => p !== photo);
@@ -375,7 +552,8 @@
       const job = resize(file).then((blob) => {
         photos.push({id: newUuid(), blob, url: URL.createObjectURL(blob)});
         showPhotos();
-      }).catch(() => { $("form-message").textContent = M.photo_failed; });
+        say(M.photo_added);
+      }).catch(() => { refuse("photos", M.photo_failed); });
       resizing.push(job);
     }
     event.target.value = "";
@@ -384,22 +562,28 @@
   // ---------- one point's fields, shared by a new place and a session's points ----------
   function readPoint() {
     const category = form.querySelector("input[name=category]:checked");
-    if (!$("lat").value) { $("form-message").textContent = M.need_point; return null; }
-    if (!category) { $("form-message").textContent = M.need_category; return null; }
-    const audit = {};
-    for (const slider of sliders) if (slider.dataset.touched) audit[slider.name] = Number(slider.value);
+    if (!$("lat").value) { refuse("location", M.need_point); return null; }
+    if (!category) { refuse("category", M.need_category); return null; }
     const time = form.querySelector("input[name=time_of_day]:checked");
     return {category: category.value, label: category.nextElementSibling.textContent.trim(),
             time_of_day: time ? time.value : null, time_label: time ? time.nextElementSibling.textContent : "",
             lat: Number($("lat").value), lon: Number($("lon").value), description: $("description").value.trim(),
-            audit};
+            audit: readAudit()};
   }
+  const assessed = (audit) => Object.values(audit).some((value) => value !== null);
 
   function clearPointFields() {
-    for (const input of form.querySelectorAll("input[name=category], input[name=time_of_day]")) input.checked = false;
+    for (const input of form.querySelectorAll("input[name=category]")) input.checked = false;
     $("description").value = "";
     clearPoint();
     clearAudit();
+    timeNow();
+    unmark();
+  }
+
+  // Choosing the kind of a placed point moves on to the audit.
+  for (const input of form.querySelectorAll("input[name=category]")) {
+    input.addEventListener("change", () => { if ($("lat").value) showStep("audit"); });
   }
 
   // ---------- submitting: always through the queue ----------
@@ -416,9 +600,10 @@
     const report = {
       id: newUuid(), kind: "report", user: ME, seq: seq++, created_at: now, url: "/api/reports", label,
       body: {category: point.category, lat: point.lat, lon: point.lon, description: point.description,
-             time_of_day: point.time_of_day, audit: Object.keys(point.audit).length ? point.audit : null,
+             time_of_day: point.time_of_day, audit: assessed(point.audit) ? point.audit : null,
              reported_at: now, source: "field"},
     };
+    if (chosenSpot) report.body.spot_id = chosenSpot.id;
     report.body.uuid = report.id;
     const attached = photos.map((photo) => ({id: photo.id, kind: "photo", user: ME, seq: seq++, created_at: now,
                                              report: report.id, blob: photo.blob, label}));
@@ -427,22 +612,33 @@
     photos.forEach((photo) => URL.revokeObjectURL(photo.url));
     photos = [];
     showPhotos();
+    // The next place starts at the first step, at its top, where the facilitator now stands.
+    showStep("point");
+    locateIfAllowed();
+    say(navigator.onLine ? M.saved : M.saved_offline);
     $("outbox-message").textContent = navigator.onLine ? M.saved : M.saved_offline;
     await render();
-    flush();
+    await flush();
+    const left = (await queue.all("outbox")).find((i) => i.id === report.id);
+    if (left && left.problem) refuse(left.problem.field, left.problem.message);
+    else if (!left) say(`${M.report} — ${M.sent}`);
   });
 
   // ---------- a focus-group session and the points its participants marked ----------
   let groupPoints = [];
   let sessionUuid = newUuid();
-  const latinDigits = (text) => text.replace(/[۰-۹٠-٩]/g, (d) => String("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩".indexOf(d) % 10));
+  // Persian (U+06F0…) and Arabic-Indic (U+0660…) digits both end in their value's four bits.
+  const latinDigits = (text) => text.replace(/[\u06f0-\u06f9\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) & 0xf));
 
   function setMode(mode) {
     form.dataset.mode = mode;
     for (const button of document.querySelectorAll("[data-mode-button]")) {
       button.setAttribute("aria-pressed", String(button.dataset.modeButton === mode));
     }
-    $("form-message").textContent = "";
+    $("message").hidden = true;
+    unmark();
+    offerSpot(mode === "place" ? offered : null);
+    showStep(mode === "group" ? "session" : "point");
   }
   for (const button of document.querySelectorAll("[data-mode-button]")) {
     button.addEventListener("click", () => setMode(button.dataset.modeButton));
@@ -461,7 +657,15 @@
   function showProblems(problems) {
     for (const element of form.querySelectorAll("[data-error-for]")) element.textContent = "";
     $("group-message").textContent = "";
+    unmark();
     for (const {field, message} of problems) errorFor(field).textContent = message;
+    if (problems.length) {
+      const [first] = problems;
+      const label = fieldLabel(first.field);
+      const text = label && !first.message.startsWith(label) ? `${label}: ${first.message}` : first.message;
+      say(text, "error");
+      for (const {field} of problems.slice().reverse()) mark(field);
+    }
   }
 
   function showGroupPoints() {
@@ -470,9 +674,8 @@
       li.textContent = [point.label, point.time_label, point.description].filter(Boolean).join(" — ");
       const remove = document.createElement("button");
       remove.type = "button";
-      remove.className = "link";
       remove.textContent = "×";
-      remove.setAttribute("aria-label", M.remove);
+      remove.setAttribute("aria-label", `${M.remove}: ${point.label}`);
       remove.addEventListener("click", () => {
         point.marker.remove();
         groupPoints = groupPoints.filter((p) => p !== point);
@@ -492,18 +695,30 @@
     groupPoints = [];
     sessionUuid = newUuid();
     showGroupPoints();
-    showProblems([]);
+    for (const element of form.querySelectorAll("[data-error-for]")) element.textContent = "";
   }
 
+  // Numbers typed with a Latin keyboard are shown in the page's digits (they are sent as Latin digits).
+  for (const key of ["held_on", "participants", "women"]) {
+    $(`fg-${key}`).addEventListener("input", (event) => {
+      const shown = localDigits(latinDigits(event.target.value));
+      if (shown !== event.target.value) event.target.value = shown;
+    });
+  }
+
+  const groupPin = L.divIcon({className: "group-pin", iconSize: [48, 48], iconAnchor: [24, 24]});
   $("add-point").addEventListener("click", () => {
     const point = readPoint();
     if (!point) return;
     point.uuid = newUuid();
-    point.marker = L.circleMarker([point.lat, point.lon], {radius: 9, color: "#b00020"}).addTo(map);
+    point.marker = L.marker([point.lat, point.lon], {icon: groupPin, interactive: false}).addTo(map);
     groupPoints.push(point);
     clearPointFields();
     showGroupPoints();
     errorFor("features").textContent = "";
+    // The next point starts on the map, with its kind.
+    showStep("point");
+    say(`${M.point_added} (${groupPoints.length})`);
   });
 
   $("record-session").addEventListener("click", async () => {
@@ -520,15 +735,15 @@
     if (problems.length) return;
     const item = {
       id: sessionUuid, kind: "focus_group", user: ME, seq: seq++, created_at: new Date().toISOString(),
-      label: `${localDigits(groupPoints.length)} ${M.points}`,
+      label: `${groupPoints.length} ${M.points}`,
       body: {
-        session: {area: areaSelect.value, held_on: values.held_on, facilitator: values.facilitator,
+        session: {area: areaSelect.value, held_on: latinDigits(values.held_on), facilitator: values.facilitator,
                   participants: Number(values.participants), women: Number(values.women), notes: values.notes,
                   uuid: sessionUuid},
         points: {type: "FeatureCollection", features: groupPoints.map((point) => ({
           type: "Feature", geometry: {type: "Point", coordinates: [point.lon, point.lat]},
           properties: {category: point.category, description: point.description, time_of_day: point.time_of_day,
-                       uuid: point.uuid, ...point.audit}}))},
+                       uuid: point.uuid, ...(assessed(point.audit) ? {audit: point.audit} : {})}}))},
       },
     };
     await queue.add([item]);
@@ -539,11 +754,14 @@
     const left = (await queue.all("outbox")).find((i) => i.id === item.id);
     if (left && left.problem) {
       // Kept in the form to be corrected; recording it again replaces the refused item (same UUID).
-      showProblems([left.problem]);
+      showProblems([{field: left.problem.field, message: left.problem.message}]);
       return;
     }
     resetSession();
-    $("outbox-message").textContent = left ? M.saved_offline : `${M.focus_group} — ${M.sent}`;
+    showStep("session");
+    const done = left ? M.saved_offline : `${M.focus_group} — ${M.sent}`;
+    say(done);
+    $("outbox-message").textContent = done;
   });
   resetSession();
 
@@ -554,9 +772,26 @@
   }
   window.addEventListener("online", () => { showNetwork(); flush(); });
   window.addEventListener("offline", showNetwork);
-  $("send-now").addEventListener("click", () => flush(true));
-  setInterval(async () => { if (navigator.onLine && await render()) flush(); }, 20000);
+  $("send-now").addEventListener("click", async () => {
+    await flush(true);
+    const queued = await render();
+    const refused = queued.find((item) => item.problem);
+    if (refused) {
+      showStep("queue");
+      const li = $("outbox-list").querySelector(`li[data-id="${refused.id}"]`);
+      if (li) { li.dataset.marked = "true"; li.scrollIntoView({block: "nearest"}); }
+      say(refused.error, "error");
+    } else if (queued.length) {
+      say(queued[0].error || M.network, "error");
+    } else {
+      say(`${M.sent} (${(await queue.all("sent")).filter((i) => i.user === ME).length})`);
+    }
+  });
+  setInterval(async () => { if (navigator.onLine && (await render()).length) flush(); }, 20000);
   showNetwork();
+  timeNow();
+  showStep("point");
+  locateIfAllowed();
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/field/sw.js", {scope: "/field"})
