@@ -2,9 +2,12 @@
 office does, each drawn when chosen in the layer control with every request to 127.0.0.1; and the search
 box finding a neighbourhood by its local name and a landmark by name."""
 
+import geopandas as gpd
 import pytest
+from shapely.geometry import LineString
 
 from gis.db import transaction
+from gis.places.streets import load_streets
 from gis.publish.basemaps import add_basemap
 from tests.basemap_files import make_geotiff, make_mbtiles, make_pmtiles, mvt_tiles
 
@@ -87,5 +90,26 @@ def test_a_vector_base_map_is_drawn_by_vectorgrid_from_this_server(page, serve_a
                })"""
     )
     assert any("/basemaps/d22-vector/12/" in url and ".pbf?v=" in url for url in page.requests)
+    assert page.outside_requests() == []
+    assert page.console_errors == []
+
+
+def test_a_loaded_street_layer_is_drawn_and_found_by_the_search_box(page, serve_app, db_url, tmp_path):
+    streets = gpd.GeoDataFrame(
+        {"name": ["بلوار کاج"], "geometry": [LineString([(51.180, 35.740), (51.190, 35.745)])]},
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "streets.gpkg"
+    streets.to_file(path, driver="GPKG")
+    with transaction(db_url) as conn:
+        load_streets(conn, path)
+    page.goto(serve_app(db_url) + "/map")
+    page.locator(".sm-search-input").fill("بلوار كاج")  # Arabic ك, as typed
+    found = page.locator(".sm-search-result", has_text="بلوار کاج")
+    found.wait_for()
+    assert found.locator(".sm-search-kind").inner_text() == "خیابان"
+    with page.expect_response(lambda r: "/api/streets?bbox=" in r.url and r.ok):
+        found.click()  # the map zooms to the street, past zoom 14: the layer loads its viewport
+    page.wait_for_function("() => document.querySelectorAll('path.sm-street').length === 1")
     assert page.outside_requests() == []
     assert page.console_errors == []

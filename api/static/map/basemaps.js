@@ -72,7 +72,7 @@ function safemapBasemaps(map, config, control) {
   // Streets of a loaded street layer, fetched for the viewport once zoomed in enough to read them.
   if (config.streets) {
     const streets = L.geoJSON(null, {
-      style: {color: "#8c8c8c", weight: 2, opacity: 0.8},
+      style: {color: "#8c8c8c", weight: 2, opacity: 0.8, className: "sm-street"},
       onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name, {sticky: true}); },
       interactive: true,
     });
