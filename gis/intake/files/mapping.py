@@ -16,7 +16,7 @@ from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.intake.files.columns import HEADERS, Lookups, load_lookups, map_columns
 from gis.lang import match_key, normalise_persian
-from gis.vocabulary import CATEGORY_KEYWORDS, alias_targets
+from gis.vocabulary import ALIAS_KINDS, CATEGORY_KEYWORDS, alias_targets, save_alias
 
 # The report fields whose cells name a term of the vocabulary, in the order the page lists them.
 MAPPED_KINDS = ("category", "neighbourhood", "time_of_day")
@@ -53,6 +53,20 @@ def match_columns(columns: list[str], chosen: dict[str, str]) -> dict[str, str]:
             raise
         mapping = {}
     return mapping | {name: column for column, name in chosen.items() if name != IGNORE}
+
+
+def confirm_aliases(conn: Conn, pairs: Iterable[str], *, user_id: int | None = None) -> list[dict]:
+    """'نور کم=poor_lighting' pairs (the CLI's --alias) saved as aliases; the kind is the one whose terms
+    include the code (a category, a neighbourhood code, a time of day or a source)."""
+    saved = []
+    for pair in pairs:
+        written, sep, code = pair.rpartition("=")
+        if not sep or not written.strip():
+            raise InvalidInput("alias", "map_pair", pair=pair)
+        code = code.strip()
+        kind = next((k for k in ALIAS_KINDS if code in alias_targets(conn, k)), ALIAS_KINDS[0])
+        saved.append(save_alias(conn, kind=kind, written=written, code=code, user_id=user_id))
+    return saved
 
 
 @dataclass
