@@ -417,6 +417,12 @@ def import_reports_command(
     ref: str = typer.Option("", help='the letter\'s number and date, e.g. "۱۲۳/ن۳ 1403/02/10"'),
     crs: str = typer.Option("auto", help="coordinates: auto (degrees or UTM 39N metres), 4326, 32639, …"),
     partial: bool = typer.Option(False, help="keep the valid rows and write the rejected ones to a file"),
+    map: Optional[list[str]] = typer.Option(
+        None, "--map", help="a column matched by hand, column=field ('نوع فضا=category'); repeatable"
+    ),
+    alias: Optional[list[str]] = typer.Option(
+        None, "--alias", help="what a word means, word=code ('نور کم=poor_lighting'), kept for every channel"
+    ),
     rejected: Optional[Path] = typer.Option(
         None, help="where --partial writes the rejected rows (default: FILE.rejected.csv in this folder)"
     ),
@@ -430,12 +436,21 @@ def import_reports_command(
     """Import a list of reports: every row is accepted, rejected (every field with its reason) or a
     duplicate; conflicts to review are flagged."""
     from gis.db import transaction
+    from gis.errors import InvalidInput
     from gis.intake.files import ImportRejected, import_reports, write_rejected
     from gis.intake.files.batch import check_file
-    from gis.intake.files.jobs import needs_job
+    from gis.intake.files.jobs import SYNC_ROWS, needs_job
+    from gis.intake.files.mapping import confirm_aliases, parse_map
 
     url = _migrated_url()
+    columns = parse_map(map or [])
+    if alias:
+        with transaction(url) as conn:
+            for saved in confirm_aliases(conn, alias):
+                typer.echo(f"alias: {saved['written']} = {saved['code']} ({saved['kind']})")
     if not dry_run and needs_job(file, crs):
+        if columns:
+            raise InvalidInput("map", "map_not_for_jobs", rows=SYNC_ROWS)
         _import_job(
             url,
             file,
@@ -452,6 +467,7 @@ def import_reports_command(
     options = {
         "source": source,
         "source_ref": ref,
+        "columns": columns,
         "crs": crs,
         "radius_m": get_settings().aggregation_radius_m,
         "actor_name": f"import {file.name}",
