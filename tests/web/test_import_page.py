@@ -107,6 +107,15 @@ def test_a_messy_letter_from_upload_to_the_map(page, live_url, db_url, office, t
     page.goto(f"{live_url}/imports")
     assert page.locator("#batches tbody tr").count() == 2
     assert "۱۲۳/ش" in page.text_content("#batches")
+
+    # the second letter was sent by mistake: withdrawn from its page, then put back
+    page.click("#batches tbody tr:first-child a")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#move")
+    page.wait_for_selector("#withdrawn")
+    page.click("#move")
+    page.wait_for_function("() => !document.getElementById('withdrawn')")
+    assert page.locator("#batch-rows a[href^='/spots/']").count() == 4
     assert page.console_errors == []
     assert page.outside_requests() == []
 
