@@ -6,7 +6,9 @@ import json
 import re
 
 import geopandas as gpd
+import numpy as np
 import pytest
+import rasterio
 from fastapi.testclient import TestClient
 from PIL import Image
 from shapely.geometry import LineString
@@ -81,6 +83,11 @@ def test_a_file_that_is_no_base_map_or_a_bad_name_is_refused_in_one_line(tmp_pat
     assert twice.returncode == 1 and "a base map named 'ortho' exists" in twice.stderr
     persian = run("basemap", "add", str(good), "--name", "ortho", env={**env, "SAFEMAP_LANG": "fa"})
     assert persian.stderr.startswith("خطا:") and "نقشهٔ پایه‌ای به نام 'ortho' هست" in persian.stderr
+    scan = tmp_path / "scan.tif"
+    with rasterio.open(scan, "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8") as dataset:
+        dataset.write(np.zeros((1, 4, 4), dtype="uint8"))  # a scanned paper map, not georeferenced
+    refused = run("basemap", "add", str(scan), "--name", "scan", env=env)
+    assert refused.returncode == 1 and "scan.tif has no coordinate reference system" in refused.stderr
     assert not (tmp_path / "data" / "basemaps" / "roads.dxf").exists()
 
 
