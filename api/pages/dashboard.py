@@ -11,7 +11,9 @@ from api.pages.render import language, render, sign_in_first
 from api.pages.strings import words
 from gis.db import Conn
 from gis.lang import jalali, jalali_month, parse_day
+from gis.places.areas import area_id_by_code
 from gis.programme.dashboard import dashboard
+from gis.programme.evaluation import evaluation_figures
 from gis.users import User
 from gis.vocabulary import AUDIT_CRITERIA
 
@@ -89,6 +91,10 @@ def dashboard_page(
         conn, area=area or None, since=parse_day("since", since), until=parse_day("until", until)
     )
     lang = language(request)
+    radius = request.app.state.settings.aggregation_radius_m
+    evaluation = evaluation_figures(
+        conn, radius_m=radius, area_id=area_id_by_code(conn, area) if area else None
+    )
     return render(
         request,
         "dashboard.html",
@@ -96,6 +102,7 @@ def dashboard_page(
             "user": user,
             "bar": top_bar(request, user),
             "d": figures,
+            "ev": evaluation,
             "charts": _charts(figures, lang),
             "criteria": AUDIT_CRITERIA,
             "num": lambda value: charts.number(value, lang),

@@ -239,6 +239,36 @@ WORDS: dict[str, tuple[str, str]] = {
     "dashboard.days_late": ("روز تأخیر", "Days late"),
     "dashboard.median_days": ("میانهٔ روزها", "Median days"),
     "dashboard.completed_stays": ("تعداد دوره‌های کامل", "Completed stays"),
+    # The programme's evaluation (gis/programme/evaluation.py, safety.py).
+    "dashboard.eval_heading": (
+        "ارزیابی برنامه: فضاهای رفع‌شده در برابر فضاهای مشابهِ هنوز رفع‌نشده",
+        "Programme evaluation: fixed spots against comparable spots not yet fixed",
+    ),
+    "dashboard.eval_fixed": ("رفع‌شده", "Fixed"),
+    "dashboard.eval_baseline": ("مشابهِ رفع‌نشده (پایه)", "Not yet fixed (baseline)"),
+    "dashboard.eval_spots": ("فضاها", "Spots"),
+    "dashboard.eval_re_audited": ("با دو ممیزی", "Audited twice"),
+    "dashboard.eval_improved": ("بهترشده", "Improved"),
+    "dashboard.eval_mean_change": ("میانگین تغییر امتیاز ایمنی", "Mean change of the safety score"),
+    "dashboard.eval_per_month_before": ("گزارش‌های پیرامون در ماه، پیش", "Reports around, per month, before"),
+    "dashboard.eval_per_month_after": ("گزارش‌های پیرامون در ماه، پس", "Reports around, per month, after"),
+    "dashboard.eval_note": (
+        "پایه: فضاهای باز هم‌دسته بدون اقدام انجام‌شده، با میانهٔ تاریخ رفع‌ها؛ امتیاز ۱ تا ۱۰.",
+        "Baseline: open spots of the same categories with no action done, split at the fixes' median date;"
+        " scores 1–10.",
+    ),
+    "dashboard.criteria_heading": (
+        "کدام معیارها با احساس امنیت همراه‌اند",
+        "Which criteria go with the feeling of safety",
+    ),
+    "dashboard.criterion": ("معیار", "Criterion"),
+    "dashboard.interval": ("بازهٔ اطمینان ۹۵٪", "95% interval"),
+    "dashboard.criteria_note": (
+        "همبستگی رتبه‌ای اسپیرمن هر معیار با «احساس امنیت» در همهٔ ممیزی‌ها؛ همبستگی نشانهٔ علت نیست.",
+        "Spearman rank correlation of each criterion with “feeling” over all audits;"
+        " correlation is not cause.",
+    ),
+    "dashboard.scores_heading": ("امتیاز ایمنی محله‌ها (۱ تا ۱۰)", "Neighbourhoods' safety score (1–10)"),
     "dashboard.audits_heading": (
         "امتیاز ممیزی ایمنی پیش و پس از اقدام (فضاهای رفع‌شده)",
         "Safety audit before and after the fix (resolved spots)",

@@ -11,8 +11,8 @@ from api.deps import DB
 from gis.db import Conn
 from gis.lang import parse_day
 from gis.places.areas import area_id_by_code
-from gis.programme import evaluation, safety
 from gis.programme.dashboard import dashboard
+from gis.programme.evaluation import evaluation_figures
 from gis.users import User
 
 router = APIRouter(tags=["dashboard"])
@@ -50,11 +50,6 @@ def evaluation_json(
     """Fixed spots improved and by how much, recurrence after fixes against comparable unfixed spots, each
     neighbourhood's day and night safety score, and how each criterion relates to the feeling of safety."""
     area_id = area_id_by_code(conn, area) if area else None
-    figures = {
-        "programme": evaluation.programme_evaluation(
-            conn, radius_m=request.app.state.settings.aggregation_radius_m, area_id=area_id
-        ),
-        "neighbourhoods": safety.neighbourhood_scores(conn, area_id),
-        "criteria": safety.criteria_vs_feeling(safety.all_audits(conn, area_id)),
-    }
+    radius = request.app.state.settings.aggregation_radius_m
+    figures = evaluation_figures(conn, radius_m=radius, area_id=area_id)
     return Response(json.dumps(jsonable_encoder(figures), ensure_ascii=False), media_type="application/json")

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from gis import clock
 from gis.db import Conn, dict_cursor
-from gis.programme.safety import IN_AREA, PERIODS, band
+from gis.programme.safety import IN_AREA, PERIODS, all_audits, band, criteria_vs_feeling, neighbourhood_scores
 from gis.vocabulary import AUDIT_KEYS
 
 DAYS_PER_MONTH = 30.4375
@@ -213,4 +213,14 @@ def programme_evaluation(conn: Conn, *, radius_m: float, area_id: int | None = N
     return {
         "fixed": _group(conn, fixed, lambda r: r["fixed_at"], radius_m),
         "baseline": {**_group(conn, baseline, lambda r: split, radius_m), "split_at": split},
+    }
+
+
+def evaluation_figures(conn: Conn, *, radius_m: float, area_id: int | None = None) -> dict:
+    """The dashboard's evaluation: the programme's fixes against the baseline, each neighbourhood's day and
+    night safety score, and how each criterion goes with the feeling of safety."""
+    return {
+        "programme": programme_evaluation(conn, radius_m=radius_m, area_id=area_id),
+        "neighbourhoods": neighbourhood_scores(conn, area_id),
+        "criteria": criteria_vs_feeling(all_audits(conn, area_id)),
     }

@@ -175,3 +175,16 @@ def test_the_programme_evaluation_equals_sql_counts(client, deputy, db_url):
         (sorted({c for _, c, _, _ in fixed}),),
     )[0][0]
     assert figures["baseline"]["spots"] == baseline > 0
+
+
+def test_the_dashboard_page_shows_the_evaluation_the_api_gives(client, deputy):
+    figures = client.get("/api/dashboard/evaluation", headers=deputy).json()
+    page = client.get("/dashboard", params={"lang": "en"}, headers=deputy)
+    assert page.status_code == 200 and 'id="evaluation"' in page.text
+    fixed = figures["programme"]["fixed"]
+    assert (
+        f'<tr data-row="improved"><th>Improved</th>\n        <td class="n" data-fixed="{fixed["improved"]}">'
+        in page.text
+    )
+    strongest = figures["criteria"][0]
+    assert f'data-criterion="{strongest["criterion"]}" data-rho="{strongest["rho"]}"' in page.text
