@@ -75,21 +75,21 @@ def upload_reports(
                     )
                 target.write(chunk)
         settings = request.app.state.settings
+        # What the job, the import and the record of a refused file all take.
+        options = {
+            "file_name": name,
+            "source": source,
+            "source_ref": ref,
+            "crs": crs,
+            "radius_m": settings.aggregation_radius_m,
+            "actor_id": user.id,
+        }
+        actor_name = user.full_name or user.username
         if needs_job(path, crs):
             if columns:
                 raise InvalidInput("map", "map_not_for_jobs", rows=SYNC_ROWS)
             job_id = create_job(
-                conn,
-                path,
-                file_name=name,
-                source=source,
-                source_ref=ref,
-                crs=crs,
-                partial=partial,
-                radius_m=settings.aggregation_radius_m,
-                actor_id=user.id,
-                actor_name=user.full_name or user.username,
-                header_row=header_row,
+                conn, path, partial=partial, actor_name=actor_name, header_row=header_row, **options
             )
             conn.commit()  # before the worker is woken, so it finds the job
             if worker := getattr(request.app.state, "import_worker", None):  # none without the lifespan
@@ -101,31 +101,16 @@ def upload_reports(
             result = import_reports(
                 conn,
                 path,
-                source=source,
-                source_ref=ref,
-                crs=crs,
                 partial=partial,
-                radius_m=settings.aggregation_radius_m,
-                actor_id=user.id,
-                actor_name=user.full_name or user.username,
-                file_name=name,
+                actor_name=actor_name,
                 columns=columns,
                 header_row=header_row,
+                **options,
             )
         except ImportRejected as exc:
             # Nothing of the file is kept, but its rejected rows are, for the link in the answer.
             conn.rollback()
-            job_id = record_failed_import(
-                conn,
-                path,
-                exc.result,
-                file_name=name,
-                source=source,
-                source_ref=ref,
-                crs=crs,
-                radius_m=settings.aggregation_radius_m,
-                actor_id=user.id,
-            )
+            job_id = record_failed_import(conn, path, exc.result, **options)
             conn.commit()
             exc.rejected_url = rejected_url(job_id=job_id)
             raise
