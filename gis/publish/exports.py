@@ -142,6 +142,14 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
+def local_time(text: str | None) -> datetime | None:
+    """An ISO instant as the wall-clock time in the programme's zone, for a spreadsheet's date cell (Excel's
+    cells hold no time zone)."""
+    if text is None:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(clock.zone()).replace(tzinfo=None)
+
+
 def spreadsheet_cell(value: object) -> object:
     """Text a spreadsheet would read as a formula gets a leading ': a report's `=HYPERLINK(…)` or an area
     named `@SUM(…)` is shown, never run; numbers, dates and empty cells stay as they are."""
@@ -151,11 +159,12 @@ def spreadsheet_cell(value: object) -> object:
 
 
 def output_columns(layer: ExportLayer) -> list[tuple[str, str, str]]:
-    """(name, kind, Persian header) of every written column; a time adds its Jalali date as `<name>_j`."""
+    """(name, kind, Persian header) of every written column; a time adds its Jalali date as `<name>_j`.
+    A time travels as ISO 8601 text (CSV, GeoJSON) and becomes a real date-time where the format has one."""
     result = []
     for column in layer.columns:
         if column.kind == "time":
-            result.append((column.name, "str", column.fa))
+            result.append((column.name, "time", column.fa))
             result.append((f"{column.name}_j", "str", f"{column.fa} (تاریخ شمسی)"))
         else:
             result.append((column.name, column.kind, column.fa))
@@ -313,20 +322,27 @@ def write_xlsx(
         if layer.has_geometry:
             header += ["طول جغرافیایی", "عرض جغرافیایی"] if persian_headers else ["lon", "lat"]
         sheet.append(header)
+        times = [index for index, (_, kind, _) in enumerate(columns) if kind == "time"]
         for rows in iter_batches(conn, layer, geometry="lonlat", scope=scope):
             for row in rows:
+                for index in times:
+                    row[index] = local_time(row[index])
                 sheet.append([spreadsheet_cell(value) for value in row])
             if progress:
                 progress(len(rows))
     book.save(path)
 
 
-def _frame(layer: ExportLayer, rows: list[list], geometry: bool) -> pd.DataFrame:
-    """A typed batch: nullable integers stay integers, so every batch appends to the same schema."""
+def _frame(layer: ExportLayer, rows: list[list], geometry: bool, *, dates: bool = False) -> pd.DataFrame:
+    """A typed batch: nullable integers stay integers, so every batch appends to the same schema; with
+    `dates`, times are date-times (a GeoPackage's DATETIME; a Shapefile's DBF has none and keeps ISO text)."""
     columns = output_columns(layer)
     data = {}
     for index, (name, kind, _) in enumerate(columns):
         values = [row[index] for row in rows]
+        if kind == "time" and dates:
+            data[name] = pd.to_datetime(pd.Series(values, dtype=object), utc=True)
+            continue
         dtype = {"int": "Int64", "float": "float64"}.get(kind, object)
         data[name] = pd.array(values, dtype=dtype) if kind == "int" else pd.Series(values, dtype=dtype)
     frame = pd.DataFrame(data)
@@ -351,12 +367,16 @@ def _write_layer(
     options: dict,
     progress: Progress | None,
     scope: SpotScope,
+    long_texts: list[list] | None = None,
 ) -> int:
     written = 0
+    texts = [index for index, (_, kind, _) in enumerate(output_columns(layer)) if kind == "str"]
     for rows in iter_batches(
         conn, layer, geometry="wkb" if layer.has_geometry else None, family=family, scope=scope
     ):
-        frame = _frame(layer, rows, layer.has_geometry)
+        if long_texts is not None:
+            long_texts.extend(_too_long_for_dbf(layer, rows, texts))
+        frame = _frame(layer, rows, layer.has_geometry, dates=driver == "GPKG")
         pyogrio.write_dataframe(
             frame,
             path,
@@ -374,6 +394,27 @@ def _write_layer(
             _frame(layer, [], False), path, layer=file_layer, driver=driver, layer_options=options
         )
     return written
+
+
+# A DBF text field holds 254 bytes (about 127 Persian letters); a longer text goes whole into a companion.
+DBF_TEXT_BYTES = 254
+FULL_TEXT_FILE = "full_texts.csv"
+FULL_TEXT_NOTE = (
+    "A Shapefile's text fields hold 254 bytes (about 127 Persian letters): every longer text is cut there in"
+    f" the .dbf and given whole in {FULL_TEXT_FILE} (layer, id, field, text). GeoPackage keeps every text.\n"
+    "فیلدهای متنی شیپ‌فایل ۲۵۴ بایت (حدود ۱۲۷ حرف فارسی) جا دارند: هر متن بلندتر در .dbf بریده شده و کامل"
+    f" در {FULL_TEXT_FILE} آمده است. ژئوپکیج همهٔ متن را نگه می‌دارد.\n"
+)
+
+
+def _too_long_for_dbf(layer: ExportLayer, rows: list[list], texts: list[int]) -> Iterator[list]:
+    """(layer, id, field, whole text) of every text a DBF field would cut."""
+    names = [name for name, _, _ in output_columns(layer)]
+    for row in rows:
+        for index in texts:
+            value = row[index]
+            if isinstance(value, str) and len(value.encode("utf-8")) > DBF_TEXT_BYTES:
+                yield [layer.name, row[0], names[index], value]
 
 
 def write_geopackage(
@@ -422,7 +463,9 @@ def write_shapefile_zip(
     progress: Progress | None = None,
     scope: SpotScope = EVERY_SPOT,
 ) -> None:
-    """A zip of Shapefiles (UTF-8, with .cpg so Persian survives): one per layer and geometry family."""
+    """A zip of Shapefiles (UTF-8, with .cpg so Persian survives): one per layer and geometry family. Texts
+    longer than a DBF field are never cut silently: they are whole in full_texts.csv, README.txt says so."""
+    long_texts: list[list] = []
     with tempfile.TemporaryDirectory(prefix="safemap-shp-") as tmp:
         folder = Path(tmp)
         for name in layers:
@@ -440,6 +483,7 @@ def write_shapefile_zip(
                     options=options,
                     progress=progress,
                     scope=scope,
+                    long_texts=long_texts,
                 )
                 continue
             families = _families(conn, layer, scope)
@@ -456,7 +500,12 @@ def write_shapefile_zip(
                     options=options,
                     progress=progress,
                     scope=scope,
+                    long_texts=long_texts,
                 )
+        if long_texts:
+            with open(folder / FULL_TEXT_FILE, "w", encoding="utf-8-sig", newline="") as out:
+                csv.writer(out).writerows([["layer", "id", "field", "text"], *long_texts])
+            (folder / "README.txt").write_text(FULL_TEXT_NOTE, encoding="utf-8")
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for file in sorted(folder.iterdir()):
                 archive.write(file, file.name)
