@@ -108,7 +108,7 @@ def test_the_summary_figures_equal_sql_counts(client, deputy, period, db_url, tm
         (clock.today(),),
     )[0][0]
     assert f"{overdue} agency actions are past their due date" in text
-    ((oldest_agency,),) = _sql(
+    (oldest_agency,) = _sql(
         db_url,
         "SELECT g.name_en FROM spot_action x JOIN action_status s ON s.code = x.status"
         " JOIN agency g ON g.id = x.agency_id WHERE s.is_open AND x.due_on < %s"
