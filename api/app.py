@@ -13,7 +13,7 @@ from api.auth import SESSION_COOKIE
 from api.deps import Database
 from api.middleware import BodyLimit, CachePolicy, PublicURL, SecurityHeaders
 from api.pages import dashboard as dashboard_page
-from api.pages import field, inbox_page, login, programme_page, report, routing_page, spot, work
+from api.pages import field, inbox_page, login, programme_page, report, routing_page, spot, survey_page, work
 from api.pages import imports as imports_page
 from api.pages import map as map_page
 from api.routes import (
@@ -34,6 +34,7 @@ from api.routes import (
     open311,
     programme,
     reference,
+    reporter_calls,
     reports,
     routing,
     spot_edits,
@@ -97,6 +98,7 @@ def create_app(url: str | None = None) -> FastAPI:
         programme,
         routing,
         inbox,
+        reporter_calls,
         dashboard,
         analysis,
         map_page,
@@ -106,6 +108,7 @@ def create_app(url: str | None = None) -> FastAPI:
         routing_page,
         inbox_page,
         programme_page,
+        survey_page,
         field,
         login,
         work,

@@ -182,7 +182,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_a_neighbourhood": ("{code!r} کد محله‌ای نیست", "{code!r} is not a neighbourhood code"),
     "no_such_routing_rule": ("قاعدهٔ ارجاع {rule_id} نیست", "no routing rule {rule_id}"),
     "no_such_notification": ("پیام {notification_id} در صندوق شما نیست", "no message {notification_id} in your inbox"),
-    "not_an_email": ("{email!r} نشانی رایانامه نیست", "{email!r} is not an e-mail address"),
+    "no_closed_report": ("گزارش {report_id} از نقطهٔ بسته‌شده نیست", "report {report_id} is of no closed spot"),
+    "reporter_already_answered": (
+        "پاسخ گزارش‌دهندهٔ گزارش {report_id} پیش‌تر ثبت شده است",
+        "the reporter of report {report_id} has already answered",
+    ),
     "not_a_period": (
         "{text!r} بازه نیست: سال (۱۳۹۹)، ماه (۱۳۹۹/۰۹) یا چند ماه (۱۳۹۹/۰۷..۱۳۹۹/۰۹)",
         "{text!r} is not a period: a year (1399), a month (1399/09) or months (1399/07..1399/09)",

@@ -58,6 +58,7 @@ def programme_page(request: Request, user: User | None = Depends(current_user), 
             "staff_owners": STAFF_OWNERS,
             "areas": alias_targets(conn, "neighbourhood"),
             "manage": may(user.role, "programme.manage"),
+            "calls": may(user.role, "report.contact"),
             "blank_rows": range(BLANK_FOLLOW_UPS),
             "jd": lambda value: (
                 (number(jalali(value), lang) if lang == "fa" else str(value)) if value else "–"

@@ -560,6 +560,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "programme.facilitator": ("تسهیلگر", "Facilitator"),
     "programme.save_meeting": ("ثبت جلسه", "Save the meeting"),
     "programme.save_training": ("ثبت آموزش", "Save the training"),
+    # The reporters' follow-up question after a spot closed (api/pages/calls_page.py) and in the report.
+    "calls.title": ("پرسش پیگیری از گزارش‌دهندگان", "Follow-up question to reporters"),
+    "calls.intro": (
+        "چهار هفته پس از بسته‌شدن هر نقطه از گزارش‌دهندگان بپرسید: «آیا اکنون این مکان امن‌تر است؟»",
+        "Four weeks after a place closes, ask its reporters: “Is the place safer now?”",
+    ),
+    "calls.who": ("گزارش‌دهنده", "Reporter"),
+    "calls.answer": ("پاسخ", "Answer"),
+    "calls.counts": ("پاسخ‌های ثبت‌شده", "Answers recorded"),
+    "calls.answer_safer": ("امن‌تر شده", "Safer"),
+    "calls.answer_same": ("تغییری نکرده", "The same"),
+    "calls.answer_less_safe": ("ناامن‌تر شده", "Less safe"),
+    "calls.answer_not_reached": ("پاسخ نداد", "Not reached"),
     # Base maps, street and landmark layers and address search on every map (api/static/map/basemaps.js).
     "basemap.none": ("بدون نقشهٔ پایه", "No base map"),
     "basemap.online": ("نقشهٔ پایهٔ پیکربندی‌شده", "Configured base map"),

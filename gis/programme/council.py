@@ -19,6 +19,7 @@ from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput
 from gis.lang import latin_digits
 from gis.programme.dashboard import dashboard
+from gis.programme.reporter_calls import answer_counts
 
 STAGE_COLOURS = ("#d62728", "#ff7f0e", "#1f77b4", "#2ca02c")
 RESOLVED_COLOUR = "#7f7f7f"
@@ -126,6 +127,7 @@ def council_figures(conn: Conn, period: Period) -> dict:
             if row["overdue"]
         ],
         "phases": [{**p, "delay_days": _phase_delay(p, today)} for p in now["phases"]],
+        "reporters": answer_counts(conn, since=period.since, until=period.until),
     }
 
 

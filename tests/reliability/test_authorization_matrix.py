@@ -250,6 +250,16 @@ def _batch(make: Maker) -> Target:
         return {"batch_id": cur.fetchone()[0]}
 
 
+def _closed_report(make: Maker) -> Target:
+    """A report of a closed demo spot whose reporter was not asked yet."""
+    with make.conn.cursor() as cur:
+        cur.execute(
+            "SELECT r.id FROM report r JOIN spot s ON s.id = r.spot_id WHERE s.status = 'resolved' AND NOT"
+            " EXISTS (SELECT 1 FROM reporter_follow_up f WHERE f.report_id = r.id) ORDER BY r.id LIMIT 1"
+        )
+        return {"closed_report": cur.fetchone()[0]}
+
+
 def _routing_rule(make: Maker) -> Target:
     """A rule to remove (made again after a removal: the same rule is one row)."""
     rule = add_rule(make.conn, user=make.deputy, category="park_corner", agency=AGENCY, due_days=7)
@@ -440,6 +450,11 @@ WRITES: dict[tuple[str, str], Write] = {
     ),
     ("DELETE", "/api/routing-rules/{rule_id}"): Write(("routing.manage",), prepare=_routing_rule),
     ("POST", "/api/inbox/read"): Write(call=lambda t, who: {"json": {}}, open_to=SIGNED_IN),
+    ("POST", "/api/reporter-calls"): Write(
+        ("report.contact",),
+        lambda t, who: {"json": {"report_id": t["closed_report"], "answer": "same"}},
+        _closed_report,
+    ),
     # The catch-all answers 404 in GeoReport's format for what Open311 does not define; it writes nothing.
     **{
         (method, "/open311/{rest:path}"): Write(refusal="georeport")

@@ -1,5 +1,6 @@
 """Who may read the deputy's and the agencies' new routes (council report, routing rules and proposals,
-inbox, follow-ups): each role as gis/access.py says, the anonymous never; a refusal carries no data."""
+inbox, follow-ups, reporters' answers): each role as gis/access.py says, the anonymous never; a refusal
+carries no data."""
 
 import psycopg2
 import pytest
@@ -18,8 +19,11 @@ READS = {
     "/routing": roles_for("routing.read"),
     "/programme": roles_for("programme.read"),
     "/inbox": SIGNED_IN,
+    "/api/reporter-calls": roles_for("report.contact"),
+    "/api/reporter-calls/answers": roles_for("dashboard.read"),
+    "/calls": roles_for("report.contact"),
 }
-PAGES = ("/routing", "/programme", "/inbox")
+PAGES = ("/routing", "/programme", "/inbox", "/calls")
 
 
 @pytest.fixture
