@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from gis import access, clock
-from gis.db import Conn
+from gis.db import Conn, one_value
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
 from gis.settings import get_settings
 
@@ -162,10 +162,9 @@ def set_email(conn: Conn, username: str, email: str | None) -> None:
     email = (email or "").strip() or None
     if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+", email):
         raise InvalidInput("email", "not_an_email", email=email)
-    with conn.cursor() as cur:
-        cur.execute("UPDATE app_user SET email = %s WHERE username = %s RETURNING id", (email, username))
-        if cur.fetchone() is None:
-            raise NotFound("no_such_user", username=username, field="username")
+    missing = NotFound("no_such_user", username=username, field="username")
+    update = "UPDATE app_user SET email = %s WHERE username = %s RETURNING id"
+    one_value(conn, update, (email, username), missing)
 
 
 def disable_user(conn: Conn, username: str) -> None:

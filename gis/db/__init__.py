@@ -110,6 +110,16 @@ def dict_cursor(conn: "psycopg2.extensions.connection") -> "psycopg2.extras.Real
     return conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor)
 
 
+def one_value(conn: Conn, query: str, params: tuple | dict, missing: SafemapError) -> object:
+    """The first column of the query's row; `missing` (a NotFound naming the field) when there is no row."""
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        row = cur.fetchone()
+    if row is None:
+        raise missing
+    return row[0]
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

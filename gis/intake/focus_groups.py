@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from gis import clock
-from gis.db import Conn, dict_cursor, translate_errors
+from gis.db import Conn, dict_cursor, one_value, translate_errors
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.intake.reports import ReportCreate, SubmitResult, submit_report
 from gis.lang import jalali, latin_digits, match_key, normalise_persian, parse_day
@@ -124,12 +124,8 @@ def create_session(conn: Conn, session: FocusGroupCreate) -> tuple[int, bool]:
 
 def session_area(conn: Conn, session_id: int) -> int:
     """The neighbourhood a session was held in (to check a facilitator's areas); NotFound otherwise."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT area_id FROM focus_group WHERE id = %s", (session_id,))
-        row = cur.fetchone()
-    if row is None:
-        raise NotFound("focus_group_does_exist", session_id=session_id, field="id")
-    return row[0]
+    missing = NotFound("focus_group_does_exist", session_id=session_id, field="id")
+    return one_value(conn, "SELECT area_id FROM focus_group WHERE id = %s", (session_id,), missing)
 
 
 def _point(feature: object, categories: dict[str, str], times: dict[str, str]) -> dict:

@@ -90,7 +90,8 @@ def thumbnail(data: bytes) -> tuple[str, bytes]:
     return "image/jpeg", out.getvalue()
 
 
-def _uuid(field: str, value: str) -> str:
+def checked_uuid(field: str, value: str) -> str:
+    """The UUID in its canonical text; InvalidInput naming the field when it is not one."""
     try:
         return str(uuidlib.UUID(str(value)))
     except ValueError as exc:
@@ -101,7 +102,7 @@ def _report(conn: Conn, report_uuid: str, user: User) -> int:
     """The report's id, if this user may touch it (facilitators only in their neighbourhoods); a report
     elsewhere is not found, exactly like one that does not exist, so its UUID tells nothing."""
     with conn.cursor() as cur:
-        cur.execute("SELECT id, area_id FROM report WHERE uuid = %s", (_uuid("report", report_uuid),))
+        cur.execute("SELECT id, area_id FROM report WHERE uuid = %s", (checked_uuid("report", report_uuid),))
         row = cur.fetchone()
     if row is None or not user.covers_area(row[1]):
         raise NotFound("report_with_uuid", report_uuid=report_uuid, field="report")
@@ -110,7 +111,7 @@ def _report(conn: Conn, report_uuid: str, user: User) -> int:
 
 def add_photo(conn: Conn, *, report_uuid: str, photo_uuid: str, data: bytes, user: User) -> PhotoResult:
     """Attach one image to a report; the same photo UUID again returns the first upload unchanged."""
-    photo_uuid = _uuid("uuid", photo_uuid)
+    photo_uuid = checked_uuid("uuid", photo_uuid)
     # Who may touch the report is checked before the file, so a refusal tells nothing about the upload.
     report_id = _report(conn, report_uuid, user)
     content_type, data = checked_upload(data)
@@ -136,7 +137,7 @@ def get_photo(conn: Conn, *, report_uuid: str, photo_uuid: str, user: User) -> t
     with conn.cursor() as cur:
         cur.execute(
             "SELECT content_type, bytes, sha256 FROM report_photo WHERE uuid = %s AND report_id = %s",
-            (_uuid("photo", photo_uuid), report_id),
+            (checked_uuid("photo", photo_uuid), report_id),
         )
         row = cur.fetchone()
     if row is None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from gis.db import Conn
+from gis.db import Conn, one_value
 from gis.errors import InvalidInput, NotFound
 from gis.lang import normalise_persian
 
@@ -141,12 +141,8 @@ def relink_parents(conn: Conn) -> None:
 
 def area_id_by_code(conn: Conn, code: str) -> int:
     """The id of the area with this code; NotFound names the field."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT id FROM area WHERE code = %s", (code,))
-        row = cur.fetchone()
-    if row is None:
-        raise NotFound("area_area_with_code", code=code, field="area")
-    return row[0]
+    missing = NotFound("area_area_with_code", code=code, field="area")
+    return one_value(conn, "SELECT id FROM area WHERE code = %s", (code,), missing)
 
 
 def areas_geojson(conn: Conn, *, level: str | None = None, parent: str | None = None) -> str:

@@ -2,32 +2,24 @@
 the action, listed with it for everyone who may read the action."""
 
 import hashlib
-import uuid as uuidlib
 
 from gis import access
 from gis.access import Scope
-from gis.db import Conn
-from gis.errors import Conflict, InvalidInput, NotFound
-from gis.intake.photos import checked_upload
+from gis.db import Conn, one_value
+from gis.errors import Conflict, NotFound
+from gis.intake.photos import checked_upload, checked_uuid
 from gis.users import User
 
 
 def _agency_of(conn: Conn, action_id: int) -> int:
-    with conn.cursor() as cur:
-        cur.execute("SELECT agency_id FROM spot_action WHERE id = %s", (action_id,))
-        row = cur.fetchone()
-    if row is None:
-        raise NotFound("action_does_exist", action_id=action_id, field="action")
-    return row[0]
+    missing = NotFound("action_does_exist", action_id=action_id, field="action")
+    return one_value(conn, "SELECT agency_id FROM spot_action WHERE id = %s", (action_id,), missing)
 
 
 def add_action_photo(conn: Conn, *, user: User, action_id: int, photo_uuid: str, data: bytes) -> dict:
     """Attach one image to the user's agency's action; the same photo UUID again answers the first upload."""
     user.require("action.progress")
-    try:
-        photo_uuid = str(uuidlib.UUID(str(photo_uuid)))
-    except ValueError as exc:
-        raise InvalidInput("uuid", "not_a_uuid") from exc
+    photo_uuid = checked_uuid("uuid", photo_uuid)
     agency_id = _agency_of(conn, action_id)
     if access.scope_of(user.role, "action.progress") is Scope.AGENCY and user.agency_id != agency_id:
         # Another agency's action answers as one that does not exist: its id tells nothing.
@@ -53,10 +45,7 @@ def action_photo(conn: Conn, *, user: User, action_id: int, photo_uuid: str) -> 
     agency_id = _agency_of(conn, action_id)
     if access.scope_of(user.role, "action.read") is Scope.AGENCY and user.agency_id != agency_id:
         raise NotFound("action_does_exist", action_id=action_id, field="action")
-    try:
-        photo_uuid = str(uuidlib.UUID(str(photo_uuid)))
-    except ValueError as exc:
-        raise InvalidInput("photo", "not_a_uuid") from exc
+    photo_uuid = checked_uuid("photo", photo_uuid)
     with conn.cursor() as cur:
         cur.execute(
             "SELECT content_type, bytes FROM action_photo WHERE uuid = %s AND action_id = %s",

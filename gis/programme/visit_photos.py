@@ -7,20 +7,12 @@ visit photos the staff marked public.
 """
 
 import hashlib
-import uuid as uuidlib
 
 from gis import access
 from gis.db import Conn, dict_cursor
-from gis.errors import Conflict, InvalidInput, NotFound
-from gis.intake.photos import checked_upload
+from gis.errors import Conflict, NotFound
+from gis.intake.photos import checked_upload, checked_uuid
 from gis.users import User
-
-
-def _uuid(field: str, value: str) -> str:
-    try:
-        return str(uuidlib.UUID(str(value)))
-    except ValueError as exc:
-        raise InvalidInput(field, "not_a_uuid") from exc
 
 
 def add_visit_photo(
@@ -29,7 +21,7 @@ def add_visit_photo(
     """Attach one photo to a visit or re-audit of the spot; the same UUID again answers the first upload.
     Only the staff may mark a photo public."""
     user.require("spot.visit")
-    photo_uuid = _uuid("uuid", photo_uuid)
+    photo_uuid = checked_uuid("uuid", photo_uuid)
     with conn.cursor() as cur:
         cur.execute(
             "SELECT s.area_id FROM site_visit v JOIN spot s ON s.id = v.spot_id"
@@ -113,7 +105,7 @@ def spot_photo(conn: Conn, *, user: User, spot_id: int, photo_uuid: str) -> tupl
     """(content type, bytes) of one photo of the spot the user may see; any other answers not found."""
     staff = access.may(user.role, "spot.read_actors")
     with conn.cursor() as cur:
-        cur.execute(PHOTO_SQL, {"id": spot_id, "uuid": _uuid("photo", photo_uuid), "staff": staff})
+        cur.execute(PHOTO_SQL, {"id": spot_id, "uuid": checked_uuid("photo", photo_uuid), "staff": staff})
         row = cur.fetchone()
     if row is None:
         raise NotFound("spot_does_exist", spot_id=spot_id, field="photo")
