@@ -3,8 +3,11 @@
 import stat
 
 import psycopg2
+from alembic import command
+from alembic.script import ScriptDirectory
 
-from gis.db import transaction
+from gis.db import alembic_config, transaction
+from gis.db.backup import backup
 from gis.db.cluster import APP_ROLE
 from gis.users import create_user, issue_token
 from tests.cli.test_cli import run
@@ -95,3 +98,47 @@ def test_restoring_a_file_that_is_not_a_backup_changes_nothing(tmp_path, db_url)
     assert result.returncode == 1
     assert result.stderr.strip() == "error: file: notes.dump is not a pg_dump custom-format backup"
     assert _fingerprint(db_url) == before
+
+
+def test_a_backup_of_an_older_version_restores_and_migrates_to_the_newest(tmp_path, cluster, db_url):
+    """A backup made before this version's migrations (at revision 0012) is restored by this version's
+    `safemap db restore`, and `safemap db migrate` brings it to the newest schema with its rows whole."""
+    older = cluster.ensure_database("backup_of_0012")
+    command.upgrade(alembic_config(older), "0012")
+    with transaction(older) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO area (level, code, name_fa, geom) VALUES ('neighbourhood', '2209', 'دریاچه',"
+            " ST_Multi(ST_Buffer(ST_SetSRID(ST_Point(51.2, 35.75), 4326), 0.01))) RETURNING id"
+        )
+        (area_id,) = cur.fetchone()
+        cur.execute(
+            "INSERT INTO spot (geom, category, area_id, title, report_count, source_count)"
+            " VALUES (ST_SetSRID(ST_Point(51.2, 35.75), 4326), 'vacant_lot', %s, 'زمین خالی', 1, 1)"
+            " RETURNING id",
+            (area_id,),
+        )
+        (spot_id,) = cur.fetchone()
+        cur.execute(
+            "INSERT INTO report (uuid, spot_id, source, geom, category, description, area_id)"
+            " VALUES (gen_random_uuid(), %s, 'mayor', ST_SetSRID(ST_Point(51.2, 35.75), 4326), 'vacant_lot',"
+            " 'بدون نور', %s)",
+            (spot_id, area_id),
+        )
+    before = _fingerprint(older)
+    backup_file = tmp_path / "older.dump"
+    backup(older, backup_file)
+
+    env = {"SAFEMAP_PG_DIR": str(cluster.data_dir), "SAFEMAP_PG_DATABASE": db_url.rsplit("/", 1)[1]}
+    restored = run("db", "restore", str(backup_file), "--yes", env=env)
+    assert restored.returncode == 0, restored.stderr
+    assert _fingerprint(db_url) == before
+    migrated = run("db", "migrate", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT version_num FROM alembic_version")
+        assert [row[0] for row in cur.fetchall()] == ScriptDirectory.from_config(
+            alembic_config(db_url)
+        ).get_heads()
+        cur.execute("SELECT s.title, r.description FROM spot s JOIN report r ON r.spot_id = s.id")
+        assert cur.fetchall() == [("زمین خالی", "بدون نور")]
+    conn.close()
