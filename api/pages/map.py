@@ -112,12 +112,13 @@ class DrawingLayer(JSCSSMixin):
 
 def placing_config(user: User | None) -> dict | None:
     """What a signed-in reader gets of the placing tools: the list of spots to place (within their scope),
-    and drawing when they may submit reports (as the source their role may submit)."""
+    drawing when they may submit reports (as the source their role may submit), dragging spots when they
+    may edit them."""
     if user is None:
         return None
     sources = access.submit_sources(user.role)
     draw = (sources[0] if sources else "other") if access.may(user.role, "report.submit") else None
-    return {"draw": draw}
+    return {"draw": draw, "move": access.may(user.role, "spot.edit")}
 
 
 def _label_points(areas: dict, en: bool) -> list[dict]:
@@ -219,6 +220,7 @@ def build_map(
         "lang": lang,
         "api": api_base,
         "spotPage": spot_page,
+        "movable": bool(placing and placing["move"]),
         "text": text,
         "map": fmap.get_name(),
         "heat": heat.get_name(),

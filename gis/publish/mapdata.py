@@ -22,7 +22,7 @@ SHAPE_MIN_ZOOM = 15
 MAP_PROPERTIES = properties_sql(
     SPOT_FIELDS,
     "s",
-    ("id", "title", "stage", "category", "status", "report_count", "location_precision"),
+    ("id", "title", "stage", "category", "status", "report_count", "location_precision", "version"),
     extra=f"'shape', CASE WHEN %(zoom)s >= %(shape_zoom)s AND GeometryType({PUBLIC_GEOM}) <> 'POINT'"
     f" THEN ST_AsGeoJSON({PUBLIC_GEOM}, 6)::json END",
 )

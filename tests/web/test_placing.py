@@ -181,3 +181,32 @@ def test_a_line_and_an_area_drawn_on_the_map_are_spots_everywhere(
     in_tile = {f["properties"]["mvt_id"]: f["geometry"]["type"] for f in tile["spots"]}
     assert in_tile[saved["Polygon"]] == "Polygon" and in_tile[saved["Line"]] == "LineString"
     assert not page.console_errors and not page.outside_requests()
+
+
+def test_the_gis_office_drags_a_spot_to_be_placed_on_the_map_page(page, live_url, db_url, office, size):
+    spot = office["spot"]
+    page.set_viewport_size(size)
+    sign_in(page, live_url, "office", PASSWORD, "/map")
+    _wait_map(page)
+    before = _precision(db_url, spot)
+    page.evaluate(
+        "([lon, lat]) => window.safemap.map.setView([lat, lon], 18, {animate: false})", [before[2], before[3]]
+    )
+    _wait_map(page)
+    pin = page.locator(f'.sm-pin.sm-unplaced[data-spot="{spot}"]')
+    pin.wait_for()
+    box = pin.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y - 40, steps=8)
+    page.mouse.up()
+    page.wait_for_function("() => document.getElementById('move-message')?.dataset.state === 'saved'")
+    after = _precision(db_url, spot)
+    assert (
+        after[0] == "placed" and after[1] == before[1] + 1 and (after[2], after[3]) != (before[2], before[3])
+    )
+    _wait_map(page)
+    page.wait_for_selector(f'#to-place li[data-spot="{spot}"]', state="detached")
+    assert page.locator(f'.sm-pin.sm-unplaced[data-spot="{spot}"]').count() == 0
+    assert not page.console_errors and not page.outside_requests()

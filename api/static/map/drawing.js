@@ -75,6 +75,26 @@ function safemapDrawing(safemap, config) {
   }
   loadWaiting();
 
+  if (config.move) {
+    // A pin waiting to be placed, dragged to its place: sent with the version the map read.
+    const moved = el("p", {id: "move-message", role: "status"});
+    waiting.append(moved);
+    safemap.onMove = async (marker) => {
+      const at = marker.getLatLng();
+      const response = await fetch(`/api/spots/${marker.spot.id}/location`, {
+        method: "PATCH", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf(), "Accept-Language": en ? "en" : "fa",
+                  "If-Match": `"${marker.spot.version}"`},
+        body: JSON.stringify({geometry: {type: "Point", coordinates: [at.lng, at.lat]}}),
+      });
+      const answer = await response.json().catch(() => ({}));
+      moved.textContent = response.ok ? t.saved : ((answer.error && answer.error.message) || response.statusText);
+      moved.dataset.state = response.ok ? "saved" : (response.status === 409 ? "conflict" : "error");
+      safemap.refresh();
+      loadWaiting();
+    };
+  }
+
   if (!config.draw) return;
   const message = el("p", {id: "draw-message", role: "status"});
   const tools = el("div", {id: "draw-tools"}, [

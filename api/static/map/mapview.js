@@ -104,8 +104,11 @@ function safemapMap(config) {
     });
     const [lon, lat] = feature.geometry.coordinates;
     const title = (unplaced ? text.to_place + ": " : "") + (p.title || category.label);
-    const marker = L.marker([lat, lon], {icon, title});
+    // Those who may move spots drag one waiting to be placed (always a point) to its place.
+    const movable = Boolean(config.movable) && unplaced;
+    const marker = L.marker([lat, lon], {icon, title, draggable: movable});
     marker.spot = p;
+    if (movable) marker.on("dragend", () => api.onMove && api.onMove(marker));
     marker.bindPopup(() => popupHtml(p, null), {maxWidth: 320});
     marker.on("popupopen", () => loadDetails(marker));
     return marker;
@@ -168,7 +171,7 @@ function safemapMap(config) {
   // Markers already on the map stay (an open popup survives the pan it causes); only the difference changes.
   const shown = new Map();
   function showSpots(features) {
-    const key = (p) => p.stage + "/" + p.category + "/" + p.report_count + "/" + p.location_precision;
+    const key = (p) => [p.stage, p.category, p.report_count, p.location_precision, p.version].join("/");
     const wanted = new Map(features.map((f) => [f.properties.id, f]));
     const gone = [];
     shown.forEach((marker, id) => {
@@ -436,5 +439,8 @@ function safemapMap(config) {
 
   refresh();
   // busy(): a refresh is waiting or under way (the browser tests wait for it to settle).
-  return {map, spots, clusters, heat, analysis, state, filters, refresh, busy: () => pending > 0 || timer !== null};
+  // onMove(marker): set by the placing tools (drawing.js) for those who may move spots by dragging them.
+  const api = {map, spots, clusters, heat, analysis, state, filters, refresh, onMove: null,
+               busy: () => pending > 0 || timer !== null};
+  return api;
 }
