@@ -16,7 +16,7 @@ VECTOR_SCRIPT = "/static/vendor/vectorgrid/Leaflet.VectorGrid.bundled.min.js"
 
 def basemap_config(conn: Conn, request: Request, lang: str) -> dict:
     """Each base map as the layer control offers it (the local ones, then SAFEMAP_BASEMAP_URL), whether a
-    street layer is loaded, and the search box's words. A page offering a vector base map loads VECTOR_SCRIPT
+    street layer is loaded, and the search box's words. A page offering a vector base map loads `vectorScript`
     before SCRIPT."""
     settings = request.app.state.settings
     layers = [
@@ -48,6 +48,7 @@ def basemap_config(conn: Conn, request: Request, lang: str) -> dict:
     return {
         "lang": lang,
         "basemaps": layers,
+        "vectorScript": VECTOR_SCRIPT if any(layer["vector"] for layer in layers) else None,
         "streets": has_streets(conn),
         "streetsApi": "/api/streets",
         "landmarksApi": "/api/landmarks",

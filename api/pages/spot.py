@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from api.auth import current_user, spot_scope
 from api.deps import DB
 from api.pages import charts
+from api.pages.basemaps import basemap_config
 from api.pages.nav import top_bar
 from api.pages.render import language, render
 from gis import access
@@ -96,7 +97,7 @@ def _placing(
         "precision": LOCATION_PRECISIONS[props["location_precision"]][index],
         "addresses": spot_addresses(conn, props["id"]),
         "editable": user is not None and access.may(user.role, "spot.edit"),
-        "basemap": request.app.state.settings.basemap_url or "",
+        "basemaps": basemap_config(conn, request, "en" if index else "fa"),
     }
 
 

@@ -9,7 +9,9 @@ from shapely.geometry import LineString
 from gis.db import transaction
 from gis.places.streets import load_streets
 from gis.publish.basemaps import add_basemap
+from gis.users import create_user
 from tests.basemap_files import make_geotiff, make_mbtiles, make_pmtiles, mvt_tiles
+from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -111,5 +113,25 @@ def test_a_loaded_street_layer_is_drawn_and_found_by_the_search_box(page, serve_
     with page.expect_response(lambda r: "/api/streets?bbox=" in r.url and r.ok):
         found.click()  # the map zooms to the street, past zoom 14: the layer loads its viewport
     page.wait_for_function("() => document.querySelectorAll('path.sm-street').length === 1")
+    assert page.outside_requests() == []
+    assert page.console_errors == []
+
+
+def test_the_spot_page_map_offers_the_base_maps_and_the_search_box(page, serve_app, db_url, tmp_path):
+    with transaction(db_url) as conn:
+        tiles = make_mbtiles(tmp_path / "a.mbtiles")
+        add_basemap(conn, tiles, name="d22", attribution="", folder=tmp_path / "b")
+        create_user(conn, username="office", password="long enough password", role="gis_office")
+        cur = conn.cursor()
+        cur.execute("SELECT id FROM spot WHERE status <> 'merged' ORDER BY id LIMIT 1")
+        spot = cur.fetchone()[0]
+    base = serve_app(db_url)
+    sign_in(page, base, "office", "long enough password", f"/spots/{spot}")
+    page.wait_for_function(  # the spot page's map is drawn from the same base map as the map page's
+        """() => [...document.querySelectorAll('#spot-map .sm-basemap-d22 img.leaflet-tile-loaded')]
+               .some((img) => img.naturalWidth === 256)"""
+    )
+    page.locator("#spot-map .sm-search-input").fill("Abshar")
+    page.locator("#spot-map .sm-search-result", has_text="امید دژبان").wait_for()
     assert page.outside_requests() == []
     assert page.console_errors == []

@@ -14,7 +14,7 @@
   const version = Number(section.dataset.version);
 
   const map = L.map("spot-map", {zoomSnap: 0.5});
-  if (section.dataset.basemap) L.tileLayer(section.dataset.basemap, {maxZoom: 19}).addTo(map);
+  safemapBasemaps(map, data("spot-basemaps"), null);  // base maps, landmarks, streets, search (map/basemaps.js)
   const shape = L.geoJSON(geometry, {
     pointToLayer: (_feature, at) => L.marker(at, {draggable: editable, autoPan: true}),
     style: {color: "#c0392b", weight: 5, fillOpacity: 0.25},
