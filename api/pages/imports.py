@@ -11,7 +11,7 @@ from api.auth import current_user
 from api.deps import DB
 from api.pages.nav import top_bar
 from api.pages.render import language, render, sign_in_first
-from api.pages.strings import pick, words
+from api.pages.strings import WORDS, pick, words
 from gis.access import may
 from gis.db import Conn
 from gis.intake.files.letters import batch, batch_rows, batches
@@ -21,6 +21,13 @@ from gis.users import User
 from gis.vocabulary import alias_targets
 
 router = APIRouter(include_in_schema=False)
+# Words the import page's script shares with other pages, by the names it uses.
+SHARED = {
+    "rejected": "spot.status_rejected",
+    "field_neighbourhood": "map.neighbourhood",
+    "field_date": "spot.date",
+    "field_coordinates": "basemap.kind_coordinates",
+}
 # The engine's routes that withdraw a batch and put it back; the batch page offers them when the app has them.
 WITHDRAW = "/api/imports/batches/{batch}/withdraw"
 RESTORE = "/api/imports/batches/{batch}/restore"
@@ -47,6 +54,11 @@ def _letters(rows: list[dict], lang: str) -> list[dict]:
     ]
 
 
+def _text(lang: str) -> dict[str, str]:
+    """The words the page's script reads: its own and those it shares with other pages."""
+    return words("imports", lang) | {name: pick(WORDS[key], lang) for name, key in SHARED.items()}
+
+
 def _page(
     request: Request, user: User | None, action: str, name: str, context: Callable[[str], dict]
 ) -> Response:
@@ -69,7 +81,7 @@ def new_import_page(request: Request, user: User | None = Depends(current_user),
             ]
             for kind in MAPPED_KINDS
         }
-        return {"data": {"lang": lang, "text": words("imports", lang), "terms": terms}}
+        return {"data": {"lang": lang, "text": _text(lang), "terms": terms}}
 
     return _page(request, user, "import.reports", "import_new.html", context)
 
@@ -97,7 +109,7 @@ def batch_page(
             "batch": found,
             "rows": batch_rows(conn, batch_id),
             "move_url": route.format(batch=batch_id) if offered else None,
-            "data": {"text": words("imports", lang)},
+            "data": {"text": _text(lang)},
         }
 
     return _page(request, user, "import.read", "import_batch.html", context)

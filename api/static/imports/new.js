@@ -127,7 +127,7 @@
         if (!suggested.has(term.code)) select.appendChild(element("option", term.label, {value: term.code}));
       }
       if (item.suggestions.length) select.value = item.suggestions[0].code;
-      body.appendChild(row([text[`kind_${item.kind}`] || item.kind, item.written, digits(item.count), element("td", select)]));
+      body.appendChild(row([fieldLabel(item.kind), item.written, digits(item.count), element("td", select)]));
     }
     $("mapping-none").hidden = found.unresolved.length > 0;
     $("mapping").hidden = $("save-mapping").hidden = found.unresolved.length === 0;
