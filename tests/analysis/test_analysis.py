@@ -16,6 +16,7 @@ from gis.publish.analysis import (
     remediation_by_agency,
     remediation_by_category,
 )
+from gis.vocabulary import AUDIT_KEYS
 
 # A 6 km square study area east of Tehran's centre; the cluster sits in its north-east quarter.
 WEST, SOUTH, SIDE_DEG_LON, SIDE_DEG_LAT = 51.10, 35.70, 0.0664, 0.054
@@ -159,20 +160,7 @@ def test_audit_change_uses_the_re_audit_and_never_guesses(conn):
         (spot_id,) = cur.fetchone()
     rows = {row["id"]: row for row in audit_change(conn)}
     assert rows[spot_id]["before"] > 0 and rows[spot_id]["after"] is None and rows[spot_id]["change"] is None
-    audit = {
-        key: 3
-        for key in (
-            "lighting",
-            "openness",
-            "visibility",
-            "people",
-            "security",
-            "walk_path",
-            "public_transport",
-            "gender_mix",
-            "feeling",
-        )
-    }
+    audit = dict.fromkeys(AUDIT_KEYS, 3)
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO site_visit (spot_id, purpose, visited_on, audit)"

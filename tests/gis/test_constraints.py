@@ -7,6 +7,7 @@ import pytest
 
 from gis.db import transaction
 from gis.errors import InvalidInput, SafemapError
+from gis.vocabulary import AUDIT_KEYS
 
 POINT = "SRID=4326;POINT(51.2 35.745)"
 BOWTIE = "SRID=4326;POLYGON((51.20 35.74, 51.21 35.75, 51.21 35.74, 51.20 35.75, 51.20 35.74))"
@@ -64,20 +65,7 @@ def test_bad_reports_are_refused_naming_the_field(db_url, audit, time_of_day, fi
 
 
 def test_a_full_valid_audit_is_accepted(conn):
-    audit = dict.fromkeys(
-        (
-            "lighting",
-            "openness",
-            "visibility",
-            "people",
-            "security",
-            "walk_path",
-            "public_transport",
-            "gender_mix",
-            "feeling",
-        ),
-        3,
-    )
+    audit = dict.fromkeys(AUDIT_KEYS, 3)  # every criterion of the one vocabulary
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO report (uuid, source, geom, category, audit) VALUES (gen_random_uuid(), 'field', %s,"
