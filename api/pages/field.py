@@ -19,6 +19,7 @@ from gis.access import may, scope_for
 from gis.db import Conn
 from gis.intake.field import field_categories, field_neighbourhoods
 from gis.intake.photos import MAX_BYTES
+from gis.places.landmarks import landmarks_geojson
 from gis.spots import SpotFilter, spots_geojson
 from gis.users import User
 from gis.vocabulary import AUDIT_CRITERIA, AUDIT_KEYS, TIMES_OF_DAY
@@ -102,10 +103,10 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
         "audit": [[key, pick(AUDIT_CRITERIA[key], lang)] for key in AUDIT_KEYS],
         "max_photo_px": 1600,
         "max_photo_bytes": MAX_BYTES,
-        "basemap_url": request.app.state.settings.basemap_url,
-        "basemap_attribution": request.app.state.settings.basemap_attribution,
-        # The tablet's map calls safemapBasemaps(map, config.basemaps, null) (api/static/map/basemaps.js).
+        # The tablet's map draws the first raster base map of these (Safemap's own, else SAFEMAP_BASEMAP_URL).
         "basemaps": basemap_config(conn, request, lang),
+        # Named places (lake, metro stations, landmarks): the position is told by the nearest, offline too.
+        "landmarks": json.loads(landmarks_geojson(conn)),
         # The page's words, and two it shares with other pages.
         "messages": {
             **words("field", lang),

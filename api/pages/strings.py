@@ -150,6 +150,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "field.chosen_spot": ("نقطهٔ انتخاب‌شده", "Chosen spot"),
     "field.photo_added": ("عکس افزوده شد", "Photo added"),
     "field.point_added": ("نقطه افزوده شد", "Point added"),
+    "field.metro": ("ایستگاه مترو", "metro station"),
     "map.title": ("نقشهٔ فضاهای بی‌دفاع شهری — منطقهٔ ۲۲", "Unsafe urban spaces — District 22"),
     "map.filters": ("پالایش", "Filters"),
     "map.all": ("همه", "All"),

@@ -304,11 +304,14 @@
   const remembered = localStorage.getItem("safemap-field-area");
   if (areas.some((f) => f.properties.code === remembered)) areaSelect.value = remembered;
 
-  const map = L.map("map", {zoomControl: false, attributionControl: Boolean(config.basemap_url)});
+  // The first raster base map: one Safemap serves itself, else the online one (SAFEMAP_BASEMAP_URL).
+  const basemap = config.basemaps.basemaps.find((item) => !item.vector);
+  const map = L.map("map", {zoomControl: false, attributionControl: Boolean(basemap)});
   L.control.zoom({zoomInTitle: M.zoom_in, zoomOutTitle: M.zoom_out}).addTo(map);
   if (map.attributionControl) map.attributionControl.setPrefix(false);
-  if (config.basemap_url) {
-    L.tileLayer(config.basemap_url, {attribution: config.basemap_attribution || "", maxZoom: 19}).addTo(map);
+  if (basemap) {
+    L.tileLayer(basemap.url, {attribution: basemap.attribution || "", minZoom: basemap.minZoom,
+                              maxNativeZoom: basemap.maxZoom, maxZoom: 19}).addTo(map);
   }
   const layers = {};
   L.geoJSON(config.neighbourhoods, {
@@ -346,9 +349,10 @@
 
   const metresBetween = (a, b) => map.distance(L.latLng(a.lat, a.lon), L.latLng(b.lat, b.lon));
   // Named places the page carries (landmarks, metro stations): the nearest names where the point is.
-  const landmarks = (config.landmarks || []).map((f) => ({
+  const landmarks = config.landmarks.features.map((f) => ({
     lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0],
-    name: config.lang === "en" ? f.properties.name_en || f.properties.name_fa : f.properties.name_fa}));
+    name: (f.properties.kind === "metro" ? `${M.metro} ` : "") +
+      (config.lang === "en" ? f.properties.name_en || f.properties.name_fa : f.properties.name_fa)}));
 
   function describePlace(lat, lon, area) {
     const parts = [areaName(area)];
