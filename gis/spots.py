@@ -12,6 +12,7 @@ from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.lang import latin_digits
 from gis.places.areas import area_id_by_code
+from gis.programme.safety import spot_scores
 from gis.publish.precision import precision_params, public_geom
 from gis.users import User
 from gis.vocabulary import TIMES_OF_DAY
@@ -313,7 +314,9 @@ def spot_feature(conn: Conn, spot_id: int, *, scope: SpotScope = EVERY_SPOT) -> 
         row = cur.fetchone()
     if row is None:
         raise NotFound("spot_does_exist", spot_id=spot_id, field="id")
-    return row[0]
+    feature = json.loads(row[0])
+    feature["properties"]["safety"] = spot_scores(conn, spot_id)  # day and night, 1–10 with its band
+    return json.dumps(feature, ensure_ascii=False)
 
 
 def record_event(

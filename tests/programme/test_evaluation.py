@@ -188,3 +188,17 @@ def test_the_dashboard_page_shows_the_evaluation_the_api_gives(client, deputy):
     )
     strongest = figures["criteria"][0]
     assert f'data-criterion="{strongest["criterion"]}" data-rho="{strongest["rho"]}"' in page.text
+
+
+def test_the_map_popup_details_carry_the_day_and_night_scores(client, db_url):
+    spot = _resolved_spot(db_url)
+    feature = client.get(f"/api/spots/{spot}").json()  # the public's view: resolved spots are public
+    day, night = _rows(
+        db_url, "SELECT spot_safety_score(%s, 'day'), spot_safety_score(%s, 'night')", (spot, spot)
+    )[0]
+    for period, expected in (("day", day), ("night", night)):
+        shown = feature["properties"]["safety"][period]
+        assert shown["score"] == (float(expected) if expected is not None else None)
+        assert shown["band"] == (
+            None if expected is None else "green" if expected >= 7 else "amber" if expected >= 4 else "red"
+        )

@@ -129,6 +129,14 @@ function safemapMap(config) {
       const last = details.events[details.events.length - 1];
       rows.push([text.last_event, last ? escape(config.eventKinds[last.kind] || last.kind) + " — " +
                                            escape(jalali(last.at)) : "—"]);
+      // The safety score 1–10 by day and after dark, green/amber/red (gis/programme/safety.py).
+      const score = (period) => {
+        const s = (details.safety || {})[period] || {};
+        return '<span class="sm-score ' + escape(s.band || "none") + '" data-period="' + escape(period) + '">' +
+          (s.score == null ? "—" : num(s.score)) + "</span>";
+      };
+      rows.push([text.safety_score, escape(text.period_day) + " " + score("day") + " · " +
+                 escape(text.period_night) + " " + score("night")]);
     } else {
       rows.push([text.sources, escape(text.loading)]);
     }

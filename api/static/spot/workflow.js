@@ -21,7 +21,8 @@
                   show: "dashboard.show", spot: "work.spot", stage: "map.stage", sources: "map.sources",
                   report: "field.report", status_done: "dashboard.done", before: "dashboard.before",
                   after: "dashboard.after", not_assessed: "field.not_assessed", score_0: "field.score_0",
-                  score_1: "field.score_1", score_2: "field.score_2", score_3: "field.score_3"};
+                  score_1: "field.score_1", score_2: "field.score_2", score_3: "field.score_3",
+                  safety_score: "map.safety_score", period_day: "map.period_day", period_night: "map.period_night"};
   const T = {...part(W, "workflow."),
              ...Object.fromEntries(Object.entries(SHARED).map(([name, key]) => [name, W[key]]))};
   Object.assign(T, {visibilities: part(T, "visibility_"), purposes: part(T, "purpose_"), statuses: part(T, "status_"),
