@@ -1,13 +1,19 @@
-"""Shared by the reliability tests: one user of every role, with a bearer token each."""
+"""Shared by the reliability tests: one user of every role, with a bearer token each; `safemap serve` as a
+process of its own."""
 
 import subprocess
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from gis.access import ROLE_CODES, Scope, bound
 from gis.db import transaction
 from gis.users import create_user, issue_token
+from tests.servers import start_uvicorn
+
+SAFEMAP = Path(sys.executable).with_name("safemap")
 
 
 def make_role_tokens(db_url: str, prefix: str = "rel") -> dict[str, str]:
@@ -49,3 +55,24 @@ def processes() -> Iterator[list[subprocess.Popen]]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+@pytest.fixture
+def start_server(
+    db_url: str, tmp_path: Path, processes: list[subprocess.Popen]
+) -> Callable[[], tuple[subprocess.Popen, str]]:
+    """A factory: `safemap serve` as its own process on 127.0.0.1 over the test's database."""
+
+    def start() -> tuple[subprocess.Popen, str]:
+        # TMPDIR: the upload's temporary copy, which a SIGKILL leaves behind, stays in the test's folder.
+        process, url = start_uvicorn(
+            db_url,
+            command=[str(SAFEMAP), "serve"],
+            env={"TMPDIR": str(tmp_path)},
+            cwd=tmp_path,
+            log=tmp_path / "serve.log",
+        )
+        processes.append(process)
+        return process, url
+
+    return start
