@@ -275,3 +275,21 @@ def test_the_sign_in_page_is_set_in_vazirmatn(page, live_url):
     assert page.evaluate(
         "() => [...document.fonts].some((f) => f.family.includes('Vazirmatn') && f.status === 'loaded')"
     )
+
+
+def test_the_audit_reads_in_words_right_to_left_and_left_to_right(tablet, live_url):
+    """The scores run from «خیلی بد» to «خوب» in the reading direction; no end means a score by its place."""
+    page = tablet
+    for lang, worst, best in (("fa", "خیلی بد", "خوب"), ("en", "Very bad", "Good")):
+        if lang == "en":
+            page.goto(f"{live_url}/field?lang=en")
+            page.wait_for_selector("body[data-ready=true]")
+        page.click("[data-step-button=audit]")
+        row = page.locator("#audit-lighting")
+        first = row.locator("label.score").first.bounding_box()
+        worst_box = row.locator("label.score", has_text=worst).first.bounding_box()
+        best_box = row.locator("label.score[data-score='3']").bounding_box()
+        assert row.locator("label.score[data-score='3']").inner_text() == best
+        assert first == worst_box
+        assert (worst_box["x"] > best_box["x"]) == (lang == "fa")
+    assert page.get_attribute("html", "dir") == "ltr" and page.console_errors == []
