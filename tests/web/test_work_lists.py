@@ -231,7 +231,7 @@ def test_the_facilitator_lists_the_spots_of_their_neighbourhoods_and_the_queue(
         " WHERE s.status = 'open' AND a.code IN ('2201', '2209') ORDER BY s.id",
     )
     assert theirs
-    page.click("#my-spots summary")
+    page.click("[data-step-button=queue]")  # the tablet lists them on its outbox step
     listed = page.eval_on_selector_all("#my-spots li", "items => items.map(i => Number(i.dataset.id))")
     assert sorted(listed) == [row[0] for row in theirs]
     assert int(latin_digits(page.text_content("#my-spots-count"))) == len(theirs)
