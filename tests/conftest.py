@@ -19,8 +19,10 @@ from pathlib import Path
 import psycopg2
 import pytest
 import time_machine
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+from gis import users
 from gis.db import migrate, transaction
 from gis.db.cluster import APP_ROLE, Cluster, ensure_cluster, open_cluster
 from gis.demo.district import load_demo
@@ -122,14 +124,36 @@ def client(db_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture
+def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fast password hashing for tests that make many users and are not about hashing."""
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def bearer_token(conn, username: str, role: str, areas: Sequence[str] = (), agency: str | None = None) -> str:
+    """A new user's bearer token, for tests that call the API (or GDAL, or a live server) as one role."""
+    user = create_user(
+        conn, username=username, password="long enough password", role=role, areas=areas, agency=agency
+    )
+    return issue_token(conn, user.id)[0]
+
+
 def bearer_headers(
     conn, username: str, role: str, areas: Sequence[str] = (), agency: str | None = None
 ) -> dict[str, str]:
     """A new user's Authorization header (a bearer token), for tests that call the API as one role."""
-    user = create_user(
-        conn, username=username, password="long enough password", role=role, areas=areas, agency=agency
-    )
-    return {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
+    return {"Authorization": f"Bearer {bearer_token(conn, username, role, areas, agency)}"}
+
+
+def query_one(url: str, query: str, params: Sequence = ()) -> tuple | None:
+    """One row of a query on the database at `url`, read in a connection of its own (closed after)."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(query, params)
+            return cur.fetchone()
+    finally:
+        conn.close()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from gis.demo.district import load_base_areas
 from gis.intake.reports import ReportCreate, submit_report
 from gis.users import create_user
 from tests.cli.test_cli import run
+from tests.conftest import query_one
 from tests.intake.conftest import inside
 
 METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
@@ -48,13 +49,12 @@ def _spots(url: str) -> dict[int, int]:
 
 
 def _spot(url: str, spot_id: int) -> tuple:
-    with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT status, merged_into, report_count, (SELECT array_agg(kind ORDER BY id)"
-            " FROM spot_event WHERE spot_id = s.id) FROM spot s WHERE id = %s",
-            (spot_id,),
-        )
-        return cur.fetchone()
+    return query_one(
+        url,
+        "SELECT status, merged_into, report_count, (SELECT array_agg(kind ORDER BY id)"
+        " FROM spot_event WHERE spot_id = s.id) FROM spot s WHERE id = %s",
+        (spot_id,),
+    )
 
 
 def test_the_same_radius_changes_nothing(street):

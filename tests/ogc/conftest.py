@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gis.db.cluster import Cluster
-from tests.conftest import DEMO_TEMPLATE, _fresh
+from tests.conftest import DEMO_TEMPLATE, _fresh, bearer_token
 from tests.servers import start_uvicorn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,11 +32,9 @@ def live_url(shared_db_url: str) -> Iterator[str]:
 def viewer_token(shared_db_url: str) -> str:
     """A bearer token of a `viewer` user; one report gets reporter contact data that must never leak."""
     from gis.db import transaction
-    from gis.users import create_user, issue_token
 
     with transaction(shared_db_url) as conn:
-        user = create_user(conn, username="ogc-reader", password="long enough password", role="viewer")
-        token, _ = issue_token(conn, user.id)
+        token = bearer_token(conn, "ogc-reader", "viewer")
         with conn.cursor() as cur:
             cur.execute(
                 "INSERT INTO report_contact (report_id, name, phone, email)"

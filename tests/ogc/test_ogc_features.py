@@ -186,14 +186,18 @@ def test_reports_need_a_token(live_url):
         assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
 
 
-def _gdal_layer(live_url: str, layer: str, tmp_path, token: str | None = None) -> list[dict]:
+def _gdal_layer(
+    live_url: str, layer: str, tmp_path, token: str | None = None, *options: str, timeout: float = 120
+) -> list[dict]:
+    """The layer's features as GDAL's OGC API driver reads them (with `token` as a bearer; `options` such as
+    -spat go to ogr2ogr)."""
     out = tmp_path / f"{layer}.geojson"
     auth = ["--config", "GDAL_HTTP_HEADERS", f"Authorization: Bearer {token}"] if token else []
     subprocess.run(
-        [OGR2OGR, *auth, "-f", "GeoJSON", str(out), f"OAPIF:{live_url}/ogc", layer],
+        [OGR2OGR, *auth, "-f", "GeoJSON", *options, str(out), f"OAPIF:{live_url}/ogc", layer],
         check=True,
         capture_output=True,
-        timeout=120,
+        timeout=timeout,
     )
     return json.loads(out.read_text(encoding="utf-8"))["features"]
 
@@ -242,26 +246,7 @@ def test_gdal_forwards_the_bbox(live_url, shared_db_url, viewer_token, tmp_path)
         "SELECT count(*) FROM spot WHERE ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))",
         bbox,
     )
-    out = tmp_path / "box.geojson"
-    subprocess.run(
-        [
-            OGR2OGR,
-            "--config",
-            "GDAL_HTTP_HEADERS",
-            f"Authorization: Bearer {viewer_token}",
-            "-f",
-            "GeoJSON",
-            "-spat",
-            *map(str, bbox),
-            str(out),
-            f"OAPIF:{live_url}/ogc",
-            "spots",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    assert len(json.loads(out.read_text())["features"]) == in_box
+    assert len(_gdal_layer(live_url, "spots", tmp_path, viewer_token, "-spat", *map(str, bbox))) == in_box
 
 
 def test_reports_with_a_token_never_carry_contact_data(live_url, shared_db_url, viewer_token):
@@ -287,24 +272,7 @@ def test_reports_with_a_token_never_carry_contact_data(live_url, shared_db_url, 
 
 
 def test_gdal_reads_the_reports_with_a_bearer_token(live_url, shared_db_url, viewer_token, tmp_path):
-    out = tmp_path / "reports.geojson"
-    subprocess.run(
-        [
-            OGR2OGR,
-            "--config",
-            "GDAL_HTTP_HEADERS",
-            f"Authorization: Bearer {viewer_token}",
-            "-f",
-            "GeoJSON",
-            str(out),
-            f"OAPIF:{live_url}/ogc",
-            "reports",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    read = json.loads(out.read_text(encoding="utf-8"))["features"]
+    read = _gdal_layer(live_url, "reports", tmp_path, viewer_token, timeout=300)
     rows = dict(sql(shared_db_url, "SELECT id, source FROM report"))
     assert len(read) == len(rows)
     assert all(rows[f["properties"]["id"]] == f["properties"]["source"] for f in read)

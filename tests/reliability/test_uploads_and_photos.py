@@ -3,27 +3,20 @@ dropped, a decompression bomb is refused with a 400; uploads leave no temporary 
 
 import io
 import os
-import socket
 import struct
-import subprocess
 import threading
-import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image
 
 from gis.db import transaction
-from gis.users import create_user, issue_token
+from tests.conftest import bearer_headers
 from tests.reliability.conftest import make_role_tokens
 from tests.reliability.test_kill_import import (  # noqa: F401 (report_file: a fixture)
-    SAFEMAP,
     _attempt,
-    _env,
     _kill,
     _report_ids_taken,
     _upload,
@@ -38,15 +31,13 @@ pytestmark = pytest.mark.dated
 def report_url(client, db_url) -> tuple[str, dict]:
     """(photo upload URL of a fresh report, the GIS office's headers)."""
     with transaction(db_url) as conn:
-        user = create_user(conn, username="photos-gis", password="long enough password", role="gis_office")
-        token, _ = issue_token(conn, user.id)
+        headers = bearer_headers(conn, "photos-gis", "gis_office")
         with conn.cursor() as cur:
             cur.execute(
                 "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM area"
                 " WHERE level = 'neighbourhood' ORDER BY code LIMIT 1) q"
             )
             lon, lat = cur.fetchone()
-    headers = {"Authorization": f"Bearer {token}"}
     report = {"uuid": str(uuid.uuid4()), "category": "vacant_lot", "lat": lat, "lon": lon}
     assert client.post("/api/reports", json=report, headers=headers).status_code == 201
     return f"/api/reports/{report['uuid']}/photos", headers
@@ -142,41 +133,13 @@ def _left_behind(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("safemap-") and p.is_dir())
 
 
-@pytest.fixture
-def serve(db_url: str, tmp_path: Path) -> Iterator[Callable[[], tuple[subprocess.Popen, str]]]:
-    """A factory: `safemap serve` on 127.0.0.1 with TMPDIR = the test's folder; stopped at the end."""
-    started: list[subprocess.Popen] = []
-
-    def start() -> tuple[subprocess.Popen, str]:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        env = _env(db_url, SAFEMAP_HOST="127.0.0.1", SAFEMAP_PORT=str(port), TMPDIR=str(tmp_path))
-        with open(tmp_path / f"serve-{port}.log", "wb") as log:
-            process = subprocess.Popen([str(SAFEMAP), "serve"], cwd=tmp_path, stdout=log, stderr=log, env=env)
-        started.append(process)
-        url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    return process, url
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise AssertionError((tmp_path / f"serve-{port}.log").read_text())
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            _kill(process)
-
-
 def test_an_upload_killed_mid_way_leaves_no_temporary_folder_after_the_next_start(
-    db_url, tmp_path, report_file, serve
+    db_url, tmp_path, report_file, start_server
 ):
     """The server (TMPDIR = the test's folder) is killed while it imports an uploaded file: its copy of the
     file stays behind until the next server starts, which removes it; a refused upload leaves nothing."""
     token = make_role_tokens(db_url, prefix="scratch")["gis_office"]
-    server, url = serve()
+    server, url = start_server()
     start = _report_ids_taken(db_url)
     upload = threading.Thread(target=lambda: _attempt(url, token, report_file))
     upload.start()
@@ -187,7 +150,7 @@ def test_an_upload_killed_mid_way_leaves_no_temporary_folder_after_the_next_star
     # A folder of a process still running is not ours to remove.
     alive = tmp_path / f"safemap-upload-{os.getpid()}-inuse"
     alive.mkdir()
-    _, url = serve()
+    _, url = start_server()
     assert _left_behind(tmp_path) == [alive.name]
     broken = tmp_path / "broken.geojson"
     broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")

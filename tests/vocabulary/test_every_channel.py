@@ -14,6 +14,7 @@ from gis.intake.focus_groups import FocusGroupCreate, add_points, create_session
 from gis.intake.open311 import post_request
 from gis.places.neighbourhoods import neighbourhood_id
 from tests.api.channels import make_people, point_in
+from tests.conftest import query_one
 
 # (category, time of day, neighbourhood) as people write them → (category, time of day, neighbourhood code)
 SPELLINGS = [
@@ -26,13 +27,12 @@ SPELLINGS = [
 
 
 def _stored(db_url: str, report_id: int) -> tuple[str, str | None, str]:
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT r.category, r.time_of_day, a.code FROM report r JOIN area a ON a.id = r.area_id"
-            " WHERE r.id = %s",
-            (report_id,),
-        )
-        return cur.fetchone()
+    return query_one(
+        db_url,
+        "SELECT r.category, r.time_of_day, a.code FROM report r JOIN area a ON a.id = r.area_id"
+        " WHERE r.id = %s",
+        (report_id,),
+    )
 
 
 def _mayors_csv(db_url: str, tmp_path: Path, category: str, when: str, area: str) -> tuple:
