@@ -2,11 +2,9 @@
 
 import psycopg2
 import pytest
-from argon2 import PasswordHasher
 
-from gis import users
 from gis.db import transaction
-from gis.users import create_user, issue_token
+from tests.conftest import bearer_headers
 
 pytestmark = pytest.mark.dated
 
@@ -20,21 +18,18 @@ ROLES = {
 
 
 @pytest.fixture
-def tokens(db_url, monkeypatch):
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    headers = {}
+def tokens(db_url, cheap_passwords):
     with transaction(db_url) as conn:
-        for name, role in ROLES.items():
-            user = create_user(
+        return {
+            name: bearer_headers(
                 conn,
-                username=name,
-                password="long-enough-pw",
-                role=role,
+                name,
+                role,
                 areas=["2201"] if role == "facilitator" else (),
                 agency="traffic" if role == "agency" else None,
             )
-            headers[name] = {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
-    return headers
+            for name, role in ROLES.items()
+        }
 
 
 def _sql(db_url: str, query: str, params: tuple = ()) -> list[tuple]:

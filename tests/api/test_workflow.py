@@ -3,12 +3,11 @@ unchanged."""
 
 import psycopg2
 import pytest
-from argon2 import PasswordHasher
 
-from gis import users
 from gis.db import transaction
 from gis.programme import workflow
-from gis.users import create_user, get_user, issue_token
+from gis.users import get_user
+from tests.conftest import bearer_headers
 
 pytestmark = pytest.mark.dated
 
@@ -36,15 +35,10 @@ PEOPLE = {
 
 
 @pytest.fixture
-def staff(db_url, monkeypatch):
-    """Bearer headers for one user of each role (cheap password hashing: these tests are not about it)."""
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    headers = {}
+def staff(db_url, cheap_passwords):
+    """Bearer headers for one user of each role."""
     with transaction(db_url) as conn:
-        for name, spec in PEOPLE.items():
-            user = create_user(conn, username=name, password="long-enough-pw", **spec)
-            headers[name] = {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
-    return headers
+        return {name: bearer_headers(conn, name, **spec) for name, spec in PEOPLE.items()}
 
 
 def _new_spot(db_url: str, area: str = "2201") -> int:

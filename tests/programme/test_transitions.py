@@ -6,16 +6,15 @@ from datetime import date
 
 import psycopg2
 import pytest
-from argon2 import PasswordHasher
 
-from gis import users
 from gis.db import transaction
 from gis.programme import workflow
 from gis.programme.dashboard import dashboard
 from gis.publish.analysis import remediation_by_category
 from gis.spots import SpotScope, record_event
-from gis.users import create_user, get_user, issue_token
+from gis.users import get_user
 from gis.vocabulary import AUDIT_KEYS
+from tests.conftest import bearer_headers
 
 pytestmark = pytest.mark.dated
 
@@ -25,20 +24,13 @@ PEOPLE = {"gis": "gis_office", "deputy": "deputy", "roads": "agency"}
 
 
 @pytest.fixture
-def world(db_url, monkeypatch) -> dict:
+def world(db_url, cheap_passwords) -> dict:
     """Staff, and a neighbourhood of its own (no demo spots in it) with two spots at stage 1."""
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     with transaction(db_url) as conn, conn.cursor() as cur:
-        headers = {}
-        for name, role in PEOPLE.items():
-            user = create_user(
-                conn,
-                username=name,
-                password="long-enough-pw",
-                role=role,
-                agency="traffic" if role == "agency" else None,
-            )
-            headers[name] = {"Authorization": f"Bearer {issue_token(conn, user.id)[0]}"}
+        headers = {
+            name: bearer_headers(conn, name, role, agency="traffic" if role == "agency" else None)
+            for name, role in PEOPLE.items()
+        }
         cur.execute(
             "INSERT INTO area (level, code, name_fa, geom) VALUES ('neighbourhood', 'T22', 'آزمون',"
             " ST_Multi(ST_MakeEnvelope(51.0, 35.0, 51.01, 35.01, 4326))) RETURNING id"

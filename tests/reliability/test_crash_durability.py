@@ -15,7 +15,7 @@ import pytest
 from gis.db import migrate, transaction
 from gis.db.cluster import ensure_cluster, open_cluster
 from gis.demo.district import load_demo
-from gis.users import create_user, issue_token
+from tests.conftest import bearer_token
 from tests.servers import start_uvicorn
 
 ACKNOWLEDGED_BEFORE_THE_CRASH = 25
@@ -56,8 +56,7 @@ def _burst(
 def test_every_acknowledged_report_survives_a_crash_and_none_is_half_written(durable_cluster):
     pg, url = durable_cluster
     with transaction(url) as conn:
-        user = create_user(conn, username="office", password="long enough password", role="gis_office")
-        token, _ = issue_token(conn, user.id)
+        token = bearer_token(conn, "office", "gis_office")
         with conn.cursor() as cur:
             cur.execute(
                 "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area"
