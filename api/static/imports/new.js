@@ -98,7 +98,7 @@
       body.appendChild(row([column, element("td", select)]));
     }
     const head = $("first-rows").querySelector("thead");
-    head.replaceChildren(row([text.row, ...found.columns].map((c) => element("th", c))));
+    head.replaceChildren(row(["#", ...found.columns].map((c) => element("th", c))));
     const rows = $("first-rows").querySelector("tbody");
     rows.replaceChildren(...found.rows.map((r) => row([digits(r.row), ...r.cells])));
     const check = found.check;
@@ -254,6 +254,7 @@
     if (result.rejected_url) link(result.rejected_url, text.rejected_file, "rejected-link");
     $("summary-step").hidden = false;
     $("progress").hidden = true;
+    $("summary-step").scrollIntoView({block: "start"});
   }
 
   form.addEventListener("submit", (event) => {
