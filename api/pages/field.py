@@ -107,11 +107,12 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
         "basemaps": basemap_config(conn, request, lang),
         # Named places (lake, metro stations, landmarks): the position is told by the nearest, offline too.
         "landmarks": json.loads(landmarks_geojson(conn)),
-        # The page's words, and two it shares with other pages.
+        # The page's words, and those it shares with other pages.
         "messages": {
             **words("field", lang),
             "description": pick(WORDS["workflow.description"], lang),
             "neighbourhood": pick(WORDS["map.neighbourhood"], lang),
+            "facilitator": pick(WORDS["programme.facilitator"], lang),
         },
         "version": _version(),
     }

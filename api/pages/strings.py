@@ -122,7 +122,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "field.remove_photo": ("حذف این عکس", "Remove this photo"),
     "field.submit": ("ثبت و ارسال", "Save and send"),
     "field.held_on": ("تاریخ برگزاری (خورشیدی)", "Date held (Solar Hijri)"),
-    "field.facilitator": ("تسهیلگر", "Facilitator"),
     "field.participants": ("شمار شرکت‌کنندگان", "Participants"),
     "field.women": ("شمار زنان", "Of whom women"),
     "field.notes": ("یادداشت‌های جلسه", "Notes"),
