@@ -330,6 +330,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{text!r} تاریخ یا تاریخ-زمان RFC 3339 نیست",
         "{text!r} is not an RFC 3339 date-time or date",
     ),
+    "filter_not_cql2": (
+        "پالایه CQL2 متنی (filter-lang=cql2-text) درست نیست (ویژگی‌ها: {allowed})",
+        "not a valid CQL2 text filter (filter-lang=cql2-text; properties: {allowed})",
+    ),
+    "filter_unknown_property": (
+        "{name!r} از ویژگی‌های این مجموعه نیست (ویژگی‌ها: {allowed})",
+        "{name!r} is not a property of this collection (properties: {allowed})",
+    ),
+    "filter_wrong_type": (
+        "مقدار {value!r} از نوع {kind} نیست (ویژگی‌ها: {allowed})",
+        "{value!r} is not a {kind} value (properties: {allowed})",
+    ),
+    "filter_not_supported": (
+        "پالایه فقط مقایسه، AND/OR/NOT، IN، LIKE، BETWEEN، IS NULL و S_INTERSECTS می‌پذیرد"
+        " (ویژگی‌ها: {allowed})",
+        "the filter takes comparisons, AND/OR/NOT, IN, LIKE, BETWEEN, IS NULL and S_INTERSECTS"
+        " (properties: {allowed})",
+    ),
+    "crs_not_supported": (
+        "{crs!r} دستگاه مختصات پشتیبانی‌شده نیست (پشتیبانی‌شده: {supported})",
+        "{crs!r} is not a supported CRS (supported: {supported})",
+    ),
     "unknown_filter": (
         "پالایه‌ای از {collection_id} نیست (پالایه‌ها: {filters})",
         "not a filter of {collection_id} (filters: {filters})",
