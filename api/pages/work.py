@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import current_user
 from api.deps import DB
+from api.pages.basemaps import basemap_config
 from api.pages.nav import top_bar
 from api.pages.render import language, render, sign_in_first
 from api.pages.strings import words
@@ -54,7 +55,8 @@ def work_page(request: Request, user: User | None = Depends(current_user), conn:
     context = {"user": user, "bar": top_bar(request, user), "text": text}
     if may(user.role, "spot.verify"):
         spots = office_work(conn, user=user)
-        return render(request, "work_office.html", {**context, "spots": spots})
+        basemaps = basemap_config(conn, request, lang)
+        return render(request, "work_office.html", {**context, "spots": spots, "basemaps": basemaps})
     follow_ups = [
         {**f, "due_label": f["due_on"].isoformat() if lang == "en" else persian_digits(jalali(f["due_on"]))}
         for f in list_follow_ups(conn, user=user)

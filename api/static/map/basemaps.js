@@ -55,6 +55,7 @@ function safemapBasemaps(map, config, control) {
             weight: 1,
             fillColor: colours[kind] || "#555",
             fillOpacity: 0.9,
+            interactive: false,  // named by its label; clicks and counts of markers stay the spots'
             className: "sm-landmark sm-landmark-" + kind,
           });
         },

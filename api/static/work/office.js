@@ -31,6 +31,7 @@
   const markers = new Map();
   if (window.L) {
     map = L.map("work-map", {zoomControl: true}).setView([35.73, 51.12], 12);
+    safemapBasemaps(map, window.SafemapPage.data("work-basemaps"), null);  // as every map (map/basemaps.js)
     for (const spot of spots) {
       const marker = L.circleMarker([spot.lat, spot.lon], {
         radius: 6, color: spot.stage === 1 ? "#d62728" : "#ff7f0e", weight: 2, fillOpacity: 0.6,
