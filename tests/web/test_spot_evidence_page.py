@@ -3,6 +3,7 @@ same stored through the form as through the API, photos from the desktop, and a 
 
 import io
 import json
+from datetime import date
 
 import pytest
 from PIL import Image
@@ -120,4 +121,38 @@ def test_a_fixed_demo_spot_shows_its_before_and_after_panel(page, live_url, db_u
     recurrence = page.locator("#wf-recurrence")
     assert recurrence.count() == 1 and recurrence.get_attribute("data-before") != ""
     assert json.loads(page.get_attribute("#workflow", "data-times"))[0][0] == "day"
+    assert page.console_errors == [] and page.outside_requests() == []
+
+
+def test_an_agency_marks_its_action_done_with_a_photo_that_joins_the_after_gallery(
+    page, live_url, db_url, staff
+):
+    spot = staff["spot"]
+    _to_stage_3(db_url, spot)
+    with transaction(db_url) as conn:
+        version = _one(db_url, "SELECT version FROM spot WHERE id = %s", (spot,))
+        workflow.assign_action(
+            conn,
+            user=get_user(conn, "office"),
+            spot_id=spot,
+            version=version,
+            agency="urban_services",
+            what="نصب چراغ",
+            due_on=date(2026, 1, 1),
+        )
+    action = _one(db_url, "SELECT id FROM spot_action WHERE spot_id = %s", (spot,))
+    _sign_in(page, live_url, "services", spot)
+    form = _open(page, f"action-{action}")
+    form.locator("select[name=status]").select_option("done")
+    form.locator("textarea[name=note]").fill("چراغ‌ها نصب شد")
+    form.locator("input[name=photos]").set_input_files(
+        files=[{"name": "lit.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    with page.expect_response(lambda r: "/photos" in r.url and r.request.method == "POST"):
+        _submit(page, form)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#wf-gallery [data-phase=after] img').length === 1"
+    )
+    assert _one(db_url, "SELECT count(*) FROM action_photo WHERE action_id = %s", (action,)) == 1
+    assert page.get_attribute("#wf-gallery [data-phase=after] a", "data-source") == "action"
     assert page.console_errors == [] and page.outside_requests() == []

@@ -150,17 +150,22 @@
   }
   const timeValue = (form) => form.elements.time_of_day.value || null;
 
-  // After a visit or re-audit is stored, its photos go to it one by one (each cleaned by the server).
-  async function sendPhotos(form, purpose) {
-    const files = [...form.elements.photos.files];
+  // After a visit, re-audit or action update is stored, its photos go to it one by one (each cleaned by the
+  // server): `url` is where, once the move is saved (a visit's id is known only then).
+  const visitPhotos = (purpose) => () => {
     const visit = state.file.visits.filter((v) => v.purpose === purpose).at(-1);
-    if (!files.length || !visit) return;
+    return visit && `/api/spots/${spotId}/visits/${visit.id}/photos`;
+  };
+  async function sendPhotos(form, url) {
+    const files = [...form.elements.photos.files];
+    const target = url();
+    if (!files.length || !target) return;
     for (const file of files) {
       const data = new FormData();
       data.append("uuid", crypto.randomUUID());
       data.append("public", form.elements.photo_public?.checked ? "true" : "false");
       data.append("file", file);
-      const response = await fetch(`/api/spots/${spotId}/visits/${visit.id}/photos`, {
+      const response = await fetch(target, {
         method: "POST", credentials: "same-origin", body: data,
         headers: {"X-CSRF-Token": csrf(), "Accept-Language": en ? "en" : "fa"}}).catch(() => null);
       if (!response || !response.ok) {
@@ -312,7 +317,7 @@
       photoField("visit"),
     ], "POST", `/api/spots/${spotId}/visits`, (f) => ({
       version, visited_on: value(f, "visited_on"), findings: value(f, "findings"), time_of_day: timeValue(f),
-      audit: auditValue(f)}), (f) => sendPhotos(f, "visit"));
+      audit: auditValue(f)}), (f) => sendPhotos(f, visitPhotos("visit")));
   }
 
   function actionMove(version) {
@@ -370,8 +375,10 @@
     return move(key, title, [
       select(key, "status", T.new_status, choices.map((s) => [s, T.statuses[s]]), choices[choices.length - 1]),
       area(key, "note", mine ? T.outcome : T.reason, true),
-    ], "PATCH", `/api/actions/${action.id}`, (f) => ({
-      version: action.version, status: value(f, "status"), note: value(f, "note")}));
+      mine ? photoField(key) : null,
+    ].filter((node) => node != null), "PATCH", `/api/actions/${action.id}`, (f) => ({
+      version: action.version, status: value(f, "status"), note: value(f, "note")}),
+    mine ? (f) => sendPhotos(f, () => `/api/actions/${action.id}/photos`) : null);
   }
 
   // The re-audit is taken at the time of day of the first audit, so the two compare (closing checks it).
@@ -386,7 +393,7 @@
       photoField("evaluation"),
     ].filter((node) => node != null), "POST", `/api/spots/${spotId}/evaluation`, (f) => ({
       version, visited_on: value(f, "visited_on"), findings: value(f, "findings"), time_of_day: timeValue(f),
-      audit: auditValue(f) || {}}), (f) => sendPhotos(f, "re_audit"));
+      audit: auditValue(f) || {}}), (f) => sendPhotos(f, visitPhotos("re_audit")));
   }
 
   // Closing needs evidence: a re-audit better than the audit before (the server checks it again).
