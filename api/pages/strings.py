@@ -667,6 +667,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "گزارش‌های این نامه از نقطه‌هایشان برداشته می‌شوند (می‌توان آن‌ها را بازگرداند). ادامه می‌دهید؟",
         "This letter's reports will leave their spots (they can be put back). Go on?",
     ),
+    "imports.check_later": (
+        "فایلی بزرگ: همهٔ ردیف‌ها هنگام ورود بررسی می‌شوند و ردیف‌های نادرست در نتیجه می‌آیند",
+        "A large file: every row is checked during the import, and the rejected rows are in the summary",
+    ),
     "imports.field_category": ("نوع فضا", "Category"),
     "imports.field_description": ("توضیحات", "Description"),
     "imports.field_address": ("نشانی", "Address"),
