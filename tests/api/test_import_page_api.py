@@ -166,3 +166,18 @@ def test_the_office_matches_a_column_the_headers_do_not_name(client, office, db_
         )
     assert imported.status_code == 201, imported.text
     assert imported.json()["accepted"] == 1
+
+
+def test_a_file_for_a_background_job_is_previewed_without_the_check(client, office, tmp_path) -> None:
+    path = tmp_path / "big.csv"
+    words = ("زمین خالی", "نور کم")
+    rows = "".join(f"{words[n % 2]},35.7{n % 90:02d},51.1{n % 90:02d}\n" for n in range(1200))
+    path.write_text("نوع,lat,lon\n" + rows, encoding="utf-8")
+    with open(path, "rb") as handle:
+        answer = client.post(
+            "/api/imports/preview", headers=office, files={"file": (path.name, handle, "text/csv")}
+        )
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert found["check"] is None
+    assert [(u["written"], u["count"]) for u in found["unresolved"]] == [("نور کم", 600)]

@@ -101,7 +101,7 @@
     head.replaceChildren(row(["#", ...found.columns].map((c) => element("th", c))));
     const rows = $("first-rows").querySelector("tbody");
     rows.replaceChildren(...found.rows.map((r) => row([digits(r.row), ...r.cells])));
-    const check = found.check;
+    const check = found.check || {};
     const notes = [];
     if (check.header_row) notes.push(fill(text.header_found, {row: check.header_row}));
     if ((check.skipped_above_header || []).length) notes.push(fill(text.skipped_rows, {rows: check.skipped_above_header.join("، ")}));
@@ -141,6 +141,11 @@
 
   function showCheck(found) {
     const check = found.check;
+    $("check-later").hidden = Boolean(check);
+    $("check-counts").hidden = $("check").hidden = !check;
+    $("check-step").hidden = false;
+    $("leave-out-label").hidden = Boolean(check);
+    if (!check) return;
     $("check-counts").textContent = [
       `${text.accepted}: ${digits(check.accepted)}`,
       `${text.duplicates}: ${digits(check.duplicates)}`,

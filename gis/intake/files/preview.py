@@ -6,6 +6,7 @@ from pathlib import Path
 
 from gis.db import Conn
 from gis.intake.files.batch import check_file, is_blank
+from gis.intake.files.jobs import SYNC_ROWS
 from gis.intake.files.mapping import ValueMapper, match_columns
 from gis.intake.files.read import open_table
 
@@ -28,7 +29,8 @@ def preview(
     crs: str = "auto",
     radius_m: float = 50.0,
 ) -> dict:
-    """The file as the import would read it, and the check of every row; nothing is kept."""
+    """The file as the import would read it, and the check of every row (None for a file the import takes
+    as a background job: `safemap import reports --dry-run` checks those); nothing is kept."""
     table = open_table(path)
     mapping = match_columns(table.columns, chosen or {})
     mapper = ValueMapper(conn, mapping)
@@ -51,7 +53,10 @@ def preview(
         "rows": first,
         "blank": blank,
         "unresolved": mapper.unresolved(),
-        "check": check_file(
+        # A file large enough to be a background job is checked by that job, not in the request.
+        "check": None
+        if table.total > SYNC_ROWS
+        else check_file(
             conn,
             path,
             file_name=file_name,
