@@ -8,6 +8,7 @@ from gis.db import transaction
 from gis.programme import workflow
 from gis.users import get_user
 from tests.conftest import bearer_headers
+from tests.programme.walk import finish_action, start_work
 
 pytestmark = pytest.mark.dated
 
@@ -61,35 +62,9 @@ def _advance(db_url: str, spot_id: int, stage: int, *, actions: str = "done") ->
         gis, deputy, roads = (get_user(conn, n) for n in ("gis", "deputy", "roads"))
         version = workflow.verify(conn, user=gis, spot_id=spot_id, version=1)
         if stage >= 3:
-            version = workflow.start_remediation(conn, user=gis, spot_id=spot_id, version=version)
-            version = workflow.record_visit(
-                conn,
-                user=deputy,
-                spot_id=spot_id,
-                version=version,
-                visited_on=_day("2026-10-01"),
-                findings="dark",
-                audit=LOW,
-            )
-            version = workflow.assign_action(
-                conn,
-                user=deputy,
-                spot_id=spot_id,
-                version=version,
-                agency="traffic",
-                what="new lamps",
-                due_on=_day("2026-11-01"),
-            )
+            version = start_work(conn, gis=gis, deputy=deputy, spot_id=spot_id, version=version, audit=LOW)
             if actions == "done":
-                with conn.cursor() as cur:
-                    cur.execute("SELECT id FROM spot_action WHERE spot_id = %s", (spot_id,))
-                    action_id = cur.fetchone()[0]
-                workflow.update_action(
-                    conn, user=roads, action_id=action_id, version=1, status="done", note="ok"
-                )
-                with conn.cursor() as cur:
-                    cur.execute("SELECT version FROM spot WHERE id = %s", (spot_id,))
-                    version = cur.fetchone()[0]
+                version = finish_action(conn, agency=roads, spot_id=spot_id)
         if stage >= 4:
             workflow.evaluate(
                 conn, user=deputy, spot_id=spot_id, version=version, visited_on=_day("2026-11-10"), audit=HIGH

@@ -15,6 +15,7 @@ from gis.spots import SpotScope, record_event
 from gis.users import get_user
 from gis.vocabulary import AUDIT_KEYS
 from tests.conftest import bearer_headers
+from tests.programme.walk import finish_action, start_work
 
 pytestmark = pytest.mark.dated
 
@@ -53,34 +54,9 @@ def _walk_to_resolved(db_url: str, spot_id: int) -> None:
         gis, deputy, roads = (get_user(conn, n) for n in PEOPLE)
         version = workflow.verify(conn, user=gis, spot_id=spot_id, version=1)
     with transaction(db_url) as conn:
-        version = workflow.start_remediation(conn, user=gis, spot_id=spot_id, version=version)
-        version = workflow.record_visit(
-            conn,
-            user=deputy,
-            spot_id=spot_id,
-            version=version,
-            visited_on=date(2026, 10, 1),
-            findings="dark",
-            audit=LOW,
-        )
-        version = workflow.assign_action(
-            conn,
-            user=deputy,
-            spot_id=spot_id,
-            version=version,
-            agency="traffic",
-            what="lamps",
-            due_on=date(2026, 11, 1),
-        )
-        with conn.cursor() as cur:
-            cur.execute("SELECT id FROM spot_action WHERE spot_id = %s", (spot_id,))
-            (action_id,) = cur.fetchone()
-        _, version = workflow.update_action(
-            conn, user=roads, action_id=action_id, version=1, status="done", note="ok"
-        )
-    with transaction(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT version FROM spot WHERE id = %s", (spot_id,))
-        (version,) = cur.fetchone()
+        start_work(conn, gis=gis, deputy=deputy, spot_id=spot_id, version=version, audit=LOW)
+        version = finish_action(conn, agency=roads, spot_id=spot_id)
+    with transaction(db_url) as conn:
         version = workflow.evaluate(
             conn, user=deputy, spot_id=spot_id, version=version, visited_on=date(2026, 11, 10), audit=HIGH
         )
