@@ -8,8 +8,7 @@ import re
 
 from gis.db import Conn
 from gis.errors import InvalidInput
-from gis.intake.files.columns import Lookups
-from gis.intake.files.rows import RowParser, number
+from gis.intake.files.rows import number, to_degrees
 from gis.lang import latin_digits, match_key
 from gis.places.neighbourhoods import neighbourhood_names
 
@@ -18,7 +17,6 @@ LIMIT = 10
 # Between the two numbers of a coordinate pair: a separator, a comma and a space, or spaces alone.
 _SPLITS = (re.compile(r"\s*[;/|]\s*"), re.compile(r",\s+"), re.compile(r"\s*,\s*"), re.compile(r"\s+"))
 _AFTER_HEMISPHERE = re.compile(r"(?<=[NSEWnsew])\s+")
-_IMPORTER = RowParser(mapping={}, lookups=Lookups({}, {}), source="search", source_ref="")
 
 AREAS = """
     SELECT code, name_fa, name_en, ST_X(p), ST_Y(p), ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)
@@ -145,7 +143,7 @@ def _ordered(parts: list[str], first: float, second: float) -> tuple[float, floa
     else:
         easting, northing = (first, second) if first < second else (second, first)
         try:
-            lon, lat = _IMPORTER._to_degrees(easting, northing)
+            lon, lat = to_degrees(easting, northing)
         except InvalidInput:
             return None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
