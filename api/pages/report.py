@@ -44,11 +44,11 @@ def _change(value: int, words: dict[str, str], lang: str) -> str:
     return words["report.more" if value > 0 else "report.fewer"].format(n=charts.number(abs(value), lang))
 
 
-def council_pdf(conn: Conn, period_text: str | None, lang: str = "fa") -> bytes:
+def council_pdf(conn: Conn, period_text: str | None, lang: str = "fa", *, radius_m: float) -> bytes:
     """The council report of a period ('1399/09', '1399', '1399/07..1399/09') as PDF bytes."""
     from weasyprint import HTML  # heavy: loaded when a report is asked for, not when the app starts
 
-    report = council_figures(conn, parse_period(period_text))
+    report = council_figures(conn, parse_period(period_text), radius_m=radius_m)
     words = page_words(lang)
     num = lambda value: charts.number(value, lang)  # noqa: E731
     stages = report["open_by_stage"]
@@ -90,7 +90,9 @@ def council_report(
     user: User = Depends(require("dashboard.read")),
     conn: Conn = DB,
 ) -> Response:
-    pdf = council_pdf(conn, period, language(request))
+    pdf = council_pdf(
+        conn, period, language(request), radius_m=request.app.state.settings.aggregation_radius_m
+    )
     name = "council-report-" + re.sub(r"[^0-9A-Za-z]+", "-", latin_digits(period)).strip("-") + ".pdf"
     return Response(
         pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}

@@ -521,6 +521,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "report.evaluation": ("ارزیابی پس از اقدام", "Evaluation after the fix"),
     "report.mean_before": ("میانگین امتیاز ممیزی پیش از اقدام", "Mean audit score before the fix"),
     "report.mean_after": ("میانگین امتیاز ممیزی پس از اقدام", "Mean audit score after the fix"),
+    "report.pdf": ("گزارش شورا (PDF)", "Council report (PDF)"),
+    "report.period_hint": ("۱۴۰۳/۰۲ یا ۱۴۰۳", "1403/02 or 1403"),
     # Routing rules (api/pages/routing.py) and their proposals on the spot page's action form.
     "routing.title": ("قاعده‌های ارجاع به دستگاه‌ها", "Routing rules to agencies"),
     "routing.intro": (

@@ -19,6 +19,7 @@ from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput
 from gis.lang import latin_digits
 from gis.programme.dashboard import dashboard
+from gis.programme.evaluation import programme_evaluation
 from gis.programme.reporter_calls import answer_counts
 
 STAGE_COLOURS = ("#d62728", "#ff7f0e", "#1f77b4", "#2ca02c")
@@ -87,8 +88,9 @@ def _oldest_by_agency(actions: list[dict]) -> dict[str, dict]:
     return oldest
 
 
-def council_figures(conn: Conn, period: Period) -> dict:
-    """The report's figures: the period's, the previous period's, overdue actions as of today, phases."""
+def council_figures(conn: Conn, period: Period, *, radius_m: float) -> dict:
+    """The report's figures: the period's, the previous period's, overdue actions as of today, phases, and
+    the evaluation (fixed spots against the baseline; reporters' answers in the period)."""
     today = clock.today()
     now = dashboard(conn, since=period.since, until=period.until)
     before = dashboard(conn, since=period.previous().since, until=period.previous().until)
@@ -128,6 +130,7 @@ def council_figures(conn: Conn, period: Period) -> dict:
         ],
         "phases": [{**p, "delay_days": _phase_delay(p, today)} for p in now["phases"]],
         "reporters": answer_counts(conn, since=period.since, until=period.until),
+        "evaluation": programme_evaluation(conn, radius_m=radius_m),
     }
 
 
