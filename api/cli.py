@@ -252,22 +252,6 @@ def report_council(
     from gis.db import transaction
 
     with transaction(_migrated_url()) as conn:
-        pdf = council_pdf(conn, period, "en" if lang == "en" else "fa")
-    out.write_bytes(pdf)
-    typer.echo(f"council report written: {out} ({len(pdf) / 1e3:.0f} kB)")
-
-
-@report_app.command("council")
-def report_council(
-    out: Path = typer.Argument(..., help="the PDF to write"),
-    period: str = typer.Option(..., help="a Jalali year (1399), a month (1399/09) or months (1399/07..09)"),
-    lang: str = typer.Option("fa", help="fa or en"),
-) -> None:
-    """Write the executive council's report of a period as an A4 PDF (the same as /dashboard/report.pdf)."""
-    from api.pages.report import council_pdf
-    from gis.db import transaction
-
-    with transaction(_migrated_url()) as conn:
         pdf = council_pdf(
             conn, period, "en" if lang == "en" else "fa", radius_m=get_settings().aggregation_radius_m
         )
