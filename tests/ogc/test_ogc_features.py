@@ -5,6 +5,7 @@ import subprocess
 
 import httpx
 import psycopg2
+import pyogrio
 import pytest
 
 OGRINFO = "/usr/bin/ogrinfo"
@@ -39,7 +40,7 @@ def test_landing_conformance_and_the_public_collections(live_url):
     assert limit["schema"]["maximum"] == 10_000
     assert CORE in get(live_url, "/conformance").json()["conformsTo"]
     ids = [c["id"] for c in get(live_url, "/collections").json()["collections"]]
-    assert ids == ["spots", "neighbourhoods", "sub-districts"]  # reports only with a token
+    assert ids == ["spots", "spot-points", "spot-lines", "spot-areas", "neighbourhoods", "sub-districts"]
 
 
 def test_collection_extent_is_the_data_extent(live_url, shared_db_url, viewer_token):
@@ -207,11 +208,8 @@ def test_gdal_lists_the_layers_and_reads_every_feature(live_url, shared_db_url, 
         [OGRINFO, "-ro", f"OAPIF:{live_url}/ogc"], capture_output=True, text=True, timeout=60
     )
     assert listing.returncode == 0, listing.stderr
-    assert (
-        "1: spots" in listing.stdout
-        and "2: neighbourhoods" in listing.stdout
-        and "3: sub-districts" in listing.stdout
-    )
+    listed = ["spots", "spot-points", "spot-lines", "spot-areas", "neighbourhoods", "sub-districts"]
+    assert all(f"{n}: {name}" in listing.stdout for n, name in enumerate(listed, start=1)), listing.stdout
     summary = subprocess.run(
         [OGRINFO, "-ro", "-so", f"OAPIF:{live_url}/ogc", "spots"], capture_output=True, text=True, timeout=60
     )
@@ -277,3 +275,33 @@ def test_gdal_reads_the_reports_with_a_bearer_token(live_url, shared_db_url, vie
     assert len(read) == len(rows)
     assert all(rows[f["properties"]["id"]] == f["properties"]["source"] for f in read)
     assert not any(key in read[0]["properties"] for key in ("name", "phone", "email"))
+
+
+def test_ogr2ogr_copies_typed_collections_with_basic_auth(live_url, shared_db_url, viewer_token, tmp_path):
+    """What the GIS office runs: GDAL with HTTP Basic (user name, token as password) copies spot lines and
+    areas, stage 1-2 included, into a GeoPackage, each layer of one geometry type."""
+    out = tmp_path / "typed.gpkg"
+    for layer in ("spot-lines", "spot-areas"):
+        subprocess.run(
+            [
+                OGR2OGR,
+                "--config", "GDAL_HTTP_AUTH", "BASIC",
+                "--config", "GDAL_HTTP_USERPWD", f"ogc-reader:{viewer_token}",
+                "-f", "GPKG", "-append", str(out), f"OAPIF:{live_url}/ogc", layer,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )  # fmt: skip
+    ((lines, areas, hidden),) = sql(
+        shared_db_url,
+        "SELECT count(*) FILTER (WHERE GeometryType(geom) LIKE '%%LINESTRING'),"
+        " count(*) FILTER (WHERE GeometryType(geom) LIKE '%%POLYGON'),"
+        " count(*) FILTER (WHERE stage < 3 AND GeometryType(geom) NOT LIKE '%%POINT')"
+        " FROM spot WHERE status <> 'merged'",
+    )
+    assert lines and areas and hidden
+    read = {name: pyogrio.read_dataframe(out, layer=name) for name in ("spot-lines", "spot-areas")}
+    assert len(read["spot-lines"]) == lines and len(read["spot-areas"]) == areas
+    assert set(read["spot-lines"].geometry.geom_type) <= {"LineString", "MultiLineString"}
+    assert set(read["spot-areas"].geometry.geom_type) <= {"Polygon", "MultiPolygon"}
