@@ -181,7 +181,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "due_days_range": ("روزهای مهلت باید ۱ تا ۳۶۵ باشد", "due days must be 1–365"),
     "not_a_neighbourhood": ("{code!r} کد محله‌ای نیست", "{code!r} is not a neighbourhood code"),
     "no_such_routing_rule": ("قاعدهٔ ارجاع {rule_id} نیست", "no routing rule {rule_id}"),
-    "no_such_notification": ("پیام {notification_id} در صندوق شما نیست", "no message {notification_id} in your inbox"),
+    "no_such_notification": (
+        "پیام {notification_id} در صندوق شما نیست",
+        "no message {notification_id} in your inbox",
+    ),
     "no_closed_report": ("گزارش {report_id} از نقطهٔ بسته‌شده نیست", "report {report_id} is of no closed spot"),
     "reporter_already_answered": (
         "پاسخ گزارش‌دهندهٔ گزارش {report_id} پیش‌تر ثبت شده است",
