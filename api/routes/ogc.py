@@ -16,6 +16,8 @@ from gis.db import Conn
 from gis.errors import InvalidInput, Unauthorized
 from gis.publish.ogc import (
     COLLECTIONS,
+    CRS84,
+    CRS_SRIDS,
     DEFAULT_LIMIT,
     MAX_LIMIT,
     Collection,
@@ -25,8 +27,10 @@ from gis.publish.ogc import (
     get_item,
     iter_items,
     next_offset,
+    parse_crs,
     parse_items_query,
     previous_offset,
+    queryables,
     timestamp,
 )
 from gis.users import User
@@ -36,11 +40,37 @@ GEOJSON = "application/geo+json"
 JSON = "application/json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
 CONFORMANCE = [
-    f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
-    for name in ("core", "oas30", "html", "geojson")
+    *(
+        f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
+        for name in ("core", "oas30", "html", "geojson")
+    ),
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    *(
+        f"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/{name}"
+        for name in ("queryables", "queryables-query-parameters", "filter", "features-filter")
+    ),
+    *(
+        f"http://www.opengis.net/spec/cql2/1.0/conf/{name}"
+        for name in ("cql2-text", "basic-cql2", "advanced-comparison-operators", "basic-spatial-functions")
+    ),
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/property-selection",
 ]
-ITEM_PARAMETERS = ("f", "bbox", "datetime", "limit", "offset")
+ITEM_PARAMETERS = (
+    "f",
+    "bbox",
+    "datetime",
+    "limit",
+    "offset",
+    "filter",
+    "filter-lang",
+    "sortby",
+    "properties",
+    "crs",
+    "bbox-crs",
+)
 STREAM_CHUNK = 65536
 _pages = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
@@ -82,11 +112,18 @@ def _self_links(request: Request, html: bool, json_type: str = JSON) -> list[dic
     ]
 
 
-def _answer(request: Request, document: dict, html: bool, template: str, json_type: str = JSON) -> Response:
+def _answer(
+    request: Request,
+    document: dict,
+    html: bool,
+    template: str,
+    json_type: str = JSON,
+    headers: dict[str, str] | None = None,
+) -> Response:
     if html:
         page = _pages.get_template(f"ogc/{template}.html").render(doc=document, base=_base(request))
-        return HTMLResponse(page)
-    return Response(json.dumps(document, ensure_ascii=False), media_type=json_type)
+        return HTMLResponse(page, headers=headers)
+    return Response(json.dumps(document, ensure_ascii=False), media_type=json_type, headers=headers)
 
 
 def _check_parameters(request: Request, allowed: tuple[str, ...]) -> None:
@@ -165,15 +202,37 @@ def _collection_document(request: Request, conn: Conn, collection: Collection, u
         "description": collection.description,
         "itemType": "feature",
         "geometryType": collection.geometry_type,
-        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "crs": list(CRS_SRIDS),
+        "storageCrs": CRS84,
         "extent": extent(conn, collection, scope=_extent_scope(request, collection, user)),
         "links": [
             _link(base, "self", JSON, collection.title),
             _link(f"{base}?f=html", "alternate", HTML, "as HTML"),
             _link(f"{base}/items?f=json", "items", GEOJSON, "the features as GeoJSON"),
             _link(f"{base}/items?f=html", "items", HTML, "the features as HTML"),
+            _link(
+                f"{base}/queryables",
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                SCHEMA,
+                "the properties one may filter, sort and select on",
+            ),
         ],
     }
+
+
+@router.get(
+    "/collections/{collection_id}/queryables",
+    summary="The properties a filter may name (JSON Schema)",
+    response_class=Response,
+)
+def collection_queryables(
+    collection_id: str, request: Request, user: User | None = Depends(current_user)
+) -> Response:
+    _check_parameters(request, ("f",))
+    found = get_collection(collection_id)
+    _require(found, user)
+    document = queryables(found) | {"$id": f"{_base(request)}/collections/{found.id}/queryables"}
+    return Response(json.dumps(document, ensure_ascii=False), media_type=SCHEMA)
 
 
 @router.get("/collections", summary="Feature collections", response_class=Response)
@@ -249,7 +308,14 @@ def items(
         offset=params.get("offset"),
         filters={f.name: params[f.name] for f in found.filters if f.name in params},
         scope=_scope(request, found, user),
+        cql=params.get("filter"),
+        cql_lang=params.get("filter-lang"),
+        sortby=params.get("sortby"),
+        properties=params.get("properties"),
+        crs=params.get("crs"),
+        bbox_crs=params.get("bbox-crs"),
     )
+    content_crs = {"Content-Crs": f"<{query.crs}>"}
     matched = count_items(conn, found, query)
     links = _self_links(request, html, GEOJSON)
     links.append(_link(f"{_base(request)}/collections/{found.id}", "collection", JSON, found.title))
@@ -267,8 +333,10 @@ def items(
             "features": features,
             "links": links,
         }
-        return _answer(request, document, True, "items")
-    return StreamingResponse(_stream(conn, found, query, matched, links), media_type=GEOJSON)
+        return _answer(request, document, True, "items", headers=content_crs)
+    return StreamingResponse(
+        _stream(conn, found, query, matched, links), media_type=GEOJSON, headers=content_crs
+    )
 
 
 @router.get(
@@ -286,13 +354,14 @@ def item(
 ) -> Response:
     found = get_collection(collection_id)
     _require(found, user)
-    _check_parameters(request, ("f",))
+    _check_parameters(request, ("f", "crs"))
     html = _html_wanted(request)
-    document = json.loads(get_item(conn, found, feature_id, scope=_scope(request, found, user)))
+    crs = parse_crs("crs", request.query_params.get("crs"))
+    document = json.loads(get_item(conn, found, feature_id, scope=_scope(request, found, user), crs=crs))
     document["links"] = _self_links(request, html, GEOJSON) + [
         _link(f"{_base(request)}/collections/{found.id}", "collection", JSON, found.title)
     ]
-    return _answer(request, document, html, "item", GEOJSON)
+    return _answer(request, document, html, "item", GEOJSON, headers={"Content-Crs": f"<{crs}>"})
 
 
 def openapi_document(base: str, collections: list[Collection]) -> dict:
@@ -328,6 +397,12 @@ def openapi_document(base: str, collections: list[Collection]) -> dict:
             {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
         ),
         parameter("offset", "features to skip", {"type": "integer", "minimum": 0, "default": 0}),
+        parameter("filter", "a CQL2 text filter over the collection's queryables", {"type": "string"}),
+        parameter("filter-lang", "cql2-text", {"type": "string", "enum": ["cql2-text"]}),
+        parameter("sortby", "queryables, comma-separated, '-' for descending", {"type": "string"}),
+        parameter("properties", "the properties to return, comma-separated", {"type": "string"}),
+        parameter("crs", "the CRS of the answer", {"type": "string", "enum": list(CRS_SRIDS)}),
+        parameter("bbox-crs", "the CRS of bbox", {"type": "string", "enum": list(CRS_SRIDS)}),
     ]
     ok = {
         "200": {"description": "OK"},

@@ -10,11 +10,14 @@ from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.lang import latin_digits
 from gis.places.areas import area_id_by_code
+from gis.publish.cql import GEOMETRY, cql2_sql
+from gis.publish.exports import AREA_FIELDS as EXPORT_AREA_FIELDS
 from gis.publish.fields import REPORT_FIELDS, report_source
 from gis.publish.precision import precision_params, public_geom
 from gis.spots import (
     EVERY_SPOT,
     SPOT_FIELDS,
+    PublicField,
     SpotScope,
     check_categories,
     parse_bbox,
@@ -27,6 +30,16 @@ from gis.spots import (
 MAX_LIMIT = 10_000
 MAX_COUNT = 2**62
 DEFAULT_LIMIT = 10
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+# The CRSs a reader may ask for (OGC API – Features Part 2): CRS84 is stored; EPSG:4326 is the same datum with
+# latitude first; EPSG:3857 is the web map's; EPSG:32639 (UTM 39N) is what Tehran's offices draw in.
+CRS_SRIDS = {
+    CRS84: 4326,
+    "http://www.opengis.net/def/crs/EPSG/0/4326": 4326,
+    "http://www.opengis.net/def/crs/EPSG/0/3857": 3857,
+    "http://www.opengis.net/def/crs/EPSG/0/32639": 32639,
+}
+LAT_FIRST = "http://www.opengis.net/def/crs/EPSG/0/4326"
 AREA_IN = "EXISTS (SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, {geom}))"
 
 
@@ -50,7 +63,7 @@ class Collection:
     source: str
     where: str
     feature_id: str
-    properties: str
+    fields: tuple[PublicField, ...]  # the public properties: what items show and what one may filter on
     order: str
     datetime_column: str | None = None
     filters: tuple[Filter, ...] = field(default_factory=tuple)
@@ -68,10 +81,11 @@ AREA = Filter(
     "area", "code of an area (district, sub-district or neighbourhood) the feature lies in", AREA_IN, "2209"
 )
 
-AREA_PROPERTIES = """json_build_object(
-    'code', t.code, 'level', t.level, 'name_fa', t.name_fa, 'name_en', t.name_en, 'name_latin', t.name_latin,
-    'parent_code', p.code, 'population', t.population,
-    'area_km2', round((ST_Area(t.geom::geography) / 1e6)::numeric, 3))"""
+# The areas' export columns, under the names OGC readers know (parent_code), and the Latin name beside.
+AREA_FIELDS = (
+    *(replace(f, name="parent_code") if f.name == "parent" else f for f in EXPORT_AREA_FIELDS),
+    PublicField("name_latin", "{t}.name_latin", "str", "نام (لاتین)"),
+)
 
 
 def _area_collection(collection_id: str, level: str, title: str) -> Collection:
@@ -82,7 +96,7 @@ def _area_collection(collection_id: str, level: str, title: str) -> Collection:
         source="area t LEFT JOIN area p ON p.id = t.parent_id",
         where=f"t.level = '{level}'",
         feature_id="t.code",
-        properties=AREA_PROPERTIES,
+        fields=AREA_FIELDS,
         order="t.code",
         filters=(
             Filter(
@@ -100,7 +114,7 @@ SPOTS = Collection(
     source=spot_source("t"),
     where="t.status <> 'merged'",
     feature_id="t.id",
-    properties=properties_sql(SPOT_FIELDS, "t"),
+    fields=SPOT_FIELDS,
     order="t.id",
     datetime_column="t.created_at",
     filters=(STAGE, CATEGORY, AREA),
@@ -139,7 +153,7 @@ COLLECTIONS: dict[str, Collection] = {
             source=report_source("t"),
             where="true",
             feature_id="t.id",
-            properties=properties_sql(REPORT_FIELDS, "t"),
+            fields=REPORT_FIELDS,
             order="t.id",
             datetime_column="t.reported_at",
             filters=(
@@ -170,6 +184,73 @@ class ItemsQuery:
     offset: int = 0
     filters: dict[str, object] = field(default_factory=dict)
     scope: SpotScope = EVERY_SPOT
+    cql: tuple[str, dict[str, object]] | None = None  # a CQL2 filter's SQL condition and its bound values
+    sort: tuple[tuple[str, bool], ...] = ()  # (queryable's SQL, descending)
+    properties: tuple[str, ...] | None = None  # the properties to answer with (None: all)
+    crs: str = CRS84
+    bbox_crs: str = CRS84
+
+
+def queryables(collection: Collection) -> dict:
+    """The collection's queryables (Part 3) as JSON Schema: its public fields and its geometry."""
+    types = {"int": "integer", "float": "number", "bool": "boolean", "str": "string", "time": "string"}
+    properties: dict[str, dict] = {
+        f.name: {"title": f.fa, "type": types[f.kind]} | ({"format": "date-time"} if f.kind == "time" else {})
+        for f in collection.fields
+    }
+    properties[GEOMETRY] = {"title": "geometry", "format": f"geometry-{collection.geometry_type.lower()}"}
+    if collection.geometry_type == "Geometry":
+        properties[GEOMETRY]["format"] = "geometry-any"
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "title": collection.title,
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _columns(collection: Collection) -> dict[str, tuple[str, str]]:
+    return {f.name: (f.sql.format(t="t"), f.kind) for f in collection.fields}
+
+
+def _allowed(collection: Collection) -> str:
+    return ", ".join(f.name for f in collection.fields)
+
+
+def _names(collection: Collection, name: str, text: str) -> list[str]:
+    """Comma-separated property names, each one of the collection's (else a 400 naming them)."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    known = {f.name for f in collection.fields}
+    for found in names:
+        if found.lstrip("+-") not in known:
+            raise InvalidInput(name, "filter_unknown_property", name=found, allowed=_allowed(collection))
+    return names
+
+
+def parse_crs(name: str, text: str | None) -> str:
+    """One of the supported CRS URIs (CRS84 when absent)."""
+    if not text:
+        return CRS84
+    uri = text.strip().strip("[]<>")
+    if uri not in CRS_SRIDS:
+        raise InvalidInput(name, "crs_not_supported", crs=text, supported=", ".join(CRS_SRIDS))
+    return uri
+
+
+def _bbox(text: str | None, crs: str) -> list[float] | None:
+    """The bbox in its CRS's axis order, returned x-first (longitude or easting first)."""
+    if not text or crs == CRS84:
+        return parse_bbox(text)
+    try:
+        values = [float(v) for v in latin_digits(text).split(",")]
+    except ValueError:
+        values = []
+    if crs == LAT_FIRST and len(values) == 4:
+        return parse_bbox(",".join(str(values[i]) for i in (1, 0, 3, 2)))
+    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
+        raise InvalidInput("bbox", "four_numbers_minlon_minlat_maxlon")
+    return values
 
 
 def get_collection(collection_id: str) -> Collection:
@@ -244,14 +325,33 @@ def parse_items_query(
     offset: str | None = None,
     filters: dict[str, str] | None = None,
     scope: SpotScope = EVERY_SPOT,
+    cql: str | None = None,
+    cql_lang: str | None = None,
+    sortby: str | None = None,
+    properties: str | None = None,
+    crs: str | None = None,
+    bbox_crs: str | None = None,
 ) -> ItemsQuery:
     """Check every parameter (a typo is an error naming the field, never an empty answer).
 
-    A limit above the maximum is lowered to it, as OGC API – Features permits.
+    A limit above the maximum is lowered to it, as OGC API – Features permits. A CQL2 filter, sortby and
+    properties may name only the collection's public fields; the reader's scope still applies (see _where).
     """
     start, end = parse_datetime(datetime_text)
+    if cql_lang not in (None, "cql2-text"):
+        raise InvalidInput("filter-lang", "filter_not_cql2", allowed=_allowed(collection))
+    columns = _columns(collection)
+    box_crs = parse_crs("bbox-crs", bbox_crs)
     query = ItemsQuery(
-        bbox=parse_bbox(bbox),
+        bbox=_bbox(bbox, box_crs),
+        bbox_crs=box_crs,
+        crs=parse_crs("crs", crs),
+        cql=cql2_sql(cql, columns, collection.geom) if cql else None,
+        sort=tuple(
+            (columns[n.lstrip("+-")][0], n.startswith("-"))
+            for n in _names(collection, "sortby", sortby or "")
+        ),
+        properties=tuple(_names(collection, "properties", properties)) if properties is not None else None,
         start=start,
         end=end,
         limit=min(_count("limit", limit, DEFAULT_LIMIT, 1), MAX_LIMIT),
@@ -287,9 +387,16 @@ def _where(collection: Collection, query: ItemsQuery) -> tuple[str, dict]:
         conditions.append(f"{scope_condition(collection.spot_alias)} AND {collection.geom} IS NOT NULL")
         params.update(precision_params(query.scope))
     if query.bbox is not None:
-        envelope = "ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326)"
+        envelope = (
+            "ST_Transform(ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, %(bbox_srid)s), 4326)"
+        )
         conditions.append(f"{collection.geom} && {envelope} AND ST_Intersects({collection.geom}, {envelope})")
-        params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox))
+        params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox), bbox_srid=CRS_SRIDS[query.bbox_crs])
+    if (
+        query.cql is not None
+    ):  # ANDed with the scope above: a filter never reaches a row the reader may not see
+        conditions.append(query.cql[0])
+        params.update(query.cql[1])
     if collection.datetime_column and query.start is not None:
         conditions.append(f"{collection.datetime_column} >= %(start)s")
         params["start"] = query.start
@@ -299,10 +406,18 @@ def _where(collection: Collection, query: ItemsQuery) -> tuple[str, dict]:
     return " AND ".join(f"({c})" for c in conditions), params
 
 
-def _feature_sql(collection: Collection) -> str:
+def _feature_sql(collection: Collection, query: ItemsQuery) -> str:
+    """A Feature in the asked CRS (EPSG:4326 latitude first), with the asked properties."""
+    geom = collection.geom
+    if query.crs != CRS84:
+        geom = f"ST_Transform({geom}, {CRS_SRIDS[query.crs]})"
+    if query.crs == LAT_FIRST:
+        geom = f"ST_FlipCoordinates({geom})"
+    digits = 6 if CRS_SRIDS[query.crs] == 4326 else 2
+    properties = properties_sql(collection.fields, "t", query.properties)
     return (
         f"json_build_object('type', 'Feature', 'id', {collection.feature_id},"
-        f" 'geometry', ST_AsGeoJSON({collection.geom}, 6)::json, 'properties', {collection.properties})::text"
+        f" 'geometry', ST_AsGeoJSON({geom}, {digits})::json, 'properties', {properties})::text"
     )
 
 
@@ -318,18 +433,23 @@ def iter_items(conn: Conn, collection: Collection, query: ItemsQuery, *, batch: 
     """One page of features, each a GeoJSON Feature as text, read through a server-side cursor."""
     where, params = _where(collection, query)
     params.update(limit=query.limit, offset=query.offset)
+    order = ", ".join(
+        [*(f"{sql} {'DESC' if desc else 'ASC'} NULLS LAST" for sql, desc in query.sort), collection.order]
+    )
     with conn.cursor(name=f"ogc_{collection.id.replace('-', '_')}") as cur:
         cur.itersize = batch
         cur.execute(
-            f"SELECT {_feature_sql(collection)} FROM {collection.source} WHERE {where}"
-            f" ORDER BY {collection.order} LIMIT %(limit)s OFFSET %(offset)s",
+            f"SELECT {_feature_sql(collection, query)} FROM {collection.source} WHERE {where}"
+            f" ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
             params,
         )
         for (feature,) in cur:
             yield feature
 
 
-def get_item(conn: Conn, collection: Collection, feature_id: str, *, scope: SpotScope = EVERY_SPOT) -> str:
+def get_item(
+    conn: Conn, collection: Collection, feature_id: str, *, scope: SpotScope = EVERY_SPOT, crs: str = CRS84
+) -> str:
     """One feature as GeoJSON text; NotFound when it is not in the collection."""
     id_value: object = feature_id
     if collection.feature_id == "t.id":
@@ -339,10 +459,11 @@ def get_item(conn: Conn, collection: Collection, feature_id: str, *, scope: Spot
                 "no_such_feature", feature_id=feature_id, collection_id=collection.id, field="featureId"
             )
         id_value = int(latin_digits(feature_id))
-    where, params = _where(collection, ItemsQuery(scope=scope))
+    query = ItemsQuery(scope=scope, crs=crs)
+    where, params = _where(collection, query)
     with conn.cursor() as cur:
         cur.execute(
-            f"SELECT {_feature_sql(collection)} FROM {collection.source}"
+            f"SELECT {_feature_sql(collection, query)} FROM {collection.source}"
             f" WHERE {where} AND {collection.feature_id} = %(id)s",
             {**params, "id": id_value},
         )
@@ -379,7 +500,7 @@ def extent(conn: Conn, collection: Collection, *, scope: SpotScope = EVERY_SPOT)
         )
         minx, miny, maxx, maxy, first, last = cur.fetchone()
     bbox = [minx, miny, maxx, maxy] if minx is not None else [-180.0, -90.0, 180.0, 90.0]
-    result: dict = {"spatial": {"bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
+    result: dict = {"spatial": {"bbox": [bbox], "crs": CRS84}}
     if collection.datetime_column:
         result["temporal"] = {
             "interval": [[_iso(first), _iso(last)]],
