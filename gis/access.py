@@ -77,6 +77,8 @@ PERMISSIONS: dict[str, dict[str, Scope]] = {
     "routing.manage": _DEPUTY,
     "programme.read": _READERS,
     "programme.manage": _DEPUTY,
+    # A meeting decision's follow-up is owned by an agency (by its code) or by one of these staff roles.
+    "follow_up.own": _STAFF,
     "dashboard.read": _READERS,
     # Pages: the tablet page is the facilitators' work (the GIS office works at /work).
     "page.field": {"facilitator": Scope.AREAS},

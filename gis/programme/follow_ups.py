@@ -4,13 +4,14 @@ the deputy) and by when. Each follow-up reaches its owners' inboxes and an agenc
 from datetime import date
 
 from gis import clock
+from gis.access import roles_for
 from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput
 from gis.lang import normalise_persian
 from gis.programme import inbox
 from gis.users import User
 
-STAFF_OWNERS = ("gis_office", "deputy")
+STAFF_OWNERS = roles_for("follow_up.own")
 
 LIST = """
     SELECT f.id, f.activity_id, p.title AS meeting, p.held_on AS meeting_on, f.decision, f.what, f.due_on,

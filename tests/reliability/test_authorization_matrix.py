@@ -28,7 +28,9 @@ from gis import users
 from gis.access import ROLE_CODES, Scope, bound, may, scope_of
 from gis.aggregation import edits
 from gis.db import Conn, transaction
+from gis.intake.files import import_reports
 from gis.intake.files.jobs import create_job
+from gis.intake.files.withdraw import withdraw_batch
 from gis.intake.focus_groups import FocusGroupCreate, create_session
 from gis.intake.reports import ReportCreate, submit_report
 from gis.programme import workflow
@@ -240,6 +242,23 @@ def _queued_job(make: Maker) -> Target:
         return {"job": create_job(make.conn, path, file_name="matrix.csv", source="mayor")}
 
 
+def _imported_batch(make: Maker) -> Target:
+    """A mayor's letter of one row, imported: to withdraw."""
+    lon, lat = make.world.place[make.side]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "letter.csv"
+        row = f"{lat:.6f},{lon:.6f},vacant_lot,letter {uuid.uuid4()}"
+        path.write_text(f"lat,lon,category,description\n{row}\n", encoding="utf-8")
+        return {"batch": import_reports(make.conn, path, source="mayor").batch_id}
+
+
+def _withdrawn_batch(make: Maker) -> Target:
+    """A letter imported and withdrawn: to put back."""
+    target = _imported_batch(make)
+    withdraw_batch(make.conn, target["batch"])
+    return target
+
+
 def _batch(make: Maker) -> Target:
     """An import batch to keep a letter with."""
     with make.conn.cursor() as cur:
@@ -410,6 +429,13 @@ WRITES: dict[tuple[str, str], Write] = {
         ("import.reports",),
         lambda t, who: {"data": {"number": "12", "date": "1403/08/12"}, "files": {"scan": ("s.png", PNG)}},
         _batch,
+    ),
+    ("POST", "/api/imports/batches/{batch}/withdraw"): Write(("import.reports",), prepare=_imported_batch),
+    ("POST", "/api/imports/batches/{batch}/restore"): Write(("import.reports",), prepare=_withdrawn_batch),
+    ("PATCH", f"{SPOT}/location"): Write(
+        ("spot.edit",),
+        lambda t, who: {"json": {"x": t["place"][0], "y": t["place"][1], "note": "surveyed"}},
+        _spot_at(1),
     ),
     ("POST", f"{SPOT}/merge"): Write(
         ("spot.edit",), lambda t, who: {"json": {"into": t["into"], "note": "same place"}}, _two_spots
