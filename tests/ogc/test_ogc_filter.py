@@ -3,7 +3,7 @@
 
 import pytest
 
-from tests.ogc.test_ogc_features import get, sql
+from tests.ogc.test_ogc_features import _gdal_layer, get, sql
 
 SPOTS = "/collections/spots/items"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
@@ -139,3 +139,16 @@ def test_crs_and_bbox_crs(live_url):
     assert matched(live_url, bbox=mercator, **{"bbox-crs": f"{EPSG}3857"}) == in_crs84
     lat_first = "35.70,51.15,35.76,51.25"
     assert matched(live_url, bbox=lat_first, **{"bbox-crs": f"{EPSG}4326"}) == in_crs84
+
+
+def test_gdal_where_still_reads_the_features_sql_selects(live_url, shared_db_url, viewer_token, tmp_path):
+    """The conformance classes declared for Part 3 do not trip GDAL's OGC API driver: its -where gives SQL's
+    features (GDAL 3.6 still evaluates it on its side)."""
+    where = "stage >= 3 AND category IN ('poor_lighting', 'vacant_lot') AND priority > 0.1"
+    features = _gdal_layer(live_url, "spots", tmp_path, viewer_token, "-where", where)
+    expected = sql(
+        shared_db_url,
+        "SELECT id FROM spot s WHERE s.status <> 'merged' AND s.stage >= 3"
+        " AND s.category IN ('poor_lighting', 'vacant_lot') AND s.priority > 0.1 ORDER BY id",
+    )
+    assert sorted(f["properties"]["id"] for f in features) == [i for (i,) in expected]
