@@ -343,7 +343,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "filter_wrong_type": (
         "مقدار {value!r} از نوع {kind} نیست (ویژگی‌ها: {allowed})",
-        "{value!r} is not a {kind} value (properties: {allowed})",
+        "{value!r} is not of type {kind} (properties: {allowed})",
     ),
     "filter_not_supported": (
         "پالایه فقط مقایسه، AND/OR/NOT، IN، LIKE، BETWEEN، IS NULL و S_INTERSECTS می‌پذیرد"

@@ -1,6 +1,7 @@
 """OGC API – Features Parts 2 and 3 at /ogc: queryables, CQL2 `filter`, `sortby`, `properties`, `crs` and
 `bbox-crs`, counted against SQL, within the reader's scope, and refusing injection."""
 
+import httpx
 import pytest
 
 from tests.ogc.test_ogc_features import _gdal_layer, get, sql
@@ -152,3 +153,31 @@ def test_gdal_where_still_reads_the_features_sql_selects(live_url, shared_db_url
         " AND s.category IN ('poor_lighting', 'vacant_lot') AND s.priority > 0.1 ORDER BY id",
     )
     assert sorted(f["properties"]["id"] for f in features) == [i for (i,) in expected]
+
+
+def test_filter_on_reports_and_areas(live_url, shared_db_url, viewer_token):
+    """Reports (staff only) filter on their spot's stage and a boolean; areas on population and name."""
+    cql = "stage IN (1, 2) AND location_verified = TRUE AND reported_at > TIMESTAMP('2000-01-01T00:00:00Z')"
+    (expected,) = sql(
+        shared_db_url,
+        "SELECT count(*) FROM report r JOIN spot sp ON sp.id = r.spot_id"
+        " WHERE sp.stage IN (1, 2) AND r.location_verified AND r.reported_at > '2000-01-01'",
+    )[0]
+    reports = get(live_url, "/collections/reports/items", viewer_token, filter=cql, limit=1)
+    assert reports.status_code == 200, reports.text
+    assert reports.json()["numberMatched"] == expected
+    assert get(live_url, "/collections/reports/items", filter="stage = 1").status_code == 401
+    (areas,) = sql(
+        shared_db_url, "SELECT count(*) FROM area WHERE level = 'neighbourhood' AND population > 20000"
+    )[0]
+    answer = get(live_url, "/collections/neighbourhoods/items", filter="population > 20000", limit=1)
+    assert answer.json()["numberMatched"] == areas
+    wrong = get(live_url, "/collections/neighbourhoods/items", filter="population = 'many'")
+    assert wrong.status_code == 400 and "population" in wrong.json()["error"]["message"]
+    persian = httpx.get(
+        f"{live_url}/ogc/collections/neighbourhoods/items",
+        params={"filter": "population = 'many'"},
+        headers={"Accept-Language": "fa"},
+        timeout=30,
+    )
+    assert "ویژگی‌ها" in persian.json()["error"]["message"] and "population" in persian.text
