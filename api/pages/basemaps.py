@@ -4,7 +4,7 @@ tablet call the same function with the same config."""
 
 from fastapi import Request
 
-from api.pages.strings import words
+from api.pages.strings import WORDS, pick, words
 from gis.db import Conn
 from gis.places.landmarks import ATTRIBUTION as LANDMARKS_ATTRIBUTION
 from gis.places.streets import has_streets
@@ -32,7 +32,7 @@ def basemap_config(conn: Conn, request: Request, lang: str) -> dict:
         }
         for row in list_basemaps(conn)
     ]
-    text = words("basemap", lang)
+    text = words("basemap", lang) | {"kind_neighbourhood": pick(WORDS["map.neighbourhood"], lang)}
     if settings.basemap_url:
         layers.append(
             {

@@ -28,6 +28,10 @@ def _target(item: dict, user: User, suffix: str) -> str:
     return f"/programme{suffix}"
 
 
+# A kind of message whose word other pages already have (the rest are inbox.kind_<kind>).
+KIND_WORDS = {"overdue": "dashboard.overdue"}
+
+
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
     if user is None:
@@ -42,4 +46,5 @@ def inbox_page(request: Request, user: User | None = Depends(current_user), conn
         }
         for item in inbox(conn, user=user, lang=lang)
     ]
-    return render(request, "inbox.html", {"user": user, "bar": top_bar(request, user), "items": items})
+    context = {"user": user, "bar": top_bar(request, user), "items": items, "KIND_WORDS": KIND_WORDS}
+    return render(request, "inbox.html", context)
