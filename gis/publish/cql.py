@@ -58,6 +58,8 @@ class SqlFilter:
     def compare(self, lhs: object, rhs: object) -> tuple[str, str]:
         """Both sides of a comparison: a property and a value of its kind, or two properties."""
         if not isinstance(lhs, ast.Attribute):
+            if not isinstance(rhs, ast.Attribute):
+                raise self.error()  # two values, or an expression: only a property meets a value
             right, left = self.compare(rhs, lhs)
             return left, right
         column, kind = self.column(lhs)
@@ -72,7 +74,8 @@ class SqlFilter:
 def _geometry(sql: SqlFilter, node: object) -> str:
     """A literal geometry (WKT or BBOX) in CRS84, bound as GeoJSON text."""
     if isinstance(node, Geometry):
-        return f"ST_SetSRID(ST_GeomFromGeoJSON({sql.bind(json.dumps(node.geometry), 'str')}), 4326)"
+        geojson = sql.bind(json.dumps(node.geometry), "str")
+        return f"ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON({geojson}), 4326))"
     if isinstance(node, ast.Function) and node.name.lower() == "bbox" and len(node.arguments) == 4:
         corners = ", ".join(sql.bind(v, "float") for v in node.arguments)
         return f"ST_MakeEnvelope({corners}, 4326)"

@@ -218,12 +218,13 @@ def _allowed(collection: Collection) -> str:
     return ", ".join(f.name for f in collection.fields)
 
 
-def _names(collection: Collection, name: str, text: str) -> list[str]:
-    """Comma-separated property names, each one of the collection's (else a 400 naming them)."""
+def _names(collection: Collection, name: str, text: str, signs: str = "") -> list[str]:
+    """Comma-separated property names (each may start with one of `signs`), each one of the collection's
+    (else a 400 naming them)."""
     names = [n.strip() for n in text.split(",") if n.strip()]
     known = {f.name for f in collection.fields}
     for found in names:
-        if found.lstrip("+-") not in known:
+        if (found[1:] if found[:1] in signs else found) not in known:
             raise InvalidInput(name, "filter_unknown_property", name=found, allowed=_allowed(collection))
     return names
 
@@ -348,8 +349,8 @@ def parse_items_query(
         crs=parse_crs("crs", crs),
         cql=cql2_sql(cql, columns, collection.geom) if cql else None,
         sort=tuple(
-            (columns[n.lstrip("+-")][0], n.startswith("-"))
-            for n in _names(collection, "sortby", sortby or "")
+            (columns[n[1:] if n[:1] in "+-" else n][0], n.startswith("-"))
+            for n in _names(collection, "sortby", sortby or "", "+-")
         ),
         properties=tuple(_names(collection, "properties", properties)) if properties is not None else None,
         start=start,

@@ -85,6 +85,10 @@ def test_filter_stays_inside_the_public_scope(live_url, viewer_token):
         ({"sortby": "id; DROP TABLE spot"}, "sortby"),
         ({"sortby": "-phone"}, "sortby"),
         ({"properties": "title,reporter_phone"}, "properties"),
+        ({"properties": "-title"}, "properties"),
+        ({"filter": "1 = 1"}, "filter"),
+        ({"filter": "stage + 1 = 3"}, "filter"),
+        ({"filter": "T_AFTER(created_at, TIMESTAMP('2026-01-01T00:00:00Z'))"}, "filter"),
         ({"crs": "http://www.opengis.net/def/crs/EPSG/0/2056"}, "crs"),
         ({"bbox": "1,2,3,4", "bbox-crs": "EPSG:9999"}, "bbox-crs"),
     ],
@@ -181,3 +185,8 @@ def test_filter_on_reports_and_areas(live_url, shared_db_url, viewer_token):
         timeout=30,
     )
     assert "ویژگی‌ها" in persian.json()["error"]["message"] and "population" in persian.text
+
+
+def test_a_self_crossing_polygon_is_an_answer_not_a_crash(live_url):
+    bowtie = "POLYGON((51.1 35.6, 51.3 35.8, 51.3 35.6, 51.1 35.8, 51.1 35.6))"
+    assert matched(live_url, filter=f"S_INTERSECTS(geometry, {bowtie})") >= 0
