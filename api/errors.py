@@ -125,7 +125,7 @@ async def _domain(request: Request, exc: errors.SafemapError) -> Response:
         if rows_url := getattr(exc, "rejected_url", None):  # the whole list, as a file
             extra["rejected_url"] = rows_url
     headers = error_headers(exc)
-    if headers and request.url.path.startswith(BASIC_PREFIXES):  # GDAL answers a Basic challenge
+    if isinstance(exc, errors.Unauthorized) and request.url.path.startswith(BASIC_PREFIXES):  # for GDAL
         headers["WWW-Authenticate"] += ', Basic realm="Safemap"'
     message = exc.text(request_language(request))
     if wants_page(request):

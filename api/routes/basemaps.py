@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from api.deps import DB
 from api.errors import request_language
 from gis.db import Conn
+from gis.errors import InvalidInput
 from gis.places.landmarks import landmarks_geojson
 from gis.places.search import MAX_QUERY, search_places
 from gis.places.streets import streets_geojson
@@ -47,7 +48,10 @@ def basemap_tile_route(
 def streets_route(
     bbox: str = Query(..., max_length=200, description="minlon,minlat,maxlon,maxlat"), conn: Conn = DB
 ) -> Response:
-    west, south, east, north = parse_bbox(bbox) or []
+    box = parse_bbox(bbox)
+    if box is None:  # an empty bbox: the viewport is required
+        raise InvalidInput("bbox", "four_numbers_minlon_minlat_maxlon")
+    west, south, east, north = box
     return Response(
         streets_geojson(conn, west, south, east, north),
         media_type=GEOJSON,

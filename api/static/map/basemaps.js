@@ -29,12 +29,18 @@ function safemapBasemaps(map, config, control) {
   const first = config.basemaps.length && base[config.basemaps[0].label] || none;
   first.addTo(map);
 
+  // Names come from imported files and the database: a tooltip given a string parses it as HTML, so each
+  // gets a text node instead (an area named with markup shows the markup, and nothing runs).
+  function asText(value) {
+    return document.createTextNode(value == null ? "" : String(value));
+  }
+
   function nameLabel(latlng, label, className) {
     return L.marker(latlng, {
       icon: L.divIcon({className: "sm-place-label " + className, html: "", iconSize: [0, 0]}),
       interactive: false,
       keyboard: false,
-    }).bindTooltip(label, {permanent: true, direction: "center", className: "sm-place-name " + className});
+    }).bindTooltip(asText(label), {permanent: true, direction: "center", className: "sm-place-name " + className});
   }
 
   // Neighbourhood names and the lake, metro stations and landmarks: the demo's modest base map.
@@ -62,7 +68,7 @@ function safemapBasemaps(map, config, control) {
         onEachFeature: function (feature, layer) {
           const p = feature.properties;
           const name = (config.lang === "en" && p.name_en) || p.name_fa;
-          layer.bindTooltip(name, {permanent: true, direction: "top", className: "sm-place-name"});
+          layer.bindTooltip(asText(name), {permanent: true, direction: "top", className: "sm-place-name"});
         },
       }).addTo(places);
     })
@@ -74,7 +80,7 @@ function safemapBasemaps(map, config, control) {
   if (config.streets) {
     const streets = L.geoJSON(null, {
       style: {color: "#8c8c8c", weight: 2, opacity: 0.8, className: "sm-street"},
-      onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name, {sticky: true}); },
+      onEachFeature: function (feature, layer) { layer.bindTooltip(asText(feature.properties.name), {sticky: true}); },
       interactive: true,
     });
     let asked = 0;
@@ -131,7 +137,7 @@ function safemapBasemaps(map, config, control) {
         }
         if (marker) marker.remove();
         marker = L.circleMarker([result.lat, result.lon], {radius: 8, color: "#ff7f00", weight: 3, fill: false})
-          .bindTooltip(result.label).addTo(map);
+          .bindTooltip(asText(result.label)).addTo(map);
         list.replaceChildren();
       }
 
