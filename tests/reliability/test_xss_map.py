@@ -48,7 +48,9 @@ def test_an_area_named_with_markup_shows_its_name_and_runs_nothing(page, live_ur
         [lat, lon],
     )
     page.mouse.move(x, y)
-    tooltip = page.wait_for_selector(".leaflet-tooltip")
+    # Neighbourhoods carry their names as labels: the planted one's shows its markup as text.
+    tooltip = page.locator(".leaflet-tooltip", has_text=AREA_NAME).first
+    tooltip.wait_for()
     assert tooltip.inner_text().strip() == AREA_NAME
 
     assert page.locator(".leaflet-control-layers-overlays", has_text=CATEGORY_LABEL).count() == 1

@@ -21,7 +21,7 @@ PASSWORD = "long-enough-pw"
 SIZES = {"tablet": {"width": 1024, "height": 768}, "desktop": {"width": 1440, "height": 900}}
 # role → (account, the bar's links in order)
 ROLES = {
-    "gis_office": ("office", ["map", "work", "dashboard"]),
+    "gis_office": ("office", ["map", "work", "dashboard", "imports"]),
     "deputy": ("deputy", ["map", "dashboard", "routing", "programme"]),
     "facilitator": ("sara", ["map", "field"]),
     "agency": ("services", ["map", "work"]),
@@ -34,6 +34,7 @@ PATHS = {
     "dashboard": "/dashboard",
     "routing": "/routing",
     "programme": "/programme",
+    "imports": "/imports/new",
 }
 
 
