@@ -71,18 +71,24 @@ def _wait_for_backends_to_go(db_url: str) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture
-def report_file(db_url: str, tmp_path: Path) -> Path:
-    """A mayor's CSV of ROWS distinct, valid places inside District 22's neighbourhoods."""
+def _places(db_url: str, seed: int) -> list[tuple[float, float]]:
+    """ROWS distinct (lon, lat) inside District 22's neighbourhoods, 100 m from their edge; a seed, a set."""
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints("
-            " ST_Buffer(ST_Union(geom)::geography, -100)::geometry, %s, 22))).geom AS p"
+            " ST_Buffer(ST_Union(geom)::geography, -100)::geometry, %s, %s))).geom AS p"
             " FROM area WHERE level = 'neighbourhood') q",
-            (ROWS,),
+            (ROWS, seed),
         )
         places = cur.fetchall()
     conn.close()
+    return places
+
+
+@pytest.fixture
+def report_file(db_url: str, tmp_path: Path) -> Path:
+    """A mayor's CSV of ROWS distinct, valid places inside District 22's neighbourhoods."""
+    places = _places(db_url, seed=22)
     path = tmp_path / "nahie-big.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -191,15 +197,7 @@ def test_cli_killed_mid_import_keeps_nothing_and_the_rerun_imports_everything(db
 
 def _places_file(db_url: str, path: Path, seed: int) -> Path:
     """A mayor's CSV of ROWS distinct places (another seed, other places)."""
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints("
-            " ST_Buffer(ST_Union(geom)::geography, -100)::geometry, %s, %s))).geom AS p"
-            " FROM area WHERE level = 'neighbourhood') q",
-            (ROWS, seed),
-        )
-        places = cur.fetchall()
-    conn.close()
+    places = _places(db_url, seed)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["عرض جغرافیایی", "طول جغرافیایی", "نوع", "تاریخ"])
