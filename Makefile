@@ -5,15 +5,23 @@ run: setup
 	.venv/bin/safemap demo
 	.venv/bin/safemap serve
 
+# The suite runs in a random order (pytest-randomly); its seed is printed at the top ("Using --randomly-seed=N") and
+# `make test SEED=N` repeats that order. test-dates runs with SEED+1, SEED+2 and SEED+3, so a CI log shows four orders.
+ifndef SEED
+SEED := $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+endif
+
 test: setup-test lint
-	.venv/bin/pytest -n 2 --dist loadfile --timeout 600
+	.venv/bin/pytest -n 2 --dist loadfile --timeout 600 -p randomly --randomly-seed=$(SEED)
 
 # The tests whose outcome depends on the day (marked `dated`) at three pretend instants, Tehran time: 00:30 on
 # Nowruz (still the day before in UTC), 03:29 (the last minute before UTC's day turns), 23:59 on New Year's Eve.
 PRETEND = 2027-03-20T21:00:00+00:00 2027-09-22T23:59:00+00:00 2028-12-31T20:29:00+00:00
 test-dates: setup-test
-	for instant in $(PRETEND); do \
-	  .venv/bin/pytest -n 2 --dist loadfile --timeout 600 -q -m dated --pretend-now $$instant || exit 1; \
+	seed=$(SEED); for instant in $(PRETEND); do seed=$$((seed + 1)); \
+	  echo "dated tests at $$instant, in the order of --randomly-seed=$$seed"; \
+	  .venv/bin/pytest -n 2 --dist loadfile --timeout 600 -q -m dated --pretend-now $$instant \
+	    -p randomly --randomly-seed=$$seed || exit 1; \
 	done
 
 lint:
