@@ -1,4 +1,5 @@
-"""An import job keeps the page's adjustments (columns, fixed cells, date readings); a batch its duplicates."""
+"""An import job keeps the page's adjustments (columns, fixed cells, date readings); a batch its duplicates;
+the two-digit-year reading can be confirmed once for every file."""
 
 from pathlib import Path
 
@@ -17,4 +18,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE import_duplicate_row; ALTER TABLE import_job DROP COLUMN adjustments")
+    op.execute(
+        "DROP TABLE import_duplicate_row; ALTER TABLE import_job DROP COLUMN adjustments;"
+        " DELETE FROM vocabulary_alias WHERE kind = 'date';"
+        " ALTER TABLE vocabulary_alias DROP CONSTRAINT vocabulary_alias_kind_check;"
+        " ALTER TABLE vocabulary_alias ADD CONSTRAINT vocabulary_alias_kind_check"
+        " CHECK (kind IN ('category', 'neighbourhood', 'time_of_day', 'source'))"
+    )

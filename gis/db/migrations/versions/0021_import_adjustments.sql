@@ -10,3 +10,9 @@ CREATE TABLE import_duplicate_row (
     report_id bigint NOT NULL,
     PRIMARY KEY (batch_id, row_number)
 );
+
+-- A date form the GIS office confirmed once for every later file: 'two_digit_year' (۹۹/۹/۱۸ read as 1399/09/18,
+-- a two-digit year in this Jalali century or the last, whichever is not ahead).
+ALTER TABLE vocabulary_alias DROP CONSTRAINT vocabulary_alias_kind_check;
+ALTER TABLE vocabulary_alias ADD CONSTRAINT vocabulary_alias_kind_check
+    CHECK (kind IN ('category', 'neighbourhood', 'time_of_day', 'source', 'date'));
