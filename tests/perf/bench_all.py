@@ -2,8 +2,8 @@
 
     .venv/bin/python -m tests.perf.bench_all [ogc tiles import rebuild load]
 
-BENCH_REPORTS (default 1,000,000) sets the seed size; DATABASE_URL picks the server (else the embedded
-cluster).
+BENCH_REPORTS (default 1,000,000) sets the seed size, BENCH_DB the database (default safemap_bench);
+DATABASE_URL picks the server (else the embedded cluster).
 """
 
 import importlib

@@ -26,8 +26,10 @@ from tests.servers import start_uvicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 TEHRAN = ROOT / "data" / "tehran"
-BENCH_DB = "safemap_bench"
-TEMPLATE_DB = "safemap_bench_template"
+# BENCH_DB names another database, e.g. a small one (BENCH_REPORTS=100000) to develop against while the
+# full-size one stays.
+BENCH_DB = os.environ.get("BENCH_DB", "safemap_bench")
+TEMPLATE_DB = f"{BENCH_DB}_template"
 REPORTS = int(os.environ.get("BENCH_REPORTS", "1000000"))
 SPOTS_PER_REPORT = 0.2
 
