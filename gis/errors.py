@@ -167,6 +167,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "day_evening_night": ("باید روز، عصر یا شب (day، evening، night) باشد", "must be day, evening or night"),
     "not_a_score": ("{value!r} امتیاز ۰، ۱، ۲ یا ۳ نیست", "{value!r} is not a score 0, 1, 2 or 3"),
     "invalid_geometry": ("هندسهٔ نامعتبر ({reason})", "invalid geometry ({reason})"),
+    "self_intersection": (
+        "مرز این محدوده خودش را قطع می‌کند (نزدیک {at})؛ گوشه‌ها را به ترتیب دور آن بگذارید",
+        "the outline crosses itself (near {at}); place the corners in order around it",
+    ),
+    "offline_too_large": (
+        "آماده‌سازی برای کار بی‌اینترنت {size} مگابایت است و از حد {limit} مگابایت بیشتر است؛"
+        " نقشهٔ پایهٔ کوچک‌تری برگزینید یا از مدیر سامانه بخواهید حد را بالا ببرد",
+        "preparing for offline use takes {size} MB, over the limit of {limit} MB; choose a smaller base map"
+        " or ask the administrator to raise the limit",
+    ),
     "point_line_polygon": ("{kind} نقطه، خط یا چندضلعی نیست", "{kind} is not a point, line or polygon"),
     "no_area_with_code": ("محله‌ای با کد {area_code!r} نیست", "no neighbourhood with code {area_code!r}"),
     "no_such_import_batch": ("دستهٔ ورود {batch_id} نیست", "no import batch {batch_id}"),
@@ -779,6 +789,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 # The names users know fields by, (Persian, English); a field missing here is shown as its code.
 FIELDS: dict[str, tuple[str, str]] = {
     "held_on": ("تاریخ برگزاری", "held_on"),
+    "geometry": ("هندسه", "geometry"),
     "since": ("از تاریخ", "since"),
     "until": ("تا تاریخ", "until"),
     "end_date": ("تاریخ پایان", "end_date"),

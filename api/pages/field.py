@@ -75,6 +75,8 @@ def _my_spots(conn: Conn, user: User, lang: str) -> list[dict]:
             "area": (f["properties"]["area_en"] if en else None) or f["properties"]["area_fa"] or "",
             "lon": f["geometry"]["coordinates"][0] if f["geometry"]["type"] == "Point" else None,
             "lat": f["geometry"]["coordinates"][1] if f["geometry"]["type"] == "Point" else None,
+            # A dark street segment or a vacant lot is drawn as its line or outline.
+            "geometry": f["geometry"] if f["geometry"]["type"] != "Point" else None,
         }
         for f in found["features"]
     ]
@@ -117,7 +119,7 @@ def field_page(request: Request, user: User | None = Depends(current_user), conn
         "version": _version(),
     }
     my_spots = _my_spots(conn, user, lang)
-    config["spots"] = [spot for spot in my_spots if spot["lat"] is not None]
+    config["spots"] = [spot for spot in my_spots if spot["lat"] is not None or spot["geometry"]]
     context = {
         "user": user,
         "bar": top_bar(request, user),

@@ -5,6 +5,7 @@ so the rules and the aggregation are the same whichever way a place was reported
 """
 
 import json
+import re
 import uuid as uuidlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,6 +89,19 @@ def _precision(report: ReportCreate, *, located: bool) -> str:
     return "address" if report.address.strip() else "neighbourhood"
 
 
+_CROSSING = re.compile(r"^(?:Ring )?Self-intersection\[(-?[\d.]+) (-?[\d.]+)\]")
+
+
+def _invalid_geometry(reason: str) -> InvalidInput:
+    """PostGIS's reason in the user's words where it is a common one: an area drawn with its corners out of
+    order crosses itself (a tap on a tablet's small screen does it easily), and the place is named."""
+    crossing = _CROSSING.match(reason or "")
+    if crossing:
+        lon, lat = (float(value) for value in crossing.groups())
+        return InvalidInput("geometry", "self_intersection", at=f"{lat:.5f}, {lon:.5f}")
+    return InvalidInput("geometry", "invalid_geometry", reason=reason)
+
+
 def _place(conn: Conn, report: ReportCreate) -> tuple[str, int, str]:
     """(GeoJSON text, neighbourhood id, location precision) for the report's location."""
     if report.geometry is not None:
@@ -107,7 +121,7 @@ def _place(conn: Conn, report: ReportCreate) -> tuple[str, int, str]:
                 ) from exc
             valid, reason, kind, lon, lat = cur.fetchone()
         if not valid:
-            raise InvalidInput("geometry", "invalid_geometry", reason=reason)
+            raise _invalid_geometry(reason)
         if kind not in ("POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON"):
             raise InvalidInput("geometry", "point_line_polygon", kind=kind)
         located = locate(conn, lon=lon, lat=lat, field="geometry")

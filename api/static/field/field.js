@@ -436,16 +436,32 @@
   const NEARBY_M = 150;
   const spotIcon = L.divIcon({className: "spot-pin", iconSize: [48, 48], html: "", iconAnchor: [24, 24]});
   let chosenSpot = null;
+  // A line or an area is drawn as itself; its vertices and middle say how near it is.
   const spotMarkers = (config.spots || []).map((spot) => {
-    const m = L.marker([spot.lat, spot.lon], {icon: spotIcon, title: `${M.spot_marker}: ${spot.title}`,
-                                               keyboard: true}).addTo(map);
+    let m;
+    if (spot.geometry) {
+      m = L.GeoJSON.geometryToLayer({type: "Feature", geometry: spot.geometry},
+                                    {style: {color: "#f0a202", weight: 7, fillOpacity: 0.25, className: "spot-shape"}});
+      const middle = m.getBounds().getCenter();
+      spot.lat = middle.lat;
+      spot.lon = middle.lng;
+      spot.vertices = m.getLatLngs().flat(2).map((at) => ({lat: at.lat, lon: at.lng}));
+      m.addTo(map);
+    } else {
+      m = L.marker([spot.lat, spot.lon], {icon: spotIcon, title: `${M.spot_marker}: ${spot.title}`,
+                                          keyboard: true}).addTo(map);
+    }
     m.getElement().setAttribute("aria-label", localDigits(`${M.spot_marker}: ${spot.title}`));
-    m.on("click", () => {
+    m.getElement().dataset.spot = String(spot.id);
+    m.on("click", (event) => {
+      L.DomEvent.stopPropagation(event);  // a tap on a line or an area is not a new point there
       if (!$("lat").value) setPoint(spot.lat, spot.lon);
       offerSpot(spot);
     });
     return [spot, m];
   });
+  const spotDistance = (here, spot) => Math.min(metresBetween(here, spot),
+                                                ...(spot.vertices || []).map((at) => metresBetween(here, at)));
 
   function chooseSpot(spot) {
     chosenSpot = spot;
@@ -458,7 +474,7 @@
     offered = spot;
     if (!spot || form.dataset.mode !== "place") { $("nearby").hidden = true; chooseSpot(null); return; }
     const here = {lat: Number($("lat").value), lon: Number($("lon").value)};
-    const metres = Math.round(metresBetween(here, spot));
+    const metres = Math.round(spotDistance(here, spot));
     $("nearby-text").textContent = localDigits(M.nearby.replace("{metres}", metres).replace("{title}", spot.title));
     $("nearby").hidden = false;
     if (chosenSpot && chosenSpot !== spot) chooseSpot(null);
@@ -466,7 +482,7 @@
 
   function showNearby() {
     const here = {lat: Number($("lat").value), lon: Number($("lon").value)};
-    const near = (config.spots || []).map((spot) => [metresBetween(here, spot), spot])
+    const near = (config.spots || []).map((spot) => [spotDistance(here, spot), spot])
       .filter(([metres]) => metres <= NEARBY_M).sort((a, b) => a[0] - b[0]);
     offerSpot(near.length ? near[0][1] : null);
   }
