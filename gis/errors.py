@@ -107,6 +107,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a base map named {name!r} exists: remove it first or choose another name",
     ),
     "no_such_basemap": ("نقشهٔ پایه‌ای به نام {name!r} نیست", "no base map named {name!r}"),
+    "no_such_style": (
+        "سبکی به نام {style!r} برای این لایه نیست (سبک‌ها: {styles})",
+        "this collection has no style {style!r} (styles: {styles})",
+    ),
     "streets_name_column": (
         "ستون نام خیابان پیدا نشد؛ آن را با ‎--name-column نام ببرید (ستون‌ها: {columns})",
         "no column of street names; name it with --name-column (columns: {columns})",
@@ -501,6 +505,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{women} زن بیش از {participants} شرکت‌کننده است",
         "{women} women is more than the {participants} participants",
     ),
+    "follow_up_does_exist": ("پیگیری {follow_up_id} وجود ندارد", "follow-up {follow_up_id} does not exist"),
+    "follow_up_not_yours": (
+        "پیگیری {follow_up_id} از آنِ {owner} است: تنها او یا معاونت آن را انجام‌شده می‌زند",
+        "follow-up {follow_up_id} is owned by {owner}: only its owner or the deputy marks it done",
+    ),
+    "follow_up_already_done": (
+        "پیگیری {follow_up_id} پیش‌تر انجام شده است ({done_on})",
+        "follow-up {follow_up_id} is already done ({done_on})",
+    ),
     "focus_group_does_exist": (
         "گروه کانونی {session_id} وجود ندارد",
         "focus group {session_id} does not exist",
@@ -757,11 +770,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "«{field_name}» فیلد گزارش نیست؛ یکی از این‌ها: {fields}",
         "{field_name!r} is not a report field; one of {fields}",
     ),
-    "map_not_for_jobs": (
-        "ستون‌های انتخابی تنها در فایل‌های تا {rows} ردیف به کار می‌روند؛ سرستون‌ها را در فایل درست کنید",
-        "columns matched by hand apply to files of up to {rows} rows; correct the headers in the file itself",
-    ),
     "map_pair": ("باید به شکل ستون=فیلد باشد: {pair!r}", "must read column=field: {pair!r}"),
+    "fix_pair": (
+        "باید به شکل ردیف:ستون=مقدار باشد: {pair!r}",
+        "must read row:column=value: {pair!r}",
+    ),
+    "date_pair": (
+        "باید به شکل تاریخ نوشته‌شده=خوانش باشد، مانند 99/9/18=1399/09/18: {pair!r}",
+        "must read written date=reading, as 99/9/18=1399/09/18: {pair!r}",
+    ),
     "scan_pdf_or_image": (
         "نامهٔ اسکن‌شده باید PDF یا تصویر JPEG، PNG یا WebP تا {mb} مگابایت باشد",
         "the letter's scan must be a PDF or a JPEG, PNG or WebP image of up to {mb} MB",
@@ -793,6 +810,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "since": ("از تاریخ", "since"),
     "until": ("تا تاریخ", "until"),
     "end_date": ("تاریخ پایان", "end_date"),
+    "note": ("یادداشت", "note"),
 }
 
 

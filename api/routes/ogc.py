@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.auth import current_user, spot_scope
-from api.deps import DB, STREAM
+from api.deps import READ, READ_STREAM
 from gis.access import EVERY_SPOT, PUBLIC_SPOTS, SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput, Unauthorized
@@ -33,6 +33,7 @@ from gis.publish.ogc import (
     queryables,
     timestamp,
 )
+from gis.publish.styles import collection_style, collection_styles
 from gis.users import User
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
@@ -41,6 +42,7 @@ JSON = "application/json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 SCHEMA = "application/schema+json"
+STYLE_TYPES = {"qml": "application/vnd.qgis.qml+xml", "sld": "application/vnd.ogc.sld+xml;version=1.1"}
 CONFORMANCE = [
     *(
         f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
@@ -235,8 +237,51 @@ def collection_queryables(
     return Response(json.dumps(document, ensure_ascii=False), media_type=SCHEMA)
 
 
+@router.get(
+    "/collections/{collection_id}/styles",
+    summary="The collection's map styles (QML for QGIS, SLD 1.1), the first its default",
+)
+def styles(collection_id: str, request: Request) -> dict:
+    _check_parameters(request, ("f", "lang"))
+    found = get_collection(collection_id)
+    base = f"{_base(request)}/collections/{found.id}/styles"
+    listed = collection_styles(found.id)
+    return {
+        "default": listed[0].id if listed else None,
+        "styles": [
+            {
+                "id": style.id,
+                "title": style.title,
+                "links": [
+                    _link(f"{base}/{style.id}?f={fmt}", "stylesheet", kind, f"{style.title} ({fmt.upper()})")
+                    for fmt, kind in STYLE_TYPES.items()
+                ],
+            }
+            for style in listed
+        ],
+        "links": [_link(base, "self", JSON, "this document")],
+    }
+
+
+@router.get(
+    "/collections/{collection_id}/styles/{style_id}",
+    summary="One map style as QML (f=qml, QGIS) or SLD 1.1 (f=sld); labels in ?lang=fa|en",
+    response_class=Response,
+    responses={200: {"content": {kind: {} for kind in STYLE_TYPES.values()}}},
+)
+def style(collection_id: str, style_id: str, request: Request, conn: Conn = READ) -> Response:
+    _check_parameters(request, ("f", "lang"))
+    fmt = request.query_params.get("f", "qml")
+    if fmt not in STYLE_TYPES:
+        raise InvalidInput("f", "one_of", choices=", ".join(STYLE_TYPES))
+    found = get_collection(collection_id)
+    lang = "en" if request.query_params.get("lang") == "en" else "fa"  # Persian unless asked: QGIS sends none
+    document = collection_style(conn, found.id, style_id, fmt, lang)
+    return Response(document, media_type=STYLE_TYPES[fmt])
+
+
 @router.get("/collections", summary="Feature collections", response_class=Response)
-def collections(request: Request, conn: Conn = DB, user: User | None = Depends(current_user)) -> Response:
+def collections(request: Request, conn: Conn = READ, user: User | None = Depends(current_user)) -> Response:
     _check_parameters(request, ("f",))
     html = _html_wanted(request)
     document = {
@@ -252,7 +297,7 @@ def collections(request: Request, conn: Conn = DB, user: User | None = Depends(c
     "/collections/{collection_id}", summary="One collection's metadata and extent", response_class=Response
 )
 def collection(
-    collection_id: str, request: Request, conn: Conn = DB, user: User | None = Depends(current_user)
+    collection_id: str, request: Request, conn: Conn = READ, user: User | None = Depends(current_user)
 ) -> Response:
     _check_parameters(request, ("f",))
     found = get_collection(collection_id)
@@ -292,7 +337,7 @@ def _stream(conn: Conn, found: Collection, query, matched: int, links: list[dict
     responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
 )
 def items(
-    collection_id: str, request: Request, conn: Conn = STREAM, user: User | None = Depends(current_user)
+    collection_id: str, request: Request, conn: Conn = READ_STREAM, user: User | None = Depends(current_user)
 ) -> Response:
     found = get_collection(collection_id)
     _require(found, user)
@@ -349,7 +394,7 @@ def item(
     collection_id: str,
     feature_id: str,
     request: Request,
-    conn: Conn = DB,
+    conn: Conn = READ,
     user: User | None = Depends(current_user),
 ) -> Response:
     found = get_collection(collection_id)
