@@ -505,15 +505,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{women} زن بیش از {participants} شرکت‌کننده است",
         "{women} women is more than the {participants} participants",
     ),
-    "follow_up_does_exist": ("پیگیری {follow_up_id} وجود ندارد", "follow-up {follow_up_id} does not exist"),
-    "follow_up_not_yours": (
-        "پیگیری {follow_up_id} از آنِ {owner} است: تنها او یا معاونت آن را انجام‌شده می‌زند",
-        "follow-up {follow_up_id} is owned by {owner}: only its owner or the deputy marks it done",
-    ),
-    "follow_up_already_done": (
-        "پیگیری {follow_up_id} پیش‌تر انجام شده است ({done_on})",
-        "follow-up {follow_up_id} is already done ({done_on})",
-    ),
     "focus_group_does_exist": (
         "گروه کانونی {session_id} وجود ندارد",
         "focus group {session_id} does not exist",
@@ -770,15 +761,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "«{field_name}» فیلد گزارش نیست؛ یکی از این‌ها: {fields}",
         "{field_name!r} is not a report field; one of {fields}",
     ),
+    "map_not_for_jobs": (
+        "ستون‌های انتخابی تنها در فایل‌های تا {rows} ردیف به کار می‌روند؛ سرستون‌ها را در فایل درست کنید",
+        "columns matched by hand apply to files of up to {rows} rows; correct the headers in the file itself",
+    ),
     "map_pair": ("باید به شکل ستون=فیلد باشد: {pair!r}", "must read column=field: {pair!r}"),
-    "fix_pair": (
-        "باید به شکل ردیف:ستون=مقدار باشد: {pair!r}",
-        "must read row:column=value: {pair!r}",
-    ),
-    "date_pair": (
-        "باید به شکل تاریخ نوشته‌شده=خوانش باشد، مانند 99/9/18=1399/09/18: {pair!r}",
-        "must read written date=reading, as 99/9/18=1399/09/18: {pair!r}",
-    ),
     "scan_pdf_or_image": (
         "نامهٔ اسکن‌شده باید PDF یا تصویر JPEG، PNG یا WebP تا {mb} مگابایت باشد",
         "the letter's scan must be a PDF or a JPEG, PNG or WebP image of up to {mb} MB",
@@ -810,7 +797,6 @@ FIELDS: dict[str, tuple[str, str]] = {
     "since": ("از تاریخ", "since"),
     "until": ("تا تاریخ", "until"),
     "end_date": ("تاریخ پایان", "end_date"),
-    "note": ("یادداشت", "note"),
 }
 
 
