@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from fastapi import UploadFile
+from fastapi import Response, UploadFile
 
 from gis.errors import InvalidInput
 
@@ -25,3 +25,14 @@ def read_upload(file: UploadFile, *, field: str, max_bytes: int, refused: str, *
     if len(data) > max_bytes:
         raise InvalidInput(field, refused, **params)
     return data
+
+
+# The OpenAPI description of a route answering with a stored photo's bytes.
+PHOTO_RESPONSES: dict = {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}}
+
+
+def stored_photo(response: Response, result: dict, href: str) -> dict:
+    """A stored photo's answer: 201 when new, 200 when its UUID was sent before (a tablet's retry)."""
+    if not result["created"]:
+        response.status_code = 200
+    return {**result, "href": href}

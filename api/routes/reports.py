@@ -1,5 +1,6 @@
 """Reports sent by the tablet page and other API clients: idempotent by client UUID, photos beside them."""
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
@@ -9,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import require
 from api.deps import DB
+from api.uploads import PHOTO_RESPONSES, stored_photo
 from gis import access, vocabulary
 from gis.db import Conn
 from gis.errors import Conflict, Forbidden, NotFound
@@ -140,21 +142,13 @@ def upload_photo(
 ) -> dict:
     data = file.file.read(MAX_BYTES + 1)
     result = add_photo(conn, report_uuid=str(report_uuid), photo_uuid=str(uuid), data=data, user=user)
-    if not result.created:
-        response.status_code = 200
-    return {
-        "id": result.id,
-        "uuid": result.uuid,
-        "report_id": result.report_id,
-        "created": result.created,
-        "href": f"/api/reports/{report_uuid}/photos/{result.uuid}",
-    }
+    return stored_photo(response, asdict(result), f"/api/reports/{report_uuid}/photos/{result.uuid}")
 
 
 @router.get(
     "/{report_uuid}/photos/{photo_uuid}",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+    responses=PHOTO_RESPONSES,
     summary="A report's photo",
 )
 def read_photo(

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import require_user, spot_scope
 from api.deps import DB
+from api.uploads import PHOTO_RESPONSES, stored_photo
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput
@@ -237,15 +238,13 @@ def upload_action_photo(
 ) -> dict:
     data = file.file.read(MAX_BYTES + 1)
     result = add_action_photo(conn, user=user, action_id=action_id, photo_uuid=str(uuid), data=data)
-    if not result["created"]:
-        response.status_code = 200
-    return {**result, "href": f"/api/actions/{action_id}/photos/{result['uuid']}"}
+    return stored_photo(response, result, f"/api/actions/{action_id}/photos/{result['uuid']}")
 
 
 @router.get(
     "/actions/{action_id}/photos/{photo_uuid}",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+    responses=PHOTO_RESPONSES,
     summary="An action's photo",
 )
 def read_action_photo(
@@ -336,15 +335,13 @@ def upload_visit_photo(
     result = visit_photos.add_visit_photo(
         conn, user=user, spot_id=spot_id, visit_id=visit_id, photo_uuid=str(uuid), data=data, public=public
     )
-    if not result["created"]:
-        response.status_code = 200
-    return {**result, "href": f"/api/spots/{spot_id}/photos/{result['uuid']}"}
+    return stored_photo(response, result, f"/api/spots/{spot_id}/photos/{result['uuid']}")
 
 
 @router.get(
     "/spots/{spot_id}/photos/{photo_uuid}",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+    responses=PHOTO_RESPONSES,
     summary="One photo of a spot (a report's, a visit's or an action's); ?thumb=true for a small JPEG",
 )
 def read_spot_photo(

@@ -17,6 +17,7 @@ import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from psycopg2 import sql
 
 from gis.db import Conn
 from gis.errors import Conflict, InvalidInput, NotFound
@@ -98,6 +99,48 @@ def checked_uuid(field: str, value: str) -> str:
         raise InvalidInput(field, "not_a_uuid") from exc
 
 
+def store_photo(
+    conn: Conn,
+    table: str,
+    owner: tuple[str, int],
+    photo_uuid: str,
+    data: bytes,
+    user: User,
+    *,
+    elsewhere: Conflict | None = None,
+    extra: dict[str, object] | None = None,
+) -> tuple[int, bool]:
+    """Clean and store a photo under its owner (`owner`: column, id) in a photo table; the same UUID again
+    stores nothing and answers the first upload, so a tablet may resend. (photo id, created); `elsewhere`
+    (by default "used elsewhere") when the UUID already belongs to another owner."""
+    content_type, data = checked_upload(data)
+    row = {
+        "uuid": photo_uuid,
+        owner[0]: owner[1],
+        "content_type": content_type,
+        "bytes": data,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        **(extra or {}),
+        "created_by": user.id,
+    }
+    insert = sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (uuid) DO NOTHING RETURNING id").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, row)),
+        sql.SQL(", ").join(sql.Placeholder() * len(row)),
+    )
+    stored = sql.SQL("SELECT id, {} FROM {} WHERE uuid = %s").format(
+        sql.Identifier(owner[0]), sql.Identifier(table)
+    )
+    with conn.cursor() as cur:
+        cur.execute(insert, list(row.values()))
+        created = cur.fetchone() is not None
+        cur.execute(stored, (photo_uuid,))
+        photo_id, owner_id = cur.fetchone()
+    if owner_id != owner[1]:
+        raise elsewhere or Conflict("uuid_used_elsewhere", field="uuid")
+    return photo_id, created
+
+
 def _report(conn: Conn, report_uuid: str, user: User) -> int:
     """The report's id, if this user may touch it (facilitators only in their neighbourhoods); a report
     elsewhere is not found, exactly like one that does not exist, so its UUID tells nothing."""
@@ -114,21 +157,11 @@ def add_photo(conn: Conn, *, report_uuid: str, photo_uuid: str, data: bytes, use
     photo_uuid = checked_uuid("uuid", photo_uuid)
     # Who may touch the report is checked before the file, so a refusal tells nothing about the upload.
     report_id = _report(conn, report_uuid, user)
-    content_type, data = checked_upload(data)
-    with conn.cursor() as cur:
-        cur.execute(
-            "INSERT INTO report_photo (uuid, report_id, content_type, bytes, sha256, created_by)"
-            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (uuid) DO NOTHING RETURNING id",
-            (photo_uuid, report_id, content_type, data, hashlib.sha256(data).hexdigest(), user.id),
-        )
-        row = cur.fetchone()
-        if row is not None:
-            return PhotoResult(row[0], photo_uuid, report_id, created=True)
-        cur.execute("SELECT id, report_id FROM report_photo WHERE uuid = %s", (photo_uuid,))
-        photo_id, owner = cur.fetchone()
-    if owner != report_id:
-        raise Conflict("photo_belongs_another_report", photo_uuid=photo_uuid, field="uuid")
-    return PhotoResult(photo_id, photo_uuid, report_id, created=False)
+    elsewhere = Conflict("photo_belongs_another_report", photo_uuid=photo_uuid, field="uuid")
+    photo_id, created = store_photo(
+        conn, "report_photo", ("report_id", report_id), photo_uuid, data, user, elsewhere=elsewhere
+    )
+    return PhotoResult(photo_id, photo_uuid, report_id, created=created)
 
 
 def get_photo(conn: Conn, *, report_uuid: str, photo_uuid: str, user: User) -> tuple[str, bytes, str]:

@@ -1,13 +1,11 @@
 """Photos an agency attaches to its own action as proof of the work: cleaned like report photos, stored with
 the action, listed with it for everyone who may read the action."""
 
-import hashlib
-
 from gis import access
 from gis.access import Scope
 from gis.db import Conn, one_value
-from gis.errors import Conflict, NotFound
-from gis.intake.photos import checked_upload, checked_uuid
+from gis.errors import NotFound
+from gis.intake.photos import checked_uuid, store_photo
 from gis.users import User
 
 
@@ -24,18 +22,7 @@ def add_action_photo(conn: Conn, *, user: User, action_id: int, photo_uuid: str,
     if access.scope_of(user.role, "action.progress") is Scope.AGENCY and user.agency_id != agency_id:
         # Another agency's action answers as one that does not exist: its id tells nothing.
         raise NotFound("action_does_exist", action_id=action_id, field="action")
-    content_type, data = checked_upload(data)
-    with conn.cursor() as cur:
-        cur.execute(
-            "INSERT INTO action_photo (uuid, action_id, content_type, bytes, sha256, created_by)"
-            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (uuid) DO NOTHING RETURNING id",
-            (photo_uuid, action_id, content_type, data, hashlib.sha256(data).hexdigest(), user.id),
-        )
-        created = cur.fetchone() is not None
-        cur.execute("SELECT action_id FROM action_photo WHERE uuid = %s", (photo_uuid,))
-        owner = cur.fetchone()[0]
-    if owner != action_id:
-        raise Conflict("uuid_used_elsewhere", field="uuid")
+    _, created = store_photo(conn, "action_photo", ("action_id", action_id), photo_uuid, data, user)
     return {"uuid": photo_uuid, "action_id": action_id, "created": created}
 
 

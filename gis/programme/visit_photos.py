@@ -6,12 +6,10 @@ the staff (who may read names on a spot, `spot.read_actors`); anyone else who ma
 visit photos the staff marked public.
 """
 
-import hashlib
-
 from gis import access
 from gis.db import Conn, dict_cursor
-from gis.errors import Conflict, NotFound
-from gis.intake.photos import checked_upload, checked_uuid
+from gis.errors import NotFound
+from gis.intake.photos import checked_uuid, store_photo
 from gis.users import User
 
 
@@ -31,19 +29,9 @@ def add_visit_photo(
         row = cur.fetchone()
     if row is None or not user.covers_area(row[0]):
         raise NotFound("spot_does_exist", spot_id=spot_id, field="visit")
-    content_type, data = checked_upload(data)
     public = bool(public) and access.may(user.role, "spot.remediate")
-    with conn.cursor() as cur:
-        cur.execute(
-            "INSERT INTO visit_photo (uuid, visit_id, content_type, bytes, sha256, public, created_by)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (uuid) DO NOTHING RETURNING id",
-            (photo_uuid, visit_id, content_type, data, hashlib.sha256(data).hexdigest(), public, user.id),
-        )
-        created = cur.fetchone() is not None
-        cur.execute("SELECT visit_id FROM visit_photo WHERE uuid = %s", (photo_uuid,))
-        owner = cur.fetchone()[0]
-    if owner != visit_id:
-        raise Conflict("uuid_used_elsewhere", field="uuid")
+    extra = {"public": public}
+    _, created = store_photo(conn, "visit_photo", ("visit_id", visit_id), photo_uuid, data, user, extra=extra)
     return {"uuid": photo_uuid, "visit_id": visit_id, "public": public, "created": created}
 
 
