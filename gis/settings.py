@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     basemap_url: str | None = None
     basemap_attribution: str = ""
     basemap_dir: Path = Path("var/basemaps")  # the data folder's copies of `safemap basemap add` files
+    # The most a facilitator's tablet downloads to work offline (base map tiles and spots), in MB.
+    field_offline_max_mb: float = Field(default=50, gt=0, le=2048)
     open311_api_keys: str = ""
     public_map: bool = True
     # The address users reach the tool by (https://gis.example.ir/safemap): links in OGC and Open311 answers

@@ -15,12 +15,11 @@ from api.pages.basemaps import basemap_config
 from api.pages.nav import top_bar
 from api.pages.render import language, render
 from api.pages.strings import WORDS, pick, words
-from gis.access import may, scope_for
+from gis.access import may
 from gis.db import Conn
-from gis.intake.field import field_categories, field_neighbourhoods
+from gis.intake.field import field_categories, field_neighbourhoods, field_spots
 from gis.intake.photos import MAX_BYTES
 from gis.places.landmarks import landmarks_geojson
-from gis.spots import SpotFilter, spots_geojson
 from gis.users import User
 from gis.vocabulary import AUDIT_CRITERIA, AUDIT_KEYS, TIMES_OF_DAY
 
@@ -62,9 +61,7 @@ def _my_spots(conn: Conn, user: User, lang: str) -> list[dict]:
     """The open spots in the facilitator's neighbourhoods (all for a role not bound to any), earliest stage
     first: what their next visit or focus group may look at, and what the map shows nearby (with the page,
     so offline too) for «همین مکان است»."""
-    found = json.loads(
-        spots_geojson(conn, SpotFilter(status="open", scope=scope_for(user, public_map=False), limit=500))
-    )
+    found = json.loads(field_spots(conn, user))
     en = lang == "en"
     spots = [
         {

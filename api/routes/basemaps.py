@@ -1,18 +1,21 @@
 """Base maps served by the tool itself, the street and landmark layers drawn over them, and address search.
 All of it is public base data (no spot, no report): anyone who may see a map may read it."""
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from api.auth import require
 from api.deps import DB
 from api.errors import request_language
 from gis.db import Conn
 from gis.errors import InvalidInput
+from gis.intake.field import field_extent, field_spots
 from gis.places.landmarks import landmarks_geojson
 from gis.places.search import MAX_QUERY, search_places
 from gis.places.streets import streets_geojson
-from gis.publish.basemaps import basemap_tile
+from gis.publish.basemaps import basemap_tile, offline_tiles
 from gis.publish.tiles import MAX_ZOOM
 from gis.spots import parse_bbox
+from gis.users import User
 
 router = APIRouter(tags=["base maps"])
 # A tile's URL carries its base map's id (?v=), so a base map added again under the same name gets new URLs:
@@ -74,3 +77,32 @@ def search_route(
     conn: Conn = DB,
 ) -> dict:
     return {"query": q, "results": search_places(conn, q, lang=request_language(request))}
+
+
+@router.get(
+    "/api/field/offline",
+    summary="What the tablet downloads to work offline: a local base map's tiles over the facilitator's "
+    "neighbourhoods, and their spots, with the size; over SAFEMAP_FIELD_OFFLINE_MAX_MB it is refused",
+)
+def field_offline_route(
+    request: Request,
+    basemap: str = Query(..., max_length=63, description="the name of a local base map"),
+    user: User = Depends(require("report.submit")),
+    conn: Conn = DB,
+) -> dict:
+    extent = field_extent(conn, user)
+    if extent is None:
+        raise InvalidInput("area", "no_areas_loaded")
+    plan = offline_tiles(conn, basemap, extent)
+    spots_bytes = len(field_spots(conn, user).encode())
+    total = plan["bytes"] + spots_bytes
+    limit = request.app.state.settings.field_offline_max_mb
+    if total > limit * 1_000_000:
+        raise InvalidInput("basemap", "offline_too_large", size=_mb(total), limit=_mb(limit * 1_000_000))
+    return plan | {"spots_bytes": spots_bytes, "total_bytes": total, "limit_bytes": round(limit * 1_000_000)}
+
+
+def _mb(size: float) -> str:
+    """A size in megabytes as people read it: one decimal below 10 MB, whole above."""
+    mb = size / 1_000_000
+    return f"{mb:.1f}" if mb < 10 else f"{mb:.0f}"

@@ -9,9 +9,11 @@ database checks the same with `safety_audit_is_valid`.
 """
 
 from gis import access
+from gis.access import scope_for
 from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput
 from gis.lang import latin_digits
+from gis.spots import SpotFilter, spots_geojson
 from gis.users import User
 from gis.vocabulary import AUDIT_KEYS
 
@@ -34,6 +36,27 @@ def field_neighbourhoods(conn: Conn, user: User) -> str:
         every = access.scope_of(user.role, "report.submit") is not access.Scope.AREAS
         cur.execute(NEIGHBOURHOODS_SQL, {"all": every, "ids": list(user.area_ids)})
         return cur.fetchone()[0]
+
+
+def field_extent(conn: Conn, user: User) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) around the neighbourhoods this user reports in: what the tablet keeps
+    offline."""
+    with conn.cursor() as cur:
+        every = access.scope_of(user.role, "report.submit") is not access.Scope.AREAS
+        cur.execute(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)"
+            " FROM (SELECT ST_Extent(geom) AS e FROM area"
+            "       WHERE level = 'neighbourhood' AND (%(all)s OR id = ANY(%(ids)s))) q",
+            {"all": every, "ids": list(user.area_ids)},
+        )
+        row = cur.fetchone()
+    return None if row[0] is None else tuple(row)
+
+
+def field_spots(conn: Conn, user: User) -> str:
+    """The open spots this user may read (a facilitator: their neighbourhoods'), as GeoJSON text: what the
+    tablet shows nearby and keeps offline, never more than its reader's scope."""
+    return spots_geojson(conn, SpotFilter(status="open", scope=scope_for(user, public_map=False), limit=500))
 
 
 def field_categories(conn: Conn) -> list[dict]:

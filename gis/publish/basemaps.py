@@ -5,6 +5,7 @@ Each file is read by a well-kept reader (sqlite3 for MBTiles, `pmtiles`, `rio-ti
 GeoTIFF, cut into web-mercator tiles as they are asked for); the registry is the `basemap` table.
 """
 
+import math
 import re
 import shutil
 import sqlite3
@@ -245,3 +246,52 @@ def _geotiff_tile(path: Path, z: int, x: int, y: int) -> bytes | None:
         except TileOutsideBounds:
             return None
     return image.render(img_format="PNG")
+
+
+# The zooms a facilitator's tablet keeps offline: the whole neighbourhood (12) down to a street's houses
+# (17), within what the base map holds (Leaflet scales its deepest tiles further).
+OFFLINE_ZOOMS = (12, 17)
+# A size is measured on this many tiles, spread over the list, when there are more.
+SIZE_SAMPLE = 48
+
+
+def tiles_over(bbox: tuple[float, float, float, float], zooms: tuple[int, int]) -> list[tuple[int, int, int]]:
+    """(z, x, y) of every tile over `bbox` (west, south, east, north in degrees) at each zoom of the range,
+    with one more tile on each side: the tablet's screen shows a little around its neighbourhoods."""
+    west, south, east, north = bbox
+    found = []
+    for z in range(zooms[0], zooms[1] + 1):
+        last = 2**z - 1
+        x0, y0 = _tile_xy(north, west, z)
+        x1, y1 = _tile_xy(south, east, z)
+        found += [
+            (z, x, y)
+            for x in range(max(0, x0 - 1), min(last, x1 + 1) + 1)
+            for y in range(max(0, y0 - 1), min(last, y1 + 1) + 1)
+        ]
+    return found
+
+
+def _tile_xy(lat: float, lon: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    lat = max(-85.0511, min(85.0511, lat))
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return min(x, n - 1), min(y, n - 1)
+
+
+def offline_tiles(conn: Conn, name: str, bbox: tuple[float, float, float, float]) -> dict:
+    """What keeping base map `name` offline over `bbox` takes: its zooms (OFFLINE_ZOOMS within the file's),
+    the tiles, and their size in bytes, measured on the tiles themselves (on a spread sample when there are
+    many: a GeoTIFF's tiles are cut as they are asked for)."""
+    row = next((row for row in list_basemaps(conn) if row["name"] == name), None)
+    if row is None:
+        raise NotFound("no_such_basemap", field="basemap", name=name)
+    low = min(max(OFFLINE_ZOOMS[0], row["min_zoom"]), row["max_zoom"])
+    high = max(min(OFFLINE_ZOOMS[1], row["max_zoom"]), low)
+    tiles = tiles_over(bbox, (low, high))
+    step = max(1, len(tiles) // SIZE_SAMPLE)
+    sample = tiles[step // 2 :: step]
+    measured = [basemap_tile(conn, name, *tile) for tile in sample]
+    average = sum(len(tile.body) for tile in measured if tile) / max(1, len(sample))
+    return {"basemap": name, "zooms": [low, high], "tiles": tiles, "bytes": round(average * len(tiles))}
