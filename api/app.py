@@ -53,8 +53,9 @@ FAVICON = (
 )
 
 
-def create_app(url: str | None = None) -> FastAPI:
-    """Build the app on `url`, or on the configured database (the embedded cluster when none is set)."""
+def create_app(url: str | None = None, read_url: str | None = None) -> FastAPI:
+    """Build the app on `url`, or on the configured database (the embedded cluster when none is set); reads
+    of tiles, features, map data and exports go to `read_url` (DATABASE_READ_URL) when there is one."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -64,6 +65,8 @@ def create_app(url: str | None = None) -> FastAPI:
         yield
         app.state.import_worker.stop()
         app.state.database.close()
+        if app.state.read_database is not None:
+            app.state.read_database.close()
 
     app = FastAPI(
         title="Safemap",
@@ -75,6 +78,8 @@ def create_app(url: str | None = None) -> FastAPI:
     )
     app.state.settings = get_settings()
     app.state.database = Database(url or database_url(app.state.settings))
+    read_url = read_url or app.state.settings.database_read_url
+    app.state.read_database = Database(read_url, read_only=True) if read_url else None
     errors.install(app)
     for module in (
         health,

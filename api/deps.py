@@ -1,4 +1,4 @@
-"""Request dependencies: a database connection in one transaction."""
+"""Request dependencies: a database connection in one transaction, on the primary or (reads) a standby."""
 
 import threading
 from collections.abc import Iterator
@@ -20,9 +20,12 @@ STATEMENT_TIMEOUT = "30s"
 class Database:
     """The app's pool, opened on first use: the app starts (and /health answers 503) with the server down."""
 
-    def __init__(self, url: str, max_connections: int = 20) -> None:
+    def __init__(self, url: str, max_connections: int = 20, *, read_only: bool = False) -> None:
         self.url = url
         self.max_connections = max_connections
+        # A read replica's pool: every transaction read-only, so a write sent there by mistake fails loudly
+        # even when DATABASE_READ_URL names a primary.
+        self.read_only = read_only
         self._pool: ThreadedConnectionPool | None = None
         self._opening = threading.Lock()  # the first requests arrive together: one pool, not one each
         # psycopg2's pool raises when it is exhausted; requests past max_connections wait their turn instead.
@@ -39,7 +42,8 @@ class Database:
                         self.url,
                         application_name="safemap",
                         connect_timeout=5,
-                        options=f"-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}",
+                        options=f"-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}"
+                        + (" -c default_transaction_read_only=on" if self.read_only else ""),
                     )
             return self._pool
 
@@ -66,9 +70,13 @@ class Database:
 
 
 def get_conn(request: Request) -> Iterator[Conn]:
-    """A pooled connection: committed when the route returns (a failed commit raises, so the answer is an
-    error, never a 2xx), rolled back when it raises."""
-    database: Database = request.app.state.database
+    """A pooled connection to the primary: committed when the route returns (a failed commit raises, so the
+    answer is an error, never a 2xx), rolled back when it raises."""
+    yield from session(request.app.state.database)
+
+
+def session(database: Database) -> Iterator[Conn]:
+    """A connection of `database`'s pool in one transaction, given back (or closed if broken) at the end."""
     pool = database.pool()
     # Bounded, so a server flooded past its thread pool answers 503 rather than waiting for ever.
     if not database.slots.acquire(timeout=30):
@@ -104,3 +112,24 @@ DB = Depends(get_conn, scope="function")
 # Only for an answer streamed from a server-side cursor (GeoJSON/CSV exports, OGC items): the connection must
 # outlive the route, so it ends after the response. It only reads; nothing a client relies on commits there.
 STREAM = Depends(get_conn, scope="request")
+
+
+def get_read_conn(request: Request, conn: Conn = DB) -> Iterator[Conn]:
+    """For routes that only read (tiles, OGC features, map data): a read-only connection to the standby of
+    DATABASE_READ_URL, or the request's own primary connection when none is set (one connection, not two)."""
+    replica: Database | None = request.app.state.read_database
+    if replica is None:
+        yield conn
+        return
+    yield from session(replica)
+
+
+def get_read_stream(request: Request) -> Iterator[Conn]:
+    """STREAM's connection on the standby of DATABASE_READ_URL when one is set (exports, OGC items)."""
+    yield from session(request.app.state.read_database or request.app.state.database)
+
+
+# A route that only reads: `conn: Conn = READ` (READ_STREAM for answers streamed from a server-side cursor).
+# Its data may lag the primary by the standby's replay delay; anything the same request writes goes to DB.
+READ = Depends(get_read_conn, scope="function")
+READ_STREAM = Depends(get_read_stream, scope="request")

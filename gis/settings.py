@@ -17,6 +17,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "SAFEMAP_DATABASE_URL")
     )
+    # A streaming standby for reads (tiles, OGC features, map data, exports); unset: all on the primary.
+    database_read_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_READ_URL", "SAFEMAP_DATABASE_READ_URL")
+    )
     pg_dir: Path = Path("var/pg")
     pg_port: int | None = Field(default=None, ge=1024, le=65535)
     pg_database: str = "safemap"

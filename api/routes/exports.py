@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from api.auth import current_user, spot_scope
-from api.deps import STREAM
+from api.deps import READ_STREAM
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.errors import Unauthorized
@@ -59,7 +59,7 @@ def download(
         None, max_length=100, description="comma-separated: spots, reports, areas, events (GeoJSON/CSV: one)"
     ),
     persian_headers: bool = Query(False, description="CSV/XLSX: Persian column headers"),
-    conn: Conn = STREAM,
+    conn: Conn = READ_STREAM,
     user: User | None = Depends(current_user),
     scope: SpotScope = Depends(spot_scope),
 ) -> Response:

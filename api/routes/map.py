@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import DB
+from api.deps import READ
 from api.routes.spots import spot_filter
 from gis.db import Conn
 from gis.publish.mapdata import MAX_SPOTS, heat_points, map_spots
@@ -19,11 +19,13 @@ def map_spots_route(
     filters: SpotFilter = Depends(spot_filter),
     zoom: int = ZOOM,
     limit: int = Query(MAX_SPOTS, ge=1, le=MAX_SPOTS, description="past this many spots, clusters are sent"),
-    conn: Conn = DB,
+    conn: Conn = READ,
 ) -> Response:
     return Response(map_spots(conn, filters, zoom=zoom, max_spots=limit), media_type="application/geo+json")
 
 
 @router.get("/api/map/heat", summary="Reports in a viewport as heatmap points [lat, lon, weight]")
-def map_heat_route(filters: SpotFilter = Depends(spot_filter), zoom: int = ZOOM, conn: Conn = DB) -> Response:
+def map_heat_route(
+    filters: SpotFilter = Depends(spot_filter), zoom: int = ZOOM, conn: Conn = READ
+) -> Response:
     return Response(heat_points(conn, filters, zoom=zoom), media_type="application/json")

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.auth import current_user, spot_scope
-from api.deps import DB, STREAM
+from api.deps import READ, READ_STREAM
 from gis.access import EVERY_SPOT, PUBLIC_SPOTS, SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput, Unauthorized
@@ -269,7 +269,7 @@ def styles(collection_id: str, request: Request) -> dict:
     response_class=Response,
     responses={200: {"content": {kind: {} for kind in STYLE_TYPES.values()}}},
 )
-def style(collection_id: str, style_id: str, request: Request, conn: Conn = DB) -> Response:
+def style(collection_id: str, style_id: str, request: Request, conn: Conn = READ) -> Response:
     _check_parameters(request, ("f", "lang"))
     fmt = request.query_params.get("f", "qml")
     if fmt not in STYLE_TYPES:
@@ -281,7 +281,7 @@ def style(collection_id: str, style_id: str, request: Request, conn: Conn = DB) 
 
 
 @router.get("/collections", summary="Feature collections", response_class=Response)
-def collections(request: Request, conn: Conn = DB, user: User | None = Depends(current_user)) -> Response:
+def collections(request: Request, conn: Conn = READ, user: User | None = Depends(current_user)) -> Response:
     _check_parameters(request, ("f",))
     html = _html_wanted(request)
     document = {
@@ -297,7 +297,7 @@ def collections(request: Request, conn: Conn = DB, user: User | None = Depends(c
     "/collections/{collection_id}", summary="One collection's metadata and extent", response_class=Response
 )
 def collection(
-    collection_id: str, request: Request, conn: Conn = DB, user: User | None = Depends(current_user)
+    collection_id: str, request: Request, conn: Conn = READ, user: User | None = Depends(current_user)
 ) -> Response:
     _check_parameters(request, ("f",))
     found = get_collection(collection_id)
@@ -337,7 +337,7 @@ def _stream(conn: Conn, found: Collection, query, matched: int, links: list[dict
     responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
 )
 def items(
-    collection_id: str, request: Request, conn: Conn = STREAM, user: User | None = Depends(current_user)
+    collection_id: str, request: Request, conn: Conn = READ_STREAM, user: User | None = Depends(current_user)
 ) -> Response:
     found = get_collection(collection_id)
     _require(found, user)
@@ -394,7 +394,7 @@ def item(
     collection_id: str,
     feature_id: str,
     request: Request,
-    conn: Conn = DB,
+    conn: Conn = READ,
     user: User | None = Depends(current_user),
 ) -> Response:
     found = get_collection(collection_id)

@@ -6,7 +6,7 @@ import hashlib
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.auth import spot_scope
-from api.deps import DB
+from api.deps import READ
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.publish.tiles import LAYERS, MAX_ZOOM, collection_tile, tile
@@ -47,7 +47,7 @@ def spots_and_areas_tile(
     layers: str = Query(",".join(LAYERS), max_length=40, description="spots, areas or both"),
     stage: str | None = Query(None, max_length=20, description="spots of these stages, e.g. 3,4"),
     category: str | None = Query(None, max_length=400, description="spots of these categories"),
-    conn: Conn = DB,
+    conn: Conn = READ,
     scope: SpotScope = Depends(spot_scope),
 ) -> Response:
     body = tile(
@@ -75,7 +75,7 @@ def ogc_collection_tile(
     z: int = Path(..., ge=0, le=MAX_ZOOM),
     y: int = Path(..., ge=0),
     x: int = Path(..., ge=0),
-    conn: Conn = DB,
+    conn: Conn = READ,
     scope: SpotScope = Depends(spot_scope),
 ) -> Response:
     return _tile_response(request, collection_tile(conn, collection_id, z, x, y, scope=scope))
