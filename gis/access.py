@@ -19,6 +19,7 @@ class Scope(StrEnum):
     AREAS = "areas"  # the neighbourhoods the user is bound to
     AGENCY = "agency"  # the spots where the user's agency has an action
     PUBLIC = "public"  # anyone, signed in or not: spots past mapping, without names
+    OWN = "own"  # what the user's agency, or their staff role, owns (a meeting decision's follow-up)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ PERMISSIONS: dict[str, dict[str, Scope]] = {
     "programme.manage": _DEPUTY,
     # A meeting decision's follow-up is owned by an agency (by its code) or by one of these staff roles.
     "follow_up.own": _STAFF,
+    # Marking a follow-up done: its owner (the agency's users, or the staff role named), or the deputy any.
+    "follow_up.complete": {**_DEPUTY, "gis_office": Scope.OWN, "agency": Scope.OWN},
     "dashboard.read": _READERS,
     # Pages: the tablet page is the facilitators' work (the GIS office works at /work).
     "page.field": {"facilitator": Scope.AREAS},

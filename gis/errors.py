@@ -505,6 +505,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{women} زن بیش از {participants} شرکت‌کننده است",
         "{women} women is more than the {participants} participants",
     ),
+    "follow_up_does_exist": ("پیگیری {follow_up_id} وجود ندارد", "follow-up {follow_up_id} does not exist"),
+    "follow_up_not_yours": (
+        "پیگیری {follow_up_id} از آنِ {owner} است: تنها او یا معاونت آن را انجام‌شده می‌زند",
+        "follow-up {follow_up_id} is owned by {owner}: only its owner or the deputy marks it done",
+    ),
+    "follow_up_already_done": (
+        "پیگیری {follow_up_id} پیش‌تر انجام شده است ({done_on})",
+        "follow-up {follow_up_id} is already done ({done_on})",
+    ),
     "focus_group_does_exist": (
         "گروه کانونی {session_id} وجود ندارد",
         "focus group {session_id} does not exist",
@@ -797,6 +806,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "since": ("از تاریخ", "since"),
     "until": ("تا تاریخ", "until"),
     "end_date": ("تاریخ پایان", "end_date"),
+    "note": ("یادداشت", "note"),
 }
 
 

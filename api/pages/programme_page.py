@@ -18,7 +18,7 @@ from gis.db import Conn
 from gis.lang import jalali
 from gis.programme.activities import list_activities, list_phases
 from gis.programme.agencies import list_agencies
-from gis.programme.follow_ups import STAFF_OWNERS, list_follow_ups
+from gis.programme.follow_ups import STAFF_OWNERS, list_follow_ups, may_complete
 from gis.users import User
 from gis.vocabulary import alias_targets
 
@@ -60,6 +60,7 @@ def programme_page(request: Request, user: User | None = Depends(current_user), 
             "manage": may(user.role, "programme.manage"),
             "calls": may(user.role, "report.contact"),
             "blank_rows": range(BLANK_FOLLOW_UPS),
+            "may_complete": lambda follow_up: may_complete(user, follow_up),
             "jd": lambda value: (
                 (number(jalali(value), lang) if lang == "fa" else str(value)) if value else "–"
             ),

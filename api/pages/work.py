@@ -59,7 +59,7 @@ def work_page(request: Request, user: User | None = Depends(current_user), conn:
         return render(request, "work_office.html", {**context, "spots": spots, "basemaps": basemaps})
     follow_ups = [
         {**f, "due_label": f["due_on"].isoformat() if lang == "en" else persian_digits(jalali(f["due_on"]))}
-        for f in list_follow_ups(conn, user=user)
+        for f in list_follow_ups(conn, user=user, open_only=True)
     ]
     context["follow_ups"] = follow_ups
     return render(request, "work_actions.html", {**context, "actions": _actions(conn, user, lang)})

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from api.auth import require, require_user
@@ -10,11 +10,12 @@ from api.deps import DB
 from gis.db import Conn
 from gis.lang import parse_day
 from gis.programme.activities import add_activity, add_phase, list_activities, list_phases, set_phase_dates
-from gis.programme.follow_ups import add_follow_up, list_follow_ups
+from gis.programme.follow_ups import add_follow_up, complete_follow_up, list_follow_ups
 from gis.users import User
 
 router = APIRouter(prefix="/api/programme", tags=["programme"])
 DAY = "1399/09/15 (Persian or Latin digits) or ISO 2020-12-05"
+RECORD_ID = Path(..., ge=1, le=2_147_483_647)
 
 
 class FollowUpCreate(BaseModel):
@@ -98,6 +99,18 @@ def follow_ups(user: User = Depends(require_user), conn: Conn = DB) -> list[dict
     return list_follow_ups(conn, user=user)
 
 
+@router.post(
+    "/follow-ups/{follow_up_id}/done", summary="Mark a follow-up done with a note (its owner or the deputy)"
+)
+def follow_up_done(
+    follow_up_id: int = RECORD_ID,
+    note: str = Body(..., embed=True, max_length=2000, description="what was done: the follow-up's record"),
+    user: User = Depends(require("follow_up.complete")),
+    conn: Conn = DB,
+) -> dict:
+    return complete_follow_up(conn, user=user, follow_up_id=follow_up_id, note=note)
+
+
 @router.get("/phases", summary="Programme phases, planned and actual")
 def phases(user: User = Depends(require("programme.read")), conn: Conn = DB) -> list[dict]:
     return list_phases(conn)
@@ -123,7 +136,7 @@ def create_phase(
 @router.patch("/phases/{phase_id}", summary="Record a phase's actual dates (deputy)")
 def update_phase(
     body: PhaseDates,
-    phase_id: int = Path(..., ge=1, le=2_147_483_647),
+    phase_id: int = RECORD_ID,
     user: User = Depends(require("programme.manage")),
     conn: Conn = DB,
 ) -> dict:

@@ -77,6 +77,15 @@ def follow_up_added(conn: Conn, follow_up_id: int) -> None:
         cur.execute(FOLLOW_UPS, {"follow_up": follow_up_id, "user": None})
 
 
+def follow_up_done(conn: Conn, follow_up_id: int) -> None:
+    """A follow-up done is read in every owner's inbox: nothing is left to do about it."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE notification SET read_at = coalesce(read_at, now()) WHERE follow_up_id = %s",
+            (follow_up_id,),
+        )
+
+
 def sweep(conn: Conn, *, user: User | None = None) -> None:
     """File what the date now says: actions due within three days, actions overdue, open follow-ups."""
     today = clock.today()

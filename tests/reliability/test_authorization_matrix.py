@@ -25,7 +25,7 @@ from PIL import Image
 
 from api.app import create_app
 from gis import users
-from gis.access import ROLE_CODES, Scope, bound, may, scope_of
+from gis.access import ROLE_CODES, Scope, bound, may, roles_for, scope_of
 from gis.aggregation import edits
 from gis.db import Conn, transaction
 from gis.intake.files import import_reports
@@ -34,11 +34,13 @@ from gis.intake.files.withdraw import withdraw_batch
 from gis.intake.focus_groups import FocusGroupCreate, create_session
 from gis.intake.reports import ReportCreate, submit_report
 from gis.programme import workflow
+from gis.programme.activities import add_activity
 from gis.programme.agencies import add_agency, set_agency_active
+from gis.programme.follow_ups import add_follow_up
 from gis.programme.routing import add_rule
 from gis.users import create_user, get_user, issue_token
 from gis.vocabulary import AUDIT_KEYS
-from tests.conftest import DEMO_TEMPLATE, _fresh
+from tests.conftest import DEMO_TEMPLATE, _fresh, query_one
 from tests.reliability.conftest import make_role_tokens
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -75,8 +77,8 @@ class World:
 class Maker:
     """Makes, in one transaction, the object one call acts on: spots at a stage, actions, agencies, jobs."""
 
-    def __init__(self, conn: Conn, world: World, side: str) -> None:
-        self.conn, self.world, self.side = conn, world, side
+    def __init__(self, conn: Conn, world: World, side: str, who: str = "") -> None:
+        self.conn, self.world, self.side, self.who = conn, world, side, who
         self.gis, self.deputy = get_user(conn, f"{PREFIX}-gis-office"), get_user(conn, f"{PREFIX}-deputy")
         self.agency = get_user(conn, f"{PREFIX}-agency")
 
@@ -161,6 +163,23 @@ class Maker:
             tokens[role], _ = issue_token(self.conn, user.id)
         return tokens
 
+    def follow_up(self) -> int:
+        """A meeting's open follow-up owned by the identity that will act on it when a staff role owns such
+        (the GIS office), else by AGENCY (the deputy marks any done)."""
+        activity = add_activity(
+            self.conn, user=self.deputy, kind="meeting", held_on=date(2024, 5, 1), title="matrix meeting"
+        )
+        owner = self.who if self.who in roles_for("follow_up.own") else AGENCY
+        return add_follow_up(
+            self.conn,
+            user=self.deputy,
+            activity_id=activity["id"],
+            decision="light the alley",
+            what="lamps",
+            owner=owner,
+            due_on=date(2024, 6, 1),
+        )
+
     def agency_code(self, *, active: bool) -> str:
         code = f"ngo_{uuid.uuid4().hex[:8]}"
         add_agency(self.conn, user=self.deputy, code=code, name_fa="سمن محله")
@@ -185,6 +204,7 @@ class Write:
     prepare: Prepare = lambda make: {}
     open_to: frozenset[str] = frozenset()
     refusal: str = "json"  # "georeport": Open311 answers in its own error format
+    effect: Callable[[str, Target], bool] | None = None  # after an allowed call: is its change there?
 
     def allows(self, who: str) -> bool:
         """Whether `who` may call the route: the table's roles, a facilitator only where the scope allows."""
@@ -283,6 +303,17 @@ def _routing_rule(make: Maker) -> Target:
     """A rule to remove (made again after a removal: the same rule is one row)."""
     rule = add_rule(make.conn, user=make.deputy, category="park_corner", agency=AGENCY, due_days=7)
     return {"rule_id": rule["id"]}
+
+
+def _follow_up(make: Maker) -> Target:
+    return {"follow_up_id": make.follow_up()}
+
+
+def _follow_up_done(db_url: str, target: Target) -> bool:
+    done = query_one(
+        db_url, "SELECT done_at, outcome FROM follow_up WHERE id = %s", (target["follow_up_id"],)
+    )
+    return done is not None and done[0] is not None and done[1] == "authorization matrix"
 
 
 def _note(target: Target, who: str) -> dict:
@@ -470,6 +501,9 @@ WRITES: dict[tuple[str, str], Write] = {
     ("PATCH", "/api/programme/phases/{phase_id}"): Write(
         ("programme.manage",), lambda t, who: {"json": {"actual_start": "1403/01/05"}}
     ),
+    ("POST", "/api/programme/follow-ups/{follow_up_id}/done"): Write(
+        ("follow_up.complete",), _note, _follow_up, effect=_follow_up_done
+    ),
     ("POST", "/api/routing-rules"): Write(
         ("routing.manage",),
         lambda t, who: {"json": {"category": "vacant_lot", "agency": AGENCY, "due_days": 14}},
@@ -597,10 +631,11 @@ def _side(who: str) -> str:
     return "out" if who == ELSEWHERE else "in"
 
 
-def _target(db_url: str, world: World, write: Write, side: str) -> Target:
-    """The path's parameters on `side`, with a new object made for the call where the route needs one."""
+def _target(db_url: str, world: World, write: Write, side: str, who: str = "") -> Target:
+    """The path's parameters on `side`, with a new object made for the call (by `who`, when it is to be
+    theirs) where the route needs one."""
     with transaction(db_url) as conn:
-        made = write.prepare(Maker(conn, world, side))
+        made = write.prepare(Maker(conn, world, side, who))
     return {
         "report_id": world.report[side][0],
         "report_uuid": world.report[side][1],
@@ -664,8 +699,9 @@ def test_who_may_not_write_is_refused_and_who_may_succeeds(client, matrix_db, wo
     assert not changed, f"{method} {path} refused to {', '.join(refused)} yet changed {sorted(changed)}"
     for who in IDENTITIES:
         if write.allows(who):
-            target = _target(matrix_db, world, write, _side(who))
+            target = _target(matrix_db, world, write, _side(who), who)
             response = _request(client, matrix_db, method, path, write, who, target, headers)
             assert 200 <= response.status_code < 300, (
                 f"{method} {path} as {who}: {response.status_code} {response.text[:300]}"
             )
+            assert write.effect is None or write.effect(matrix_db, target), f"{method} {path} as {who}"

@@ -4,7 +4,9 @@
 // the page reloads; a refusal shows the API's message (it names the field) in the form's status line.
 (function () {
   "use strict";
-  const {suffix, csrf} = window.SafemapPage;
+  const {csrf} = window.SafemapPage;
+  // The page's language, so a refusal reads in it (a Persian page's browser may ask for English).
+  const suffix = `?lang=${document.documentElement.lang === "en" ? "en" : "fa"}`;
 
   function put(target, path, value) {
     const keys = path.split(".");
