@@ -101,14 +101,11 @@ def create_user(
         raise InvalidInput("agency", "agency_user_needs_agency_code")
     if access.bound(role) is not access.Scope.AGENCY and agency:
         raise InvalidInput("agency", "only_agency_users_are_bound")
+    missing = InvalidInput("agency", "unknown_agency", agency=agency)
+    agency_id = (
+        one_value(conn, "SELECT id FROM agency WHERE code = %s", (agency,), missing) if agency else None
+    )
     with conn.cursor() as cur:
-        agency_id = None
-        if agency:
-            cur.execute("SELECT id FROM agency WHERE code = %s", (agency,))
-            row = cur.fetchone()
-            if row is None:
-                raise InvalidInput("agency", "unknown_agency", agency=agency)
-            agency_id = row[0]
         cur.execute("SELECT 1 FROM app_user WHERE username = %s", (username,))
         if cur.fetchone():
             raise Conflict("username_taken", username=username, field="username")

@@ -9,7 +9,7 @@ back; a split report is re-attached (or its spot merged back) with `reattach`.
 from dataclasses import dataclass
 
 from gis.aggregation.aggregate import NEW_SPOT_SQL, refresh_spots
-from gis.db import Conn
+from gis.db import Conn, one_value
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.spots import record_event
 from gis.users import User
@@ -209,19 +209,13 @@ def unmerge(conn: Conn, *, user: User, spot_id: int, note: str) -> dict:
         raise Conflict(
             "spot_was_itself_merged_into", kept_id=kept.id, merged_into=kept.merged_into, field="status"
         )
+    payload = one_value(
+        conn,
+        "SELECT payload FROM spot_event WHERE spot_id = %s AND kind = 'merged' ORDER BY id DESC LIMIT 1",
+        (spot_id,),
+        Conflict("spot_was_merged_by_rebuild", spot_id=spot_id, field="status"),
+    )
     with conn.cursor() as cur:
-        cur.execute(
-            "SELECT payload FROM spot_event WHERE spot_id = %s AND kind = 'merged' ORDER BY id DESC LIMIT 1",
-            (spot_id,),
-        )
-        event = cur.fetchone()
-        if event is None:
-            raise Conflict(
-                "spot_was_merged_by_rebuild",
-                spot_id=spot_id,
-                field="status",
-            )
-        payload = event[0]
         cur.execute(
             "UPDATE report SET spot_id = %s WHERE id = ANY(%s) AND spot_id = %s RETURNING id",
             (spot_id, payload["report_ids"], kept.id),

@@ -110,14 +110,28 @@ def dict_cursor(conn: "psycopg2.extensions.connection") -> "psycopg2.extras.Real
     return conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor)
 
 
-def one_value(conn: Conn, query: str, params: tuple | dict, missing: SafemapError) -> object:
-    """The first column of the query's row; `missing` (a NotFound naming the field) when there is no row."""
-    with conn.cursor() as cur:
+def one_row(
+    conn: Conn, query: str, params: tuple | dict, missing: SafemapError, *, as_dict: bool = False
+) -> tuple | dict:
+    """The query's first row (a dict with `as_dict`); `missing` (an error naming the field) when none."""
+    with dict_cursor(conn) if as_dict else conn.cursor() as cur:
         cur.execute(query, params)
         row = cur.fetchone()
     if row is None:
         raise missing
-    return row[0]
+    return dict(row) if as_dict else row
+
+
+def keyed(conn: Conn, query: str, params: tuple | list | dict) -> dict:
+    """The query's two-column rows as a dict: first column -> second."""
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        return dict(cur.fetchall())
+
+
+def one_value(conn: Conn, query: str, params: tuple | dict, missing: SafemapError) -> object:
+    """The first column of the query's row; `missing` (a NotFound naming the field) when there is no row."""
+    return one_row(conn, query, params, missing)[0]
 
 
 def alembic_config(url: str) -> Config:

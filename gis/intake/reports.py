@@ -14,7 +14,7 @@ import psycopg2.errors
 
 from gis import clock
 from gis.aggregation.aggregate import attach_report, attach_reports
-from gis.db import Conn, dict_cursor
+from gis.db import Conn, dict_cursor, keyed
 from gis.errors import InvalidInput, NotFound
 from gis.intake.field import check_audit
 from gis.intake.same_place import same_place_spot
@@ -318,9 +318,7 @@ def _inside_one_neighbourhood(conn: Conn, reports: list[ReportCreate]) -> dict[i
     ]
     if not points:
         return {}
-    with conn.cursor() as cur:
-        cur.execute(INSIDE_SQL, tuple(map(list, zip(*points))))
-        return dict(cur.fetchall())
+    return keyed(conn, INSIDE_SQL, tuple(map(list, zip(*points))))
 
 
 def _checked_rows(

@@ -3,7 +3,7 @@ the action, listed with it for everyone who may read the action."""
 
 from gis import access
 from gis.access import Scope
-from gis.db import Conn, one_value
+from gis.db import Conn, keyed, one_value
 from gis.errors import NotFound
 from gis.intake.photos import checked_uuid, store_photo
 from gis.users import User
@@ -46,10 +46,9 @@ def action_photo(conn: Conn, *, user: User, action_id: int, photo_uuid: str) -> 
 
 def photos_of(conn: Conn, action_ids: list[int]) -> dict[int, list[str]]:
     """The photo UUIDs of each action, oldest first (callers have already scoped the actions)."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT action_id, array_agg(uuid::text ORDER BY id) FROM action_photo"
-            " WHERE action_id = ANY(%s) GROUP BY 1",
-            (action_ids,),
-        )
-        return dict(cur.fetchall())
+    return keyed(
+        conn,
+        "SELECT action_id, array_agg(uuid::text ORDER BY id) FROM action_photo WHERE action_id = ANY(%s)"
+        " GROUP BY 1",
+        (action_ids,),
+    )

@@ -5,7 +5,7 @@ it ("is the place safer now?") and record the answer, which the evaluation count
 from datetime import date, timedelta
 
 from gis import clock
-from gis.db import Conn, dict_cursor
+from gis.db import Conn, dict_cursor, one_value
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.lang import normalise_persian
 from gis.users import User
@@ -46,23 +46,22 @@ def record_answer(conn: Conn, *, user: User, report_id: int, answer: str, note: 
     user.require("report.contact")
     if answer not in ANSWERS:
         raise InvalidInput("answer", "one_of", choices=", ".join(ANSWERS))
+    spot_id = one_value(
+        conn,
+        "SELECT r.spot_id FROM report r JOIN spot s ON s.id = r.spot_id"
+        " WHERE r.id = %s AND s.status = 'resolved'",
+        (report_id,),
+        NotFound("no_closed_report", report_id=report_id, field="report_id"),
+    )
     with conn.cursor() as cur:
-        cur.execute(
-            "SELECT r.spot_id FROM report r JOIN spot s ON s.id = r.spot_id"
-            " WHERE r.id = %s AND s.status = 'resolved'",
-            (report_id,),
-        )
-        row = cur.fetchone()
-        if row is None:
-            raise NotFound("no_closed_report", report_id=report_id, field="report_id")
         cur.execute(
             "INSERT INTO reporter_follow_up (report_id, spot_id, answer, note, recorded_by)"
             " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (report_id) DO NOTHING RETURNING id",
-            (report_id, row[0], answer, normalise_persian((note or "").strip())[:2000], user.id),
+            (report_id, spot_id, answer, normalise_persian((note or "").strip())[:2000], user.id),
         )
         if cur.fetchone() is None:
             raise Conflict("reporter_already_answered", report_id=report_id, field="report_id")
-    return {"report_id": report_id, "spot_id": row[0], "answer": answer}
+    return {"report_id": report_id, "spot_id": spot_id, "answer": answer}
 
 
 def answer_counts(conn: Conn, *, since: date | None = None, until: date | None = None) -> dict[str, int]:

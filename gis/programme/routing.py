@@ -8,7 +8,7 @@ district-wide rule (no neighbourhood) of the same category and agency; a spot ma
 from datetime import timedelta
 
 from gis import clock
-from gis.db import Conn, dict_cursor
+from gis.db import Conn, dict_cursor, one_value
 from gis.errors import InvalidInput, NotFound
 from gis.lang import normalise_persian
 from gis.users import User
@@ -46,18 +46,12 @@ def add_rule(
     if not isinstance(due_days, int) or not 1 <= due_days <= 365:
         raise InvalidInput("due_days", "due_days_range")
     what = normalise_persian((what or "").strip())[:1000]
+    neighbourhood = "SELECT id FROM area WHERE code = %s AND level = 'neighbourhood'"
+    not_one = InvalidInput("area", "not_a_neighbourhood", code=area)
+    area_id = one_value(conn, neighbourhood, (area,), not_one) if area else None
+    missing = InvalidInput("agency", "active_agency", agency=agency)
+    agency_id = one_value(conn, "SELECT id FROM agency WHERE code = %s AND active", (agency,), missing)
     with conn.cursor() as cur:
-        area_id = None
-        if area:
-            cur.execute("SELECT id FROM area WHERE code = %s AND level = 'neighbourhood'", (area,))
-            found = cur.fetchone()
-            if found is None:
-                raise InvalidInput("area", "not_a_neighbourhood", code=area)
-            area_id = found[0]
-        cur.execute("SELECT id FROM agency WHERE code = %s AND active", (agency,))
-        row = cur.fetchone()
-        if row is None:
-            raise InvalidInput("agency", "active_agency", agency=agency)
         cur.execute(
             """
             INSERT INTO routing_rule (category, area_id, agency_id, what, due_days, created_by)
@@ -65,7 +59,7 @@ def add_rule(
             ON CONFLICT ON CONSTRAINT routing_rule_once
             DO UPDATE SET what = EXCLUDED.what, due_days = EXCLUDED.due_days RETURNING id
             """,
-            (category, area_id, row[0], what, due_days, user.id),
+            (category, area_id, agency_id, what, due_days, user.id),
         )
         rule_id = cur.fetchone()[0]
     return next(rule for rule in list_rules(conn) if rule["id"] == rule_id)

@@ -11,7 +11,7 @@ from datetime import date
 
 from gis import access, clock
 from gis.access import Scope
-from gis.db import Conn
+from gis.db import Conn, one_row
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gis.intake.field import check_audit
 from gis.programme import inbox
@@ -65,14 +65,12 @@ def _lock(
     conn: Conn, *, user: User, spot_id: int, version: int | None, check_version: bool = True
 ) -> SpotState:
     """Lock the spot, then check the user's neighbourhood and the version they read."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT id, stage, status, version, area_id, category FROM spot WHERE id = %s FOR UPDATE",
-            (spot_id,),
-        )
-        row = cur.fetchone()
-    if row is None:
-        raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
+    row = one_row(
+        conn,
+        "SELECT id, stage, status, version, area_id, category FROM spot WHERE id = %s FOR UPDATE",
+        (spot_id,),
+        NotFound("spot_does_exist", spot_id=spot_id, field="spot"),
+    )
     spot = SpotState(*row)
     if not user.covers_area(spot.area_id):  # a spot elsewhere answers as one that does not exist
         raise NotFound("spot_does_exist", spot_id=spot_id, field="spot")
@@ -290,17 +288,13 @@ def update_action(
         allowed = [name for name, action in STATUS_ACTIONS.items() if access.may(user.role, action)]
         raise Forbidden("user_may_set_action", role=user.role, allowed=" or ".join(allowed), field="status")
     note = _text("note", note, required=True)
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT a.spot_id, a.agency_id, a.status, a.version, g.code, st.is_open FROM spot_action a"
-            " JOIN agency g ON g.id = a.agency_id JOIN action_status st ON st.code = a.status"
-            " WHERE a.id = %s",
-            (action_id,),
-        )
-        row = cur.fetchone()
-    if row is None:
-        raise NotFound("action_does_exist", action_id=action_id, field="action")
-    spot_id, agency_id, current, action_version, agency, is_open = row
+    spot_id, agency_id, current, action_version, agency, is_open = one_row(
+        conn,
+        "SELECT a.spot_id, a.agency_id, a.status, a.version, g.code, st.is_open FROM spot_action a"
+        " JOIN agency g ON g.id = a.agency_id JOIN action_status st ON st.code = a.status WHERE a.id = %s",
+        (action_id,),
+        NotFound("action_does_exist", action_id=action_id, field="action"),
+    )
     if access.scope_of(user.role, STATUS_ACTIONS[status]) is Scope.AGENCY and user.agency_id != agency_id:
         # another agency's action answers as one that does not exist: its id tells nothing
         raise NotFound("action_does_exist", action_id=action_id, field="action")

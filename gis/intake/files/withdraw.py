@@ -11,7 +11,7 @@ from psycopg2 import sql
 
 from gis import clock
 from gis.aggregation.aggregate import refresh_spots
-from gis.db import Conn, dict_cursor
+from gis.db import Conn, keyed, one_row
 from gis.errors import Conflict, NotFound
 
 WITHDRAWN, RESTORED = "import_withdrawn", "import_restored"
@@ -26,15 +26,13 @@ KEEP_SQL = """
 
 
 def _batch(conn: Conn, batch_id: int) -> dict:
-    with dict_cursor(conn) as cur:
-        cur.execute(
-            "SELECT id, source_ref, withdrawn_at, withdrawn_spots FROM import_batch WHERE id = %s FOR UPDATE",
-            (batch_id,),
-        )
-        batch = cur.fetchone()
-    if batch is None:
-        raise NotFound("no_such_import_batch", batch_id=batch_id, field="batch")
-    return dict(batch)
+    return one_row(
+        conn,
+        "SELECT id, source_ref, withdrawn_at, withdrawn_spots FROM import_batch WHERE id = %s FOR UPDATE",
+        (batch_id,),
+        NotFound("no_such_import_batch", batch_id=batch_id, field="batch"),
+        as_dict=True,
+    )
 
 
 def _record(
@@ -61,13 +59,11 @@ def _record(
 
 
 def _spot_counts(conn: Conn, batch_id: int) -> dict[int, int]:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT spot_id, count(*) FROM report WHERE import_batch_id = %s AND spot_id IS NOT NULL"
-            " GROUP BY spot_id",
-            (batch_id,),
-        )
-        return dict(cur.fetchall())
+    return keyed(
+        conn,
+        "SELECT spot_id, count(*) FROM report WHERE import_batch_id = %s AND spot_id IS NOT NULL GROUP BY 1",
+        (batch_id,),
+    )
 
 
 def withdraw_batch(conn: Conn, batch_id: int, *, actor_id: int | None = None, actor_name: str = "") -> dict:
