@@ -12,7 +12,14 @@ from pathlib import Path
 import nbformat
 import psycopg2
 import pytest
+from fastapi.testclient import TestClient
 from nbclient import NotebookClient
+
+from api.app import create_app
+from gis.db import transaction
+from gis.intake.reports import ReportCreate, submit_report
+from gis.settings import get_settings
+from tests.conftest import bearer_headers
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 MARKER = "SAFEMAP_SUMMARY "
@@ -172,10 +179,56 @@ def check_stage_report(url: str, summary: dict, changed: dict) -> None:
     assert all(days is None or days > 0 for days in summary["median_days"].values())
 
 
+# The fixed spots as gis.programme.evaluation counts them, written again in plain SQL: an action done.
+FIXED_SPOTS = """
+    SELECT s.id, max(x.done_at) AS fixed_at FROM spot s
+    JOIN spot_action x ON x.spot_id = s.id AND x.status = 'done'
+    WHERE s.status IN ('open', 'resolved') GROUP BY s.id
+"""
+
+
+def report_after_a_fix(url: str) -> dict:
+    """A new report at a fixed spot (reported now, after its fix): recurrence the notebook must count."""
+    (spot, lon, lat) = _rows(
+        url,
+        f"SELECT f.id, ST_X(ST_PointOnSurface(s.geom)), ST_Y(ST_PointOnSurface(s.geom))"
+        f" FROM ({FIXED_SPOTS}) f JOIN spot s ON s.id = f.id ORDER BY f.id LIMIT 1",
+    )[0]
+    with transaction(url) as conn:
+        report = ReportCreate(source="field", category="poor_lighting", lon=lon, lat=lat, description="again")
+        submit_report(conn, report)
+    return {"spot": spot}
+
+
+def check_evaluation(url: str, summary: dict, changed: dict) -> None:
+    """The notebook's figures are the dashboard's (its evaluation endpoint on the same database), and the
+    fixed spots and their reports after the fix are what SQL counts."""
+    with transaction(url) as conn:
+        headers = bearer_headers(conn, "nb-viewer", "viewer")
+    with TestClient(create_app(url)) as client:
+        board = client.get("/api/dashboard/evaluation", headers=headers)
+    assert board.status_code == 200, board.text
+    assert summary["programme"] == board.json()["programme"]
+    fixed = summary["programme"]["fixed"]
+    radius = get_settings().aggregation_radius_m
+    (spots, after) = _rows(
+        url,
+        f"""
+        SELECT count(DISTINCT f.id), count(r.id) FROM ({FIXED_SPOTS}) f JOIN spot s ON s.id = f.id
+        LEFT JOIN report r ON r.reported_at >= f.fixed_at
+             AND ST_DWithin(r.geom::geography, s.geom::geography, %s)""",
+        (radius,),
+    )[0]
+    assert fixed["spots"] == spots > 0
+    assert fixed["reports_after"] == after >= 1, changed
+    assert fixed["improved"] <= fixed["re_audited"] <= fixed["spots"]
+
+
 # Per notebook: how to change the demo first, and how to check the summary against SQL.
 CHECKS: dict[str, tuple[Callable[[str], dict], Callable[[str, dict, dict], None]]] = {
     "hotspots_district22": (plant_cluster, check_hotspots),
     "stage_report": (reject_and_delay, check_stage_report),
+    "evaluation": (report_after_a_fix, check_evaluation),
 }
 
 
