@@ -1,43 +1,86 @@
 """Mapbox vector tiles of spots and areas, built by PostGIS (ST_AsMVT over ST_TileEnvelope), simplified by
-zoom."""
+zoom; spots gathered into grid cells at low zooms; the public's tiles cached until the spots change."""
 
+from gis.access import PUBLIC_SPOTS
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.publish.precision import precision_params, public_geom
-from gis.spots import (
-    EVERY_SPOT,
-    SPOT_FIELDS,
-    SpotScope,
-    check_categories,
-    field_sql,
-    scope_condition,
-    spot_source,
-)
+from gis.publish.tilecache import GENERATION_SQL, PUBLIC_TILES, generation
+from gis.settings import get_settings
+from gis.spots import EVERY_SPOT, SpotScope, check_categories, scope_condition
 
 MAX_ZOOM = 22
 EXTENT = 4096
 # Web Mercator's circumference in metres: one tile unit at zoom z is this / (EXTENT * 2^z).
 WORLD_M = 40075016.68
+HALF_WORLD_M = 20037508.342789244
+EARTH_RADIUS_M = 6378137.0
 LAYERS = ("spots", "areas")
 AREA_LEVELS = ("district", "sub_district", "neighbourhood")
 
-# A spot's public fields, the id becoming the feature's id; placed where the reader may see it (the public's
-# tiles hold a spot only where its public point lies, so a deep zoom never narrows down the true one).
-SPOTS_LAYER = (
+# Up to this zoom a tile holds grid cells (count, dominant stage) instead of every spot, as tile servers do
+# for millions of points; past it, each spot with only what a map styles it by (the rest comes on click from
+# /api/spots/{id}).
+CELL_MAX_ZOOM = 13
+# Cells per tile side: 16 cells of 16 pixels on a 256-pixel tile.
+CELLS = 16
+POINT_FIELDS = ("stage", "category", "location_precision")
+
+
+# The spots the reader may see near the tile, each with the point the reader may see it at: the public's
+# tiles hold a spot only where its public point lies, so a deep zoom never narrows down the true one. The
+# index finds the candidates: a public point lies within the public grid of its true place, or at its
+# neighbourhood's point for the categories shown only by neighbourhood. OFFSET 0 draws each spot's point
+# once rather than once per use.
+VISIBLE_SPOTS = (
     f"""
-    SELECT ST_AsMVT(layer, 'spots', %(extent)s, 'geom', 'id') FROM (
-        SELECT {", ".join(field_sql(SPOT_FIELDS, "t"))},
-               ST_AsMVTGeom(ST_Simplify(ST_Transform(p.geom, 3857), %(tolerance)s, true),
-                            b.envelope, %(extent)s, 64, true) AS geom
-        FROM {spot_source("t")} CROSS JOIN LATERAL (SELECT {public_geom("t")} AS geom) p, bounds b
-        WHERE t.status <> 'merged' AND p.geom && b.envelope_4326 AND """
+    SELECT t.id, t.stage, t.category, t.location_precision, {public_geom("t")} AS geom
+    FROM spot t, bounds b
+    WHERE t.status <> 'merged'
+      AND (t.geom && ST_Expand(b.envelope_4326, %(precision_margin)s)
+           OR t.category = ANY(%(precision_area)s::text[]))
+      AND """
     + scope_condition("t")
     + """
-          AND (%(stages)s::smallint[] IS NULL OR t.stage = ANY(%(stages)s))
-          AND (%(categories)s::text[] IS NULL OR t.category = ANY(%(categories)s))
+      AND (%(stages)s::smallint[] IS NULL OR t.stage = ANY(%(stages)s))
+      AND (%(categories)s::text[] IS NULL OR t.category = ANY(%(categories)s))
+    OFFSET 0"""
+)
+
+# Each spot, the id becoming the feature's id.
+SPOTS_LAYER = f"""
+    SELECT ST_AsMVT(layer, 'spots', %(extent)s, 'geom', 'id') FROM (
+        SELECT v.id, {", ".join(f"v.{name}" for name in POINT_FIELDS)},
+               ST_AsMVTGeom(ST_Simplify(ST_Transform(v.geom, 3857), %(tolerance)s, true),
+                            b.envelope, %(extent)s, 64, true) AS geom
+        FROM ({VISIBLE_SPOTS}) v, bounds b
+        WHERE v.geom && b.envelope_4326
     ) AS layer WHERE layer.geom IS NOT NULL
 """
-)
+
+# Grid cells of the spots inside the tile (no margin: each spot counted in one tile only), placed at the mean
+# of their points, with how many they hold and the stage most of them are at. Web Mercator by its formula
+# (cheaper than a projection call per spot).
+CELLS_LAYER = f"""
+    SELECT ST_AsMVT(layer, 'spots', %(extent)s, 'geom') FROM (
+        SELECT count(*)::int AS count, mode() WITHIN GROUP (ORDER BY m.stage) AS stage,
+               ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(avg(m.x), avg(m.y)), 3857),
+                            (SELECT envelope FROM bounds), %(extent)s, 0, false) AS geom
+        FROM (
+            SELECT q.stage, ST_X(q.point) * {HALF_WORLD_M / 180} AS x,
+                   ln(tan(radians(45 + ST_Y(q.point) / 2))) * {EARTH_RADIUS_M} AS y
+            FROM (
+                SELECT v.stage, CASE WHEN GeometryType(v.geom) = 'POINT' THEN v.geom
+                                     ELSE ST_PointOnSurface(v.geom) END AS point
+                FROM ({VISIBLE_SPOTS}) v, bounds b
+                WHERE v.geom && b.inner_4326
+                OFFSET 0) q
+        ) m, bounds b
+        WHERE m.x >= b.xmin AND m.x < b.xmin + b.cell * {CELLS}
+          AND m.y >= b.ymin AND m.y < b.ymin + b.cell * {CELLS}
+        GROUP BY floor((m.x - b.xmin) / b.cell), floor((m.y - b.ymin) / b.cell)
+    ) AS layer
+"""
 
 AREAS_LAYER = """
     SELECT ST_AsMVT(layer, %(area_layer)s, %(extent)s, 'geom', 'id') FROM (
@@ -64,16 +107,20 @@ def tolerance(z: int) -> float:
     return WORLD_M / (EXTENT * 2**z)
 
 
-def tile_sql(layers: tuple[str, ...] = LAYERS) -> str:
-    """The one tile query for the asked layers (the API's and the benchmarks' raw-SQL limit run the same)."""
-    parts = {"spots": SPOTS_LAYER, "areas": AREAS_LAYER}
+def tile_sql(layers: tuple[str, ...] = LAYERS, z: int = MAX_ZOOM) -> str:
+    """The one tile query for the asked layers at zoom `z` (cells below CELL_MAX_ZOOM), and the tile
+    generation read in the same snapshot (gis/publish/tilecache.py)."""
+    parts = {"spots": CELLS_LAYER if z <= CELL_MAX_ZOOM else SPOTS_LAYER, "areas": AREAS_LAYER}
     selects = " || ".join(f"coalesce(({parts[name]}), ''::bytea)" for name in layers)
     return f"""
         WITH bounds AS (
-            SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope,
+            SELECT e.envelope, ST_XMin(e.envelope) AS xmin, ST_YMin(e.envelope) AS ymin,
+                   (ST_XMax(e.envelope) - ST_XMin(e.envelope)) / {CELLS} AS cell,
                    ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / %(extent)s), 4326)
-                       AS envelope_4326)
-        SELECT {selects}
+                       AS envelope_4326,
+                   ST_Transform(e.envelope, 4326) AS inner_4326
+            FROM (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope) e)
+        SELECT {selects}, {GENERATION_SQL}
     """
 
 
@@ -90,6 +137,7 @@ def tile_params(z: int, x: int, y: int, *, scope: SpotScope = EVERY_SPOT, **filt
         **unfiltered,
         **filters,
         **precision_params(scope),
+        "precision_margin": 2 * get_settings().public_grid_m / 80_000,  # metres → degrees, generously
     }
 
 
@@ -117,9 +165,27 @@ def tile(
     params = tile_params(
         z, x, y, scope=scope, stages=stages, categories=categories, levels=levels, area_layer=area_layer
     )
+    # The anonymous public's tiles are the same for all of them: kept, and served while nothing under them
+    # changed. Anyone signed in gets theirs drawn for them and never kept.
+    public = scope is PUBLIC_SPOTS
+    key = (conn.info.host, conn.info.port, conn.info.dbname, z, x, y, layers, _frozen(params))
+    if public:
+        found = PUBLIC_TILES.get(key, generation(conn))
+        if found is not None:
+            return found
     with conn.cursor() as cur:
-        cur.execute(tile_sql(layers), params)
-        return bytes(cur.fetchone()[0])
+        # Compiling a tile query to machine code costs more than it saves (tens of ms on every cell tile).
+        cur.execute("SET LOCAL jit = off; " + tile_sql(layers, z), params)
+        body, drawn_from = cur.fetchone()
+    body = bytes(body)
+    if public:
+        PUBLIC_TILES.put(key, drawn_from, body)
+    return body
+
+
+def _frozen(params: dict) -> tuple:
+    """The bound parameters as a hashable cache key part (lists become tuples)."""
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
 
 
 # OGC API collections served as tiles (WebMercatorQuad): collection id -> (layers, area levels).

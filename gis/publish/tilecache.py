@@ -1,0 +1,80 @@
+"""The public's tiles kept in memory: the same tile for every anonymous reader, drawn once per change of the
+data under it.
+
+An entry is keyed by the tile and everything its query binds, and stamped with the tile generation it was
+drawn from (migration 0022: a number every commit writing spots or areas moves, read in the same snapshot as
+the tile). A lookup reads the current generation (one small query) and serves the entry only when it is
+still the same, so the next reader after any change to a spot gets a fresh tile, never a stale one.
+Signed-in readers' tiles are never put here: what they may see differs by who they are.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+
+from gis.db import Conn
+
+# The generation a reader sees: base + the change rows visible to its snapshot (each row one committed write),
+# and the newest writer's transaction id (a database restored to an older state never matches a newer one).
+GENERATION_SQL = """(SELECT g.base || '.' || c.n || '.' || coalesce(c.newest::text, '')
+    FROM tile_generation g, (SELECT count(*) AS n, max(xid) AS newest FROM tile_change) c)"""
+MAX_BYTES = 64 * 1024 * 1024
+
+
+class TileCache:
+    """A least-recently-used map of tile key -> (generation, bytes), bounded by the bytes it holds."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[Hashable, tuple[str, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, generation: str) -> bytes | None:
+        """The tile drawn from `generation`, or None (a stale entry is dropped)."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[0] != generation:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: Hashable, generation: str, body: bytes) -> None:
+        """Keep `body` drawn from `generation`; the least recently used go when the budget is spent."""
+        if len(body) > self.max_bytes // 16:
+            return  # one huge tile would push out many small ones
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = (generation, body)
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                self._drop(next(iter(self._entries)))
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
+    def _drop(self, key: Hashable) -> None:
+        self.size -= len(self._entries.pop(key)[1])
+
+
+def generation(conn: Conn) -> str:
+    """The tile generation this connection sees now."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {GENERATION_SQL}")
+        return cur.fetchone()[0]
+
+
+PUBLIC_TILES = TileCache()
