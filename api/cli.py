@@ -631,6 +631,26 @@ def export_command(
     typer.echo(f"{out}: {total} rows ({', '.join(layers)})")
 
 
+@app.command("qgis-project")
+def qgis_project_command(
+    out: Path = typer.Argument(..., help="the .qgz file to write"),
+    url: str = typer.Option("", help="Safemap's address as QGIS reaches it (default: http://HOST:PORT)"),
+    lang: str = typer.Option("fa", help="layer names, labels and column headers: fa or en"),
+    authcfg: str = typer.Option(
+        "safemap", help="the QGIS authentication config the layers use; empty: the public's project"
+    ),
+) -> None:
+    """Write a QGIS project (.qgz): spots by type, reports, areas, base maps, styled as the web map."""
+    from gis.db import transaction
+    from gis.publish.qgis_project import project_qgz
+
+    settings = get_settings()
+    address = url or f"http://{settings.host}:{settings.port}"
+    with transaction(_migrated_url()) as conn:
+        out.write_bytes(project_qgz(conn, address, lang=lang, authcfg=authcfg))
+    typer.echo(f"{out}: QGIS project over {address}" + (f" (auth config {authcfg})" if authcfg else ""))
+
+
 @app.command()
 def aggregate(
     rebuild: bool = typer.Option(False, help="re-cluster automatic stage-1 spots (see README)"),

@@ -33,6 +33,7 @@ from gis.publish.ogc import (
     queryables,
     timestamp,
 )
+from gis.publish.qgis_project import AUTHCFG, project_qgz
 from gis.publish.styles import collection_style, collection_styles
 from gis.users import User
 
@@ -278,6 +279,21 @@ def style(collection_id: str, style_id: str, request: Request, conn: Conn = READ
     lang = "en" if request.query_params.get("lang") == "en" else "fa"  # Persian unless asked: QGIS sends none
     document = collection_style(conn, found.id, style_id, fmt, lang)
     return Response(document, media_type=STYLE_TYPES[fmt])
+
+
+@router.get(
+    "/qgis-project.qgz",
+    summary="A QGIS project of these collections and the base maps, styled as the web map (see the README)",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def qgis_project(request: Request, conn: Conn = READ, user: User | None = Depends(current_user)) -> Response:
+    """A signed-in caller's project reads through the QGIS auth config `safemap`; the public's has none."""
+    _check_parameters(request, ("lang",))
+    lang = "en" if request.query_params.get("lang") == "en" else "fa"
+    body = project_qgz(conn, str(request.base_url).rstrip("/"), lang=lang, authcfg=AUTHCFG if user else "")
+    disposition = 'attachment; filename="safemap.qgz"'
+    return Response(body, media_type="application/zip", headers={"Content-Disposition": disposition})
 
 
 @router.get("/collections", summary="Feature collections", response_class=Response)

@@ -1,0 +1,119 @@
+"""Real QGIS (Debian's python3-qgis, headless) opens the project `safemap qgis-project` writes, against a
+live server: once with a GIS officer's Basic auth config, once anonymously with the same QGIS cache. Every
+layer is valid and holds what the API gives that caller; no staff answer is served from the cache later."""
+
+import json
+import os
+import subprocess
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gis.db import transaction
+from tests.conftest import bearer_token
+from tests.exports.test_exports import cli
+
+QGIS_PYTHON = "/usr/bin/python3"
+SESSION = Path(__file__).with_name("qgis_session.py")
+SPOT_COLLECTIONS = ("spot-points", "spot-lines", "spot-areas")
+AREA_COLLECTIONS = ("neighbourhoods", "sub-districts")
+
+
+@pytest.fixture(scope="module")
+def office_token(shared_db_url: str) -> str:
+    with transaction(shared_db_url) as conn:
+        return bearer_token(conn, "qgis-officer", "gis_office")
+
+
+def _api(live_url: str, collection_id: str, token: str | None) -> dict[int, dict]:
+    """Every feature of a collection as the API gives it to this caller, by id."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    answer = httpx.get(
+        f"{live_url}/ogc/collections/{collection_id}/items",
+        params={"limit": 10000},
+        headers=headers,
+        timeout=60,
+    )
+    answer.raise_for_status()
+    return {f["id"]: f["properties"] for f in answer.json()["features"]}
+
+
+def _qgis(args: dict) -> dict:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("QGIS", "PYTHON", "VIRTUAL_ENV"))}
+    done = subprocess.run(
+        [QGIS_PYTHON, str(SESSION), json.dumps(args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment | {"QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])["layers"]
+
+
+def _by_collection(layers: dict) -> dict[tuple[str, str], dict]:
+    return {(layer["collection"], layer["renderer"]): layer for layer in layers.values()}
+
+
+def test_qgis_opens_the_project_as_the_gis_office_then_the_public_sees_nothing_cached(
+    live_url, shared_db_url, office_token, tmp_path
+):
+    office_project, public_project = tmp_path / "office.qgz", tmp_path / "public.qgz"
+    written = cli("qgis-project", str(office_project), "--url", live_url, url=shared_db_url)
+    assert written.returncode == 0, written.stderr
+    assert "safemap" in written.stdout
+    public = httpx.get(f"{live_url}/ogc/qgis-project.qgz", timeout=30)
+    assert public.status_code == 200 and public.headers["content-type"] == "application/zip"
+    public_project.write_bytes(public.content)
+    with zipfile.ZipFile(office_project) as archive:
+        assert archive.namelist() == ["safemap.qgs"]
+
+    cache = tmp_path / "qgis-cache"
+    screenshot = os.environ.get("SAFEMAP_QGIS_SCREENSHOT") or str(tmp_path / "project.png")
+    office = _qgis(
+        {
+            "project": str(office_project),
+            "cache": str(cache),
+            "basic": ["qgis-officer", office_token],
+            "authcfg": "safemap",
+            "screenshot": screenshot,
+        }
+    )
+    assert all(layer["valid"] for layer in office.values()), office
+    read = _by_collection(office)
+    areas_loaded = {c for c in AREA_COLLECTIONS if _api(live_url, c, None)}
+    assert areas_loaded == {"neighbourhoods"}  # the demo has no sub-districts: an empty layer is left out
+    expected = {(c, "categorizedSymbol") for c in SPOT_COLLECTIONS} | {
+        ("reports", "categorizedSymbol"),
+        ("reports", "heatmapRenderer"),
+        ("neighbourhoods", "singleSymbol"),
+    }
+    assert set(read) == expected
+    for collection_id, renderer in expected:
+        wanted = _api(live_url, collection_id, office_token)
+        key = "code" if collection_id in AREA_COLLECTIONS else "id"
+        assert read[(collection_id, renderer)]["ids"] == sorted(p[key] for p in wanted.values()), (
+            collection_id
+        )
+    lines, areas = read[("spot-lines", "categorizedSymbol")], read[("spot-areas", "categorizedSymbol")]
+    assert lines["ids"] and areas["ids"]
+    assert {1, 2} & set(
+        lines["stages"] + areas["stages"] + read[("spot-points", "categorizedSymbol")]["stages"]
+    )
+    points = _api(live_url, "spot-points", office_token)
+    titles = read[("spot-points", "categorizedSymbol")]["titles"]
+    assert titles == {str(i): p["title"] for i, p in points.items()}
+    assert any("\u0600" <= ch <= "\u06ff" for title in titles.values() for ch in title or "")
+    assert lines["aliases"]["title"] == "عنوان" and lines["aliases"]["stage"] == "مرحله"
+    assert Path(screenshot).stat().st_size > 10_000
+
+    public_read = _qgis({"project": str(public_project), "cache": str(cache)})
+    assert all(layer["valid"] for layer in public_read.values()), public_read
+    seen = _by_collection(public_read)
+    assert {collection for collection, _ in seen} == {*SPOT_COLLECTIONS, "neighbourhoods"}
+    for collection_id in SPOT_COLLECTIONS:
+        layer = seen[(collection_id, "categorizedSymbol")]
+        assert layer["ids"] == sorted(_api(live_url, collection_id, None))
+        assert set(layer["stages"]) <= {3, 4}
