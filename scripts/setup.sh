@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything Safemap needs on a fresh Debian machine; cheap to re-run (each step checks first).
 #   scripts/setup.sh          what `make run` needs: PostGIS, the locked virtual environment, front-end assets
-#   scripts/setup.sh --test   plus what the tests need: Chromium, GDAL's command-line tools
+#   scripts/setup.sh --test   plus what the tests need: Chromium, GDAL's command-line tools, QGIS (PyQGIS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,8 @@ if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null || packages+=(chromium)
   command -v ogrinfo >/dev/null || packages+=(gdal-bin)
   command -v pdftotext >/dev/null || packages+=(poppler-utils)
+  # Real QGIS (3.22, PyQGIS for Debian's python3) for the QGIS project test: ~1 GB, a minute to install.
+  [ -f /usr/lib/python3/dist-packages/qgis/core/__init__.py ] || packages+=(python3-qgis qgis-providers)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
