@@ -438,10 +438,9 @@ def import_reports_command(
     """Import a list of reports: every row is accepted, rejected (every field with its reason) or a
     duplicate; conflicts to review are flagged."""
     from gis.db import transaction
-    from gis.errors import InvalidInput
     from gis.intake.files import ImportRejected, import_reports, write_rejected
     from gis.intake.files.batch import check_file
-    from gis.intake.files.jobs import SYNC_ROWS, needs_job
+    from gis.intake.files.jobs import needs_job
     from gis.intake.files.mapping import confirm_aliases, parse_map
 
     url = _migrated_url()
@@ -451,8 +450,6 @@ def import_reports_command(
             for saved in confirm_aliases(conn, alias):
                 typer.echo(f"alias: {saved['written']} = {saved['code']} ({saved['kind']})")
     if not dry_run and needs_job(file, crs):
-        if columns:
-            raise InvalidInput("map", "map_not_for_jobs", rows=SYNC_ROWS)
         _import_job(
             url,
             file,
@@ -462,6 +459,7 @@ def import_reports_command(
             partial=partial,
             rejected=rejected,
             header_row=header_row,
+            columns=columns,
         )
         return
     bar = _progress_bar()
@@ -525,11 +523,13 @@ def _import_job(
     partial: bool,
     rejected: Optional[Path],
     header_row: Optional[int],
+    columns: dict[str, str],
 ) -> None:
     """A file over 1,000 rows: imported as a job in committed chunks, in the foreground with a progress bar.
     An unfinished job of the same file (this command killed, or the app's worker stopped) is resumed."""
     from gis.db import connect, transaction
     from gis.errors import SafemapError
+    from gis.intake.files.adjust import Adjustments
     from gis.intake.files.jobs import (
         claim_job,
         create_job,
@@ -552,6 +552,7 @@ def _import_job(
                 radius_m=get_settings().aggregation_radius_m,
                 actor_name=f"import {file.name}",
                 header_row=header_row,
+                adjust=Adjustments(columns),
             )
             typer.echo(f"import job {job_id}: {file.name}, in chunks")
         else:

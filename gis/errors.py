@@ -770,11 +770,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "«{field_name}» فیلد گزارش نیست؛ یکی از این‌ها: {fields}",
         "{field_name!r} is not a report field; one of {fields}",
     ),
-    "map_not_for_jobs": (
-        "ستون‌های انتخابی تنها در فایل‌های تا {rows} ردیف به کار می‌روند؛ سرستون‌ها را در فایل درست کنید",
-        "columns matched by hand apply to files of up to {rows} rows; correct the headers in the file itself",
-    ),
     "map_pair": ("باید به شکل ستون=فیلد باشد: {pair!r}", "must read column=field: {pair!r}"),
+    "fix_pair": (
+        "باید به شکل ردیف:ستون=مقدار باشد: {pair!r}",
+        "must read row:column=value: {pair!r}",
+    ),
+    "date_pair": (
+        "باید به شکل تاریخ نوشته‌شده=خوانش باشد، مانند 99/9/18=1399/09/18: {pair!r}",
+        "must read written date=reading, as 99/9/18=1399/09/18: {pair!r}",
+    ),
     "scan_pdf_or_image": (
         "نامهٔ اسکن‌شده باید PDF یا تصویر JPEG، PNG یا WebP تا {mb} مگابایت باشد",
         "the letter's scan must be a PDF or a JPEG, PNG or WebP image of up to {mb} MB",

@@ -211,6 +211,33 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# A date form the GIS office may confirm once for every later file (an alias of kind 'date'): a two-digit
+# Jalali year read in this century or the last, whichever is not ahead (۹۹/۹/۱۸ → 1399/09/18).
+TWO_DIGIT_YEAR = "two_digit_year"
+
+
+def date_rules(conn: Conn) -> set[str]:
+    """The date forms the GIS office confirmed: their readings are no longer asked or flagged."""
+    return set(saved_aliases(conn, "date"))
+
+
+def confirm_date_rule(conn: Conn, *, rule: str, user_id: int | None) -> dict:
+    """Remember that the office reads `rule`'s form as the importer suggests, in every later file."""
+    if rule != TWO_DIGIT_YEAR:
+        raise InvalidInput("rule", "one_of", choices=TWO_DIGIT_YEAR)
+    with dict_cursor(conn) as cur:
+        cur.execute(
+            """
+            INSERT INTO vocabulary_alias (kind, written, key, code, created_by)
+            VALUES ('date', %s, %s, %s, %s)
+            ON CONFLICT (kind, key) DO UPDATE SET created_by = EXCLUDED.created_by, created_at = now()
+            RETURNING kind, written, key, code
+            """,
+            (rule, rule, rule, user_id),
+        )
+        return dict(cur.fetchone())
+
+
 def saved_aliases(conn: Conn, kind: str) -> dict[str, str]:
     """The code of every word the GIS office confirmed for `kind`, by its match key."""
     with conn.cursor() as cur:

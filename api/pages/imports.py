@@ -27,6 +27,7 @@ SHARED = {
     "field_neighbourhood": "map.neighbourhood",
     "field_date": "spot.date",
     "field_coordinates": "basemap.kind_coordinates",
+    "to_place": "map.to_place",
 }
 # The engine's routes that withdraw a batch and put it back; the batch page offers them when the app has them.
 WITHDRAW = "/api/imports/batches/{batch}/withdraw"

@@ -457,6 +457,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "work.need_duplicate": ("احتمال تکراری", "possible duplicate"),
     "work.need_review": ("بررسی ناسازگاری ورود", "import conflict to review"),
     "work.title": ("عنوان", "Title"),
+    "work.batch_filter": ("نقطه‌های نامهٔ واردشدهٔ {batch}: {show}", "Spots of imported letter {batch}: {show}"),
+    "work.batch_all": ("همهٔ نقطه‌های در انتظار", "all waiting spots"),
+    "work.batch_accepted": ("ردیف‌های پذیرفته", "accepted rows"),
+    "work.batch_new": ("نقطه‌های تازه", "new spots"),
+    "work.batch_place": ("در انتظار تعیین مکان", "to be placed"),
+    "work.batch_duplicates": ("آنچه ردیف‌های تکراری تکرار کرده‌اند", "what the duplicate rows repeat"),
     "work.reports": ("گزارش", "Reports"),
     "work.priority": ("اولویت", "Priority"),
     "work.count": ("{shown} از {total} نقطه", "{shown} of {total} spots"),
@@ -639,7 +645,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "imports.rejected_file": ("فایل ردیف‌های ردشده", "Rejected rows file"),
     "imports.batch_rows": ("ردیف‌های این نامه و جای هر یک", "This letter's rows and where each went"),
     "imports.on_map": ("نقشه", "The map"),
-    "imports.work_list": ("فهرست کارها", "The work list"),
     "imports.failed": ("انجام نشد", "Failed"),
     "imports.network": (
         "ارتباط با سرور برقرار نیست؛ چیزی ثبت نشد",
@@ -678,6 +683,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "imports.field_y": ("مختصات y (UTM)", "y (UTM)"),
     "imports.field_location": ("مکان", "Location"),
     "imports.field_file": ("فایل", "File"),
+    # Fixing a row in the page, confirming date forms, the summary's links (issue 13).
+    "imports.fix": ("اصلاح ردیف", "Fix this row"),
+    "imports.recheck": ("بررسی دوباره", "Check again"),
+    "imports.row_fixed": ("ردیف {row} اکنون درست است", "Row {row} is now fine"),
+    "imports.row_still": ("ردیف {row} هنوز مشکل دارد", "Row {row} still has problems"),
+    "imports.by_two_digit_year": ("سال دورقمی", "two-digit year"),
+    "imports.by_no_year": ("بدون سال", "no year"),
+    "imports.by_day_first": ("روز در آغاز", "day first"),
+    "imports.by_gregorian": ("تاریخ میلادی در ستون شمسی", "Gregorian date in a Jalali column"),
+    "imports.by_unreadable": ("خوانا نیست؛ خوانش را بنویسید", "unreadable; write the reading"),
+    "imports.remember_two_digit": (
+        "سال‌های دورقمی را در همهٔ فایل‌های بعدی نیز همین‌گونه بخوان",
+        "Read two-digit years this way in every later file too",
+    ),
 }
 
 

@@ -1,7 +1,9 @@
 """/work: each role's work list. The GIS office's spots waiting for a decision (a table beside a map), an
 agency's actions to move on; a role with no list here gets the error page in its language."""
 
-from fastapi import APIRouter, Depends, Request
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth import current_user
@@ -39,7 +41,13 @@ def _actions(conn: Conn, user: User, lang: str) -> list[dict]:
 
 
 @router.get("/work", response_class=HTMLResponse)
-def work_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
+def work_page(
+    request: Request,
+    user: User | None = Depends(current_user),
+    conn: Conn = DB,
+    batch: int | None = Query(None, ge=1, description="the open spots of an import batch's rows instead"),
+    show: Literal["accepted", "new", "place", "duplicates"] = Query("accepted"),
+) -> Response:
     if user is None:
         return sign_in_first(request)
     user.require("spot.verify", "action.progress")

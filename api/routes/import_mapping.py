@@ -15,13 +15,14 @@ from api.deps import DB
 from api.uploads import read_upload, save_upload
 from gis.db import Conn
 from gis.intake.files import scratch
+from gis.intake.files.adjust import parse_dates, parse_fixes
 from gis.intake.files.letters import SCAN_MAX_BYTES, batch, batch_rows, letter_scan, save_letter
 from gis.intake.files.mapping import parse_map
 from gis.intake.files.preview import preview
 from gis.intake.files.read import file_format
 from gis.lang import parse_day
 from gis.users import User
-from gis.vocabulary import ALIAS_KINDS, save_alias
+from gis.vocabulary import ALIAS_KINDS, confirm_date_rule, save_alias
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
 MAX_BYTES = 200 * 1024 * 1024
@@ -36,6 +37,8 @@ def preview_import(
     map: list[str] = Form(
         [], description="column=field, one per choice ('نوع فضا=category'; '-' leaves out)"
     ),
+    fix: list[str] = Form([], description="row:column=value, a cell fixed in the page ('7:lat=35.71')"),
+    date: list[str] = Form([], description="written=reading, a date read ('99/9/18=1399/09/18')"),
     source: Literal["mayor", "focus_group", "hotline_137", "field", "other"] = Form("mayor"),
     ref: str = Form("", max_length=200, description="the letter's number and date"),
     crs: str = Form("auto", max_length=64),
@@ -52,6 +55,8 @@ def preview_import(
             path,
             file_name=name,
             chosen=chosen,
+            fixes=parse_fixes(fix),
+            dates=parse_dates(date),
             source=source,
             source_ref=ref.strip(),
             crs=crs,
@@ -77,6 +82,17 @@ def confirm_aliases(
         save_alias(conn, kind=item.kind, written=item.written, code=item.code, user_id=user.id)
         for item in body.aliases
     ]
+
+
+class DateRuleIn(BaseModel):
+    rule: Literal["two_digit_year"] = Field(..., description="the date form read as suggested in every file")
+
+
+@router.post("/date-rules", summary="Confirm a date form's reading (two-digit years) for every later file")
+def confirm_date_form(
+    body: DateRuleIn, user: User = Depends(require("import.reports")), conn: Conn = DB
+) -> dict:
+    return confirm_date_rule(conn, rule=body.rule, user_id=user.id)
 
 
 @router.post(

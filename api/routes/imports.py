@@ -1,9 +1,10 @@
 """Report files uploaded by the GIS office: the same importer as `safemap import reports`.
 
 A file of up to 1,000 rows is imported in the request (201, the per-row report). A larger one becomes an
-import job (202) that the app's worker thread runs in committed chunks: follow it at `GET /api/imports/{job}`,
-cancel it with `POST /api/imports/{job}/cancel`. An answer lists the first 100 rejected rows; all of them,
-with their reasons, are a CSV file at its `rejected_url`.
+import job (202; the columns matched by hand, fixed cells and date readings are kept with it) that the
+app's worker thread runs in committed chunks: follow it at `GET /api/imports/{job}`, cancel it with
+`POST /api/imports/{job}/cancel`. An answer lists the first 100 rejected rows; all of them, with their
+reasons, are a CSV file at its `rejected_url`.
 """
 
 import io
@@ -21,9 +22,9 @@ from gis import access
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.intake.files import ImportRejected, import_reports, list_batches, scratch
+from gis.intake.files.adjust import Adjustments, parse_dates, parse_fixes
 from gis.intake.files.batch import copy_rejected, rejected_url
 from gis.intake.files.jobs import (
-    SYNC_ROWS,
     cancel_job,
     create_job,
     get_job,
@@ -54,6 +55,8 @@ def upload_reports(
     crs: str = Form("auto", max_length=64, description="auto (degrees or UTM 39N metres), 4326, 32639, …"),
     partial: bool = Form(False, description="keep the valid rows; the rejected ones are in the response"),
     map: list[str] = Form([], description="column=field matched by hand ('نوع فضا=category')"),
+    fix: list[str] = Form([], description="row:column=value, a cell fixed in the page ('7:lat=35.71')"),
+    date: list[str] = Form([], description="written=reading, a date read ('99/9/18=1399/09/18')"),
     header_row: int | None = Form(None, ge=1, description="the row holding the headers (found otherwise)"),
     user: User = Depends(require("import.reports")),
     conn: Conn = DB,
@@ -61,7 +64,7 @@ def upload_reports(
     name = Path(file.filename or "upload").name
     suffix = Path(name).suffix.lower()
     file_format(Path(name))
-    columns = parse_map(map)
+    adjust = Adjustments(parse_map(map), parse_fixes(fix), parse_dates(date))
     with scratch.folder() as folder:
         path = Path(folder) / f"upload{suffix}"
         with open(path, "wb") as target:
@@ -86,10 +89,14 @@ def upload_reports(
         }
         actor_name = user.full_name or user.username
         if needs_job(path, crs):
-            if columns:
-                raise InvalidInput("map", "map_not_for_jobs", rows=SYNC_ROWS)
             job_id = create_job(
-                conn, path, partial=partial, actor_name=actor_name, header_row=header_row, **options
+                conn,
+                path,
+                partial=partial,
+                actor_name=actor_name,
+                header_row=header_row,
+                adjust=adjust,
+                **options,
             )
             conn.commit()  # before the worker is woken, so it finds the job
             if worker := getattr(request.app.state, "import_worker", None):  # none without the lifespan
@@ -103,7 +110,9 @@ def upload_reports(
                 path,
                 partial=partial,
                 actor_name=actor_name,
-                columns=columns,
+                columns=adjust.columns,
+                fixes=adjust.fixes,
+                dates=adjust.dates,
                 header_row=header_row,
                 **options,
             )

@@ -20,9 +20,21 @@ WORK_SQL = """
                      AND ST_DWithin(o.geom::geography, s.geom::geography, %(near)s)),
            EXISTS (SELECT 1 FROM report r WHERE r.spot_id = s.id AND r.provenance ? 'flags')
     FROM spot s JOIN category c ON c.code = s.category LEFT JOIN area a ON a.id = s.area_id
-    WHERE s.status = 'open' AND s.stage <= 2
+    WHERE s.status = 'open' AND {which}
     ORDER BY s.stage, s.priority DESC, s.id
 """
+WAITING = "s.stage <= 2"
+# The spots an import batch's rows went to, at any stage, by what the import's summary counts: its accepted
+# rows' spots, the spots it founded, those of its rows to be placed, and those its duplicate rows repeat.
+BATCH_SPOTS = {
+    "accepted": "s.id IN (SELECT r.spot_id FROM report r WHERE r.import_batch_id = %(batch)s)",
+    "new": "(SELECT r.import_batch_id FROM report r WHERE r.spot_id = s.id ORDER BY r.id LIMIT 1)"
+    " = %(batch)s",
+    "place": "s.location_precision IN ('address', 'neighbourhood')"
+    " AND s.id IN (SELECT r.spot_id FROM report r WHERE r.import_batch_id = %(batch)s)",
+    "duplicates": "s.id IN (SELECT r.spot_id FROM import_duplicate_row d JOIN report r ON r.id = d.report_id"
+    " WHERE d.batch_id = %(batch)s)",
+}
 KEYS = (
     "id",
     "title",
@@ -48,12 +60,14 @@ FLAGS_SQL = """
 """
 
 
-def office_work(conn: Conn, *, user: User) -> list[dict]:
+def office_work(conn: Conn, *, user: User, batch: int | None = None, show: str = "accepted") -> list[dict]:
     """Every open stage-1/2 spot with the decisions it waits for, most urgent first; for the GIS office,
-    which alone may verify, place and merge them."""
+    which alone may verify, place and merge them. With `batch`, the open spots of an import batch's rows
+    instead (`show`: one of BATCH_SPOTS), so the import's summary can open them."""
     user.require("spot.verify")
+    which = WAITING if batch is None else BATCH_SPOTS[show]
     with conn.cursor() as cur:
-        cur.execute(WORK_SQL, {"near": DUPLICATE_M})
+        cur.execute(WORK_SQL.format(which=which), {"near": DUPLICATE_M, "batch": batch})
         rows = cur.fetchall()
     work = []
     for row in rows:

@@ -1,11 +1,10 @@
 """The header row can be forced (header_row) for a file of any size: a job (over 1,000 rows) keeps it."""
 
-import time
-
 import psycopg2
 import pytest
 
 from gis.db import transaction
+from tests.api.letters import finished_job
 from tests.conftest import bearer_headers
 
 ROWS = 1100
@@ -37,11 +36,5 @@ def test_a_forced_header_row_is_kept_by_the_job(client, gis, db_url):
         headers=gis,
     )
     assert started.status_code == 202, started.text[:300]
-    deadline = time.monotonic() + 300
-    while (job := client.get(started.headers["location"], headers=gis).json())["state"] in (
-        "queued",
-        "running",
-    ):
-        assert time.monotonic() < deadline, job
-        time.sleep(0.2)
+    job = finished_job(client, started.headers["location"], gis)
     assert (job["state"], job["accepted"], job["rejected"]) == ("done", ROWS, 0), job["message"]

@@ -1,7 +1,10 @@
 // The import page: a letter's file is previewed (POST /api/imports/preview: columns, first rows, the words to
 // map, the whole check as a dry run), the unknown words are mapped once (POST /api/imports/aliases), then it is
 // imported (POST /api/imports/reports; a 202 job is followed at GET /api/imports/{job}) and the letter with its
-// scan is kept with the batch. Words come from the page; text from the file goes in as textContent.
+// scan is kept with the batch. A row the check refused can be fixed in the page (its cells sent again as
+// `fix` row:column=value, re-checked by a new preview and imported as fixed); each date form the importer would
+// guess is confirmed or corrected once (`date` written=reading) for the whole file. Words come from the page;
+// text from the file goes in as textContent.
 (function () {
   "use strict";
   const {en, suffix, digits, csrf} = window.SafemapPage;
@@ -13,6 +16,8 @@
   const $ = (id) => document.getElementById(id);
   const FIELDS = ["category", "description", "address", "neighbourhood", "date", "time_of_day", "lat", "lon", "x", "y"];
   let chosen = {}; // column → field, as the office changed them
+  let fixes = {}; // row → column → the cell as the office fixed it
+  let readings = {}; // a date form as written → the day it means, as the office confirmed it
   let current = null; // the last preview
 
   const fieldLabel = (name) => text[`field_${name}`] || name;
@@ -57,6 +62,10 @@
     body.append("file", form.elements.file.files[0]);
     body.append("ref", [form.elements.number.value.trim(), form.elements.date.value.trim()].filter(Boolean).join(" "));
     for (const [column, name] of Object.entries(chosen)) body.append("map", `${column}=${name}`);
+    for (const [number, cells] of Object.entries(fixes)) {
+      for (const [column, value] of Object.entries(cells)) body.append("fix", `${number}:${column}=${value}`);
+    }
+    for (const [written, reading] of Object.entries(readings)) body.append("date", `${written}=${reading}`);
     return body;
   }
 
@@ -114,7 +123,17 @@
   function showMapping(found) {
     const body = $("mapping").querySelector("tbody");
     body.replaceChildren();
+    let twoDigits = false;
     for (const item of found.unresolved) {
+      if (item.kind === "date") {  // a date form: its reading, suggested, to confirm or correct
+        const suggestion = item.suggestions[0] || {};
+        twoDigits = twoDigits || suggestion.by === "two_digit_year";
+        const input = element("input", null, {"data-date": item.written, value: suggestion.code ? digits(suggestion.code) : "", dir: "ltr", size: "12"});
+        const cell = element("td", input);
+        cell.appendChild(element("small", ` (${text[`by_${suggestion.by}`] || suggestion.by || ""})`));
+        body.appendChild(row([text.field_date, item.written, digits(item.count), cell]));
+        continue;
+      }
       const select = element("select", null, {"data-kind": item.kind, "data-written": item.written});
       select.appendChild(element("option", text.pick, {value: ""}));
       const suggested = new Set();
@@ -129,6 +148,7 @@
       if (item.suggestions.length) select.value = item.suggestions[0].code;
       body.appendChild(row([fieldLabel(item.kind), item.written, digits(item.count), element("td", select)]));
     }
+    $("remember-label").hidden = !twoDigits;
     $("mapping-none").hidden = found.unresolved.length > 0;
     $("mapping").hidden = $("save-mapping").hidden = found.unresolved.length === 0;
     $("mapping-step").hidden = false;
@@ -159,6 +179,12 @@
         const reason = en ? problem.reason : problem.reason_fa || problem.reason;
         body.appendChild(row([digits(outcome.row), problem.field ? fieldLabel(problem.field) : "", reason || ""], {class: outcome.status}));
       }
+      if (outcome.status === "rejected") {
+        const open = element("button", text.fix, {type: "button", class: "fix-open", "data-row": outcome.row});
+        const cell = element("td", open, {colspan: "3"});
+        open.addEventListener("click", () => cell.replaceChildren(fixEditor(outcome, problems)));
+        body.appendChild(row([cell], {class: "fixing"}));
+      }
       for (const flag of outcome.flags || []) {  // kept, but a person should look at it
         const message = en ? flag.message : flag.message_fa || flag.message;
         body.appendChild(row([digits(outcome.row), flag.field ? fieldLabel(flag.field) : "", `${text.to_review}: ${message || ""}`], {class: "flagged"}));
@@ -179,16 +205,59 @@
       }
       aliases.push({kind: select.dataset.kind, written: select.dataset.written, code: select.value});
     }
+    const dates = {};
+    for (const input of $("mapping").querySelectorAll("input[data-date]")) {
+      if (!input.value.trim()) {
+        say(text.mapping_first, true);
+        input.focus();
+        return;
+      }
+      dates[input.dataset.date] = input.value.trim();
+    }
+    const json = {method: "POST", headers: {"Content-Type": "application/json"}};
     try {
-      await call(`/api/imports/aliases${api}`, {
-        method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({aliases}),
-      });
+      if (aliases.length) await call(`/api/imports/aliases${api}`, {...json, body: JSON.stringify({aliases})});
+      if (!$("remember-label").hidden && $("remember").checked) {
+        await call(`/api/imports/date-rules${api}`, {...json, body: JSON.stringify({rule: "two_digit_year"})});
+      }
     } catch (error) {
       say(error.message, true);
       return;
     }
+    Object.assign(readings, dates);
     await preview();
     say(text.mapping_saved, false);
+  }
+
+  // The cells of a refused row its problems name (all of the row's cells when they name no column), each in a
+  // box holding what the file wrote; "check again" sends them as fixes with a new preview.
+  function fixEditor(outcome, problems) {
+    const values = outcome.values || {};
+    const mapped = current.mapping;
+    const place = ["lat", "lon", "x", "y", "neighbourhood", "address"];
+    const columns = new Set();
+    for (const problem of problems) {
+      const names = problem.field in mapped ? [problem.field] : place.filter((name) => ["location", "coordinates"].includes(problem.field) && name in mapped);
+      for (const name of names) columns.add(mapped[name]);
+    }
+    const shown = columns.size ? [...columns] : current.columns;
+    const editor = element("div", null, {class: "fix", "data-row": outcome.row});
+    for (const column of shown) {
+      const input = element("input", null, {"data-column": column, value: values[column] || ""});
+      editor.appendChild(element("label", column)).appendChild(input);
+    }
+    const again = element("button", text.recheck, {type: "button", class: "recheck"});
+    again.addEventListener("click", async () => {
+      const cells = fixes[outcome.row] || {};
+      for (const input of editor.querySelectorAll("input")) cells[input.dataset.column] = input.value.trim();
+      fixes[outcome.row] = cells;
+      await preview();
+      const now = (current.check.rows || []).find((r) => r.row === outcome.row);
+      const fine = now && now.status !== "rejected";
+      say(fill(fine ? text.row_fixed : text.row_still, {row: outcome.row}), !fine);
+    });
+    editor.appendChild(again);
+    return editor;
   }
 
   async function follow(job) {
@@ -226,36 +295,45 @@
     $("import").disabled = true;
     say(text.importing, false);
     let result;
+    let toPlace = 0;
     try {
       const {status: code, answer} = await call(`/api/imports/reports${api}`, {method: "POST", body});
       result = code === 202 ? await follow(answer) : answer;
-      if (result.batch_id) await keepLetter(result.batch_id);
+      if (result.batch_id) {
+        await keepLetter(result.batch_id);
+        toPlace = (await call(`/api/imports/batches/${result.batch_id}${api}`, {method: "GET"})).answer.to_place;
+      }
     } catch (error) {
       say(error.message, true);
       $("import").disabled = false;
       return;
     }
     say("", false);
-    showSummary(result);
+    showSummary(result, toPlace);
   }
 
-  function showSummary(result) {
+  // Each count opens its rows: the spots of the batch's accepted rows, of its new spots, of its rows to be
+  // placed and of what its duplicate rows repeat, in the GIS office's work list; the rejected rows' file.
+  function showSummary(result, toPlace) {
     const summary = $("summary");
     summary.replaceChildren();
+    const lang = en ? "&lang=en" : "";
+    const work = (show) => (result.batch_id ? `/work?batch=${result.batch_id}&show=${show}${lang}` : null);
     const counts = [
-      ["accepted", result.accepted], ["duplicates", result.duplicates],
-      ["new_spots", result.new_spots], ["rejected", result.rejected],
+      ["accepted", result.accepted, work("accepted")], ["duplicates", result.duplicates, work("duplicates")],
+      ["new_spots", result.new_spots, work("new")], ["to_place", toPlace, work("place")],
+      ["rejected", result.rejected, result.rejected_url],
     ];
-    for (const [key, value] of counts) {
+    for (const [key, value, href] of counts) {
       summary.appendChild(element("dt", text[key]));
-      summary.appendChild(element("dd", digits(value || 0), {"data-count": key}));
+      const count = digits(value || 0);
+      summary.appendChild(element("dd", value && href ? element("a", count, {href, id: `count-${key}`}) : count, {"data-count": key}));
     }
     const links = $("links");
     links.replaceChildren();
     const link = (href, label, id) => links.appendChild(element("li", element("a", label, {href, id})));
     if (result.batch_id) link(`/imports/${result.batch_id}${suffix}`, text.batch_rows, "batch-link");
     link(`/map${suffix}`, text.on_map, "map-link");
-    link(`/work${suffix}`, text.work_list, "work-link");
     if (result.rejected_url) link(result.rejected_url, text.rejected_file, "rejected-link");
     $("summary-step").hidden = false;
     $("progress").hidden = true;
@@ -265,6 +343,8 @@
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     chosen = {};
+    fixes = {};
+    readings = {};
     preview();
   });
   $("save-mapping").addEventListener("click", saveMapping);

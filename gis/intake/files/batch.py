@@ -23,6 +23,7 @@ from pyproj.exceptions import CRSError
 
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound, text
+from gis.intake.files.adjust import Adjustments
 from gis.intake.files.columns import load_lookups, match_key
 from gis.intake.files.mapping import match_columns
 from gis.intake.files.read import Row, open_table
@@ -311,6 +312,8 @@ class PendingRows:
         # Rows of a file imported before under another letter: (index, row, report, key, values, the UUID
         # the row got in that first batch).
         self.copies: list[tuple[int, int, ReportCreate, str, dict, str]] = []
+        # (row, report) of the rows that repeat a report stored before, kept with the batch at each flush.
+        self.repeats: list[tuple[int, int]] = []
 
     def add(self, number: int, report: ReportCreate, key: str, values: dict[str, str]) -> None:
         """Hold a valid row for the next batch, submitting the batch once it is full."""
@@ -344,6 +347,7 @@ class PendingRows:
                 self._hold(index, number, report, key, values)
                 continue
             report_id, spot_id = found[first]
+            self.repeats.append((number, report_id))
             self.result.rows[index] = RowOutcome(
                 number,
                 "duplicate",
@@ -382,8 +386,24 @@ class PendingRows:
             self.seen[key] = number
             self.result.rows[index] = _submitted_outcome(number, outcome)
             self.result.rows[index].flags = report.provenance.get("flags") if report is not None else None
+            if not outcome.created:
+                self.repeats.append((number, outcome.report_id))
         self.pending.clear()
         self.waiting.clear()
+        keep_repeats(self.conn, self.batch_id, self.repeats)
+        self.repeats.clear()
+
+
+def keep_repeats(conn: Conn, batch_id: int, repeats: list[tuple[int, int]]) -> None:
+    """Note which stored report each of the batch's duplicate rows repeats (the summary links to them)."""
+    if repeats:
+        with conn.cursor() as cur:
+            psycopg2.extras.execute_values(
+                cur,
+                "INSERT INTO import_duplicate_row (batch_id, row_number, report_id) VALUES %s"
+                " ON CONFLICT DO NOTHING",
+                [(batch_id, number, report_id) for number, report_id in repeats],
+            )
 
 
 def parse_row(
@@ -417,20 +437,24 @@ def import_reports(
     file_name: str | None = None,
     header_row: int | None = None,
     columns: dict[str, str] | None = None,
+    fixes: dict[int, dict[str, str]] | None = None,
+    dates: dict[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Validate every row of a file and submit the valid ones; see the module for the all-or-nothing rule.
 
     `progress(done, total)` is called as rows are read (total is an estimate for CSV files); `header_row`
     forces a spreadsheet's header row (found automatically otherwise); `columns` (column → field, '-' leaves
-    a column out) overrides how headers are matched to fields (`mapping.parse_map`).
+    a column out) overrides how headers are matched to fields (`mapping.parse_map`); `fixes` and `dates` are
+    the cells the office fixed and the date readings it confirmed (`adjust`).
     """
     if source not in SOURCES:
         raise InvalidInput("source", "one_of", choices=", ".join(SOURCES))
     name = file_name or path.name
     table = open_table(path, crs=None if crs == "auto" else check_crs(crs), header_row=header_row)
-    mapping = match_columns(table.columns, columns or {})
-    parser = RowParser(mapping, load_lookups(conn), source, source_ref.strip(), check_crs(crs))
+    adjust = Adjustments(columns or {}, fixes or {}, dates or {})
+    mapping = adjusted_mapping(table.columns, adjust)
+    parser = RowParser(mapping, load_lookups(conn), source, source_ref.strip(), check_crs(crs), adjust.dates)
     result = ImportResult(name, table.format, table.columns, mapping)
     result.header_row, result.skipped = table.header_row, table.skipped
     batch_id = open_batch(
@@ -444,7 +468,7 @@ def import_reports(
         actor_name=actor_name,
         lock_map=table.total > LOCK_MAP_ROWS,
     )
-    for done, row in enumerate(table.rows, start=1):
+    for done, row in enumerate(adjust.rows(table.rows), start=1):
         if progress is not None:
             progress(done, max(table.total, done))
         if is_blank(row.values, row.geometry):
@@ -468,6 +492,15 @@ def import_reports(
         result.rejected_url = rejected_url(batch_id=batch_id)
     result.batch_id, result.written = batch_id, True
     return result
+
+
+def adjusted_mapping(columns: list[str], adjust: Adjustments) -> dict[str, str]:
+    """Report field → column with the office's choices; a fixed cell must be in a column of the file."""
+    for cells in adjust.fixes.values():
+        for column in cells:
+            if column not in columns:
+                raise InvalidInput("fix", "map_column_unknown", column=column, columns=", ".join(columns))
+    return match_columns(columns, adjust.columns)
 
 
 def check_file(conn: Conn, path: Path, **options: object) -> ImportResult:

@@ -14,7 +14,7 @@ from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.lang import match_key
 from gis.places.neighbourhoods import neighbourhood_names, neighbourhood_outlines, resolve_neighbourhood
-from gis.vocabulary import category_names, resolve_category, time_names, time_of_day
+from gis.vocabulary import category_names, date_rules, resolve_category, time_names, time_of_day
 
 # The report field each header fills (several headers may name one field; the first column found wins).
 HEADERS = {
@@ -82,6 +82,8 @@ class Lookups:
     outlines: list[tuple[str, PreparedGeometry]] = field(default_factory=list)
     # Words for the times of day, the GIS office's confirmed ones among them.
     times: dict[str, str] | None = None
+    # The date forms the GIS office confirmed once for every file (gis.vocabulary.TWO_DIGIT_YEAR).
+    date_rules: set[str] = field(default_factory=set)
 
     def category(self, text: object) -> str:
         """The category a cell names (as `gis.vocabulary.category` resolves it)."""
@@ -104,4 +106,6 @@ class Lookups:
 def load_lookups(conn: Conn) -> Lookups:
     """Read the category and neighbourhood names (and outlines) once for the whole file."""
     outlines = [(code, prep(shape)) for code, shape in neighbourhood_outlines(conn)]
-    return Lookups(category_names(conn), neighbourhood_names(conn), outlines, time_names(conn))
+    return Lookups(
+        category_names(conn), neighbourhood_names(conn), outlines, time_names(conn), date_rules(conn)
+    )

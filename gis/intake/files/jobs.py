@@ -29,11 +29,13 @@ from gis.aggregation.aggregate import LOCK_NAMESPACE
 from gis.db import Conn, connect, dict_cursor, translate_errors
 from gis.errors import Conflict, DatabaseUnavailable, InvalidInput, NotFound, SafemapError
 from gis.intake.files import scratch
+from gis.intake.files.adjust import Adjustments
 from gis.intake.files.batch import (
     LISTED_ROWS,
     LOCK_MAP_ROWS,
     ImportResult,
     PendingRows,
+    adjusted_mapping,
     cell_texts,
     check_crs,
     earlier_batch,
@@ -45,7 +47,7 @@ from gis.intake.files.batch import (
     rejected_outcome,
     rejected_url,
 )
-from gis.intake.files.columns import load_lookups, map_columns
+from gis.intake.files.columns import load_lookups
 from gis.intake.files.read import file_format, open_table
 from gis.intake.files.rows import RowParser
 from gis.intake.reports import SOURCES, check_reports
@@ -91,16 +93,18 @@ def create_job(
     actor_id: int | None = None,
     actor_name: str = "",
     header_row: int | None = None,
+    adjust: Adjustments | None = None,
 ) -> int:
-    """Store the file and its options as a queued job; the file is kept so any worker can (re)run it."""
+    """Store the file and its options (with the office's `adjust`ments) as a queued job; the file is kept so
+    any worker can (re)run it."""
     if source not in SOURCES:
         raise InvalidInput("source", "one_of", choices=", ".join(SOURCES))
     file_format(Path(file_name))
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO import_job (source, source_ref, crs, partial, radius_m, file_name, file_suffix,"
-            " file_sha256, file_data, started_by, actor_name, header_row)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            " file_sha256, file_data, started_by, actor_name, header_row, adjustments)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
             (
                 source,
                 source_ref.strip(),
@@ -114,6 +118,7 @@ def create_job(
                 actor_id,
                 actor_name,
                 header_row,
+                psycopg2.extras.Json((adjust or Adjustments()).as_json()),
             ),
         )
         return cur.fetchone()[0]
@@ -274,10 +279,14 @@ def _finish(conn: Conn, job_id: int, state: str, message: str = "", errors: list
 
 
 def _parser(conn: Conn, job: dict, path: Path) -> tuple:
+    """The job's file opened, its rows as the office adjusted them, their fields, and their parser."""
     crs = job["crs"]
     table = open_table(path, crs=None if crs == "auto" else check_crs(crs), header_row=job["header_row"])
-    mapping = map_columns(table.columns)
-    parser = RowParser(mapping, load_lookups(conn), job["source"], job["source_ref"], check_crs(crs))
+    adjust = Adjustments.from_json(job["adjustments"])
+    mapping = adjusted_mapping(table.columns, adjust)
+    lookups = load_lookups(conn)
+    parser = RowParser(mapping, lookups, job["source"], job["source_ref"], check_crs(crs), adjust.dates)
+    table.rows = adjust.rows(table.rows)
     return table, mapping, parser
 
 

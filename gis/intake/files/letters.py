@@ -78,7 +78,10 @@ SELECT b.id, b.file_name, b.file_format, b.source, b.source_ref, b.rows_read, b.
        b.rejected, b.partial, b.imported_at, b.withdrawn_at, u.username AS imported_by,
        u.full_name AS imported_by_name,
        l.number AS letter_number, l.letter_date, l.office, l.scan_type IS NOT NULL AS has_scan, l.scan_name,
-       (SELECT count(DISTINCT r.spot_id) FROM report r WHERE r.import_batch_id = b.id) AS spots
+       (SELECT count(DISTINCT r.spot_id) FROM report r WHERE r.import_batch_id = b.id) AS spots,
+       (SELECT count(DISTINCT r.spot_id) FROM report r JOIN spot s ON s.id = r.spot_id
+        WHERE r.import_batch_id = b.id AND s.status = 'open'
+          AND s.location_precision IN ('address', 'neighbourhood')) AS to_place
 FROM import_batch b
 LEFT JOIN app_user u ON u.id = b.imported_by
 LEFT JOIN import_letter l ON l.batch_id = b.id

@@ -11,14 +11,18 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date as date_type
 
 from gis.db import Conn
 from gis.errors import InvalidInput
+from gis.intake.files.adjust import date_form
 from gis.intake.files.columns import HEADERS, Lookups, load_lookups, map_columns
+from gis.intake.files.rows import date_key
 from gis.lang import match_key, normalise_persian
 from gis.vocabulary import ALIAS_KINDS, CATEGORY_KEYWORDS, alias_targets, save_alias
 
-# The report fields whose cells name a term of the vocabulary, in the order the page lists them.
+# The report fields whose cells name a term of the vocabulary, in the order the page lists them (then the
+# date forms: `adjust.date_form`).
 MAPPED_KINDS = ("category", "neighbourhood", "time_of_day")
 # A column the office leaves out of the import.
 IGNORE = "-"
@@ -91,9 +95,18 @@ class Unresolved:
 class ValueMapper:
     """Collects the file's unresolved words (each once) over its rows, with the names loaded once."""
 
-    def __init__(self, conn: Conn, mapping: dict[str, str], lookups: Lookups | None = None) -> None:
+    def __init__(
+        self,
+        conn: Conn,
+        mapping: dict[str, str],
+        lookups: Lookups | None = None,
+        dates: dict[str, str] | None = None,
+    ) -> None:
         self.conn, self.mapping = conn, mapping
         self.lookups = lookups or load_lookups(conn)
+        self.dates = dates or {}  # date forms whose reading the office confirmed for this file
+        self.date_forms: dict[str, Unresolved] = {}
+        self.jalali = False  # whether the date column holds Jalali dates (a Gregorian one there is listed)
         self.names = {
             "category": self.lookups.categories,
             "neighbourhood": {key: code for key, (_id, code) in self.lookups.neighbourhoods.items()},
@@ -122,6 +135,23 @@ class ValueMapper:
                 self.resolvers[kind](written)
             except InvalidInput:
                 self.found[key] = Unresolved(kind, written, [number])
+        column = self.mapping.get("date")
+        if column:
+            self._add_date(number, values.get(column))
+
+    def _add_date(self, number: int, value: object) -> None:
+        key = date_key(value) if value is not None else ""
+        if not key or key in self.dates:
+            return
+        if key in self.date_forms:
+            self.date_forms[key].rows.append(number)
+            return
+        form = date_form(value, self.lookups.date_rules)
+        if form is None:
+            self.jalali = self.jalali or not isinstance(value, date_type)
+            return
+        kind, reading = form
+        self.date_forms[key] = Unresolved("date", key, [number], [{"code": reading, "by": kind}])
 
     def unresolved(self) -> list[dict]:
         """Every unresolved word once with its suggestions, by kind, then the most frequent first."""
@@ -135,6 +165,9 @@ class ValueMapper:
                 for fa, en in [labels[item.kind][code]]
             ]
             result.append(item.as_dict())
+        for item in self.date_forms.values():
+            if item.suggestions[0]["by"] != "gregorian" or self.jalali:
+                result.append(item.as_dict())
         return result
 
 

@@ -5,9 +5,10 @@ problem of every row (and every duplicate) is found by the same code that import
 from pathlib import Path
 
 from gis.db import Conn
-from gis.intake.files.batch import check_file, is_blank
+from gis.intake.files.adjust import Adjustments
+from gis.intake.files.batch import adjusted_mapping, check_file, is_blank
 from gis.intake.files.jobs import SYNC_ROWS
-from gis.intake.files.mapping import ValueMapper, match_columns
+from gis.intake.files.mapping import ValueMapper
 from gis.intake.files.read import open_table
 
 FIRST_ROWS = 10
@@ -24,19 +25,23 @@ def preview(
     *,
     file_name: str,
     chosen: dict[str, str] | None = None,
+    fixes: dict[int, dict[str, str]] | None = None,
+    dates: dict[str, str] | None = None,
     source: str = "mayor",
     source_ref: str = "",
     crs: str = "auto",
     radius_m: float = 50.0,
 ) -> dict:
     """The file as the import would read it, and the check of every row (None for a file the import takes
-    as a background job: `safemap import reports --dry-run` checks those); nothing is kept."""
+    as a background job: `safemap import reports --dry-run` checks those); nothing is kept. The office's
+    `fixes` and confirmed `dates` are applied as the import will apply them."""
     table = open_table(path)
-    mapping = match_columns(table.columns, chosen or {})
-    mapper = ValueMapper(conn, mapping)
+    adjust = Adjustments(chosen or {}, fixes or {}, dates or {})
+    mapping = adjusted_mapping(table.columns, adjust)
+    mapper = ValueMapper(conn, mapping, dates=adjust.dates)
     first: list[dict] = []
     blank = 0
-    for row in table.rows:
+    for row in adjust.rows(table.rows):
         if is_blank(row.values, row.geometry):
             blank += 1
             continue
@@ -61,6 +66,8 @@ def preview(
             path,
             file_name=file_name,
             columns=chosen,
+            fixes=fixes,
+            dates=dates,
             source=source,
             source_ref=source_ref,
             crs=crs,

@@ -10,7 +10,7 @@ lookups were loaded once for the whole file.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -24,6 +24,7 @@ from gis.intake.reports import ReportCreate
 from gis.lang import latin_digits, normalise_persian, parse_day
 from gis.places.neighbourhoods import named_in_text
 from gis.settings import get_settings
+from gis.vocabulary import TWO_DIGIT_YEAR
 
 T = TypeVar("T")
 
@@ -64,6 +65,8 @@ class RowParser:
     source: str
     source_ref: str
     crs: str = "auto"
+    # Readings the office confirmed for this file's date forms: the cell as `date_key` writes it → the day.
+    dates: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._transformers: dict[str, Transformer] = {}
@@ -157,8 +160,7 @@ class RowParser:
     def _to_degrees(self, x: float, y: float) -> tuple[float, float]:
         return to_degrees(x, y, self.crs, self._transformers)
 
-    @staticmethod
-    def _date(value: object, flags: list[dict]) -> date | None:
+    def _date(self, value: object, flags: list[dict]) -> date | None:
         """The day a cell names; a two-digit Jalali year is read in this century or the last, and flagged;
         a day before the programme began or after today is refused."""
         if value is None:
@@ -168,14 +170,14 @@ class RowParser:
         elif isinstance(value, date):
             day = value
         else:
-            written = latin_digits(str(value).split()[0])
+            written = date_key(value)
             short = _SHORT_YEAR.match(written)
-            if short:
-                year = 1400 + int(short[1])
-                if year > jdatetime.date.fromgregorian(date=clock.today()).year:
-                    year -= 100
-                written = f"{year}/{int(short[2]):02d}/{int(short[3]):02d}"
-                flags.append(flag("two_digit_year", "date", value=value, read_as=written))
+            if written in self.dates:  # a reading the office confirmed for this file
+                written = self.dates[written]
+            elif short:
+                written = short_year(short)
+                if TWO_DIGIT_YEAR not in self.lookups.date_rules:  # unless the office confirmed the rule
+                    flags.append(flag("two_digit_year", "date", value=value, read_as=written))
             day = parse_day("date", written)
         if day > clock.today():
             raise InvalidInput("date", "value_in_future", value=value)
@@ -184,6 +186,20 @@ class RowParser:
             begun = jdatetime.date.fromgregorian(date=start).strftime("%Y/%m/%d")
             raise InvalidInput("date", "date_before_programme", value=value, start=begun)
         return day
+
+
+def date_key(value: object) -> str:
+    """A date cell as its form is compared: Latin digits, the time of day after it left out."""
+    words = latin_digits(normalise_persian(str(value))).split()
+    return words[0] if words else ""
+
+
+def short_year(match: re.Match) -> str:
+    """A two-digit Jalali year read in this century or the last, whichever is not ahead (99/9/18: 1399)."""
+    year = 1400 + int(match[1])
+    if year > jdatetime.date.fromgregorian(date=clock.today()).year:
+        year -= 100
+    return f"{year}/{int(match[2]):02d}/{int(match[3]):02d}"
 
 
 def to_degrees(
