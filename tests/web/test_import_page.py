@@ -1,7 +1,9 @@
 """The import page in Chromium at 1440×900, as the GIS office uses it: a messy letter (title row, blank
-row, totals row, two-digit Jalali years, free-text categories, Persian digits, an address-only row) goes from
-upload through value mapping and the check to the import; the two unknown categories are mapped once, and a
-second letter with the same words imports with no question. Messages are Persian, English with ?lang=en."""
+row, totals row, two-digit Jalali years, free-text categories, Persian digits, an address-only row, a mistyped
+latitude) goes from upload through value mapping, confirming its date forms, fixing a row in the page and the
+check to the import, whose summary opens the batch's spots in the work list; the two unknown categories and
+the two-digit years are settled once, and a second letter with the same words imports with no question.
+Messages are Persian, English with ?lang=en."""
 
 import io
 import re
@@ -11,7 +13,7 @@ from PIL import Image
 
 from gis.db import transaction
 from gis.users import create_user
-from tests.api.letters import UNKNOWN, messy_xlsx
+from tests.api.letters import UNKNOWN, broken_place, messy_xlsx
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -63,36 +65,54 @@ def test_a_messy_letter_from_upload_to_the_map(page, live_url, db_url, office, t
     page.click("#preview")  # no file yet: told so in Persian
     assert page.text_content("#status") == "فایل فهرست را برگزینید"
 
-    first = messy_xlsx(db_url, tmp_path / "letter-1.xlsx")
+    lat = broken_place(db_url)[1]
+    first = messy_xlsx(db_url, tmp_path / "letter-1.xlsx", broken=True)
     _upload(page, str(first), "۱۲۳/ش", _scan(tmp_path))
     # the header row was found below the title and blank rows; the columns are matched
     assert page.input_value("#columns select[data-column='نوع فضا']") == "category"
     assert page.input_value("#columns select[data-column='محله']") == "neighbourhood"
     notes = page.text_content("#blank")
-    assert "سرستون‌ها در ردیف ۳" in notes and "ردیف جمع (۸)" in notes, notes
+    assert "سرستون‌ها در ردیف ۳" in notes and "ردیف جمع (۹)" in notes, notes
     # each unknown category once, its likely meaning chosen
     selects = page.locator("#mapping select")
     assert selects.count() == 2
     for index in range(2):
         select = selects.nth(index)
         assert select.input_value() == UNKNOWN[select.get_attribute("data-written")]
+    # each two-digit date form once, with its reading to confirm
+    readings = page.eval_on_selector_all(
+        "#mapping input[data-date]", "(boxes) => boxes.map((b) => [b.dataset.date, b.value])"
+    )
+    assert readings == [["99/9/18", "۱۳۹۹/۰۹/۱۸"], ["99/9/20", "۱۳۹۹/۰۹/۲۰"]], readings
     check = page.text_content("#check tbody")
     assert "دستهٔ ناشناخته" in check and not LATIN_SENTENCE.search(check)
 
+    page.check("#remember")  # two-digit years read this way in every later file
     page.click("#save-mapping")
     page.wait_for_function("() => !document.getElementById('mapping-none').hidden")
     assert "ذخیره شدند" in page.text_content("#status")
     check = page.text_content("#check tbody")
-    assert "دستهٔ ناشناخته" not in check
-    assert "برای بازبینی" in check  # «99/9/18» read as 1399, flagged for a person to look at
+    assert "دستهٔ ناشناخته" not in check and "سال دورقمی" not in check  # read as confirmed, not flagged
+    assert "عرض جغرافیایی" in check  # row 8's latitude is mistyped
+
+    # the row is fixed in the page and checked again
+    page.click("#check .fix-open[data-row='8']")
+    page.fill("#check .fix[data-row='8'] input[data-column='عرض جغرافیایی']", f"{lat:.6f}")
+    page.click("#check .fix[data-row='8'] .recheck")
+    page.wait_for_function("() => document.getElementById('status').textContent === 'ردیف ۸ اکنون درست است'")
+    assert page.locator("#check tr.rejected").count() == 0
 
     counts = _import(page)
-    assert counts["accepted"] == 4, counts
-    assert counts["rejected"] == 0
-    page.click("#batch-link")
+    assert counts == {"accepted": 5, "duplicates": 0, "new_spots": 5, "to_place": 1, "rejected": 0}, counts
+    batch_page = page.get_attribute("#batch-link", "href")
+    page.click("#count-to_place")  # the row placed by its address alone, in the work list
+    page.wait_for_selector("#work tbody tr")
+    assert "در انتظار تعیین مکان" in page.text_content("#batch-filter")
+    assert page.locator("#work tbody tr").count() == 1
+    page.goto(f"{live_url}{batch_page}")
     page.wait_for_selector("#batch-rows tbody tr")
-    assert page.locator("#batch-rows tbody tr").count() == 4
-    assert page.locator("#batch-rows a[href^='/spots/']").count() == 4
+    assert page.locator("#batch-rows tbody tr").count() == 5
+    assert page.locator("#batch-rows a[href^='/spots/']").count() == 5
     scan = page.get_attribute("#scan", "href")
     assert page.request.get(f"{live_url}{scan}").status == 200
 
