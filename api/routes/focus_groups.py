@@ -19,6 +19,7 @@ from gis.intake.focus_groups import (
     list_sessions,
     session_area,
 )
+from gis.intake.reports import SubmitResult
 from gis.lang import parse_day
 from gis.places.neighbourhoods import neighbourhood_id
 from gis.users import User
@@ -38,11 +39,15 @@ class FocusGroupIn(BaseModel):
     women: int = Field(..., ge=0, le=1000)
     notes: str = Field("", max_length=20_000)
     uuid: UUID | None = None
+    points: dict | None = Field(
+        None, description="the places marked, as for /points: recorded with the session, all or nothing"
+    )
 
 
 class FocusGroupOut(BaseModel):
     id: int
     created: bool
+    reports: list[int] | None = None  # with points: the reports they became
 
 
 class PointsOut(BaseModel):
@@ -57,10 +62,12 @@ class PointsOut(BaseModel):
     "",
     status_code=201,
     response_model=FocusGroupOut,
-    summary="Record a session (201); the same UUID again returns it (200)",
+    response_model_exclude_none=True,
+    summary="Record a session (201), with its points if given; the same UUID again returns it (200)",
 )
 def create(
     body: FocusGroupIn,
+    request: Request,
     response: Response,
     user: User = Depends(require("focus_group.record")),
     conn: Conn = DB,
@@ -82,17 +89,22 @@ def create(
     )
     if not created:
         response.status_code = 200
-    return FocusGroupOut(id=session_id, created=created)
+    if body.points is None:
+        return FocusGroupOut(id=session_id, created=created)
+    results = _add_points(request, conn, user, session_id, body.points)
+    return FocusGroupOut(id=session_id, created=created, reports=[r.report_id for r in results])
 
 
 @router.post(
     "/{session_id}/points",
     status_code=201,
     response_model=PointsOut,
-    summary="Add the places a session marked: a GeoJSON FeatureCollection, all or nothing",
+    summary="Add the places a session marked: a GeoJSON FeatureCollection, all or nothing (201); the same"
+    " points again (their UUIDs) add nothing (200)",
 )
 def create_points(
     request: Request,
+    response: Response,
     session_id: int = SESSION_ID,
     body: dict = Body(
         ...,
@@ -103,16 +115,9 @@ def create_points(
     conn: Conn = DB,
 ) -> PointsOut:
     _visible(conn, user, session_id)
-    features = body.get("features") if body.get("type") == "FeatureCollection" else None
-    results = add_points(
-        conn,
-        session_id,
-        features,
-        radius_m=request.app.state.settings.aggregation_radius_m,
-        created_by=user.id,
-        actor_name=user.username,
-        provenance={"channel": "api"},
-    )
+    results = _add_points(request, conn, user, session_id, body)
+    if not any(r.created for r in results):
+        response.status_code = 200
     return PointsOut(
         focus_group_id=session_id,
         reports=[r.report_id for r in results],
@@ -146,6 +151,20 @@ def read(
 ) -> dict:
     _visible(conn, user, session_id)
     return get_session(conn, session_id)
+
+
+def _add_points(request: Request, conn: Conn, user: User, session_id: int, body: dict) -> list[SubmitResult]:
+    """The places of a FeatureCollection, all or nothing, as reports of the session."""
+    features = body.get("features") if body.get("type") == "FeatureCollection" else None
+    return add_points(
+        conn,
+        session_id,
+        features,
+        radius_m=request.app.state.settings.aggregation_radius_m,
+        created_by=user.id,
+        actor_name=user.username,
+        provenance={"channel": "api"},
+    )
 
 
 def _visible(conn: Conn, user: User, session_id: int) -> None:

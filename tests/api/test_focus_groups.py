@@ -110,6 +110,7 @@ def test_marked_places_become_reports_with_the_session_as_provenance(client, peo
     assert body["created"] == 4 and len(body["reports"]) == 4 and len(body["spots"]) >= 1
     again = client.post(f"/api/focus-groups/{session_id}/points", json=collection, headers=people["sara"])
     assert again.json()["created"] == 0 and again.json()["reports"] == body["reports"]
+    assert again.status_code == 200  # a tablet's re-send adds nothing, like a session's or a photo's
     session = client.get(f"/api/focus-groups/{session_id}", headers=people["deputy"]).json()
     assert session["point_count"] == 4
     points = {f["properties"]["feature"]: f for f in session["points"]["features"]}
