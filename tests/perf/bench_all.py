@@ -10,9 +10,10 @@ import importlib
 import sys
 import time
 
-from tests.perf.common import bench_db, live_server, machine, print_results
+from tests.perf.common import Result, bench_db, live_server, machine, print_results, server_rss_mb
 
 BENCHMARKS = ("ogc", "tiles", "import", "rebuild", "load")
+MAX_RSS_MB = 500
 
 
 def main(names: list[str]) -> None:
@@ -29,7 +30,18 @@ def main(names: list[str]) -> None:
             module = importlib.import_module(f"tests.perf.bench_{name}")
             print(f"{name} …", flush=True)
             results.extend(module.run(url, base))
-            print(f"  {time.perf_counter() - started:.0f} s", flush=True)
+            rss = server_rss_mb(base)
+            print(f"  {time.perf_counter() - started:.0f} s; server peak RSS {rss:.0f} MB", flush=True)
+        results.append(
+            Result(
+                "server peak RSS, every benchmark",
+                [rss],
+                unit="MB",
+                target=f"< {MAX_RSS_MB} MB",
+                met=rss < MAX_RSS_MB,
+                note="VmHWM of the uvicorn process and its children, after the last benchmark",
+            )
+        )
     print_results(results)
 
 

@@ -1,11 +1,13 @@
 """Bbox items: about 2,000 spots of a dense viewport through /ogc/collections/spots/items, beside the raw SQL
-that builds the same GeoJSON FeatureCollection in one statement (the physical limit)."""
+that builds the same GeoJSON FeatureCollection in one statement (the physical limit) and tipg's items of the
+spot table for the same bbox, taken in turns on the same database."""
 
 import httpx
 import psycopg2
 
 from gis.spots import SPOT_PROPERTIES
-from tests.perf.common import Result, bench_headers, densest_district, median, timed, viewport
+from tests.perf.common import Result, bench_headers, densest_district, interleaved, median, p95, viewport
+from tests.perf.tipg import SPOTS, VERSION, tipg_server
 
 TARGET = 1.5
 RAW_SQL = """
@@ -25,8 +27,8 @@ RAW_SQL = """
 """.format(properties=SPOT_PROPERTIES)
 
 
-def run(url: str, base: str, repeat: int = 30) -> list[Result]:
-    """API vs raw SQL for one dense viewport; both must return the same number of features."""
+def run(url: str, base: str, repeat: int = 20) -> list[Result]:
+    """API vs raw SQL vs tipg for one dense viewport; all must return the same number of features."""
     conn = psycopg2.connect(url)
     conn.autocommit = True
     _, centre = densest_district(conn)
@@ -49,8 +51,15 @@ def run(url: str, base: str, repeat: int = 30) -> list[Result]:
             response.json()["numberReturned"] if "returned" not in sizes else sizes["returned"]
         )
 
-    raw_times = timed(raw, repeat)
-    api_times = timed(api, repeat)
+    def other(tipg: httpx.Client) -> None:
+        response = tipg.get(f"/collections/{SPOTS}/items", params={**params, "f": "geojson"})
+        response.raise_for_status()
+        sizes["tipg"] = len(response.content)
+        sizes["tipg_returned"] = response.json()["numberReturned"]
+
+    with tipg_server(url) as (tipg_base, _), httpx.Client(base_url=tipg_base, timeout=60) as tipg:
+        times = interleaved({"raw": raw, "api": api, "tipg": lambda: other(tipg)}, repeat)
+    raw_times, api_times = times["raw"], times["api"]
     with conn.cursor() as cur:
         cur.execute(f"SELECT json_array_length(({RAW_SQL})::json -> 'features')", bbox + bbox)
         expected = cur.fetchone()[0]
@@ -61,7 +70,10 @@ def run(url: str, base: str, repeat: int = 30) -> list[Result]:
         api_times,
         raw_times,
         target=f"API ≤ {TARGET}× raw SQL",
-        note=f"bbox {params['bbox']}; body {sizes['api'] / 1e6:.2f} MB (raw {sizes['raw'] / 1e6:.2f} MB)",
+        note=f"tipg {VERSION} {median(times['tipg']):.1f} ms (p95 {p95(times['tipg']):.1f}),"
+        f" {sizes['tipg_returned']} features, {sizes['tipg'] / 1e6:.2f} MB;"
+        f" Safemap/tipg {median(api_times) / median(times['tipg']):.2f}; bbox {params['bbox']};"
+        f" body {sizes['api'] / 1e6:.2f} MB (raw {sizes['raw'] / 1e6:.2f} MB)",
     )
     result.met = sizes["returned"] == expected and median(api_times) <= TARGET * median(raw_times)
     if sizes["returned"] != expected:

@@ -72,6 +72,24 @@ def timed(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]
     return times
 
 
+def interleaved(
+    calls: dict[str, Callable[[], object]], repeat: int, warmup: int = 2
+) -> dict[str, list[float]]:
+    """Milliseconds per call of each of `calls`, taken in turns (the order rotating each round), so the
+    machine's load weighs on all of them alike."""
+    names = list(calls)
+    for _ in range(warmup):
+        for name in names:
+            calls[name]()
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for round_ in range(repeat):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            start = time.perf_counter()
+            calls[name]()
+            times[name].append((time.perf_counter() - start) * 1000)
+    return times
+
+
 def timed_safemap(url: str, *args: str, env: dict[str, str] | None = None) -> tuple[float, list[str]]:
     """Seconds for `safemap ARGS` on `url` (commit included) and its lines of output; its output in the error
     when it fails."""
@@ -244,15 +262,41 @@ def copy_of(url: str, name: str) -> str:
     return server_url(name)
 
 
+# The live servers' processes by base URL, so a benchmark can read their memory.
+SERVERS: dict[str, subprocess.Popen] = {}
+
+
 @contextmanager
 def live_server(url: str, workers: int = 1) -> Iterator[str]:
     """`uvicorn api.app:create_app` on 127.0.0.1 over `url`; yields the base URL."""
     server, base = start_uvicorn(url, workers=workers, wait_s=60)
+    SERVERS[base] = server
     try:
         yield base
     finally:
+        SERVERS.pop(base, None)
         server.terminate()
         server.wait(timeout=20)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The peak resident memory (VmHWM) of a process and of its children (uvicorn's workers), in MB."""
+    total, pids = 0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+        pids.extend(int(child) for child in children)
+    return total / 1024
+
+
+def server_rss_mb(base: str) -> float:
+    """The peak resident memory of the live server at `base` so far, in MB."""
+    return peak_rss_mb(SERVERS[base].pid)
 
 
 def print_results(results: list[Result]) -> None:
