@@ -456,6 +456,9 @@ WRITES: dict[tuple[str, str], Write] = {
         ("import.reports",),
         lambda t, who: {"json": {"aliases": [{"kind": "category", "written": "x", "code": "vacant_lot"}]}},
     ),
+    ("POST", "/api/imports/date-rules"): Write(
+        ("import.reports",), lambda t, who: {"json": {"rule": "two_digit_year"}}
+    ),
     ("POST", "/api/imports/batches/{batch_id}/letter"): Write(
         ("import.reports",),
         lambda t, who: {"data": {"number": "12", "date": "1403/08/12"}, "files": {"scan": ("s.png", PNG)}},
