@@ -143,6 +143,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "at_least_one_participant": ("دست‌کم یک شرکت‌کننده", "at least one participant"),
     "geojson_feature": ("Feature در قالب GeoJSON نیست", "not a GeoJSON Feature"),
     "feature_has_geometry": ("این عارضه هندسه ندارد", "the feature has no geometry"),
+    "feature_has_geometry_or_address": (
+        "مکان نه روی نقشه گذاشته شده است و نه نشانی دارد",
+        "the place is neither put on the map nor given an address",
+    ),
     "must_be_object": ("باید یک شیء باشد", "must be an object"),
     "missing": ("نیامده است", "missing"),
     "not_a_uuid": ("UUID نیست", "not a UUID"),
@@ -811,6 +815,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "until": ("تا تاریخ", "until"),
     "end_date": ("تاریخ پایان", "end_date"),
     "note": ("یادداشت", "note"),
+    "facilitator": ("تسهیلگر", "facilitator"),
+    "participants": ("شمار شرکت‌کنندگان", "participants"),
+    "women": ("شمار زنان", "women"),
+    "features": ("مکان‌های نام‌برده", "features"),
 }
 
 

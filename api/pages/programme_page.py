@@ -1,7 +1,10 @@
 """/programme: the deputy records meetings (attendees by body, decisions, follow-ups with owners and dates),
 trainings in the neighbourhood houses and phases' dates from a page; staff and viewers read it. The forms
-call /api/programme/* (api/static/programme/forms.js)."""
+call /api/programme/* (api/static/programme/forms.js). /programme/focus-groups/new records a focus group and
+the places it named through /api/focus-groups (api/static/programme/focus_group.js)."""
 
+import json
+import uuid
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
@@ -9,18 +12,22 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import current_user
 from api.deps import DB
+from api.pages.basemaps import basemap_config
 from api.pages.charts import number
 from api.pages.nav import top_bar
 from api.pages.render import language, render, sign_in_first
+from api.pages.strings import words
 from gis import clock
 from gis.access import may
 from gis.db import Conn
+from gis.intake.field import field_categories, field_neighbourhoods
+from gis.intake.focus_groups import list_sessions
 from gis.lang import jalali
 from gis.programme.activities import list_activities, list_phases
 from gis.programme.agencies import list_agencies
 from gis.programme.follow_ups import STAFF_OWNERS, list_follow_ups, may_complete
 from gis.users import User
-from gis.vocabulary import alias_targets
+from gis.vocabulary import TIMES_OF_DAY, alias_targets
 
 router = APIRouter(include_in_schema=False)
 BLANK_FOLLOW_UPS = 3  # empty follow-up lines the meeting form offers; rows left empty are not sent
@@ -59,10 +66,43 @@ def programme_page(request: Request, user: User | None = Depends(current_user), 
             "areas": alias_targets(conn, "neighbourhood"),
             "manage": may(user.role, "programme.manage"),
             "calls": may(user.role, "report.contact"),
+            "focus_groups": list_sessions(conn) if may(user.role, "focus_group.read") else None,
+            "record_focus_group": may(user.role, "focus_group.record"),
             "blank_rows": range(BLANK_FOLLOW_UPS),
             "may_complete": lambda follow_up: may_complete(user, follow_up),
+            "num": lambda value: number(value, lang),
             "jd": lambda value: (
                 (number(jalali(value), lang) if lang == "fa" else str(value)) if value else "–"
             ),
+        },
+    )
+
+
+@router.get("/programme/focus-groups/new", response_class=HTMLResponse)
+def focus_group_page(
+    request: Request, user: User | None = Depends(current_user), conn: Conn = DB
+) -> Response:
+    """The GIS office (and the deputy) record a session held in a neighbourhood house and the places its
+    participants named: each put on a small map, or left to be placed with its address."""
+    if user is None:
+        return sign_in_first(request)
+    user.require("focus_group.record")
+    lang = language(request)
+    config = {
+        "uuid": str(uuid.uuid4()),  # a second send of the same form returns the same session
+        "basemaps": basemap_config(conn, request, lang),
+        "neighbourhoods": json.loads(field_neighbourhoods(conn, user)),
+        "text": words("focus", lang),
+    }
+    return render(
+        request,
+        "focus_group_new.html",
+        {
+            "user": user,
+            "bar": top_bar(request, user),
+            "areas": alias_targets(conn, "neighbourhood"),
+            "categories": field_categories(conn),
+            "times": TIMES_OF_DAY,
+            "config": config,
         },
     )

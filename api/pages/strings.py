@@ -744,3 +744,29 @@ def words(page: str, lang: str) -> dict[str, str]:
     return {
         key.removeprefix(prefix): pick(pair, lang) for key, pair in WORDS.items() if key.startswith(prefix)
     }
+
+# Recording a focus group from a page (api/pages/programme_page.py, api/static/programme/focus_group.js) and
+# the sessions on /programme.
+WORDS.update(
+    {
+        "focus.title": ("ثبت جلسهٔ گروه کانونی", "Record a focus group"),
+        "focus.list": ("گروه‌های کانونی", "Focus groups"),
+        "focus.house": ("سرای محله / محله", "Neighbourhood house / area"),
+        "focus.points": ("مکان‌هایی که شرکت‌کنندگان نام بردند", "Places the participants named"),
+        "focus.point": ("مکان", "Place"),
+        "focus.add_point": ("افزودن مکان", "Add a place"),
+        "focus.put_on_map": ("گذاشتن روی نقشه", "Put on the map"),
+        "focus.map_help": (
+            "مکانی را برگزینید و روی نقشه بزنید تا گذاشته شود؛ اگر جایش روشن نیست، "
+            "نشانی‌اش را بنویسید تا دفتر GIS بعداً جایابی‌اش کند.",
+            "Choose a place and click the map to put it there; if where it lies is not clear, write its "
+            "address and the GIS office will place it later.",
+        ),
+        "focus.address": ("نشانی (اگر روی نقشه نیست)", "Address (if not on the map)"),
+        "focus.placed": ("روی نقشه گذاشته شد", "On the map"),
+        "focus.not_placed": ("هنوز روی نقشه نیست", "Not on the map yet"),
+        "focus.save": ("ثبت جلسه و مکان‌ها", "Save the session and its places"),
+        "focus.saving": ("در حال ثبت…", "Saving…"),
+        "focus.point_count": ("مکان", "Places"),
+    }
+)

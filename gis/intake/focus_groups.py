@@ -27,6 +27,8 @@ MAX_POINTS = 2000
 KEY_ALIASES = {
     "category": ("category", "cat", "type", "دسته", "دسته بندی", "دستهبندی", "نوع", "نوع فضا"),
     "description": ("description", "desc", "notes", "شرح", "توضیح", "توضیحات"),
+    "address": ("address", "نشانی", "آدرس"),
+    "placed": ("placed",),  # true: put by hand on a map (a page's click), not measured
     "time_of_day": ("time_of_day", "time", "when", "زمان", "زمان ناامنی", "ساعت"),
     "uuid": ("uuid", "شناسه"),
     "audit": ("audit", "safety_audit", "ممیزی", "ممیزی ایمنی"),
@@ -132,12 +134,10 @@ def _point(feature: object, categories: dict[str, str], times: dict[str, str]) -
     """One marked place from a GeoJSON feature: its fields under their English names, values checked."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise InvalidInput("feature", "geojson_feature")
-    if not isinstance(feature.get("geometry"), dict):
-        raise InvalidInput("geometry", "feature_has_geometry")
     properties = feature.get("properties") or {}
     if not isinstance(properties, dict):
         raise InvalidInput("properties", "must_be_object")
-    point: dict = {"geometry": feature["geometry"], "audit": {}, "extra": {}}
+    point: dict = {"geometry": feature.get("geometry"), "audit": {}, "extra": {}}
     for name, value in properties.items():
         field = _ALIASES.get(match_key(name))
         if field is None:
@@ -166,6 +166,13 @@ def _point(feature: object, categories: dict[str, str], times: dict[str, str]) -
         raise InvalidInput("category", "missing")
     point["category"] = resolve_category(categories, category)
     point["time_of_day"] = time_of_day(point.get("time_of_day"), names=times)
+    # A place named but not yet placed (geometry null) lies at the session's neighbourhood until the GIS
+    # office places it by its address.
+    point["address"] = normalise_persian(str(point.get("address") or "")).strip()
+    if point["geometry"] is None and not point["address"]:
+        raise InvalidInput("geometry", "feature_has_geometry_or_address")
+    if point["geometry"] is not None and not isinstance(point["geometry"], dict):
+        raise InvalidInput("geometry", "feature_has_geometry")
     if feature.get("id") is not None and point.get("uuid") in (None, ""):
         point["uuid"] = _uuid_or_none(feature["id"])
     return point
@@ -198,11 +205,15 @@ def add_points(
     if len(features) > MAX_POINTS:
         raise InvalidInput("features", "at_most_features_at_once", max_points=MAX_POINTS)
     with conn.cursor() as cur:
-        cur.execute("SELECT uuid, held_on FROM focus_group WHERE id = %s", (session_id,))
+        cur.execute(
+            "SELECT g.uuid, g.held_on, a.code FROM focus_group g JOIN area a ON a.id = g.area_id"
+            " WHERE g.id = %s",
+            (session_id,),
+        )
         row = cur.fetchone()
     if row is None:
         raise NotFound("focus_group_does_exist", session_id=session_id, field="id")
-    session_uuid, held_on = uuidlib.UUID(row[0]), row[1]
+    session_uuid, held_on, area_code = uuidlib.UUID(row[0]), row[1], row[2]
     reported_at = clock.noon(held_on)
     categories, times = category_names(conn), time_names(conn)
     results: list[SubmitResult] = []
@@ -219,6 +230,9 @@ def add_points(
                         source="focus_group",
                         category=point["category"],
                         geometry=point["geometry"],
+                        area_code=None if point["geometry"] else area_code,
+                        address=point["address"],
+                        placed=point.get("placed") is True,
                         uuid=point.get("uuid") or str(uuidlib.uuid5(session_uuid, str(number))),
                         description=normalise_persian(str(point.get("description") or "")),
                         source_ref=f"focus_group:{session_id}:{number}",
