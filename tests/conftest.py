@@ -145,15 +145,51 @@ def bearer_headers(
     return {"Authorization": f"Bearer {bearer_token(conn, username, role, areas, agency)}"}
 
 
-def query_one(url: str, query: str, params: Sequence = ()) -> tuple | None:
-    """One row of a query on the database at `url`, read in a connection of its own (closed after)."""
+def query_all(url: str, query: str, params: Sequence = ()) -> list[tuple]:
+    """The rows of a query on the database at `url`, read in a connection of its own (closed after)."""
     conn = psycopg2.connect(url)
     try:
         with conn, conn.cursor() as cur:
             cur.execute(query, params)
-            return cur.fetchone()
+            return cur.fetchall()
     finally:
         conn.close()
+
+
+def query_one(url: str, query: str, params: Sequence = ()) -> tuple | None:
+    """One row of a query on the database at `url` (None when there is none)."""
+    return next(iter(query_all(url, query, params)), None)
+
+
+# Who `heads` signs in as: its key -> (role, neighbourhoods, agency).
+CAST: dict[str, tuple[str, Sequence[str], str | None]] = {
+    "deputy": ("deputy", (), None),
+    "gis": ("gis_office", (), None),
+    "viewer": ("viewer", (), None),
+    "roads": ("agency", (), "traffic"),
+    "services": ("agency", (), "urban_services"),
+    "sara": ("facilitator", ("2201",), None),
+}
+
+
+class Heads(dict):
+    """Authorization headers by CAST key; each user is made the first time a test asks for it."""
+
+    def __init__(self, db_url: str) -> None:
+        super().__init__()
+        self.db_url = db_url
+
+    def __missing__(self, key: str) -> dict[str, str]:
+        role, areas, agency = CAST[key]
+        with transaction(self.db_url) as conn:
+            self[key] = bearer_headers(conn, f"cast-{key}", role, areas, agency)
+        return self[key]
+
+
+@pytest.fixture
+def heads(db_url: str) -> Heads:
+    """The cast's headers (a deputy, the GIS office, a viewer, two agencies' users, a facilitator of 2201)."""
+    return Heads(db_url)
 
 
 @pytest.fixture

@@ -7,21 +7,13 @@ import sys
 from pathlib import Path
 
 import jdatetime
-import psycopg2
 import pytest
 
 from gis import clock
-from gis.db import transaction
-from tests.conftest import bearer_headers
+from tests.conftest import query_all
 
 pytestmark = pytest.mark.dated
 BIDI = re.compile("[\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _sql(db_url: str, query: str, params: tuple = ()) -> list[tuple]:
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(query, params)
-        return cur.fetchall()
 
 
 def _text(pdf: Path, *args: str) -> str:
@@ -36,15 +28,14 @@ def _as_extracted(name: str) -> str:
 
 
 @pytest.fixture
-def deputy(db_url: str) -> dict[str, str]:
-    with transaction(db_url) as conn:
-        return bearer_headers(conn, "council-deputy", "deputy")
+def deputy(heads: dict) -> dict[str, str]:
+    return heads["deputy"]
 
 
 @pytest.fixture
 def period(db_url: str) -> str:
     """The Jalali months the demo's spots were first seen in (the demo is dated from today)."""
-    days = _sql(
+    days = query_all(
         db_url,
         "SELECT min((created_at AT TIME ZONE 'Asia/Tehran')::date),"
         " max((created_at AT TIME ZONE 'Asia/Tehran')::date) FROM spot",
@@ -74,7 +65,7 @@ def test_the_persian_report_names_every_neighbourhood_on_two_to_four_pages_with_
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Vazirmatn" in fonts
     text = _text(pdf).replace(" ", "")
-    names = _sql(db_url, "SELECT code, name_fa FROM area WHERE level = 'neighbourhood'")
+    names = query_all(db_url, "SELECT code, name_fa FROM area WHERE level = 'neighbourhood'")
     assert len(names) == 10
     for code, name in names:
         assert _as_extracted(name) in text, name
@@ -90,7 +81,7 @@ def test_the_summary_figures_equal_sql_counts(client, deputy, period, db_url, tm
     since = jdatetime.date(*map(int, start.split("/")), 1).togregorian()
     y, m = map(int, end.split("/"))
     until = (jdatetime.date(y + (m == 12), m % 12 + 1, 1) - jdatetime.timedelta(days=1)).togregorian()
-    new = _sql(
+    new = query_all(
         db_url,
         "SELECT count(*) FROM spot WHERE status IN ('open', 'resolved')"
         " AND (created_at AT TIME ZONE 'Asia/Tehran')::date BETWEEN %s AND %s",
@@ -98,19 +89,21 @@ def test_the_summary_figures_equal_sql_counts(client, deputy, period, db_url, tm
     )[0][0]
     assert new > 0
     assert f"In this period {new} new unsafe places were identified" in text
-    open_by_stage = dict(_sql(db_url, "SELECT stage, count(*) FROM spot WHERE status = 'open' GROUP BY 1"))
+    open_by_stage = dict(
+        query_all(db_url, "SELECT stage, count(*) FROM spot WHERE status = 'open' GROUP BY 1")
+    )
     assert (
         f"{sum(open_by_stage.values())} places are open now: {open_by_stage.get(1, 0)} in identification"
         in text
     )
-    overdue = _sql(
+    overdue = query_all(
         db_url,
         "SELECT count(*) FROM spot_action x JOIN action_status s ON s.code = x.status"
         " WHERE s.is_open AND x.due_on < %s",
         (clock.today(),),
     )[0][0]
     assert f"{overdue} agency actions are past their due date" in text
-    (oldest_agency,) = _sql(
+    (oldest_agency,) = query_all(
         db_url,
         "SELECT g.name_en FROM spot_action x JOIN action_status s ON s.code = x.status"
         " JOIN agency g ON g.id = x.agency_id WHERE s.is_open AND x.due_on < %s"
@@ -118,12 +111,14 @@ def test_the_summary_figures_equal_sql_counts(client, deputy, period, db_url, tm
         (clock.today(),),
     )[0]
     assert oldest_agency in text
-    for name in (row[0] for row in _sql(db_url, "SELECT name_en FROM area WHERE level = 'neighbourhood'")):
+    for name in (
+        row[0] for row in query_all(db_url, "SELECT name_en FROM area WHERE level = 'neighbourhood'")
+    ):
         assert name in text
 
 
 def test_a_phase_past_its_planned_end_shows_its_delay(client, deputy, tmp_path, db_url):
-    late = _sql(
+    late = query_all(
         db_url,
         "SELECT name_en, %s - planned_end FROM programme_phase WHERE actual_end IS NULL AND planned_end < %s",
         (clock.today(), clock.today()),
@@ -134,11 +129,8 @@ def test_a_phase_past_its_planned_end_shows_its_delay(client, deputy, tmp_path, 
         assert re.search(rf"{re.escape(name)} .*? {days} days", text), (name, days)
 
 
-def test_who_may_read_the_report_and_a_bad_period(client, period, db_url):
-    with transaction(db_url) as conn:
-        viewer = bearer_headers(conn, "council-viewer", "viewer")
-        roads = bearer_headers(conn, "council-roads", "agency", agency="traffic")
-        sara = bearer_headers(conn, "council-sara", "facilitator", areas=["2201"])
+def test_who_may_read_the_report_and_a_bad_period(client, period, heads):
+    viewer, roads, sara = heads["viewer"], heads["roads"], heads["sara"]
     assert client.get("/dashboard/report.pdf", params={"period": period}, headers=viewer).status_code == 200
     for headers in (roads, sara):
         refused = client.get("/dashboard/report.pdf", params={"period": period}, headers=headers)

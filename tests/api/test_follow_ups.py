@@ -1,24 +1,6 @@
 """A meeting's decisions with follow-ups over HTTP: each reaches its owner (an agency's users, or a staff
 role) in the inbox and the agency's list of follow-ups, and no other agency's."""
 
-import pytest
-
-from gis.db import transaction
-from tests.conftest import bearer_headers
-
-
-@pytest.fixture
-def heads(db_url: str) -> dict[str, dict[str, str]]:
-    with transaction(db_url) as conn:
-        return {
-            "deputy": bearer_headers(conn, "fu-deputy", "deputy"),
-            "gis": bearer_headers(conn, "fu-gis", "gis_office"),
-            "roads": bearer_headers(conn, "fu-roads", "agency", agency="traffic"),
-            "services": bearer_headers(conn, "fu-services", "agency", agency="urban_services"),
-            "sara": bearer_headers(conn, "fu-sara", "facilitator", areas=["2201"]),
-        }
-
-
 MEETING = {
     "kind": "meeting",
     "held_on": "1403/02/10",

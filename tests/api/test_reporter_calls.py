@@ -3,12 +3,10 @@ staff's call list, an answer is recorded once and counted by the evaluation; con
 
 from datetime import timedelta
 
-import psycopg2
 import pytest
 import time_machine
 
-from gis.db import transaction
-from tests.conftest import bearer_headers
+from tests.conftest import query_one
 
 pytestmark = pytest.mark.dated
 
@@ -16,29 +14,19 @@ pytestmark = pytest.mark.dated
 @pytest.fixture
 def closed(db_url: str) -> dict:
     """A report of a resolved spot, given a reporter's phone, and when its spot closed."""
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT r.id, s.id, (SELECT max(e.at) FROM spot_event e"
-            " WHERE e.spot_id = s.id AND e.kind = 'resolved') FROM report r JOIN spot s ON s.id = r.spot_id"
-            " WHERE s.status = 'resolved' ORDER BY r.id LIMIT 1"
-        )
-        report_id, spot_id, closed_at = cur.fetchone()
-        cur.execute(
-            "INSERT INTO report_contact (report_id, name, phone) VALUES (%s, 'مریم', '09120000000')"
-            " ON CONFLICT (report_id) DO UPDATE SET phone = EXCLUDED.phone",
-            (report_id,),
-        )
+    report_id, spot_id, closed_at = query_one(
+        db_url,
+        "SELECT r.id, s.id, (SELECT max(e.at) FROM spot_event e"
+        " WHERE e.spot_id = s.id AND e.kind = 'resolved') FROM report r JOIN spot s ON s.id = r.spot_id"
+        " WHERE s.status = 'resolved' ORDER BY r.id LIMIT 1",
+    )
+    query_one(
+        db_url,
+        "INSERT INTO report_contact (report_id, name, phone) VALUES (%s, 'مریم', '09120000000')"
+        " ON CONFLICT (report_id) DO UPDATE SET phone = EXCLUDED.phone RETURNING report_id",
+        (report_id,),
+    )
     return {"report": report_id, "spot": spot_id, "closed_at": closed_at}
-
-
-@pytest.fixture
-def heads(db_url: str) -> dict[str, dict[str, str]]:
-    with transaction(db_url) as conn:
-        return {
-            "deputy": bearer_headers(conn, "call-deputy", "deputy"),
-            "viewer": bearer_headers(conn, "call-viewer", "viewer"),
-            "roads": bearer_headers(conn, "call-roads", "agency", agency="traffic"),
-        }
 
 
 def test_reporters_are_listed_four_weeks_after_closing_and_answer_once(client, closed, heads):

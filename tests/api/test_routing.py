@@ -2,40 +2,27 @@
 
 from datetime import timedelta
 
-import psycopg2
 import pytest
 
 from gis import clock
-from gis.db import transaction
-from tests.conftest import bearer_headers
-
-
-@pytest.fixture
-def heads(db_url: str) -> dict[str, dict[str, str]]:
-    with transaction(db_url) as conn:
-        return {
-            "deputy": bearer_headers(conn, "route-deputy", "deputy"),
-            "gis": bearer_headers(conn, "route-gis", "gis_office"),
-            "viewer": bearer_headers(conn, "route-viewer", "viewer"),
-            "agency": bearer_headers(conn, "route-roads", "agency", agency="traffic"),
-        }
+from tests.conftest import query_all, query_one
 
 
 @pytest.fixture
 def spot(db_url: str) -> dict:
     """An open stage-3 spot: its category, neighbourhood, and the agencies with no action on it."""
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT s.id, s.category, a.code FROM spot s JOIN area a ON a.id = s.area_id"
-            " WHERE s.stage = 3 AND s.status = 'open' ORDER BY s.id LIMIT 1"
-        )
-        spot_id, category, area = cur.fetchone()
-        cur.execute(
-            "SELECT code FROM agency g WHERE active AND NOT EXISTS (SELECT 1 FROM spot_action x"
-            " WHERE x.spot_id = %s AND x.agency_id = g.id) ORDER BY code",
-            (spot_id,),
-        )
-        free = [row[0] for row in cur.fetchall()]
+    spot_id, category, area = query_one(
+        db_url,
+        "SELECT s.id, s.category, a.code FROM spot s JOIN area a ON a.id = s.area_id"
+        " WHERE s.stage = 3 AND s.status = 'open' ORDER BY s.id LIMIT 1",
+    )
+    free = query_all(
+        db_url,
+        "SELECT code FROM agency g WHERE active AND NOT EXISTS (SELECT 1 FROM spot_action x"
+        " WHERE x.spot_id = %s AND x.agency_id = g.id) ORDER BY code",
+        (spot_id,),
+    )
+    free = [code for (code,) in free]
     return {"id": spot_id, "category": category, "area": area, "free": free}
 
 
@@ -67,13 +54,12 @@ def test_rules_propose_each_agency_with_its_due_date(client, heads, spot):
 
 
 def test_a_rule_for_another_neighbourhood_or_category_proposes_nothing(client, heads, spot, db_url):
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT code FROM area WHERE level = 'neighbourhood' AND code <> %s LIMIT 1", (spot["area"],)
-        )
-        other = cur.fetchone()[0]
-        cur.execute("SELECT code FROM category WHERE code <> %s LIMIT 1", (spot["category"],))
-        other_category = cur.fetchone()[0]
+    (other,) = query_one(
+        db_url, "SELECT code FROM area WHERE level = 'neighbourhood' AND code <> %s LIMIT 1", (spot["area"],)
+    )
+    (other_category,) = query_one(
+        db_url, "SELECT code FROM category WHERE code <> %s LIMIT 1", (spot["category"],)
+    )
     agency = spot["free"][0]
     for rule in (
         {"category": spot["category"], "area": other, "agency": agency, "due_days": 3},
@@ -85,10 +71,10 @@ def test_a_rule_for_another_neighbourhood_or_category_proposes_nothing(client, h
 
 def test_only_the_deputy_keeps_rules_and_bad_input_names_its_field(client, heads, spot):
     rule = {"category": spot["category"], "agency": spot["free"][0], "due_days": 7}
-    for who in ("gis", "viewer", "agency"):
+    for who in ("gis", "viewer", "roads"):
         assert client.post("/api/routing-rules", json=rule, headers=heads[who]).status_code == 403
     assert client.get("/api/routing-rules", headers=heads["viewer"]).status_code == 403
-    assert client.get(f"/api/spots/{spot['id']}/routing", headers=heads["agency"]).status_code == 403
+    assert client.get(f"/api/spots/{spot['id']}/routing", headers=heads["roads"]).status_code == 403
     assert client.get("/api/routing-rules").status_code == 401
     cases = {
         "category": {**rule, "category": "nothing"},
