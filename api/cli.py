@@ -12,6 +12,7 @@ from gis.errors import SafemapError
 from gis.settings import get_settings
 
 if TYPE_CHECKING:
+    from gis.intake.files.adjust import Adjustments
     from gis.intake.files.batch import ImportResult, RowOutcome
 
 app = typer.Typer(
@@ -425,6 +426,12 @@ def import_reports_command(
     alias: Optional[list[str]] = typer.Option(
         None, "--alias", help="what a word means, word=code ('نور کم=poor_lighting'), kept for every channel"
     ),
+    fix: Optional[list[str]] = typer.Option(
+        None, "--fix", help="a cell fixed, row:column=value ('8:lat=35.71'); repeatable"
+    ),
+    date: Optional[list[str]] = typer.Option(
+        None, "--date", help="a date form's reading for the whole file, written=day ('99/9/18=1399/09/18')"
+    ),
     rejected: Optional[Path] = typer.Option(
         None, help="where --partial writes the rejected rows (default: FILE.rejected.csv in this folder)"
     ),
@@ -439,12 +446,13 @@ def import_reports_command(
     duplicate; conflicts to review are flagged."""
     from gis.db import transaction
     from gis.intake.files import ImportRejected, import_reports, write_rejected
+    from gis.intake.files.adjust import Adjustments, parse_dates, parse_fixes
     from gis.intake.files.batch import check_file
     from gis.intake.files.jobs import needs_job
     from gis.intake.files.mapping import confirm_aliases, parse_map
 
     url = _migrated_url()
-    columns = parse_map(map or [])
+    adjust = Adjustments(parse_map(map or []), parse_fixes(fix or []), parse_dates(date or []))
     if alias:
         with transaction(url) as conn:
             for saved in confirm_aliases(conn, alias):
@@ -459,7 +467,7 @@ def import_reports_command(
             partial=partial,
             rejected=rejected,
             header_row=header_row,
-            columns=columns,
+            adjust=adjust,
         )
         return
     bar = _progress_bar()
@@ -467,7 +475,9 @@ def import_reports_command(
     options = {
         "source": source,
         "source_ref": ref,
-        "columns": columns,
+        "columns": adjust.columns,
+        "fixes": adjust.fixes,
+        "dates": adjust.dates,
         "crs": crs,
         "radius_m": get_settings().aggregation_radius_m,
         "actor_name": f"import {file.name}",
@@ -523,13 +533,12 @@ def _import_job(
     partial: bool,
     rejected: Optional[Path],
     header_row: Optional[int],
-    columns: dict[str, str],
+    adjust: "Adjustments",
 ) -> None:
     """A file over 1,000 rows: imported as a job in committed chunks, in the foreground with a progress bar.
     An unfinished job of the same file (this command killed, or the app's worker stopped) is resumed."""
     from gis.db import connect, transaction
     from gis.errors import SafemapError
-    from gis.intake.files.adjust import Adjustments
     from gis.intake.files.jobs import (
         claim_job,
         create_job,
@@ -552,7 +561,7 @@ def _import_job(
                 radius_m=get_settings().aggregation_radius_m,
                 actor_name=f"import {file.name}",
                 header_row=header_row,
-                adjust=Adjustments(columns),
+                adjust=adjust,
             )
             typer.echo(f"import job {job_id}: {file.name}, in chunks")
         else:

@@ -104,3 +104,22 @@ def test_an_upload_over_the_size_limit_is_refused_and_writes_nothing(
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM import_batch")
         assert cur.fetchone()[0] == 0
+
+
+def test_the_cli_takes_a_fixed_cell_and_a_date_reading(db_url, messy_csv):
+    fixed = run(
+        "import",
+        "reports",
+        str(messy_csv),
+        "--dry-run",
+        "--fix",
+        "8:نوع=زمین بایر",
+        "--date",
+        "1399/09/15=1399/09/16",
+        env={"DATABASE_URL": db_url},
+    )
+    assert "row 8: rejected" not in fixed.stdout, fixed.stdout
+    assert "3 accepted" not in fixed.stdout and "4 accepted" in fixed.stdout, fixed.stdout
+    wrong = run("import", "reports", str(messy_csv), "--fix", "eight=x", env={"DATABASE_URL": db_url})
+    assert wrong.returncode != 0 and "row:column=value" in wrong.stderr + wrong.stdout
+    assert "Traceback" not in wrong.stderr
