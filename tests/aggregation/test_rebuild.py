@@ -96,3 +96,52 @@ def test_a_narrower_radius_splits_and_hand_edits_are_kept(street):
         again = rebuild(conn, radius_m=100)
     assert _spots(url)[reports[80]] == moved["spot"]  # the split stays split
     assert again.changed == 0
+
+
+REBUILT_STATE = (
+    "SELECT id, spot_id FROM report ORDER BY id",
+    "SELECT id, status, merged_into, ST_AsText(geom), category, report_count, source_count, priority, version"
+    " FROM spot ORDER BY id",
+    "SELECT spot_id, kind, payload::text FROM spot_event ORDER BY id",
+)
+
+
+def _rebuilt_state(url: str, radius_m: float) -> list[list[tuple]]:
+    """The reports' spots, the spots and the events after a rebuild, which is then rolled back."""
+    conn = psycopg2.connect(url)
+    try:
+        rebuild(conn, radius_m=radius_m)
+        with conn.cursor() as cur:
+            state = []
+            for query in REBUILT_STATE:
+                cur.execute(query)
+                state.append(cur.fetchall())
+        return state
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def test_points_as_coordinates_cluster_as_shapely_points_do(empty_url, monkeypatch):
+    """The benchmark's seed, small (3,000 reports around 600 spots) plus a few street-long reports: the
+    rebuild's points as plain (x, y) end exactly as with every report a shapely geometry."""
+    from shapely import wkb
+    from shapely.geometry import Point
+
+    from gis.aggregation import rebuild as rebuilding
+    from tests.perf.common import seed_spots_and_reports
+
+    with transaction(empty_url) as conn:
+        load_base_areas(conn)
+        seed_spots_and_reports(conn, reports=3000, spots=600)
+        conn.cursor().execute(
+            "INSERT INTO report (uuid, source, geom, category, area_id) SELECT gen_random_uuid(), 'mayor',"
+            " ST_MakeLine(geom, ST_Translate(geom, 0.0004, 0.0001)), category, area_id"
+            " FROM spot WHERE stage = 1 ORDER BY id LIMIT 8"
+        )
+    fast = _rebuilt_state(empty_url, 80)
+    monkeypatch.setattr(
+        rebuilding, "_shape", lambda x, y, other: Point(x, y) if other is None else wkb.loads(bytes(other))
+    )
+    assert _rebuilt_state(empty_url, 80) == fast
+    assert sum(status == "merged" for _, status, *_ in fast[1]) > 10
