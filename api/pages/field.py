@@ -35,6 +35,9 @@ PRECACHE = (
     "/static/nav/topbar.css",
     "/static/vendor/leaflet/leaflet.js",
     "/static/vendor/leaflet/leaflet.css",
+    "/static/vendor/geoman/leaflet-geoman.js",
+    "/static/vendor/geoman/leaflet-geoman.css",
+    "/static/map/shapes.js",
     "/static/vendor/vazirmatn/vazirmatn.css",
     "/static/vendor/vazirmatn/Vazirmatn-wght.woff2",
 )
@@ -48,6 +51,7 @@ def _version() -> str:
         STATIC / "field" / "field.js",
         STATIC / "field" / "field.css",
         STATIC / "field" / "sw.js",
+        STATIC / "map" / "shapes.js",
         STATIC / "nav" / "topbar.js",
         STATIC / "nav" / "topbar.css",
         TEMPLATES / "field.html",

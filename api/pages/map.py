@@ -104,7 +104,9 @@ class DrawingLayer(JSCSSMixin):
         super().__init__()
         self._name = "DrawingLayer"
         self.config = config
-        self.js = (STATIC / "drawing.js").read_text(encoding="utf-8")
+        self.js = "\n".join(
+            (STATIC / name).read_text(encoding="utf-8") for name in ("shapes.js", "drawing.js")
+        )
         geoman = f"{asset_base}/geoman/leaflet-geoman"
         self.default_js = [("geoman", f"{geoman}.js")] if config["draw"] else []
         self.default_css = [("geoman_css", f"{geoman}.css")] if config["draw"] else []

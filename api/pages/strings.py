@@ -150,6 +150,43 @@ WORDS: dict[str, tuple[str, str]] = {
     "field.photo_added": ("عکس افزوده شد", "Photo added"),
     "field.point_added": ("نقطه افزوده شد", "Point added"),
     "field.metro": ("ایستگاه مترو", "metro station"),
+    # Lines and areas drawn on the tablet, and keeping the base map and spots for offline work.
+    "field.shape": ("شکل مکان", "Shape of the place"),
+    "field.shape_point": ("نقطه", "Point"),
+    "field.shape_line": ("خط", "Line"),
+    "field.shape_area": ("محدوده", "Area"),
+    "field.draw_line_hint": (
+        "گوشه‌های خیابان را یکی‌یکی روی نقشه لمس کنید، سپس «پایان»",
+        "Tap the street's corners on the map one by one, then “Finish”",
+    ),
+    "field.draw_area_hint": (
+        "گوشه‌های محدوده را به ترتیب دور آن لمس کنید، سپس «پایان»",
+        "Tap the area's corners in order around it, then “Finish”",
+    ),
+    "field.undo_corner": ("برداشتن آخرین گوشه", "Undo the last corner"),
+    "field.finish_shape": ("پایان", "Finish"),
+    "field.line_drawn": ("خط کشیده شد", "Line drawn"),
+    "field.area_drawn": ("محدوده کشیده شد", "Area drawn"),
+    "field.need_shape": (
+        "نخست خط یا محدوده را روی نقشه بکشید و «پایان» را بزنید",
+        "Draw the line or area on the map and tap “Finish” first",
+    ),
+    "field.offline_prepare": ("آماده‌سازی برای کار بی‌اینترنت", "Prepare for offline work"),
+    "field.offline_size": (
+        "{tiles} کاشی نقشهٔ پایه و نقطه‌های محله‌های شما: {mb} مگابایت",
+        "{tiles} base map tiles and your neighbourhoods' spots: {mb} MB",
+    ),
+    "field.offline_download": ("بارگیری", "Download"),
+    "field.offline_progress": ("بارگیری {done} از {tiles}", "Downloading {done} of {tiles}"),
+    "field.offline_done": (
+        "نقشه و نقطه‌ها برای کار بی‌اینترنت آماده است",
+        "The map and spots are ready for offline work",
+    ),
+    "field.offline_failed": ("بارگیری کامل نشد؛ دوباره بکوشید", "The download did not finish; try again"),
+    "field.offline_no_basemap": (
+        "نقشهٔ پایهٔ محلی‌ای نیست که بتوان برای کار بی‌اینترنت نگه داشت",
+        "There is no local base map to keep for offline work",
+    ),
     "map.title": ("نقشهٔ فضاهای بی‌دفاع شهری — منطقهٔ ۲۲", "Unsafe urban spaces — District 22"),
     "map.filters": ("پالایش", "Filters"),
     "map.all": ("همه", "All"),

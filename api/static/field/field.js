@@ -368,7 +368,7 @@
   // The pin: 48 px to touch and drag, named for screen readers.
   const pin = L.divIcon({className: "pin", iconSize: [48, 48], iconAnchor: [24, 46]});
   let marker = null;
-  function setPoint(lat, lon) {
+  function setPoint(lat, lon, {pinned = true} = {}) {
     const area = areaAt(lat, lon);
     if (!area) {
       refuse("location", M.outside);
@@ -383,7 +383,9 @@
     $("lat").value = lat.toFixed(6);
     $("lon").value = lon.toFixed(6);
     describePlace(lat, lon, area);
-    if (!marker) {
+    if (!pinned) {  // a line or an area: the shape itself shows the place
+      if (marker) { marker.remove(); marker = null; }
+    } else if (!marker) {
       marker = L.marker([lat, lon], {draggable: true, icon: pin, keyboard: true, title: M.marker}).addTo(map);
       marker.getElement().setAttribute("aria-label", M.marker);
       marker.on("dragend", () => {
@@ -404,9 +406,43 @@
     $("place").dataset.empty = "true";
     if (marker) { marker.remove(); marker = null; }
     chooseSpot(null);
+    shapes.cancel();
+    if (shape !== "point") shapes.start(shape);
   }
 
-  map.on("click", (event) => setPoint(event.latlng.lat, event.latlng.lng));
+  // A tap places the point; while a line or an area is drawn, Leaflet-Geoman takes the taps as its corners.
+  map.on("click", (event) => { if (shape === "point") setPoint(event.latlng.lat, event.latlng.lng); });
+
+  // ---------- a line (a dark street segment) or an area (a park, a vacant lot) instead of a point ----------
+  let shape = "point";
+  const shapes = safemapShapes(map, (layer) => {  // map/shapes.js, shared with the map page
+    // The place is named, and nearby spots offered, at a point of the shape: its middle corner for a line,
+    // the middle of an area when inside it, else its first corner.
+    const corners = layer.getLatLngs().flat(2);
+    const middle = layer.getBounds().getCenter();
+    const inside = shape === "Polygon" && inRing(middle.lng, middle.lat, corners.map((at) => [at.lng, at.lat]));
+    const at = inside ? middle : corners[shape === "Line" ? Math.floor(corners.length / 2) : 0];
+    if (!setPoint(at.lat, at.lng, {pinned: false})) { shapes.cancel(); shapes.start(shape); return; }
+    $("draw-actions").hidden = true;
+    say(shape === "Line" ? M.line_drawn : M.area_drawn);
+  });
+  function chooseShape(chosen) {
+    shape = chosen;
+    for (const button of document.querySelectorAll("[data-shape]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.shape === chosen));
+    }
+    clearPoint();
+    $("draw-actions").hidden = chosen === "point";
+    $("point-row").hidden = chosen !== "point";
+    $("draw-hint").textContent = chosen === "Line" ? M.draw_line_hint : M.draw_area_hint;
+  }
+  for (const button of document.querySelectorAll("[data-shape]")) {
+    button.addEventListener("click", () => chooseShape(button.dataset.shape));
+  }
+  $("draw-undo").addEventListener("click", () => shapes.undo());
+  $("draw-finish").addEventListener("click", () => shapes.finish());
+  // The shape as the server stores it, or null for a point.
+  const drawnGeometry = () => (shape !== "point" && shapes.drawn() ? shapes.drawn().toGeoJSON().geometry : null);
 
   function locateMe({quiet = false} = {}) {
     if (!navigator.geolocation) { if (!quiet) say(M.gps_failed, "error"); return; }
@@ -441,7 +477,7 @@
     let m;
     if (spot.geometry) {
       m = L.GeoJSON.geometryToLayer({type: "Feature", geometry: spot.geometry},
-                                    {style: {color: "#f0a202", weight: 7, fillOpacity: 0.25, className: "spot-shape"}});
+                                    {color: "#f0a202", weight: 7, fillOpacity: 0.25, className: "spot-shape"});
       const middle = m.getBounds().getCenter();
       spot.lat = middle.lat;
       spot.lon = middle.lng;
@@ -582,13 +618,13 @@
   // ---------- one point's fields, shared by a new place and a session's points ----------
   function readPoint() {
     const category = form.querySelector("input[name=category]:checked");
-    if (!$("lat").value) { refuse("location", M.need_point); return null; }
+    if (!$("lat").value) { refuse("location", shape === "point" ? M.need_point : M.need_shape); return null; }
     if (!category) { refuse("category", M.need_category); return null; }
     const time = form.querySelector("input[name=time_of_day]:checked");
     return {category: category.value, label: category.nextElementSibling.textContent.trim(),
             time_of_day: time ? time.value : null, time_label: time ? time.nextElementSibling.textContent : "",
             lat: Number($("lat").value), lon: Number($("lon").value), description: $("description").value.trim(),
-            audit: readAudit()};
+            audit: readAudit(), geometry: drawnGeometry()};
   }
   const assessed = (audit) => Object.values(audit).some((value) => value !== null);
 
@@ -619,15 +655,18 @@
     const label = point.label;
     const report = {
       id: newUuid(), kind: "report", user: ME, seq: seq++, created_at: now, url: "/api/reports", label,
-      body: {category: point.category, lat: point.lat, lon: point.lon, description: point.description,
+      body: {category: point.category, description: point.description,
              time_of_day: point.time_of_day, audit: assessed(point.audit) ? point.audit : null,
-             reported_at: now, source: "field"},
+             reported_at: now, source: "field",
+             // A drawn line or area goes as its geometry, placed by hand; a point as the position taken.
+             ...(point.geometry ? {geometry: point.geometry, placed: true} : {lat: point.lat, lon: point.lon})},
     };
     if (chosenSpot) report.body.spot_id = chosenSpot.id;
     report.body.uuid = report.id;
     const attached = photos.map((photo) => ({id: photo.id, kind: "photo", user: ME, seq: seq++, created_at: now,
                                              report: report.id, blob: photo.blob, label}));
     await queue.add([report, ...attached]);
+    chooseShape("point");
     clearPointFields();
     photos.forEach((photo) => URL.revokeObjectURL(photo.url));
     photos = [];
@@ -651,6 +690,7 @@
   const latinDigits = (text) => text.replace(/[\u06f0-\u06f9\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) & 0xf));
 
   function setMode(mode) {
+    if (mode === "group") chooseShape("point");  // a session's points are points
     form.dataset.mode = mode;
     for (const button of document.querySelectorAll("[data-mode-button]")) {
       button.setAttribute("aria-pressed", String(button.dataset.modeButton === mode));
@@ -784,6 +824,69 @@
     $("outbox-message").textContent = done;
   });
   resetSession();
+
+  // ---------- the base map and the spots, kept for offline work ----------
+  // The server tells the tiles of the tablet's base map over the facilitator's neighbourhoods and the size
+  // with their spots (or refuses, over its limit, naming both); on "download" the tiles go to Cache Storage,
+  // where the service worker serves them from, and the page, which carries the spots, is stored afresh.
+  const TILE_CACHE = "safemap-tiles";  // kept across versions of the page (sw.js)
+  const megabytes = (bytes) => (bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0);
+  let plan = null;
+  $("offline-prepare").addEventListener("click", async () => {
+    $("offline-download").hidden = true;
+    if (!basemap || basemap.name === "online") { say(M.offline_no_basemap, "error"); return; }
+    let response;
+    try {
+      response = await fetch(`/api/field/offline?basemap=${encodeURIComponent(basemap.name)}`,
+                             {credentials: "same-origin", headers: {"Accept-Language": config.lang}});
+    } catch (error) {
+      say(M.network, "error");
+      return;
+    }
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const reason = explain(answer.error || {});
+      $("offline-size").textContent = reason;
+      say(reason, "error");
+      return;
+    }
+    plan = answer;
+    $("offline-size").textContent = localDigits(M.offline_size.replace("{tiles}", plan.tiles.length)
+      .replace("{mb}", megabytes(plan.total_bytes)));
+    $("offline-download").hidden = false;
+  });
+
+  $("offline-download").addEventListener("click", async () => {
+    if (!plan) return;
+    $("offline-download").hidden = true;
+    const cache = await caches.open(TILE_CACHE);
+    const urls = plan.tiles.map(([z, x, y]) => L.Util.template(basemap.url, {z, x, y}));
+    let done = 0;
+    let failed = 0;
+    const next = urls.slice();
+    async function worker() {  // four at a time: the server cuts a GeoTIFF's tiles as they are asked for
+      while (next.length) {
+        const url = next.shift();
+        try {
+          const response = await fetch(url, {credentials: "same-origin"});
+          if (response.ok) await cache.put(url, response);
+          else failed += 1;
+        } catch (error) {
+          failed += 1;
+        }
+        done += 1;
+        $("offline-size").textContent = localDigits(M.offline_progress.replace("{done}", done)
+          .replace("{tiles}", urls.length));
+      }
+    }
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    const controller = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (controller) controller.postMessage({store: location.pathname + location.search, fresh: true});
+    const text = failed ? M.offline_failed : M.offline_done;
+    $("offline-size").textContent = text;
+    document.body.dataset.offlineTiles = String(urls.length - failed);
+    say(text, failed ? "error" : "ok");
+  });
 
   // ---------- when to send ----------
   function showNetwork() {

@@ -3,6 +3,8 @@
 "use strict";
 const CACHE = "safemap-field-__VERSION__";
 const PRECACHE = __PRECACHE__;
+// Base map tiles the page stored for offline work («آماده‌سازی برای کار بی‌اینترنت»): kept across versions.
+const TILES = "safemap-tiles";
 
 self.addEventListener("install", (event) => {
   // One missing asset must not stop the rest from being stored.
@@ -33,12 +35,13 @@ async function page(request) {
   }
 }
 
-// The page asks to be stored when it first opens (its own navigation happened before this worker existed).
+// The page asks to be stored when it first opens (its own navigation happened before this worker existed),
+// and afresh (`fresh`) when it prepares for offline work: the spots it carries are then the latest.
 self.addEventListener("message", (event) => {
   const url = new URL(event.data && event.data.store, self.location.origin);
   if (url.origin !== self.location.origin || !url.pathname.startsWith("/field")) return;
   event.waitUntil(caches.open(CACHE).then(async (cache) => {
-    if (await cache.match(url.href)) return;
+    if (!event.data.fresh && await cache.match(url.href)) return;
     const response = await fetch(url.href, {credentials: "same-origin"});
     if (response.ok && !response.redirected) await cache.put(url.href, response);
   }));
@@ -54,6 +57,12 @@ async function asset(request) {
   return response;
 }
 
+// A base map tile: the stored copy when the page prepared for offline work, else the network.
+async function tile(request) {
+  const stored = await caches.open(TILES).then((cache) => cache.match(request, {ignoreVary: true}));
+  return stored || fetch(request);
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
@@ -62,5 +71,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(page(request));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(asset(request));
+  } else if (url.pathname.startsWith("/basemaps/")) {
+    event.respondWith(tile(request));
   }
 });

@@ -104,7 +104,7 @@ function safemapDrawing(safemap, config) {
       button.dataset.shape = shape;
       button.addEventListener("click", () => {
         cancel();
-        map.pm.enableDraw(shape, {snappable: false, allowSelfIntersection: false});
+        shapes.start(shape);
       });
       return button;
     }),
@@ -120,21 +120,17 @@ function safemapDrawing(safemap, config) {
   ]);
   panel.append(tools, form, message);
 
-  let drawn = null;
-  function cancel() {
-    if (drawn) map.removeLayer(drawn);
-    drawn = null;
-    form.hidden = true;
-    map.pm.disableDraw();
-  }
-  map.on("pm:create", (event) => {
-    if (drawn) map.removeLayer(drawn);
-    drawn = event.layer;
+  const shapes = safemapShapes(map, () => {  // map/shapes.js, shared with the tablet
     form.hidden = false;
     message.textContent = "";
   });
+  function cancel() {
+    shapes.cancel();
+    form.hidden = true;
+  }
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    const drawn = shapes.drawn();
     if (!drawn) return;
     const body = {
       uuid: uuid4(), source: config.draw, category: category.value, description: description.value,
