@@ -67,6 +67,14 @@ def test_a_refused_row_fixed_in_the_page_is_imported_as_fixed(client, office, db
 
     bad = _send(client, office, "preview", path, fix=["row eight=35.7"])
     assert bad.status_code == 400 and "ردیف:ستون=مقدار" in bad.json()["error"]["message"]
+    with open(path, "rb") as handle:
+        english = client.post(
+            "/api/imports/preview?lang=en",
+            headers=office,
+            files={"file": (path.name, handle, XLSX)},
+            data={"fix": ["row eight=35.7"]},
+        )
+    assert english.json()["error"]["message"].startswith("fix: must read row:column=value"), english.text
     unknown = _send(client, office, "preview", path, fix=["8:ستون دیگر=35.7"])
     assert unknown.status_code == 400 and "ستون دیگر" in unknown.json()["error"]["message"]
 
