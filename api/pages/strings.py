@@ -496,6 +496,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "work.title": ("عنوان", "Title"),
     "work.batch_filter": ("نقطه‌های نامهٔ واردشدهٔ {batch}: {show}", "Spots of imported letter {batch}: {show}"),
     "work.batch_all": ("همهٔ نقطه‌های در انتظار", "all waiting spots"),
+    "work.qgis_project": ("پروژهٔ QGIS (لایه‌ها و سبک‌های نقشه)", "QGIS project (the map's layers and styles)"),
     "work.batch_accepted": ("ردیف‌های پذیرفته", "accepted rows"),
     "work.batch_new": ("نقطه‌های تازه", "new spots"),
     "work.batch_place": ("در انتظار تعیین مکان", "to be placed"),

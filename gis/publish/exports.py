@@ -1,5 +1,9 @@
 """Exports: GeoJSON, CSV, XLSX, GeoPackage and zipped Shapefile of spots, reports, areas and events.
 
+GeoPackage and Shapefile hold one geometry type a table (spots_points, spots_lines, spots_polygons), as QGIS
+loads them; the GeoPackage carries each table's map style (stage colours, Persian labels and column
+headers, from `gis.publish.styles`) as its default in `layer_styles`, so QGIS opens it styled.
+
 Rows come from a server-side cursor in batches, so an export of any size never sits in memory whole.
 Column names have at most 10 characters so every format (Shapefile's DBF included) keeps the same names;
 times are ISO 8601 (UTC) text with a Jalali-date companion column, read the same way back from every format.
@@ -14,7 +18,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,6 +33,7 @@ from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.publish.fields import REPORT_FIELDS, SPOT_ID_FIELD, report_source
 from gis.publish.precision import precision_params, public_geom
+from gis.publish.styles import OUTLINE, STAGES, load_words, qml, sld
 from gis.spots import EVERY_SPOT, ID_FIELD, SPOT_FIELDS, PublicField, SpotScope, scope_condition, spot_source
 
 BATCH = 2000
@@ -425,29 +430,90 @@ def write_geopackage(
     progress: Progress | None = None,
     scope: SpotScope = EVERY_SPOT,
 ) -> None:
-    """One GeoPackage, one layer per exported table (events as an attribute table)."""
+    """One GeoPackage: a table per exported table and geometry type (events as an attribute table), each
+    with its map style as the default in `layer_styles`."""
+    styled = []
     for name in layers:
         layer = get_layer(name)
-        geometry_type = ("MultiPolygon" if name == "areas" else "Unknown") if layer.has_geometry else None
-        _write_layer(
-            conn,
-            path,
-            "GPKG",
-            layer,
-            file_layer=name,
-            family=None,
-            geometry_type=geometry_type,
-            options={},
-            progress=progress,
-            scope=scope,
+        for file_layer, family, geometry_type in _tables(conn, layer, scope, empty_type="Unknown"):
+            _write_layer(
+                conn,
+                path,
+                "GPKG",
+                layer,
+                file_layer=file_layer,
+                family=family,
+                geometry_type=geometry_type,
+                options={},
+                progress=progress,
+                scope=scope,
+            )
+            styled.append((layer, file_layer, family))
+    _write_styles(conn, path, styled)
+
+
+# The style each exported table opens with in QGIS; the spots' and reports' label is the short column.
+EXPORT_STYLES = {"spots": replace(STAGES, label_field="cat_fa"), "areas": OUTLINE}
+EXPORT_STYLES["reports"] = EXPORT_STYLES["spots"]
+GEOMETRY_NAMES = {0: "point", 1: "line", 2: "polygon"}
+
+
+def _write_styles(conn: Conn, path: Path, tables: list[tuple[ExportLayer, str, int | None]]) -> None:
+    """QGIS's `layer_styles` table: each geometry table's QML and SLD, its default (useAsDefault)."""
+    words = load_words(conn, "fa")
+    rows = []
+    for layer, file_layer, family in tables:
+        style = EXPORT_STYLES.get(layer.name)
+        if style is None or not layer.has_geometry:
+            continue
+        geometry = GEOMETRY_NAMES[2 if family is None else family]
+        aliases = [(name, fa) for name, _, fa in output_columns(layer)]
+        rows.append(
+            {
+                "f_table_catalog": "",
+                "f_table_schema": "",
+                "f_table_name": file_layer,
+                "f_geometry_column": "geom",
+                "styleName": file_layer,
+                "styleQML": qml(style, words, geometry, aliases),
+                "styleSLD": sld(style, words, geometry, file_layer),
+                "useAsDefault": True,
+                "description": "Safemap: " + style.title,
+                "owner": "",
+                "ui": None,
+                "update_time": clock.now(),
+            }
         )
+    if rows:
+        pyogrio.write_dataframe(pd.DataFrame(rows), path, layer="layer_styles", driver="GPKG")
+
+
+def _tables(
+    conn: Conn, layer: ExportLayer, scope: SpotScope, *, empty_type: str | None = None
+) -> list[tuple[str, int | None, str | None]]:
+    """(table name, geometry family, geometry type) of each table a layer is written as: one a geometry
+    family, named `<layer>_<family>` when there are several (a layer of areas is all polygons); a layer
+    without geometry, or with no row, is one table (of `empty_type`)."""
+    if not layer.has_geometry:
+        return [(layer.name, None, None)]
+    families = _families(conn, layer, scope)
+    if not families:
+        return [(layer.name, None, empty_type)]
+    return [
+        (
+            layer.name if len(families) == 1 else f"{layer.name}_{FAMILIES[dimension]}",
+            dimension,
+            geometry_type,
+        )
+        for dimension, geometry_type in families.items()
+    ]
 
 
 def _families(conn: Conn, layer: ExportLayer, scope: SpotScope) -> dict[int, str]:
     where, params = _where(layer, None, scope)
     with conn.cursor() as cur:
         cur.execute(
-            f"SELECT ST_Dimension(t.geom), bool_or(GeometryType(t.geom) LIKE 'MULTI%%')"
+            f"SELECT ST_Dimension({layer.geom}), bool_or(GeometryType({layer.geom}) LIKE 'MULTI%%')"
             f" FROM {where} GROUP BY 1 ORDER BY 1",
             params,
         )
@@ -470,34 +536,18 @@ def write_shapefile_zip(
         folder = Path(tmp)
         for name in layers:
             layer = get_layer(name)
-            options = {"ENCODING": "UTF-8"}
-            if not layer.has_geometry:
+            for file_name, family, geometry_type in _tables(conn, layer, scope):
+                if layer.has_geometry and geometry_type is None:
+                    continue  # no row: a Shapefile needs a geometry type
                 _write_layer(
                     conn,
-                    folder / f"{name}.dbf",
-                    "ESRI Shapefile",
-                    layer,
-                    file_layer=name,
-                    family=None,
-                    geometry_type=None,
-                    options=options,
-                    progress=progress,
-                    scope=scope,
-                    long_texts=long_texts,
-                )
-                continue
-            families = _families(conn, layer, scope)
-            for dimension, geometry_type in families.items():
-                file_name = name if len(families) == 1 else f"{name}_{FAMILIES[dimension]}"
-                _write_layer(
-                    conn,
-                    folder / f"{file_name}.shp",
+                    folder / f"{file_name}.{'shp' if layer.has_geometry else 'dbf'}",
                     "ESRI Shapefile",
                     layer,
                     file_layer=file_name,
-                    family=dimension,
+                    family=family,
                     geometry_type=geometry_type,
-                    options=options,
+                    options={"ENCODING": "UTF-8"},
                     progress=progress,
                     scope=scope,
                     long_texts=long_texts,

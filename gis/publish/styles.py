@@ -16,10 +16,22 @@ from gis.vocabulary import reference_list
 # Vazirmatn joins Persian letters right to left; the pages and the council report use it too.
 FONT = "Vazirmatn"
 QGIS_VERSION = "3.22.16-Białowieża"
-# QGIS's marker shapes, one a category in the category table's order (a category's symbol on the web map
-# is a Font Awesome icon, which QGIS has not got).
-SHAPES = ("circle", "square", "triangle", "diamond", "star", "pentagon", "hexagon", "cross2", "arrowhead",
-          "octagon", "trapezoid", "cross_fill")  # fmt: skip
+# QGIS's filled marker shapes (an outline-only one would be drawn white), one a category in the category
+# table's order (a category's symbol on the web map is a Font Awesome icon, which QGIS has not got).
+SHAPES = (
+    "circle",
+    "square",
+    "triangle",
+    "diamond",
+    "star",
+    "pentagon",
+    "hexagon",
+    "octagon",
+    "cross_fill",
+    "filled_arrowhead",
+    "arrow",
+    "equilateral_triangle",
+)
 SLD_SHAPES = ("circle", "square", "triangle", "star", "cross", "x")
 AREA_OUTLINE = "#1f3b57"  # the top bar's blue
 HEAT_RAMP = ("255,255,178,0", "253,141,60,255", "189,0,38,255")  # transparent yellow → orange → dark red
@@ -121,11 +133,12 @@ def _options(parent: ET.Element, values: dict[str, object]) -> ET.Element:
 
 
 def _shape_expression(words: Words, field: str) -> str:
+    """QGIS's expression for a category's marker shape (its CASE takes conditions only)."""
     cases = " ".join(
-        f"WHEN '{code}' THEN '{SHAPES[index % len(SHAPES)]}'"
+        f"WHEN \"{field}\" = '{code}' THEN '{SHAPES[index % len(SHAPES)]}'"
         for index, (code, _) in enumerate(words.categories)
     )
-    return f"CASE \"{field}\" {cases} ELSE 'circle' END"
+    return f"CASE {cases} ELSE 'circle' END"
 
 
 def _symbol(parent: ET.Element, name: str, geometry: str, colour: str, shape_expression: str | None) -> None:

@@ -26,14 +26,15 @@ def _created(db_url: str) -> dict[int, datetime]:
 
 def test_a_geopackage_has_real_date_times(conn, db_url, tmp_path):
     export(conn, "gpkg", tmp_path / "d.gpkg", ["spots"])
-    info = pyogrio.read_info(tmp_path / "d.gpkg", layer="spots")
-    kinds = dict(zip(info["fields"], info["dtypes"]))
-    assert kinds["created"].startswith("datetime64") and kinds["created_j"] == "object"
-    frame = pyogrio.read_dataframe(tmp_path / "d.gpkg", layer="spots")
+    read = {}
+    for table in ("spots_points", "spots_lines", "spots_polygons"):
+        info = pyogrio.read_info(tmp_path / "d.gpkg", layer=table)
+        kinds = dict(zip(info["fields"], info["dtypes"]))
+        assert kinds["created"].startswith("datetime64") and kinds["created_j"] == "object"
+        frame = pyogrio.read_dataframe(tmp_path / "d.gpkg", layer=table)
+        read |= {int(r.id): r.created.to_pydatetime() for r in frame.itertuples()}
     created = _created(db_url)
-    assert {int(r.id): r.created.to_pydatetime() for r in frame.itertuples()} == {
-        spot: moment.replace(microsecond=0) for spot, moment in created.items()
-    }
+    assert read == {spot: moment.replace(microsecond=0) for spot, moment in created.items()}
 
 
 def test_a_workbook_has_date_cells_in_tehrans_wall_clock(conn, db_url, tmp_path):

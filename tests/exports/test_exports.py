@@ -89,12 +89,23 @@ def test_cli_geopackage_has_every_layer_with_the_same_rows(db_url, tmp_path, sec
         )
     )
     assert f"{sum(counts.values())} rows" in result.stdout
-    assert {name for name, _ in pyogrio.list_layers(out)} == set(counts)
+    spot_tables = {"spots_points": "Point", "spots_lines": "LineString", "spots_polygons": "Polygon"}
+    assert {name for name, _ in pyogrio.list_layers(out)} == {
+        *spot_tables,
+        "reports",
+        "areas",
+        "events",
+        "layer_styles",  # each table's QGIS style
+    }
     for layer, count in counts.items():
-        assert pyogrio.read_info(out, layer=layer)["features"] == count, layer
-    assert read_spots(pyogrio.read_dataframe(out, layer="spots")) == expected_spots(db_url)
-    geometry_types = set(pyogrio.read_dataframe(out, layer="spots").geometry.geom_type)
-    assert geometry_types == {"Point", "LineString", "Polygon"}
+        if layer != "spots":
+            assert pyogrio.read_info(out, layer=layer)["features"] == count, layer
+    spots = {}
+    for table, geometry_type in spot_tables.items():  # one geometry type a table, as QGIS loads them
+        frame = pyogrio.read_dataframe(out, layer=table)
+        assert set(frame.geometry.geom_type.str.removeprefix("Multi")) == {geometry_type}
+        spots |= read_spots(frame)
+    assert spots == expected_spots(db_url) and len(spots) == counts["spots"]
     assert secret_contact.encode() not in out.read_bytes()
 
 
@@ -192,7 +203,8 @@ def test_reports_are_only_for_signed_in_users(client, token, tmp_path):
     )
     anonymous = client.get("/api/exports/gpkg")
     (tmp_path / "public.gpkg").write_bytes(anonymous.content)
-    assert [name for name, _ in pyogrio.list_layers(tmp_path / "public.gpkg")] == ["spots", "areas"]
+    tables = [name for name, _ in pyogrio.list_layers(tmp_path / "public.gpkg")]
+    assert tables == ["spots", "areas", "layer_styles"]  # the public's spots are points (public precision)
     public_stages = set(pyogrio.read_dataframe(tmp_path / "public.gpkg", layer="spots")["stage"])
     assert public_stages == {3, 4}  # the public never gets the unverified places of stages 1 and 2
     refused = client.get("/api/exports/csv", params={"layers": "events"})

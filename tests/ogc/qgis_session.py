@@ -46,6 +46,8 @@ def main(args: dict) -> dict:
         config.setConfig("username", args["basic"][0])
         config.setConfig("password", args["basic"][1])
         assert manager.storeAuthenticationConfig(config)[0], "the auth config was not stored"
+    if args.get("gpkg"):
+        return {"layers": _geopackage(args["gpkg"], args["tables"])}
     project = QgsProject.instance()
     assert project.read(args["project"]), "QGIS did not read the project"
     layers = {}
@@ -64,6 +66,7 @@ def main(args: dict) -> dict:
                 "geometry_types": sorted({f.geometry().wkbType() for f in features}),
                 "titles": {str(f["id"]): f["title"] for f in features if "title" in names},
                 "aliases": {name: found.attributeAlias(i) for i, name in enumerate(names)},
+                "shapes": _shapes(found, features),
             }
         layers[found.id()] = entry
     if args.get("screenshot"):
@@ -71,6 +74,48 @@ def main(args: dict) -> dict:
     result = {"layers": layers, "cache": cache.cacheDirectory() if cache else None}
     app.exitQgis()
     return result
+
+
+def _geopackage(path: str, tables: list[str]) -> dict:
+    """Each table of a GeoPackage as QGIS opens it: with the default style the file carries."""
+    from qgis.core import QgsVectorLayer
+
+    read = {}
+    for table in tables:
+        layer = QgsVectorLayer(f"{path}|layername={table}", table, "ogr")
+        names = layer.fields().names()
+        read[table] = {
+            "valid": layer.isValid(),
+            "renderer": layer.renderer().type(),
+            "colours": sorted({s.color().name() for s in layer.renderer().symbols(_render_context())}),
+            "labels": layer.labeling().settings().fieldName if layer.labelsEnabled() else None,
+            "aliases": {name: layer.attributeAlias(i) for i, name in enumerate(names)},
+            "features": layer.featureCount(),
+        }
+    return read
+
+
+def _render_context():
+    from qgis.core import QgsRenderContext
+
+    return QgsRenderContext()
+
+
+def _shapes(layer, features: list) -> list[str]:
+    """The marker shapes QGIS draws the features with (a category's shape, from the style's expression)."""
+    from qgis.core import QgsExpressionContext, QgsExpressionContextUtils, QgsSymbolLayer
+
+    if layer.renderer().type() != "categorizedSymbol" or layer.geometryType() != 0:
+        return []
+    categories = layer.renderer().categories()
+    symbol = categories[0].symbol()
+    shape = symbol.symbolLayer(0).dataDefinedProperties().property(QgsSymbolLayer.PropertyName)
+    context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    shapes = set()
+    for feature in features:
+        context.setFeature(feature)
+        shapes.add(shape.value(context, "")[0])
+    return sorted(shapes)
 
 
 def _draw(project, path: str) -> None:

@@ -2,17 +2,21 @@
 live server: once with a GIS officer's Basic auth config, once anonymously with the same QGIS cache. Every
 layer is valid and holds what the API gives that caller; no staff answer is served from the cache later."""
 
+import io
 import json
 import os
+import re
 import subprocess
 import zipfile
 from pathlib import Path
 
 import httpx
+import psycopg2
 import pytest
 
 from gis.db import transaction
-from tests.conftest import bearer_token
+from gis.publish.exports import export
+from tests.conftest import bearer_headers, bearer_token
 from tests.exports.test_exports import cli
 
 QGIS_PYTHON = "/usr/bin/python3"
@@ -107,6 +111,7 @@ def test_qgis_opens_the_project_as_the_gis_office_then_the_public_sees_nothing_c
     assert titles == {str(i): p["title"] for i, p in points.items()}
     assert any("\u0600" <= ch <= "\u06ff" for title in titles.values() for ch in title or "")
     assert lines["aliases"]["title"] == "عنوان" and lines["aliases"]["stage"] == "مرحله"
+    assert len(read[("spot-points", "categorizedSymbol")]["shapes"]) > 3  # a marker shape a category
     assert Path(screenshot).stat().st_size > 10_000
 
     public_read = _qgis({"project": str(public_project), "cache": str(cache)})
@@ -117,3 +122,43 @@ def test_qgis_opens_the_project_as_the_gis_office_then_the_public_sees_nothing_c
         layer = seen[(collection_id, "categorizedSymbol")]
         assert layer["ids"] == sorted(_api(live_url, collection_id, None))
         assert set(layer["stages"]) <= {3, 4}
+
+
+def test_the_gis_office_downloads_the_project_from_its_work_page(client, conn):
+    headers = bearer_headers(conn, "qgis-page-officer", "gis_office")
+    conn.commit()
+    page = client.get("/work", headers=headers)
+    assert page.status_code == 200
+    link = re.search(r'<a id="qgis-project" href="([^"]+)" download>([^<]+)</a>', page.text)
+    assert link and link.group(2) == "پروژهٔ QGIS (لایه‌ها و سبک‌های نقشه)"
+    signed_in = client.get(link.group(1), headers=headers)
+    assert signed_in.status_code == 200 and signed_in.headers["cache-control"] == "private, no-store"
+    office = zipfile.ZipFile(io.BytesIO(signed_in.content)).read("safemap.qgs").decode()
+    assert "authcfg='safemap'" in office and "typename='reports'" in office and "گزارش‌ها" in office
+    public = zipfile.ZipFile(io.BytesIO(client.get(link.group(1)).content)).read("safemap.qgs").decode()
+    assert (
+        "authcfg" not in public and "typename='reports'" not in public and "typename='spot-lines'" in public
+    )
+    english = client.get("/ogc/qgis-project.qgz", params={"lang": "en"})
+    assert "Unsafe spots: lines" in zipfile.ZipFile(io.BytesIO(english.content)).read("safemap.qgs").decode()
+
+
+def test_qgis_opens_the_geopackage_export_with_the_web_maps_colours_and_persian_headers(
+    shared_db_url, tmp_path
+):
+    out = tmp_path / "district22.gpkg"
+    with psycopg2.connect(shared_db_url) as conn:
+        export(conn, "gpkg", out, ["spots", "areas"])
+        with conn.cursor() as cur:
+            cur.execute("SELECT colour FROM stage ORDER BY number")
+            colours = sorted(colour for (colour,) in cur.fetchall())
+    conn.close()
+    tables = ["spots_points", "spots_lines", "spots_polygons", "areas"]
+    read = _qgis({"gpkg": str(out), "tables": tables, "cache": str(tmp_path / "cache")})
+    for table in tables[:3]:
+        layer = read[table]
+        assert layer["valid"] and layer["features"] > 0
+        assert layer["renderer"] == "categorizedSymbol" and layer["colours"] == colours
+        assert layer["labels"] == "cat_fa"
+        assert layer["aliases"]["title"] == "عنوان" and layer["aliases"]["created_j"] == "ثبت (تاریخ شمسی)"
+    assert read["areas"]["renderer"] == "singleSymbol" and read["areas"]["aliases"]["name_fa"] == "نام"
