@@ -278,10 +278,10 @@ def test_gdal_reads_the_reports_with_a_bearer_token(live_url, shared_db_url, vie
 
 
 def test_ogr2ogr_copies_typed_collections_with_basic_auth(live_url, shared_db_url, viewer_token, tmp_path):
-    """What the GIS office runs: GDAL with HTTP Basic (user name, token as password) copies spot lines and
-    areas, stage 1-2 included, into a GeoPackage, each layer of one geometry type."""
+    """What the GIS office runs: GDAL with HTTP Basic (user name, token as password) copies every typed
+    collection, stage 1-2 included, into a GeoPackage, each layer of one geometry type, times as DateTime."""
     out = tmp_path / "typed.gpkg"
-    for layer in ("spot-lines", "spot-areas"):
+    for layer in ("spot-points", "spot-lines", "spot-areas"):
         subprocess.run(
             [
                 OGR2OGR,
@@ -301,7 +301,15 @@ def test_ogr2ogr_copies_typed_collections_with_basic_auth(live_url, shared_db_ur
         " FROM spot WHERE status <> 'merged'",
     )
     assert lines and areas and hidden
-    read = {name: pyogrio.read_dataframe(out, layer=name) for name in ("spot-lines", "spot-areas")}
+    read = {
+        name: pyogrio.read_dataframe(out, layer=name) for name in ("spot-points", "spot-lines", "spot-areas")
+    }
     assert len(read["spot-lines"]) == lines and len(read["spot-areas"]) == areas
+    assert set(read["spot-points"].geometry.geom_type) <= {"Point", "MultiPoint"}
+    assert 1 in set(read["spot-points"]["stage"]) | set(read["spot-lines"]["stage"])
+    for name in read:
+        info = pyogrio.read_info(out, layer=name)
+        types = dict(zip(info["fields"], info["dtypes"]))
+        assert types["created_at"].startswith("datetime64") and types["updated_at"].startswith("datetime64")
     assert set(read["spot-lines"].geometry.geom_type) <= {"LineString", "MultiLineString"}
     assert set(read["spot-areas"].geometry.geom_type) <= {"Polygon", "MultiPolygon"}
