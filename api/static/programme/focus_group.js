@@ -24,6 +24,7 @@
     outlines = L.geoJSON(config.neighbourhoods, {
       style: {color: "#555", weight: 1, fill: false}, interactive: false,
     }).addTo(map);
+    outlines.eachLayer((layer) => layer.getElement().setAttribute("data-area", layer.feature.properties.code));
     map.on("click", (event) => { if (active) put(active, event.latlng); });
   }
 
@@ -32,7 +33,9 @@
     if (!map) return;
     const code = form.elements.area.value;
     outlines.eachLayer((layer) => {
-      if (layer.feature.properties.code === code) map.fitBounds(layer.getBounds());
+      const chosen = layer.feature.properties.code === code;
+      layer.setStyle(chosen ? {color: "#1f77b4", weight: 3} : {color: "#555", weight: 1});
+      if (chosen) map.fitBounds(layer.getBounds(), {animate: false});
     });
   }
 
