@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from fastapi import Response, UploadFile
+from fastapi import Form, Response, UploadFile
 
 from gis.errors import InvalidInput
+from gis.intake.photos import MAX_BYTES
 
 CHUNK = 1 << 20
 
@@ -27,8 +28,25 @@ def read_upload(file: UploadFile, *, field: str, max_bytes: int, refused: str, *
     return data
 
 
-# The OpenAPI description of a route answering with a stored photo's bytes.
-PHOTO_RESPONSES: dict = {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}}
+# A route answering with a stored photo's bytes, as OpenAPI describes it: `@router.get(path, **PHOTO_ROUTE)`.
+PHOTO_ROUTE: dict = {
+    "response_class": Response,
+    "responses": {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+}
+
+
+PhotoUuid = Form(..., description="the photo's UUID")
+
+
+def photo_upload(what: str) -> dict:
+    """The route that attaches a photo to `what`, as OpenAPI describes it: `@router.post(path, **…)`."""
+    mb = MAX_BYTES // 1024 // 1024
+    return {"status_code": 201, "summary": f"Attach a JPEG, PNG or WebP photo (at most {mb} MB) to {what}"}
+
+
+def photo_bytes(file: UploadFile) -> bytes:
+    """The upload's bytes, one past the limit at most, so gis.intake.photos refuses a larger one."""
+    return file.file.read(MAX_BYTES + 1)
 
 
 def stored_photo(response: Response, result: dict, href: str) -> dict:

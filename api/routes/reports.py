@@ -5,16 +5,16 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from api.auth import require
 from api.deps import DB
-from api.uploads import PHOTO_RESPONSES, stored_photo
+from api.uploads import PHOTO_ROUTE, PhotoUuid, photo_bytes, photo_upload, stored_photo
 from gis import access, vocabulary
 from gis.db import Conn
 from gis.errors import Conflict, Forbidden, NotFound
-from gis.intake.photos import MAX_BYTES, add_photo, get_photo, report_photos
+from gis.intake.photos import add_photo, get_photo, report_photos
 from gis.intake.reports import ReportCreate, get_report, report_area, submit_report
 from gis.lang import normalise_persian
 from gis.places.neighbourhoods import neighbourhood
@@ -127,28 +127,23 @@ def read_report(
     return report
 
 
-@router.post(
-    "/{report_uuid}/photos",
-    status_code=201,
-    summary=f"Attach a JPEG, PNG or WebP photo (at most {MAX_BYTES // 1024 // 1024} MB) to a report",
-)
+@router.post("/{report_uuid}/photos", **photo_upload("a report"))
 def upload_photo(
     response: Response,
     report_uuid: UUID,
-    uuid: UUID = Form(..., description="the photo's UUID"),
+    uuid: UUID = PhotoUuid,
     file: UploadFile = File(...),
     user: User = Depends(require("report.submit")),
     conn: Conn = DB,
 ) -> dict:
-    data = file.file.read(MAX_BYTES + 1)
+    data = photo_bytes(file)
     result = add_photo(conn, report_uuid=str(report_uuid), photo_uuid=str(uuid), data=data, user=user)
     return stored_photo(response, asdict(result), f"/api/reports/{report_uuid}/photos/{result.uuid}")
 
 
 @router.get(
     "/{report_uuid}/photos/{photo_uuid}",
-    response_class=Response,
-    responses=PHOTO_RESPONSES,
+    **PHOTO_ROUTE,
     summary="A report's photo",
 )
 def read_photo(

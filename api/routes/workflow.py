@@ -14,11 +14,11 @@ from pydantic import BaseModel, Field
 
 from api.auth import require_user, spot_scope
 from api.deps import DB
-from api.uploads import PHOTO_RESPONSES, stored_photo
+from api.uploads import PHOTO_ROUTE, PhotoUuid, photo_bytes, photo_upload, stored_photo
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput
-from gis.intake.photos import MAX_BYTES, thumbnail
+from gis.intake.photos import thumbnail
 from gis.lang import latin_digits, parse_day
 from gis.programme import evaluation, placing, safety, visit_photos, workflow
 from gis.programme.action_photos import action_photo, add_action_photo, photos_of
@@ -59,6 +59,16 @@ class Visit(Versioned):
     time_of_day: str | None = Field(
         None, max_length=10, description="when the audit was taken: day, evening, night"
     )
+
+    def fields(self) -> dict:
+        """What a visit or re-audit records, its day read from Persian or Latin digits."""
+        return {
+            "visited_on": parse_day("visited_on", self.visited_on),
+            "findings": self.findings,
+            "photos": self.photos,
+            "audit": self.audit,
+            "time_of_day": self.time_of_day,
+        }
 
 
 class Evaluation(Visit):
@@ -185,14 +195,7 @@ def start_remediation(body: Note, on: Move = OnSpot) -> Response:
 
 @router.post("/spots/{spot_id}/visits", status_code=201, summary="Stage 3: record a site visit")
 def record_visit(body: Visit, on: Move = OnSpot) -> Response:
-    visited_on = parse_day("visited_on", body.visited_on)
-    fields = {
-        "findings": body.findings,
-        "photos": body.photos,
-        "audit": body.audit,
-        "time_of_day": body.time_of_day,
-    }
-    return on.apply(workflow.record_visit, body, 201, visited_on=visited_on, **fields)
+    return on.apply(workflow.record_visit, body, 201, **body.fields())
 
 
 @router.post("/spots/{spot_id}/actions", status_code=201, summary="Stage 3: assign an action to an agency")
@@ -223,28 +226,23 @@ def list_actions(
 ActionId = Path(..., ge=1, le=2_147_483_647)
 
 
-@router.post(
-    "/actions/{action_id}/photos",
-    status_code=201,
-    summary=f"Attach a JPEG, PNG or WebP photo (at most {MAX_BYTES // 1024 // 1024} MB) to an action",
-)
+@router.post("/actions/{action_id}/photos", **photo_upload("an action"))
 def upload_action_photo(
     response: Response,
     action_id: int = ActionId,
-    uuid: UUID = Form(..., description="the photo's UUID"),
+    uuid: UUID = PhotoUuid,
     file: UploadFile = File(...),
     user: User = Depends(require_user),
     conn: Conn = DB,
 ) -> dict:
-    data = file.file.read(MAX_BYTES + 1)
+    data = photo_bytes(file)
     result = add_action_photo(conn, user=user, action_id=action_id, photo_uuid=str(uuid), data=data)
     return stored_photo(response, result, f"/api/actions/{action_id}/photos/{result['uuid']}")
 
 
 @router.get(
     "/actions/{action_id}/photos/{photo_uuid}",
-    response_class=Response,
-    responses=PHOTO_RESPONSES,
+    **PHOTO_ROUTE,
     summary="An action's photo",
 )
 def read_action_photo(
@@ -281,14 +279,7 @@ def add_note(body: CoordinationNote, on: Move = OnSpot) -> Response:
 
 @router.post("/spots/{spot_id}/evaluation", summary="Stage 3 → 4: the re-audit once all actions are done")
 def evaluate(body: Evaluation, on: Move = OnSpot) -> Response:
-    visited_on = parse_day("visited_on", body.visited_on)
-    fields = {
-        "audit": body.audit,
-        "findings": body.findings,
-        "photos": body.photos,
-        "time_of_day": body.time_of_day,
-    }
-    return on.apply(workflow.evaluate, body, visited_on=visited_on, **fields)
+    return on.apply(workflow.evaluate, body, **body.fields())
 
 
 @router.post("/spots/{spot_id}/close", summary="Stage 4: the deputy closes the spot as resolved")
@@ -316,22 +307,18 @@ def spot_evidence(
     }
 
 
-@router.post(
-    "/spots/{spot_id}/visits/{visit_id}/photos",
-    status_code=201,
-    summary=f"Attach a photo (JPEG, PNG or WebP, at most {MAX_BYTES // 1024 // 1024} MB) to a visit",
-)
+@router.post("/spots/{spot_id}/visits/{visit_id}/photos", **photo_upload("a visit"))
 def upload_visit_photo(
     response: Response,
     spot_id: int = SpotId,
     visit_id: int = Path(..., ge=1, le=2_147_483_647),
-    uuid: UUID = Form(..., description="the photo's UUID"),
+    uuid: UUID = PhotoUuid,
     public: bool = Form(False, description="shown to everyone who may read the spot (staff only may set it)"),
     file: UploadFile = File(...),
     user: User = Depends(require_user),
     conn: Conn = DB,
 ) -> dict:
-    data = file.file.read(MAX_BYTES + 1)
+    data = photo_bytes(file)
     result = visit_photos.add_visit_photo(
         conn, user=user, spot_id=spot_id, visit_id=visit_id, photo_uuid=str(uuid), data=data, public=public
     )
@@ -340,8 +327,7 @@ def upload_visit_photo(
 
 @router.get(
     "/spots/{spot_id}/photos/{photo_uuid}",
-    response_class=Response,
-    responses=PHOTO_RESPONSES,
+    **PHOTO_ROUTE,
     summary="One photo of a spot (a report's, a visit's or an action's); ?thumb=true for a small JPEG",
 )
 def read_spot_photo(

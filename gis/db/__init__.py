@@ -122,6 +122,16 @@ def one_row(
     return dict(row) if as_dict else row
 
 
+def batches(conn: Conn, name: str, query: str, params: tuple | dict, size: int) -> Iterator[list[tuple]]:
+    """The query's rows `size` at a time from a server-side cursor `name`: a large answer never sits whole
+    in memory, on the server or here."""
+    with conn.cursor(name=name) as cur:
+        cur.itersize = size
+        cur.execute(query, params)
+        while rows := cur.fetchmany(size):
+            yield rows
+
+
 def keyed(conn: Conn, query: str, params: tuple | list | dict) -> dict:
     """The query's two-column rows as a dict: first column -> second."""
     with conn.cursor() as cur:

@@ -62,9 +62,16 @@ def _photos(photos: list[str] | None) -> list[str]:
 
 
 def _lock(
-    conn: Conn, *, user: User, spot_id: int, version: int | None, check_version: bool = True
+    conn: Conn,
+    *,
+    user: User,
+    spot_id: int,
+    version: int | None,
+    check_version: bool = True,
+    stages: tuple[int, ...] = (),
 ) -> SpotState:
-    """Lock the spot, then check the user's neighbourhood and the version they read."""
+    """Lock the spot, then check the user's neighbourhood, the version they read and (`stages`) that the
+    step is the spot's next one."""
     row = one_row(
         conn,
         "SELECT id, stage, status, version, area_id, category FROM spot WHERE id = %s FOR UPDATE",
@@ -85,6 +92,8 @@ def _lock(
                 current=spot.version,
                 field="version",
             )
+    if stages:
+        _require(spot, *stages)
     return spot
 
 
@@ -119,8 +128,7 @@ def verify(
     """Stage 1 → 2: the GIS office confirms location and category (correcting the category if needed)."""
     user.require("spot.verify")
     note = _text("note", note, required=False)
-    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
-    _require(spot, 1)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version, stages=(1,))
     with conn.cursor() as cur:
         cur.execute("SELECT location_precision FROM spot WHERE id = %s", (spot.id,))
         if cur.fetchone()[0] not in LOCATED:  # an address is not a place on the map until someone puts it
@@ -161,8 +169,7 @@ def reject(
     note = _text("note", note, required=True)
     if (reason == "duplicate") != (duplicate_of is not None):
         raise InvalidInput("duplicate_of", "name_spot_duplicates_only_for")
-    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
-    _require(spot, 1, 2)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version, stages=(1, 2))
     with conn.cursor() as cur:
         if duplicate_of is not None:
             cur.execute(
@@ -184,8 +191,7 @@ def start_remediation(conn: Conn, *, user: User, spot_id: int, version: int | No
     """Stage 2 → 3: the mapped spot goes to the working group for a site visit and fixes."""
     user.require("spot.remediate")
     note = _text("note", note, required=False)
-    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
-    _require(spot, 2)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version, stages=(2,))
     with conn.cursor() as cur:
         new_version = _move(cur, spot, stage=3)
         record_transition(cur, spot.id, user, "remediation_started", 2, 3, note)
@@ -214,37 +220,32 @@ def record_visit(
         check_audit(audit, required=False),
         _time_of_day(time_of_day),
     )
-    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
-    _require(spot, 3)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version, stages=(3,))
+    visit = {"visited_on": visited_on, "time_of_day": time_of_day, "photos": photos, "audit": audit}
     with conn.cursor() as cur:
-        cur.execute(
-            "INSERT INTO site_visit (spot_id, purpose, visited_on, time_of_day, findings, photos, audit,"
-            " created_by) VALUES (%s, 'visit', %s, %s, %s, %s, %s, %s) RETURNING id",
-            (
-                spot.id,
-                visited_on,
-                time_of_day,
-                findings,
-                photos,
-                json.dumps(audit) if audit else None,
-                user.id,
-            ),
-        )
-        visit_id = cur.fetchone()[0]
+        visit_id = _add_visit(cur, spot, user, "visit", findings, visit)
         new_version = _move(cur, spot)
-        record_event(
-            cur,
-            spot.id,
-            user,
-            "site_visit",
-            findings,
-            visit_id=visit_id,
-            visited_on=visited_on,
-            time_of_day=time_of_day,
-            photos=photos,
-            audit=audit,
-        )
+        record_event(cur, spot.id, user, "site_visit", findings, visit_id=visit_id, **visit)
     return new_version
+
+
+def _add_visit(cur, spot: SpotState, user: User, purpose: str, findings: str, visit: dict) -> int:
+    """Store a site visit or re-audit (`visit`: visited_on, time_of_day, photos, audit); its id."""
+    cur.execute(
+        "INSERT INTO site_visit (spot_id, purpose, visited_on, time_of_day, findings, photos, audit,"
+        " created_by) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+        (
+            spot.id,
+            purpose,
+            visit["visited_on"],
+            visit["time_of_day"],
+            findings,
+            visit["photos"],
+            json.dumps(visit["audit"]) if visit["audit"] else None,
+            user.id,
+        ),
+    )
+    return cur.fetchone()[0]
 
 
 def assign_action(
@@ -255,8 +256,7 @@ def assign_action(
     what = _text("what", what, required=True, max_length=1000)
     if due_on is None:
         raise InvalidInput("due_on", "due_date_required")
-    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
-    _require(spot, 3)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version, stages=(3,))
     with conn.cursor() as cur:
         cur.execute("SELECT id, active FROM agency WHERE code = %s", (agency,))
         row = cur.fetchone()
@@ -352,8 +352,7 @@ def add_note(
     if visibility not in NOTE_VISIBILITY:
         raise InvalidInput("visibility", "one_of", choices=", ".join(NOTE_VISIBILITY))
     note = _text("note", note, required=True)
-    spot = _lock(conn, user=user, spot_id=spot_id, version=version, check_version=False)
-    _require(spot, 3)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version, check_version=False, stages=(3,))
     with conn.cursor() as cur:
         if access.scope_of(user.role, "spot.note") is Scope.AGENCY:
             cur.execute(
@@ -386,8 +385,7 @@ def evaluate(
     audit, time_of_day = check_audit(audit, required=True), _time_of_day(time_of_day)
     findings = _text("findings", findings, required=False)
     visited_on, photos = _past("visited_on", visited_on), _photos(photos)
-    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
-    _require(spot, 3)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version, stages=(3,))
     with conn.cursor() as cur:
         cur.execute(
             "SELECT count(*) FILTER (WHERE st.is_open), count(*) FILTER (WHERE a.status = 'done')"
@@ -399,15 +397,16 @@ def evaluate(
             raise Conflict("action_s_are_still_open", still_open=still_open, field="actions")
         if not done:
             raise Conflict("action_has_been_done_yet", field="actions")
+        visit = {"visited_on": visited_on, "time_of_day": time_of_day, "photos": photos, "audit": audit}
+        visit_id = _add_visit(cur, spot, user, "re_audit", findings, visit)
+        # The first audit is a visit's (or the reports'), never a re-audit: this one does not count in it.
         cur.execute(
-            "INSERT INTO site_visit (spot_id, purpose, visited_on, time_of_day, findings, photos, audit,"
-            " created_by) VALUES (%s, 're_audit', %s, %s, %s, %s, %s, %s)"
-            " RETURNING id, safety_audit_mean(spot_audit_before(%s)),"
-            " safety_audit_mean(audit)",
-            (spot.id, visited_on, time_of_day, findings, photos, json.dumps(audit), user.id, spot.id),
+            "SELECT safety_audit_mean(spot_audit_before(%s)), safety_audit_mean(%s::jsonb)",
+            (spot.id, json.dumps(audit)),
         )
-        visit_id, before, after = cur.fetchone()
+        before, after = cur.fetchone()
         new_version = _move(cur, spot, stage=4)
+        del visit["photos"]
         record_transition(
             cur,
             spot.id,
@@ -417,11 +416,9 @@ def evaluate(
             4,
             findings,
             visit_id=visit_id,
-            visited_on=visited_on,
-            time_of_day=time_of_day,
-            audit=audit,
             before=before,
             after=after,
+            **visit,
         )
     return new_version
 
@@ -441,8 +438,7 @@ def close(conn: Conn, *, user: User, spot_id: int, version: int | None, reason: 
     night)."""
     user.require("spot.close")
     reason = _text("reason", reason, required=True)
-    spot = _lock(conn, user=user, spot_id=spot_id, version=version)
-    _require(spot, 4)
+    spot = _lock(conn, user=user, spot_id=spot_id, version=version, stages=(4,))
     with conn.cursor() as cur:
         cur.execute(
             "SELECT safety_audit_mean(spot_audit_before(%s)), safety_audit_mean(spot_audit_after(%s)),"

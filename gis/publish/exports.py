@@ -29,7 +29,7 @@ import shapely
 from openpyxl import Workbook
 
 from gis import clock
-from gis.db import Conn
+from gis.db import Conn, batches
 from gis.errors import InvalidInput
 from gis.publish.fields import REPORT_FIELDS, SPOT_ID_FIELD, report_source
 from gis.publish.precision import precision_params, public_geom
@@ -238,22 +238,18 @@ def iter_batches(
     }[geometry if layer.has_geometry else None]
     kinds = [c.kind for c in layer.columns]
     where, params = _where(layer, family, scope)
-    with conn.cursor(name=f"export_{layer.name}") as cur:
-        cur.itersize = batch
-        cur.execute(
-            f"SELECT {', '.join(c.sql for c in layer.columns)}{geometry_sql}"
-            f" FROM {where} ORDER BY {layer.order}",
-            params,
-        )
-        while rows := cur.fetchmany(batch):
-            out = []
-            for row in rows:
-                values: list = []
-                for kind, value in zip(kinds, row):
-                    values.extend((iso(value), jalali(value)) if kind == "time" else (value,))
-                values.extend(bytes(v) if isinstance(v, memoryview) else v for v in row[len(kinds) :])
-                out.append(values)
-            yield out
+    query = (
+        f"SELECT {', '.join(c.sql for c in layer.columns)}{geometry_sql} FROM {where} ORDER BY {layer.order}"
+    )
+    for rows in batches(conn, f"export_{layer.name}", query, params, batch):
+        out = []
+        for row in rows:
+            values: list = []
+            for kind, value in zip(kinds, row):
+                values.extend((iso(value), jalali(value)) if kind == "time" else (value,))
+            values.extend(bytes(v) if isinstance(v, memoryview) else v for v in row[len(kinds) :])
+            out.append(values)
+        yield out
 
 
 def geojson_chunks(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timezone
 
 from gis import clock
-from gis.db import Conn
+from gis.db import Conn, batches
 from gis.errors import InvalidInput, NotFound
 from gis.lang import latin_digits
 from gis.places.areas import area_id_by_code
@@ -437,14 +437,12 @@ def iter_items(conn: Conn, collection: Collection, query: ItemsQuery, *, batch: 
     order = ", ".join(
         [*(f"{sql} {'DESC' if desc else 'ASC'} NULLS LAST" for sql, desc in query.sort), collection.order]
     )
-    with conn.cursor(name=f"ogc_{collection.id.replace('-', '_')}") as cur:
-        cur.itersize = batch
-        cur.execute(
-            f"SELECT {_feature_sql(collection, query)} FROM {collection.source} WHERE {where}"
-            f" ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
-            params,
-        )
-        for (feature,) in cur:
+    select = (
+        f"SELECT {_feature_sql(collection, query)} FROM {collection.source} WHERE {where}"
+        f" ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s"
+    )
+    for rows in batches(conn, f"ogc_{collection.id.replace('-', '_')}", select, params, batch):
+        for (feature,) in rows:
             yield feature
 
 
