@@ -161,6 +161,16 @@ def query_one(url: str, query: str, params: Sequence = ()) -> tuple | None:
     return next(iter(query_all(url, query, params)), None)
 
 
+def point_in(url: str, code: str, inset_m: float = 0) -> tuple[float, float]:
+    """(lon, lat) of a point on an area (PostGIS's point on surface), `inset_m` metres or more inside."""
+    return query_one(
+        url,
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(CASE WHEN %(m)s = 0 THEN geom"
+        " ELSE ST_Buffer(geom::geography, 0 - %(m)s)::geometry END) AS p FROM area WHERE code = %(code)s) q",
+        {"m": inset_m, "code": code},
+    )
+
+
 # Who `heads` signs in as: its key -> (role, neighbourhoods, agency).
 CAST: dict[str, tuple[str, Sequence[str], str | None]] = {
     "deputy": ("deputy", (), None),

@@ -7,19 +7,14 @@ import uuid
 import psycopg2
 
 from gis.db import transaction
-from tests.conftest import bearer_headers
+from tests.conftest import bearer_headers, point_in
 
 
 def _facilitator(db_url: str) -> tuple[dict[str, str], tuple[float, float]]:
     """A facilitator of 2209, and a point well inside it (lon, lat)."""
     with transaction(db_url) as conn:
         headers = bearer_headers(conn, "fatemeh", "facilitator", areas=["2209"])
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(ST_Buffer(geom::geography, -200)"
-                "::geometry) AS p FROM area WHERE code = '2209') q"
-            )
-            return headers, cur.fetchone()
+    return headers, point_in(db_url, "2209", inset_m=200)
 
 
 def _report(client, headers: dict, geometry: dict):

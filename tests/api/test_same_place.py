@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from gis.db import transaction
-from tests.conftest import bearer_headers
+from tests.conftest import bearer_headers, point_in, query_one
 
 pytestmark = pytest.mark.dated
 
@@ -16,17 +16,22 @@ def sara(db_url) -> dict:
     """A facilitator of 2209, and two points in 2209 about 120 m and 1.5 km east of a third (ST_Project)."""
     with transaction(db_url) as conn:
         headers = bearer_headers(conn, "sara", "facilitator", areas=["2209"])
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT ST_X(p), ST_Y(p), ST_X(q), ST_Y(q), ST_X(f), ST_Y(f),"
-                " (SELECT ST_X(ST_PointOnSurface(geom)) FROM area WHERE code = '2201'),"
-                " (SELECT ST_Y(ST_PointOnSurface(geom)) FROM area WHERE code = '2201')"
-                " FROM (SELECT p, ST_Project(p::geography, 120, radians(90))::geometry AS q,"
-                "              ST_Project(p::geography, 1500, radians(90))::geometry AS f"
-                "       FROM (SELECT ST_PointOnSurface(geom) AS p FROM area WHERE code = '2209') a) b"
-            )
-            x, y, qx, qy, fx, fy, ox, oy = cur.fetchone()
-    return {"headers": headers, "here": (x, y), "near": (qx, qy), "far": (fx, fy), "other": (ox, oy)}
+    here = point_in(db_url, "2209")
+    near_x, near_y, far_x, far_y = query_one(
+        db_url,
+        "SELECT ST_X(q), ST_Y(q), ST_X(f), ST_Y(f) FROM (SELECT"
+        " ST_Project(p::geography, 120, radians(90))::geometry AS q,"
+        " ST_Project(p::geography, 1500, radians(90))::geometry AS f"
+        " FROM ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS p) b",
+        here,
+    )
+    return {
+        "headers": headers,
+        "here": here,
+        "near": (near_x, near_y),
+        "far": (far_x, far_y),
+        "other": point_in(db_url, "2201"),
+    }
 
 
 def _report(client, headers: dict, place: tuple[float, float], **extra):

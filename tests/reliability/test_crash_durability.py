@@ -15,7 +15,7 @@ import pytest
 from gis.db import migrate, transaction
 from gis.db.cluster import ensure_cluster, open_cluster
 from gis.demo.district import load_demo
-from tests.conftest import bearer_token
+from tests.conftest import bearer_token, point_in
 from tests.servers import start_uvicorn
 
 ACKNOWLEDGED_BEFORE_THE_CRASH = 25
@@ -57,12 +57,7 @@ def test_every_acknowledged_report_survives_a_crash_and_none_is_half_written(dur
     pg, url = durable_cluster
     with transaction(url) as conn:
         token = bearer_token(conn, "office", "gis_office")
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area"
-                " WHERE code = '2209') q"
-            )
-            place = cur.fetchone()
+    place = point_in(url, "2209")
     server, base = start_uvicorn(url)
     acknowledged: list[str] = []
     stop = threading.Event()

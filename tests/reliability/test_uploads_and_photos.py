@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from gis.db import transaction
-from tests.conftest import bearer_headers
+from tests.conftest import point_in
 from tests.reliability.conftest import make_role_tokens
 from tests.reliability.test_kill_import import (  # noqa: F401 (report_file: a fixture)
     _attempt,
@@ -28,16 +28,10 @@ pytestmark = pytest.mark.dated
 
 
 @pytest.fixture
-def report_url(client, db_url) -> tuple[str, dict]:
+def report_url(client, db_url, heads) -> tuple[str, dict]:
     """(photo upload URL of a fresh report, the GIS office's headers)."""
-    with transaction(db_url) as conn:
-        headers = bearer_headers(conn, "photos-gis", "gis_office")
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM area"
-                " WHERE level = 'neighbourhood' ORDER BY code LIMIT 1) q"
-            )
-            lon, lat = cur.fetchone()
+    headers = heads["gis"]
+    lon, lat = point_in(db_url, "2201")
     report = {"uuid": str(uuid.uuid4()), "category": "vacant_lot", "lat": lat, "lon": lon}
     assert client.post("/api/reports", json=report, headers=headers).status_code == 201
     return f"/api/reports/{report['uuid']}/photos", headers
