@@ -18,7 +18,7 @@ ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", str(REPORTS)))
 # One full import of a million rows takes minutes; repeat only small ones.
 REPEAT = int(os.environ.get("BENCH_IMPORT_REPEAT", "3" if ROWS <= 200_000 else "1"))
 TARGET_RATE = 50_000
-TARGET_SHARE = 0.5
+TARGET_SHARE = 0.05
 COPY_DB = "safemap_bench_import"
 
 # Rows near existing spots (most attach, some found new spots), as a mayor's letter lists them: a category by

@@ -12,7 +12,7 @@ import psycopg2
 from gis.aggregation.rebuild import FREE_SPOTS_SQL
 from tests.perf.common import REPORTS, Result, admin, copy_of, median, timed_safemap
 
-TARGET_S = 120
+TARGET_S = 30
 REPEAT = int(os.environ.get("BENCH_REBUILD_REPEAT", "3" if REPORTS <= 200_000 else "1"))
 COPY_DB = "safemap_bench_rebuild"
 RADIUS_M = 50.0
