@@ -1,7 +1,7 @@
 """The deputy and the agencies in Chromium: a routing rule made on /routing proposes its agency and due date
 on a stage-3 spot's action form; an agency opens a new action from its inbox and marks it done with a note
 and a photo; the deputy records a meeting on /programme whose decision's follow-up reaches an agency's work
-list."""
+list, where the agency marks it done with a note."""
 
 import io
 from datetime import timedelta
@@ -161,4 +161,12 @@ def test_the_deputy_records_a_meeting_whose_follow_up_reaches_an_agencys_work_li
     page.wait_for_selector("#follow-ups tbody tr")
     assert "برداشت نخاله و حصارکشی" in page.text_content("#follow-ups")
     assert "پاک‌سازی زمین بایر" in page.text_content("#follow-ups")
+    # The agency marks it done with a note: it leaves its open list and shows as done on /programme.
+    page.fill("#follow-ups input[name=note]", "نخاله برداشته و حصار کشیده شد")
+    page.click("#follow-ups form.follow-up-done button")
+    page.wait_for_selector("#follow-ups", state="detached")
+    outcome, done_at = _one(
+        people, "SELECT outcome, done_at FROM follow_up WHERE what = 'برداشت نخاله و حصارکشی'"
+    )
+    assert outcome == "نخاله برداشته و حصار کشیده شد" and done_at is not None
     assert page.console_errors == [] and page.outside_requests() == []
