@@ -1,5 +1,5 @@
 # The README's two commands: `make run` and `make test`. Both set up what they need first.
-.PHONY: run test test-dates lint lock setup setup-test stop
+.PHONY: run test test-dates lint lock setup setup-test stop mutation
 
 run: setup
 	.venv/bin/safemap demo
@@ -23,6 +23,13 @@ test-dates: setup-test
 	  .venv/bin/pytest -n 2 --dist loadfile --timeout 600 -q -m dated --pretend-now $$instant \
 	    -p randomly --randomly-seed=$$seed || exit 1; \
 	done
+
+# Mutation testing of the rule modules (pyproject.toml's [tool.mutmut]) against tests/unit; the figures and the
+# survivors are in docs/testing.md. Not part of CI: about 10 minutes on two cores.
+mutation: setup-test
+	rm -rf mutants
+	.venv/bin/mutmut run --max-children 2
+	.venv/bin/mutmut export-cicd-stats && cat mutants/mutmut-cicd-stats.json
 
 lint:
 	.venv/bin/ruff check gis api tests notebooks
