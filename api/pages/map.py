@@ -139,6 +139,12 @@ def _area_name(properties: dict, en: bool) -> str:
     return (properties["name_en"] if en else None) or properties["name_fa"]
 
 
+def _legend(rows: list[dict], key: str, label: str, mark: str, groups: dict) -> list[dict]:
+    """The legend's entries for stages or categories: each with its colour or icon (`mark`) and the layer
+    group that shows and hides its markers."""
+    return [{key: r[key], "label": r[label], mark: r[mark], "group": groups[r[key]].get_name()} for r in rows]
+
+
 def build_map(
     *,
     areas_geojson: str,
@@ -230,24 +236,8 @@ def build_map(
         "analysisApi": analysis_base,
         "density": density.get_name(),
         "hotspots": hotspots.get_name(),
-        "stages": [
-            {
-                "number": s["number"],
-                "label": s[label],
-                "colour": s["colour"],
-                "group": stage_groups[s["number"]].get_name(),
-            }
-            for s in stages
-        ],
-        "categories": [
-            {
-                "code": c["code"],
-                "label": c[label],
-                "icon": c["icon"],
-                "group": category_groups[c["code"]].get_name(),
-            }
-            for c in categories
-        ],
+        "stages": _legend(stages, "number", label, "colour", stage_groups),
+        "categories": _legend(categories, "code", label, "icon", category_groups),
         "sources": [{"code": s["code"], "label": s[label]} for s in sources],
         "timesOfDay": [
             {"code": code, "label": names[1 if en else 0]} for code, names in TIMES_OF_DAY.items()

@@ -3,8 +3,9 @@
 from urllib.parse import quote
 
 from fastapi import Request
+from fastapi.responses import HTMLResponse
 
-from api.pages.render import language, templates
+from api.pages.render import language, render, templates
 from api.pages.strings import words
 from gis.access import may
 from gis.users import User
@@ -49,3 +50,8 @@ def top_bar(request: Request, user: User | None) -> dict:
 def top_bar_html(request: Request, user: User | None) -> str:
     """The bar as HTML, for pages not built from the Jinja templates (the folium map)."""
     return templates.get_template("_topbar.html").render(bar=top_bar(request, user))
+
+
+def render_for(request: Request, user: User, name: str, context: dict) -> HTMLResponse:
+    """A signed-in user's page: `context` with the user and the top bar every such page shows."""
+    return render(request, name, {"user": user, "bar": top_bar(request, user), **context})

@@ -14,8 +14,8 @@ from api.auth import current_user
 from api.deps import DB
 from api.pages.basemaps import basemap_config
 from api.pages.charts import number
-from api.pages.nav import top_bar
-from api.pages.render import language, render, sign_in_first
+from api.pages.nav import render_for
+from api.pages.render import language, sign_in_first
 from api.pages.strings import words
 from gis import clock
 from gis.access import may
@@ -50,12 +50,11 @@ def programme_page(request: Request, user: User | None = Depends(current_user), 
     for item in list_follow_ups(conn, user=user):
         follow_ups.setdefault(item["activity_id"], []).append(item)
     today = clock.today()
-    return render(
+    return render_for(
         request,
+        user,
         "programme.html",
         {
-            "user": user,
-            "bar": top_bar(request, user),
             "activities": list_activities(conn)[::-1],
             "follow_ups": follow_ups,
             "phases": [
@@ -94,12 +93,11 @@ def focus_group_page(
         "neighbourhoods": json.loads(field_neighbourhoods(conn, user)),
         "text": words("focus", lang),
     }
-    return render(
+    return render_for(
         request,
+        user,
         "focus_group_new.html",
         {
-            "user": user,
-            "bar": top_bar(request, user),
             "areas": alias_targets(conn, "neighbourhood"),
             "categories": field_categories(conn),
             "times": TIMES_OF_DAY,

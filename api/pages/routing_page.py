@@ -6,8 +6,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import current_user
 from api.deps import DB
-from api.pages.nav import top_bar
-from api.pages.render import render, sign_in_first
+from api.pages.nav import render_for
+from api.pages.render import sign_in_first
 from gis.access import may
 from gis.db import Conn
 from gis.programme.agencies import list_agencies
@@ -23,12 +23,11 @@ def routing_page(request: Request, user: User | None = Depends(current_user), co
     if user is None:
         return sign_in_first(request)
     user.require("routing.read")
-    return render(
+    return render_for(
         request,
+        user,
         "routing.html",
         {
-            "user": user,
-            "bar": top_bar(request, user),
             "rules": list_rules(conn),
             "categories": alias_targets(conn, "category"),
             "areas": alias_targets(conn, "neighbourhood"),

@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse, Response
 from api.auth import current_user
 from api.deps import DB
 from api.pages.charts import number
-from api.pages.nav import top_bar
-from api.pages.render import language, render, sign_in_first
+from api.pages.nav import render_for
+from api.pages.render import language, sign_in_first
 from gis.db import Conn
 from gis.lang import jalali
 from gis.programme.reporter_calls import ANSWERS, answer_counts, due_calls
@@ -27,12 +27,11 @@ def calls_page(request: Request, user: User | None = Depends(current_user), conn
         {**c, "closed": number(jalali(c["closed_at"]), lang) if lang == "fa" else c["closed_at"].date()}
         for c in due_calls(conn, user=user)
     ]
-    return render(
+    return render_for(
         request,
+        user,
         "calls.html",
         {
-            "user": user,
-            "bar": top_bar(request, user),
             "calls": calls,
             "answers": ANSWERS,
             "counts": answer_counts(conn),
