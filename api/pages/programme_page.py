@@ -16,7 +16,7 @@ from api.pages.basemaps import basemap_config
 from api.pages.charts import number
 from api.pages.nav import render_for
 from api.pages.render import language, sign_in_first
-from api.pages.strings import words
+from api.pages.strings import WORDS, pick, words
 from gis import clock
 from gis.access import may
 from gis.db import Conn
@@ -91,7 +91,8 @@ def focus_group_page(
         "uuid": str(uuid.uuid4()),  # a second send of the same form returns the same session
         "basemaps": basemap_config(conn, request, lang),
         "neighbourhoods": json.loads(field_neighbourhoods(conn, user)),
-        "text": words("focus", lang),
+        "text": words("focus", lang)
+        | {"point": pick(WORDS["field.place"], lang), "saving": pick(WORDS["place.saving"], lang)},
     }
     return render_for(
         request,

@@ -791,7 +791,6 @@ WORDS.update(
         "focus.list": ("گروه‌های کانونی", "Focus groups"),
         "focus.house": ("سرای محله / محله", "Neighbourhood house / area"),
         "focus.points": ("مکان‌هایی که شرکت‌کنندگان نام بردند", "Places the participants named"),
-        "focus.point": ("مکان", "Place"),
         "focus.add_point": ("افزودن مکان", "Add a place"),
         "focus.put_on_map": ("گذاشتن روی نقشه", "Put on the map"),
         "focus.map_help": (
@@ -804,7 +803,6 @@ WORDS.update(
         "focus.placed": ("روی نقشه گذاشته شد", "On the map"),
         "focus.not_placed": ("هنوز روی نقشه نیست", "Not on the map yet"),
         "focus.save": ("ثبت جلسه و مکان‌ها", "Save the session and its places"),
-        "focus.saving": ("در حال ثبت…", "Saving…"),
         "focus.point_count": ("مکان", "Places"),
     }
 )
