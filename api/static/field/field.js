@@ -880,6 +880,10 @@
       }
     }
     await Promise.all([worker(), worker(), worker(), worker()]);
+    if (!failed) {  // tiles of an earlier preparation (another base map, or one since replaced) are dropped
+      const wanted = new Set(urls.map((url) => new URL(url, location.href).href));
+      for (const request of await cache.keys()) if (!wanted.has(request.url)) await cache.delete(request);
+    }
     const controller = navigator.serviceWorker && navigator.serviceWorker.controller;
     if (controller) controller.postMessage({store: location.pathname + location.search, fresh: true});
     const text = failed ? M.offline_failed : M.offline_done;
