@@ -92,7 +92,15 @@ def focus_group_page(
         "basemaps": basemap_config(conn, request, lang),
         "neighbourhoods": json.loads(field_neighbourhoods(conn, user)),
         "text": words("focus", lang)
-        | {"point": pick(WORDS["field.place"], lang), "saving": pick(WORDS["place.saving"], lang)},
+        | {
+            key: pick(WORDS[word], lang)
+            for key, word in (
+                ("point", "field.place"),
+                ("saving", "place.saving"),
+                ("required", "field.required"),
+                ("need_number", "field.need_number"),
+            )
+        },
     }
     return render_for(
         request,

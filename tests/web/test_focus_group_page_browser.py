@@ -50,6 +50,9 @@ def test_the_gis_office_records_a_focus_group_with_two_places(page, live_url, of
     page.wait_for_selector("#focus-group #points li.point.active")
     page.fill("input[name=held_on]", "۱۴۰۳/۰۲/۱۰")
     page.select_option("select[name=area]", area)
+    page.click("#save-focus-group")  # no facilitator yet: refused in Persian, naming the field
+    page.wait_for_selector("#status.failed")
+    assert page.text_content("#status") == "تسهیلگر: این مورد لازم است"
     page.fill("input[name=facilitator]", "نرگس احمدی")
     page.fill("input[name=participants]", "۱۴")
     page.fill("input[name=women]", "۱۰")

@@ -91,9 +91,28 @@
     return /^\d+$/.test(raw) ? Number(raw) : raw;
   }
 
+  // What the server's schema would refuse in English before its own checks: said here, naming the field.
+  function missing() {
+    const named = (name) => form.elements[name].closest("label").firstChild.textContent.trim();
+    for (const name of ["held_on", "facilitator"]) {
+      if (!form.elements[name].value.trim()) return [name, `${named(name)}: ${text.required}`];
+    }
+    for (const name of ["participants", "women"]) {
+      if (typeof whole(name) !== "number") return [name, `${named(name)}: ${text.need_number}`];
+    }
+    return null;
+  }
+
   async function save(event) {
     event.preventDefault();
     for (const item of list.children) item.querySelector(".point-error").textContent = "";
+    const wrong = missing();
+    if (wrong) {
+      status.textContent = wrong[1];
+      status.className = "status failed";
+      form.elements[wrong[0]].focus();
+      return;
+    }
     const body = {
       uuid: config.uuid,
       area: form.elements.area.value,
