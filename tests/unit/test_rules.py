@@ -10,8 +10,8 @@ import time_machine
 
 from gis import access, clock
 from gis.access import PUBLIC_SPOTS, Scope, SpotScope
-from gis.errors import Conflict, InvalidInput, Unauthorized
-from gis.intake.files.rows import RowParser, date_key, number, short_year, to_degrees, typed_point
+from gis.errors import Conflict, InvalidInput, Unauthorized, text
+from gis.intake.files.rows import RowParser, date_key, flag, number, short_year, to_degrees, typed_point
 from gis.lang import (
     jalali,
     jalali_month,
@@ -23,7 +23,7 @@ from gis.lang import (
 )
 from gis.programme.workflow import SpotState, _past, _photos, _require, _text, _time_of_day
 from gis.users import User
-from gis.vocabulary import _TIME_INDEX, _blank, resolve_category, time_of_day
+from gis.vocabulary import _TIME_INDEX, _blank, _index, resolve_category, time_of_day
 
 # 00:30 on 1 Farvardin 1406 in Tehran: still 20 March in UTC.
 NOWRUZ_0030 = datetime(2027, 3, 20, 21, 0, tzinfo=timezone.utc)
@@ -314,3 +314,63 @@ def test_a_rows_day():
         )
         assert _parser(dates={"99/9/18": "1399/09/19"})._date("99/9/18", flags) == date(2020, 12, 9)
         assert len(flags) == 1
+
+
+# ---------- what each refusal names (the parameters its message shows) ----------
+
+
+def test_refusals_carry_their_key_and_values():
+    with pytest.raises(Unauthorized) as caught:
+        access.scope_for(None, public_map=False)
+    assert caught.value.key == "sign_see_spots_public_map"
+    with pytest.raises(Conflict) as caught:
+        _require(_spot(1), 2)
+    assert (caught.value.params["spot_id"], caught.value.params["stage"]) == (9, 1)
+    with pytest.raises(Conflict) as caught:
+        _require(_spot(2, "merged"), 2)
+    assert caught.value.params["spot_id"] == 9
+    assert _refused(lambda: _text("note", "x" * 11, required=True, max_length=10), "note").params == {
+        "limit": 10
+    }
+    error = _refused(lambda: _photos(["p"] * 21), "photos", "at_most_photo_references_up")
+    assert error.params == {"max_photos": 20}
+    assert _refused(lambda: time_of_day("25:00"), "time_of_day").params["when"] == "25:00"
+    assert _refused(lambda: time_of_day("moonrise"), "time_of_day").params["when"] == "moonrise"
+    assert _refused(lambda: resolve_category({}, "moon"), "category", "unknown_category")
+    error = _refused(lambda: to_degrees(1e30, 2e30, crs="EPSG:32639"), "coordinates")
+    assert (error.params["x"], error.params["y"]) == (1e30, 2e30)
+    _refused(lambda: typed_point("north", "35"), "x", "not_a_number")
+    _refused(lambda: typed_point("51", "north"), "y", "not_a_number")
+
+
+def test_degrees_end_at_the_poles_and_the_antimeridian():
+    for x, y in ((-180.5, 35), (51, -90.5), (51, 90.5)):
+        _refused(lambda: to_degrees(x, y), "coordinates", "are_neither_degrees_nor_utm")
+    assert number("lat", "0°0'36\"") == 0.01
+
+
+def test_index_and_flags():
+    assert _index({"vacant_lot": ("زمین بایر", "Vacant")}) == {
+        "vacant lot": "vacant_lot",
+        "زمین بایر": "vacant_lot",
+        "vacant": "vacant_lot",
+    }
+    made = flag("two_digit_year", "date", value="99/9/18", read_as="1399/09/18")
+    assert (made["kind"], made["field"]) == ("two_digit_year", "date")
+    assert "1399/09/18" in made["message"] and "99/9/18" in made["message"]
+    assert made["message"] == text("flag_two_digit_year", value="99/9/18", read_as="1399/09/18")
+    assert made["message_fa"] == text("flag_two_digit_year", "fa", value="99/9/18", read_as="1399/09/18")
+    assert made["message_fa"] != made["message"]
+
+
+def test_a_rows_day_names_what_it_refuses_and_flags():
+    flags: list = []
+    with time_machine.travel(NOWRUZ_0030, tick=False):
+        parser = _parser()
+        _refused(lambda: parser._date("1406/13/01", flags), "date", "not_a_date")
+        error = _refused(lambda: parser._date("1397/12/29", flags), "date", "date_before_programme")
+        assert error.params["value"] == "1397/12/29"
+        parser._date("99/9/18", flags)
+        assert "1399/09/18" in flags[0]["message"] and "99/9/18" in flags[0]["message"]
+        utm = RowParser({}, _Lookups(set()), "mayor", "", crs="EPSG:32639")
+        assert utm._to_degrees(500_000, 3_950_000) == to_degrees(500_000, 3_950_000)
