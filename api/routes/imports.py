@@ -126,26 +126,23 @@ def upload_reports(
     return result.as_dict()
 
 
+# Who may read imports, and how many of the latest a list holds.
+Reader = Depends(require("import.read"))
+Latest = Query(100, ge=1, le=1000)
+
+
 @router.get("", summary="The latest imports with their counts")
-def recent_imports(
-    limit: int = Query(100, ge=1, le=1000),
-    user: User = Depends(require("import.read")),
-    conn: Conn = DB,
-) -> list[dict]:
+def recent_imports(limit: int = Latest, user: User = Reader, conn: Conn = DB) -> list[dict]:
     return list_batches(conn, limit=limit)
 
 
 @router.get("/jobs", summary="The latest import jobs: state and progress")
-def import_jobs(
-    limit: int = Query(100, ge=1, le=1000),
-    user: User = Depends(require("import.read")),
-    conn: Conn = DB,
-) -> list[dict]:
+def import_jobs(limit: int = Latest, user: User = Reader, conn: Conn = DB) -> list[dict]:
     return list_jobs(conn, limit=limit)
 
 
 @router.get("/{job}", summary="An import job: state, phase, rows done of total, counts, rejected rows")
-def import_job(job: int, user: User = Depends(require("import.read")), conn: Conn = DB) -> dict:
+def import_job(job: int, user: User = Reader, conn: Conn = DB) -> dict:
     return get_job(conn, job)
 
 
