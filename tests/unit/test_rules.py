@@ -374,3 +374,4 @@ def test_a_rows_day_names_what_it_refuses_and_flags():
         assert "1399/09/18" in flags[0]["message"] and "99/9/18" in flags[0]["message"]
         utm = RowParser({}, _Lookups(set()), "mayor", "", crs="EPSG:32639")
         assert utm._to_degrees(500_000, 3_950_000) == to_degrees(500_000, 3_950_000)
+        assert list(utm._transformers) == ["EPSG:32639"]  # made once for the whole file, not once a row
