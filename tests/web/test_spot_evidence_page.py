@@ -44,6 +44,17 @@ def _png() -> bytes:
     return out.getvalue()
 
 
+def _send_with_photo(page, form, name: str, phase: str) -> None:
+    """Attach one PNG to the form, send it, and wait until the gallery shows the photo among `phase`'s."""
+    form.locator("input[name=photos]").set_input_files(
+        files=[{"name": name, "mimeType": "image/png", "buffer": _png()}]
+    )
+    with page.expect_response(lambda r: "/photos" in r.url and r.request.method == "POST"):
+        _submit(page, form)
+    gallery = "(phase) => document.querySelectorAll(`#wf-gallery [data-phase=${phase}] img`).length === 1"
+    page.wait_for_function(gallery, arg=phase)
+
+
 def test_the_same_partial_audit_through_the_visit_form_and_the_api_is_stored_the_same(
     page, live_url, db_url, staff, client
 ):
@@ -71,14 +82,7 @@ def test_the_same_partial_audit_through_the_visit_form_and_the_api_is_stored_the
     form.locator("textarea[name=findings]").fill("کوچه تاریک است")
     form.locator('fieldset[data-field="time_of_day"] label:has(input[value="night"])').click()
     _audit(form, {k: v for k, v in PARTIAL.items() if v is not None})
-    form.locator("input[name=photos]").set_input_files(
-        files=[{"name": "dark.png", "mimeType": "image/png", "buffer": _png()}]
-    )
-    with page.expect_response(lambda r: "/photos" in r.url and r.request.method == "POST"):
-        _submit(page, form)
-    page.wait_for_function(
-        "() => document.querySelectorAll('#wf-gallery [data-phase=before] img').length === 1"
-    )
+    _send_with_photo(page, form, "dark.png", "before")
 
     stored = "SELECT audit, time_of_day FROM site_visit WHERE spot_id = %s AND purpose = 'visit'"
     through_form, through_api = _row(db_url, stored, (by_form,)), _row(db_url, stored, (by_api,))
@@ -145,14 +149,7 @@ def test_an_agency_marks_its_action_done_with_a_photo_that_joins_the_after_galle
     form = _open(page, f"action-{action}")
     form.locator("select[name=status]").select_option("done")
     form.locator("textarea[name=note]").fill("چراغ‌ها نصب شد")
-    form.locator("input[name=photos]").set_input_files(
-        files=[{"name": "lit.png", "mimeType": "image/png", "buffer": _png()}]
-    )
-    with page.expect_response(lambda r: "/photos" in r.url and r.request.method == "POST"):
-        _submit(page, form)
-    page.wait_for_function(
-        "() => document.querySelectorAll('#wf-gallery [data-phase=after] img').length === 1"
-    )
+    _send_with_photo(page, form, "lit.png", "after")
     assert _one(db_url, "SELECT count(*) FROM action_photo WHERE action_id = %s", (action,)) == 1
     assert page.get_attribute("#wf-gallery [data-phase=after] a", "data-source") == "action"
     assert page.console_errors == [] and page.outside_requests() == []
