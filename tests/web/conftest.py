@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -28,7 +29,8 @@ import uvicorn
 from api.app import create_app
 from gis import clock
 from gis.db import transaction
-from gis.users import create_user
+from gis.programme import workflow
+from gis.users import create_user, get_user
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -157,6 +159,27 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def assign_urban_services(db_url: str, *, by: str, spot_id: int, what: str, due_on: date) -> int:
+    """`by` (a username) gives the urban services agency a job on a stage-3 spot; the new action's id."""
+    with transaction(db_url) as conn:
+        with conn.cursor() as cur:
+            cur.execute("SELECT version FROM spot WHERE id = %s", (spot_id,))
+            (version,) = cur.fetchone()
+        user = get_user(conn, by)
+        workflow.assign_action(
+            conn,
+            user=user,
+            spot_id=spot_id,
+            version=version,
+            agency="urban_services",
+            what=what,
+            due_on=due_on,
+        )
+        with conn.cursor() as cur:
+            cur.execute("SELECT max(id) FROM spot_action WHERE spot_id = %s", (spot_id,))
+            return cur.fetchone()[0]
 
 
 def add_sara(conn) -> list[tuple[float, float]]:

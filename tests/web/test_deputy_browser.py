@@ -14,9 +14,8 @@ from PIL import Image
 from gis import clock, users
 from gis.db import transaction
 from gis.lang import latin_digits
-from gis.programme import workflow
-from gis.users import create_user, get_user
-from tests.web.conftest import sign_in
+from gis.users import create_user
+from tests.web.conftest import assign_urban_services, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "long-enough-pw"
@@ -80,20 +79,11 @@ def _png() -> bytes:
 def test_an_agency_sees_a_new_action_in_its_inbox_and_marks_it_done_with_a_note_and_a_photo(
     page, live_url, people
 ):
-    spot_id, version = _one(
-        people, "SELECT id, version FROM spot WHERE stage = 3 AND status = 'open' ORDER BY id LIMIT 1"
+    (spot_id,) = _one(people, "SELECT id FROM spot WHERE stage = 3 AND status = 'open' ORDER BY id LIMIT 1")
+    due_on = clock.today() + timedelta(days=20)
+    action_id = assign_urban_services(
+        people, by="deputy", spot_id=spot_id, what="پاک‌سازی نخاله از گذر", due_on=due_on
     )
-    with transaction(people) as conn:
-        workflow.assign_action(
-            conn,
-            user=get_user(conn, "deputy"),
-            spot_id=spot_id,
-            version=version,
-            agency="urban_services",
-            what="پاک‌سازی نخاله از گذر",
-            due_on=clock.today() + timedelta(days=20),
-        )
-    (action_id,) = _one(people, "SELECT max(id) FROM spot_action WHERE what = 'پاک‌سازی نخاله از گذر'")
     sign_in(page, live_url, "services", PASSWORD, "/map")
     page.wait_for_selector("#inbox-count:not([hidden])")
     unread = int(latin_digits(page.text_content("#inbox-count")))

@@ -13,6 +13,7 @@ from gis.programme import workflow
 from gis.users import get_user
 from gis.vocabulary import AUDIT_KEYS
 from tests.conftest import bearer_headers
+from tests.web.conftest import assign_urban_services
 from tests.web.test_spot_workflow_page import _audit, _one, _open, _row, _sign_in, _submit, staff  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.dated]
@@ -133,18 +134,9 @@ def test_an_agency_marks_its_action_done_with_a_photo_that_joins_the_after_galle
 ):
     spot = staff["spot"]
     _to_stage_3(db_url, spot)
-    with transaction(db_url) as conn:
-        version = _one(db_url, "SELECT version FROM spot WHERE id = %s", (spot,))
-        workflow.assign_action(
-            conn,
-            user=get_user(conn, "office"),
-            spot_id=spot,
-            version=version,
-            agency="urban_services",
-            what="نصب چراغ",
-            due_on=date(2026, 1, 1),
-        )
-    action = _one(db_url, "SELECT id FROM spot_action WHERE spot_id = %s", (spot,))
+    action = assign_urban_services(
+        db_url, by="office", spot_id=spot, what="نصب چراغ", due_on=date(2026, 1, 1)
+    )
     _sign_in(page, live_url, "services", spot)
     form = _open(page, f"action-{action}")
     form.locator("select[name=status]").select_option("done")
