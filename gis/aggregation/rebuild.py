@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.aggregation.aggregate import NEW_SPOT_SQL, refresh_spots
 from gis.aggregation.edits import HAND_EDITED_SQL
-from gis.db import Conn
+from gis.db import Conn, without_jit
 from gis.errors import InvalidInput
 
 FREE_SPOTS_SQL = f"SELECT s.id FROM spot s WHERE s.stage = 1 AND s.status = 'open' AND NOT {HAND_EDITED_SQL}"
@@ -173,8 +173,7 @@ def rebuild(
         raise InvalidInput("radius", "between_0_and_1000_metres")
     with conn.cursor() as cur:
         cur.execute("LOCK TABLE spot IN SHARE ROW EXCLUSIVE MODE")  # reports arriving meanwhile wait for us
-        # Each statement runs once over many rows: compiling it (JIT) cost a second or more each.
-        cur.execute("SET LOCAL jit = off")
+    without_jit(conn)
     free, reports, kept, compatible, untouched = _load(conn)
     result = RebuildResult(radius_m, reports=len(reports), kept_spots=untouched)
     grid = _Grid(radius_m)

@@ -14,7 +14,7 @@ import psycopg2.errors
 
 from gis import clock
 from gis.aggregation.aggregate import attach_report, attach_reports
-from gis.db import Conn, dict_cursor, keyed
+from gis.db import Conn, dict_cursor, keyed, without_jit
 from gis.errors import InvalidInput, NotFound
 from gis.intake.field import check_audit
 from gis.intake.same_place import same_place_spot
@@ -271,6 +271,7 @@ def submit_reports(
     the same spots (see `attach_reports`), events and ids in the order of the list.
     """
     outcomes: list[SubmitResult | InvalidInput | None] = [None] * len(reports)
+    without_jit(conn)
     rows = _checked_rows(conn, reports, _inside_one_neighbourhood(conn, reports), outcomes)
     if not rows:
         return outcomes
@@ -297,6 +298,7 @@ def check_reports(conn: Conn, reports: list[ReportCreate]) -> list[InvalidInput 
     """Why `submit_reports` would refuse each report (None: it would take it), writing nothing: a large
     import checks its whole file this way before its first chunk commits, to stay all or nothing."""
     outcomes: list[SubmitResult | InvalidInput | None] = [None] * len(reports)
+    without_jit(conn)
     _checked_rows(conn, reports, _inside_one_neighbourhood(conn, reports), outcomes)
     return [o if isinstance(o, InvalidInput) else None for o in outcomes]
 

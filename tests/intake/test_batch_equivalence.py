@@ -117,3 +117,27 @@ def test_batches_end_as_row_by_row(db_url, tmp_path, monkeypatch, lock_map_rows)
     assert sum(new for *_, new in batched[0]) > 10
     assert batched[0] == row_by_row[0]
     assert batched[1] == row_by_row[1]
+
+
+def _jit(conn) -> str:
+    with conn.cursor() as cur:
+        cur.execute("SHOW jit")
+        return cur.fetchone()[0]
+
+
+def test_an_import_compiles_no_statement(db_url, tmp_path):
+    """Compiling a batch's statements (JIT) took half of each import chunk: an import's transaction runs
+    without it, and the connection's next transaction has it back."""
+    path = tmp_path / "crowded.csv"
+    _crowded_csv(db_url, path)
+    conn = psycopg2.connect(db_url)
+    try:
+        before = _jit(conn)
+        import_reports(conn, path, source="mayor", partial=True, actor_name="test")
+        during = _jit(conn)
+        conn.rollback()
+        after = _jit(conn)
+    finally:
+        conn.rollback()
+        conn.close()
+    assert (before, during, after) == ("on", "off", "on")
