@@ -79,6 +79,18 @@ def _send_now(page) -> None:
     page.wait_for_function("(before) => document.body.dataset.sendRounds !== before", arg=before)
 
 
+def _back_online(context, page, *, sent: int) -> None:
+    """Back online: the outbox sends until `sent` are sent and none waits; sending again changes nothing."""
+    context.set_offline(False)
+    page.wait_for_function(
+        "(sent) => document.getElementById('queued-count').dataset.count === '0'"
+        " && document.getElementById('sent-count').dataset.count === String(sent)",
+        arg=sent,
+    )
+    _send_now(page)
+    assert _counts(page) == (0, sent)
+
+
 def _reports_by(db_url: str, username: str) -> list[tuple]:
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
@@ -119,13 +131,7 @@ def test_reports_made_online_and_offline_are_each_sent_exactly_once(tablet, fiel
     assert _counts(page) == (2, 1)
     assert len(_reports_by(db_url, "sara")) == 1  # nothing reached the server, nothing was lost
 
-    context.set_offline(False)
-    page.wait_for_function(
-        "() => document.getElementById('queued-count').dataset.count === '0'"
-        " && document.getElementById('sent-count').dataset.count === '3'"
-    )
-    _send_now(page)  # sending again now changes nothing
-    assert _counts(page) == (0, 3)
+    _back_online(context, page, sent=3)
     assert page.inner_text("#queued-count") == "۰" and page.inner_text("#sent-count") == "۳"
 
     sent_ids = page.locator("#sent-list li").evaluate_all("items => items.map(i => i.dataset.id)")
