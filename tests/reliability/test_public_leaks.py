@@ -15,7 +15,7 @@ from gis.db import transaction
 from gis.publish.precision import category_precision
 from gis.settings import get_settings
 from tests.api.channels import API_KEY, api_key_env, point_in  # noqa: F401 (fixture)
-from tests.conftest import bearer_headers
+from tests.conftest import bearer_headers, query_one
 
 V2 = "/open311/v2"
 EVER = {"start_date": "2000-01-01T00:00:00Z"}
@@ -259,13 +259,12 @@ def test_a_request_known_only_by_its_address_stays_hidden_even_past_mapping(hotl
     )
     assert posted.status_code == 201, posted.text
     [new] = posted.json()
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "UPDATE spot SET stage = 3 FROM report r WHERE r.id = %s AND spot.id = r.spot_id"
-            " RETURNING spot.id, spot.location_precision",
-            (int(new["service_request_id"]),),
-        )
-        spot_id, precision = cur.fetchone()
+    spot_id, precision = query_one(
+        db_url,
+        "UPDATE spot SET stage = 3 FROM report r WHERE r.id = %s AND spot.id = r.spot_id"
+        " RETURNING spot.id, spot.location_precision",
+        (int(new["service_request_id"]),),
+    )
     assert precision == "address"
     listed = [r["service_request_id"] for r in hotline.get(f"{V2}/requests.json", params=EVER).json()]
     assert new["service_request_id"] not in listed
