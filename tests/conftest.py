@@ -195,6 +195,11 @@ class Heads(dict):
             self[key] = bearer_headers(conn, f"cast-{key}", role, areas, agency)
         return self[key]
 
+    def username(self, key: str) -> str:
+        """The username of `key`'s user, made now if no test asked for it yet."""
+        self[key]
+        return f"cast-{key}"
+
 
 @pytest.fixture
 def heads(db_url: str) -> Heads:

@@ -21,7 +21,6 @@ from gis.db import transaction
 from gis.programme.inbox import send_email
 from gis.settings import Settings
 from gis.users import get_user, set_email
-from tests.conftest import bearer_headers
 
 
 class Inbox:
@@ -46,16 +45,6 @@ def smtp():
     controller.start()
     yield mailbox
     controller.stop()
-
-
-@pytest.fixture
-def heads(db_url: str) -> dict[str, dict[str, str]]:
-    with transaction(db_url) as conn:
-        return {
-            "deputy": bearer_headers(conn, "inbox-deputy", "deputy"),
-            "roads": bearer_headers(conn, "inbox-roads", "agency", agency="traffic"),
-            "services": bearer_headers(conn, "inbox-services", "agency", agency="urban_services"),
-        }
 
 
 def _stage_3_spot(db_url: str) -> tuple[int, int]:
@@ -115,7 +104,7 @@ def test_overdue_and_due_soon_actions_are_filed_for_the_agency(client, heads, db
 
 def test_mail_goes_through_the_smtp_server_with_a_persian_subject(client, heads, db_url, smtp):
     with transaction(db_url) as conn:
-        set_email(conn, "inbox-roads", "roads@example.org")
+        set_email(conn, heads.username("roads"), "roads@example.org")
     action_id = _assign(client, heads, db_url, what="جابه‌جایی ایستگاه")
     with transaction(db_url) as conn:
         assert send_email(conn, Settings(smtp_host=None)) == 0
@@ -129,7 +118,7 @@ def test_mail_goes_through_the_smtp_server_with_a_persian_subject(client, heads,
     assert all(m["To"] == "roads@example.org" for m in smtp.messages)
     with transaction(db_url) as conn:  # sent once: a second run mails nothing
         assert send_email(conn, settings) == 0
-        user = get_user(conn, "inbox-roads")
+        user = get_user(conn, heads.username("roads"))
         with conn.cursor() as cur:
             cur.execute(
                 "SELECT emailed_at IS NOT NULL FROM notification WHERE user_id = %s AND action_id = %s",
@@ -141,7 +130,7 @@ def test_mail_goes_through_the_smtp_server_with_a_persian_subject(client, heads,
 def test_the_weekly_digest_lists_each_agencys_overdue_actions(db_url, heads, smtp):
     safemap = str(Path(sys.executable).parent / "safemap")
     with transaction(db_url) as conn:
-        set_email(conn, "inbox-services", "services@example.org")
+        set_email(conn, heads.username("services"), "services@example.org")
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DATABASE_URL": db_url,
