@@ -57,6 +57,12 @@ def _qgis(args: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])["layers"]
 
 
+def _cached(cache: Path) -> list[str]:
+    """The URLs QGIS's network disk cache holds (each entry's file starts with its URL)."""
+    entries = [path.read_bytes() for path in cache.rglob("*.d")]
+    return sorted(re.search(rb"http://[^\s\x00]+", entry).group().decode() for entry in entries)
+
+
 def _by_collection(layers: dict) -> dict[tuple[str, str], dict]:
     return {(layer["collection"], layer["renderer"]): layer for layer in layers.values()}
 
@@ -113,6 +119,7 @@ def test_qgis_opens_the_project_as_the_gis_office_then_the_public_sees_nothing_c
     assert lines["aliases"]["title"] == "عنوان" and lines["aliases"]["stage"] == "مرحله"
     assert len(read[("spot-points", "categorizedSymbol")]["shapes"]) > 3  # a marker shape a category
     assert Path(screenshot).stat().st_size > 10_000
+    assert _cached(cache) == []  # every answer to the officer said no-store
 
     public_read = _qgis({"project": str(public_project), "cache": str(cache)})
     assert all(layer["valid"] for layer in public_read.values()), public_read
@@ -122,6 +129,9 @@ def test_qgis_opens_the_project_as_the_gis_office_then_the_public_sees_nothing_c
         layer = seen[(collection_id, "categorizedSymbol")]
         assert layer["ids"] == sorted(_api(live_url, collection_id, None))
         assert set(layer["stages"]) <= {3, 4}
+    cached = _cached(cache)  # the cache was in use: the public's answers are kept, as they may be
+    assert any("/collections/spot-points/items" in url for url in cached)
+    assert not any("reports" in url for url in cached)
 
 
 def test_the_gis_office_downloads_the_project_from_its_work_page(client, conn):
