@@ -15,7 +15,9 @@ import psycopg2
 import pytest
 
 from gis.db import transaction
+from gis.publish.basemaps import add_basemap
 from gis.publish.exports import export
+from tests.basemap_files import make_mbtiles
 from tests.conftest import bearer_headers, bearer_token
 from tests.exports.test_exports import cli
 
@@ -29,6 +31,17 @@ AREA_COLLECTIONS = ("neighbourhoods", "sub-districts")
 def office_token(shared_db_url: str) -> str:
     with transaction(shared_db_url) as conn:
         return bearer_token(conn, "qgis-officer", "gis_office")
+
+
+@pytest.fixture(scope="module")
+def orthophoto(shared_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A registered raster base map (MBTiles), which the project offers as an XYZ layer."""
+    folder = tmp_path_factory.mktemp("basemaps")
+    with transaction(shared_db_url) as conn:
+        add_basemap(
+            conn, make_mbtiles(folder / "o.mbtiles"), name="ortho", attribution="", folder=folder / "b"
+        )
+    return "ortho"
 
 
 def _api(live_url: str, collection_id: str, token: str | None) -> dict[int, dict]:
@@ -64,11 +77,13 @@ def _cached(cache: Path) -> list[str]:
 
 
 def _by_collection(layers: dict) -> dict[tuple[str, str], dict]:
-    return {(layer["collection"], layer["renderer"]): layer for layer in layers.values()}
+    return {
+        (layer["collection"], layer["renderer"]): layer for layer in layers.values() if "collection" in layer
+    }
 
 
 def test_qgis_opens_the_project_as_the_gis_office_then_the_public_sees_nothing_cached(
-    live_url, shared_db_url, office_token, tmp_path
+    live_url, shared_db_url, office_token, orthophoto, tmp_path
 ):
     office_project, public_project = tmp_path / "office.qgz", tmp_path / "public.qgz"
     written = cli("qgis-project", str(office_project), "--url", live_url, url=shared_db_url)
@@ -92,6 +107,8 @@ def test_qgis_opens_the_project_as_the_gis_office_then_the_public_sees_nothing_c
         }
     )
     assert all(layer["valid"] for layer in office.values()), office
+    [basemap] = [layer for layer in office.values() if layer["provider"] == "wms"]
+    assert basemap["name"] == orthophoto  # the registered base map, an XYZ layer over /basemaps
     read = _by_collection(office)
     areas_loaded = {c for c in AREA_COLLECTIONS if _api(live_url, c, None)}
     assert areas_loaded == {"neighbourhoods"}  # the demo has no sub-districts: an empty layer is left out
