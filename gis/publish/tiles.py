@@ -37,8 +37,9 @@ VISIBLE_SPOTS = (
     SELECT t.id, t.stage, t.category, t.location_precision, {public_geom("t")} AS geom
     FROM spot t, bounds b
     WHERE t.status <> 'merged'
-      AND (t.geom && ST_Expand(b.envelope_4326, %(precision_margin)s)
-           OR t.category = ANY(%(precision_area)s::text[]))
+      AND (%(scope_exact)s AND t.geom && b.envelope_4326
+           OR NOT %(scope_exact)s AND (t.geom && ST_Expand(b.envelope_4326, %(precision_margin)s)
+                                      OR t.category = ANY(%(precision_area)s::text[])))
       AND """
     + scope_condition("t")
     + """
@@ -58,27 +59,34 @@ SPOTS_LAYER = f"""
     ) AS layer WHERE layer.geom IS NOT NULL
 """
 
-# Grid cells of the spots inside the tile (no margin: each spot counted in one tile only), placed at the mean
-# of their points, with how many they hold and the stage most of them are at. Web Mercator by its formula
-# (cheaper than a projection call per spot).
+# Grid cells of the spots inside the tile (no margin: each spot counted in one tile only, by its cell's place
+# in the tile's 16 × 16 grid), placed at the mean
+# of their points, with how many they hold and the stage most of them are at (the lowest on a tie). Web
+# Mercator by its formula (cheaper than a projection call per spot); counted per cell and stage by hashing,
+# never sorting every spot.
 CELLS_LAYER = f"""
     SELECT ST_AsMVT(layer, 'spots', %(extent)s, 'geom') FROM (
-        SELECT count(*)::int AS count, mode() WITHIN GROUP (ORDER BY m.stage) AS stage,
-               ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(avg(m.x), avg(m.y)), 3857),
+        SELECT sum(c.n)::int AS count, (array_agg(c.stage ORDER BY c.n DESC, c.stage))[1] AS stage,
+               ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(sum(c.sx) / sum(c.n), sum(c.sy) / sum(c.n)), 3857),
                             (SELECT envelope FROM bounds), %(extent)s, 0, false) AS geom
         FROM (
-            SELECT q.stage, ST_X(q.point) * {HALF_WORLD_M / 180} AS x,
-                   ln(tan(radians(45 + ST_Y(q.point) / 2))) * {EARTH_RADIUS_M} AS y
+            SELECT m.cx, m.cy, m.stage, count(*) AS n, sum(m.x) AS sx, sum(m.y) AS sy
             FROM (
-                SELECT v.stage, CASE WHEN GeometryType(v.geom) = 'POINT' THEN v.geom
-                                     ELSE ST_PointOnSurface(v.geom) END AS point
-                FROM ({VISIBLE_SPOTS}) v, bounds b
-                WHERE v.geom && b.inner_4326
-                OFFSET 0) q
-        ) m, bounds b
-        WHERE m.x >= b.xmin AND m.x < b.xmin + b.cell * {CELLS}
-          AND m.y >= b.ymin AND m.y < b.ymin + b.cell * {CELLS}
-        GROUP BY floor((m.x - b.xmin) / b.cell), floor((m.y - b.ymin) / b.cell)
+                SELECT p.stage, p.x, p.y, floor((p.x - b.xmin) / b.cell)::int AS cx,
+                       floor((p.y - b.ymin) / b.cell)::int AS cy
+                FROM (
+                    SELECT q.stage, ST_X(q.point) * {HALF_WORLD_M / 180} AS x,
+                           ln(tan(radians(45 + ST_Y(q.point) / 2))) * {EARTH_RADIUS_M} AS y
+                    FROM (
+                        SELECT v.stage, CASE WHEN GeometryType(v.geom) = 'POINT' THEN v.geom
+                                             ELSE ST_PointOnSurface(v.geom) END AS point
+                        FROM ({VISIBLE_SPOTS}) v) q
+                    OFFSET 0) p, bounds b
+            ) m
+            WHERE m.cx >= 0 AND m.cx < {CELLS} AND m.cy >= 0 AND m.cy < {CELLS}
+            GROUP BY m.cx, m.cy, m.stage
+        ) c
+        GROUP BY c.cx, c.cy
     ) AS layer
 """
 
@@ -108,7 +116,7 @@ def tolerance(z: int) -> float:
 
 
 def tile_sql(layers: tuple[str, ...] = LAYERS, z: int = MAX_ZOOM) -> str:
-    """The one tile query for the asked layers at zoom `z` (cells below CELL_MAX_ZOOM), and the tile
+    """The one tile query for the asked layers at zoom `z` (cells up to CELL_MAX_ZOOM), and the tile
     generation read in the same snapshot (gis/publish/tilecache.py)."""
     parts = {"spots": CELLS_LAYER if z <= CELL_MAX_ZOOM else SPOTS_LAYER, "areas": AREAS_LAYER}
     selects = " || ".join(f"coalesce(({parts[name]}), ''::bytea)" for name in layers)
@@ -117,8 +125,7 @@ def tile_sql(layers: tuple[str, ...] = LAYERS, z: int = MAX_ZOOM) -> str:
             SELECT e.envelope, ST_XMin(e.envelope) AS xmin, ST_YMin(e.envelope) AS ymin,
                    (ST_XMax(e.envelope) - ST_XMin(e.envelope)) / {CELLS} AS cell,
                    ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / %(extent)s), 4326)
-                       AS envelope_4326,
-                   ST_Transform(e.envelope, 4326) AS inner_4326
+                       AS envelope_4326
             FROM (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope) e)
         SELECT {selects}, {GENERATION_SQL}
     """

@@ -125,4 +125,6 @@ def test_points_past_zoom_13_carry_only_what_the_map_styles_them_by(client, db_u
     points = read_tile(client.get(f"/tiles/{z}/{x}/{y}.pbf").content, z, x, y, tmp_path)["spots"]
     assert len(points) >= in_tile(db_url, "spot", "status <> 'merged'", z, x, y) > 0  # and the margin's
     # The title, counts and the rest come on click from /api/spots/{id}.
-    assert {set(f["properties"]) for f in points} == {{"mvt_id", "stage", "category", "location_precision"}}
+    assert {frozenset(f["properties"]) for f in points} == {
+        frozenset({"mvt_id", "stage", "category", "location_precision"})
+    }
