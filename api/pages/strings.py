@@ -783,6 +783,7 @@ def words(page: str, lang: str) -> dict[str, str]:
         key.removeprefix(prefix): pick(pair, lang) for key, pair in WORDS.items() if key.startswith(prefix)
     }
 
+
 # Recording a focus group from a page (api/pages/programme_page.py, api/static/programme/focus_group.js) and
 # the sessions on /programme.
 WORDS.update(

@@ -62,9 +62,11 @@ def work_page(
     }
     context = {"user": user, "bar": top_bar(request, user), "text": text}
     if may(user.role, "spot.verify"):
-        spots = office_work(conn, user=user)
+        spots = office_work(conn, user=user, batch=batch, show=show)
         basemaps = basemap_config(conn, request, lang)
-        return render(request, "work_office.html", {**context, "spots": spots, "basemaps": basemaps})
+        shown = {"batch": batch, "show": show, "name": text[f"batch_{show}"]} if batch else None
+        context |= {"spots": spots, "basemaps": basemaps, "batch": shown}
+        return render(request, "work_office.html", context)
     follow_ups = [
         {**f, "due_label": f["due_on"].isoformat() if lang == "en" else persian_digits(jalali(f["due_on"]))}
         for f in list_follow_ups(conn, user=user, open_only=True)
