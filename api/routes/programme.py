@@ -1,6 +1,6 @@
 """Programme tracking: working-group meetings, trainings and the programme's phases, with Jalali dates."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, Field
@@ -15,7 +15,8 @@ from gis.users import User
 
 router = APIRouter(prefix="/api/programme", tags=["programme"])
 DAY = "1399/09/15 (Persian or Latin digits) or ISO 2020-12-05"
-RECORD_ID = Path(..., ge=1, le=2_147_483_647)
+# Annotated, so each route gets its own copy (one shared Path() took the first parameter's name for both).
+RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 class FollowUpCreate(BaseModel):
@@ -103,7 +104,7 @@ def follow_ups(user: User = Depends(require_user), conn: Conn = DB) -> list[dict
     "/follow-ups/{follow_up_id}/done", summary="Mark a follow-up done with a note (its owner or the deputy)"
 )
 def follow_up_done(
-    follow_up_id: int = RECORD_ID,
+    follow_up_id: RecordId,
     note: str = Body(..., embed=True, max_length=2000, description="what was done: the follow-up's record"),
     user: User = Depends(require("follow_up.complete")),
     conn: Conn = DB,
@@ -136,7 +137,7 @@ def create_phase(
 @router.patch("/phases/{phase_id}", summary="Record a phase's actual dates (deputy)")
 def update_phase(
     body: PhaseDates,
-    phase_id: int = RECORD_ID,
+    phase_id: RecordId,
     user: User = Depends(require("programme.manage")),
     conn: Conn = DB,
 ) -> dict:

@@ -196,7 +196,7 @@ def test_a_bad_feature_rejects_the_whole_list_naming_each_one(client, people, db
     assert rows[3]["field"] == "time_of_day"
     assert rows[4]["field"] == "geometry" and "outside the district" in rows[4]["reason"]
     assert rows[5]["field"] == "audit.lighting"
-    assert rows[6]["field"] == "geometry" and "invalid" in rows[6]["reason"]
+    assert rows[6]["field"] == "geometry" and "crosses itself" in rows[6]["reason"]
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT count(*) FROM report WHERE source = 'focus_group'"
