@@ -136,24 +136,22 @@ async def _domain(request: Request, exc: errors.SafemapError) -> Response:
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> Response:
+    lang = request_language(request)
     problems = [
         {
             "field": ".".join(
                 str(part) for part in e["loc"] if part not in ("body", "query", "path", "header")
             ),
-            "reason": e["msg"],
+            "reason": errors.schema_reason(e["type"], e.get("ctx") or {}, lang),
         }
         for e in exc.errors()
     ]
-    first = problems[0] if problems else {"field": None, "reason": "invalid request"}
+    first = problems[0] if problems else {"field": "", "reason": errors.text("schema_invalid", lang)}
+    message = f"{errors.field_label(first['field'], lang)}: {first['reason']}"
     if wants_page(request):
-        words = PAGE[request_language(request)]
-        return error_page(request, 400, f"{first['field']}: {words['invalid']}")
+        return error_page(request, 400, message)
     return JSONResponse(
-        error_body(
-            "invalid_input", f"{first['field']}: {first['reason']}", first["field"], problems=problems
-        ),
-        status_code=422,
+        error_body("invalid_input", message, first["field"] or None, problems=problems), status_code=422
     )
 
 
@@ -161,8 +159,10 @@ async def _http(request: Request, exc: StarletteHTTPException) -> Response:
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     if wants_page(request):
         return error_page(request, exc.status_code, headers=getattr(exc, "headers", None))
+    heading = ERROR_PAGE.get(exc.status_code, {}).get(request_language(request))
+    message = heading[0] if heading else str(exc.detail)
     return JSONResponse(
-        error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        error_body(code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
     )
 
 

@@ -805,7 +805,71 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "مکان تازه را بدهید: یک هندسه (geometry) یا هر دو مختصات x و y",
         "give the new location: a geometry, or both coordinates x and y",
     ),
+    # Why a request's shape was refused before it reached the domain (FastAPI's checks), by kind.
+    "schema_missing": ("لازم است", "is required"),
+    "schema_not_integer": ("باید عدد صحیح باشد", "must be a whole number"),
+    "schema_not_number": ("باید عدد باشد", "must be a number"),
+    "schema_not_boolean": ("باید درست یا نادرست باشد", "must be true or false"),
+    "schema_not_text": ("باید متن باشد", "must be text"),
+    "schema_not_date": ("تاریخ یا زمان درستی نیست", "is not a valid date or time"),
+    "schema_not_uuid": ("شناسهٔ درستی نیست", "is not a valid identifier"),
+    "schema_not_json": ("JSON درستی نیست", "is not valid JSON"),
+    "schema_wrong_shape": ("ساختار درستی ندارد", "does not have the expected structure"),
+    "schema_unknown_field": ("فیلدی ناشناخته است", "is not a known field"),
+    "schema_too_short": (
+        "دست‌کم {min_length} نویسه یا مورد لازم است",
+        "needs at least {min_length} characters or items",
+    ),
+    "schema_too_long": (
+        "بیش از {max_length} نویسه یا مورد است",
+        "has more than {max_length} characters or items",
+    ),
+    "schema_at_least": ("باید دست‌کم {ge} باشد", "must be at least {ge}"),
+    "schema_above": ("باید بیشتر از {gt} باشد", "must be more than {gt}"),
+    "schema_at_most": ("باید حداکثر {le} باشد", "must be at most {le}"),
+    "schema_below": ("باید کمتر از {lt} باشد", "must be less than {lt}"),
+    "schema_not_allowed": ("باید یکی از اینها باشد: {expected}", "must be one of {expected}"),
+    "schema_invalid": ("این مقدار پذیرفته نشد", "was not accepted"),
 }
+
+# FastAPI's (pydantic's) error kinds → the catalogue's reason; any other kind reads as schema_invalid.
+SCHEMA_REASONS: dict[str, str] = {
+    "missing": "schema_missing",
+    "int_parsing": "schema_not_integer",
+    "int_type": "schema_not_integer",
+    "int_from_float": "schema_not_integer",
+    "float_parsing": "schema_not_number",
+    "float_type": "schema_not_number",
+    "finite_number": "schema_not_number",
+    "bool_parsing": "schema_not_boolean",
+    "bool_type": "schema_not_boolean",
+    "string_type": "schema_not_text",
+    "date_parsing": "schema_not_date",
+    "date_type": "schema_not_date",
+    "date_from_datetime_parsing": "schema_not_date",
+    "datetime_parsing": "schema_not_date",
+    "datetime_type": "schema_not_date",
+    "datetime_from_date_parsing": "schema_not_date",
+    "uuid_parsing": "schema_not_uuid",
+    "uuid_type": "schema_not_uuid",
+    "json_invalid": "schema_not_json",
+    "dict_type": "schema_wrong_shape",
+    "list_type": "schema_wrong_shape",
+    "model_type": "schema_wrong_shape",
+    "model_attributes_type": "schema_wrong_shape",
+    "extra_forbidden": "schema_unknown_field",
+    "string_too_short": "schema_too_short",
+    "too_short": "schema_too_short",
+    "string_too_long": "schema_too_long",
+    "too_long": "schema_too_long",
+    "greater_than_equal": "schema_at_least",
+    "greater_than": "schema_above",
+    "less_than_equal": "schema_at_most",
+    "less_than": "schema_below",
+    "literal_error": "schema_not_allowed",
+    "enum": "schema_not_allowed",
+}
+
 
 # The names users know fields by, (Persian, English); a field missing here is shown as its code.
 FIELDS: dict[str, tuple[str, str]] = {
@@ -835,6 +899,16 @@ def text(key: str, lang: str = "en", **params: object) -> str:
 def field_label(field: str, lang: str = "en") -> str:
     """How a field is named to a reader of `lang`."""
     return _in(FIELDS[field], lang) if field in FIELDS else field
+
+
+def schema_reason(kind: str, context: dict, lang: str = "en") -> str:
+    """Why FastAPI refused a value, as the catalogue words it; a reason it needs a limit for and lacks is the
+    general one, so a message never shows a blank."""
+    key = SCHEMA_REASONS.get(kind, "schema_invalid")
+    try:
+        return text(key, lang, **context)
+    except (KeyError, IndexError):
+        return text("schema_invalid", lang)
 
 
 def _in(pair: tuple[str, str], lang: str) -> str:

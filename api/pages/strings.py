@@ -19,9 +19,17 @@ ERROR_PAGE: dict[int, dict[str, tuple[str, str]]] = {
         "fa": ("صفحه پیدا نشد", "این نشانی در سامانه نیست."),
         "en": ("Page not found", "There is no such address in Safemap."),
     },
+    405: {
+        "fa": ("این کار با این نشانی شدنی نیست", "روش درخواست (GET، POST …) را بررسی کنید."),
+        "en": ("Method not allowed", "Check the request's method (GET, POST …)."),
+    },
     409: {
         "fa": ("ناسازگاری", "داده‌ها در این میان تغییر کرده‌اند؛ صفحه را دوباره باز کنید."),
         "en": ("Conflict", "The data changed meanwhile; open the page again."),
+    },
+    413: {
+        "fa": ("فایل یا درخواست بیش از اندازه بزرگ است", "فایل کوچک‌تری بفرستید یا آن را چند بخش کنید."),
+        "en": ("The file or request is too large", "Send a smaller file, or split it."),
     },
     500: {
         "fa": ("خطای سامانه", "خطایی پیش‌بینی‌نشده رخ داد و ثبت شد."),

@@ -147,3 +147,23 @@ def test_the_spot_and_tablet_pages_scripts_hold_no_words_of_their_own(script):
     root = Path(__file__).resolve().parents[2]
     text = root.joinpath("api", "static", script).read_text(encoding="utf-8")
     assert not re.search("[\u0600-\u06ff]", text), f"{script} holds Persian text of its own"
+
+
+def test_a_request_of_the_wrong_shape_is_refused_in_the_callers_language(client, db_url):
+    """FastAPI's own checks (a missing field, text for a number, a limit) speak the catalogue's words too."""
+    people = make_people(db_url)
+    wrong = {**SESSION, "participants": "many"}
+    del wrong["facilitator"]
+    persian = client.post("/api/focus-groups?lang=fa", json=wrong, headers=people["gis"])
+    assert persian.status_code == 422
+    error = persian.json()["error"]
+    reasons = {p["field"]: p["reason"] for p in error["problems"]}
+    assert reasons == {"facilitator": "لازم است", "participants": "باید عدد صحیح باشد"}
+    assert error["message"] in ("تسهیلگر: لازم است", "شمار شرکت‌کنندگان: باید عدد صحیح باشد")
+    english = client.post("/api/focus-groups", json=wrong, headers=people["gis"]).json()["error"]
+    assert {p["reason"] for p in english["problems"]} == {"is required", "must be a whole number"}
+    assert english["field"] == error["field"]
+    limit = client.get("/api/spots?limit=0&lang=fa", headers=people["gis"]).json()["error"]
+    assert limit["field"] == "limit" and limit["message"] == "limit: باید دست‌کم 1 باشد"
+    verb = client.delete("/api/focus-groups?lang=fa", headers=people["gis"])
+    assert verb.status_code == 405 and verb.json()["error"]["message"] == "این کار با این نشانی شدنی نیست"
