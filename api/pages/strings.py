@@ -42,8 +42,8 @@ ERROR_PAGE: dict[int, dict[str, tuple[str, str]]] = {
 }
 
 PAGE: dict[str, dict[str, str]] = {
-    "fa": {"title": "سامانهٔ فضاهای بی‌دفاع", "home": "بازگشت به نقشه", "invalid": "درخواست نادرست است"},
-    "en": {"title": "Safemap", "home": "Back to the map", "invalid": "the request is not valid"},
+    "fa": {"title": "سامانهٔ فضاهای بی‌دفاع", "home": "بازگشت به نقشه"},
+    "en": {"title": "Safemap", "home": "Back to the map"},
 }
 
 
