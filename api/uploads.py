@@ -1,6 +1,8 @@
 """Uploads copied to a scratch folder in chunks, refused at the limit rather than copied whole first."""
 
 from pathlib import Path
+from typing import Annotated
+from uuid import UUID
 
 from fastapi import Form, Response, UploadFile
 
@@ -35,7 +37,7 @@ PHOTO_ROUTE: dict = {
 }
 
 
-PhotoUuid = Form(..., description="the photo's UUID")
+PhotoUuid = Annotated[UUID, Form(description="the photo's UUID")]
 
 
 def photo_upload(what: str) -> dict:

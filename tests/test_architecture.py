@@ -45,6 +45,24 @@ def test_routes_hold_no_sql():
     assert not found, found
 
 
+REQUEST_PARAMETERS = {"Path", "Query", "Body", "Form", "File", "Header", "Cookie"}
+
+
+def test_no_request_parameter_object_is_shared_between_routes():
+    """FastAPI names a Path()/Query()/Body() object after the first route parameter it meets, so one object
+    shared by routes makes the others ask for that name (a 422 naming another route's parameter): a shared
+    declaration is an Annotated type (`RecordId = Annotated[int, Path(...)]`), never a module-level object."""
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted((ROOT / "api").rglob("*.py"))
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        and isinstance(node.value, ast.Call)
+        and getattr(node.value.func, "id", getattr(node.value.func, "attr", "")) in REQUEST_PARAMETERS
+    ]
+    assert not found, found
+
+
 def test_no_js_or_css_under_gis():
     assert not [p for p in GIS.rglob("*") if p.suffix in {".js", ".css", ".html"}]
 

@@ -4,11 +4,11 @@ import json
 from datetime import datetime
 
 import jdatetime
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from api.auth import current_user, spot_scope
-from api.deps import DB
+from api.deps import DB, RecordId
 from api.pages import charts
 from api.pages.basemaps import basemap_config
 from api.pages.nav import top_bar
@@ -36,7 +36,7 @@ def _when(iso: str, lang: str) -> str:
 @router.get("/spots/{spot_id}", response_class=HTMLResponse, summary="A spot's page with its history")
 def spot_page(
     request: Request,
-    spot_id: int = Path(..., ge=1, le=2_147_483_647),
+    spot_id: RecordId,
     conn: Conn = DB,
     scope: SpotScope = Depends(spot_scope),
     user: User | None = Depends(current_user),

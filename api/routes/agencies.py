@@ -1,5 +1,7 @@
 """Agencies: listed for every signed-in user; the deputy adds, deactivates and reactivates them."""
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
@@ -10,7 +12,7 @@ from gis.programme.agencies import add_agency, list_agencies, set_agency_active
 from gis.users import User
 
 router = APIRouter(prefix="/api/agencies", tags=["agencies"])
-Code = Path(..., max_length=40)
+Code = Annotated[str, Path(max_length=40)]
 
 
 class AgencyCreate(BaseModel):
@@ -32,12 +34,12 @@ def create(body: AgencyCreate, user: User = Depends(require("agency.manage")), c
 
 
 @router.post("/{code}/deactivate", summary="Deactivate an agency: no new actions, history kept (deputy)")
-def deactivate(code: str = Code, user: User = Depends(require("agency.manage")), conn: Conn = DB) -> dict:
+def deactivate(code: Code, user: User = Depends(require("agency.manage")), conn: Conn = DB) -> dict:
     set_agency_active(conn, user=user, code=code, active=False)
     return {"code": code, "active": False}
 
 
 @router.post("/{code}/activate", summary="Reactivate an agency (deputy)")
-def activate(code: str = Code, user: User = Depends(require("agency.manage")), conn: Conn = DB) -> dict:
+def activate(code: Code, user: User = Depends(require("agency.manage")), conn: Conn = DB) -> dict:
     set_agency_active(conn, user=user, code=code, active=True)
     return {"code": code, "active": True}

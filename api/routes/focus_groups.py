@@ -3,11 +3,11 @@ neighbourhoods)."""
 
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.auth import require
-from api.deps import DB
+from api.deps import DB, RecordId
 from gis import access
 from gis.db import Conn
 from gis.errors import NotFound
@@ -25,8 +25,6 @@ from gis.places.neighbourhoods import neighbourhood_id
 from gis.users import User
 
 router = APIRouter(prefix="/api/focus-groups", tags=["focus groups"])
-
-SESSION_ID = Path(..., ge=1, le=2_147_483_647)
 
 
 class FocusGroupIn(BaseModel):
@@ -105,7 +103,7 @@ def create(
 def create_points(
     request: Request,
     response: Response,
-    session_id: int = SESSION_ID,
+    session_id: RecordId,
     body: dict = Body(
         ...,
         description="FeatureCollection; properties category, description,"
@@ -146,9 +144,7 @@ def index(
 
 
 @router.get("/{session_id}", summary="One session with the places it marked (GeoJSON)")
-def read(
-    session_id: int = SESSION_ID, user: User = Depends(require("focus_group.read")), conn: Conn = DB
-) -> dict:
+def read(session_id: RecordId, user: User = Depends(require("focus_group.read")), conn: Conn = DB) -> dict:
     _visible(conn, user, session_id)
     return get_session(conn, session_id)
 

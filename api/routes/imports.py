@@ -11,7 +11,7 @@ import io
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
@@ -128,16 +128,16 @@ def upload_reports(
 
 # Who may read imports, and how many of the latest a list holds.
 Reader = Depends(require("import.read"))
-Latest = Query(100, ge=1, le=1000)
+Latest = Annotated[int, Query(ge=1, le=1000)]
 
 
 @router.get("", summary="The latest imports with their counts")
-def recent_imports(limit: int = Latest, user: User = Reader, conn: Conn = DB) -> list[dict]:
+def recent_imports(limit: Latest = 100, user: User = Reader, conn: Conn = DB) -> list[dict]:
     return list_batches(conn, limit=limit)
 
 
 @router.get("/jobs", summary="The latest import jobs: state and progress")
-def import_jobs(limit: int = Latest, user: User = Reader, conn: Conn = DB) -> list[dict]:
+def import_jobs(limit: Latest = 100, user: User = Reader, conn: Conn = DB) -> list[dict]:
     return list_jobs(conn, limit=limit)
 
 

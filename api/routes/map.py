@@ -1,5 +1,7 @@
 """The viewport data the map loads (/api/map/*); the map and spot pages are in api/pages/."""
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import READ
@@ -9,7 +11,9 @@ from gis.publish.mapdata import MAX_SPOTS, heat_points, map_spots
 from gis.spots import SpotFilter
 
 router = APIRouter(tags=["map"])
-ZOOM = Query(12, ge=0, le=22, description="the map's zoom level: sets the cluster and heat grid size")
+Zoom = Annotated[
+    int, Query(ge=0, le=22, description="the map's zoom level: sets the cluster and heat grid size")
+]
 
 
 @router.get(
@@ -17,7 +21,7 @@ ZOOM = Query(12, ge=0, le=22, description="the map's zoom level: sets the cluste
 )
 def map_spots_route(
     filters: SpotFilter = Depends(spot_filter),
-    zoom: int = ZOOM,
+    zoom: Zoom = 12,
     limit: int = Query(MAX_SPOTS, ge=1, le=MAX_SPOTS, description="past this many spots, clusters are sent"),
     conn: Conn = READ,
 ) -> Response:
@@ -26,6 +30,6 @@ def map_spots_route(
 
 @router.get("/api/map/heat", summary="Reports in a viewport as heatmap points [lat, lon, weight]")
 def map_heat_route(
-    filters: SpotFilter = Depends(spot_filter), zoom: int = ZOOM, conn: Conn = READ
+    filters: SpotFilter = Depends(spot_filter), zoom: Zoom = 12, conn: Conn = READ
 ) -> Response:
     return Response(heat_points(conn, filters, zoom=zoom), media_type="application/json")

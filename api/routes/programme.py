@@ -1,12 +1,12 @@
 """Programme tracking: working-group meetings, trainings and the programme's phases, with Jalali dates."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.auth import require, require_user
-from api.deps import DB
+from api.deps import DB, RecordId
 from gis.db import Conn
 from gis.lang import parse_day
 from gis.programme.activities import add_activity, add_phase, list_activities, list_phases, set_phase_dates
@@ -15,8 +15,6 @@ from gis.users import User
 
 router = APIRouter(prefix="/api/programme", tags=["programme"])
 DAY = "1399/09/15 (Persian or Latin digits) or ISO 2020-12-05"
-# Annotated, so each route gets its own copy (one shared Path() took the first parameter's name for both).
-RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 class FollowUpCreate(BaseModel):

@@ -131,7 +131,7 @@ def read_report(
 def upload_photo(
     response: Response,
     report_uuid: UUID,
-    uuid: UUID = PhotoUuid,
+    uuid: PhotoUuid,
     file: UploadFile = File(...),
     user: User = Depends(require("report.submit")),
     conn: Conn = DB,

@@ -1,17 +1,15 @@
 """The GIS office's edits of the aggregation: candidates, merge, unmerge, split and re-attach."""
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.auth import require
-from api.deps import DB
+from api.deps import DB, BigRecordId, RecordId
 from gis.aggregation import edits
 from gis.db import Conn
 from gis.users import User
 
 router = APIRouter(prefix="/api", tags=["spot edits"])
-SpotId = Path(..., ge=1, le=2_147_483_647)
-ReportId = Path(..., ge=1, le=9_223_372_036_854_775_807)
 EDITOR = require("spot.edit")
 
 
@@ -34,7 +32,7 @@ class AttachIn(BaseModel):
 
 @router.get("/spots/{spot_id}/candidates", summary="Spots that may be duplicates of this one, nearest first")
 def candidates(
-    spot_id: int = SpotId,
+    spot_id: RecordId,
     radius: float = Query(200.0, gt=0, le=5000, description="metres"),
     user: User = Depends(require("spot.candidates")),
     conn: Conn = DB,
@@ -47,25 +45,25 @@ def candidates(
 
 
 @router.get("/spots/{spot_id}/reports", summary="The reports this spot aggregates, oldest first")
-def reports(spot_id: int = SpotId, user: User = Depends(require("spot.candidates")), conn: Conn = DB) -> dict:
+def reports(spot_id: RecordId, user: User = Depends(require("spot.candidates")), conn: Conn = DB) -> dict:
     return {"spot": spot_id, "reports": edits.spot_reports(conn, spot_id=spot_id)}
 
 
 @router.post("/spots/{spot_id}/merge", summary="Merge this spot into another (its reports move there)")
-def merge(body: MergeIn, spot_id: int = SpotId, user: User = Depends(EDITOR), conn: Conn = DB) -> dict:
+def merge(body: MergeIn, spot_id: RecordId, user: User = Depends(EDITOR), conn: Conn = DB) -> dict:
     return edits.merge(conn, user=user, spot_id=spot_id, into=body.into, note=body.note, version=body.version)
 
 
 @router.post("/spots/{spot_id}/unmerge", summary="Undo this spot's last merge")
-def unmerge(body: NoteIn, spot_id: int = SpotId, user: User = Depends(EDITOR), conn: Conn = DB) -> dict:
+def unmerge(body: NoteIn, spot_id: RecordId, user: User = Depends(EDITOR), conn: Conn = DB) -> dict:
     return edits.unmerge(conn, user=user, spot_id=spot_id, note=body.note)
 
 
 @router.post("/reports/{report_id}/split", summary="Take a report off its spot to a new spot of its own")
-def split(body: NoteIn, report_id: int = ReportId, user: User = Depends(EDITOR), conn: Conn = DB) -> dict:
+def split(body: NoteIn, report_id: BigRecordId, user: User = Depends(EDITOR), conn: Conn = DB) -> dict:
     return edits.split(conn, user=user, report_id=report_id, note=body.note)
 
 
 @router.post("/reports/{report_id}/attach", summary="Move a report to another spot (undoes a split)")
-def attach(body: AttachIn, report_id: int = ReportId, user: User = Depends(EDITOR), conn: Conn = DB) -> dict:
+def attach(body: AttachIn, report_id: BigRecordId, user: User = Depends(EDITOR), conn: Conn = DB) -> dict:
     return edits.reattach(conn, user=user, report_id=report_id, into=body.into, note=body.note)

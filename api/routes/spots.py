@@ -3,10 +3,10 @@
 from dataclasses import replace
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import spot_scope
-from api.deps import DB
+from api.deps import DB, RecordId
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.lang import parse_day
@@ -79,7 +79,5 @@ def list_spots(
     response_class=Response,
     responses={200: {"content": {GEOJSON: {}}}},
 )
-def get_spot(
-    spot_id: int = Path(..., ge=1, le=2_147_483_647), conn: Conn = DB, scope: SpotScope = Depends(spot_scope)
-) -> Response:
+def get_spot(spot_id: RecordId, conn: Conn = DB, scope: SpotScope = Depends(spot_scope)) -> Response:
     return Response(spot_feature(conn, spot_id, scope=scope), media_type=GEOJSON)

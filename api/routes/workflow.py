@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from api.auth import require_user, spot_scope
-from api.deps import DB
+from api.deps import DB, RecordId
 from api.uploads import PHOTO_ROUTE, PhotoUuid, photo_bytes, photo_upload, stored_photo
 from gis.access import SpotScope
 from gis.db import Conn
@@ -25,7 +25,6 @@ from gis.programme.action_photos import action_photo, add_action_photo, photos_o
 from gis.users import User
 
 router = APIRouter(prefix="/api", tags=["workflow"])
-SpotId = Path(..., ge=1, le=2_147_483_647)
 
 
 class Versioned(BaseModel):
@@ -152,7 +151,7 @@ class Move:
 
 
 def _on_spot(
-    spot_id: int = SpotId,
+    spot_id: RecordId,
     if_match: str | None = Header(None),
     user: User = Depends(require_user),
     conn: Conn = DB,
@@ -164,7 +163,7 @@ OnSpot = Depends(_on_spot)
 
 
 @router.get("/spots/{spot_id}/workflow", summary="A spot's visits, actions, audits and full history")
-def get_workflow(spot_id: int = SpotId, user: User = Depends(require_user), conn: Conn = DB) -> Response:
+def get_workflow(spot_id: RecordId, user: User = Depends(require_user), conn: Conn = DB) -> Response:
     return _file(conn, user, spot_id)
 
 
@@ -223,14 +222,11 @@ def list_actions(
     ]
 
 
-ActionId = Path(..., ge=1, le=2_147_483_647)
-
-
 @router.post("/actions/{action_id}/photos", **photo_upload("an action"))
 def upload_action_photo(
     response: Response,
-    action_id: int = ActionId,
-    uuid: UUID = PhotoUuid,
+    action_id: RecordId,
+    uuid: PhotoUuid,
     file: UploadFile = File(...),
     user: User = Depends(require_user),
     conn: Conn = DB,
@@ -246,7 +242,7 @@ def upload_action_photo(
     summary="An action's photo",
 )
 def read_action_photo(
-    photo_uuid: UUID, action_id: int = ActionId, user: User = Depends(require_user), conn: Conn = DB
+    photo_uuid: UUID, action_id: RecordId, user: User = Depends(require_user), conn: Conn = DB
 ) -> Response:
     content_type, data = action_photo(conn, user=user, action_id=action_id, photo_uuid=str(photo_uuid))
     return Response(data, media_type=content_type, headers={"Cache-Control": "private, max-age=86400"})
@@ -255,7 +251,7 @@ def read_action_photo(
 @router.patch("/actions/{action_id}", summary="An agency marks its action in progress or done; staff cancel")
 def update_action(
     body: ActionUpdate,
-    action_id: int = Path(..., ge=1, le=2_147_483_647),
+    action_id: RecordId,
     if_match: str | None = Header(None),
     user: User = Depends(require_user),
     conn: Conn = DB,
@@ -294,7 +290,7 @@ def reopen(body: Decision, on: Move = OnSpot) -> Response:
 
 @router.get("/spots/{spot_id}/evidence", summary="Stage 4: a spot's safety scores, evaluation and photos")
 def spot_evidence(
-    request: Request, spot_id: int = SpotId, user: User = Depends(require_user), conn: Conn = DB
+    request: Request, spot_id: RecordId, user: User = Depends(require_user), conn: Conn = DB
 ) -> dict:
     """Day and night scores, audits before and after the fix with the change and the criteria that changed,
     recurrence of reports around the spot, and the photo gallery (staff see all, others the public ones)."""
@@ -310,9 +306,9 @@ def spot_evidence(
 @router.post("/spots/{spot_id}/visits/{visit_id}/photos", **photo_upload("a visit"))
 def upload_visit_photo(
     response: Response,
-    spot_id: int = SpotId,
-    visit_id: int = Path(..., ge=1, le=2_147_483_647),
-    uuid: UUID = PhotoUuid,
+    spot_id: RecordId,
+    visit_id: RecordId,
+    uuid: PhotoUuid,
     public: bool = Form(False, description="shown to everyone who may read the spot (staff only may set it)"),
     file: UploadFile = File(...),
     user: User = Depends(require_user),
@@ -332,7 +328,7 @@ def upload_visit_photo(
 )
 def read_spot_photo(
     photo_uuid: UUID,
-    spot_id: int = SpotId,
+    spot_id: RecordId,
     thumb: bool = Query(False),
     user: User = Depends(require_user),
     conn: Conn = DB,
