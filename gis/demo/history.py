@@ -272,9 +272,6 @@ def _programme(cur) -> None:
 
 
 def _focus_groups_empty(cur) -> bool:
-    """Focus groups live in the intake's table (when its migration is there): fill it only when empty."""
-    cur.execute("SELECT to_regclass('focus_group') IS NOT NULL")
-    if not cur.fetchone()[0]:
-        return False
+    """The 1399 sessions are added only to a database where no one has recorded a session yet."""
     cur.execute("SELECT NOT EXISTS (SELECT 1 FROM focus_group)")
     return cur.fetchone()[0]

@@ -145,11 +145,8 @@ def month_edges(start: date, end: date) -> list[date]:
 
 
 def _focus_groups(conn: Conn, params: dict) -> dict:
-    """Focus groups are the intake's table; count them when that migration is there."""
+    """The sessions held in the scope and period, and how many took part."""
     with conn.cursor() as cur:
-        cur.execute("SELECT to_regclass('focus_group') IS NOT NULL")
-        if not cur.fetchone()[0]:
-            return {"count": 0, "attendance": 0}
         cur.execute(
             f"""
             WITH {SCOPE}
