@@ -16,6 +16,7 @@ from api.pages import dashboard as dashboard_page
 from api.pages import field, inbox_page, login, programme_page, report, routing_page, spot, survey_page, work
 from api.pages import imports as imports_page
 from api.pages import map as map_page
+from api.pages.render import SignInFirst, sign_in_first
 from api.routes import (
     agencies,
     analysis,
@@ -121,6 +122,7 @@ def create_app(url: str | None = None, read_url: str | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     app.add_exception_handler(open311.Open311Error, open311.error_response)
+    app.add_exception_handler(SignInFirst, sign_in_first)
     settings = app.state.settings
     app.add_middleware(BodyLimit, upload_bytes=settings.upload_max_mb * 1024 * 1024)
     app.add_middleware(SecurityHeaders, basemap_url=settings.basemap_url)

@@ -3,11 +3,10 @@
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.auth import current_user
 from api.deps import DB
 from api.pages import charts
 from api.pages.nav import top_bar
-from api.pages.render import language, render, sign_in_first
+from api.pages.render import language, page_reader, render
 from api.pages.strings import words
 from gis.db import Conn
 from gis.lang import jalali, jalali_month, parse_day
@@ -81,12 +80,9 @@ def dashboard_page(
     area: str | None = Query(None, max_length=32),
     since: str | None = Query(None, max_length=20),
     until: str | None = Query(None, max_length=20),
-    user: User | None = Depends(current_user),
+    user: User = Depends(page_reader("dashboard.read")),
     conn: Conn = DB,
 ) -> Response:
-    if user is None:
-        return sign_in_first(request)
-    user.require("dashboard.read")
     figures = dashboard(
         conn, area=area or None, since=parse_day("since", since), until=parse_day("until", until)
     )

@@ -7,10 +7,9 @@ from collections.abc import Callable
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.auth import current_user
 from api.deps import DB
 from api.pages.nav import top_bar
-from api.pages.render import language, render, sign_in_first
+from api.pages.render import language, page_reader, render
 from api.pages.strings import WORDS, pick, words
 from gis.access import may
 from gis.db import Conn
@@ -60,21 +59,17 @@ def _text(lang: str) -> dict[str, str]:
     return words("imports", lang) | {name: pick(WORDS[key], lang) for name, key in SHARED.items()}
 
 
-def _page(
-    request: Request, user: User | None, action: str, name: str, context: Callable[[str], dict]
-) -> Response:
-    """The page `name` for a user who may do `action` (others: sign in, or the error page), its context
-    built from the page's language."""
-    if user is None:
-        return sign_in_first(request)
-    user.require(action)
+def _page(request: Request, user: User, name: str, context: Callable[[str], dict]) -> Response:
+    """The page `name`, its context built from the page's language."""
     lang = language(request)
     suffix = "?lang=en" if lang == "en" else ""
     return render(request, name, {"bar": top_bar(request, user), "suffix": suffix, **context(lang)})
 
 
 @router.get("/imports/new", response_class=HTMLResponse)
-def new_import_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
+def new_import_page(
+    request: Request, user: User = Depends(page_reader("import.reports")), conn: Conn = DB
+) -> Response:
     def context(lang: str) -> dict:
         terms = {
             kind: [
@@ -84,28 +79,30 @@ def new_import_page(request: Request, user: User | None = Depends(current_user),
         }
         return {"data": {"lang": lang, "text": _text(lang), "terms": terms}}
 
-    return _page(request, user, "import.reports", "import_new.html", context)
+    return _page(request, user, "import_new.html", context)
 
 
 @router.get("/imports", response_class=HTMLResponse)
-def imports_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
+def imports_page(
+    request: Request, user: User = Depends(page_reader("import.read")), conn: Conn = DB
+) -> Response:
     def context(lang: str) -> dict:
         return {
             "batches": _letters(batches(conn), lang),
-            "may_import": user is not None and may(user.role, "import.reports"),
+            "may_import": may(user.role, "import.reports"),
         }
 
-    return _page(request, user, "import.read", "imports.html", context)
+    return _page(request, user, "imports.html", context)
 
 
 @router.get("/imports/{batch_id}", response_class=HTMLResponse)
 def batch_page(
-    batch_id: int, request: Request, user: User | None = Depends(current_user), conn: Conn = DB
+    batch_id: int, request: Request, user: User = Depends(page_reader("import.read")), conn: Conn = DB
 ) -> Response:
     def context(lang: str) -> dict:
         found = _letters([batch(conn, batch_id)], lang)[0]
         route = RESTORE if found["withdrawn_at"] else WITHDRAW
-        offered = route in request.app.openapi()["paths"] and user and may(user.role, "import.reports")
+        offered = route in request.app.openapi()["paths"] and may(user.role, "import.reports")
         return {
             "batch": found,
             "rows": batch_rows(conn, batch_id),
@@ -113,4 +110,4 @@ def batch_page(
             "data": {"text": _text(lang)},
         }
 
-    return _page(request, user, "import.read", "import_batch.html", context)
+    return _page(request, user, "import_batch.html", context)

@@ -4,11 +4,10 @@ spot's page for staff) and is marked read on the way."""
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.auth import current_user
 from api.deps import DB
 from api.pages.charts import number
 from api.pages.nav import top_bar
-from api.pages.render import language, render, sign_in_first
+from api.pages.render import language, page_user, render
 from gis.access import may
 from gis.db import Conn
 from gis.lang import jalali
@@ -33,9 +32,7 @@ KIND_WORDS = {"overdue": "dashboard.overdue"}
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
-    if user is None:
-        return sign_in_first(request)
+def inbox_page(request: Request, user: User = Depends(page_user), conn: Conn = DB) -> Response:
     lang = language(request)
     suffix = "?lang=en" if lang == "en" else ""
     items = [

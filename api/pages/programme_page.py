@@ -10,12 +10,11 @@ from datetime import date
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.auth import current_user
 from api.deps import DB
 from api.pages.basemaps import basemap_config
 from api.pages.charts import number
 from api.pages.nav import render_for
-from api.pages.render import language, sign_in_first
+from api.pages.render import language, page_reader
 from api.pages.strings import WORDS, pick, words
 from gis import clock
 from gis.access import may
@@ -41,10 +40,9 @@ def _day(value: date | None, lang: str) -> str:
 
 
 @router.get("/programme", response_class=HTMLResponse)
-def programme_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
-    if user is None:
-        return sign_in_first(request)
-    user.require("programme.read")
+def programme_page(
+    request: Request, user: User = Depends(page_reader("programme.read")), conn: Conn = DB
+) -> Response:
     lang = language(request)
     follow_ups: dict[int, list[dict]] = {}
     for item in list_follow_ups(conn, user=user):
@@ -79,13 +77,10 @@ def programme_page(request: Request, user: User | None = Depends(current_user), 
 
 @router.get("/programme/focus-groups/new", response_class=HTMLResponse)
 def focus_group_page(
-    request: Request, user: User | None = Depends(current_user), conn: Conn = DB
+    request: Request, user: User = Depends(page_reader("focus_group.record")), conn: Conn = DB
 ) -> Response:
     """The GIS office (and the deputy) record a session held in a neighbourhood house and the places its
     participants named: each put on a small map, or left to be placed with its address."""
-    if user is None:
-        return sign_in_first(request)
-    user.require("focus_group.record")
     lang = language(request)
     config = {
         "uuid": str(uuid.uuid4()),  # a second send of the same form returns the same session

@@ -1,14 +1,17 @@
 """Server-rendered pages: one Jinja environment, Persian by default, English with ?lang=en."""
 
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from api.auth import current_user
 from api.pages.strings import WORDS, pick
 from gis.lang import persian_digits
+from gis.users import User
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 templates.env.filters["fa"] = persian_digits
@@ -35,8 +38,29 @@ def render(request: Request, name: str, context: dict, status_code: int = 200) -
     )
 
 
-def sign_in_first(request: Request) -> RedirectResponse:
+class SignInFirst(Exception):
+    """A staff page asked for by nobody signed in: answered by `sign_in_first` (the app's handler)."""
+
+
+def sign_in_first(request: Request, _: SignInFirst | None = None) -> RedirectResponse:
     """To the sign-in page, coming back here (same language) afterwards."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     lang = "&lang=en" if language(request) == "en" else ""
     return RedirectResponse(f"/login?next={quote(target, safe='')}{lang}", status_code=303)
+
+
+def page_user(user: User | None = Depends(current_user)) -> User:
+    """A staff page's reader: the signed-in user; nobody signed in is sent to sign in and back here."""
+    if user is None:
+        raise SignInFirst
+    return user
+
+
+def page_reader(*actions: str) -> Callable[[User], User]:
+    """A staff page's reader who may do one of `actions` at least (others get the error page)."""
+
+    def reader(user: User = Depends(page_user)) -> User:
+        user.require(*actions)
+        return user
+
+    return reader

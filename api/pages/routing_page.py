@@ -4,10 +4,9 @@ in how many days. The form and delete buttons call /api/routing-rules (api/stati
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.auth import current_user
 from api.deps import DB
 from api.pages.nav import render_for
-from api.pages.render import sign_in_first
+from api.pages.render import page_reader
 from gis.access import may
 from gis.db import Conn
 from gis.programme.agencies import list_agencies
@@ -19,10 +18,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/routing", response_class=HTMLResponse)
-def routing_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
-    if user is None:
-        return sign_in_first(request)
-    user.require("routing.read")
+def routing_page(
+    request: Request, user: User = Depends(page_reader("routing.read")), conn: Conn = DB
+) -> Response:
     return render_for(
         request,
         user,

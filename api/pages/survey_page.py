@@ -4,11 +4,10 @@ safer now; each row records the answer through /api/reporter-calls. Contacts: re
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.auth import current_user
 from api.deps import DB
 from api.pages.charts import number
 from api.pages.nav import render_for
-from api.pages.render import language, sign_in_first
+from api.pages.render import language, page_reader
 from gis.db import Conn
 from gis.lang import jalali
 from gis.programme.reporter_calls import ANSWERS, answer_counts, due_calls
@@ -18,10 +17,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/calls", response_class=HTMLResponse)
-def calls_page(request: Request, user: User | None = Depends(current_user), conn: Conn = DB) -> Response:
-    if user is None:
-        return sign_in_first(request)
-    user.require("report.contact")
+def calls_page(
+    request: Request, user: User = Depends(page_reader("report.contact")), conn: Conn = DB
+) -> Response:
     lang = language(request)
     calls = [
         {**c, "closed": number(jalali(c["closed_at"]), lang) if lang == "fa" else c["closed_at"].date()}

@@ -6,11 +6,10 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.auth import current_user
 from api.deps import DB
 from api.pages.basemaps import basemap_config
 from api.pages.nav import top_bar
-from api.pages.render import language, render, sign_in_first
+from api.pages.render import language, page_reader, render
 from api.pages.strings import words
 from gis.access import may
 from gis.db import Conn
@@ -43,14 +42,11 @@ def _actions(conn: Conn, user: User, lang: str) -> list[dict]:
 @router.get("/work", response_class=HTMLResponse)
 def work_page(
     request: Request,
-    user: User | None = Depends(current_user),
+    user: User = Depends(page_reader("spot.verify", "action.progress")),
     conn: Conn = DB,
     batch: int | None = Query(None, ge=1, description="the open spots of an import batch's rows instead"),
     show: Literal["accepted", "new", "place", "duplicates"] = Query("accepted"),
 ) -> Response:
-    if user is None:
-        return sign_in_first(request)
-    user.require("spot.verify", "action.progress")
     lang = language(request)
     common = words("map", lang)  # the filters' labels are the map's
     text = {

@@ -4,6 +4,7 @@ are bounded per route."""
 
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,6 +40,27 @@ def test_sign_in_never_sends_the_browser_off_the_site(client, raw):
 def test_sign_in_still_returns_to_a_page_of_the_site(client):
     page = client.get("/login", params={"next": "/field?lang=en"})
     assert _target(page.text) == "/field?lang=en"
+
+
+STAFF_PAGES = (
+    "/dashboard",
+    "/work",
+    "/imports",
+    "/imports/new",
+    "/imports/1",
+    "/inbox",
+    "/programme",
+    "/programme/focus-groups/new",
+    "/routing",
+    "/calls",
+)
+
+
+def test_every_staff_page_sends_nobody_signed_in_to_sign_in_and_back(client):
+    for page in STAFF_PAGES:
+        answer = client.get(page, params={"lang": "en"}, follow_redirects=False)
+        assert answer.status_code == 303, page
+        assert answer.headers["location"] == f"/login?next={quote(page + '?lang=en', safe='')}&lang=en", page
 
 
 def test_tiles_for_a_signed_in_reader_are_private(client, viewer_headers):
