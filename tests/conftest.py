@@ -68,15 +68,20 @@ def cluster() -> Iterator[Cluster]:
     shutil.rmtree(root, ignore_errors=True)
 
 
-def _admin(pg: Cluster, statement: str) -> None:
-    """Run one statement as the superuser (the app's role may not create databases)."""
-    conn = psycopg2.connect(pg.admin_url("postgres"))
+def run_alone(url: str, statement: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE and VACUUM refuse to run inside one)."""
+    conn = psycopg2.connect(url)
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
             cur.execute(statement)
     finally:
         conn.close()
+
+
+def _admin(pg: Cluster, statement: str) -> None:
+    """Run one statement as the superuser (the app's role may not create databases)."""
+    run_alone(pg.admin_url("postgres"), statement)
 
 
 def _copy_database(pg: Cluster, template: str, name: str) -> None:

@@ -22,6 +22,7 @@ import psycopg2
 from gis.db import current_revisions, database_url, migrate, transaction
 from gis.db.cluster import APP_ROLE, open_cluster
 from gis.settings import get_settings
+from tests.conftest import run_alone
 from tests.servers import start_uvicorn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,13 +151,7 @@ def admin(sql: str) -> None:
         url = server_url("postgres")
     else:
         url = open_cluster(settings.pg_dir).admin_url("postgres")
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
+    run_alone(url, sql)
 
 
 def new_database(name: str) -> None:
@@ -240,11 +235,7 @@ def seed(url: str, reports: int) -> None:
         with conn.cursor() as cur:
             cur.execute("CREATE TABLE bench_meta (reports integer NOT NULL)")
             cur.execute("INSERT INTO bench_meta VALUES (%s)", (reports,))
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("VACUUM ANALYZE")
-    conn.close()
+    run_alone(url, "VACUUM ANALYZE")
 
 
 def bench_headers(url: str) -> dict[str, str]:
