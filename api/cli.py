@@ -621,7 +621,14 @@ def export_command(
 ) -> None:
     """Export spots, reports, areas and events for GIS and spreadsheets (never reporters' contact data)."""
     from gis.db import transaction
-    from gis.publish.exports import SINGLE_LAYER_FORMATS, check_export, count_rows, export, parse_layers
+    from gis.publish.exports import (
+        SINGLE_LAYER_FORMATS,
+        ExportOptions,
+        check_export,
+        count_rows,
+        export,
+        parse_layers,
+    )
 
     layers = parse_layers(",".join(layer) or ("spots" if fmt in SINGLE_LAYER_FORMATS else None))
     check_export(fmt, layers)
@@ -630,14 +637,10 @@ def export_command(
         total = count_rows(conn, layers)
         task = bar.add_task(f"{out.name}", total=total)
         with bar:
-            export(
-                conn,
-                fmt,
-                out,
-                layers,
-                persian_headers=persian_headers,
-                progress=lambda rows: bar.advance(task, rows),
+            options = ExportOptions(
+                persian_headers=persian_headers, progress=lambda rows: bar.advance(task, rows)
             )
+            export(conn, fmt, out, layers, options)
     typer.echo(f"{out}: {total} rows ({', '.join(layers)})")
 
 

@@ -16,6 +16,7 @@ from gis.errors import Unauthorized
 from gis.publish.exports import (
     LAYERS,
     SINGLE_LAYER_FORMATS,
+    ExportOptions,
     check_export,
     csv_chunks,
     export_to_temporary,
@@ -77,7 +78,9 @@ def download(
             media_type=MEDIA[fmt],
             headers=disposition,
         )
-    path, folder = export_to_temporary(conn, fmt, chosen, persian_headers=persian_headers, scope=scope)
+    path, folder = export_to_temporary(
+        conn, fmt, chosen, ExportOptions(persian_headers=persian_headers, scope=scope)
+    )
     return FileResponse(
         path,
         media_type=MEDIA[fmt],

@@ -40,6 +40,18 @@ BATCH = 2000
 FORMATS = ("geojson", "csv", "xlsx", "gpkg", "shp")
 SINGLE_LAYER_FORMATS = ("geojson", "csv")
 Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How an export file is written: Persian column headers (CSV, Excel), a callback told of each batch of
+    rows written, and whose view of the spots it holds."""
+
+    persian_headers: bool = False
+    progress: Progress | None = None
+    scope: SpotScope = EVERY_SPOT
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -304,16 +316,9 @@ def csv_chunks(
             progress(len(rows))
 
 
-def write_xlsx(
-    conn: Conn,
-    path: Path,
-    layers: list[str],
-    *,
-    persian_headers: bool = False,
-    progress: Progress | None = None,
-    scope: SpotScope = EVERY_SPOT,
-) -> None:
+def write_xlsx(conn: Conn, path: Path, layers: list[str], options: ExportOptions) -> None:
     """One sheet per layer, written row by row (openpyxl's write-only mode), with lon/lat of each feature."""
+    persian_headers, progress = options.persian_headers, options.progress
     book = Workbook(write_only=True)
     for name in layers:
         layer = get_layer(name)
@@ -324,7 +329,7 @@ def write_xlsx(
             header += ["طول جغرافیایی", "عرض جغرافیایی"] if persian_headers else ["lon", "lat"]
         sheet.append(header)
         times = [index for index, (_, kind, _) in enumerate(columns) if kind == "time"]
-        for rows in iter_batches(conn, layer, geometry="lonlat", scope=scope):
+        for rows in iter_batches(conn, layer, geometry="lonlat", scope=options.scope):
             for row in rows:
                 for index in times:
                     row[index] = local_time(row[index])
@@ -418,20 +423,13 @@ def _too_long_for_dbf(layer: ExportLayer, rows: list[list], texts: list[int]) ->
                 yield [layer.name, row[0], names[index], value]
 
 
-def write_geopackage(
-    conn: Conn,
-    path: Path,
-    layers: list[str],
-    *,
-    progress: Progress | None = None,
-    scope: SpotScope = EVERY_SPOT,
-) -> None:
+def write_geopackage(conn: Conn, path: Path, layers: list[str], options: ExportOptions) -> None:
     """One GeoPackage: a table per exported table and geometry type (events as an attribute table), each
     with its map style as the default in `layer_styles`."""
     styled = []
     for name in layers:
         layer = get_layer(name)
-        for file_layer, family, geometry_type in _tables(conn, layer, scope, empty_type="Unknown"):
+        for file_layer, family, geometry_type in _tables(conn, layer, options.scope, empty_type="Unknown"):
             _write_layer(
                 conn,
                 path,
@@ -441,8 +439,8 @@ def write_geopackage(
                 family=family,
                 geometry_type=geometry_type,
                 options={},
-                progress=progress,
-                scope=scope,
+                progress=options.progress,
+                scope=options.scope,
             )
             styled.append((layer, file_layer, family))
     _write_styles(conn, path, styled)
@@ -517,14 +515,7 @@ def _families(conn: Conn, layer: ExportLayer, scope: SpotScope) -> dict[int, str
         return {dim: ("Multi" if multi or dim else "") + shapes[dim] for dim, multi in cur.fetchall()}
 
 
-def write_shapefile_zip(
-    conn: Conn,
-    path: Path,
-    layers: list[str],
-    *,
-    progress: Progress | None = None,
-    scope: SpotScope = EVERY_SPOT,
-) -> None:
+def write_shapefile_zip(conn: Conn, path: Path, layers: list[str], options: ExportOptions) -> None:
     """A zip of Shapefiles (UTF-8, with .cpg so Persian survives): one per layer and geometry family. Texts
     longer than a DBF field are never cut silently: they are whole in full_texts.csv, README.txt says so."""
     long_texts: list[list] = []
@@ -532,7 +523,7 @@ def write_shapefile_zip(
         folder = Path(tmp)
         for name in layers:
             layer = get_layer(name)
-            for file_name, family, geometry_type in _tables(conn, layer, scope):
+            for file_name, family, geometry_type in _tables(conn, layer, options.scope):
                 if layer.has_geometry and geometry_type is None:
                     continue  # no row: a Shapefile needs a geometry type
                 _write_layer(
@@ -544,8 +535,8 @@ def write_shapefile_zip(
                     family=family,
                     geometry_type=geometry_type,
                     options={"ENCODING": "UTF-8"},
-                    progress=progress,
-                    scope=scope,
+                    progress=options.progress,
+                    scope=options.scope,
                     long_texts=long_texts,
                 )
         if long_texts:
@@ -568,44 +559,38 @@ def check_export(fmt: str, layers: list[str]) -> None:
 
 
 def export(
-    conn: Conn,
-    fmt: str,
-    path: Path,
-    layers: list[str],
-    *,
-    persian_headers: bool = False,
-    progress: Progress | None = None,
-    scope: SpotScope = EVERY_SPOT,
+    conn: Conn, fmt: str, path: Path, layers: list[str], options: ExportOptions = ExportOptions()
 ) -> None:
     """Write an export file of the given format; GeoJSON and CSV hold exactly one layer."""
     check_export(fmt, layers)
+    progress, scope = options.progress, options.scope
     if fmt in SINGLE_LAYER_FORMATS:
         chunks = (
             geojson_chunks(conn, layers[0], progress, scope=scope)
             if fmt == "geojson"
-            else csv_chunks(conn, layers[0], persian_headers=persian_headers, progress=progress, scope=scope)
+            else csv_chunks(
+                conn, layers[0], persian_headers=options.persian_headers, progress=progress, scope=scope
+            )
         )
         with open(path, "w", encoding="utf-8", newline="") as handle:
             for chunk in chunks:
                 handle.write(chunk)
     elif fmt == "xlsx":
-        write_xlsx(conn, path, layers, persian_headers=persian_headers, progress=progress, scope=scope)
+        write_xlsx(conn, path, layers, options)
     elif fmt == "gpkg":
         path.unlink(missing_ok=True)
-        write_geopackage(conn, path, layers, progress=progress, scope=scope)
+        write_geopackage(conn, path, layers, options)
     else:
-        write_shapefile_zip(conn, path, layers, progress=progress, scope=scope)
+        write_shapefile_zip(conn, path, layers, options)
 
 
-def export_to_temporary(
-    conn: Conn, fmt: str, layers: list[str], *, persian_headers: bool = False, scope: SpotScope = EVERY_SPOT
-) -> tuple[Path, Path]:
+def export_to_temporary(conn: Conn, fmt: str, layers: list[str], options: ExportOptions) -> tuple[Path, Path]:
     """Write an export into a fresh temporary folder; returns (file, folder) — the caller removes the
     folder."""
     folder = Path(tempfile.mkdtemp(prefix="safemap-export-"))
     path = folder / f"safemap.{'zip' if fmt == 'shp' else fmt}"
     try:
-        export(conn, fmt, path, layers, persian_headers=persian_headers, scope=scope)
+        export(conn, fmt, path, layers, options)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -15,7 +15,7 @@ import pyogrio
 import pytest
 
 from gis.db import transaction
-from gis.publish.exports import count_rows, export
+from gis.publish.exports import ExportOptions, count_rows, export
 from gis.users import create_user, issue_token
 
 SAFEMAP = str(Path(sys.executable).parent / "safemap")
@@ -223,5 +223,5 @@ def test_bad_requests_name_the_field(client, db_url):
 
 def test_progress_counts_every_row_written(conn, tmp_path):
     seen = []
-    export(conn, "gpkg", tmp_path / "p.gpkg", ["spots", "events"], progress=seen.append)
+    export(conn, "gpkg", tmp_path / "p.gpkg", ["spots", "events"], ExportOptions(progress=seen.append))
     assert sum(seen) == count_rows(conn, ["spots", "events"]) > 200
