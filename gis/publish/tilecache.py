@@ -5,7 +5,9 @@ An entry is keyed by the tile and everything its query binds, and stamped with t
 drawn from (migration 0022: a number every commit writing spots or areas moves, read in the same snapshot as
 the tile). A lookup reads the current generation (one small query) and serves the entry only when it is
 still the same, so the next reader after any change to a spot gets a fresh tile, never a stale one.
-Signed-in readers' tiles are never put here: what they may see differs by who they are.
+Signed-in readers' tiles are never put here: what they may see differs by who they are. A caller may name an
+entry by an alias of its own as well (the API: the request's path and query), to find it again without
+working out the key.
 """
 
 import threading
@@ -19,6 +21,7 @@ from gis.db import Conn
 GENERATION_SQL = """(SELECT g.base || '.' || c.n || '.' || coalesce(c.newest::text, '')
     FROM tile_generation g, (SELECT count(*) AS n, max(xid) AS newest FROM tile_change) c)"""
 MAX_BYTES = 64 * 1024 * 1024
+MAX_ALIASES = 100_000
 
 
 class TileCache:
@@ -28,6 +31,7 @@ class TileCache:
         self.max_bytes = max_bytes
         self.size = 0
         self._entries: OrderedDict[Hashable, tuple[str, bytes]] = OrderedDict()
+        self._aliases: OrderedDict[Hashable, Hashable] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, generation: str) -> bytes | None:
@@ -42,11 +46,21 @@ class TileCache:
             self._entries.move_to_end(key)
             return found[1]
 
-    def put(self, key: Hashable, generation: str, body: bytes) -> None:
-        """Keep `body` drawn from `generation`; the least recently used go when the budget is spent."""
+    def get_alias(self, alias: Hashable, generation: str) -> bytes | None:
+        """The tile `alias` names, drawn from `generation`, or None."""
+        key = self._aliases.get(alias)
+        return None if key is None else self.get(key, generation)
+
+    def put(self, key: Hashable, generation: str, body: bytes, alias: Hashable | None = None) -> None:
+        """Keep `body` drawn from `generation` (also under `alias`); the least recently used go when the
+        budget is spent."""
         if len(body) > self.max_bytes // 16:
             return  # one huge tile would push out many small ones
         with self._lock:
+            if alias is not None:
+                self._aliases[alias] = key
+                if len(self._aliases) > MAX_ALIASES:
+                    self._aliases.popitem(last=False)
             if key in self._entries:
                 self._drop(key)
             self._entries[key] = (generation, body)
@@ -64,6 +78,7 @@ class TileCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._aliases.clear()
             self.size = 0
 
     def _drop(self, key: Hashable) -> None:

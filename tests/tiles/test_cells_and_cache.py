@@ -3,7 +3,9 @@ spot under them changes, and a signed-in reader's tile is never kept."""
 
 import psycopg2
 
+from gis.access import EVERY_SPOT, PUBLIC_SPOTS, SpotScope
 from gis.publish.tilecache import PUBLIC_TILES
+from gis.publish.tiles import BOUNDS, KEPT_CELL_COUNTS, SPOT_CELL_COUNTS, reads_kept_cells, tile_params
 from tests.tiles.test_tiles import read_tile, tile_of
 
 # Zoom 9: the whole district in one tile.
@@ -68,3 +70,51 @@ def test_a_signed_in_readers_tile_is_never_kept(client, viewer_headers):
     assert len(PUBLIC_TILES) == 0
     public = client.get(f"/tiles/{z}/{x}/{y}.pbf")
     assert len(PUBLIC_TILES) == 1 and client.get(f"/tiles/{z}/{x}/{y}.pbf").content == public.content
+
+
+def kept_and_counted(conn, z: int, x: int, y: int, scope: SpotScope, **filters) -> tuple[list, list]:
+    """A tile's cells (cell, stage, count, mean point to a millimetre) read from the kept counts and counted
+    from the spots themselves."""
+    found = []
+    for counts in (KEPT_CELL_COUNTS, SPOT_CELL_COUNTS):
+        with conn.cursor() as cur:
+            cur.execute(
+                f"WITH {BOUNDS} SELECT cx, cy, stage, n, round((sx / n)::numeric, 3),"
+                f" round((sy / n)::numeric, 3) FROM ({counts}) c ORDER BY 1, 2, 3",
+                tile_params(z, x, y, scope=scope, **filters),
+            )
+            found.append(cur.fetchall())
+    return found[0], found[1]
+
+
+def test_kept_cell_counts_equal_the_spots_own_after_spots_change(db_url):
+    spot_id, lon, lat = _public_spot(db_url)
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO spot (geom, category, stage) VALUES"
+            " (ST_SetSRID(ST_MakePoint(%s, %s), 4326), 'vacant_lot', 2),"
+            " (ST_Buffer(ST_SetSRID(ST_MakePoint(%s, %s), 4326), 0.001), 'park_corner', 3) RETURNING id",
+            (lon + 0.002, lat, lon - 0.003, lat + 0.001),
+        )
+        added = [row[0] for row in cur.fetchall()]
+        cur.execute("UPDATE spot SET geom = ST_Translate(geom, 0.004, -0.002) WHERE id = %s", (spot_id,))
+        cur.execute(
+            "UPDATE spot SET stage = 4 - stage % 2 WHERE id IN (SELECT id FROM spot ORDER BY id LIMIT 50)"
+        )
+        cur.execute(
+            "UPDATE spot SET status = 'merged', merged_into = %s WHERE id = %s", (spot_id, added[0] - 1)
+        )
+        cur.execute("DELETE FROM spot WHERE id = %s", (added[0],))
+        cur.execute("UPDATE spot SET report_count = report_count + 1")  # no cell changes
+    readers = [
+        (EVERY_SPOT, {}),
+        (EVERY_SPOT, {"stages": [2, 3], "categories": ["poor_lighting", "park_corner", "vacant_lot"]}),
+        (SpotScope(min_stage=3, names=False), {}),
+    ]
+    with psycopg2.connect(db_url) as conn:
+        for z in range(9, 14):
+            x, y = tile_of(lon, lat, z)
+            for scope, filters in readers:
+                kept, counted = kept_and_counted(conn, z, x, y, scope, **filters)
+                assert kept == counted and kept, (z, scope, filters)
+        assert not reads_kept_cells(PUBLIC_SPOTS)  # the public's points are moved: counted from its spots
