@@ -124,6 +124,8 @@ def create_app(url: str | None = None, read_url: str | None = None) -> FastAPI:
     app.add_exception_handler(open311.Open311Error, open311.error_response)
     app.add_exception_handler(SignInFirst, sign_in_first)
     settings = app.state.settings
+    # Innermost: the public's cached tiles still get every header the layers around it add.
+    app.add_middleware(tiles.PublicTiles, session_cookie=SESSION_COOKIE)
     app.add_middleware(BodyLimit, upload_bytes=settings.upload_max_mb * 1024 * 1024)
     app.add_middleware(SecurityHeaders, basemap_url=settings.basemap_url)
     app.add_middleware(CachePolicy, session_cookie=SESSION_COOKIE)

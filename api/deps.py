@@ -1,7 +1,8 @@
 """Request dependencies: a database connection in one transaction, on the primary or (reads) a standby."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import psycopg2
@@ -56,17 +57,57 @@ class Database:
     def checkout(self, pool: ThreadedConnectionPool) -> Conn:
         """A live connection of `pool`. One the server dropped (a restart) is closed and replaced, once; a
         server that is down is DatabaseUnavailable (503 with Retry-After), never an unexpected error."""
+        return self._on_live_connection(pool, lambda cur: cur.execute("SELECT 1"))[0]
+
+    def read_value(self, sql: str) -> object:
+        """The one value of a short read-only query, on a pooled connection in autocommit (one round trip):
+        no ping first, as the query itself finds a dropped connection and, a read being safe to repeat, runs
+        once more on a fresh one. For the public's cached tiles (api/routes/tiles.py PublicTiles)."""
+        pool = self.pool()
+        with self.slot():
+
+            def value(cur: psycopg2.extensions.cursor) -> object:
+                cur.execute(sql)
+                return cur.fetchone()[0]
+
+            conn, found = self._on_live_connection(pool, value, autocommit=True)
+            pool.putconn(conn)
+            return found
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """One of the pool's max_connections turns, waited for up to 30 s: a server flooded past its thread
+        pool answers 503 rather than waiting for ever."""
+        if not self.slots.acquire(timeout=30):
+            raise DatabaseUnavailable("database_busy", detail="no pooled connection free for 30 s")
+        try:
+            yield
+        finally:
+            self.slots.release()
+
+    def _on_live_connection(
+        self, pool: ThreadedConnectionPool, work: Callable, *, autocommit: bool = False
+    ) -> tuple[Conn, object]:
+        """A connection of `pool` and what `work(cursor)` returned on it, on a fresh connection once more if
+        the server had dropped the first."""
         for attempt in (1, 2):
             with translate_errors():
                 conn = pool.getconn()
             try:
+                if autocommit:
+                    conn.autocommit = True
                 with conn.cursor() as cur:
-                    cur.execute("SELECT 1")
-                return conn
+                    found = work(cur)
+                if autocommit:
+                    conn.autocommit = False
+                return conn, found
             except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
                 pool.putconn(conn, close=True)
                 if attempt == 2:
                     raise DatabaseUnavailable("database_down_retry", detail=str(exc).strip()) from exc
+            except BaseException:
+                pool.putconn(conn, close=True)
+                raise
         raise DatabaseUnavailable("database_down_retry")
 
     def close(self) -> None:
@@ -84,32 +125,26 @@ def get_conn(request: Request) -> Iterator[Conn]:
 def session(database: Database) -> Iterator[Conn]:
     """A connection of `database`'s pool in one transaction, given back (or closed if broken) at the end."""
     pool = database.pool()
-    # Bounded, so a server flooded past its thread pool answers 503 rather than waiting for ever.
-    if not database.slots.acquire(timeout=30):
-        raise DatabaseUnavailable("database_busy", detail="no pooled connection free for 30 s")
-    try:
+    with database.slot():
         conn = database.checkout(pool)
-    except BaseException:
-        database.slots.release()
-        raise
-    broken = False
-    try:
-        with translate_errors():
-            yield conn
-            conn.commit()
-    except DatabaseUnavailable:
-        broken = True
-        raise
-    except BaseException:
-        if not conn.closed:
-            try:
-                conn.rollback()
-            except psycopg2.Error:
-                broken = True  # the server went away mid-request: the route's own error is the one to show
-        raise
-    finally:
-        pool.putconn(conn, close=broken or bool(conn.closed))
-        database.slots.release()
+        broken = False
+        try:
+            with translate_errors():
+                yield conn
+                conn.commit()
+        except DatabaseUnavailable:
+            broken = True
+            raise
+        except BaseException:
+            if not conn.closed:
+                try:
+                    conn.rollback()
+                except psycopg2.Error:
+                    # The server went away mid-request: the route's own error is the one to show.
+                    broken = True
+            raise
+        finally:
+            pool.putconn(conn, close=broken or bool(conn.closed))
 
 
 # Every route's connection: `conn: Conn = DB`. Scope "function": the transaction commits when the route

@@ -189,6 +189,15 @@ class PublicURL:
         await self.app(scope, receive, send)
 
 
+def is_signed_in(scope: Scope, session_cookie: str) -> bool:
+    """Whether a request carries credentials (a bearer token, HTTP Basic or a session cookie)."""
+    session = f"{session_cookie}=".encode()
+    for name, value in scope["headers"]:
+        if name == b"authorization" or (name == b"cookie" and session in value):
+            return True
+    return False
+
+
 class CachePolicy:
     """What caches may keep, decided here for every route: an answer made for a signed-in caller (a bearer
     token, HTTP Basic or a session cookie) is `private, no-store`, so neither QGIS's disk cache nor a proxy
@@ -200,19 +209,13 @@ class CachePolicy:
 
     def __init__(self, app: ASGIApp, *, session_cookie: str) -> None:
         self.app = app
-        self.session = f"{session_cookie}=".encode()
-
-    def _signed_in(self, scope: Scope) -> bool:
-        for name, value in scope["headers"]:
-            if name == b"authorization" or (name == b"cookie" and self.session in value):
-                return True
-        return False
+        self.session_cookie = session_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or get_route_path(scope).startswith(self.SHARED):
             await self.app(scope, receive, send)
             return
-        signed_in = self._signed_in(scope)
+        signed_in = is_signed_in(scope, self.session_cookie)
 
         async def send_with_policy(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -20,6 +20,7 @@ from gis.db import Conn
 # and the newest writer's transaction id (a database restored to an older state never matches a newer one).
 GENERATION_SQL = """(SELECT g.base || '.' || c.n || '.' || coalesce(c.newest::text, '')
     FROM tile_generation g, (SELECT count(*) AS n, max(xid) AS newest FROM tile_change) c)"""
+GENERATION_QUERY = f"SELECT {GENERATION_SQL}"
 MAX_BYTES = 64 * 1024 * 1024
 MAX_ALIASES = 100_000
 
@@ -45,6 +46,10 @@ class TileCache:
                 return None
             self._entries.move_to_end(key)
             return found[1]
+
+    def has_alias(self, alias: Hashable) -> bool:
+        """Whether `alias` names a tile (perhaps a stale one): worth reading the generation for."""
+        return alias in self._aliases
 
     def get_alias(self, alias: Hashable, generation: str) -> bytes | None:
         """The tile `alias` names, drawn from `generation`, or None."""
@@ -88,7 +93,7 @@ class TileCache:
 def generation(conn: Conn) -> str:
     """The tile generation this connection sees now."""
     with conn.cursor() as cur:
-        cur.execute(f"SELECT {GENERATION_SQL}")
+        cur.execute(GENERATION_QUERY)
         return cur.fetchone()[0]
 
 

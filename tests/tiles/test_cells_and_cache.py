@@ -118,3 +118,16 @@ def test_kept_cell_counts_equal_the_spots_own_after_spots_change(db_url):
                 kept, counted = kept_and_counted(conn, z, x, y, scope, **filters)
                 assert kept == counted and kept, (z, scope, filters)
         assert not reads_kept_cells(PUBLIC_SPOTS)  # the public's points are moved: counted from its spots
+
+
+def test_a_public_tile_asked_again_is_the_same_answer_and_never_a_signed_in_readers(client, viewer_headers):
+    z, x, y = DISTRICT_TILE
+    path = f"/tiles/{z}/{x}/{y}.pbf?layers=spots"
+    first, again = client.get(path), client.get(path)  # the second from the cache, before routing
+    assert again.content == first.content
+    assert {k: v for k, v in again.headers.items() if k != "date"} == {
+        k: v for k, v in first.headers.items() if k != "date"
+    }
+    assert client.get(path, headers={"if-none-match": first.headers["etag"]}).status_code == 304
+    staff = client.get(path, headers=viewer_headers)
+    assert staff.content != first.content and staff.headers["cache-control"] == "private, no-store"
