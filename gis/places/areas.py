@@ -1,14 +1,18 @@
 """Areas: district → sub-district → neighbourhood polygons, their import and their GeoJSON."""
 
+from __future__ import annotations
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from gis.db import Conn, one_value
 from gis.errors import InvalidInput, NotFound
 from gis.lang import normalise_persian
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 LEVELS = ("district", "sub_district", "neighbourhood")
 
@@ -34,6 +38,9 @@ def read_area_file(path: Path) -> gpd.GeoDataFrame:
     """Read any layer GDAL reads (GeoJSON, GeoPackage, Shapefile or a zipped one) in WGS 84."""
     if not path.exists():
         raise InvalidInput("file", "path_missing", path=path)
+    # Imported here: geopandas (and pandas) takes seconds to load, which every server and CLI start would pay.
+    import geopandas as gpd
+
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # GDAL raises many kinds; any of them means "not a readable layer"

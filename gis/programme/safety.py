@@ -17,8 +17,6 @@ interval (scipy.stats).
 
 import math
 
-from scipy import stats
-
 from gis.db import Conn, dict_cursor
 from gis.vocabulary import AUDIT_KEYS
 
@@ -102,6 +100,9 @@ def criteria_vs_feeling(audits: list[dict]) -> list[dict]:
     """For each physical criterion: Spearman's rho with "feeling" over the audits that assessed both, its
     95% confidence interval (Fisher z, standard error 1.06/√(n−3) for a rank correlation) and n; rho is
     None below MIN_PAIRS pairs or when either side never varies. Strongest first."""
+    # Imported here: scipy.stats takes seconds to load, and every server and CLI start would pay it.
+    from scipy import stats
+
     result = []
     for key in PHYSICAL:
         pairs = [

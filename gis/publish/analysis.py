@@ -5,20 +5,23 @@ Counting and geometry happen in PostGIS; the statistics come from PySAL (libpysa
 never hand-rolled. Notebooks and the API call these same functions.
 """
 
+from __future__ import annotations
+
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
-from scipy.stats import norm
 
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
 from gis.places.areas import LEVELS
 from gis.publish.precision import precision_params, suppressed
 from gis.spots import EVERY_SPOT, PUBLIC_GEOM, SpotScope, scope_condition
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 # UTM zone 39N: metres for District 22 (and all of Tehran), so grid cells and bandwidths are true distances.
 METRIC_SRID = 32639
@@ -141,6 +144,9 @@ def _grid_and_points(
     conn: Conn, settings: HotspotSettings, scope: SpotScope
 ) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
     """Square cells (metric CRS) over the study area with a point count each, and the points themselves."""
+    # geopandas and scipy are imported where used: seconds to load, which every server start would pay.
+    import geopandas as gpd
+
     with conn.cursor() as cur:
         if settings.area:
             cur.execute(
@@ -202,6 +208,8 @@ def kernel_density(
     bandwidth."""
     if len(points) == 0 or len(centres) == 0:
         return np.zeros(len(centres))
+    from scipy.spatial import cKDTree
+
     tree = cKDTree(points)
     density = np.zeros(len(centres))
     for index, neighbours in enumerate(tree.query_ball_point(centres, r=bandwidth_m)):
@@ -226,6 +234,7 @@ def getis_ord(
     from esda import fdr as fdr_threshold
     from esda.getisord import G_Local
     from libpysal.weights import DistanceBand
+    from scipy.stats import norm
 
     n = len(values)
     if n < 3 or not np.any(values) or np.all(values == values[0]):

@@ -9,7 +9,12 @@ Column names have at most 10 characters so every format (Shapefile's DBF include
 times are ISO 8601 (UTC) text with a Jalali-date companion column, read the same way back from every format.
 Reporters' contact data is never exported. Text that starts like a spreadsheet formula is written to CSV and
 XLSX with a leading ' so a spreadsheet shows it instead of running it (OWASP's advice on CSV injection).
+
+pandas, geopandas and pyogrio (which loads pandas) are imported where a GeoPackage or Shapefile is written:
+they take seconds to load, which every server and CLI start would otherwise pay.
 """
+
+from __future__ import annotations
 
 import csv
 import io
@@ -21,10 +26,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jdatetime
-import pandas as pd
-import pyogrio
 import shapely
 from openpyxl import Workbook
 
@@ -35,6 +39,9 @@ from gis.publish.fields import REPORT_FIELDS, SPOT_ID_FIELD, report_source
 from gis.publish.precision import precision_params, public_geom
 from gis.publish.styles import OUTLINE, STAGES, load_words, qml, sld
 from gis.spots import EVERY_SPOT, ID_FIELD, SPOT_FIELDS, PublicField, SpotScope, scope_condition, spot_source
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BATCH = 2000
 FORMATS = ("geojson", "csv", "xlsx", "gpkg", "shp")
@@ -342,6 +349,8 @@ def write_xlsx(conn: Conn, path: Path, layers: list[str], options: ExportOptions
 def _frame(layer: ExportLayer, rows: list[list], geometry: bool, *, dates: bool = False) -> pd.DataFrame:
     """A typed batch: nullable integers stay integers, so every batch appends to the same schema; with
     `dates`, times are date-times (a GeoPackage's DATETIME; a Shapefile's DBF has none and keeps ISO text)."""
+    import pandas as pd
+
     columns = output_columns(layer)
     data = {}
     for index, (name, kind, _) in enumerate(columns):
@@ -375,6 +384,8 @@ def _write_layer(
     scope: SpotScope,
     long_texts: list[list] | None = None,
 ) -> int:
+    import pyogrio
+
     written = 0
     texts = [index for index, (_, kind, _) in enumerate(output_columns(layer)) if kind == "str"]
     for rows in iter_batches(
@@ -479,6 +490,9 @@ def _write_styles(conn: Conn, path: Path, tables: list[tuple[ExportLayer, str, i
             }
         )
     if rows:
+        import pandas as pd
+        import pyogrio
+
         pyogrio.write_dataframe(pd.DataFrame(rows), path, layer="layer_styles", driver="GPKG")
 
 
