@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gis.errors import InvalidInput
-from gis.intake.files.rows import number
+from gis.intake.files.columns import Lookups
+from gis.intake.files.rows import RowParser, number
 from gis.lang import latin_digits, match_key, parse_day
 
 PERSIAN = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
@@ -80,3 +81,37 @@ def test_every_spelling_of_a_word_shares_one_match_key(text):
     assert match_key(key) == key
     assert match_key(text.replace("ي", "ی").replace("ك", "ک")) == key
     assert latin_digits(key) == key
+
+
+def test_each_distinct_cell_is_resolved_once_and_every_row_reads_as_alone():
+    """A large file names a few categories, days and times of day in many rows: each resolver runs once per
+    distinct cell, and each row still gets its own result, its own flags and its own refusal."""
+    asked: list[tuple[str, object]] = []
+
+    class Counted(Lookups):
+        def category(self, text: object) -> str:
+            asked.append(("category", text))
+            return super().category(text)
+
+        def time_of_day(self, text: object) -> str | None:
+            asked.append(("time_of_day", text))
+            return super().time_of_day(text)
+
+    lookups = Counted({match_key("poor_lighting"): "poor_lighting"}, {}, times=None)
+    mapping = {f: f for f in ("lon", "lat", "category", "date", "time_of_day")}
+    parser = RowParser(mapping, lookups, "mayor", "")
+    row = {"lon": "51.2", "lat": "35.7", "category": "poor_lighting", "date": "03/1/15", "time_of_day": "شب"}
+    first, second = parser.parse(row, None), parser.parse(dict(row), None)
+    assert (first.category, first.time_of_day, first.reported_at) == (
+        second.category,
+        second.time_of_day,
+        second.reported_at,
+    )
+    assert [f["kind"] for f in first.provenance["flags"]] == ["two_digit_year"]
+    assert first.provenance["flags"] == second.provenance["flags"]
+    assert first.provenance["flags"][0] is not second.provenance["flags"][0]
+    assert asked == [("category", "poor_lighting"), ("time_of_day", "شب")]
+    for _ in range(2):  # a refused cell is refused on every row that carries it
+        with pytest.raises(InvalidInput) as refused:
+            parser.parse(row | {"category": "nothing known", "time_of_day": "22"}, None)
+        assert [p.field for p in refused.value.problems] == ["category", "time_of_day"]

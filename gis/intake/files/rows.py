@@ -70,6 +70,20 @@ class RowParser:
 
     def __post_init__(self) -> None:
         self._transformers: dict[str, Transformer] = {}
+        # (what, cell) → what the resolver made of it: a file names few categories, days and times of day in
+        # many rows, so each resolver runs once per distinct cell (a refusal is not kept: it is raised anew).
+        self._resolved: dict[tuple[str, type, object], object] = {}
+
+    def _once(self, what: str, value: object, resolve: Callable[[object], T]) -> T:
+        """`resolve(value)`, asked once per distinct value of the file (by type too: 1 and 1.0 read apart)."""
+        key = (what, type(value), value)
+        try:
+            known = key in self._resolved
+        except TypeError:  # a GIS layer's list or mapping cell
+            return resolve(value)
+        if not known:
+            self._resolved[key] = resolve(value)
+        return self._resolved[key]  # type: ignore[return-value]
 
     def cell(self, values: dict[str, object], field: str) -> object:
         column = self.mapping.get(field)
@@ -106,10 +120,12 @@ class RowParser:
             attempt(lambda: self._place(values, report))
         if report.lon is not None and report.lat is not None:
             self._check_neighbourhood(values, report, flags)
-        day = attempt(lambda: self._date(self.cell(values, "date"), flags))
+        day = attempt(lambda: self._day(self.cell(values, "date"), flags))
         if day is not None:
             report.reported_at = clock.noon(day)
-        report.time_of_day = attempt(lambda: self.lookups.time_of_day(self.cell(values, "time_of_day")))
+        report.time_of_day = attempt(
+            lambda: self._once("time_of_day", self.cell(values, "time_of_day"), self.lookups.time_of_day)
+        )
         if problems:
             raise problems[0] if len(problems) == 1 else RowProblems(problems)
         if flags:
@@ -120,7 +136,7 @@ class RowParser:
         raw_category = self.cell(values, "category")
         if raw_category is None:
             raise InvalidInput("category", "empty")
-        return self.lookups.category(raw_category)
+        return self._once("category", raw_category, self.lookups.category)
 
     def _check_neighbourhood(
         self, values: dict[str, object], report: ReportCreate, flags: list[dict]
@@ -130,7 +146,7 @@ class RowParser:
         if named is None:
             return
         try:
-            code = self.lookups.neighbourhood(named)
+            code = self._once("neighbourhood", named, self.lookups.neighbourhood)
         except InvalidInput:
             return  # a name nobody knows says nothing against the coordinates
         located = self.lookups.locate(report.lon, report.lat)
@@ -150,7 +166,7 @@ class RowParser:
                 named = named_in_text(self.lookups.neighbourhoods, str(address))
             if named is None:
                 raise InvalidInput("location", "coordinates_neighbourhood")
-            report.area_code = self.lookups.neighbourhood(named)
+            report.area_code = self._once("neighbourhood", named, self.lookups.neighbourhood)
             return
         if x_raw is None or y_raw is None:
             raise InvalidInput(x_field if x_raw is None else y_field, "missing_other_one_given")
@@ -159,6 +175,16 @@ class RowParser:
 
     def _to_degrees(self, x: float, y: float) -> tuple[float, float]:
         return to_degrees(x, y, self.crs, self._transformers)
+
+    def _day(self, value: object, flags: list[dict]) -> date | None:
+        """`_date` once per distinct cell: the day, and its flags added to the row's."""
+        day, found = self._once("date", value, self._date_flags)
+        flags.extend(dict(f) for f in found)
+        return day
+
+    def _date_flags(self, value: object) -> tuple[date | None, list[dict]]:
+        flags: list[dict] = []
+        return self._date(value, flags), flags
 
     def _date(self, value: object, flags: list[dict]) -> date | None:
         """The day a cell names; a two-digit Jalali year is read in this century or the last, and flagged;
