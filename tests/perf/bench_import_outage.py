@@ -126,8 +126,9 @@ def measure(base: str, url: str, path: Path) -> tuple[list[float], list[float], 
     return posts, health, failures, job, time.perf_counter() - began
 
 
-def run(url: str) -> list[Result]:
-    """The import and the requests sent meanwhile, on a fresh copy of the benchmark database."""
+def run(url: str, base: str | None = None) -> list[Result]:
+    """The import and the requests sent meanwhile, on a fresh copy of the benchmark database (served by a
+    server of its own: `base`, bench_all's server of the benchmark database itself, is not used)."""
     with tempfile.TemporaryDirectory(prefix="safemap-bench-") as folder:
         path = Path(folder) / f"outage_{ROWS}.csv"
         write_csv(url, path, ROWS)
