@@ -1,12 +1,11 @@
 """What the interactive map loads by viewport: spots or grid clusters, heat points, simplified areas (SQL)."""
 
 from gis.db import Conn, dict_cursor
-from gis.publish.precision import public_geom
+from gis.publish.precision import grid_margin_degrees, public_geom
 from gis.settings import get_settings
 from gis.spots import (
     PUBLIC_GEOM,
     SPOT_FIELDS,
-    SPOTS_FROM,
     SPOTS_WHERE,
     SpotFilter,
     filter_params,
@@ -26,6 +25,55 @@ MAP_PROPERTIES = properties_sql(
     extra=f"'shape', CASE WHEN %(zoom)s >= %(shape_zoom)s AND GeometryType({PUBLIC_GEOM}) <> 'POINT'"
     f" THEN ST_AsGeoJSON({PUBLIC_GEOM}, 6)::json END",
 )
+# The reader's spots in the viewport, found through the spatial index: the true geometry lies in the viewport
+# (staff), or near it or anywhere for a category shown only at its neighbourhood's point (the public, whose
+# public point SPOTS_WHERE then tests, so a small viewport never finds a true place).
+VIEWPORT = (
+    "ST_MakeEnvelope((%(bbox)s::float8[])[1], (%(bbox)s::float8[])[2], (%(bbox)s::float8[])[3],"
+    " (%(bbox)s::float8[])[4], 4326)"
+)
+VIEWPORT_WHERE = f"""{SPOTS_WHERE}
+      AND (%(bbox)s::float8[] IS NULL
+           OR %(scope_exact)s AND s.geom && {VIEWPORT}
+           OR NOT %(scope_exact)s AND (s.category = ANY(%(precision_area)s::text[])
+                                       OR s.geom && ST_Expand({VIEWPORT}, %(precision_margin)s)))
+"""
+COUNT_SQL = f"SELECT count(*) FROM (SELECT 1 FROM spot s {VIEWPORT_WHERE} LIMIT %(cap)s + 1) m"
+SPOTS_SQL = f"""
+    SELECT json_build_object('type', 'FeatureCollection', 'mode', 'spots',
+        'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', s.id,
+            'geometry', ST_AsGeoJSON(ST_PointOnSurface({PUBLIC_GEOM}), 6)::json,
+            'properties', {MAP_PROPERTIES})
+            ORDER BY s.priority DESC, s.id), '[]'::json))::text
+    FROM spot s {VIEWPORT_WHERE}
+"""
+# Grid cells of `cell` degrees, each placed at the mean of its spots' points, with their bounds (a click zooms
+# to them), how many they hold and the stage most of them are at (the lowest on a tie): counted per cell and
+# stage by hashing, never by sorting every spot.
+CLUSTERS_SQL = f"""
+    WITH p AS (
+        SELECT q.stage, ST_X(q.point) AS x, ST_Y(q.point) AS y
+        FROM (SELECT s.stage, CASE WHEN GeometryType(g.geom) = 'POINT' THEN g.geom
+                                   ELSE ST_PointOnSurface(g.geom) END AS point
+              FROM spot s, LATERAL (SELECT {PUBLIC_GEOM} AS geom) g {VIEWPORT_WHERE} OFFSET 0) q
+    ), part AS (
+        SELECT floor(x / %(cell)s) AS cx, floor(y / %(cell)s) AS cy, stage, count(*) AS n, sum(x) AS sx,
+               sum(y) AS sy, min(x) AS minx, min(y) AS miny, max(x) AS maxx, max(y) AS maxy
+        FROM p GROUP BY 1, 2, 3
+    ), cell AS (
+        SELECT sum(n) AS n, sum(sx) / sum(n) AS x, sum(sy) / sum(n) AS y, min(minx) AS minx,
+               min(miny) AS miny, max(maxx) AS maxx, max(maxy) AS maxy,
+               (array_agg(stage ORDER BY n DESC, stage))[1] AS stage
+        FROM part GROUP BY cx, cy
+    )
+    SELECT json_build_object('type', 'FeatureCollection', 'mode', 'clusters',
+        'features', coalesce(json_agg(json_build_object('type', 'Feature',
+            'geometry', json_build_object('type', 'Point', 'coordinates',
+                                          json_build_array(round(x::numeric, 6), round(y::numeric, 6))),
+            'properties', json_build_object('count', n, 'stage', stage,
+                'bbox', json_build_array(minx, miny, maxx, maxy)))), '[]'::json))::text
+    FROM cell
+"""
 # A report in the heatmap where the reader may see it: at its spot's category's public precision.
 REPORT_GEOM = public_geom("r", category="s.category")
 # About a metre in degrees: heat cells are never finer than the public grid for the public.
@@ -42,45 +90,17 @@ def map_spots(conn: Conn, spot_filter: SpotFilter, *, zoom: int, max_spots: int 
     which)."""
     params = filter_params(conn, spot_filter)
     params.update(
-        cap=max_spots, zoom=zoom, shape_zoom=SHAPE_MIN_ZOOM, cell=_cell_degrees(zoom, CLUSTER_CELL_PX)
+        cap=max_spots,
+        zoom=zoom,
+        shape_zoom=SHAPE_MIN_ZOOM,
+        cell=_cell_degrees(zoom, CLUSTER_CELL_PX),
+        precision_margin=grid_margin_degrees(),
     )
     with conn.cursor() as cur:
-        cur.execute(f"SELECT count(*) FROM (SELECT 1 {SPOTS_FROM} {SPOTS_WHERE} LIMIT %(cap)s + 1) m", params)
-        if cur.fetchone()[0] <= max_spots:
-            cur.execute(
-                f"""
-                SELECT json_build_object('type', 'FeatureCollection', 'mode', 'spots',
-                    'features', coalesce(json_agg(json_build_object('type', 'Feature', 'id', s.id,
-                        'geometry', ST_AsGeoJSON(ST_PointOnSurface({PUBLIC_GEOM}), 6)::json,
-                        'properties', {MAP_PROPERTIES})
-                        ORDER BY s.priority DESC, s.id), '[]'::json))::text
-                {SPOTS_FROM} {SPOTS_WHERE}
-            """,
-                params,
-            )
-        else:
-            cur.execute(
-                f"""
-                WITH p AS (
-                    SELECT ST_PointOnSurface({PUBLIC_GEOM}) AS geom, s.stage {SPOTS_FROM} {SPOTS_WHERE}
-                ), cell AS (
-                    SELECT count(*) AS n, avg(ST_X(geom)) AS x, avg(ST_Y(geom)) AS y,
-                           min(ST_X(geom)) AS minx, min(ST_Y(geom)) AS miny,
-                           max(ST_X(geom)) AS maxx, max(ST_Y(geom)) AS maxy,
-                           mode() WITHIN GROUP (ORDER BY stage) AS stage
-                    FROM p GROUP BY floor(ST_X(geom) / %(cell)s), floor(ST_Y(geom) / %(cell)s)
-                )
-                SELECT json_build_object('type', 'FeatureCollection', 'mode', 'clusters',
-                    'features', coalesce(json_agg(json_build_object('type', 'Feature',
-                        'geometry', json_build_object('type', 'Point',
-                                                      'coordinates', json_build_array(round(x::numeric, 6),
-                                                                                      round(y::numeric, 6))),
-                        'properties', json_build_object('count', n, 'stage', stage,
-                            'bbox', json_build_array(minx, miny, maxx, maxy)))), '[]'::json))::text
-                FROM cell
-            """,
-                params,
-            )
+        # Compiling these queries to machine code costs more than it saves (as for tiles).
+        cur.execute("SET LOCAL jit = off")
+        cur.execute(COUNT_SQL, params)
+        cur.execute(SPOTS_SQL if cur.fetchone()[0] <= max_spots else CLUSTERS_SQL, params)
         return cur.fetchone()[0]
 
 

@@ -65,3 +65,9 @@ def suppressed(expr: str) -> str:
     """SQL: a count shown only when it is 0 or at least k to the reader (staff: k = 1, always shown); a small
     count in a public aggregate could name the one person or place behind it. Bind `precision_params`."""
     return f"(CASE WHEN {expr} > 0 AND {expr} < %(public_min_count)s THEN NULL ELSE {expr} END)"
+
+
+def grid_margin_degrees(settings: Settings | None = None) -> float:
+    """How far, generously in degrees, a public grid point may lie from its true place: a viewport widened
+    by it finds, through the spatial index, every spot whose public point lies inside."""
+    return 2 * (settings or get_settings()).public_grid_m / 80_000

@@ -1,6 +1,6 @@
 """Every benchmark in one run, side by side with raw SQL on the same database:
 
-    .venv/bin/python -m tests.perf.bench_all [ogc tiles import import_outage rebuild load]
+    .venv/bin/python -m tests.perf.bench_all [ogc tiles import import_outage rebuild load map]
 
 BENCH_REPORTS (default 1,000,000) sets the seed size, BENCH_DB the database (default safemap_bench);
 DATABASE_URL picks the server (else the embedded cluster).
@@ -12,7 +12,7 @@ import time
 
 from tests.perf.common import Result, bench_db, live_server, machine, print_results, server_rss_mb
 
-BENCHMARKS = ("ogc", "tiles", "import", "import_outage", "rebuild", "load")
+BENCHMARKS = ("ogc", "tiles", "import", "import_outage", "rebuild", "load", "map")
 MAX_RSS_MB = 500
 
 

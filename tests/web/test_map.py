@@ -122,6 +122,34 @@ def test_filters_for_source_time_neighbourhood_and_period(page, live_url, db_url
     assert "since" in page.inner_text("#sm-status") or "تاریخ" in page.inner_text("#sm-status")
 
 
+def test_a_pan_within_what_is_drawn_asks_nothing_and_a_pan_past_it_draws_the_new_view(page, live_url, db_url):
+    """The map asks for more than it shows (as tiles would), so a short pan needs no request; at 1024×768."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    _open_map(page, live_url + "/map")
+    page.evaluate("safemap.map.setZoom(14, {animate: false})")
+    _shown(page)
+    asked = sum("/api/map/spots?" in url for url in page.requests)
+    page.evaluate("safemap.map.panBy([200, 150], {animate: false})")
+    _shown(page)
+    assert sum("/api/map/spots?" in url for url in page.requests) == asked
+    page.evaluate("safemap.map.panBy([-600, 0], {animate: false})")
+    _shown(page)
+    assert sum("/api/map/spots?" in url for url in page.requests) == asked + 1
+    west, south, east, north = page.evaluate(
+        "(() => { const b = safemap.map.getBounds();"
+        " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+    )
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT id FROM spot WHERE status <> 'merged'"
+            " AND ST_PointOnSurface(geom) && ST_MakeEnvelope(%s, %s, %s, %s, 4326)",
+            (west, south, east, north),
+        )
+        in_view = {row[0] for row in cur.fetchall()}
+    assert in_view and in_view <= set(page.evaluate("safemap.spots.getLayers().map((m) => m.spot.id)"))
+    assert page.console_errors == [] and page.outside_requests() == []
+
+
 def test_a_spots_popup_shows_its_data_and_links_to_its_page(page, live_url, db_url):
     _open_map(page, live_url + "/map")
     spot_id, title, reports, stage_fa, category_fa = (

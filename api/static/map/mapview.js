@@ -47,8 +47,10 @@ function safemapMap(config) {
     return list.filter((item) => map.hasLayer(window[item.group]));
   }
 
+  // The viewport asked for, widened on every side by PAD of its size: a pan that stays within needs no request.
+  const PAD = 0.3;
   function query(extra) {
-    const b = map.getBounds().pad(0.15);
+    const b = map.getBounds().pad(PAD);
     const params = new URLSearchParams({
       bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(","),
       zoom: String(Math.round(map.getZoom())),  // the API clusters by whole zoom levels
@@ -62,6 +64,17 @@ function safemapMap(config) {
     Object.entries(filters).forEach(([k, v]) => { if (v) params.set(k, v); });
     Object.entries(extra || {}).forEach(([k, v]) => params.set(k, v));
     return {params, empty: !stages.length || !categories.length};
+  }
+
+  // What the drawn spots or clusters cover: the same zoom and filters over a larger box than the view.
+  let drawn = null;
+  const withoutBbox = (params) => { const p = new URLSearchParams(params); p.delete("bbox"); return p.toString(); };
+  function covered() {
+    return Boolean(drawn) && drawn.key === withoutBbox(query().params) && drawn.bounds.contains(map.getBounds());
+  }
+  function bboxBounds(params) {
+    const [w, s, e, n] = params.get("bbox").split(",").map(Number);
+    return L.latLngBounds([s, w], [n, e]);
   }
 
   // Status line: what the map shows now (also read by the browser tests through data-* attributes).
@@ -198,6 +211,7 @@ function safemapMap(config) {
     const mine = ++sequence;
     pending += 1;
     const {params, empty} = query();
+    drawn = null;
     if (empty) {
       spots.clearLayers(); shown.clear(); shapes.clearLayers(); clusters.clearLayers();
       Object.assign(state, {mode: "spots", count: 0, error: null});
@@ -224,6 +238,7 @@ function safemapMap(config) {
         state.count = data.features.length;
       }
       Object.assign(state, {mode: data.mode, error: null});
+      drawn = {key: withoutBbox(params), bounds: bboxBounds(params)};
     } catch (error) {
       if (mine !== sequence) return;
       state.error = error.message;
@@ -240,12 +255,13 @@ function safemapMap(config) {
     heat.setLatLngs(data.points);
   }
 
+  // A short pause lets a run of moves (a wheel's zoom steps) ask once; a move within what is drawn asks nothing.
   let timer = null;
   function later() {
     clearTimeout(timer);
-    timer = setTimeout(() => { timer = null; refresh(); }, 120);
+    timer = setTimeout(() => { timer = null; refresh(); }, 40);
   }
-  map.on("moveend", later);
+  map.on("moveend", () => { if (!covered()) later(); });
   map.on("overlayadd overlayremove", (event) => {
     const name = Object.keys(analysis).find((key) => analysis[key].group === event.layer);
     if (!name) later();
