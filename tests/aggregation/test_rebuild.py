@@ -145,3 +145,27 @@ def test_points_as_coordinates_cluster_as_shapely_points_do(empty_url, monkeypat
     )
     assert _rebuilt_state(empty_url, 80) == fast
     assert sum(status == "merged" for _, status, *_ in fast[1]) > 10
+
+
+def test_moving_a_large_share_without_the_indexes_ends_as_with_them(street, monkeypatch):
+    """A rebuild moving more than SET_ASIDE_SHARE of the reports (here 1 of 5) drops the report table's
+    secondary indexes around the move: it ends as the plain UPDATE does, with the same indexes after it."""
+    from gis.aggregation import rebuild as rebuilding
+
+    url = street["url"]
+    indexes = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'report' ORDER BY indexname"
+    dropped = []
+    set_aside = rebuilding._indexes_set_aside
+    monkeypatch.setattr(
+        rebuilding, "_indexes_set_aside", lambda conn, table: dropped.append(table) or set_aside(conn, table)
+    )
+    monkeypatch.setattr(f"{__name__}.REBUILT_STATE", (*REBUILT_STATE, indexes))
+    plain = _rebuilt_state(url, 100)
+    assert dropped == ["report"]
+    monkeypatch.setattr(rebuilding, "SET_ASIDE_SHARE", 0.25)
+    assert _rebuilt_state(url, 100) == plain and dropped == ["report"]
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(indexes)
+        assert plain[3] == cur.fetchall() and len(plain[3]) == 8
+    conn.close()
+    assert sorted(_spots(url).items()) != plain[0]
