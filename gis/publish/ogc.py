@@ -61,10 +61,10 @@ class Collection:
     title: str
     description: str
     source: str
-    where: str
-    feature_id: str
     fields: tuple[PublicField, ...]  # the public properties: what items show and what one may filter on
-    order: str
+    where: str = "true"
+    feature_id: str = "t.id"  # a feature's id, and the order items are paged in: its row's key unless said
+    order: str = "t.id"
     datetime_column: str | None = None
     filters: tuple[Filter, ...] = field(default_factory=tuple)
     private: bool = False
@@ -113,9 +113,7 @@ SPOTS = Collection(
     " and areas together (a GIS desktop loads one geometry type a layer: see spot-points, -lines, -areas)",
     source=spot_source("t"),
     where="t.status <> 'merged'",
-    feature_id="t.id",
     fields=SPOT_FIELDS,
-    order="t.id",
     datetime_column="t.created_at",
     filters=(STAGE, CATEGORY, AREA),
     spot_alias="t",
@@ -151,10 +149,7 @@ COLLECTIONS: dict[str, Collection] = {
             title="Reports (گزارش‌ها)",
             description="Individual sightings from every source; reporters' contact data is never included",
             source=report_source("t"),
-            where="true",
-            feature_id="t.id",
             fields=REPORT_FIELDS,
-            order="t.id",
             datetime_column="t.reported_at",
             filters=(
                 Filter(
