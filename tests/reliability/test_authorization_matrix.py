@@ -82,16 +82,20 @@ class Maker:
         self.gis, self.deputy = get_user(conn, f"{PREFIX}-gis-office"), get_user(conn, f"{PREFIX}-deputy")
         self.agency = get_user(conn, f"{PREFIX}-agency")
 
+    def value(self, query: str, params: tuple = ()) -> object:
+        """The first column of the first row `query` returns, in the maker's transaction."""
+        with self.conn.cursor() as cur:
+            cur.execute(query, params)
+            return cur.fetchone()[0]
+
     def spot(self, stage: int = 1, *, done: bool = False) -> int:
         """A new spot in this side's neighbourhood at `stage`; from stage 3 with an open action of AGENCY
         (done, with `done` or at stage 4), at stage 4 re-audited."""
-        with self.conn.cursor() as cur:
-            cur.execute(
-                "INSERT INTO spot (geom, category, area_id, title) SELECT ST_PointOnSurface(geom),"
-                " 'poor_lighting', id, 'matrix spot' FROM area WHERE code = %s RETURNING id",
-                (self.world.hood[self.side],),
-            )
-            spot = cur.fetchone()[0]
+        spot = self.value(
+            "INSERT INTO spot (geom, category, area_id, title) SELECT ST_PointOnSurface(geom),"
+            " 'poor_lighting', id, 'matrix spot' FROM area WHERE code = %s RETURNING id",
+            (self.world.hood[self.side],),
+        )
         version = 1
         if stage >= 2:
             version = workflow.verify(self.conn, user=self.gis, spot_id=spot, version=version)
@@ -123,14 +127,10 @@ class Maker:
         return spot
 
     def action_of(self, spot: int) -> int:
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT id FROM spot_action WHERE spot_id = %s ORDER BY id DESC LIMIT 1", (spot,))
-            return cur.fetchone()[0]
+        return self.value("SELECT id FROM spot_action WHERE spot_id = %s ORDER BY id DESC LIMIT 1", (spot,))
 
     def version(self, table: str, key: int) -> int:
-        with self.conn.cursor() as cur:
-            cur.execute(f"SELECT version FROM {table} WHERE id = %s", (key,))
-            return cur.fetchone()[0]
+        return self.value(f"SELECT version FROM {table} WHERE id = %s", (key,))
 
     def report(self) -> int:
         """A new report at this side's place (it joins whatever spot is there)."""
@@ -229,9 +229,8 @@ def _open_action(make: Maker) -> Target:
 
 def _re_audited_spot(make: Maker) -> Target:
     spot = make.spot(4)
-    with make.conn.cursor() as cur:
-        cur.execute("SELECT id FROM site_visit WHERE spot_id = %s AND purpose = 're_audit'", (spot,))
-        return {"spot_id": spot, "visit_id": cur.fetchone()[0]}
+    visit = make.value("SELECT id FROM site_visit WHERE spot_id = %s AND purpose = 're_audit'", (spot,))
+    return {"spot_id": spot, "visit_id": visit}
 
 
 def _two_spots(make: Maker) -> Target:
@@ -281,22 +280,20 @@ def _withdrawn_batch(make: Maker) -> Target:
 
 def _batch(make: Maker) -> Target:
     """An import batch to keep a letter with."""
-    with make.conn.cursor() as cur:
-        cur.execute(
-            "INSERT INTO import_batch (source, file_name, file_sha256, file_format) VALUES"
-            " ('mayor', 'matrix.csv', repeat('0', 64), 'csv') RETURNING id"
-        )
-        return {"batch_id": cur.fetchone()[0]}
+    batch = make.value(
+        "INSERT INTO import_batch (source, file_name, file_sha256, file_format) VALUES"
+        " ('mayor', 'matrix.csv', repeat('0', 64), 'csv') RETURNING id"
+    )
+    return {"batch_id": batch}
 
 
 def _closed_report(make: Maker) -> Target:
     """A report of a closed demo spot whose reporter was not asked yet."""
-    with make.conn.cursor() as cur:
-        cur.execute(
-            "SELECT r.id FROM report r JOIN spot s ON s.id = r.spot_id WHERE s.status = 'resolved' AND NOT"
-            " EXISTS (SELECT 1 FROM reporter_follow_up f WHERE f.report_id = r.id) ORDER BY r.id LIMIT 1"
-        )
-        return {"closed_report": cur.fetchone()[0]}
+    report = make.value(
+        "SELECT r.id FROM report r JOIN spot s ON s.id = r.spot_id WHERE s.status = 'resolved' AND NOT"
+        " EXISTS (SELECT 1 FROM reporter_follow_up f WHERE f.report_id = r.id) ORDER BY r.id LIMIT 1"
+    )
+    return {"closed_report": report}
 
 
 def _routing_rule(make: Maker) -> Target:
