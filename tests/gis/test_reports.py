@@ -3,6 +3,7 @@ replays are no-ops."""
 
 import threading
 import uuid
+from collections.abc import Callable
 
 import psycopg2
 import pytest
@@ -140,26 +141,36 @@ def test_bad_reports_are_refused_naming_the_field_and_nothing_is_written(conn, c
         assert cur.fetchone() == before
 
 
-def test_twenty_simultaneous_reports_of_a_new_place_make_exactly_one_spot(db_url):
-    with psycopg2.connect(db_url) as conn:
-        lon, lat = _empty_place(conn)
-    start = threading.Barrier(20)
-    results, failures = [], []
+def _at_once(count: int, work: Callable[[int], None]) -> list[Exception]:
+    """Run work(0) … work(count - 1) in threads released together (a barrier); the exceptions they raised."""
+    start = threading.Barrier(count)
+    failures: list[Exception] = []
 
-    def report(n: int) -> None:
+    def run(n: int) -> None:
         try:
             start.wait()
-            with transaction(db_url) as conn:
-                results.append(submit_report(conn, _report(lon + (n % 5) * 4 * METRE, lat, source="field")))
-        except Exception as exc:  # collected and asserted below
+            work(n)
+        except Exception as exc:  # collected and returned to the test to assert on
             failures.append(exc)
 
-    threads = [threading.Thread(target=report, args=(n,)) for n in range(20)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert failures == []
+    return failures
+
+
+def test_twenty_simultaneous_reports_of_a_new_place_make_exactly_one_spot(db_url):
+    with psycopg2.connect(db_url) as conn:
+        lon, lat = _empty_place(conn)
+    results = []
+
+    def report(n: int) -> None:
+        with transaction(db_url) as conn:
+            results.append(submit_report(conn, _report(lon + (n % 5) * 4 * METRE, lat, source="field")))
+
+    assert _at_once(20, report) == []
     assert len({r.spot_id for r in results}) == 1
     assert sum(r.new_spot for r in results) == 1
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
@@ -171,26 +182,16 @@ def test_twenty_simultaneous_reports_of_a_new_place_make_exactly_one_spot(db_url
 def test_batches_and_single_reports_of_a_new_place_at_once_make_exactly_one_spot(db_url, lock_map):
     with psycopg2.connect(db_url) as conn:
         lon, lat = _empty_place(conn)
-    start = threading.Barrier(12)
-    results, failures = [], []
+    results = []
 
     def report(n: int) -> None:
-        try:
-            start.wait()
-            with transaction(db_url) as conn:
-                if n % 3:
-                    results.append(submit_report(conn, _report(lon + n * 2 * METRE, lat, source="field")))
-                else:
-                    batch = [_report(lon + (n + k) * 2 * METRE, lat, source="mayor") for k in range(3)]
-                    results.extend(submit_reports(conn, batch, lock_map=lock_map))
-        except Exception as exc:  # collected and asserted below
-            failures.append(exc)
+        with transaction(db_url) as conn:
+            if n % 3:
+                results.append(submit_report(conn, _report(lon + n * 2 * METRE, lat, source="field")))
+            else:
+                batch = [_report(lon + (n + k) * 2 * METRE, lat, source="mayor") for k in range(3)]
+                results.extend(submit_reports(conn, batch, lock_map=lock_map))
 
-    threads = [threading.Thread(target=report, args=(n,)) for n in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    assert _at_once(12, report) == []
     assert len(results) == 20 and len({r.spot_id for r in results}) == 1
     assert sum(r.new_spot for r in results) == 1
