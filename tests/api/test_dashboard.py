@@ -1,10 +1,9 @@
 """The programme dashboard and programme tracking over HTTP, checked against SQL on the demo data."""
 
-import psycopg2
 import pytest
 
 from gis.db import transaction
-from tests.conftest import bearer_headers
+from tests.conftest import bearer_headers, query_all
 
 pytestmark = pytest.mark.dated
 
@@ -32,17 +31,11 @@ def tokens(db_url, cheap_passwords):
         }
 
 
-def _sql(db_url: str, query: str, params: tuple = ()) -> list[tuple]:
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(query, params)
-        return cur.fetchall()
-
-
 def _focus_groups(db_url: str, since: str, until: str) -> dict:
     """Focus groups held in a period, when the intake's table exists (the dashboard counts 0 otherwise)."""
-    if not _sql(db_url, "SELECT to_regclass('focus_group') IS NOT NULL")[0][0]:
+    if not query_all(db_url, "SELECT to_regclass('focus_group') IS NOT NULL")[0][0]:
         return {"count": 0, "attendance": 0}
-    count, attendance = _sql(
+    count, attendance = query_all(
         db_url,
         "SELECT count(*), coalesce(sum(participants), 0) FROM focus_group WHERE held_on BETWEEN %s AND %s",
         (since, until),
@@ -53,25 +46,25 @@ def _focus_groups(db_url: str, since: str, until: str) -> dict:
 def test_the_figures_match_sql_counts(client, tokens, db_url):
     figures = client.get("/api/dashboard", headers=tokens["deputy"]).json()
     by_stage = dict(
-        _sql(db_url, "SELECT stage, count(*) FROM spot WHERE status IN ('open', 'resolved') GROUP BY 1")
+        query_all(db_url, "SELECT stage, count(*) FROM spot WHERE status IN ('open', 'resolved') GROUP BY 1")
     )
     assert [figures["totals"][f"stage_{n}"] for n in range(1, 5)] == [by_stage.get(n, 0) for n in range(1, 5)]
     assert figures["totals"]["total"] == 70
     assert (
         figures["totals"]["resolved"]
-        == _sql(db_url, "SELECT count(*) FROM spot WHERE status = 'resolved'")[0][0]
+        == query_all(db_url, "SELECT count(*) FROM spot WHERE status = 'resolved'")[0][0]
     )
     sharif = next(r for r in figures["stages_by_area"] if r["code"] == "2201")
     assert (
         sharif["stage_1"]
-        == _sql(
+        == query_all(
             db_url,
             "SELECT count(*) FROM spot s JOIN area a ON a.id = s.area_id"
             " WHERE a.code = '2201' AND s.stage = 1",
         )[0][0]
     )
     overdue = dict(
-        _sql(
+        query_all(
             db_url,
             "SELECT g.code, count(*) FROM spot_action x JOIN agency g ON g.id = x.agency_id"
             " WHERE x.status IN ('assigned', 'in_progress') AND x.due_on < current_date"
@@ -120,7 +113,7 @@ def test_the_page_is_persian_with_jalali_dates_and_english_on_request(client, to
     page = client.get("/dashboard", headers=tokens["deputy"])
     assert page.status_code == 200 and 'dir="rtl"' in page.text
     assert "۱۳۹۹/۰۹/۱۰" in page.text and "<svg" in page.text and "@media print" in page.text
-    total = _sql(db_url, "SELECT count(*) FROM spot WHERE status IN ('open', 'resolved')")[0][0]
+    total = query_all(db_url, "SELECT count(*) FROM spot WHERE status IN ('open', 'resolved')")[0][0]
     assert f'data-key="total">{str(total).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))}<' in page.text
     english = client.get("/dashboard", params={"lang": "en", "area": "2201"}, headers=tokens["deputy"])
     assert 'dir="ltr"' in english.text and "1399/09/10" in english.text and "Stage funnel" in english.text

@@ -23,6 +23,7 @@ import pytest
 
 from gis.aggregation.aggregate import MAP_LOCK
 from gis.intake.files.jobs import CHUNK_ROWS
+from tests.conftest import query_one
 from tests.reliability.conftest import make_role_tokens
 from tests.servers import start_uvicorn
 
@@ -30,18 +31,8 @@ ROWS = 3 * CHUNK_ROWS + 500
 SAFEMAP = Path(sys.executable).with_name("safemap")
 
 
-def _query(db_url: str, sql: str, params: tuple = ()) -> tuple:
-    conn = psycopg2.connect(db_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchone()
-    finally:
-        conn.close()
-
-
 def _places(db_url: str, rows: int) -> list[tuple[float, float]]:
-    return _query(
+    return query_one(
         db_url,
         "SELECT array_agg(ARRAY[ST_X(p), ST_Y(p)]) FROM (SELECT (ST_Dump(ST_GeneratePoints("
         " ST_Buffer(ST_Union(geom)::geography, -100)::geometry, %s, 22))).geom AS p"
@@ -75,7 +66,7 @@ def _server(db_url: str, processes: list[subprocess.Popen]) -> str:
 
 def _job(db_url: str) -> dict:
     """The latest job's state, progress and counts, read from the database."""
-    row = _query(
+    row = query_one(
         db_url,
         "SELECT id, state, rows_done, rows_total, accepted, duplicates, rejected, batch_id FROM import_job"
         " ORDER BY id DESC LIMIT 1",
@@ -117,7 +108,7 @@ def _upload(url: str, token: str, path: Path, **data: str) -> httpx.Response:
 
 def _visible(db_url: str) -> tuple[int, int]:
     """(reports, distinct report UUIDs) of the import's rows: a duplicate would make them differ."""
-    return _query(
+    return query_one(
         db_url, "SELECT count(*), count(DISTINCT uuid) FROM report WHERE provenance ? 'import_batch'"
     )
 
@@ -174,7 +165,9 @@ def test_server_killed_mid_job_keeps_whole_chunks_and_the_restarted_worker_finis
     assert (done["state"], done["rows_done"], done["rows_total"]) == ("done", ROWS, ROWS)
     assert (done["accepted"], done["duplicates"], done["rejected"]) == (ROWS, 0, 0)
     assert _visible(db_url) == (ROWS, ROWS)
-    assert _query(db_url, "SELECT accepted FROM import_batch WHERE id = %s", (done["batch_id"],)) == (ROWS,)
+    assert query_one(db_url, "SELECT accepted FROM import_batch WHERE id = %s", (done["batch_id"],)) == (
+        ROWS,
+    )
 
 
 def test_cli_killed_mid_job_resumes_on_the_next_run_without_duplicates(db_url, report_file, processes):
@@ -242,20 +235,21 @@ def test_a_report_sent_during_a_large_import_is_answered_within_two_seconds(db_u
     path = write_reports_csv(db_url, tmp_path / "big.csv", 16 * CHUNK_ROWS)
     tokens = make_role_tokens(db_url, prefix="busy")
     url = _server(db_url, processes)
-    category = _query(db_url, "SELECT code FROM category WHERE code = 'vacant_lot'")[0]
-    start = _query(db_url, "SELECT last_value FROM report_id_seq")[0]
+    category = query_one(db_url, "SELECT code FROM category WHERE code = 'vacant_lot'")[0]
+    start = query_one(db_url, "SELECT last_value FROM report_id_seq")[0]
     answers: list[httpx.Response] = []
     upload = threading.Thread(target=lambda: answers.append(_upload(url, tokens["gis_office"], path)))
     upload.start()
     # Under way: the import has written a chunk's worth of reports (committed or not).
     _wait(
-        lambda: _query(db_url, "SELECT last_value FROM report_id_seq")[0] >= start + CHUNK_ROWS, "the import"
+        lambda: query_one(db_url, "SELECT last_value FROM report_id_seq")[0] >= start + CHUNK_ROWS,
+        "the import",
     )
     lon, lat = _places(db_url, 1)[0]
     headers = {"Authorization": f"Bearer {tokens['gis_office']}"}
     timings = []
     # Reports are sent one after another until the import ends (its batch gets its counts at its last commit).
-    while not _query(db_url, "SELECT count(*) FROM import_batch WHERE rows_read > 0")[0]:
+    while not query_one(db_url, "SELECT count(*) FROM import_batch WHERE rows_read > 0")[0]:
         began = time.monotonic()
         sent = httpx.post(
             f"{url}/api/reports",

@@ -18,6 +18,7 @@ import httpx
 import psycopg2
 import pytest
 
+from tests.conftest import query_one
 from tests.reliability.conftest import SAFEMAP, make_role_tokens
 
 ROWS = 600
@@ -28,21 +29,13 @@ STATE_SQL = """
 """
 
 
-def _query(db_url: str, sql: str) -> tuple:
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(sql)
-        row = cur.fetchone()
-    conn.close()
-    return row
-
-
 def _state(db_url: str) -> tuple[int, int, int, int]:
     """(reports, import batches, spots, spot events): what a committed import would change."""
-    return _query(db_url, STATE_SQL)
+    return query_one(db_url, STATE_SQL)
 
 
 def _report_ids_taken(db_url: str) -> int:
-    return _query(db_url, "SELECT last_value FROM report_id_seq")[0]
+    return query_one(db_url, "SELECT last_value FROM report_id_seq")[0]
 
 
 def _wait_until_under_way(db_url: str, process: subprocess.Popen, start: int) -> None:
@@ -62,7 +55,7 @@ def _kill(process: subprocess.Popen) -> None:
 def _wait_for_backends_to_go(db_url: str) -> None:
     """The killed process's sessions end, their transactions rolled back, once PostgreSQL sees it gone."""
     deadline = time.monotonic() + 30
-    while _query(
+    while query_one(
         db_url,
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
         " AND application_name = 'safemap'",
@@ -215,7 +208,7 @@ def test_cli_killed_at_twenty_points_leaves_the_batch_absent_or_complete(db_url,
     duration = time.monotonic() - started
     path = _places_file(db_url, tmp_path / "killed.csv", 8)
     before = _state(db_url)
-    first_new_batch = _query(db_url, "SELECT coalesce(max(id), 0) + 1 FROM import_batch")[0]
+    first_new_batch = query_one(db_url, "SELECT coalesce(max(id), 0) + 1 FROM import_batch")[0]
     for point in range(20):
         process = _cli_import(db_url, path, processes, output=False)
         time.sleep(duration * (0.05 + point / 19))
@@ -223,7 +216,7 @@ def test_cli_killed_at_twenty_points_leaves_the_batch_absent_or_complete(db_url,
             _kill(process)
         _wait_for_backends_to_go(db_url)
         assert _state(db_url)[0] in (before[0], before[0] + ROWS), f"some of the rows after kill {point}"
-        partial = _query(
+        partial = query_one(
             db_url,
             "SELECT count(*) FROM import_batch WHERE id >= %s AND accepted + duplicates + rejected <> %s"
             % (first_new_batch, ROWS),

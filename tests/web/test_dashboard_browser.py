@@ -1,7 +1,6 @@
 """The dashboard in headless Chromium: the deputy signs in, reads the figures (equal to SQL counts)
 and prints."""
 
-import psycopg2
 import pytest
 from argon2 import PasswordHasher
 
@@ -9,6 +8,7 @@ from gis import users
 from gis.db import transaction
 from gis.lang import latin_digits
 from gis.users import create_user
+from tests.conftest import query_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.dated]
 
@@ -24,9 +24,7 @@ def deputy(db_url, monkeypatch):
 
 
 def _sql(db_url: str, query: str) -> dict:
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(query)
-        return {str(key): value for key, value in cur.fetchall()}
+    return {str(key): value for key, value in query_all(db_url, query)}
 
 
 def _number(text: str) -> int:

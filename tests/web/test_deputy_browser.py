@@ -6,7 +6,6 @@ list, where the agency marks it done with a note."""
 import io
 from datetime import timedelta
 
-import psycopg2
 import pytest
 from argon2 import PasswordHasher
 from PIL import Image
@@ -15,16 +14,11 @@ from gis import clock, users
 from gis.db import transaction
 from gis.lang import latin_digits
 from gis.users import create_user
+from tests.conftest import query_one
 from tests.web.conftest import assign_urban_services, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "long-enough-pw"
-
-
-def _one(db_url: str, query: str, params: tuple = ()) -> tuple:
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(query, params)
-        return cur.fetchone()
 
 
 @pytest.fixture
@@ -37,12 +31,12 @@ def people(db_url, monkeypatch):
 
 
 def test_a_routing_rule_proposes_its_agency_on_the_action_form(page, live_url, people):
-    spot_id, category, area = _one(
+    spot_id, category, area = query_one(
         people,
         "SELECT s.id, s.category, a.code FROM spot s JOIN area a ON a.id = s.area_id"
         " WHERE s.stage = 3 AND s.status = 'open' ORDER BY s.id LIMIT 1",
     )
-    (agency,) = _one(
+    (agency,) = query_one(
         people,
         "SELECT code FROM agency g WHERE active AND NOT EXISTS (SELECT 1 FROM spot_action x"
         " WHERE x.spot_id = %s AND x.agency_id = g.id) ORDER BY code DESC LIMIT 1",
@@ -79,7 +73,9 @@ def _png() -> bytes:
 def test_an_agency_sees_a_new_action_in_its_inbox_and_marks_it_done_with_a_note_and_a_photo(
     page, live_url, people
 ):
-    (spot_id,) = _one(people, "SELECT id FROM spot WHERE stage = 3 AND status = 'open' ORDER BY id LIMIT 1")
+    (spot_id,) = query_one(
+        people, "SELECT id FROM spot WHERE stage = 3 AND status = 'open' ORDER BY id LIMIT 1"
+    )
     due_on = clock.today() + timedelta(days=20)
     action_id = assign_urban_services(
         people, by="deputy", spot_id=spot_id, what="پاک‌سازی نخاله از گذر", due_on=due_on
@@ -102,7 +98,7 @@ def test_an_agency_sees_a_new_action_in_its_inbox_and_marks_it_done_with_a_note_
     )
     page.click(f'{here} button[data-next="done"]')
     page.wait_for_selector(f'{here}[data-status="done"]')
-    status, outcome, photos = _one(
+    status, outcome, photos = query_one(
         people,
         "SELECT x.status, x.outcome, (SELECT count(*) FROM action_photo p WHERE p.action_id = x.id)"
         " FROM spot_action x WHERE x.id = %s",
@@ -112,7 +108,7 @@ def test_an_agency_sees_a_new_action_in_its_inbox_and_marks_it_done_with_a_note_
     # Opened, the notification is read: the count on the bar is one less.
     page.goto(f"{live_url}/inbox")
     assert "unread" not in (page.get_attribute(row, "class") or "")
-    left = _one(
+    left = query_one(
         people,
         "SELECT count(*) FROM notification n JOIN app_user u ON u.id = n.user_id"
         " WHERE u.username = 'services' AND n.read_at IS NULL",
@@ -140,7 +136,7 @@ def test_the_deputy_records_a_meeting_whose_follow_up_reaches_an_agencys_work_li
     assert "برداشت نخاله و حصارکشی" in page.text_content(
         '#activities .follow-up[data-owner="urban_services"]'
     )
-    attendance, attendees = _one(
+    attendance, attendees = query_one(
         people, "SELECT attendance, attendees FROM programme_activity WHERE title = 'جلسهٔ هشتم کارگروه'"
     )
     assert attendance == 3 and attendees == {"urban_services": 2, "police": 1}
@@ -155,7 +151,7 @@ def test_the_deputy_records_a_meeting_whose_follow_up_reaches_an_agencys_work_li
     page.fill("#follow-ups input[name=note]", "نخاله برداشته و حصار کشیده شد")
     page.click("#follow-ups form.follow-up-done button")
     page.wait_for_selector("#follow-ups", state="detached")
-    outcome, done_at = _one(
+    outcome, done_at = query_one(
         people, "SELECT outcome, done_at FROM follow_up WHERE what = 'برداشت نخاله و حصارکشی'"
     )
     assert outcome == "نخاله برداشته و حصار کشیده شد" and done_at is not None

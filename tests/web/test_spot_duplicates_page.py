@@ -1,7 +1,6 @@
 """The spot page's reports and possible duplicates (headless Chromium): the GIS office merges, unmerges,
 splits."""
 
-import psycopg2
 import pytest
 from argon2 import PasswordHasher
 
@@ -10,6 +9,7 @@ from gis.db import transaction
 from gis.programme import workflow
 from gis.users import create_user
 from tests.aggregation.conftest import place_two_spots
+from tests.conftest import query_one
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -36,12 +36,6 @@ def spots(db_url, monkeypatch) -> dict:
     }
 
 
-def _row(db_url: str, query: str, params: tuple = ()) -> tuple:
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(query, params)
-        return cur.fetchone()
-
-
 def _sign_in(page, url: str, username: str, path: str) -> None:
     sign_in(page, url, username, PASSWORD, path)
     page.wait_for_selector("#wf-moves")
@@ -50,7 +44,7 @@ def _sign_in(page, url: str, username: str, path: str) -> None:
 def _verify(db_url: str, user, spot_id: int) -> None:
     """Someone verifies the spot behind the page's back (stage 1 → 2)."""
     with transaction(db_url) as conn:
-        version = _row(db_url, "SELECT version FROM spot WHERE id = %s", (spot_id,))[0]
+        version = query_one(db_url, "SELECT version FROM spot WHERE id = %s", (spot_id,))[0]
         workflow.verify(conn, user=user, spot_id=spot_id, version=version)
 
 
@@ -77,7 +71,7 @@ def _wait_recorded(page, title: str) -> None:
 
 
 def _spot_state(db_url: str, spot_id: int) -> tuple:
-    return _row(
+    return query_one(
         db_url,
         "SELECT status, merged_into, (SELECT array_agg(id ORDER BY id) FROM report"
         " WHERE spot_id = s.id) FROM spot s WHERE id = %s",
@@ -96,7 +90,7 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
     ) == [str(b)]
     row = page.locator(f'#wf-candidates tr[data-candidate="{b}"]')
     assert float(row.locator("td[data-metres]").get_attribute("data-metres")) == pytest.approx(100, abs=3)
-    focus_group = _row(db_url, "SELECT label_fa FROM source WHERE code = 'focus_group'")[0]
+    focus_group = query_one(db_url, "SELECT label_fa FROM source WHERE code = 'focus_group'")[0]
     text = row.inner_text()
     assert "۱۰۰ متر" in text or "۹۹ متر" in text or "۱۰۱ متر" in text
     assert focus_group in text and "بله" in text
@@ -138,7 +132,7 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
     form = page.locator('#wf-split [data-move="split"]')
     form.locator("textarea[name=note]").fill("گزارش ۱۳۷ جای دیگری است")
     _submit(page, form)
-    new = _row(db_url, "SELECT spot_id FROM report WHERE id = %s", (second,))[0]
+    new = query_one(db_url, "SELECT spot_id FROM report WHERE id = %s", (second,))[0]
     assert new != a and _spot_state(db_url, a) == ("open", None, [first])
     assert page.eval_on_selector_all(
         "#wf-report-list tbody tr", "rows => rows.map((r) => r.dataset.report)"
@@ -154,7 +148,7 @@ def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, liv
     form.locator("textarea[name=note]").fill("همان مکان است")
     _submit(page, form)
     assert _spot_state(db_url, a) == ("open", None, spots["a_reports"])
-    assert _row(db_url, "SELECT status, merged_into FROM spot WHERE id = %s", (new,)) == ("merged", a)
+    assert query_one(db_url, "SELECT status, merged_into FROM spot WHERE id = %s", (new,)) == ("merged", a)
     assert [e for e in page.console_errors if "409" not in e and "400" not in e] == []
     assert page.outside_requests() == []
 

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import psycopg2
 import pytest
 from argon2 import PasswordHasher
 
@@ -11,6 +10,7 @@ from gis.db import transaction
 from gis.programme import workflow
 from gis.users import create_user
 from gis.vocabulary import AUDIT_KEYS
+from tests.conftest import query_one
 from tests.web.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.dated]
@@ -32,18 +32,12 @@ def staff(db_url, monkeypatch):
     return {"office": office, "spot": spot_id}
 
 
-def _row(db_url: str, query: str, params: tuple = ()) -> tuple:
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(query, params)
-        return cur.fetchone()
-
-
 def _one(db_url: str, query: str, params: tuple = ()) -> object:
-    return _row(db_url, query, params)[0]
+    return query_one(db_url, query, params)[0]
 
 
 def _state(db_url: str, spot_id: int) -> tuple:
-    return _row(db_url, "SELECT stage, status, version FROM spot WHERE id = %s", (spot_id,))
+    return query_one(db_url, "SELECT stage, status, version FROM spot WHERE id = %s", (spot_id,))
 
 
 def _sign_in(page, url: str, username: str, spot_id: int) -> None:
@@ -98,7 +92,7 @@ def test_staff_walk_a_spot_through_the_four_stages_from_its_page(page, live_url,
     form.locator("textarea[name=findings]").fill("کوچه تاریک است و چراغ ندارد")
     _audit(form, dict.fromkeys(AUDIT_KEYS, 1))
     _submit(page, form)
-    visit = _row(
+    visit = query_one(
         db_url, "SELECT purpose, visited_on, audit->>'lighting' FROM site_visit WHERE spot_id = %s", (spot,)
     )
     assert visit == ("visit", clock.today(), "1")
@@ -110,7 +104,7 @@ def test_staff_walk_a_spot_through_the_four_stages_from_its_page(page, live_url,
     form.locator("textarea[name=what]").fill("نصب چراغ در طول کوچه")
     form.locator("input[name=due_on]").fill("۱۴۰۰/۰۱/۰۱")
     _submit(page, form)
-    action_id, due_on = _row(db_url, "SELECT id, due_on FROM spot_action WHERE spot_id = %s", (spot,))
+    action_id, due_on = query_one(db_url, "SELECT id, due_on FROM spot_action WHERE spot_id = %s", (spot,))
     assert due_on == date(2021, 3, 21) and _state(db_url, spot)[:2] == (3, "open")
     row = page.locator(f'#wf-actions tr[data-action="{action_id}"]')
     assert "۱۴۰۰/۰۱/۰۱" in row.inner_text() and "معوق" in row.inner_text()  # due in Jalali, and overdue
@@ -136,7 +130,7 @@ def test_staff_walk_a_spot_through_the_four_stages_from_its_page(page, live_url,
     form.locator("select[name=status]").select_option("done")
     form.locator("textarea[name=note]").fill("چهار چراغ نصب شد")
     _submit(page, form)
-    outcome = _row(db_url, "SELECT status, outcome FROM spot_action WHERE id = %s", (action_id,))
+    outcome = query_one(db_url, "SELECT status, outcome FROM spot_action WHERE id = %s", (action_id,))
     assert outcome == ("done", "چهار چراغ نصب شد")
     assert page.get_attribute(f'#wf-actions tr[data-action="{action_id}"]', "data-status") == "done"
 

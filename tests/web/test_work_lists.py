@@ -4,7 +4,6 @@ moves its action to in progress, then done, with a note and a photo, and the API
 
 import io
 
-import psycopg2
 import pytest
 from argon2 import PasswordHasher
 from PIL import Image
@@ -13,6 +12,7 @@ from gis import clock, users
 from gis.db import transaction
 from gis.lang import latin_digits
 from gis.users import create_user
+from tests.conftest import query_all
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -49,12 +49,6 @@ def accounts(db_url, monkeypatch):
         create_user(conn, username="services", password=PASSWORD, role="agency", agency="urban_services")
         create_user(conn, username="viewer", password=PASSWORD, role="viewer")
     return db_url
-
-
-def _sql(db_url: str, query: str) -> list[tuple]:
-    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute(query)
-        return cur.fetchall()
 
 
 def _png() -> bytes:
@@ -106,7 +100,9 @@ def test_the_gis_office_filters_its_stage_1_and_2_spots(page, live_url, accounts
     page.set_viewport_size(SIZES[size])
     sign_in(page, live_url, "office", PASSWORD, "/work")
     waiting = dict(
-        _sql(accounts, "SELECT stage, count(*) FROM spot WHERE status = 'open' AND stage <= 2 GROUP BY 1")
+        query_all(
+            accounts, "SELECT stage, count(*) FROM spot WHERE status = 'open' AND stage <= 2 GROUP BY 1"
+        )
     )
     page.wait_for_selector("#work tbody tr")
     rows = page.locator("#work tbody tr")
@@ -128,7 +124,7 @@ def test_the_gis_office_filters_its_stage_1_and_2_spots(page, live_url, accounts
     page.select_option("#filters select[name=stage]", "")
     page.select_option("#filters select[name=need]", "")
     area = page.eval_on_selector("#filters select[name=area] option:nth-child(2)", "o => o.value")
-    in_area = _sql(
+    in_area = query_all(
         accounts,
         "SELECT count(*) FROM spot s JOIN area a ON a.id = s.area_id"
         f" WHERE s.status = 'open' AND s.stage <= 2 AND a.code = '{area}'",
@@ -167,20 +163,20 @@ def test_the_agency_moves_its_action_to_in_progress_then_done(page, live_url, ac
     page.set_viewport_size(SIZES[size])
     sign_in(page, live_url, "services", PASSWORD, "/work")
     page.wait_for_selector("#actions tbody tr")
-    ours = _sql(
+    ours = query_all(
         accounts,
         "SELECT x.id FROM spot_action x JOIN agency g ON g.id = x.agency_id WHERE g.code = 'urban_services'",
     )
     assert page.locator("#actions tbody tr").count() == len(ours)
     overdue = page.locator("#actions tbody tr .overdue-mark").count()
-    late = _sql(
+    late = query_all(
         accounts,
         "SELECT count(*) FROM spot_action x JOIN agency g ON g.id = x.agency_id"
         " WHERE g.code = 'urban_services' AND x.status IN ('assigned', 'in_progress')"
         f" AND x.due_on < '{clock.today().isoformat()}'",
     )[0][0]
     assert overdue == late
-    action_id = _sql(
+    action_id = query_all(
         accounts,
         "SELECT min(x.id)::text FROM spot_action x JOIN agency g ON g.id = x.agency_id JOIN spot s"
         " ON s.id = x.spot_id WHERE g.code = 'urban_services' AND x.status = 'assigned' AND s.stage = 3",
@@ -226,7 +222,7 @@ def test_the_facilitator_lists_the_spots_of_their_neighbourhoods_and_the_queue(
 ):
     page.set_viewport_size(SIZES[size])
     sign_in(page, live_url, "sara", PASSWORD, "/field")
-    theirs = _sql(
+    theirs = query_all(
         accounts,
         "SELECT s.id FROM spot s JOIN area a ON a.id = s.area_id"
         " WHERE s.status = 'open' AND a.code IN ('2201', '2209') ORDER BY s.id",
