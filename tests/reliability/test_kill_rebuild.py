@@ -19,8 +19,9 @@ from gis.db import transaction
 from gis.db.cluster import Cluster
 from gis.intake.reports import ReportCreate, submit_reports
 from tests.conftest import _copy_database, _drop_database
+from tests.conftest import query_one as _query
 from tests.reliability.conftest import SAFEMAP
-from tests.reliability.test_kill_import import _env, _kill, _query, _wait_for_backends_to_go
+from tests.reliability.test_kill_import import _env, _kill, _wait_for_backends_to_go
 
 REPORTS = 2000
 KILLS = 8

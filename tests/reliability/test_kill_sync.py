@@ -23,8 +23,9 @@ import httpx
 import psycopg2
 from PIL import Image
 
+from tests.conftest import query_one as _query
 from tests.reliability.conftest import make_role_tokens
-from tests.reliability.test_kill_import import _kill, _query, _wait_for_backends_to_go
+from tests.reliability.test_kill_import import _kill, _wait_for_backends_to_go
 
 REPORTS = 8
 POINTS = 5

@@ -13,8 +13,9 @@ from gis.programme import workflow
 from gis.users import get_user
 from gis.vocabulary import AUDIT_KEYS
 from tests.conftest import bearer_headers
+from tests.conftest import query_one as _row
 from tests.web.conftest import assign_urban_services
-from tests.web.test_spot_workflow_page import _audit, _one, _open, _row, _sign_in, _submit, staff  # noqa: F401
+from tests.web.test_spot_workflow_page import _audit, _one, _open, _sign_in, _submit, staff  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.dated]
 # Lighting "very bad" (0), three criteria not assessed, feeling "poor" (1); the rest scored.
