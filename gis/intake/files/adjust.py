@@ -73,13 +73,20 @@ def parse_fixes(pairs: Iterable[str], columns: list[str] | None = None) -> dict[
     return fixes
 
 
+def split_pairs(pairs: Iterable[str], name: str, reason: str) -> Iterator[tuple[str, str]]:
+    """'left=right' pairs as the page and the CLI send them (the last '=' splits, so a left side may hold
+    one), as they were written; a pair with an empty side is refused as the field `name` with `reason`."""
+    for pair in pairs:
+        left, sep, right = pair.rpartition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise InvalidInput(name, reason, pair=pair)
+        yield left, right
+
+
 def parse_dates(pairs: Iterable[str]) -> dict[str, str]:
     """'99/9/18=1399/09/18' pairs → the form as `date_key` writes it → its reading, each reading a day."""
     dates: dict[str, str] = {}
-    for pair in pairs:
-        written, sep, reading = pair.rpartition("=")
-        if not sep or not written.strip() or not reading.strip():
-            raise InvalidInput("date", "date_pair", pair=pair)
+    for written, reading in split_pairs(pairs, "date", "date_pair"):
         reading = latin_digits(reading).strip()
         parse_day("date", reading)
         dates[date_key(written)] = reading

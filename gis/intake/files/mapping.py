@@ -15,7 +15,7 @@ from datetime import date as date_type
 
 from gis.db import Conn
 from gis.errors import InvalidInput
-from gis.intake.files.adjust import date_form
+from gis.intake.files.adjust import date_form, split_pairs
 from gis.intake.files.columns import HEADERS, Lookups, load_lookups, map_columns
 from gis.intake.files.rows import date_key
 from gis.lang import match_key, normalise_persian
@@ -33,10 +33,7 @@ SIMILARITY = 0.6
 def parse_map(pairs: Iterable[str]) -> dict[str, str]:
     """'نوع فضا=category' pairs (as the CLI and the page send them) → column → field ('-' leaves it out)."""
     chosen: dict[str, str] = {}
-    for pair in pairs:
-        column, sep, name = pair.rpartition("=")
-        if not sep or not column.strip() or not name.strip():
-            raise InvalidInput("map", "map_pair", pair=pair)
+    for column, name in split_pairs(pairs, "map", "map_pair"):
         chosen[normalise_persian(column).strip()] = name.strip()
     return chosen
 
@@ -63,10 +60,7 @@ def confirm_aliases(conn: Conn, pairs: Iterable[str], *, user_id: int | None = N
     """'نور کم=poor_lighting' pairs (the CLI's --alias) saved as aliases; the kind is the one whose terms
     include the code (a category, a neighbourhood code, a time of day or a source)."""
     saved = []
-    for pair in pairs:
-        written, sep, code = pair.rpartition("=")
-        if not sep or not written.strip():
-            raise InvalidInput("alias", "map_pair", pair=pair)
+    for written, code in split_pairs(pairs, "alias", "map_pair"):
         code = code.strip()
         kind = next((k for k in ALIAS_KINDS if code in alias_targets(conn, k)), ALIAS_KINDS[0])
         saved.append(save_alias(conn, kind=kind, written=written, code=code, user_id=user_id))
