@@ -3,7 +3,7 @@
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Literal
 
 import psycopg2
 from fastapi import Depends, Path, Request
@@ -11,11 +11,14 @@ from psycopg2.pool import ThreadedConnectionPool
 
 from gis.db import Conn, connect, translate_errors
 from gis.errors import DatabaseUnavailable
+from gis.places.areas import LEVELS
 
 # A row's key in a route's path: `spot_id: RecordId`. Annotated types, never one shared Path() object: FastAPI
 # names a shared one after the first route's parameter, so every other route then asks for that name (422).
 RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 BigRecordId = Annotated[int, Path(ge=1, le=9_223_372_036_854_775_807)]
+# A level of the area tree in a query (`?level=neighbourhood`): the levels gis.places.areas knows.
+AreaLevel = Literal[LEVELS]
 
 # Every pooled connection gives up waiting for a lock after LOCK_TIMEOUT and on a statement after
 # STATEMENT_TIMEOUT (answering 503 "busy"), so requests queued behind a lock never hold the pool's connections

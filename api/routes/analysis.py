@@ -8,7 +8,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import spot_scope
-from api.deps import DB
+from api.deps import DB, AreaLevel
+from api.media import GEOJSON, answers_geojson
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.publish.analysis import (
@@ -23,17 +24,15 @@ from gis.publish.analysis import (
 )
 
 router = APIRouter(prefix="/api/analysis", tags=["analysis"])
-GEOJSON = "application/geo+json"
 
 
 @router.get(
     "/density",
     summary="Spots per km² and per 1,000 residents of each area (a choropleth layer)",
-    response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+    **answers_geojson(),
 )
 def density(
-    level: Literal["district", "sub_district", "neighbourhood"] = Query("neighbourhood"),
+    level: AreaLevel = Query("neighbourhood"),
     conn: Conn = DB,
     scope: SpotScope = Depends(spot_scope),
 ) -> Response:
@@ -43,8 +42,7 @@ def density(
 @router.get(
     "/hotspots",
     summary="Hotspots: kernel density and Getis-Ord Gi* on a grid",
-    response_class=Response,
-    responses={200: {"content": {GEOJSON: {}, "text/csv": {}}}},
+    **answers_geojson("text/csv"),
 )
 def hotspot_grid(
     cell: float = Query(500, description="grid cell size in metres"),

@@ -1,25 +1,22 @@
 """Areas as GeoJSON."""
 
-from typing import Literal
-
 from fastapi import APIRouter, Query, Response
 
-from api.deps import DB
+from api.deps import DB, AreaLevel
+from api.media import GEOJSON, answers_geojson
 from gis.db import Conn
 from gis.places.areas import areas_geojson
 
 router = APIRouter(prefix="/api", tags=["areas"])
-GEOJSON = "application/geo+json"
 
 
 @router.get(
     "/areas",
     summary="District, sub-district and neighbourhood polygons",
-    response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+    **answers_geojson(),
 )
 def list_areas(
-    level: Literal["district", "sub_district", "neighbourhood"] | None = Query(None),
+    level: AreaLevel | None = Query(None),
     parent: str | None = Query(None, max_length=32, description="code of the containing area"),
     conn: Conn = DB,
 ) -> Response:

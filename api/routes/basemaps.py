@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from api.auth import require
 from api.deps import DB
 from api.errors import request_language
+from api.media import GEOJSON
 from gis.db import Conn
 from gis.errors import InvalidInput
 from gis.intake.field import field_extent, field_spots
@@ -22,7 +23,6 @@ router = APIRouter(tags=["base maps"])
 # browsers may keep tiles a day.
 TILE_CACHE = "public, max-age=86400"
 BASE_DATA_CACHE = "public, max-age=300"
-GEOJSON = "application/geo+json"
 
 
 @router.get(

@@ -10,6 +10,7 @@ from starlette.background import BackgroundTask
 
 from api.auth import current_user, spot_scope
 from api.deps import READ_STREAM
+from api.media import GEOJSON
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.errors import Unauthorized
@@ -27,7 +28,7 @@ from gis.users import User
 
 router = APIRouter(prefix="/api", tags=["exports"])
 MEDIA = {
-    "geojson": "application/geo+json",
+    "geojson": GEOJSON,
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "gpkg": "application/geopackage+sqlite3",

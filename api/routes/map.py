@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import READ
+from api.media import GEOJSON
 from api.routes.spots import spot_filter
 from gis.db import Conn
 from gis.publish.mapdata import MAX_SPOTS, heat_points, map_spots
@@ -25,7 +26,7 @@ def map_spots_route(
     limit: int = Query(MAX_SPOTS, ge=1, le=MAX_SPOTS, description="past this many spots, clusters are sent"),
     conn: Conn = READ,
 ) -> Response:
-    return Response(map_spots(conn, filters, zoom=zoom, max_spots=limit), media_type="application/geo+json")
+    return Response(map_spots(conn, filters, zoom=zoom, max_spots=limit), media_type=GEOJSON)
 
 
 @router.get("/api/map/heat", summary="Reports in a viewport as heatmap points [lat, lon, weight]")

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.auth import current_user, spot_scope
 from api.deps import READ, READ_STREAM
+from api.media import GEOJSON, answers_geojson
 from gis.access import EVERY_SPOT, PUBLIC_SPOTS, SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput, Unauthorized
@@ -38,7 +39,6 @@ from gis.publish.styles import collection_style, collection_styles
 from gis.users import User
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
-GEOJSON = "application/geo+json"
 JSON = "application/json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
@@ -349,8 +349,7 @@ def _stream(conn: Conn, found: Collection, query, matched: int, links: list[dict
 @router.get(
     "/collections/{collection_id}/items",
     summary="Features, filtered and paged",
-    response_class=Response,
-    responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
+    **answers_geojson(HTML),
 )
 def items(
     collection_id: str, request: Request, conn: Conn = READ_STREAM, user: User | None = Depends(current_user)
@@ -403,8 +402,7 @@ def items(
 @router.get(
     "/collections/{collection_id}/items/{feature_id}",
     summary="One feature",
-    response_class=Response,
-    responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
+    **answers_geojson(HTML),
 )
 def item(
     collection_id: str,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import spot_scope
 from api.deps import DB, RecordId
+from api.media import GEOJSON, answers_geojson
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.lang import parse_day
@@ -21,7 +22,6 @@ from gis.spots import (
 )
 
 router = APIRouter(prefix="/api", tags=["spots"])
-GEOJSON = "application/geo+json"
 
 
 def spot_filter(
@@ -61,8 +61,7 @@ def spot_filter(
 @router.get(
     "/spots",
     summary="Spots as a GeoJSON FeatureCollection",
-    response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+    **answers_geojson(),
 )
 def list_spots(
     filters: SpotFilter = Depends(spot_filter),
@@ -76,8 +75,7 @@ def list_spots(
 @router.get(
     "/spots/{spot_id}",
     summary="One spot with its history",
-    response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+    **answers_geojson(),
 )
 def get_spot(spot_id: RecordId, conn: Conn = DB, scope: SpotScope = Depends(spot_scope)) -> Response:
     return Response(spot_feature(conn, spot_id, scope=scope), media_type=GEOJSON)
