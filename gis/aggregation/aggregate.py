@@ -120,7 +120,8 @@ def refresh_spots(conn: Conn, spot_ids: list[int] | None = None) -> None:
 
 
 # For each report, the nearest open (else resolved) compatible spot within the radius; a stage-1 spot still
-# waiting to be placed takes no other report. Also asked for one report at a time.
+# waiting to be placed (one of its reports' locations unverified, kept on the spot by migration 0024's
+# triggers) takes no other report. Also asked for one report at a time.
 CANDIDATE_SQL = """
     SELECT r.id, c.id, c.status <> 'open', c.distance
     FROM report r
@@ -131,8 +132,7 @@ CANDIDATE_SQL = """
           AND category_compatible(s.category, r.category)
           AND s.geom && ST_Expand(r.geom, %(degrees)s)
           AND ST_DWithin(s.geom::geography, r.geom::geography, %(radius)s)
-          AND NOT (s.stage = 1 AND EXISTS (SELECT 1 FROM report v WHERE v.spot_id = s.id
-                                           AND NOT v.location_verified))
+          AND NOT (s.stage = 1 AND s.awaiting_location)
         ORDER BY s.status <> 'open', s.geom <-> r.geom, s.id
         LIMIT 1
     ) c
