@@ -6,9 +6,8 @@ from collections.abc import Hashable
 from gis.access import PUBLIC_SPOTS
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
-from gis.publish.precision import precision_params, public_geom
+from gis.publish.precision import grid_margin_degrees, precision_params, public_geom
 from gis.publish.tilecache import GENERATION_SQL, PUBLIC_TILES, generation
-from gis.settings import get_settings
 from gis.spots import EVERY_SPOT, SpotScope, check_categories, scope_condition
 
 MAX_ZOOM = 22
@@ -175,7 +174,7 @@ def tile_params(z: int, x: int, y: int, *, scope: SpotScope = EVERY_SPOT, **filt
         **unfiltered,
         **filters,
         **precision_params(scope),
-        "precision_margin": 2 * get_settings().public_grid_m / 80_000,  # metres → degrees, generously
+        "precision_margin": grid_margin_degrees(),
     }
 
 
