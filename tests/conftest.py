@@ -12,7 +12,8 @@ import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -164,6 +165,26 @@ def query_all(url: str, query: str, params: Sequence = ()) -> list[tuple]:
 def query_one(url: str, query: str, params: Sequence = ()) -> tuple | None:
     """One row of a query on the database at `url` (None when there is none)."""
     return next(iter(query_all(url, query, params)), None)
+
+
+def at_once(count: int, work: Callable[[int], None]) -> list[Exception]:
+    """Run work(0) … work(count - 1) in threads released together (a barrier); the exceptions they raised."""
+    start = threading.Barrier(count)
+    failures: list[Exception] = []
+
+    def run(n: int) -> None:
+        try:
+            start.wait()
+            work(n)
+        except Exception as exc:  # collected and returned to the test to assert on
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
 
 
 def point_in(url: str, code: str, inset_m: float = 0) -> tuple[float, float]:

@@ -1,9 +1,7 @@
 """Reports attach to spots: near and compatible joins, far or different makes a new spot,
 replays are no-ops."""
 
-import threading
 import uuid
-from collections.abc import Callable
 
 import psycopg2
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from gis.db import transaction
 from gis.errors import InvalidInput
 from gis.intake.reports import ReportCreate, submit_report, submit_reports
+from tests.conftest import at_once
 
 METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
 
@@ -141,26 +140,6 @@ def test_bad_reports_are_refused_naming_the_field_and_nothing_is_written(conn, c
         assert cur.fetchone() == before
 
 
-def _at_once(count: int, work: Callable[[int], None]) -> list[Exception]:
-    """Run work(0) … work(count - 1) in threads released together (a barrier); the exceptions they raised."""
-    start = threading.Barrier(count)
-    failures: list[Exception] = []
-
-    def run(n: int) -> None:
-        try:
-            start.wait()
-            work(n)
-        except Exception as exc:  # collected and returned to the test to assert on
-            failures.append(exc)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return failures
-
-
 def test_twenty_simultaneous_reports_of_a_new_place_make_exactly_one_spot(db_url):
     with psycopg2.connect(db_url) as conn:
         lon, lat = _empty_place(conn)
@@ -170,7 +149,7 @@ def test_twenty_simultaneous_reports_of_a_new_place_make_exactly_one_spot(db_url
         with transaction(db_url) as conn:
             results.append(submit_report(conn, _report(lon + (n % 5) * 4 * METRE, lat, source="field")))
 
-    assert _at_once(20, report) == []
+    assert at_once(20, report) == []
     assert len({r.spot_id for r in results}) == 1
     assert sum(r.new_spot for r in results) == 1
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
@@ -192,6 +171,6 @@ def test_batches_and_single_reports_of_a_new_place_at_once_make_exactly_one_spot
                 batch = [_report(lon + (n + k) * 2 * METRE, lat, source="mayor") for k in range(3)]
                 results.extend(submit_reports(conn, batch, lock_map=lock_map))
 
-    assert _at_once(12, report) == []
+    assert at_once(12, report) == []
     assert len(results) == 20 and len({r.spot_id for r in results}) == 1
     assert sum(r.new_spot for r in results) == 1

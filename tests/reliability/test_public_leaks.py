@@ -4,7 +4,6 @@ exact point or contact, nor the staff's notes, visits, audits, actions or agenci
 """
 
 import json
-import threading
 from collections.abc import Iterator
 
 import psycopg2
@@ -15,7 +14,7 @@ from gis.db import transaction
 from gis.publish.precision import category_precision
 from gis.settings import get_settings
 from tests.api.channels import API_KEY, api_key_env, point_in  # noqa: F401 (fixture)
-from tests.conftest import bearer_headers, query_one
+from tests.conftest import at_once, bearer_headers, query_one
 
 V2 = "/open311/v2"
 EVER = {"start_date": "2000-01-01T00:00:00Z"}
@@ -200,17 +199,8 @@ def test_with_the_public_map_off_open311_reads_need_a_sign_in(db_url, world, mon
 def test_identical_concurrent_posts_make_one_request(hotline, db_url):
     lon, lat = point_in(db_url, "2205")
     form = {"api_key": API_KEY, "service_code": "vacant_lot", "lat": lat, "long": lon, "description": "x"}
-    barrier, answers = threading.Barrier(8), []
-
-    def send() -> None:
-        barrier.wait(timeout=10)
-        answers.append(hotline.post(f"{V2}/requests.json", data=form))
-
-    threads = [threading.Thread(target=send) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = []
+    assert at_once(8, lambda _: answers.append(hotline.post(f"{V2}/requests.json", data=form))) == []
     assert [a.status_code for a in answers] == [201] * 8
     assert len({a.json()[0]["service_request_id"] for a in answers}) == 1
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:

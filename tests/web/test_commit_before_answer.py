@@ -5,7 +5,6 @@ by a request that depends on it: a report then its photo, a focus-group session 
 then the tablet page. When the answer went out before the commit, a few percent of these failed.
 """
 
-import threading
 import uuid
 
 import httpx
@@ -14,6 +13,7 @@ import pytest
 from gis.db import transaction
 from gis.users import create_user, issue_token
 from tests.api.test_reports_api import _png
+from tests.conftest import at_once
 
 CLIENTS = 8
 ROUNDS = 40
@@ -110,9 +110,5 @@ def test_eight_clients_use_at_once_what_they_just_wrote(live_url, field, facilit
                 if problem:
                     failures.append(problem)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert at_once(CLIENTS, client) == []
     assert failures == [], f"{len(failures)} of {CLIENTS * ROUNDS}: {failures[:5]}"
