@@ -72,12 +72,12 @@ def text(key: str, lang: str = "en", **params: object) -> str:
         return key
     # A parameter that is itself an error (the first refused feature of a batch) is read in the same language.
     params = {k: v.reason_text(lang) if isinstance(v, InvalidInput) else v for k, v in params.items()}
-    return _in(entry, lang).format(**params)
+    return pick(entry, lang).format(**params)
 
 
 def field_label(field: str, lang: str = "en") -> str:
     """How a field is named to a reader of `lang`."""
-    return _in(FIELDS[field], lang) if field in FIELDS else field
+    return pick(FIELDS[field], lang) if field in FIELDS else field
 
 
 def schema_reason(kind: str, context: dict, lang: str = "en") -> str:
@@ -90,9 +90,10 @@ def schema_reason(kind: str, context: dict, lang: str = "en") -> str:
         return text("schema_invalid", lang)
 
 
-def _in(pair: tuple[str, str], lang: str) -> str:
-    """The Persian or the English of a (Persian, English) pair."""
-    return pair[0] if lang == "fa" else pair[1]
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The English of a (Persian, English) pair for an English reader, else the Persian: every catalogue,
+    the domain's and the pages', chooses its language by this one rule."""
+    return pair[1] if lang == "en" else pair[0]
 
 
 class SafemapError(Exception):

@@ -4,7 +4,7 @@ catalogue), kept as data in strings.toml next to this module: one table per key 
 
 from pathlib import Path
 
-from gis.errors import LANGUAGES, pairs, read_catalogue
+from gis.errors import LANGUAGES, pairs, pick, read_catalogue
 
 _CATALOGUE = read_catalogue(Path(__file__).with_name("strings.toml"))
 
@@ -21,11 +21,6 @@ PAGE: dict[str, dict[str, str]] = {
 
 # Every word the pages show, once: "page.key" → (Persian, English); strings.toml says which page reads which.
 WORDS: dict[str, tuple[str, str]] = pairs(_CATALOGUE["words"])
-
-
-def pick(pair: tuple[str, str], lang: str) -> str:
-    """The Persian or the English of a (Persian, English) pair."""
-    return pair[1] if lang == "en" else pair[0]
 
 
 def words(page: str, lang: str) -> dict[str, str]:

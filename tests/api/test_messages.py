@@ -37,6 +37,15 @@ def test_every_catalogue_key_has_persian_and_english_with_the_same_placeholders(
         assert re.search("[\u0600-\u06ff]", fa) and en.strip(), field
 
 
+def test_the_domain_and_the_pages_choose_a_language_by_one_rule():
+    """English for an English reader, Persian for anyone else (the working language), in both catalogues."""
+    for lang, index in (("en", 1), ("fa", 0), ("de", 0), ("", 0)):
+        assert errors.text("no_such_report", lang, report_id=7) == errors.MESSAGES["no_such_report"][
+            index
+        ].format(report_id=7)
+        assert strings.words("map", lang)["stage"] == strings.WORDS["map.stage"][index]
+
+
 def test_a_future_focus_group_date_is_refused_in_the_callers_language(client, db_url):
     people = make_people(db_url)
     english = client.post("/api/focus-groups", json=SESSION, headers=people["gis"])
