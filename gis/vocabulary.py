@@ -6,73 +6,39 @@ Words are compared by `gis.lang.match_key`. Categories and sources are rows (tab
 their aliases live here, once. Neighbourhoods resolve in `gis.places.neighbourhoods`, with the aliases below.
 Beside the built-in aliases, every resolver accepts the words the GIS office confirmed once (table
 `vocabulary_alias`, written by `save_alias`), so a word mapped on the import page resolves in every channel.
+The terms' labels are data in vocabulary.toml next to this module (one table per code with its `fa` and `en`),
+read in the order written there.
 """
 
 import re
 from datetime import datetime, time
+from pathlib import Path
 
 from gis.db import Conn, dict_cursor
-from gis.errors import InvalidInput
+from gis.errors import InvalidInput, pairs, read_catalogue
 from gis.lang import latin_digits, match_key, normalise_persian
 
+_TERMS = read_catalogue(Path(__file__).with_name("vocabulary.toml"))
+
 # The safety audit (after Safetipin): nine criteria scored 0–3, labelled as the tablet page shows them.
-AUDIT_CRITERIA = {
-    "lighting": ("روشنایی", "Lighting"),
-    "openness": ("گشودگی و دید باز", "Openness"),
-    "visibility": ("دیده‌شدن از اطراف", "Visibility"),
-    "people": ("حضور مردم", "People"),
-    "security": ("نظارت و نگهبانی", "Security"),
-    "walk_path": ("مسیر پیاده", "Walk path"),
-    "public_transport": ("حمل‌ونقل عمومی", "Public transport"),
-    "gender_mix": ("حضور زنان و خانواده‌ها", "Gender mix"),
-    "feeling": ("احساس امنیت", "Feeling"),
-}
+AUDIT_CRITERIA: dict[str, tuple[str, str]] = pairs(_TERMS["audit_criteria"])
 AUDIT_KEYS = tuple(AUDIT_CRITERIA)
 
 # What happened to a spot (spot_event.kind), as its history shows it.
-EVENT_KINDS = {
-    "created": ("ثبت", "Recorded"),
-    "report_attached": ("گزارش تازه", "Report attached"),
-    "stage_changed": ("تغییر مرحله", "Stage changed"),
-    "verified": ("تأیید مکان و نوع", "Verified"),
-    "rejected": ("رد", "Rejected"),
-    "remediation_started": ("آغاز اجرا", "Remediation started"),
-    "site_visit": ("بازدید", "Site visit"),
-    "action_assigned": ("واگذاری اقدام", "Action assigned"),
-    "action_updated": ("پیشرفت اقدام", "Action updated"),
-    "coordination_note": ("یادداشت هماهنگی", "Coordination note"),
-    "evaluated": ("ارزیابی پس از اجرا", "Evaluated"),
-    "resolved": ("رفع", "Resolved"),
-    "reopened": ("بازگشایی", "Reopened"),
-    "merged": ("ادغام", "Merged"),
-    "merge_received": ("دریافت ادغام", "Merge received"),
-    "unmerged": ("لغو ادغام", "Unmerged"),
-    "unmerge_released": ("بازگرداندن گزارش‌ها", "Reports released"),
-    "report_split": ("جداسازی گزارش", "Report split off"),
-    "report_moved": ("انتقال گزارش", "Report moved"),
-    "rebuilt": ("بازسازی تجمیع", "Aggregation rebuilt"),
-    "moved": ("جابه‌جایی مکان", "Location moved"),
-    "import_withdrawn": ("برداشتن گزارش‌های یک نامه", "Letter's reports withdrawn"),
-    "import_restored": ("بازگرداندن گزارش‌های یک نامه", "Letter's reports restored"),
-}
+EVENT_KINDS: dict[str, tuple[str, str]] = pairs(_TERMS["event_kinds"])
 
 # How sure a report's or spot's location is (report/spot.location_precision), best first. Only a located
 # one (exact or placed) is a place on the map; the others lie at their neighbourhood's point, to be placed.
-LOCATION_PRECISIONS = {
-    "exact": ("دقیق (GPS یا نقشه‌برداری)", "Exact (GPS or surveyed)"),
-    "placed": ("جایابی‌شده روی نقشه", "Placed on the map"),
-    "address": ("فقط نشانی", "Address only"),
-    "neighbourhood": ("فقط محله", "Neighbourhood only"),
-}
+LOCATION_PRECISIONS: dict[str, tuple[str, str]] = pairs(_TERMS["location_precisions"])
 LOCATED = ("exact", "placed")
 
 # Who reads a note in a spot's history (spot_event.visibility): the staff only (default) or the public too.
-NOTE_VISIBILITY = {"staff": ("فقط کارکنان", "Staff only"), "public": ("عمومی", "Public")}
+NOTE_VISIBILITY: dict[str, tuple[str, str]] = pairs(_TERMS["note_visibility"])
 
 # The codes of table `source`, for checks that run per report without a query.
 SOURCES = ("mayor", "focus_group", "hotline_137", "field", "other")
 
-TIMES_OF_DAY = {"day": ("روز", "Day"), "evening": ("عصر", "Evening"), "night": ("شب", "Night")}
+TIMES_OF_DAY: dict[str, tuple[str, str]] = pairs(_TERMS["times_of_day"])
 # Words people use for each time of day, beyond its code and labels; a clock time (22:30) also resolves.
 TIME_OF_DAY_ALIASES = {
     "day": ("daytime", "صبح", "ظهر", "بعدازظهر", "بعد از ظهر"),

@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from api.pages import strings
-from gis import errors, users
+from gis import errors, users, vocabulary
 from gis.db import CONSTRAINT_FIELDS, transaction
 from gis.users import create_user, issue_token
 from tests.api.channels import make_people
@@ -35,6 +35,16 @@ def test_every_catalogue_key_has_persian_and_english_with_the_same_placeholders(
         assert _placeholders(fa) == _placeholders(en), key
     for field, (fa, en) in errors.FIELDS.items():
         assert re.search("[\u0600-\u06ff]", fa) and en.strip(), field
+
+
+def test_every_term_of_the_vocabulary_has_a_persian_and_an_english_label():
+    """Each section of vocabulary.toml (audit criteria, event kinds, times of day …), as the code reads it."""
+    terms = errors.read_catalogue(Path(vocabulary.__file__).with_name("vocabulary.toml"))
+    assert {"audit_criteria", "event_kinds", "times_of_day"} <= set(terms)
+    for section, tables in terms.items():
+        for code, (fa, en) in errors.pairs(tables).items():
+            assert re.search("[\u0600-\u06ff]", fa), f"{section}.{code}: the Persian label is not Persian"
+            assert en.strip() and not re.search("[\u0600-\u06ff]", en), f"{section}.{code}"
 
 
 def test_the_domain_and_the_pages_choose_a_language_by_one_rule():
