@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from typing import Annotated, Literal
 
 import psycopg2
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from psycopg2.pool import ThreadedConnectionPool
 
 from gis.db import Conn, connect, translate_errors
@@ -19,6 +19,12 @@ RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 BigRecordId = Annotated[int, Path(ge=1, le=9_223_372_036_854_775_807)]
 # A level of the area tree in a query (`?level=neighbourhood`): the levels gis.places.areas knows.
 AreaLevel = Literal[LEVELS]
+# The period a list or its figures cover, in a query (`?since=1399/09/01&until=1399/12/15`), both days
+# included: Jalali in Persian or Latin digits, or ISO, as gis.lang.parse_day reads them.
+Since = Annotated[
+    str | None, Query(max_length=20, description="on or after this day: 1399/09/01, ۱۳۹۹/۰۹/۰۱ or 2020-11-21")
+]
+Until = Annotated[str | None, Query(max_length=20, description="on or before this day (the same forms)")]
 
 # Every pooled connection gives up waiting for a lock after LOCK_TIMEOUT and on a statement after
 # STATEMENT_TIMEOUT (answering 503 "busy"), so requests queued behind a lock never hold the pool's connections

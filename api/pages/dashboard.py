@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import DB
+from api.deps import DB, Since, Until
 from api.pages import charts
 from api.pages.nav import top_bar
 from api.pages.render import language, page_reader, render
@@ -78,8 +78,8 @@ def _charts(figures: dict, lang: str) -> dict:
 def dashboard_page(
     request: Request,
     area: str | None = Query(None, max_length=32),
-    since: str | None = Query(None, max_length=20),
-    until: str | None = Query(None, max_length=20),
+    since: Since = None,
+    until: Until = None,
     user: User = Depends(page_reader("dashboard.read")),
     conn: Conn = DB,
 ) -> Response:

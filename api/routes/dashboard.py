@@ -7,7 +7,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
 from api.auth import require
-from api.deps import DB
+from api.deps import DB, Since, Until
 from gis.db import Conn
 from gis.lang import parse_day
 from gis.places.areas import area_id_by_code
@@ -27,8 +27,8 @@ def _figures(conn: Conn, area: str | None, since: str | None, until: str | None)
 @router.get("/api/dashboard", summary="The programme dashboard's figures (deputy, GIS office, viewer)")
 def dashboard_json(
     area: str | None = Query(None, max_length=32, description="neighbourhood code, e.g. 2209"),
-    since: str | None = Query(None, max_length=20, description="1399/09/01 or ISO"),
-    until: str | None = Query(None, max_length=20, description="1399/12/15 or ISO"),
+    since: Since = None,
+    until: Until = None,
     user: User = Depends(require("dashboard.read")),
     conn: Conn = DB,
 ) -> Response:

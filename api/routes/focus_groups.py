@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.auth import require
-from api.deps import DB, RecordId
+from api.deps import DB, RecordId, Since, Until
 from gis import access
 from gis.db import Conn
 from gis.errors import NotFound
@@ -128,8 +128,8 @@ def create_points(
 @router.get("", summary="Sessions, newest first (a facilitator sees their neighbourhoods')")
 def index(
     area: str | None = Query(None, max_length=100, description="neighbourhood code or name"),
-    since: str | None = Query(None, max_length=20, description="held on or after (Jalali or ISO)"),
-    until: str | None = Query(None, max_length=20, description="held on or before"),
+    since: Since = None,
+    until: Until = None,
     user: User = Depends(require("focus_group.read")),
     conn: Conn = DB,
 ) -> list[dict]:

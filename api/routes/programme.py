@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.auth import require, require_user
-from api.deps import DB, RecordId
+from api.deps import DB, RecordId, Since, Until
 from gis.db import Conn
 from gis.lang import parse_day
 from gis.programme.activities import add_activity, add_phase, list_activities, list_phases, set_phase_dates
@@ -54,8 +54,8 @@ class PhaseDates(BaseModel):
 
 @router.get("/activities", summary="Meetings and trainings in a period")
 def activities(
-    since: str | None = Query(None, max_length=20),
-    until: str | None = Query(None, max_length=20),
+    since: Since = None,
+    until: Until = None,
     area: str | None = Query(None, max_length=32),
     user: User = Depends(require("programme.read")),
     conn: Conn = DB,

@@ -1,12 +1,12 @@
 """The reporter's follow-up question four weeks after a spot closed: the staff's call list (with contacts:
 report.contact only), their answers, and the counts the evaluation shows."""
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
 from api.auth import require
-from api.deps import DB
+from api.deps import DB, Since, Until
 from gis.db import Conn
 from gis.lang import parse_day
 from gis.programme.reporter_calls import ANSWERS, answer_counts, due_calls, record_answer
@@ -33,8 +33,8 @@ def answer(body: Answer, user: User = Depends(require("report.contact")), conn: 
 
 @router.get("/answers", summary="How many reporters found their place safer, the same or less safe")
 def answers(
-    since: str | None = Query(None, max_length=20),
-    until: str | None = Query(None, max_length=20),
+    since: Since = None,
+    until: Until = None,
     user: User = Depends(require("dashboard.read")),
     conn: Conn = DB,
 ) -> dict:

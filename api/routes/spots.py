@@ -6,7 +6,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import spot_scope
-from api.deps import DB, RecordId
+from api.deps import DB, RecordId, Since, Until
 from api.media import GEOJSON, answers_geojson
 from gis.access import SpotScope
 from gis.db import Conn
@@ -35,10 +35,8 @@ def spot_filter(
     source: str | None = Query(
         None, max_length=200, description="comma-separated sources of the spot's reports"
     ),
-    since: str | None = Query(
-        None, max_length=20, description="reported on or after: 2026-03-21 or ۱۴۰۵/۰۱/۰۱"
-    ),
-    until: str | None = Query(None, max_length=20, description="reported on or before (same forms)"),
+    since: Since = None,
+    until: Until = None,
     time_of_day: str | None = Query(None, max_length=40, description="comma-separated: day, evening, night"),
     scope: SpotScope = Depends(spot_scope),
 ) -> SpotFilter:
