@@ -121,22 +121,19 @@ def refresh_spots(conn: Conn, spot_ids: list[int] | None = None) -> None:
 
 # For each report, the nearest open (else resolved) compatible spot within the radius; a stage-1 spot still
 # waiting to be placed (one of its reports' locations unverified, kept on the spot by migration 0024's
-# triggers) takes no other report. Also asked for one report at a time.
+# triggers) takes no other report. One join over all the given reports, each keeping its first spot in the
+# ranking (a join beside the spots' box index took 0.8 s for 2,000 reports among 200,000 spots, a nearest-
+# neighbour search per report 1.3-1.6 s, with the same result). Also asked for one report at a time.
 CANDIDATE_SQL = """
-    SELECT r.id, c.id, c.status <> 'open', c.distance
+    SELECT DISTINCT ON (r.id) r.id, s.id, s.status <> 'open', s.geom <-> r.geom
     FROM report r
-    CROSS JOIN LATERAL (
-        SELECT s.id, s.status, s.geom <-> r.geom AS distance
-        FROM spot s
-        WHERE s.status IN ('open', 'resolved')
-          AND category_compatible(s.category, r.category)
-          AND s.geom && ST_Expand(r.geom, %(degrees)s)
-          AND ST_DWithin(s.geom::geography, r.geom::geography, %(radius)s)
-          AND NOT (s.stage = 1 AND s.awaiting_location)
-        ORDER BY s.status <> 'open', s.geom <-> r.geom, s.id
-        LIMIT 1
-    ) c
+    JOIN spot s ON s.geom && ST_Expand(r.geom, %(degrees)s)
+               AND s.status IN ('open', 'resolved')
+               AND category_compatible(s.category, r.category)
+               AND ST_DWithin(s.geom::geography, r.geom::geography, %(radius)s)
+               AND NOT (s.stage = 1 AND s.awaiting_location)
     WHERE r.id = ANY(%(reports)s)
+    ORDER BY r.id, s.status <> 'open', s.geom <-> r.geom, s.id
 """
 
 # Pairs of the batch's reports (later, earlier) where the earlier one, were it to found a spot, would be a
