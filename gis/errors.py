@@ -13,9 +13,13 @@ def read_catalogue(path: Path) -> dict[str, dict]:
         return tomllib.load(file)
 
 
-def pairs(tables: dict[str, dict[str, str]]) -> dict[str, tuple[str, str]]:
-    """key → (Persian, English) from tables each holding `fa` and `en`; one lacking either fails at import."""
-    return {key: (table["fa"], table["en"]) for key, table in tables.items()}
+def pairs(
+    tables: dict[str, dict[str, str]], names: tuple[str, str] = LANGUAGES
+) -> dict[str, tuple[str, str]]:
+    """key → (Persian, English) from tables each holding `fa` and `en`, or the pair of the two `names` given
+    (Open311's group and keywords); a table lacking either fails at import."""
+    first, second = names
+    return {key: (table[first], table[second]) for key, table in tables.items()}
 
 
 # Every reason and message a user can read, and the names users know fields by: key → (Persian, English),

@@ -14,11 +14,12 @@ import hmac
 import re
 import uuid as uuidlib
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from gis import clock, vocabulary
 from gis.access import SpotScope, may
 from gis.db import Conn, dict_cursor
-from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.errors import Forbidden, InvalidInput, NotFound, pairs, read_catalogue
 from gis.intake.reports import ReportCreate, submit_report
 from gis.lang import latin_digits, normalise_persian
 from gis.places.locate import locate
@@ -34,19 +35,11 @@ CLOSED_STATUSES = ("resolved", "rejected")
 # The same request posted again within this window (a retry, or a double submit) is the first one.
 REPEAT_WINDOW_MINUTES = 10
 
-# Service groups and search keywords for our categories (GeoReport's `group` and `keywords`).
-SERVICE_GROUPS = {
-    "poor_lighting": ("روشنایی و دید", "lighting, dark, street light, روشنایی, تاریک, چراغ"),
-    "abandoned_building": ("ساختمان و زمین", "building, abandoned, half-built, ساختمان, متروکه, نیمه‌ساز"),
-    "vacant_lot": ("ساختمان و زمین", "vacant lot, empty land, زمین بایر, زمین خالی"),
-    "underpass_bridge": ("معابر و حمل‌ونقل", "underpass, pedestrian bridge, زیرگذر, پل عابر"),
-    "park_corner": ("بوستان‌ها", "park, garden, پارک, بوستان"),
-    "dead_end_alley": ("معابر و حمل‌ونقل", "alley, dead end, کوچه, بن‌بست"),
-    "isolated_stop": ("معابر و حمل‌ونقل", "bus stop, station, ایستگاه, اتوبوس"),
-    "river_highway_margin": ("معابر و حمل‌ونقل", "river, highway, margin, رودخانه, بزرگراه, حاشیه"),
-    "offender_gathering": ("امنیت اجتماعی", "gathering, offenders, drugs, تجمع, بزهکار, معتاد"),
-}
-OTHER_GROUP = ("سایر", "other, سایر")
+# Service groups and search keywords for our categories (GeoReport's `group` and `keywords`), kept as data in
+# open311.toml next to this module: code → (group, keywords), and the pair of a category it does not list.
+_GROUPS = read_catalogue(Path(__file__).with_name("open311.toml"))
+SERVICE_GROUPS: dict[str, tuple[str, str]] = pairs(_GROUPS["services"], ("group", "keywords"))
+OTHER_GROUP: tuple[str, str] = (_GROUPS["other"]["group"], _GROUPS["other"]["keywords"])
 
 
 def services(conn: Conn) -> list[dict]:
