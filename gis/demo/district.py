@@ -10,6 +10,7 @@ from pathlib import Path
 from gis.aggregation.aggregate import refresh_spots
 from gis.db import Conn
 from gis.demo.history import load_demo_workflow
+from gis.errors import read_catalogue
 from gis.places.areas import import_areas, read_area_file
 from gis.places.landmarks import load_landmarks
 from gis.spots import record_transition
@@ -19,18 +20,8 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 SEED = 22
 SPOTS_PER_NEIGHBOURHOOD = 7
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-DESCRIPTIONS = {
-    "poor_lighting": "چراغ‌های معبر خاموش است و شب‌ها مسیر کاملاً تاریک می‌شود",
-    "abandoned_building": "ساختمان نیمه‌ساز رهاشده که محل رفت‌وآمد افراد ناشناس است",
-    "vacant_lot": "زمین بایر بدون حصار با نخاله‌های ساختمانی",
-    "underpass_bridge": "زیرگذر عابر پیاده بدون روشنایی و دوربین",
-    "park_corner": "گوشهٔ پارک دور از دید و بدون نگهبان",
-    "dead_end_alley": "کوچهٔ بن‌بست باریک بدون روشنایی",
-    "isolated_stop": "ایستگاه اتوبوس دورافتاده که شب‌ها خلوت است",
-    "river_highway_margin": "حاشیهٔ بزرگراه بدون مسیر پیاده و خلوت",
-    "offender_gathering": "محل تجمع افراد معتاد در ساعات عصر",
-    "other": "فضای خلوت و ناامن به گفتهٔ ساکنان محل",
-}
+# What a demo report says, by its category (the spots take the categories in this order): district.toml.
+DESCRIPTIONS: dict[str, str] = read_catalogue(Path(__file__).with_name("district.toml"))["descriptions"]
 SOURCES = ("mayor", "focus_group", "hotline_137", "field")
 
 

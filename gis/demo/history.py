@@ -8,37 +8,28 @@ import hashlib
 import json
 import random
 from datetime import timedelta
+from pathlib import Path
 
 import jdatetime
 
 from gis import clock
 from gis.db import Conn
 from gis.demo.photos import street_photo
+from gis.errors import read_catalogue
 from gis.vocabulary import AUDIT_KEYS
 
 SEED = 1399
-AGENCIES = {
-    "poor_lighting": ("electricity", "urban_services"),
-    "abandoned_building": ("urban_planning", "police"),
-    "vacant_lot": ("urban_services", "technical"),
-    "underpass_bridge": ("technical", "electricity"),
-    "park_corner": ("parks", "police"),
-    "dead_end_alley": ("electricity",),
-    "isolated_stop": ("traffic", "electricity"),
-    "river_highway_margin": ("technical", "parks"),
-    "offender_gathering": ("police", "social"),
-    "other": ("urban_services",),
-}
-JOBS = {
-    "electricity": "نصب و تعمیر چراغ‌های معبر",
-    "urban_services": "پاک‌سازی نخاله و هرس درختان",
-    "urban_planning": "پیگیری تعیین تکلیف ساختمان نیمه‌ساز با مالک",
-    "police": "افزایش گشت‌زنی در ساعات عصر و شب",
-    "technical": "حصارکشی و اصلاح مسیر پیاده",
-    "parks": "بازطراحی گوشهٔ پارک و کاشت گیاهان کم‌ارتفاع",
-    "traffic": "جابه‌جایی ایستگاه و نصب سایبان روشن",
-    "social": "برنامهٔ فرهنگی و حضور تسهیلگر در محل",
-}
+# The demo's tables are data in history.toml next to this module, read in the order written there.
+_DATA = read_catalogue(Path(__file__).with_name("history.toml"))
+# The agencies a category's spot is given actions for, and what each agency is asked to do.
+AGENCIES: dict[str, tuple[str, ...]] = {code: tuple(agencies) for code, agencies in _DATA["agencies"].items()}
+JOBS: dict[str, str] = _DATA["jobs"]
+
+
+def _rows(tables: list[dict], names: tuple[str, ...]) -> tuple[tuple, ...]:
+    """The tables as tuples of their `names`' values, in order; a name a table leaves out is None (TOML has
+    no null)."""
+    return tuple(tuple(table.get(name) for name in names) for table in tables)
 
 
 def _day(text: str):
@@ -46,50 +37,14 @@ def _day(text: str):
     return jdatetime.date(year, month, day).togregorian()
 
 
-PHASES = (
-    ("مطالعه، بررسی و شناسایی", "Identification", 1, "1399/09/01", "1399/09/30", "1399/09/03", "1399/10/10"),
-    ("استخراج و جایابی در نقشه", "Mapping", 2, "1399/10/01", "1399/10/30", "1399/10/08", "1399/11/12"),
-    ("اجرا", "Remediation", 3, "1399/11/01", "1399/12/10", "1399/11/10", None),
-    ("نظارت و ارزیابی", "Monitoring and evaluation", 4, "1399/12/01", "1399/12/15", None, None),
+PHASES = _rows(
+    _DATA["phases"],
+    ("name_fa", "name_en", "stage", "planned_start", "planned_end", "actual_start", "actual_end"),
 )
-MEETINGS = (
-    (
-        "1399/09/10",
-        "جلسهٔ نخست کارگروه ارتقای احساس امنیت زنان و خانواده",
-        {"معاونت اجتماعی و فرهنگی": 3, "معاونت خدمات شهری": 2, "پلیس پیشگیری": 1, "دفتر GIS": 1},
-        "تصویب شیوهٔ شناسایی فضاهای بی‌دفاع و برنامهٔ گروه‌های کانونی",
-    ),
-    (
-        "1399/10/15",
-        "جلسهٔ دوم کارگروه: جمع‌بندی فهرست‌ها",
-        {"معاونت اجتماعی و فرهنگی": 2, "شهرداران نواحی": 4, "دفتر GIS": 2},
-        "ادغام فهرست شهرداران نواحی، گروه‌های کانونی و سامانهٔ ۱۳۷ در یک نقشه",
-    ),
-    (
-        "1399/11/20",
-        "جلسهٔ سوم کارگروه: ارجاع اقدامات",
-        {
-            "معاونت اجتماعی و فرهنگی": 2,
-            "معاونت خدمات شهری": 2,
-            "معاونت حمل‌ونقل و ترافیک": 1,
-            "شرکت توزیع برق": 1,
-            "پلیس پیشگیری": 1,
-        },
-        "ارجاع روشنایی معابر به شرکت برق و پاک‌سازی زمین‌های بایر به خدمات شهری",
-    ),
-    (
-        "1399/12/11",
-        "جلسهٔ چهارم کارگروه: گزارش به شورای اجرایی",
-        {"معاونت اجتماعی و فرهنگی": 2, "شهردار منطقه": 1},
-        "ارائهٔ گزارش پیشرفت به شورای اجرایی منطقه",
-    ),
-)
-# (neighbourhood, house, facilitator, training day, attendance, focus group day, participants, women)
-HOUSES = (
-    ("2201", "سرای محلهٔ شهرک دانشگاه صنعتی شریف", "مریم احمدی", "1399/09/24", 21, "1399/09/27", 14, 11),
-    ("2203", "سرای محلهٔ آبشار", "زهرا کریمی", "1399/10/06", 17, "1399/10/09", 12, 9),
-    ("2205", "سرای محلهٔ زیبادشت", "فاطمه رضایی", "1399/10/20", 19, "1399/10/23", 15, 12),
-    ("2209", "سرای محلهٔ دریاچه", "نرگس موسوی", "1399/11/04", 16, "1399/11/07", 13, 10),
+MEETINGS = _rows(_DATA["meetings"], ("held_on", "title", "attendees", "decisions"))
+HOUSES = _rows(
+    _DATA["houses"],
+    ("area", "house", "facilitator", "trained_on", "attendance", "met_on", "participants", "women"),
 )
 
 
