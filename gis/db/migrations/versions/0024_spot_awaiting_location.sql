@@ -8,13 +8,15 @@ UPDATE spot s SET awaiting_location = true
 WHERE s.id IN (SELECT r.spot_id FROM report r WHERE NOT r.location_verified AND r.spot_id IS NOT NULL);
 CREATE INDEX spot_awaiting_location_idx ON spot (id) WHERE awaiting_location;
 
--- The given spots' column set again from their reports, written only where it changes.
+-- The given spots' column set again from their reports, written only where it changes. One pass over their
+-- unverified reports (by report_spot_idx, or one scan while a rebuild has set report's indexes aside), not a
+-- lookup per spot.
 CREATE FUNCTION keep_awaiting_location(spots int[]) RETURNS void LANGUAGE sql AS $$
-    UPDATE spot s SET awaiting_location = w.awaiting
-    FROM (SELECT k.id, EXISTS (SELECT 1 FROM report v WHERE v.spot_id = k.id AND NOT v.location_verified)
-                 AS awaiting
-          FROM (SELECT DISTINCT unnest(spots) AS id) k) w
-    WHERE s.id = w.id AND s.awaiting_location <> w.awaiting;
+    UPDATE spot s SET awaiting_location = w.spot_id IS NOT NULL
+    FROM (SELECT DISTINCT unnest(spots) AS id) k
+    LEFT JOIN (SELECT DISTINCT v.spot_id FROM report v
+               WHERE v.spot_id = ANY(spots) AND NOT v.location_verified) w ON w.spot_id = k.id
+    WHERE s.id = k.id AND s.awaiting_location <> (w.spot_id IS NOT NULL);
 $$;
 
 -- A statement's inserted or deleted reports (the same transition table name in both triggers).
