@@ -16,7 +16,6 @@ from api.pages.charts import number
 from api.pages.nav import render_for
 from api.pages.render import language, page_reader
 from api.pages.strings import WORDS, pick, words
-from gis import clock
 from gis.access import may
 from gis.db import Conn
 from gis.intake.field import field_categories, field_neighbourhoods
@@ -47,7 +46,6 @@ def programme_page(
     follow_ups: dict[int, list[dict]] = {}
     for item in list_follow_ups(conn, user=user):
         follow_ups.setdefault(item["activity_id"], []).append(item)
-    today = clock.today()
     return render_for(
         request,
         user,
@@ -55,9 +53,7 @@ def programme_page(
         {
             "activities": list_activities(conn)[::-1],
             "follow_ups": follow_ups,
-            "phases": [
-                {**p, "late": p["actual_end"] is None and p["planned_end"] < today} for p in list_phases(conn)
-            ],
+            "phases": list_phases(conn),
             "agencies": list_agencies(conn),
             "staff_owners": STAFF_OWNERS,
             "areas": alias_targets(conn, "neighbourhood"),

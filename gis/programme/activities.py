@@ -3,6 +3,7 @@
 import json
 from datetime import date
 
+from gis import clock
 from gis.db import Conn, dict_cursor
 from gis.errors import InvalidInput, NotFound
 from gis.lang import jalali, normalise_persian
@@ -161,14 +162,18 @@ def set_phase_dates(
 
 
 def list_phases(conn: Conn) -> list[dict]:
-    """Phases in planned order with planned and actual dates (ISO and Jalali) and the days of slip."""
+    """Phases in planned order with planned and actual dates (ISO and Jalali) and the days of slip, the one
+    definition the dashboard and the council report show: days it ended after its plan (negative: early), or,
+    not ended and past its planned end, the days it is late today (Tehran's); none while it is on time."""
     with dict_cursor(conn) as cur:
         cur.execute(
             """
             SELECT id, name_fa, name_en, stage, planned_start, planned_end, actual_start, actual_end,
-                   actual_end - planned_end AS slip_days
+                   coalesce(actual_end, CASE WHEN %(today)s > planned_end THEN %(today)s::date END)
+                     - planned_end AS slip_days
             FROM programme_phase ORDER BY planned_start, id
-            """
+            """,
+            {"today": clock.today()},
         )
         rows = cur.fetchall()
     dates = ("planned_start", "planned_end", "actual_start", "actual_end")

@@ -74,12 +74,6 @@ def parse_period(text: str | None) -> Period:
     return Period(cleaned, since, until)
 
 
-def _phase_delay(phase: dict, today: date) -> int:
-    """Days a phase ended after its plan, or, still running past its planned end, the days it is late now."""
-    end = phase["actual_end"] or (today if today > phase["planned_end"] else None)
-    return max((end - phase["planned_end"]).days, 0) if end else 0
-
-
 def _oldest_by_agency(actions: list[dict]) -> dict[str, dict]:
     """The oldest overdue action of each agency (the dashboard lists them oldest first)."""
     oldest: dict[str, dict] = {}
@@ -128,7 +122,7 @@ def council_figures(conn: Conn, period: Period, *, radius_m: float) -> dict:
             for row in standing["overdue_by_agency"]
             if row["overdue"]
         ],
-        "phases": [{**p, "delay_days": _phase_delay(p, today)} for p in now["phases"]],
+        "phases": now["phases"],
         "reporters": answer_counts(conn, since=period.since, until=period.until),
         "evaluation": programme_evaluation(conn, radius_m=radius_m),
     }

@@ -1,8 +1,13 @@
 """The programme dashboard and programme tracking over HTTP, checked against SQL on the demo data."""
 
+import re
+from datetime import date, timedelta
+
 import pytest
 
+from gis import clock
 from gis.db import transaction
+from gis.lang import jalali
 from tests.conftest import bearer_headers, query_all
 
 pytestmark = pytest.mark.dated
@@ -210,3 +215,35 @@ def test_the_deputy_manages_agencies(client, tokens):
     codes = [a["code"] for a in client.get("/api/agencies", headers=tokens["roads"]).json()]
     assert "water" not in codes and "traffic" in codes
     assert client.post("/api/agencies/nope/deactivate", headers=tokens["deputy"]).status_code == 404
+
+
+def test_a_phase_slips_by_one_definition_on_the_dashboard_the_programme_page_and_the_council_report(
+    client, tokens
+):
+    """Finished early is negative, running past its planned end is late by the days to today (Tehran's), on
+    time is none: the dashboard, the programme page and the council report read the same figure."""
+    today = clock.today()
+
+    def phase(name: str, end: date, **actual: date) -> dict:
+        start = end - timedelta(days=30)
+        body = {"name_fa": name, "planned_start": jalali(start), "planned_end": jalali(end)}
+        made = client.post("/api/programme/phases", headers=tokens["deputy"], json=body).json()
+        dates = {key: jalali(value) for key, value in actual.items()}
+        path = f"/api/programme/phases/{made['id']}"
+        return client.patch(path, headers=tokens["deputy"], json=dates).json()
+
+    early = phase(
+        "زود",
+        today - timedelta(days=20),
+        actual_start=today - timedelta(days=50),
+        actual_end=today - timedelta(days=25),
+    )
+    late = phase("دیر", today - timedelta(days=7), actual_start=today - timedelta(days=40))
+    on_time = phase("به‌موقع", today + timedelta(days=3), actual_start=today - timedelta(days=2))
+    assert (early["slip_days"], late["slip_days"], on_time["slip_days"]) == (-5, 7, None)
+    figures = client.get("/api/dashboard", headers=tokens["deputy"]).json()
+    slips = {p["name_fa"]: p["slip_days"] for p in figures["phases"]}
+    assert (slips["زود"], slips["دیر"], slips["به‌موقع"]) == (-5, 7, None)
+    page = client.get("/programme", headers=tokens["deputy"]).text
+    assert re.search(rf'data-phase="{late["id"]}" class="late"', page)
+    assert not re.search(rf'data-phase="{early["id"]}" class="late"', page)
