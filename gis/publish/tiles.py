@@ -6,6 +6,7 @@ from collections.abc import Hashable
 from gis.access import PUBLIC_SPOTS
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
+from gis.places.areas import LEVELS
 from gis.publish.precision import grid_margin_degrees, precision_params, public_geom
 from gis.publish.tilecache import GENERATION_SQL, PUBLIC_TILES, generation
 from gis.spots import EVERY_SPOT, SpotScope, check_categories, scope_condition
@@ -15,7 +16,6 @@ EXTENT = 4096
 # Web Mercator's circumference in metres: one tile unit at zoom z is this / (EXTENT * 2^z).
 WORLD_M = 40075016.68
 LAYERS = ("spots", "areas")
-AREA_LEVELS = ("district", "sub_district", "neighbourhood")
 
 # Up to this zoom a tile holds grid cells (count, dominant stage) instead of every spot, as tile servers do
 # for millions of points; past it, each spot with only what a map styles it by (the rest comes on click from
@@ -158,7 +158,7 @@ def reads_kept_cells(scope: SpotScope) -> bool:
 def tile_params(z: int, x: int, y: int, *, scope: SpotScope = EVERY_SPOT, **filters: object) -> dict:
     """What `tile_sql` binds for one tile: every spot and area level unless `filters` (stages, categories,
     levels, area_layer) narrow it; unchecked (`tile` checks them first)."""
-    unfiltered = {"stages": None, "categories": None, "levels": list(AREA_LEVELS), "area_layer": "areas"}
+    unfiltered = {"stages": None, "categories": None, "levels": list(LEVELS), "area_layer": "areas"}
     level = max(z, MIN_CELL_LEVEL)
     return {
         "z": z,
@@ -185,7 +185,7 @@ def tile(
     y: int,
     *,
     layers: tuple[str, ...] = LAYERS,
-    area_levels: tuple[str, ...] = AREA_LEVELS,
+    area_levels: tuple[str, ...] = LEVELS,
     area_layer: str = "areas",
     stages: list[int] | None = None,
     categories: list[str] | None = None,
@@ -228,7 +228,7 @@ def _frozen(params: dict) -> tuple:
 
 # OGC API collections served as tiles (WebMercatorQuad): collection id -> (layers, area levels).
 TILED_COLLECTIONS = {
-    "spots": (("spots",), AREA_LEVELS),
+    "spots": (("spots",), LEVELS),
     "neighbourhoods": (("areas",), ("neighbourhood",)),
     "sub-districts": (("areas",), ("sub_district",)),
 }
