@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from lark.exceptions import LarkError
 from pygeofilter import ast
-from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
 from pygeofilter.values import Geometry
 
 from gis.errors import InvalidInput
@@ -116,6 +115,9 @@ def cql2_sql(text: str, columns: dict[str, tuple[str, str]], geom: str) -> tuple
     """The SQL condition (and its values) of a CQL2 text filter over `columns` (queryable name → SQL) and the
     geometry `geom`; anything else — a parse error, an unknown property, an unsupported operator — is a 400
     naming the properties one may use."""
+    # The parser builds its grammar when imported (over a second): only a request with a filter pays it.
+    from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
+
     sql = SqlFilter(columns, geom, ", ".join([*columns, GEOMETRY]))
     try:
         tree = parse_cql2_text(text)

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 
 import jdatetime
 import shapely
-from openpyxl import Workbook
 
 from gis import clock
 from gis.db import Conn, batches
@@ -325,6 +324,8 @@ def csv_chunks(
 
 def write_xlsx(conn: Conn, path: Path, layers: list[str], options: ExportOptions) -> None:
     """One sheet per layer, written row by row (openpyxl's write-only mode), with lon/lat of each feature."""
+    from openpyxl import Workbook
+
     persian_headers, progress = options.persian_headers, options.progress
     book = Workbook(write_only=True)
     for name in layers:

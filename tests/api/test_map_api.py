@@ -4,7 +4,7 @@ import re
 
 import psycopg2
 
-from api.pages.map import build_map
+from api.pages.map_document import build_map
 from gis.spots import PUBLIC_EVENT
 
 
