@@ -14,6 +14,7 @@ from gis.settings import get_settings
 if TYPE_CHECKING:
     from gis.intake.files.adjust import Adjustments
     from gis.intake.files.batch import ImportResult, RowOutcome
+    from gis.intake.files.options import ImportOptions
 
 app = typer.Typer(
     help="Safemap: map and fix unsafe urban spaces (District 22, Tehran).",
@@ -445,7 +446,7 @@ def import_reports_command(
     """Import a list of reports: every row is accepted, rejected (every field with its reason) or a
     duplicate; conflicts to review are flagged."""
     from gis.db import transaction
-    from gis.intake.files import ImportRejected, import_reports, write_rejected
+    from gis.intake.files import ImportOptions, ImportRejected, import_reports, write_rejected
     from gis.intake.files.adjust import Adjustments, parse_dates, parse_fixes
     from gis.intake.files.batch import check_file
     from gis.intake.files.jobs import needs_job
@@ -457,39 +458,31 @@ def import_reports_command(
         with transaction(url) as conn:
             for saved in confirm_aliases(conn, alias):
                 typer.echo(f"alias: {saved['written']} = {saved['code']} ({saved['kind']})")
-    if not dry_run and needs_job(file, crs):
-        _import_job(
-            url,
-            file,
-            source=source,
-            ref=ref,
-            crs=crs,
-            partial=partial,
-            rejected=rejected,
-            header_row=header_row,
-            adjust=adjust,
-        )
+    options = ImportOptions(
+        source=source,
+        source_ref=ref,
+        crs=crs,
+        partial=partial,
+        actor_name=f"import {file.name}",
+        header_row=header_row,
+    )
+    if not dry_run and needs_job(file, options.crs):
+        _import_job(url, file, options, rejected=rejected, adjust=adjust)
         return
     bar = _progress_bar()
     task = bar.add_task(file.name, total=None)
-    options = {
-        "source": source,
-        "source_ref": ref,
+    rest = {
         "columns": adjust.columns,
         "fixes": adjust.fixes,
         "dates": adjust.dates,
-        "crs": crs,
-        "radius_m": get_settings().aggregation_radius_m,
-        "actor_name": f"import {file.name}",
-        "header_row": header_row,
         "progress": lambda done, total: bar.update(task, completed=done, total=total),
     }
     try:
         with bar, transaction(url) as conn:
             if dry_run:
-                result = check_file(conn, file, **options)
+                result = check_file(conn, file, options, **rest)
             else:
-                result = import_reports(conn, file, partial=partial, **options)
+                result = import_reports(conn, file, options, **rest)
     except ImportRejected as exc:
         result = exc.result
     _print_rows(result)
@@ -524,16 +517,7 @@ def import_withdraw_command(
 
 
 def _import_job(
-    url: str,
-    file: Path,
-    *,
-    source: str,
-    ref: str,
-    crs: str,
-    partial: bool,
-    rejected: Optional[Path],
-    header_row: Optional[int],
-    adjust: "Adjustments",
+    url: str, file: Path, options: "ImportOptions", *, rejected: Optional[Path], adjust: "Adjustments"
 ) -> None:
     """A file over 1,000 rows: imported as a job in committed chunks, in the foreground with a progress bar.
     An unfinished job of the same file (this command killed, or the app's worker stopped) is resumed."""
@@ -548,21 +532,9 @@ def _import_job(
     )
 
     with transaction(url) as conn:
-        job_id = unfinished_job(conn, file, source=source, source_ref=ref)
+        job_id = unfinished_job(conn, file, options)
         if job_id is None:
-            job_id = create_job(
-                conn,
-                file,
-                file_name=file.name,
-                source=source,
-                source_ref=ref,
-                crs=crs,
-                partial=partial,
-                radius_m=get_settings().aggregation_radius_m,
-                actor_name=f"import {file.name}",
-                header_row=header_row,
-                adjust=adjust,
-            )
+            job_id = create_job(conn, file, options, file_name=file.name, adjust=adjust)
             typer.echo(f"import job {job_id}: {file.name}, in chunks")
         else:
             typer.echo(f"import job {job_id}: resuming the unfinished import of {file.name}")

@@ -14,7 +14,7 @@ from api.auth import require
 from api.deps import DB
 from api.uploads import read_upload, save_upload
 from gis.db import Conn
-from gis.intake.files import scratch
+from gis.intake.files import ImportOptions, scratch
 from gis.intake.files.adjust import parse_dates, parse_fixes
 from gis.intake.files.letters import SCAN_MAX_BYTES, batch, batch_rows, letter_scan, save_letter
 from gis.intake.files.mapping import parse_map
@@ -50,17 +50,17 @@ def preview_import(
     chosen = parse_map(map)
     with scratch.folder() as folder:
         path = save_upload(file, Path(folder) / f"upload{Path(name).suffix.lower()}", max_bytes=MAX_BYTES)
+        options = ImportOptions(
+            source=source, source_ref=ref, crs=crs, radius_m=request.app.state.settings.aggregation_radius_m
+        )
         return preview(
             conn,
             path,
+            options,
             file_name=name,
             chosen=chosen,
             fixes=parse_fixes(fix),
             dates=parse_dates(date),
-            source=source,
-            source_ref=ref.strip(),
-            crs=crs,
-            radius_m=request.app.state.settings.aggregation_radius_m,
         )
 
 

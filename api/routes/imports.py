@@ -21,7 +21,7 @@ from api.deps import DB
 from gis import access
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
-from gis.intake.files import ImportRejected, import_reports, list_batches, scratch
+from gis.intake.files import ImportOptions, ImportRejected, import_reports, list_batches, scratch
 from gis.intake.files.adjust import Adjustments, parse_dates, parse_fixes
 from gis.intake.files.batch import copy_rejected, rejected_url
 from gis.intake.files.jobs import (
@@ -77,27 +77,18 @@ def upload_reports(
                         mb=MAX_BYTES // 1024 // 1024,
                     )
                 target.write(chunk)
-        settings = request.app.state.settings
-        # What the job, the import and the record of a refused file all take.
-        options = {
-            "file_name": name,
-            "source": source,
-            "source_ref": ref,
-            "crs": crs,
-            "radius_m": settings.aggregation_radius_m,
-            "actor_id": user.id,
-        }
-        actor_name = user.full_name or user.username
-        if needs_job(path, crs):
-            job_id = create_job(
-                conn,
-                path,
-                partial=partial,
-                actor_name=actor_name,
-                header_row=header_row,
-                adjust=adjust,
-                **options,
-            )
+        options = ImportOptions(
+            source=source,
+            source_ref=ref,
+            crs=crs,
+            partial=partial,
+            radius_m=request.app.state.settings.aggregation_radius_m,
+            actor_id=user.id,
+            actor_name=user.full_name or user.username,
+            header_row=header_row,
+        )
+        if needs_job(path, options.crs):
+            job_id = create_job(conn, path, options, file_name=name, adjust=adjust)
             conn.commit()  # before the worker is woken, so it finds the job
             if worker := getattr(request.app.state, "import_worker", None):  # none without the lifespan
                 worker.wake()
@@ -108,18 +99,16 @@ def upload_reports(
             result = import_reports(
                 conn,
                 path,
-                partial=partial,
-                actor_name=actor_name,
+                options,
+                file_name=name,
                 columns=adjust.columns,
                 fixes=adjust.fixes,
                 dates=adjust.dates,
-                header_row=header_row,
-                **options,
             )
         except ImportRejected as exc:
             # Nothing of the file is kept, but its rejected rows are, for the link in the answer.
             conn.rollback()
-            job_id = record_failed_import(conn, path, exc.result, **options)
+            job_id = record_failed_import(conn, path, exc.result, options, file_name=name)
             conn.commit()
             exc.rejected_url = rejected_url(job_id=job_id)
             raise

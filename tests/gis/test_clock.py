@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from gis import clock
 from gis.db import transaction
-from gis.intake.files import ImportRejected, import_reports
+from gis.intake.files import ImportOptions, ImportRejected, import_reports
 from gis.settings import get_settings
 from gis.spots import SpotFilter, spots_geojson
 from tests.conftest import bearer_headers
@@ -41,7 +41,7 @@ def _mayors_list(tmp_path, db_url: str, day: str):
 
 def _imported_at(tmp_path, db_url: str, conn, instant: datetime) -> tuple[int, int]:
     """(report id, spot id) of a mayor's row imported and then moved to `instant`."""
-    import_reports(conn, _mayors_list(tmp_path, db_url, "1405/12/25"), source="mayor")
+    import_reports(conn, _mayors_list(tmp_path, db_url, "1405/12/25"), ImportOptions(source="mayor"))
     with conn.cursor() as cur:
         cur.execute(
             "UPDATE report SET reported_at = %s"
@@ -63,10 +63,12 @@ def test_today_is_tehrans_day(instant, today):
 def test_a_row_dated_today_in_tehran_is_accepted_and_tomorrow_is_refused(tmp_path, db_url):
     with time_machine.travel(NOWRUZ_0030_TEHRAN, tick=False):
         with transaction(db_url) as conn:
-            result = import_reports(conn, _mayors_list(tmp_path, db_url, "1406/01/01"), source="mayor")
+            result = import_reports(
+                conn, _mayors_list(tmp_path, db_url, "1406/01/01"), ImportOptions(source="mayor")
+            )
         assert result.count("accepted") == 1
         with pytest.raises(ImportRejected) as caught, transaction(db_url) as conn:
-            import_reports(conn, _mayors_list(tmp_path, db_url, "1406/01/02"), source="mayor")
+            import_reports(conn, _mayors_list(tmp_path, db_url, "1406/01/02"), ImportOptions(source="mayor"))
     (row,) = caught.value.result.rows
     assert (row.status, row.field) == ("rejected", "date")
 

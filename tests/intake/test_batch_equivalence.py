@@ -8,7 +8,7 @@ import psycopg2
 import pytest
 
 from gis.errors import InvalidInput
-from gis.intake.files import batch
+from gis.intake.files import ImportOptions, batch
 from gis.intake.files.batch import import_reports
 from gis.intake.reports import submit_report
 
@@ -88,7 +88,7 @@ def _one_by_one(conn, reports, *, radius_m, actor_name, import_batch_id, lock_ma
 def _import(db_url: str, path: Path) -> tuple[list, list]:
     conn = psycopg2.connect(db_url)
     try:
-        result = import_reports(conn, path, source="mayor", partial=True, actor_name="test")
+        result = import_reports(conn, path, ImportOptions(source="mayor", partial=True, actor_name="test"))
         state = []
         with conn.cursor() as cur:
             for query in STATE_SQL:
@@ -133,7 +133,7 @@ def test_an_import_compiles_no_statement(db_url, tmp_path):
     conn = psycopg2.connect(db_url)
     try:
         before = _jit(conn)
-        import_reports(conn, path, source="mayor", partial=True, actor_name="test")
+        import_reports(conn, path, ImportOptions(source="mayor", partial=True, actor_name="test"))
         during = _jit(conn)
         conn.rollback()
         after = _jit(conn)

@@ -11,7 +11,7 @@ from shapely.geometry import Point
 
 from gis.db import transaction
 from gis.errors import InvalidInput
-from gis.intake.files import ImportRejected, import_reports, write_rejected
+from gis.intake.files import ImportOptions, ImportRejected, import_reports, write_rejected
 
 
 def _count(db_url: str, query: str = "SELECT count(*) FROM report") -> int:
@@ -24,7 +24,7 @@ def test_a_messy_csv_gets_a_report_per_row_and_writes_nothing(db_url, messy_csv)
     before = _count(db_url)
     with pytest.raises(ImportRejected) as caught:
         with transaction(db_url) as conn:
-            import_reports(conn, messy_csv, source="mayor", source_ref="۱۲۳/ن۳ ۱۴۰۳/۰۲/۱۰")
+            import_reports(conn, messy_csv, ImportOptions(source="mayor", source_ref="۱۲۳/ن۳ ۱۴۰۳/۰۲/۱۰"))
     result = caught.value.result
     by_row = {r.row: r for r in result.rows}
     assert result.blank == 1 and sorted(by_row) == [2, 4, 5, 6, 7, 8]
@@ -38,7 +38,9 @@ def test_a_messy_csv_gets_a_report_per_row_and_writes_nothing(db_url, messy_csv)
 
 def test_partial_keeps_the_valid_rows_with_their_meaning(db_url, messy_csv, tmp_path):
     with transaction(db_url) as conn:
-        result = import_reports(conn, messy_csv, source="mayor", source_ref="123", partial=True)
+        result = import_reports(
+            conn, messy_csv, ImportOptions(source="mayor", source_ref="123", partial=True)
+        )
     assert (result.count("accepted"), result.count("rejected"), result.written) == (3, 3, True)
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
@@ -70,10 +72,10 @@ def test_partial_keeps_the_valid_rows_with_their_meaning(db_url, messy_csv, tmp_
 
 def test_importing_the_same_file_again_adds_nothing(db_url, clean_xlsx):
     with transaction(db_url) as conn:
-        first = import_reports(conn, clean_xlsx, source="mayor", source_ref="letter 7")
+        first = import_reports(conn, clean_xlsx, ImportOptions(source="mayor", source_ref="letter 7"))
     before = _count(db_url)
     with transaction(db_url) as conn:
-        again = import_reports(conn, clean_xlsx, source="mayor", source_ref="letter 7")
+        again = import_reports(conn, clean_xlsx, ImportOptions(source="mayor", source_ref="letter 7"))
     assert (first.count("accepted"), first.blank) == (2, 1)
     assert (again.count("accepted"), again.count("duplicate"), again.previous_batch) == (0, 2, first.batch_id)
     assert [r.report_id for r in again.rows] == [r.report_id for r in first.rows]
@@ -82,7 +84,7 @@ def test_importing_the_same_file_again_adds_nothing(db_url, clean_xlsx):
 
 def test_utm_persian_digits_and_times_of_day(db_url, clean_xlsx, places):
     with transaction(db_url) as conn:
-        result = import_reports(conn, clean_xlsx, source="mayor")
+        result = import_reports(conn, clean_xlsx, ImportOptions(source="mayor"))
     ids = [r.report_id for r in result.rows]
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
@@ -106,8 +108,10 @@ def test_geojson_and_geopackage_layers(db_url, places, tmp_path):
     frame.to_file(tmp_path / "points.geojson", driver="GeoJSON")
     frame.to_crs(32639).to_file(tmp_path / "points.gpkg", driver="GPKG")
     with transaction(db_url) as conn:
-        geojson = import_reports(conn, tmp_path / "points.geojson", source="mayor", source_ref="a")
-        gpkg = import_reports(conn, tmp_path / "points.gpkg", source="mayor", source_ref="a")
+        geojson = import_reports(
+            conn, tmp_path / "points.geojson", ImportOptions(source="mayor", source_ref="a")
+        )
+        gpkg = import_reports(conn, tmp_path / "points.gpkg", ImportOptions(source="mayor", source_ref="a"))
     assert geojson.count("accepted") == 2
     assert gpkg.count("duplicate") == 2  # the same rows in another format and CRS are the same reports
 
@@ -126,7 +130,7 @@ def test_a_zipped_shapefile(db_url, places, tmp_path):
         for part in folder.iterdir():
             zipped.write(part, part.name)
     with transaction(db_url) as conn:
-        result = import_reports(conn, archive, source="mayor")
+        result = import_reports(conn, archive, ImportOptions(source="mayor"))
     assert result.file_format == "shapefile" and result.count("accepted") == 1
 
 
@@ -134,15 +138,15 @@ def test_files_the_importer_cannot_use_say_why(db_url, tmp_path):
     no_category = tmp_path / "list.csv"
     no_category.write_text("lat,lon,desc\n35.75,51.2,x\n", encoding="utf-8")
     with transaction(db_url) as conn, pytest.raises(InvalidInput) as caught:
-        import_reports(conn, no_category)
+        import_reports(conn, no_category, ImportOptions())
     assert caught.value.field == "columns"
     with transaction(db_url) as conn, pytest.raises(InvalidInput) as caught:
-        import_reports(conn, no_category, source="newspaper")
+        import_reports(conn, no_category, ImportOptions(source="newspaper"))
     assert caught.value.field == "source"
     words = tmp_path / "list.docx"
     words.write_bytes(b"PK")
     with transaction(db_url) as conn, pytest.raises(InvalidInput, match="unknown format"):
-        import_reports(conn, words)
+        import_reports(conn, words, ImportOptions())
 
 
 def test_the_rejected_rows_report_names_the_field(db_url, tmp_path, places):
@@ -158,7 +162,7 @@ def test_the_rejected_rows_report_names_the_field(db_url, tmp_path, places):
         encoding="utf-8",
     )
     with transaction(db_url) as conn, pytest.raises(ImportRejected) as caught:
-        import_reports(conn, path)
+        import_reports(conn, path, ImportOptions())
     assert [(r["row"], r["field"]) for r in caught.value.rows] == [
         (2, "date"),
         (3, "lon"),

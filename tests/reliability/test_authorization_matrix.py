@@ -28,7 +28,7 @@ from gis import users
 from gis.access import ROLE_CODES, Scope, bound, may, roles_for, scope_of
 from gis.aggregation import edits
 from gis.db import Conn, transaction
-from gis.intake.files import import_reports
+from gis.intake.files import ImportOptions, import_reports
 from gis.intake.files.jobs import create_job
 from gis.intake.files.withdraw import withdraw_batch
 from gis.intake.focus_groups import FocusGroupCreate, create_session
@@ -258,7 +258,7 @@ def _queued_job(make: Maker) -> Target:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "matrix.csv"
         path.write_text("lat,lon,category\n35.75,51.15,vacant_lot\n", encoding="utf-8")
-        return {"job": create_job(make.conn, path, file_name="matrix.csv", source="mayor")}
+        return {"job": create_job(make.conn, path, ImportOptions(source="mayor"), file_name="matrix.csv")}
 
 
 def _imported_batch(make: Maker) -> Target:
@@ -268,7 +268,7 @@ def _imported_batch(make: Maker) -> Target:
         path = Path(folder) / "letter.csv"
         row = f"{lat:.6f},{lon:.6f},vacant_lot,letter {uuid.uuid4()}"
         path.write_text(f"lat,lon,category,description\n{row}\n", encoding="utf-8")
-        return {"batch": import_reports(make.conn, path, source="mayor").batch_id}
+        return {"batch": import_reports(make.conn, path, ImportOptions(source="mayor")).batch_id}
 
 
 def _withdrawn_batch(make: Maker) -> Target:

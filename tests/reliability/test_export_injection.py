@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from shapely.geometry import box
 
 from gis.db import transaction
-from gis.intake.files import import_reports, write_rejected
+from gis.intake.files import ImportOptions, import_reports, write_rejected
 from gis.places.areas import import_areas
 from tests.api.test_reports_api import _body as report_body
 
@@ -119,7 +119,7 @@ def test_the_rejected_rows_file_quotes_formulas_too(db_url, tmp_path) -> None:
     path = tmp_path / "letter.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with transaction(db_url) as conn:
-        result = import_reports(conn, path, source="mayor", source_ref="1", partial=True)
+        result = import_reports(conn, path, ImportOptions(source="mayor", source_ref="1", partial=True))
     out = tmp_path / "letter.rejected.csv"
     assert write_rejected(out, result) == 1
     with open(out, encoding="utf-8-sig") as handle:

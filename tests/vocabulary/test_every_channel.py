@@ -9,7 +9,7 @@ import psycopg2
 import pytest
 
 from gis.db import transaction
-from gis.intake.files import import_reports
+from gis.intake.files import ImportOptions, import_reports
 from gis.intake.focus_groups import FocusGroupCreate, add_points, create_session
 from gis.intake.open311 import post_request
 from gis.places.neighbourhoods import neighbourhood_id
@@ -40,7 +40,9 @@ def _mayors_csv(db_url: str, tmp_path: Path, category: str, when: str, area: str
     with path.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows([["نوع", "زمان", "محله"], [category, when, area]])
     with transaction(db_url) as conn:
-        result = import_reports(conn, path, source="mayor", source_ref="letter 7", partial=True)
+        result = import_reports(
+            conn, path, ImportOptions(source="mayor", source_ref="letter 7", partial=True)
+        )
     [row] = result.rows
     assert row.status == "accepted", (row.field, row.reason)
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:

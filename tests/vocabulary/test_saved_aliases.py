@@ -8,7 +8,7 @@ import pytest
 from gis import vocabulary
 from gis.db import transaction
 from gis.errors import InvalidInput
-from gis.intake.files import import_reports
+from gis.intake.files import ImportOptions, import_reports
 from gis.intake.files.mapping import suggest
 from gis.places.neighbourhoods import neighbourhood
 from tests.api.channels import point_in
@@ -64,7 +64,7 @@ def test_a_confirmed_time_of_day_resolves_in_files_and_the_api(db_url, client, t
     path = tmp_path / "list.csv"
     path.write_text(f"نوع,زمان,lat,lon\nزمین خالی,سر شب,{lat},{lon}\n", encoding="utf-8")
     with transaction(db_url) as conn:
-        [row] = import_reports(conn, path, source="mayor", source_ref="letter 9").rows
+        [row] = import_reports(conn, path, ImportOptions(source="mayor", source_ref="letter 9")).rows
     assert row.status == "accepted", row.reason
     lon, lat = point_in(db_url, "2209")
     body = {"uuid": str(uuid.uuid4()), "category": "vacant_lot", "lon": lon, "lat": lat, "source": "mayor"}

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 
 from gis import users
 from gis.db import transaction
+from gis.intake.files import ImportOptions
 from gis.intake.files.batch import import_reports
 from gis.users import create_user
 from tests.tiles.test_tiles import read_tile, tile_of
@@ -35,7 +36,7 @@ def office(db_url, monkeypatch, tmp_path) -> dict:
     listing.write_text(f"دسته,محله,نشانی\nروشنایی نامناسب,دریاچه,{ADDRESS}\n", encoding="utf-8")
     with transaction(db_url) as conn:
         create_user(conn, username="office", password=PASSWORD, role="gis_office", full_name="دفتر GIS")
-        result = import_reports(conn, listing, source="mayor", source_ref="نامهٔ ۱۲")
+        result = import_reports(conn, listing, ImportOptions(source="mayor", source_ref="نامهٔ ۱۲"))
         assert result.written, result.as_dict()
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT spot_id FROM report WHERE address = %s", (ADDRESS,))

@@ -9,5 +9,14 @@ from gis.intake.files.batch import (
     list_batches,
     write_rejected,
 )
+from gis.intake.files.options import ImportOptions
 
-__all__ = ["ImportRejected", "ImportResult", "RowOutcome", "import_reports", "list_batches", "write_rejected"]
+__all__ = [
+    "ImportOptions",
+    "ImportRejected",
+    "ImportResult",
+    "RowOutcome",
+    "import_reports",
+    "list_batches",
+    "write_rejected",
+]

@@ -26,9 +26,10 @@ from gis.errors import InvalidInput, NotFound, text
 from gis.intake.files.adjust import Adjustments
 from gis.intake.files.columns import load_lookups, match_key
 from gis.intake.files.mapping import match_columns
-from gis.intake.files.read import Row, open_table
+from gis.intake.files.options import ImportOptions
+from gis.intake.files.read import Row, Table, open_table
 from gis.intake.files.rows import RowParser
-from gis.intake.reports import SOURCES, ReportCreate, SubmitResult, submit_reports
+from gis.intake.reports import ReportCreate, SubmitResult, submit_reports
 from gis.publish.exports import spreadsheet_cell
 
 ROW_NAMESPACE = uuidlib.UUID("5a4e3a22-0137-4d22-9c22-1a2b3c4d5e6f")
@@ -212,16 +213,7 @@ def cell_texts(values: dict[str, object]) -> dict[str, str]:
     return {k: "" if v is None else str(v) for k, v in values.items()}
 
 
-def open_batch(
-    conn: Conn,
-    result: ImportResult,
-    path: Path,
-    *,
-    source: str,
-    source_ref: str,
-    partial: bool,
-    actor_id: int | None,
-) -> int:
+def open_batch(conn: Conn, result: ImportResult, path: Path, options: ImportOptions) -> int:
     """Record the import (noting the first batch of the same file) so every report can point at it."""
     digest = file_sha256(path)
     earlier_batch(conn, result, digest)
@@ -229,7 +221,15 @@ def open_batch(
         cur.execute(
             "INSERT INTO import_batch (source, source_ref, file_name, file_sha256, file_format,"
             " partial, imported_by) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            (source, source_ref, result.file_name, digest, result.file_format, partial, actor_id),
+            (
+                options.source,
+                options.source_ref,
+                result.file_name,
+                digest,
+                result.file_format,
+                options.partial,
+                options.actor_id,
+            ),
         )
         return cur.fetchone()[0]
 
@@ -426,16 +426,9 @@ def parse_row(
 def import_reports(
     conn: Conn,
     path: Path,
+    options: ImportOptions,
     *,
-    source: str = "mayor",
-    source_ref: str = "",
-    crs: str = "auto",
-    partial: bool = False,
-    radius_m: float = 50.0,
-    actor_id: int | None = None,
-    actor_name: str = "",
     file_name: str | None = None,
-    header_row: int | None = None,
     columns: dict[str, str] | None = None,
     fixes: dict[int, dict[str, str]] | None = None,
     dates: dict[str, str] | None = None,
@@ -443,32 +436,26 @@ def import_reports(
 ) -> ImportResult:
     """Validate every row of a file and submit the valid ones; see the module for the all-or-nothing rule.
 
-    `progress(done, total)` is called as rows are read (total is an estimate for CSV files); `header_row`
-    forces a spreadsheet's header row (found automatically otherwise); `columns` (column → field, '-' leaves
-    a column out) overrides how headers are matched to fields (`mapping.parse_map`); `fixes` and `dates` are
-    the cells the office fixed and the date readings it confirmed (`adjust`).
+    `progress(done, total)` is called as rows are read (total is an estimate for CSV files); `columns`
+    (column → field, '-' leaves a column out) overrides how headers are matched to fields
+    (`mapping.parse_map`); `fixes` and `dates` are the cells the office fixed and the date readings it
+    confirmed (`adjust`).
     """
-    if source not in SOURCES:
-        raise InvalidInput("source", "one_of", choices=", ".join(SOURCES))
     name = file_name or path.name
-    table = open_table(path, crs=None if crs == "auto" else check_crs(crs), header_row=header_row)
     adjust = Adjustments(columns or {}, fixes or {}, dates or {})
-    mapping = adjusted_mapping(table.columns, adjust)
-    parser = RowParser(mapping, load_lookups(conn), source, source_ref.strip(), check_crs(crs), adjust.dates)
+    table, mapping, parser = open_rows(conn, path, options, adjust)
     result = ImportResult(name, table.format, table.columns, mapping)
     result.header_row, result.skipped = table.header_row, table.skipped
-    batch_id = open_batch(
-        conn, result, path, source=source, source_ref=source_ref.strip(), partial=partial, actor_id=actor_id
-    )
+    batch_id = open_batch(conn, result, path, options)
     rows = PendingRows(
         conn,
         result,
         batch_id=batch_id,
-        radius_m=radius_m,
-        actor_name=actor_name,
+        radius_m=options.radius_m,
+        actor_name=options.actor_name,
         lock_map=table.total > LOCK_MAP_ROWS,
     )
-    for done, row in enumerate(adjust.rows(table.rows), start=1):
+    for done, row in enumerate(table.rows, start=1):
         if progress is not None:
             progress(done, max(table.total, done))
         if is_blank(row.values, row.geometry):
@@ -481,17 +468,32 @@ def import_reports(
         if parsed is None:
             continue
         report, key = parsed
-        report.uuid, report.created_by = key, actor_id
+        report.uuid, report.created_by = key, options.actor_id
         report.provenance = {"import_batch": batch_id, "file": name, "row": row.number} | report.provenance
         rows.add(row.number, report, key, cell_texts(row.values))
     rows.flush()
-    if result.count("rejected") and not partial:
+    if result.count("rejected") and not options.partial:
         raise ImportRejected(result)
     _close_batch(conn, batch_id, result)
     if keep_rejected(conn, result.rows, batch_id=batch_id):
         result.rejected_url = rejected_url(batch_id=batch_id)
     result.batch_id, result.written = batch_id, True
     return result
+
+
+def open_rows(
+    conn: Conn, path: Path, options: ImportOptions, adjust: Adjustments
+) -> tuple[Table, dict[str, str], RowParser]:
+    """The file opened with its rows as the office adjusted them, report field → column, and the rows'
+    parser: what the import at once and the job both read."""
+    crs = options.crs
+    table = open_table(path, crs=None if crs == "auto" else check_crs(crs), header_row=options.header_row)
+    mapping = adjusted_mapping(table.columns, adjust)
+    parser = RowParser(
+        mapping, load_lookups(conn), options.source, options.source_ref, check_crs(crs), adjust.dates
+    )
+    table.rows = adjust.rows(table.rows)
+    return table, mapping, parser
 
 
 def adjusted_mapping(columns: list[str], adjust: Adjustments) -> dict[str, str]:
@@ -503,13 +505,14 @@ def adjusted_mapping(columns: list[str], adjust: Adjustments) -> dict[str, str]:
     return match_columns(columns, adjust.columns)
 
 
-def check_file(conn: Conn, path: Path, **options: object) -> ImportResult:
+def check_file(conn: Conn, path: Path, options: ImportOptions, **rest: object) -> ImportResult:
     """Every row as the import would take it — every problem of every row, duplicates, flags, new spots —
-    with nothing kept: the import itself runs (partial) inside a savepoint that is rolled back."""
+    with nothing kept: the import itself runs (partial) inside a savepoint that is rolled back. `rest` are
+    `import_reports`' other arguments."""
     with conn.cursor() as cur:
         cur.execute("SAVEPOINT import_check")
     try:
-        result = import_reports(conn, path, **(options | {"partial": True}))  # type: ignore[arg-type]
+        result = import_reports(conn, path, replace(options, partial=True), **rest)  # type: ignore[arg-type]
     finally:
         with conn.cursor() as cur:
             cur.execute("ROLLBACK TO SAVEPOINT import_check")

@@ -35,7 +35,6 @@ from gis.intake.files.batch import (
     LOCK_MAP_ROWS,
     ImportResult,
     PendingRows,
-    adjusted_mapping,
     cell_texts,
     check_crs,
     earlier_batch,
@@ -43,14 +42,14 @@ from gis.intake.files.batch import (
     is_blank,
     keep_rejected,
     open_batch,
+    open_rows,
     parse_row,
     rejected_outcome,
     rejected_url,
 )
-from gis.intake.files.columns import load_lookups
+from gis.intake.files.options import ImportOptions
 from gis.intake.files.read import file_format, open_table
-from gis.intake.files.rows import RowParser
-from gis.intake.reports import SOURCES, check_reports
+from gis.intake.reports import check_reports
 
 log = logging.getLogger(__name__)
 
@@ -75,30 +74,16 @@ JOB_SQL = """
 """
 
 
-def needs_job(path: Path, crs: str = "auto") -> bool:
+def needs_job(path: Path, crs: str) -> bool:
     """Whether the file is large enough to be imported as a job rather than at once."""
     return open_table(path, crs=None if crs == "auto" else check_crs(crs)).total > SYNC_ROWS
 
 
 def create_job(
-    conn: Conn,
-    path: Path,
-    *,
-    file_name: str,
-    source: str,
-    source_ref: str = "",
-    crs: str = "auto",
-    partial: bool = False,
-    radius_m: float = 50.0,
-    actor_id: int | None = None,
-    actor_name: str = "",
-    header_row: int | None = None,
-    adjust: Adjustments | None = None,
+    conn: Conn, path: Path, options: ImportOptions, *, file_name: str, adjust: Adjustments | None = None
 ) -> int:
     """Store the file and its options (with the office's `adjust`ments) as a queued job; the file is kept so
-    any worker can (re)run it."""
-    if source not in SOURCES:
-        raise InvalidInput("source", "one_of", choices=", ".join(SOURCES))
+    any worker can (re)run it. The options are the job's columns, read back by `job_options`."""
     file_format(Path(file_name))
     with conn.cursor() as cur:
         cur.execute(
@@ -106,31 +91,45 @@ def create_job(
             " file_sha256, file_data, started_by, actor_name, header_row, adjustments)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
             (
-                source,
-                source_ref.strip(),
-                check_crs(crs),
-                partial,
-                radius_m,
+                options.source,
+                options.source_ref,
+                check_crs(options.crs),
+                options.partial,
+                options.radius_m,
                 file_name,
                 Path(file_name).suffix.lower(),
                 file_sha256(path),
                 psycopg2.Binary(path.read_bytes()),
-                actor_id,
-                actor_name,
-                header_row,
+                options.actor_id,
+                options.actor_name,
+                options.header_row,
                 psycopg2.extras.Json((adjust or Adjustments()).as_json()),
             ),
         )
         return cur.fetchone()[0]
 
 
-def unfinished_job(conn: Conn, path: Path, *, source: str, source_ref: str = "") -> int | None:
+def job_options(job: dict) -> ImportOptions:
+    """A job's options as `create_job` stored them in its row."""
+    return ImportOptions(
+        source=job["source"],
+        source_ref=job["source_ref"],
+        crs=job["crs"],
+        partial=job["partial"],
+        radius_m=job["radius_m"],
+        actor_id=job["started_by"],
+        actor_name=job["actor_name"],
+        header_row=job["header_row"],
+    )
+
+
+def unfinished_job(conn: Conn, path: Path, options: ImportOptions) -> int | None:
     """The latest queued or interrupted job of the same file, source and letter: the CLI resumes it."""
     with conn.cursor() as cur:
         cur.execute(
             "SELECT max(id) FROM import_job WHERE state IN ('queued', 'running') AND file_sha256 = %s"
             " AND source = %s AND source_ref = %s",
-            (file_sha256(path), source, source_ref.strip()),
+            (file_sha256(path), options.source, options.source_ref),
         )
         return cur.fetchone()[0]
 
@@ -278,24 +277,14 @@ def _finish(conn: Conn, job_id: int, state: str, message: str = "", errors: list
     conn.commit()
 
 
-def _parser(conn: Conn, job: dict, path: Path) -> tuple:
-    """The job's file opened, its rows as the office adjusted them, their fields, and their parser."""
-    crs = job["crs"]
-    table = open_table(path, crs=None if crs == "auto" else check_crs(crs), header_row=job["header_row"])
-    adjust = Adjustments.from_json(job["adjustments"])
-    mapping = adjusted_mapping(table.columns, adjust)
-    lookups = load_lookups(conn)
-    parser = RowParser(mapping, lookups, job["source"], job["source_ref"], check_crs(crs), adjust.dates)
-    table.rows = adjust.rows(table.rows)
-    return table, mapping, parser
-
-
 def _check_file(
     conn: Conn, job: dict, path: Path, progress: Progress | None, stop: threading.Event | None
 ) -> bool:
     """Check every row, writing nothing; an all-or-nothing job with a rejected row fails here. False when
     the job must not go on (failed, or the worker is stopping: then it is checked again when resumed)."""
-    table, mapping, parser = _parser(conn, job, path)
+    table, mapping, parser = open_rows(
+        conn, path, job_options(job), Adjustments.from_json(job["adjustments"])
+    )
     result = ImportResult(job["file_name"], table.format, table.columns, mapping)
     seen: dict[str, int] = {}
     waiting: list[tuple] = []
@@ -352,18 +341,11 @@ def _write_file(
     conn: Conn, job: dict, path: Path, progress: Progress | None, stop: threading.Event | None
 ) -> None:
     """Import the rows after `rows_done`, CHUNK_ROWS per committed transaction, then close the job."""
-    table, mapping, parser = _parser(conn, job, path)
+    options = job_options(job)
+    table, mapping, parser = open_rows(conn, path, options, Adjustments.from_json(job["adjustments"]))
     result = ImportResult(job["file_name"], table.format, table.columns, mapping)
     if job["batch_id"] is None:
-        job["batch_id"] = open_batch(
-            conn,
-            result,
-            path,
-            source=job["source"],
-            source_ref=job["source_ref"],
-            partial=job["partial"],
-            actor_id=job["started_by"],
-        )
+        job["batch_id"] = open_batch(conn, result, path, options)
         with conn.cursor() as cur:
             cur.execute("UPDATE import_job SET batch_id = %s WHERE id = %s", (job["batch_id"], job["id"]))
         conn.commit()
@@ -374,8 +356,8 @@ def _write_file(
         conn,
         result,
         batch_id=job["batch_id"],
-        radius_m=job["radius_m"],
-        actor_name=job["actor_name"] or f"import {job['file_name']}",
+        radius_m=options.radius_m,
+        actor_name=options.actor_name or f"import {job['file_name']}",
         lock_map=True,
     )
     blank, done, chunk = 0, job["rows_done"], CHUNK_ROWS
@@ -389,7 +371,7 @@ def _write_file(
             parsed = parse_row(parser, row, result, pending.seen)
             if parsed is not None:
                 report, key = parsed
-                report.uuid, report.created_by = key, job["started_by"]
+                report.uuid, report.created_by = key, options.actor_id
                 report.provenance = {
                     "import_batch": job["batch_id"],
                     "file": job["file_name"],
@@ -471,29 +453,11 @@ def _cancelled(conn: Conn, job: dict) -> None:
 
 
 def record_failed_import(
-    conn: Conn,
-    path: Path,
-    result: ImportResult,
-    *,
-    file_name: str,
-    source: str,
-    source_ref: str = "",
-    crs: str = "auto",
-    radius_m: float = 50.0,
-    actor_id: int | None = None,
+    conn: Conn, path: Path, result: ImportResult, options: ImportOptions, *, file_name: str
 ) -> int:
     """An all-or-nothing file refused in the request (nothing written): kept as a failed job with all its
     rejected rows, so the small error answer can link to the whole list."""
-    job_id = create_job(
-        conn,
-        path,
-        file_name=file_name,
-        source=source,
-        source_ref=source_ref,
-        crs=crs,
-        radius_m=radius_m,
-        actor_id=actor_id,
-    )
+    job_id = create_job(conn, path, options, file_name=file_name)
     rejected = keep_rejected(conn, result.rows, job_id=job_id)
     listed = [r.as_dict() for r in result.rows if r.status == "rejected"][:KEEP_ERRORS]
     with conn.cursor() as cur:

@@ -9,6 +9,7 @@ from gis.intake.files.adjust import Adjustments
 from gis.intake.files.batch import adjusted_mapping, check_file, is_blank
 from gis.intake.files.jobs import SYNC_ROWS
 from gis.intake.files.mapping import ValueMapper
+from gis.intake.files.options import ImportOptions
 from gis.intake.files.read import open_table
 
 FIRST_ROWS = 10
@@ -22,15 +23,12 @@ def cell_text(value: object) -> str:
 def preview(
     conn: Conn,
     path: Path,
+    options: ImportOptions,
     *,
     file_name: str,
     chosen: dict[str, str] | None = None,
     fixes: dict[int, dict[str, str]] | None = None,
     dates: dict[str, str] | None = None,
-    source: str = "mayor",
-    source_ref: str = "",
-    crs: str = "auto",
-    radius_m: float = 50.0,
 ) -> dict:
     """The file as the import would read it, and the check of every row (None for a file the import takes
     as a background job: `safemap import reports --dry-run` checks those); nothing is kept. The office's
@@ -62,15 +60,6 @@ def preview(
         "check": None
         if table.total > SYNC_ROWS
         else check_file(
-            conn,
-            path,
-            file_name=file_name,
-            columns=chosen,
-            fixes=fixes,
-            dates=dates,
-            source=source,
-            source_ref=source_ref,
-            crs=crs,
-            radius_m=radius_m,
+            conn, path, options, file_name=file_name, columns=chosen, fixes=fixes, dates=dates
         ).as_dict(),
     }
