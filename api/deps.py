@@ -25,6 +25,12 @@ Since = Annotated[
     str | None, Query(max_length=20, description="on or after this day: 1399/09/01, ۱۳۹۹/۰۹/۰۱ or 2020-11-21")
 ]
 Until = Annotated[str | None, Query(max_length=20, description="on or before this day (the same forms)")]
+# A filter to one area of the tree by its code (`?area=2209`); what the area takes in (the spots inside it, or
+# what is recorded for it) is each route's own.
+AreaCode = Annotated[
+    str | None,
+    Query(max_length=32, description="area code (district, sub-district or neighbourhood), e.g. 2209"),
+]
 
 # Every pooled connection gives up waiting for a lock after LOCK_TIMEOUT and on a statement after
 # STATEMENT_TIMEOUT (answering 503 "busy"), so requests queued behind a lock never hold the pool's connections

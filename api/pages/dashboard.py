@@ -1,9 +1,9 @@
 """The deputy's dashboard page: the figures with SVG charts, printable, Persian (or English)."""
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import DB, Since, Until
+from api.deps import DB, AreaCode, Since, Until
 from api.pages import charts
 from api.pages.nav import top_bar
 from api.pages.render import language, page_reader, render
@@ -77,7 +77,7 @@ def _charts(figures: dict, lang: str) -> dict:
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
 def dashboard_page(
     request: Request,
-    area: str | None = Query(None, max_length=32),
+    area: AreaCode = None,
     since: Since = None,
     until: Until = None,
     user: User = Depends(page_reader("dashboard.read")),

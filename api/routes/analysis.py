@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import spot_scope
-from api.deps import DB, AreaLevel
+from api.deps import DB, AreaCode, AreaLevel
 from api.media import GEOJSON, answers_geojson
 from gis.access import SpotScope
 from gis.db import Conn
@@ -50,7 +50,7 @@ def hotspot_grid(
     weight: Literal["spots", "reports"] = Query(
         "spots", description="count spots, or weigh each by its reports"
     ),
-    area: str | None = Query(None, max_length=32, description="area code (default: the whole district)"),
+    area: AreaCode = None,
     fdr: bool = Query(True, description="control the false discovery rate over all cells"),
     f: Literal["geojson", "csv"] = Query("geojson", description="a map layer, or a table"),
     conn: Conn = DB,

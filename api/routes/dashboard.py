@@ -2,12 +2,12 @@
 
 import json
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
 from api.auth import require
-from api.deps import DB, Since, Until
+from api.deps import DB, AreaCode, Since, Until
 from gis.db import Conn
 from gis.lang import parse_day
 from gis.places.areas import area_id_by_code
@@ -26,7 +26,7 @@ def _figures(conn: Conn, area: str | None, since: str | None, until: str | None)
 
 @router.get("/api/dashboard", summary="The programme dashboard's figures (deputy, GIS office, viewer)")
 def dashboard_json(
-    area: str | None = Query(None, max_length=32, description="neighbourhood code, e.g. 2209"),
+    area: AreaCode = None,
     since: Since = None,
     until: Until = None,
     user: User = Depends(require("dashboard.read")),
@@ -43,7 +43,7 @@ def dashboard_json(
 )
 def evaluation_json(
     request: Request,
-    area: str | None = Query(None, max_length=32, description="neighbourhood code, e.g. 2209"),
+    area: AreaCode = None,
     user: User = Depends(require("dashboard.read")),
     conn: Conn = DB,
 ) -> Response:

@@ -2,11 +2,11 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, Field
 
 from api.auth import require, require_user
-from api.deps import DB, RecordId, Since, Until
+from api.deps import DB, AreaCode, RecordId, Since, Until
 from gis.db import Conn
 from gis.lang import parse_day
 from gis.programme.activities import add_activity, add_phase, list_activities, list_phases, set_phase_dates
@@ -56,7 +56,7 @@ class PhaseDates(BaseModel):
 def activities(
     since: Since = None,
     until: Until = None,
-    area: str | None = Query(None, max_length=32),
+    area: AreaCode = None,
     user: User = Depends(require("programme.read")),
     conn: Conn = DB,
 ) -> list[dict]:

@@ -6,7 +6,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import spot_scope
-from api.deps import DB, RecordId, Since, Until
+from api.deps import DB, AreaCode, RecordId, Since, Until
 from api.media import GEOJSON, answers_geojson
 from gis.access import SpotScope
 from gis.db import Conn
@@ -28,9 +28,7 @@ def spot_filter(
     stage: str | None = Query(None, max_length=20, description="comma-separated stages, e.g. 1,2"),
     category: str | None = Query(None, max_length=400, description="comma-separated category codes"),
     status: Literal["open", "resolved", "rejected"] | None = Query(None),
-    area: str | None = Query(
-        None, max_length=32, description="area code (district, sub-district, neighbourhood)"
-    ),
+    area: AreaCode = None,
     bbox: str | None = Query(None, max_length=200, description="minlon,minlat,maxlon,maxlat"),
     source: str | None = Query(
         None, max_length=200, description="comma-separated sources of the spot's reports"
