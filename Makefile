@@ -6,25 +6,29 @@ run: setup
 	.venv/bin/safemap serve
 
 # The suite runs in a random order (pytest-randomly); its seed is printed at the top ("Using --randomly-seed=N") and
-# `make test SEED=N` repeats that order. test-dates runs with SEED+1, SEED+2 and SEED+3, so a CI log shows four orders.
+# `make test SEED=N` repeats that order. The dated tests run with SEED+1, SEED+2 and SEED+3, so a log shows four orders.
 ifndef SEED
 SEED := $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 endif
 
+# The whole suite: the tests that do not depend on the day now, and those that do (`dated`) at three pretend
+# instants (below) rather than once more today.
 test: setup-test lint
-	.venv/bin/pytest -n 2 --dist loadfile --timeout 600 -p randomly --randomly-seed=$(SEED)
+	.venv/bin/pytest -n 2 --dist loadfile --timeout 600 -m "not dated" -p randomly --randomly-seed=$(SEED)
+	$(DATED_RUNS)
 
 # The tests whose outcome depends on the day (marked `dated`) at three pretend instants, Tehran time: 00:30 on
 # Nowruz (still the day before in UTC), 03:29 (the last minute before UTC's day turns), 23:59 on New Year's Eve.
 # Only the files that mark some test dated are collected (the rest would be imported three times for nothing).
 PRETEND = 2027-03-20T21:00:00+00:00 2027-09-22T23:59:00+00:00 2028-12-31T20:29:00+00:00
 DATED = $(shell grep -rl --include='test_*.py' 'mark\.dated' tests)
-test-dates: setup-test
-	seed=$(SEED); for instant in $(PRETEND); do seed=$$((seed + 1)); \
+DATED_RUNS = seed=$(SEED); for instant in $(PRETEND); do seed=$$((seed + 1)); \
 	  echo "dated tests at $$instant, in the order of --randomly-seed=$$seed"; \
 	  .venv/bin/pytest -n 2 --dist loadfile --timeout 600 -q -m dated --pretend-now $$instant \
 	    -p randomly --randomly-seed=$$seed $(DATED) || exit 1; \
 	done
+test-dates: setup-test
+	$(DATED_RUNS)
 
 # Mutation testing of the rule modules (pyproject.toml's [tool.mutmut]) against tests/unit; the figures and the
 # survivors are in docs/testing.md. Not part of CI: about 10 minutes on two cores.
