@@ -19,6 +19,7 @@ from gis.errors import InvalidInput, NotFound
 from gis.intake.field import check_audit
 from gis.intake.same_place import same_place_spot
 from gis.places.locate import locate
+from gis.settings import get_settings
 from gis.spots import check_categories
 from gis.vocabulary import LOCATED, SOURCES, TIMES_OF_DAY
 
@@ -167,9 +168,10 @@ def _save_contact(conn: Conn, report_id: int, contact: dict | None) -> None:
 
 
 def submit_report(
-    conn: Conn, report: ReportCreate, *, radius_m: float = 50.0, actor_name: str = ""
+    conn: Conn, report: ReportCreate, *, radius_m: float | None = None, actor_name: str = ""
 ) -> SubmitResult:
-    """Validate, store and aggregate one report. The same UUID twice returns the first report unchanged."""
+    """Validate, store and aggregate one report (within `radius_m`, the setting's aggregation radius unless
+    given). The same UUID twice returns the first report unchanged."""
     _check(conn, report)
     audit = check_audit(report.audit, required=False)
     report_uuid = str(report.uuid or uuidlib.uuid4())
@@ -218,7 +220,7 @@ def submit_report(
     spot_id, new_spot = attach_report(
         conn,
         report_id,
-        radius_m=radius_m,
+        radius_m=radius_m or get_settings().aggregation_radius_m,
         actor_id=report.created_by,
         actor_name=actor_name,
         search=verified,
@@ -259,7 +261,7 @@ def submit_reports(
     conn: Conn,
     reports: list[ReportCreate],
     *,
-    radius_m: float = 50.0,
+    radius_m: float | None = None,
     actor_name: str = "",
     import_batch_id: int | None = None,
     lock_map: bool = False,
@@ -287,7 +289,13 @@ def submit_reports(
     attached = dict(
         zip(
             (a[0] for a in attach),
-            attach_reports(conn, attach, radius_m=radius_m, actor_name=actor_name, lock_map=lock_map),
+            attach_reports(
+                conn,
+                attach,
+                radius_m=radius_m or get_settings().aggregation_radius_m,
+                actor_name=actor_name,
+                lock_map=lock_map,
+            ),
         )
     )
     _settle_outcomes(outcomes, rows, ids, created, before, attached)

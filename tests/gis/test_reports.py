@@ -9,6 +9,7 @@ import pytest
 from gis.db import transaction
 from gis.errors import InvalidInput
 from gis.intake.reports import ReportCreate, submit_report, submit_reports
+from gis.settings import get_settings
 from tests.conftest import at_once
 
 METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
@@ -63,6 +64,22 @@ def test_far_or_incompatible_reports_make_new_spots(conn):
     lit = submit_report(conn, _report(lon, lat, category="poor_lighting"))
     alley = submit_report(conn, _report(lon + 10 * METRE, lat, category="dead_end_alley"))
     assert lit.spot_id == alley.spot_id  # a dark alley is one place, whatever the first report called it
+
+
+def test_a_report_joins_spots_within_the_settings_radius_unless_told_another(conn, monkeypatch):
+    """The aggregation radius has one home, the setting: a report 70 m away joins the spot when the
+    setting says 100 m, and not when the caller gives 50."""
+    lon, lat = _empty_place(conn)
+    monkeypatch.setenv("SAFEMAP_AGGREGATION_RADIUS_M", "100")
+    get_settings.cache_clear()
+    try:
+        base = submit_report(conn, _report(lon, lat))
+        near = submit_report(conn, _report(lon + 70 * METRE, lat))
+        told = submit_report(conn, _report(lon - 70 * METRE, lat), radius_m=50)
+        [batched] = submit_reports(conn, [_report(lon, lat + 70 * METRE)])
+    finally:
+        get_settings.cache_clear()
+    assert near.spot_id == base.spot_id == batched.spot_id and told.spot_id != base.spot_id
 
 
 def test_the_same_uuid_twice_makes_one_report(conn):
