@@ -159,8 +159,7 @@ def _load(conn: Conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[
             f"""
             SELECT s.id, s.category, s.status, {SHAPE_SQL.format(g="s.geom")} FROM spot s
             WHERE s.status IN ('open', 'resolved') AND s.id <> ALL(%(free)s)
-              AND NOT (s.stage = 1 AND EXISTS (SELECT 1 FROM report v WHERE v.spot_id = s.id
-                                               AND NOT v.location_verified))
+              AND NOT (s.stage = 1 AND s.awaiting_location)
             """,
             {"srid": proj, "free": free},
         )
