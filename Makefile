@@ -11,10 +11,14 @@ ifndef SEED
 SEED := $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 endif
 
+# Three workers on two cores: the tests spend about half their time waiting (servers and browsers starting,
+# subprocesses, PostgreSQL), so a third keeps the cores busy. `make test WORKERS=2` for a quieter run.
+WORKERS ?= 3
+
 # The whole suite: the tests that do not depend on the day now, and those that do (`dated`) at three pretend
 # instants (below) rather than once more today.
 test: setup-test lint
-	.venv/bin/pytest -n 2 --dist loadfile --timeout 600 -m "not dated" -p randomly --randomly-seed=$(SEED)
+	.venv/bin/pytest -n $(WORKERS) --dist loadfile --timeout 600 -m "not dated" -p randomly --randomly-seed=$(SEED)
 	$(DATED_RUNS)
 
 # The tests whose outcome depends on the day (marked `dated`) at three pretend instants, Tehran time: 00:30 on
@@ -24,7 +28,7 @@ PRETEND = 2027-03-20T21:00:00+00:00 2027-09-22T23:59:00+00:00 2028-12-31T20:29:0
 DATED = $(shell grep -rl --include='test_*.py' 'mark\.dated' tests)
 DATED_RUNS = seed=$(SEED); for instant in $(PRETEND); do seed=$$((seed + 1)); \
 	  echo "dated tests at $$instant, in the order of --randomly-seed=$$seed"; \
-	  .venv/bin/pytest -n 2 --dist loadfile --timeout 600 -q -m dated --pretend-now $$instant \
+	  .venv/bin/pytest -n $(WORKERS) --dist loadfile --timeout 600 -q -m dated --pretend-now $$instant \
 	    -p randomly --randomly-seed=$$seed $(DATED) || exit 1; \
 	done
 test-dates: setup-test
