@@ -4,8 +4,9 @@ tablet call the same function with the same config."""
 
 from fastapi import Request
 
-from api.pages.strings import WORDS, pick, words
+from api.pages.strings import WORDS, words
 from gis.db import Conn
+from gis.errors import pick
 from gis.places.landmarks import ATTRIBUTION as LANDMARKS_ATTRIBUTION
 from gis.places.streets import has_streets
 from gis.publish.basemaps import list_basemaps

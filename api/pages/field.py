@@ -14,9 +14,10 @@ from api.deps import DB
 from api.pages.basemaps import basemap_config
 from api.pages.nav import top_bar
 from api.pages.render import language, render
-from api.pages.strings import WORDS, pick, words
+from api.pages.strings import WORDS, words
 from gis.access import may
 from gis.db import Conn
+from gis.errors import pick
 from gis.intake.field import field_categories, field_neighbourhoods, field_spots
 from gis.intake.photos import MAX_BYTES
 from gis.places.landmarks import landmarks_geojson

@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import DB
 from api.pages.nav import top_bar
 from api.pages.render import language, page_reader, render
-from api.pages.strings import WORDS, pick, words
+from api.pages.strings import WORDS, words
 from gis.access import may
 from gis.db import Conn
+from gis.errors import pick
 from gis.intake.files.letters import batch, batch_rows, batches
 from gis.intake.files.mapping import MAPPED_KINDS
 from gis.lang import jalali, persian_digits

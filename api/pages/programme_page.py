@@ -15,9 +15,10 @@ from api.pages.basemaps import basemap_config
 from api.pages.charts import number
 from api.pages.nav import render_for
 from api.pages.render import language, page_reader
-from api.pages.strings import WORDS, pick, words
+from api.pages.strings import WORDS, words
 from gis.access import may
 from gis.db import Conn
+from gis.errors import pick
 from gis.intake.field import field_categories, field_neighbourhoods
 from gis.intake.focus_groups import list_sessions
 from gis.lang import jalali

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api.auth import current_user
-from api.pages.strings import WORDS, pick
+from api.pages.strings import WORDS
+from gis.errors import pick
 from gis.lang import persian_digits
 from gis.users import User
 
