@@ -5,7 +5,9 @@ second, loading the District 22 demo); each test gets its own copy, dropped afte
 
 `--pretend-now 2027-03-20T21:00:00+00:00` (or SAFEMAP_PRETEND_NOW) runs the suite at that instant: the one
 clock (gis.clock) travels there with time-machine and keeps ticking, and browser pages start there too.
-`.ci/run` runs the tests marked `dated` (those whose outcome depends on the day) at three such instants.
+With several instants, comma-separated, and as many workers with `--dist each`, every test runs once at each
+instant, worker N at the N-th: `make test` runs the tests marked `dated` (those whose outcome depends on the
+day) so, at three instants in one session.
 """
 
 import itertools
@@ -34,17 +36,39 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--pretend-now",
         default=os.environ.get("SAFEMAP_PRETEND_NOW"),
-        help="run at this instant (ISO 8601 with an offset); the clock keeps ticking from there",
+        help="run at this instant (ISO 8601 with an offset); the clock keeps ticking from there. Several, "
+        "comma-separated, with as many workers and --dist each: worker N runs every test at the N-th",
     )
 
 
+def _pretend_instants(config: pytest.Config) -> list[datetime]:
+    whens = (config.getoption("--pretend-now") or "").split(",")
+    instants = [datetime.fromisoformat(when) for when in whens if when]
+    if any(instant.tzinfo is None for instant in instants):
+        raise pytest.UsageError("--pretend-now needs an offset, e.g. 2027-03-20T21:00:00+00:00")
+    return instants
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    when = config.getoption("--pretend-now")
-    if when:
-        instant = datetime.fromisoformat(when)
-        if instant.tzinfo is None:
-            raise pytest.UsageError("--pretend-now needs an offset, e.g. 2027-03-20T21:00:00+00:00")
-        time_machine.travel(instant, tick=True).start()
+    instants = _pretend_instants(config)
+    worker = getattr(config, "workerinput", None)
+    if len(instants) > 1 and worker is None:  # xdist's controller: it runs no test
+        workers, dist = config.getoption("numprocesses", None), config.getoption("dist", None)
+        if (workers, dist) != (len(instants), "each"):
+            raise pytest.UsageError(f"{len(instants)} pretend instants need -n {len(instants)} --dist each")
+        return
+    if instants:
+        config.pretend_now = instants[int(worker["workerid"].removeprefix("gw")) if len(instants) > 1 else 0]
+        time_machine.travel(config.pretend_now, tick=True).start()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failure under --pretend-now says at which instant it ran (with several, each worker has its own)."""
+    outcome = yield
+    when = getattr(item.config, "pretend_now", None)
+    if when is not None:
+        outcome.get_result().sections.append(("pretend now", when.isoformat()))
 
 
 EMPTY_TEMPLATE = "safemap_empty"
