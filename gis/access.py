@@ -48,44 +48,43 @@ _STAFF = {**_GIS, **_DEPUTY}
 _FIELD = {**_STAFF, "facilitator": Scope.AREAS}
 _READERS = {**_STAFF, "viewer": Scope.ALL}
 
-# action → {role: scope}. A role not named may not do the action; "public" names what the anonymous may.
-PERMISSIONS: dict[str, dict[str, Scope]] = {
-    "spot.read": {**_READERS, "facilitator": Scope.AREAS, "agency": Scope.AGENCY, "public": Scope.PUBLIC},
-    "spot.read_actors": {**_FIELD, "agency": Scope.AGENCY},
-    "spot.verify": _GIS,
-    "spot.reject": _GIS,
-    "spot.remediate": _STAFF,
-    "spot.visit": _FIELD,
-    "spot.evaluate": _FIELD,
-    "spot.note": {**_STAFF, "agency": Scope.AGENCY},
-    "spot.close": _DEPUTY,
-    "spot.reopen": _DEPUTY,
-    "spot.edit": _GIS,
-    "spot.candidates": _STAFF,
-    "action.read": {**_READERS, "facilitator": Scope.AREAS, "agency": Scope.AGENCY},
-    "action.assign": _STAFF,
-    "action.progress": {"agency": Scope.AGENCY},
-    "action.cancel": _STAFF,
-    "report.submit": {**_GIS, "facilitator": Scope.AREAS},
-    "report.read": _FIELD,
-    "report.contact": _STAFF,
-    "focus_group.record": _FIELD,
-    "focus_group.read": _FIELD,
-    "import.reports": _GIS,
-    "import.read": _STAFF,
-    "agency.manage": _DEPUTY,
-    "routing.read": _STAFF,
-    "routing.manage": _DEPUTY,
-    "programme.read": _READERS,
-    "programme.manage": _DEPUTY,
-    # A meeting decision's follow-up is owned by an agency (by its code) or by one of these staff roles.
-    "follow_up.own": _STAFF,
+# The permission table, a row per set of roles: {role: scope} and the actions it grants them. A role not named
+# for an action may not do it; "public" names what the anonymous may. Every action stands in one row only.
+_GRANTS: tuple[tuple[dict[str, Scope], tuple[str, ...]], ...] = (
+    (_GIS, ("spot.verify", "spot.reject", "spot.edit", "import.reports")),
+    (_DEPUTY, ("spot.close", "spot.reopen", "agency.manage", "routing.manage", "programme.manage")),
+    # A meeting decision's follow-up is owned by an agency (by its code) or by one of the staff roles.
+    (
+        _STAFF,
+        (
+            "spot.remediate",
+            "spot.candidates",
+            "action.assign",
+            "action.cancel",
+            "report.contact",
+            "import.read",
+            "routing.read",
+            "follow_up.own",
+        ),
+    ),
+    (_FIELD, ("spot.visit", "spot.evaluate", "report.read", "focus_group.record", "focus_group.read")),
+    (_READERS, ("programme.read", "dashboard.read")),
+    (
+        {**_READERS, "facilitator": Scope.AREAS, "agency": Scope.AGENCY, "public": Scope.PUBLIC},
+        ("spot.read",),
+    ),
+    ({**_READERS, "facilitator": Scope.AREAS, "agency": Scope.AGENCY}, ("action.read",)),
+    ({**_FIELD, "agency": Scope.AGENCY}, ("spot.read_actors",)),
+    ({**_STAFF, "agency": Scope.AGENCY}, ("spot.note",)),
+    ({**_GIS, "facilitator": Scope.AREAS}, ("report.submit",)),
+    ({"agency": Scope.AGENCY}, ("action.progress",)),
     # Marking a follow-up done: its owner (the agency's users, or the staff role named), or the deputy any.
-    "follow_up.complete": {**_DEPUTY, "gis_office": Scope.OWN, "agency": Scope.OWN},
-    "dashboard.read": _READERS,
+    ({**_DEPUTY, "gis_office": Scope.OWN, "agency": Scope.OWN}, ("follow_up.complete",)),
     # Pages: the tablet page is the facilitators' work (the GIS office works at /work).
-    "page.field": {"facilitator": Scope.AREAS},
-}
+    ({"facilitator": Scope.AREAS}, ("page.field",)),
+)
+# action → {role: scope}: what every guard reads.
+PERMISSIONS: dict[str, dict[str, Scope]] = {action: roles for roles, actions in _GRANTS for action in actions}
 
 # Facilitators submit what they gathered in the field; the GIS office any source.
 SUBMIT_SOURCES: dict[str, tuple[str, ...]] = {"facilitator": ("field", "focus_group")}

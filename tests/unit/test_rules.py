@@ -55,13 +55,19 @@ def test_roles_and_actions_in_the_tables_order():
     assert access.roles_for("spot.read") == ("gis_office", "deputy", "facilitator", "agency", "viewer")
     assert access.actions_for("agency") == (
         "spot.read",
+        "action.read",
         "spot.read_actors",
         "spot.note",
-        "action.read",
         "action.progress",
         "follow_up.complete",
     )
-    assert access.actions_for("viewer") == ("spot.read", "action.read", "programme.read", "dashboard.read")
+    assert access.actions_for("viewer") == ("programme.read", "dashboard.read", "spot.read", "action.read")
+
+
+def test_every_action_stands_in_one_row_of_the_table():
+    """A row per set of roles: an action named in two rows would silently take the later row's roles."""
+    actions = [action for _, row in access._GRANTS for action in row]
+    assert len(actions) == len(set(actions)) == len(access.PERMISSIONS)
 
 
 def test_scopes_and_bindings():
