@@ -3,6 +3,8 @@
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Literal
 
 import psycopg2
@@ -11,6 +13,7 @@ from psycopg2.pool import ThreadedConnectionPool
 
 from gis.db import Conn, connect, translate_errors
 from gis.errors import DatabaseUnavailable
+from gis.lang import parse_day
 from gis.places.areas import LEVELS
 
 # A row's key in a route's path: `spot_id: RecordId`. Annotated types, never one shared Path() object: FastAPI
@@ -19,18 +22,36 @@ RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 BigRecordId = Annotated[int, Path(ge=1, le=9_223_372_036_854_775_807)]
 # A level of the area tree in a query (`?level=neighbourhood`): the levels gis.places.areas knows.
 AreaLevel = Literal[LEVELS]
-# The period a list or its figures cover, in a query (`?since=1399/09/01&until=1399/12/15`), both days
-# included: Jalali in Persian or Latin digits, or ISO, as gis.lang.parse_day reads them.
-Since = Annotated[
-    str | None, Query(max_length=20, description="on or after this day: 1399/09/01, ۱۳۹۹/۰۹/۰۱ or 2020-11-21")
-]
-Until = Annotated[str | None, Query(max_length=20, description="on or before this day (the same forms)")]
+
 # A filter to one area of the tree by its code (`?area=2209`); what the area takes in (the spots inside it, or
 # what is recorded for it) is each route's own.
 AreaCode = Annotated[
     str | None,
     Query(max_length=32, description="area code (district, sub-district or neighbourhood), e.g. 2209"),
 ]
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """The period a list or its figures cover, both days included; None leaves that end open."""
+
+    since: date | None
+    until: date | None
+
+
+def day_range(
+    since: str | None = Query(
+        None, max_length=20, description="on or after this day: 1399/09/01, ۱۳۹۹/۰۹/۰۱ or 2020-11-21"
+    ),
+    until: str | None = Query(None, max_length=20, description="on or before this day (the same forms)"),
+) -> DayRange:
+    """The period in a query (`?since=1399/09/01&until=1399/12/15`): Jalali in Persian or Latin digits, or
+    ISO, read by gis.lang.parse_day, so every route refuses a bad day with the same message."""
+    return DayRange(parse_day("since", since), parse_day("until", until))
+
+
+# A route's period: `period: Period`, one parameter for the two days, read in one place.
+Period = Annotated[DayRange, Depends(day_range)]
 
 # Every pooled connection gives up waiting for a lock after LOCK_TIMEOUT and on a statement after
 # STATEMENT_TIMEOUT (answering 503 "busy"), so requests queued behind a lock never hold the pool's connections

@@ -3,13 +3,13 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import DB, AreaCode, Since, Until
+from api.deps import DB, AreaCode, Period
 from api.pages import charts
 from api.pages.nav import top_bar
 from api.pages.render import language, page_reader, render
 from api.pages.strings import words
 from gis.db import Conn
-from gis.lang import jalali, jalali_month, parse_day
+from gis.lang import jalali, jalali_month
 from gis.places.areas import area_id_by_code
 from gis.programme.dashboard import dashboard
 from gis.programme.evaluation import evaluation_figures
@@ -77,15 +77,12 @@ def _charts(figures: dict, lang: str) -> dict:
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
 def dashboard_page(
     request: Request,
+    period: Period,
     area: AreaCode = None,
-    since: Since = None,
-    until: Until = None,
     user: User = Depends(page_reader("dashboard.read")),
     conn: Conn = DB,
 ) -> Response:
-    figures = dashboard(
-        conn, area=area or None, since=parse_day("since", since), until=parse_day("until", until)
-    )
+    figures = dashboard(conn, area=area or None, since=period.since, until=period.until)
     lang = language(request)
     radius = request.app.state.settings.aggregation_radius_m
     evaluation = evaluation_figures(
@@ -104,6 +101,11 @@ def dashboard_page(
             "num": lambda value: charts.number(value, lang),
             "jd": lambda value: charts.number(jalali(value), lang),
             "month": lambda value: charts.number(jalali_month(value, lang), lang),
-            "query": {"area": area or "", "since": since or "", "until": until or ""},
+            # the form shows the period as it was typed
+            "query": {
+                "area": area or "",
+                "since": request.query_params.get("since", ""),
+                "until": request.query_params.get("until", ""),
+            },
         },
     )

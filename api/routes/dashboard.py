@@ -7,9 +7,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
 from api.auth import require
-from api.deps import DB, AreaCode, Since, Until
+from api.deps import DB, AreaCode, Period
 from gis.db import Conn
-from gis.lang import parse_day
 from gis.places.areas import area_id_by_code
 from gis.programme.dashboard import dashboard
 from gis.programme.evaluation import evaluation_figures
@@ -18,21 +17,14 @@ from gis.users import User
 router = APIRouter(tags=["dashboard"])
 
 
-def _figures(conn: Conn, area: str | None, since: str | None, until: str | None) -> dict:
-    return dashboard(
-        conn, area=area or None, since=parse_day("since", since), until=parse_day("until", until)
-    )
-
-
 @router.get("/api/dashboard", summary="The programme dashboard's figures (deputy, GIS office, viewer)")
 def dashboard_json(
+    period: Period,
     area: AreaCode = None,
-    since: Since = None,
-    until: Until = None,
     user: User = Depends(require("dashboard.read")),
     conn: Conn = DB,
 ) -> Response:
-    figures = _figures(conn, area, since, until)
+    figures = dashboard(conn, area=area or None, since=period.since, until=period.until)
     for row in figures["resolved_audits"]:
         row.pop("audit_before"), row.pop("audit_after")
     return Response(json.dumps(jsonable_encoder(figures), ensure_ascii=False), media_type="application/json")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.auth import require
-from api.deps import DB, RecordId, Since, Until
+from api.deps import DB, Period, RecordId
 from gis import access
 from gis.db import Conn
 from gis.errors import NotFound
@@ -20,7 +20,6 @@ from gis.intake.focus_groups import (
     session_area,
 )
 from gis.intake.reports import SubmitResult
-from gis.lang import parse_day
 from gis.places.neighbourhoods import neighbourhood_id
 from gis.users import User
 
@@ -127,9 +126,8 @@ def create_points(
 
 @router.get("", summary="Sessions, newest first (a facilitator sees their neighbourhoods')")
 def index(
+    period: Period,
     area: str | None = Query(None, max_length=100, description="neighbourhood code or name"),
-    since: Since = None,
-    until: Until = None,
     user: User = Depends(require("focus_group.read")),
     conn: Conn = DB,
 ) -> list[dict]:
@@ -138,9 +136,7 @@ def index(
         user.require_area(area_ids[0])
     elif access.scope_of(user.role, "focus_group.read") is access.Scope.AREAS:
         area_ids = list(user.area_ids)
-    return list_sessions(
-        conn, area_ids=area_ids, since=parse_day("since", since), until=parse_day("until", until)
-    )
+    return list_sessions(conn, area_ids=area_ids, since=period.since, until=period.until)
 
 
 @router.get("/{session_id}", summary="One session with the places it marked (GeoJSON)")

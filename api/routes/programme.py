@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, Field
 
 from api.auth import require, require_user
-from api.deps import DB, AreaCode, RecordId, Since, Until
+from api.deps import DB, AreaCode, Period, RecordId
 from gis.db import Conn
 from gis.lang import parse_day
 from gis.programme.activities import add_activity, add_phase, list_activities, list_phases, set_phase_dates
@@ -54,13 +54,12 @@ class PhaseDates(BaseModel):
 
 @router.get("/activities", summary="Meetings and trainings in a period")
 def activities(
-    since: Since = None,
-    until: Until = None,
+    period: Period,
     area: AreaCode = None,
     user: User = Depends(require("programme.read")),
     conn: Conn = DB,
 ) -> list[dict]:
-    return list_activities(conn, since=parse_day("since", since), until=parse_day("until", until), area=area)
+    return list_activities(conn, since=period.since, until=period.until, area=area)
 
 
 @router.post("/activities", status_code=201, summary="Record a meeting or a training (deputy)")

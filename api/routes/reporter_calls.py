@@ -6,9 +6,8 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
 from api.auth import require
-from api.deps import DB, Since, Until
+from api.deps import DB, Period
 from gis.db import Conn
-from gis.lang import parse_day
 from gis.programme.reporter_calls import ANSWERS, answer_counts, due_calls, record_answer
 from gis.users import User
 
@@ -32,10 +31,5 @@ def answer(body: Answer, user: User = Depends(require("report.contact")), conn: 
 
 
 @router.get("/answers", summary="How many reporters found their place safer, the same or less safe")
-def answers(
-    since: Since = None,
-    until: Until = None,
-    user: User = Depends(require("dashboard.read")),
-    conn: Conn = DB,
-) -> dict:
-    return answer_counts(conn, since=parse_day("since", since), until=parse_day("until", until))
+def answers(period: Period, user: User = Depends(require("dashboard.read")), conn: Conn = DB) -> dict:
+    return answer_counts(conn, since=period.since, until=period.until)

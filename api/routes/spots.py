@@ -6,11 +6,10 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import spot_scope
-from api.deps import DB, AreaCode, RecordId, Since, Until
+from api.deps import DB, AreaCode, Period, RecordId
 from api.media import GEOJSON, answers_geojson
 from gis.access import SpotScope
 from gis.db import Conn
-from gis.lang import parse_day
 from gis.spots import (
     MAX_LIMIT,
     SpotFilter,
@@ -25,6 +24,7 @@ router = APIRouter(prefix="/api", tags=["spots"])
 
 
 def spot_filter(
+    period: Period,
     stage: str | None = Query(None, max_length=20, description="comma-separated stages, e.g. 1,2"),
     category: str | None = Query(None, max_length=400, description="comma-separated category codes"),
     status: Literal["open", "resolved", "rejected"] | None = Query(None),
@@ -33,8 +33,6 @@ def spot_filter(
     source: str | None = Query(
         None, max_length=200, description="comma-separated sources of the spot's reports"
     ),
-    since: Since = None,
-    until: Until = None,
     time_of_day: str | None = Query(None, max_length=40, description="comma-separated: day, evening, night"),
     scope: SpotScope = Depends(spot_scope),
 ) -> SpotFilter:
@@ -47,8 +45,8 @@ def spot_filter(
         area=area,
         bbox=parse_bbox(bbox),
         sources=parse_list(source),
-        since=parse_day("since", since),
-        until=parse_day("until", until),
+        since=period.since,
+        until=period.until,
         times_of_day=parse_list(time_of_day),
         scope=scope,
     )
