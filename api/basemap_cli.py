@@ -7,15 +7,10 @@ import typer
 
 from gis.settings import get_settings
 
+# Each command imports api.cli's migrated_transaction when it runs: api.cli imports this module.
 basemap_app = typer.Typer(
     help="Base maps served by Safemap itself (no internet needed) and street layers.", no_args_is_help=True
 )
-
-
-def _url() -> str:
-    from api.cli import _migrated_url  # the CLI's one way to a migrated database
-
-    return _migrated_url()
 
 
 @basemap_app.command("add")
@@ -26,10 +21,10 @@ def basemap_add(
 ) -> None:
     """Register a local base map: the file is copied into the data folder and served at
     /basemaps/NAME/{z}/{x}/{y}.png (.pbf for vector tiles)."""
-    from gis.db import transaction
+    from api.cli import migrated_transaction
     from gis.publish.basemaps import add_basemap
 
-    with transaction(_url()) as conn:
+    with migrated_transaction() as conn:
         row = add_basemap(conn, file, name=name, attribution=attribution, folder=get_settings().basemap_dir)
     typer.echo(
         f"base map {row['name']}: {row['kind']} of {row['tile_format']} tiles, zoom {row['min_zoom']}–"
@@ -40,10 +35,10 @@ def basemap_add(
 @basemap_app.command("list")
 def basemap_list() -> None:
     """The registered base maps, in the order the maps offer them."""
-    from gis.db import transaction
+    from api.cli import migrated_transaction
     from gis.publish.basemaps import list_basemaps
 
-    with transaction(_url()) as conn:
+    with migrated_transaction() as conn:
         rows = list_basemaps(conn)
     if not rows:
         typer.echo("no base maps; add one with: safemap basemap add FILE --name NAME")
@@ -57,10 +52,10 @@ def basemap_list() -> None:
 @basemap_app.command("remove")
 def basemap_remove(name: str = typer.Argument(..., help="the base map's name")) -> None:
     """Unregister a base map and delete its copied file."""
-    from gis.db import transaction
+    from api.cli import migrated_transaction
     from gis.publish.basemaps import remove_basemap
 
-    with transaction(_url()) as conn:
+    with migrated_transaction() as conn:
         path = remove_basemap(conn, name)
     path.unlink(missing_ok=True)  # after the commit: a failed removal keeps the file the row points to
     typer.echo(f"base map {name} removed")
@@ -73,9 +68,9 @@ def basemap_streets(
 ) -> None:
     """Load a street layer: drawn on every map and found by address search. Loading a file of the same name
     again replaces its streets."""
-    from gis.db import transaction
+    from api.cli import migrated_transaction
     from gis.places.streets import load_streets
 
-    with transaction(_url()) as conn:
+    with migrated_transaction() as conn:
         count = load_streets(conn, file, name_column=name_column)
     typer.echo(f"{file.name}: {count} named streets loaded")

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -12,6 +13,7 @@ from gis.errors import SafemapError
 from gis.settings import get_settings
 
 if TYPE_CHECKING:
+    from gis.db import Conn
     from gis.intake.files.adjust import Adjustments
     from gis.intake.files.batch import ImportResult, RowOutcome
     from gis.intake.files.options import ImportOptions
@@ -56,6 +58,13 @@ def _migrated_url() -> str:
     return url
 
 
+def migrated_transaction() -> AbstractContextManager["Conn"]:
+    """One transaction on the database, migrated first: how a command reaches the data it reads or writes."""
+    from gis.db import transaction
+
+    return transaction(_migrated_url())
+
+
 @app.command()
 def serve(
     host: Optional[str] = typer.Option(None, help="interface to bind (default 127.0.0.1)"),
@@ -75,11 +84,9 @@ def serve(
 @app.command()
 def demo() -> None:
     """Load District 22 (boundary, 10 neighbourhoods, agencies) and the demo reports and spots."""
-    from gis.db import transaction
     from gis.demo.district import load_demo
 
-    url = _migrated_url()
-    with transaction(url) as conn:
+    with migrated_transaction() as conn:
         counts = load_demo(conn)
     typer.echo(f"demo loaded: {counts['areas']} areas, {counts['spots']} spots, {counts['reports']} reports")
 
@@ -191,11 +198,10 @@ def import_areas_command(
     code_prefix: str = typer.Option("", help="prefix added to every code, e.g. 22- for sub-districts"),
 ) -> None:
     """Load an area layer (e.g. the sub-districts); existing codes are updated, parents re-linked."""
-    from gis.db import transaction
     from gis.places.areas import import_areas, read_area_file
 
     frame = read_area_file(file)
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         result = import_areas(
             conn, frame, level=level, code_field=code_field, name_field=name_field, code_prefix=code_prefix
         )
@@ -217,11 +223,10 @@ def import_focus_group_command(
     notes: str = typer.Option("", help="notes or minutes of the session"),
 ) -> None:
     """Import a focus-group session and its marked places, all or nothing; importing it again adds nothing."""
-    from gis.db import transaction
     from gis.intake.focus_groups import import_file
     from gis.lang import jalali
 
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         done = import_file(
             conn,
             file,
@@ -251,9 +256,8 @@ def report_council(
 ) -> None:
     """Write the executive council's report of a period as an A4 PDF (the same as /dashboard/report.pdf)."""
     from api.pages.report import council_pdf
-    from gis.db import transaction
 
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         pdf = council_pdf(
             conn, period, "en" if lang == "en" else "fa", radius_m=get_settings().aggregation_radius_m
         )
@@ -271,14 +275,13 @@ def user_add(
     password_stdin: bool = typer.Option(False, help="read the password from standard input"),
 ) -> None:
     """Add a user (the password is asked for, or read from stdin with --password-stdin)."""
-    from gis.db import transaction
     from gis.users import create_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         user = create_user(
             conn,
             username=username,
@@ -294,10 +297,9 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """List users with role, state, agency and neighbourhoods."""
-    from gis.db import transaction
     from gis.users import list_users
 
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         users = list_users(conn)
     for u in users:
         state = "active" if u["active"] else "disabled"
@@ -310,10 +312,9 @@ def user_list() -> None:
 @user_app.command("email")
 def user_email(username: str, address: str = typer.Argument("", help="the address; empty: no mail")) -> None:
     """Set the address a user's inbox is mailed to (when an SMTP server is set)."""
-    from gis.db import transaction
     from gis.users import set_email
 
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         set_email(conn, username, address)
     typer.echo(f"user {username}: e-mail {address or 'none'}")
 
@@ -321,11 +322,10 @@ def user_email(username: str, address: str = typer.Argument("", help="the addres
 @notify_app.command("send")
 def notify_send() -> None:
     """File due and overdue actions and open follow-ups in the inboxes, and mail what is new (daily)."""
-    from gis.db import transaction
     from gis.programme.inbox import send_email, sweep
 
     settings = get_settings()
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         sweep(conn)
         sent = send_email(conn, settings)
     typer.echo(f"{sent} e-mails sent" if settings.smtp_host else "inboxes updated; no SMTP server: no e-mail")
@@ -334,11 +334,10 @@ def notify_send() -> None:
 @notify_app.command("digest")
 def notify_digest() -> None:
     """Each agency's overdue actions, oldest first: printed, and mailed to its users (run weekly)."""
-    from gis.db import transaction
     from gis.programme.inbox import digest_text, overdue_digest, send_digest
 
     settings = get_settings()
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         digest = overdue_digest(conn)
     for agency in digest:
         subject, body = digest_text(agency, settings.lang)
@@ -350,10 +349,9 @@ def notify_digest() -> None:
 @user_app.command("disable")
 def user_disable(username: str) -> None:
     """Disable a user and revoke their tokens (their history stays)."""
-    from gis.db import transaction
     from gis.users import disable_user
 
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         disable_user(conn, username)
     typer.echo(f"user {username} disabled")
 
@@ -361,10 +359,9 @@ def user_disable(username: str) -> None:
 @user_app.command("token")
 def user_token(username: str) -> None:
     """Issue a bearer token for an API client (QGIS, the 137 hotline's system)."""
-    from gis.db import transaction
     from gis.users import get_user, issue_token
 
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         token, _ = issue_token(conn, get_user(conn, username).id)
     typer.echo(token)
 
@@ -506,11 +503,10 @@ def import_withdraw_command(
 ) -> None:
     """Withdraw a letter imported by mistake: its reports leave their spots, the spots' counts and priority
     are recomputed and the change is in their history; --restore undoes it."""
-    from gis.db import transaction
     from gis.intake.files.withdraw import restore_batch, withdraw_batch
 
     act = restore_batch if restore else withdraw_batch
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         done = act(conn, batch, actor_name="safemap import withdraw")
     verb = "restored to" if restore else "withdrawn from"
     typer.echo(f"batch {batch}: {done['reports']} reports {verb} {len(done['spots'])} spots")
@@ -592,7 +588,6 @@ def export_command(
     persian_headers: bool = typer.Option(False, help="CSV/XLSX: Persian column headers"),
 ) -> None:
     """Export spots, reports, areas and events for GIS and spreadsheets (never reporters' contact data)."""
-    from gis.db import transaction
     from gis.publish.exports import (
         SINGLE_LAYER_FORMATS,
         ExportOptions,
@@ -605,7 +600,7 @@ def export_command(
     layers = parse_layers(",".join(layer) or ("spots" if fmt in SINGLE_LAYER_FORMATS else None))
     check_export(fmt, layers)
     bar = _progress_bar()
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         total = count_rows(conn, layers)
         task = bar.add_task(f"{out.name}", total=total)
         with bar:
@@ -626,12 +621,11 @@ def qgis_project_command(
     ),
 ) -> None:
     """Write a QGIS project (.qgz): spots by type, reports, areas, base maps, styled as the web map."""
-    from gis.db import transaction
     from gis.publish.qgis_project import project_qgz
 
     settings = get_settings()
     address = url or f"http://{settings.host}:{settings.port}"
-    with transaction(_migrated_url()) as conn:
+    with migrated_transaction() as conn:
         out.write_bytes(project_qgz(conn, address, lang=lang, authcfg=authcfg))
     typer.echo(f"{out}: QGIS project over {address}" + (f" (auth config {authcfg})" if authcfg else ""))
 
