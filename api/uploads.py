@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import Form, Response, UploadFile
 
+from api.media import created_status
 from gis.errors import InvalidInput
 from gis.intake.photos import MAX_BYTES
 
@@ -53,6 +54,5 @@ def photo_bytes(file: UploadFile) -> bytes:
 
 def stored_photo(response: Response, result: dict, href: str) -> dict:
     """A stored photo's answer: 201 when new, 200 when its UUID was sent before (a tablet's retry)."""
-    if not result["created"]:
-        response.status_code = 200
+    created_status(response, result["created"])
     return {**result, "href": href}

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import require
 from api.deps import DB, Period, RecordId
+from api.media import created_status
 from gis import access
 from gis.db import Conn
 from gis.errors import NotFound
@@ -84,8 +85,7 @@ def create(
             created_by=user.id,
         ),
     )
-    if not created:
-        response.status_code = 200
+    created_status(response, created)
     if body.points is None:
         return FocusGroupOut(id=session_id, created=created)
     results = _add_points(request, conn, user, session_id, body.points)
@@ -113,8 +113,7 @@ def create_points(
 ) -> PointsOut:
     _visible(conn, user, session_id)
     results = _add_points(request, conn, user, session_id, body)
-    if not any(r.created for r in results):
-        response.status_code = 200
+    created_status(response, any(r.created for r in results))
     return PointsOut(
         focus_group_id=session_id,
         reports=[r.report_id for r in results],

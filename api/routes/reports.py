@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import require
 from api.deps import DB
+from api.media import created_status
 from api.uploads import PHOTO_ROUTE, PhotoUuid, photo_bytes, photo_upload, stored_photo
 from gis import access, vocabulary
 from gis.db import Conn
@@ -101,7 +102,7 @@ def create_report(
         # A UUID replayed from another neighbourhood's report gets no ids of it.
         if not user.covers_area(get_report(conn, result.report_id, with_contact=False)["area_id"]):
             raise Conflict("uuid_used_elsewhere", field="uuid")
-        response.status_code = 200
+    created_status(response, result.created)
     return ReportOut(
         id=result.report_id,
         uuid=result.uuid,
