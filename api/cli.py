@@ -223,21 +223,20 @@ def import_focus_group_command(
     notes: str = typer.Option("", help="notes or minutes of the session"),
 ) -> None:
     """Import a focus-group session and its marked places, all or nothing; importing it again adds nothing."""
-    from gis.intake.focus_groups import import_file
-    from gis.lang import jalali
+    from gis.intake.focus_groups import FocusGroupCreate, import_file
+    from gis.lang import jalali, parse_day
+    from gis.places.neighbourhoods import neighbourhood_id
 
     with migrated_transaction() as conn:
-        done = import_file(
-            conn,
-            file,
-            area=area,
-            held_on=held_on,
+        session = FocusGroupCreate(
+            area_id=neighbourhood_id(conn, area),
+            held_on=parse_day("date", held_on),
             facilitator=facilitator,
             participants=participants,
             women=women,
             notes=notes,
-            radius_m=get_settings().aggregation_radius_m,
         )
+        done = import_file(conn, file, session, radius_m=get_settings().aggregation_radius_m)
     if not done["session_created"] and not done["reports_created"]:
         typer.echo(f"{file.name}: already imported as focus group {done['focus_group_id']}; nothing added")
         return

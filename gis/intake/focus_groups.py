@@ -8,7 +8,7 @@ tickets into the same spots.
 import hashlib
 import json
 import uuid as uuidlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +17,6 @@ from gis.db import Conn, dict_cursor, one_value, translate_errors
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.intake.reports import ReportCreate, SubmitResult, submit_report
 from gis.lang import jalali, latin_digits, match_key, normalise_persian, parse_day
-from gis.places.neighbourhoods import neighbourhood_id
 from gis.vocabulary import AUDIT_KEYS, category_names, resolve_category, time_names, time_of_day
 
 NAMESPACE = uuidlib.UUID("5f0c6d43-22a1-4f6e-9b1d-137000000022")
@@ -363,47 +362,22 @@ def read_features(path: Path) -> tuple[list, bytes]:
     return data.get("features") or [], content
 
 
-def import_file(
-    conn: Conn,
-    path: Path,
-    *,
-    area: str,
-    held_on: str,
-    facilitator: str,
-    participants: int,
-    women: int,
-    notes: str = "",
-    radius_m: float,
-    created_by: int | None = None,
-) -> dict:
-    """Import a session and its marked places from a GeoJSON file, all or nothing; a second run adds
-    nothing."""
+def import_file(conn: Conn, path: Path, session: FocusGroupCreate, *, radius_m: float) -> dict:
+    """Import `session` (held_on a date) and its marked places from a GeoJSON file, all or nothing; a second
+    run adds nothing, as the session's UUID comes from its neighbourhood, day and the file's content."""
     features, content = read_features(path)
-    area_id = neighbourhood_id(conn, area)
-    day = parse_day("date", held_on)
     with conn.cursor() as cur:
-        cur.execute("SELECT code, name_fa FROM area WHERE id = %s", (area_id,))
+        cur.execute("SELECT code, name_fa FROM area WHERE id = %s", (session.area_id,))
         code, name = cur.fetchone()
-    session_id, created = create_session(
-        conn,
-        FocusGroupCreate(
-            area_id=area_id,
-            held_on=day,
-            facilitator=facilitator,
-            participants=participants,
-            women=women,
-            notes=notes,
-            uuid=session_uuid_for_file(code, day, content),
-            created_by=created_by,
-        ),
-    )
+    session_uuid = session_uuid_for_file(code, session.held_on, content)
+    session_id, created = create_session(conn, replace(session, uuid=session_uuid))
     results = add_points(
         conn,
         session_id,
         features,
         radius_m=radius_m,
-        created_by=created_by,
-        actor_name=facilitator,
+        created_by=session.created_by,
+        actor_name=session.facilitator,
         provenance={"channel": "file", "file": path.name},
     )
     return {
@@ -411,7 +385,7 @@ def import_file(
         "session_created": created,
         "area_code": code,
         "area_fa": name,
-        "held_on": day,
+        "held_on": session.held_on,
         "points": len(results),
         "reports_created": sum(r.created for r in results),
         "new_spots": sum(r.new_spot for r in results),
