@@ -33,6 +33,12 @@ def day_of(instant: datetime) -> date:
     return instant.astimezone(zone()).date()
 
 
+def local(instant: datetime) -> datetime:
+    """A time someone wrote: with its own offset as it says, without one a time in the programme's zone (what
+    a person in the district means by 08:00), never the server's."""
+    return instant if instant.tzinfo else instant.replace(tzinfo=zone())
+
+
 def noon(day: date) -> datetime:
     """An instant for something dated only by a day: noon there, so the day reads the same in every zone."""
     return datetime.combine(day, time(12), tzinfo=zone())

@@ -311,7 +311,7 @@ def parse_instant(field: str, text: str | None) -> datetime | None:
         value = datetime.fromisoformat(latin_digits(text).strip().replace(" ", "+"))
     except ValueError as exc:
         raise InvalidInput(field, "iso_date_time_t", text=text) from exc
-    return value if value.tzinfo else value.replace(tzinfo=clock.zone())
+    return clock.local(value)
 
 
 def _request_ids(text: str) -> tuple[list[int], list[str]]:

@@ -278,7 +278,7 @@ def _instant(text: str, *, end: bool) -> datetime | None:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput("datetime", "rfc_date_time_date", text=text) from None
-    return value if value.tzinfo else value.replace(tzinfo=clock.zone())
+    return clock.local(value)
 
 
 def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None]:

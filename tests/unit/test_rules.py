@@ -11,6 +11,7 @@ import time_machine
 from gis import access, clock
 from gis.access import PUBLIC_SPOTS, Scope, SpotScope
 from gis.errors import Conflict, InvalidInput, Unauthorized, text
+from gis.intake import open311
 from gis.intake.files.rows import RowParser, date_key, flag, number, short_year, to_degrees, typed_point
 from gis.lang import (
     jalali,
@@ -22,6 +23,7 @@ from gis.lang import (
     persian_digits,
 )
 from gis.programme.workflow import SpotState, _past, _photos, _require, _text, _time_of_day
+from gis.publish import ogc
 from gis.users import User
 from gis.vocabulary import _TIME_INDEX, _blank, _index, resolve_category, time_of_day
 
@@ -178,6 +180,15 @@ def test_the_day_is_tehrans():
     assert clock.day_of(datetime(2027, 3, 20, 20, 30, tzinfo=timezone.utc)) == date(2027, 3, 21)
     noon = clock.noon(date(2027, 3, 21))
     assert noon.astimezone(timezone.utc) == datetime(2027, 3, 21, 8, 30, tzinfo=timezone.utc)
+
+
+def test_a_time_written_without_an_offset_is_tehrans_in_open311_and_ogc():
+    eight = datetime(2027, 3, 21, 4, 30, tzinfo=timezone.utc)  # 08:00 in Tehran
+    assert open311.parse_instant("start_date", "2027-03-21T08:00:00") == eight
+    assert ogc.parse_datetime("2027-03-21T08:00:00") == (eight, eight)
+    eight_utc = datetime(2027, 3, 21, 8, tzinfo=timezone.utc)  # an offset written is kept
+    assert open311.parse_instant("start_date", "2027-03-21T08:00:00Z") == eight_utc
+    assert ogc.parse_datetime("2027-03-21T08:00:00Z") == (eight_utc, eight_utc)
 
 
 # ---------- Jalali days and digits ----------
