@@ -12,7 +12,6 @@ import pytest
 from gis import clock
 from tests.conftest import query_all
 
-pytestmark = pytest.mark.dated
 BIDI = re.compile("[\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -53,6 +52,7 @@ def _pdf(client, headers: dict, period: str, tmp_path: Path, lang: str = "fa") -
     return path
 
 
+@pytest.mark.dated
 def test_the_persian_report_names_every_neighbourhood_on_two_to_four_pages_with_a_map(
     client, deputy, period, db_url, tmp_path
 ):
@@ -75,6 +75,7 @@ def test_the_persian_report_names_every_neighbourhood_on_two_to_four_pages_with_
     assert not re.search("محله[۰-۹0-9]", text)  # never «محله ۲۲۰۹»
 
 
+@pytest.mark.dated
 def test_the_summary_figures_equal_sql_counts(client, deputy, period, db_url, tmp_path):
     text = " ".join(_text(_pdf(client, deputy, period, tmp_path, "en")).split())
     start, end = period.split("..")
@@ -117,6 +118,7 @@ def test_the_summary_figures_equal_sql_counts(client, deputy, period, db_url, tm
         assert name in text
 
 
+@pytest.mark.dated
 def test_a_phase_past_its_planned_end_shows_its_delay(client, deputy, tmp_path, db_url):
     late = query_all(
         db_url,
@@ -142,6 +144,7 @@ def test_who_may_read_the_report_and_a_bad_period(client, period, heads):
     assert "period" in bad.text and "is not a period" in bad.text
 
 
+@pytest.mark.dated
 def test_the_command_line_writes_the_same_report(db_url, period, tmp_path):
     out = tmp_path / "council.pdf"
     result = subprocess.run(

@@ -10,8 +10,6 @@ from gis.db import transaction
 from gis.lang import jalali
 from tests.conftest import bearer_headers, query_all
 
-pytestmark = pytest.mark.dated
-
 ROLES = {
     "deputy": "deputy",
     "gis": "gis_office",
@@ -48,6 +46,7 @@ def _focus_groups(db_url: str, since: str, until: str) -> dict:
     return {"count": count, "attendance": attendance}
 
 
+@pytest.mark.dated
 def test_the_figures_match_sql_counts(client, tokens, db_url):
     figures = client.get("/api/dashboard", headers=tokens["deputy"]).json()
     by_stage = dict(
@@ -89,6 +88,7 @@ def test_the_figures_match_sql_counts(client, tokens, db_url):
     assert all(row["median_days"] is not None for row in figures["median_days"])
 
 
+@pytest.mark.dated
 def test_filters_narrow_the_figures(client, tokens, db_url):
     only = client.get("/api/dashboard", params={"area": "2209"}, headers=tokens["gis"]).json()
     assert [r["code"] for r in only["stages_by_area"]] == ["2209"] and only["totals"]["total"] == 7
@@ -114,6 +114,7 @@ def test_only_the_deputy_gis_office_and_viewers_see_the_dashboard(client, tokens
     assert page.status_code == 303 and page.headers["location"].startswith("/login?next=%2Fdashboard")
 
 
+@pytest.mark.dated
 def test_the_page_is_persian_with_jalali_dates_and_english_on_request(client, tokens, db_url):
     page = client.get("/dashboard", headers=tokens["deputy"])
     assert page.status_code == 200 and 'dir="rtl"' in page.text
@@ -124,6 +125,7 @@ def test_the_page_is_persian_with_jalali_dates_and_english_on_request(client, to
     assert 'dir="ltr"' in english.text and "1399/09/10" in english.text and "Stage funnel" in english.text
 
 
+@pytest.mark.dated
 def test_the_deputy_records_activities_and_phases_with_jalali_dates(client, tokens):
     meeting = client.post(
         "/api/programme/activities",
@@ -217,6 +219,7 @@ def test_the_deputy_manages_agencies(client, tokens):
     assert client.post("/api/agencies/nope/deactivate", headers=tokens["deputy"]).status_code == 404
 
 
+@pytest.mark.dated
 def test_a_phase_slips_by_one_definition_on_the_dashboard_the_programme_page_and_the_council_report(
     client, tokens
 ):

@@ -13,8 +13,6 @@ from gis.db import transaction
 from gis.users import create_user, issue_token
 from tests.api.channels import API_KEY, api_key_env, hotline, offset, point_in  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.dated
-
 V2 = "/open311/v2"
 
 
@@ -64,6 +62,7 @@ def test_discovery_and_services_describe_the_endpoint(hotline):
     assert definition == {"service_code": "vacant_lot", "attributes": []}
 
 
+@pytest.mark.dated
 def test_a_posted_request_reads_back_with_its_status(hotline, place, db_url, staff):
     lon, lat = place
     posted = _post(
@@ -120,6 +119,7 @@ def test_a_posted_request_reads_back_with_its_status(hotline, place, db_url, sta
     assert by_token[0]["service_request_id"] == request_id
 
 
+@pytest.mark.dated
 def test_the_status_follows_the_spot_and_its_agencies(hotline, place, db_url, staff):
     lon, lat = place
     [created] = _post(
@@ -171,6 +171,7 @@ def test_the_status_follows_the_spot_and_its_agencies(hotline, place, db_url, st
     assert [r["service_request_id"] for r in found] == [str(request_id)]
 
 
+@pytest.mark.dated
 def test_requests_are_filtered_by_code_status_and_period(hotline, place, db_url, staff):
     lon, lat = place
     ids = [

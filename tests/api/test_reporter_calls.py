@@ -8,8 +8,6 @@ import time_machine
 
 from tests.conftest import query_one
 
-pytestmark = pytest.mark.dated
-
 
 @pytest.fixture
 def closed(db_url: str) -> dict:
@@ -29,6 +27,7 @@ def closed(db_url: str) -> dict:
     return {"report": report_id, "spot": spot_id, "closed_at": closed_at}
 
 
+@pytest.mark.dated
 def test_reporters_are_listed_four_weeks_after_closing_and_answer_once(client, closed, heads):
     with time_machine.travel(closed["closed_at"] + timedelta(days=10), tick=False):
         early = client.get("/api/reporter-calls", headers=heads["deputy"]).json()

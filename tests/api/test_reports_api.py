@@ -16,8 +16,6 @@ from gis.db import transaction
 from gis.users import create_user
 from gis.vocabulary import AUDIT_KEYS
 
-pytestmark = pytest.mark.dated
-
 
 def _png(width: int = 2, height: int = 2) -> bytes:
     """A real (tiny) PNG file."""

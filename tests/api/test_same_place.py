@@ -8,8 +8,6 @@ import pytest
 from gis.db import transaction
 from tests.conftest import bearer_headers, point_in, query_one
 
-pytestmark = pytest.mark.dated
-
 
 @pytest.fixture
 def sara(db_url) -> dict:

@@ -10,8 +10,6 @@ from gis.users import get_user
 from tests.conftest import bearer_headers
 from tests.programme.walk import finish_action, start_work
 
-pytestmark = pytest.mark.dated
-
 LOW = {
     "lighting": 0,
     "openness": 1,
@@ -95,6 +93,7 @@ def _version(client, headers: dict, spot_id: int) -> str:
     return client.get(f"/api/spots/{spot_id}/workflow", headers=headers).headers["etag"]
 
 
+@pytest.mark.dated
 def test_a_spot_walks_through_all_four_stages_as_the_right_roles(client, staff, db_url):
     spot = _new_spot(db_url)
     url = f"/api/spots/{spot}"
@@ -336,6 +335,7 @@ def test_facilitators_and_agencies_see_only_their_spots(client, staff, db_url):
 PARTIAL = {"lighting": 0, "openness": None, "visibility": None, "people": None, "feeling": 1}
 
 
+@pytest.mark.dated
 def test_a_partial_audit_is_kept_and_the_re_audit_must_match_its_time_of_day(client, staff, db_url):
     spot = _new_spot(db_url)
     _advance(db_url, spot, 2)

@@ -12,7 +12,6 @@ from gis.db import transaction
 from gis.vocabulary import AUDIT_KEYS
 from tests.conftest import bearer_headers
 
-pytestmark = pytest.mark.dated
 PHYSICAL = tuple(key for key in AUDIT_KEYS if key != "feeling")
 
 
@@ -44,6 +43,7 @@ def _resolved_spot(db_url: str) -> int:
     )[0][0]
 
 
+@pytest.mark.dated
 def test_a_fixed_demo_spot_shows_its_before_and_after_with_photos_and_recurrence(client, deputy, db_url):
     spot = _resolved_spot(db_url)
     evidence = client.get(f"/api/spots/{spot}/evidence", headers=deputy)
@@ -91,6 +91,7 @@ def test_staff_see_every_photo_and_a_viewer_only_public_ones(client, deputy, db_
     assert client.get(staff[0]["href"], headers=viewer_headers).status_code == 404
 
 
+@pytest.mark.dated
 def test_criteria_vs_feeling_and_neighbourhood_scores_match_the_stored_audits(client, deputy, db_url):
     figures = client.get("/api/dashboard/evaluation", headers=deputy)
     assert figures.status_code == 200, figures.text
@@ -144,6 +145,7 @@ def test_criteria_vs_feeling_and_neighbourhood_scores_match_the_stored_audits(cl
     assert row["night"]["score"] == pytest.approx(sum(scores) / len(scores), abs=0.051)
 
 
+@pytest.mark.dated
 def test_the_programme_evaluation_equals_sql_counts(client, deputy, db_url):
     figures = client.get("/api/dashboard/evaluation", headers=deputy).json()["programme"]
     fixed = _rows(
@@ -177,6 +179,7 @@ def test_the_programme_evaluation_equals_sql_counts(client, deputy, db_url):
     assert figures["baseline"]["spots"] == baseline > 0
 
 
+@pytest.mark.dated
 def test_the_dashboard_page_shows_the_evaluation_the_api_gives(client, deputy):
     figures = client.get("/api/dashboard/evaluation", headers=deputy).json()
     page = client.get("/dashboard", params={"lang": "en"}, headers=deputy)

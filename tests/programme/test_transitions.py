@@ -17,8 +17,6 @@ from gis.vocabulary import AUDIT_KEYS
 from tests.conftest import bearer_headers
 from tests.programme.walk import finish_action, start_work
 
-pytestmark = pytest.mark.dated
-
 LOW = dict.fromkeys(AUDIT_KEYS, 0) | {"lighting": 2, "openness": 1}
 HIGH = dict.fromkeys(AUDIT_KEYS, 3)
 PEOPLE = {"gis": "gis_office", "deputy": "deputy", "roads": "agency"}
@@ -64,6 +62,7 @@ def _walk_to_resolved(db_url: str, spot_id: int) -> None:
         workflow.close(conn, user=deputy, spot_id=spot_id, version=version, reason="lit now")
 
 
+@pytest.mark.dated
 def test_a_spot_moved_by_the_workflow_counts_in_time_in_remediation(db_url, world):
     _walk_to_resolved(db_url, world["walked"])
     with psycopg2.connect(db_url) as conn:
@@ -73,6 +72,7 @@ def test_a_spot_moved_by_the_workflow_counts_in_time_in_remediation(db_url, worl
     assert lighting["median_days_in_remediation"] is not None and lighting["median_days_in_remediation"] >= 0
 
 
+@pytest.mark.dated
 def test_the_dashboard_counts_stage_moves_and_nothing_else(db_url, world):
     _walk_to_resolved(db_url, world["walked"])
     with transaction(db_url) as conn, conn.cursor() as cur:  # what edits.split writes: `to` is a spot there
@@ -87,6 +87,7 @@ def test_the_dashboard_counts_stage_moves_and_nothing_else(db_url, world):
     assert (reached["stage_1"], reached["stage_2"], reached["stage_4"], reached["resolved"]) == (2, 1, 1, 1)
 
 
+@pytest.mark.dated
 def test_audit_before_is_one_definition_on_the_dashboard_and_the_analysis(client, db_url, world):
     _walk_to_resolved(db_url, world["walked"])
     with transaction(db_url) as conn, conn.cursor() as cur:  # a report's own audit, unlike the site visit's

@@ -12,9 +12,8 @@ from PIL import Image
 from tests.api.channels import api_key_env, point_in  # noqa: F401 (fixtures)
 from tests.reliability.test_public_leaks import V2, hotline, world  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.dated
 
-
+@pytest.mark.dated
 def test_open311_shows_the_public_no_due_date_and_only_public_changes(hotline, world, db_url):
     mapped, spot_id, gis = world["mapped"], world["spot"], world["people"]["gis"]
     [before] = hotline.get(f"{V2}/requests/{mapped}.json").json()

@@ -24,8 +24,6 @@ from tests.reliability.test_kill_import import (  # noqa: F401 (report_file: a f
     report_file,
 )
 
-pytestmark = pytest.mark.dated
-
 
 @pytest.fixture
 def report_url(client, db_url, heads) -> tuple[str, dict]:

@@ -8,7 +8,7 @@ import pytest
 from tests.web.conftest import open_tablet
 from tests.web.test_field import _fill_report, _png, assessed, score
 
-pytestmark = [pytest.mark.browser, pytest.mark.dated]
+pytestmark = pytest.mark.browser
 
 LANDSCAPE = {"width": 1024, "height": 768}
 PORTRAIT = {"width": 768, "height": 1024}
@@ -122,6 +122,7 @@ def test_every_control_is_48_px_and_8_px_apart_in_both_modes(sara_at, field, vie
     assert page.evaluate("() => document.scrollingElement.scrollHeight <= innerHeight + 1")  # no page scroll
 
 
+@pytest.mark.dated
 def test_no_latin_letter_or_digit_on_the_persian_page(tablet, field):
     page = tablet
     _fill_report(page, "vacant_lot", "زمین خالی", gps=field["points"][1], context=page.context)
@@ -160,6 +161,7 @@ def _wait_message(page, text: str) -> None:
     page.wait_for_function("(t) => window.shownMessages.some((m) => m.text.includes(t))", arg=text)
 
 
+@pytest.mark.dated
 def test_every_message_appears_on_screen_and_a_refusal_marks_its_field(tablet, field):
     page = tablet
     page.set_viewport_size(LANDSCAPE)

@@ -17,7 +17,7 @@ from tests.conftest import query_one as _row
 from tests.web.conftest import assign_urban_services
 from tests.web.test_spot_workflow_page import _audit, _one, _open, _sign_in, _submit, staff  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.dated]
+pytestmark = pytest.mark.browser
 # Lighting "very bad" (0), three criteria not assessed, feeling "poor" (1); the rest scored.
 PARTIAL = {
     "lighting": 0,
@@ -57,6 +57,7 @@ def _send_with_photo(page, form, name: str, phase: str) -> None:
     page.wait_for_function(gallery, arg=phase)
 
 
+@pytest.mark.dated
 def test_the_same_partial_audit_through_the_visit_form_and_the_api_is_stored_the_same(
     page, live_url, db_url, staff, client
 ):
@@ -103,6 +104,7 @@ def test_the_same_partial_audit_through_the_visit_form_and_the_api_is_stored_the
     assert page.console_errors == [] and page.outside_requests() == []
 
 
+@pytest.mark.dated
 def test_a_fixed_demo_spot_shows_its_before_and_after_panel(page, live_url, db_url, staff):
     spot = _one(
         db_url,

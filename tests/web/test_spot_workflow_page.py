@@ -13,7 +13,7 @@ from gis.vocabulary import AUDIT_KEYS
 from tests.conftest import query_one
 from tests.web.conftest import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.dated]
+pytestmark = pytest.mark.browser
 PASSWORD = "long-enough-pw"
 SAVED = "ثبت شد"
 
@@ -72,6 +72,7 @@ def _audit(form, scores: dict) -> None:
         form.locator(f'fieldset[data-field="audit.{key}"] label:has(input[value="{value}"])').click()
 
 
+@pytest.mark.dated
 def test_staff_walk_a_spot_through_the_four_stages_from_its_page(page, live_url, db_url, staff):
     spot = staff["spot"]
     _sign_in(page, live_url, "office", spot)
