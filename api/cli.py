@@ -224,13 +224,13 @@ def import_focus_group_command(
 ) -> None:
     """Import a focus-group session and its marked places, all or nothing; importing it again adds nothing."""
     from gis.intake.focus_groups import FocusGroupCreate, import_file
-    from gis.lang import jalali, parse_day
+    from gis.lang import jalali
     from gis.places.neighbourhoods import neighbourhood_id
 
     with migrated_transaction() as conn:
         session = FocusGroupCreate(
             area_id=neighbourhood_id(conn, area),
-            held_on=parse_day("date", held_on),
+            held_on=held_on,
             facilitator=facilitator,
             participants=participants,
             women=women,

@@ -73,13 +73,19 @@ def _count(field: str, value: object) -> int:
     return int(text)
 
 
+def held_on(session: FocusGroupCreate) -> date:
+    """The day the session was held, as written (Jalali or ISO); required, and not after today."""
+    day = session.held_on if isinstance(session.held_on, date) else parse_day("held_on", session.held_on)
+    if day is None:
+        raise InvalidInput("held_on", "date_session_was_held_required")
+    if day > clock.today():
+        raise InvalidInput("held_on", "day_in_future", jalali=jalali(day), day=day.isoformat())
+    return day
+
+
 def create_session(conn: Conn, session: FocusGroupCreate) -> tuple[int, bool]:
     """Record a session; the same client UUID twice returns the first session. Returns (id, created)."""
-    held_on = session.held_on if isinstance(session.held_on, date) else parse_day("held_on", session.held_on)
-    if held_on is None:
-        raise InvalidInput("held_on", "date_session_was_held_required")
-    if held_on > clock.today():
-        raise InvalidInput("held_on", "day_in_future", jalali=jalali(held_on), day=held_on.isoformat())
+    day = held_on(session)
     facilitator = normalise_persian(session.facilitator or "").strip()
     if not facilitator:
         raise InvalidInput("facilitator", "facilitator_s_name_required")
@@ -105,7 +111,7 @@ def create_session(conn: Conn, session: FocusGroupCreate) -> tuple[int, bool]:
             (
                 session_uuid,
                 session.area_id,
-                held_on,
+                day,
                 facilitator,
                 participants,
                 women,
@@ -212,8 +218,8 @@ def add_points(
         row = cur.fetchone()
     if row is None:
         raise NotFound("focus_group_does_exist", session_id=session_id, field="id")
-    session_uuid, held_on, area_code = uuidlib.UUID(row[0]), row[1], row[2]
-    reported_at = clock.noon(held_on)
+    session_uuid, day, area_code = uuidlib.UUID(row[0]), row[1], row[2]
+    reported_at = clock.noon(day)
     categories, times = category_names(conn), time_names(conn)
     results: list[SubmitResult] = []
     rejected: list[dict] = []
@@ -334,10 +340,10 @@ def get_session(conn: Conn, session_id: int) -> dict:
     return _with_jalali(row)
 
 
-def session_uuid_for_file(area_code: str, held_on: date, content: bytes) -> str:
+def session_uuid_for_file(area_code: str, day: date, content: bytes) -> str:
     """A stable UUID for a session imported from a file, so importing the same file twice adds nothing."""
     digest = hashlib.sha256(content).hexdigest()
-    return str(uuidlib.uuid5(NAMESPACE, f"{area_code}|{held_on.isoformat()}|{digest}"))
+    return str(uuidlib.uuid5(NAMESPACE, f"{area_code}|{day.isoformat()}|{digest}"))
 
 
 def read_features(path: Path) -> tuple[list, bytes]:
@@ -363,12 +369,13 @@ def read_features(path: Path) -> tuple[list, bytes]:
 
 
 def import_file(conn: Conn, path: Path, session: FocusGroupCreate, *, radius_m: float) -> dict:
-    """Import `session` (held_on a date) and its marked places from a GeoJSON file, all or nothing; a second
+    """Import `session` and its marked places from a GeoJSON file, all or nothing; a second
     run adds nothing, as the session's UUID comes from its neighbourhood, day and the file's content."""
     features, content = read_features(path)
     with conn.cursor() as cur:
         cur.execute("SELECT code, name_fa FROM area WHERE id = %s", (session.area_id,))
         code, name = cur.fetchone()
+    session = replace(session, held_on=held_on(session))
     session_uuid = session_uuid_for_file(code, session.held_on, content)
     session_id, created = create_session(conn, replace(session, uuid=session_uuid))
     results = add_points(

@@ -71,6 +71,11 @@ def test_a_bad_file_is_one_line_and_writes_nothing(tmp_path, db_url):
     )
     too_many = run("import", "focus-group", str(SAMPLE), *ARGS[:-1], "15", env={"DATABASE_URL": db_url})
     assert too_many.returncode == 1 and "women" in too_many.stderr and "Traceback" not in too_many.stderr
+    undated = run(
+        "import", "focus-group", str(SAMPLE), *ARGS[:3], "", *ARGS[4:], env={"DATABASE_URL": db_url}
+    )
+    assert undated.returncode == 1 and "Traceback" not in undated.stderr
+    assert undated.stderr.strip() == "error: held_on: the date the session was held is required"
     utm = tmp_path / "utm.geojson"
     utm.write_text(
         json.dumps({**data, "crs": {"type": "name", "properties": {"name": "EPSG:32639"}}}), encoding="utf-8"
