@@ -8,6 +8,9 @@ import psycopg2
 import pytest
 from pyproj import Transformer
 
+from gis.db import transaction
+from gis.intake.files import ImportOptions, ImportResult, import_reports
+
 HEADER_FA = ["ردیف", "عرض جغرافیایی", "طول جغرافیایی", "نوع", "توضیحات", "آدرس", "محله", "تاریخ"]
 
 
@@ -25,6 +28,13 @@ def inside(db_url: str, code: str) -> tuple[float, float]:
             (code,),
         )
         return cur.fetchone()
+
+
+def import_file(db_url: str, path: Path, **options) -> ImportResult:
+    """Import a file (a mayor's, unless `source` says otherwise) in a transaction of its own, committed as the
+    command line and the upload commit theirs."""
+    with transaction(db_url) as conn:
+        return import_reports(conn, path, ImportOptions(**{"source": "mayor", **options}))
 
 
 def persian(number: float) -> str:

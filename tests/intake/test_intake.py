@@ -12,6 +12,7 @@ from shapely.geometry import Point
 from gis.db import transaction
 from gis.errors import InvalidInput
 from gis.intake.files import ImportOptions, ImportRejected, import_reports, write_rejected
+from tests.intake.conftest import import_file
 
 
 def _count(db_url: str, query: str = "SELECT count(*) FROM report") -> int:
@@ -23,8 +24,7 @@ def _count(db_url: str, query: str = "SELECT count(*) FROM report") -> int:
 def test_a_messy_csv_gets_a_report_per_row_and_writes_nothing(db_url, messy_csv):
     before = _count(db_url)
     with pytest.raises(ImportRejected) as caught:
-        with transaction(db_url) as conn:
-            import_reports(conn, messy_csv, ImportOptions(source="mayor", source_ref="۱۲۳/ن۳ ۱۴۰۳/۰۲/۱۰"))
+        import_file(db_url, messy_csv, source_ref="۱۲۳/ن۳ ۱۴۰۳/۰۲/۱۰")
     result = caught.value.result
     by_row = {r.row: r for r in result.rows}
     assert result.blank == 1 and sorted(by_row) == [2, 4, 5, 6, 7, 8]
@@ -71,11 +71,9 @@ def test_partial_keeps_the_valid_rows_with_their_meaning(db_url, messy_csv, tmp_
 
 
 def test_importing_the_same_file_again_adds_nothing(db_url, clean_xlsx):
-    with transaction(db_url) as conn:
-        first = import_reports(conn, clean_xlsx, ImportOptions(source="mayor", source_ref="letter 7"))
+    first = import_file(db_url, clean_xlsx, source_ref="letter 7")
     before = _count(db_url)
-    with transaction(db_url) as conn:
-        again = import_reports(conn, clean_xlsx, ImportOptions(source="mayor", source_ref="letter 7"))
+    again = import_file(db_url, clean_xlsx, source_ref="letter 7")
     assert (first.count("accepted"), first.blank) == (2, 1)
     assert (again.count("accepted"), again.count("duplicate"), again.previous_batch) == (0, 2, first.batch_id)
     assert [r.report_id for r in again.rows] == [r.report_id for r in first.rows]
@@ -83,8 +81,7 @@ def test_importing_the_same_file_again_adds_nothing(db_url, clean_xlsx):
 
 
 def test_utm_persian_digits_and_times_of_day(db_url, clean_xlsx, places):
-    with transaction(db_url) as conn:
-        result = import_reports(conn, clean_xlsx, ImportOptions(source="mayor"))
+    result = import_file(db_url, clean_xlsx)
     ids = [r.report_id for r in result.rows]
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute(
@@ -129,8 +126,7 @@ def test_a_zipped_shapefile(db_url, places, tmp_path):
     with zipfile.ZipFile(archive, "w") as zipped:
         for part in folder.iterdir():
             zipped.write(part, part.name)
-    with transaction(db_url) as conn:
-        result = import_reports(conn, archive, ImportOptions(source="mayor"))
+    result = import_file(db_url, archive)
     assert result.file_format == "shapefile" and result.count("accepted") == 1
 
 

@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from gis.db import transaction
 from gis.errors import InvalidInput
 from gis.intake.files import ImportOptions, ImportRejected, import_reports
-from tests.intake.conftest import persian
+from tests.conftest import query_one
+from tests.intake.conftest import import_file, persian
 
 HEADER = ["ردیف", "عرض جغرافیایی", "طول جغرافیایی", "نوع فضا", "توضیحات", "محله", "تاریخ", "ساعت"]
 
@@ -45,8 +46,7 @@ def letter(tmp_path: Path, places) -> Path:
 
 
 def test_the_header_row_is_found_below_a_title_and_a_blank_row_and_the_totals_row_is_skipped(db_url, letter):
-    with transaction(db_url) as conn:
-        result = import_reports(conn, letter, ImportOptions(source="mayor", source_ref="123/3"))
+    result = import_file(db_url, letter, source_ref="123/3")
     assert result.written and result.count("accepted") == 2 and result.count("rejected") == 0
     assert (result.header_row, result.skipped, result.totals) == (3, [1, 2], [6])
     assert "headers on row 3, rows 1, 2 above them skipped" in result.summary()
@@ -66,20 +66,18 @@ def test_a_csv_with_a_title_line_is_read_from_its_headers(db_url, tmp_path, plac
         "جمع کل:,,,1",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with transaction(db_url) as conn:
-        result = import_reports(conn, path, ImportOptions(source="mayor"))
+    result = import_file(db_url, path)
     assert (result.count("accepted"), result.header_row, result.skipped, result.totals) == (1, 3, [1, 2], [5])
 
 
 def test_the_header_row_can_be_forced(db_url, letter):
-    with pytest.raises(InvalidInput) as caught, transaction(db_url) as conn:
-        import_reports(conn, letter, ImportOptions(source="mayor", header_row=4))  # a data row as headers
+    with pytest.raises(InvalidInput) as caught:
+        import_file(db_url, letter, header_row=4)  # a data row as headers
     assert caught.value.field == "columns"
-    with pytest.raises(InvalidInput) as caught, transaction(db_url) as conn:
-        import_reports(conn, letter, ImportOptions(source="mayor", header_row=40))
+    with pytest.raises(InvalidInput) as caught:
+        import_file(db_url, letter, header_row=40)
     assert caught.value.field == "header_row" and "no row 40" in caught.value.text("en")
-    with transaction(db_url) as conn:
-        result = import_reports(conn, letter, ImportOptions(source="mayor", header_row=3))
+    result = import_file(db_url, letter, header_row=3)
     assert result.count("accepted") == 2
 
 
@@ -93,8 +91,8 @@ def test_a_totals_row_in_the_middle_is_an_ordinary_rejected_row(db_url, tmp_path
         ],
         total=False,
     )
-    with pytest.raises(ImportRejected) as caught, transaction(db_url) as conn:
-        import_reports(conn, path, ImportOptions(source="mayor"))
+    with pytest.raises(ImportRejected) as caught:
+        import_file(db_url, path)
     assert [r.row for r in caught.value.result.rows if r.status == "rejected"] == [4]
 
 
@@ -107,8 +105,8 @@ def test_every_problem_of_a_row_is_told_at_once_in_persian_and_english(db_url, t
             ["۲", "سی و پنج", persian(lon), "چیز عجیب", "سه مشکل", None, "1402/13/40", "ساعت 21"],
         ],
     )
-    with pytest.raises(ImportRejected) as caught, transaction(db_url) as conn:
-        import_reports(conn, path, ImportOptions(source="mayor"))
+    with pytest.raises(ImportRejected) as caught:
+        import_file(db_url, path)
     (row,) = [r for r in caught.value.result.rows if r.status == "rejected"]
     assert row.row == 5
     assert [p["field"] for p in row.problems] == ["category", "lat", "date", "time_of_day"]
@@ -131,8 +129,8 @@ def test_conflicts_are_flagged_for_review_not_settled_silently(db_url, tmp_path,
             ["۴", persian(lat3), persian(lon3), "زمین بایر", "آینده", None, "1499/01/01", None],
         ],
     )
-    with pytest.raises(ImportRejected) as caught, transaction(db_url) as conn:
-        import_reports(conn, path, ImportOptions(source="mayor"))
+    with pytest.raises(ImportRejected) as caught:
+        import_file(db_url, path)
     rows = {r.row: r for r in caught.value.result.rows}
     assert rows[4].status == "accepted"
     (conflict,) = rows[4].flags
@@ -163,22 +161,18 @@ def test_flags_are_kept_with_the_report(db_url, tmp_path, places):
     assert (day.isoformat(), kind) == ("2020-12-08", "two_digit_year")
 
 
-def _counts(conn) -> tuple:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT count(*), (SELECT sum(report_count) FROM spot), (SELECT sum(priority) FROM spot)"
-            " FROM report"
-        )
-        return cur.fetchone()
+def _counts(db_url: str) -> tuple:
+    return query_one(
+        db_url,
+        "SELECT count(*), (SELECT sum(report_count) FROM spot), (SELECT sum(priority) FROM spot) FROM report",
+    )
 
 
 def test_the_same_file_under_another_letter_is_all_duplicates_of_the_first_batch(db_url, letter):
-    with transaction(db_url) as conn:
-        first = import_reports(conn, letter, ImportOptions(source="mayor", source_ref="۱۲۳/ن۳"))
-        before = _counts(conn)
-    with transaction(db_url) as conn:
-        again = import_reports(conn, letter, ImportOptions(source="mayor", source_ref="456/ن9"))
-        assert _counts(conn) == before  # no new report, no inflated count or priority
+    first = import_file(db_url, letter, source_ref="۱۲۳/ن۳")
+    before = _counts(db_url)
+    again = import_file(db_url, letter, source_ref="456/ن9")
+    assert _counts(db_url) == before  # no new report, no inflated count or priority
     assert (again.count("accepted"), again.count("duplicate")) == (0, 2)
     assert (again.previous_batch, again.previous_ref) == (first.batch_id, "۱۲۳/ن۳")
     for row, original in zip(again.rows, first.rows):
