@@ -69,7 +69,7 @@ def test_the_same_radius_changes_nothing(street):
 
 def test_a_wider_radius_merges_stage_1_spots_and_keeps_stage_2(street):
     url, a, b, c = street["url"], street["a"], street["b"], street["c"]
-    result = run("aggregate", "--rebuild", "--radius", "100", env={"DATABASE_URL": url})
+    result = run("aggregate", "--rebuild", "--radius", "100", database=url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == (
         "rebuilt with a radius of 100 m: 3 reports of automatic stage-1 spots re-clustered (1 spots kept as "

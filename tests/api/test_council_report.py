@@ -3,13 +3,13 @@ pdftotext, pdfinfo and pdfimages, its figures checked against SQL counts."""
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import jdatetime
 import pytest
 
 from gis import clock
+from tests.cli.test_cli import run
 from tests.conftest import query_all
 
 BIDI = re.compile("[\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -147,22 +147,14 @@ def test_who_may_read_the_report_and_a_bad_period(client, period, heads):
 @pytest.mark.dated
 def test_the_command_line_writes_the_same_report(db_url, period, tmp_path):
     out = tmp_path / "council.pdf"
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "safemap"), "report", "council", "--period", period, str(out)],
-        capture_output=True,
-        text=True,
-        env={"DATABASE_URL": db_url, "SAFEMAP_LANG": "en", "PATH": "/usr/bin:/bin"},
-        timeout=300,
+    result = run(
+        "report", "council", "--period", period, str(out), database=db_url, env={"PATH": "/usr/bin:/bin"}
     )
     assert result.returncode == 0, result.stderr
     assert "council report written" in result.stdout
     assert out.read_bytes().startswith(b"%PDF")
     assert "شریف" in _text(out)
-    bad = subprocess.run(
-        [str(Path(sys.executable).parent / "safemap"), "report", "council", "--period", "soon", str(out)],
-        capture_output=True,
-        text=True,
-        env={"DATABASE_URL": db_url, "SAFEMAP_LANG": "en", "PATH": "/usr/bin:/bin"},
-        timeout=300,
+    bad = run(
+        "report", "council", "--period", "soon", str(out), database=db_url, env={"PATH": "/usr/bin:/bin"}
     )
     assert bad.returncode != 0 and "is not a period" in bad.stdout + bad.stderr

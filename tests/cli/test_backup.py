@@ -94,7 +94,7 @@ def test_restoring_a_file_that_is_not_a_backup_changes_nothing(tmp_path, db_url)
     before = _fingerprint(db_url)
     junk = tmp_path / "notes.dump"
     junk.write_text("not a backup")
-    result = run("db", "restore", str(junk), "--yes", env={"DATABASE_URL": db_url})
+    result = run("db", "restore", str(junk), "--yes", database=db_url)
     assert result.returncode == 1
     assert result.stderr.strip() == "error: file: notes.dump is not a pg_dump custom-format backup"
     assert _fingerprint(db_url) == before

@@ -12,20 +12,25 @@ import psycopg2
 SAFEMAP = str(Path(sys.executable).parent / "safemap")
 
 
-def run(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run(
+    *args: str, database: str | None = None, env: dict | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    """`safemap <args>` as a user runs it, on `database` (DATABASE_URL) if given; English messages unless
+    `env` asks for Persian."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_") and k != "DATABASE_URL"}
+    on = {"DATABASE_URL": database} if database else {}
     return subprocess.run(
         [SAFEMAP, *args],
         capture_output=True,
         text=True,
-        env={**base, "SAFEMAP_LANG": "en", **(env or {})},  # English messages unless a test asks for Persian
+        env={**base, "SAFEMAP_LANG": "en", **on, **(env or {})},
         cwd=cwd,
         timeout=300,
     )
 
 
 def test_demo_loads_district_22_into_an_empty_database(empty_url):
-    result = run("demo", env={"DATABASE_URL": empty_url})
+    result = run("demo", database=empty_url)
     assert result.returncode == 0, result.stderr
     assert "11 areas" in result.stdout and "spots" in result.stdout
     with psycopg2.connect(empty_url) as conn, conn.cursor() as cur:
@@ -35,7 +40,7 @@ def test_demo_loads_district_22_into_an_empty_database(empty_url):
         reports, sources, areas = cur.fetchone()
     assert spots >= 50 and stages == 4
     assert reports >= 200 and sources == 4 and areas == 10
-    again = run("demo", env={"DATABASE_URL": empty_url})
+    again = run("demo", database=empty_url)
     assert again.returncode == 0 and f"{spots} spots" in again.stdout  # loading twice adds nothing
 
 
@@ -49,7 +54,7 @@ def _sub_district_file(tmp_path: Path, geometry: dict) -> Path:
 
 def test_importing_a_bad_area_file_is_one_line_and_writes_nothing(tmp_path, db_url):
     path = _sub_district_file(tmp_path, {"type": "Point", "coordinates": [51.2, 35.75]})
-    result = run("import", "areas", str(path), "--level", "sub_district", env={"DATABASE_URL": db_url})
+    result = run("import", "areas", str(path), "--level", "sub_district", database=db_url)
     assert result.returncode == 1
     assert result.stderr.strip() == "error: feature 1: geometry: Point is not a polygon"
     assert "Traceback" not in result.stderr
@@ -59,14 +64,7 @@ def test_importing_sub_districts_reports_what_was_added(tmp_path, db_url):
     square = [[[51.09, 35.70], [51.30, 35.70], [51.30, 35.79], [51.09, 35.79], [51.09, 35.70]]]
     path = _sub_district_file(tmp_path, {"type": "Polygon", "coordinates": square})
     result = run(
-        "import",
-        "areas",
-        str(path),
-        "--level",
-        "sub_district",
-        "--code-prefix",
-        "22-",
-        env={"DATABASE_URL": db_url},
+        "import", "areas", str(path), "--level", "sub_district", "--code-prefix", "22-", database=db_url
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "navahi.geojson: 1 areas added, 0 updated"

@@ -37,7 +37,7 @@ def test_a_session_file_is_imported_once(tmp_path, db_url):
     sessions, points = _counts(db_url)
     path = tmp_path / SAMPLE.name
     shutil.copy(SAMPLE, path)
-    result = run("import", "focus-group", str(path), *ARGS, env={"DATABASE_URL": db_url})
+    result = run("import", "focus-group", str(path), *ARGS, database=db_url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"{path.name}: focus group ")
     assert "(2201 شهرک دانشگاه صنعتی شریف, 1399/09/20): 4 places reported" in result.stdout
@@ -52,7 +52,7 @@ def test_a_session_file_is_imported_once(tmp_path, db_url):
             " WHERE source = 'focus_group' AND provenance ? 'focus_group_id'"
         )
         assert cur.fetchall() == [(path.name, "file")]
-    again = run("import", "focus-group", str(path), *ARGS, env={"DATABASE_URL": db_url})
+    again = run("import", "focus-group", str(path), *ARGS, database=db_url)
     assert again.returncode == 0 and "already imported as focus group" in again.stdout
     assert _counts(db_url) == (sessions + 1, points + 4)
 
@@ -63,23 +63,21 @@ def test_a_bad_file_is_one_line_and_writes_nothing(tmp_path, db_url):
     data["features"][2]["properties"]["دسته"] = "نامعلوم"
     path = tmp_path / "bad.geojson"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    result = run("import", "focus-group", str(path), *ARGS, env={"DATABASE_URL": db_url})
+    result = run("import", "focus-group", str(path), *ARGS, database=db_url)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "error: features: 1 of 4 features rejected, nothing was stored "
         "(feature 3: category: unknown category 'نامعلوم')"
     )
-    too_many = run("import", "focus-group", str(SAMPLE), *ARGS[:-1], "15", env={"DATABASE_URL": db_url})
+    too_many = run("import", "focus-group", str(SAMPLE), *ARGS[:-1], "15", database=db_url)
     assert too_many.returncode == 1 and "women" in too_many.stderr and "Traceback" not in too_many.stderr
-    undated = run(
-        "import", "focus-group", str(SAMPLE), *ARGS[:3], "", *ARGS[4:], env={"DATABASE_URL": db_url}
-    )
+    undated = run("import", "focus-group", str(SAMPLE), *ARGS[:3], "", *ARGS[4:], database=db_url)
     assert undated.returncode == 1 and "Traceback" not in undated.stderr
     assert undated.stderr.strip() == "error: held_on: the date the session was held is required"
     utm = tmp_path / "utm.geojson"
     utm.write_text(
         json.dumps({**data, "crs": {"type": "name", "properties": {"name": "EPSG:32639"}}}), encoding="utf-8"
     )
-    projected = run("import", "focus-group", str(utm), *ARGS, env={"DATABASE_URL": db_url})
+    projected = run("import", "focus-group", str(utm), *ARGS, database=db_url)
     assert projected.returncode == 1 and "WGS 84" in projected.stderr
     assert _counts(db_url) == before

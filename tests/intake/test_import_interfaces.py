@@ -10,16 +10,7 @@ from tests.cli.test_cli import run
 
 
 def test_the_cli_prints_the_row_report_and_writes_nothing_on_failure(db_url, messy_csv):
-    result = run(
-        "import",
-        "reports",
-        str(messy_csv),
-        "--source",
-        "mayor",
-        "--ref",
-        "۱۲۳/ن۳",
-        env={"DATABASE_URL": db_url},
-    )
+    result = run("import", "reports", str(messy_csv), "--source", "mayor", "--ref", "۱۲۳/ن۳", database=db_url)
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("row 6: rejected: location: (51.42, 35.7) is outside the district")
@@ -116,10 +107,10 @@ def test_the_cli_takes_a_fixed_cell_and_a_date_reading(db_url, messy_csv):
         "8:نوع=زمین بایر",
         "--date",
         "1399/09/15=1399/09/16",
-        env={"DATABASE_URL": db_url},
+        database=db_url,
     )
     assert "row 8: rejected" not in fixed.stdout, fixed.stdout
     assert "3 accepted" not in fixed.stdout and "4 accepted" in fixed.stdout, fixed.stdout
-    wrong = run("import", "reports", str(messy_csv), "--fix", "eight=x", env={"DATABASE_URL": db_url})
+    wrong = run("import", "reports", str(messy_csv), "--fix", "eight=x", database=db_url)
     assert wrong.returncode != 0 and "row:column=value" in wrong.stderr + wrong.stdout
     assert "Traceback" not in wrong.stderr
