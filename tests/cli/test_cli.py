@@ -8,6 +8,9 @@ import tempfile
 from pathlib import Path
 
 import psycopg2
+import time_machine
+
+from gis import clock
 
 SAFEMAP = str(Path(sys.executable).parent / "safemap")
 
@@ -16,11 +19,15 @@ def run(
     *args: str, database: str | None = None, env: dict | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess:
     """`safemap <args>` as a user runs it, on `database` (DATABASE_URL) if given; English messages unless
-    `env` asks for Persian."""
+    `env` asks for Persian. Under --pretend-now the command runs at the test's instant (pretend_cli.py)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("SAFEMAP_") and k != "DATABASE_URL"}
     on = {"DATABASE_URL": database} if database else {}
+    command = [SAFEMAP]
+    if time_machine.escape_hatch.is_travelling():
+        command = [sys.executable, str(Path(__file__).with_name("pretend_cli.py"))]
+        on["SAFEMAP_TEST_NOW"] = clock.now().isoformat()
     return subprocess.run(
-        [SAFEMAP, *args],
+        [*command, *args],
         capture_output=True,
         text=True,
         env={**base, "SAFEMAP_LANG": "en", **on, **(env or {})},
