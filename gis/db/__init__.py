@@ -3,15 +3,17 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg2
 import psycopg2.errors
 import psycopg2.extras
-from alembic import command
-from alembic.config import Config
 
 from gis.errors import DatabaseUnavailable, InvalidInput, SafemapError
 from gis.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -152,16 +154,28 @@ def one_value(conn: Conn, query: str, params: tuple | dict, missing: SafemapErro
     return one_row(conn, query, params, missing)[0]
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str) -> "Config":
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["url"] = url.replace("postgresql://", "postgresql+psycopg2://", 1)
     return config
 
 
+def newest_revision() -> str:
+    """The newest migration's revision: each file's revision is its number and each follows the one before (a
+    test checks this against alembic's own graph)."""
+    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
 def migrate(url: str) -> None:
-    """Bring the schema up to the newest revision."""
-    connect(url).close()
+    """Bring the schema up to the newest revision. Alembic (with SQLAlchemy, most of a command's start-up
+    time) is imported only when the database is behind."""
+    if current_revisions(url) == [newest_revision()]:
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(url), "head")
 
 
