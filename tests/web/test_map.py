@@ -242,3 +242,33 @@ def test_the_district_opens_whole_between_the_side_panels(page, live_url, db_url
     )
     assert left <= corners[0] < corners[1] <= width - right
     assert corners[1] - corners[0] > (width - left - right) * 0.8  # and it fills the free part
+
+
+def test_past_the_cap_the_map_draws_clusters_with_counts_and_a_click_zooms_into_one(page, live_url, db_url):
+    """Clusters are circles on a canvas over the neighbourhoods (thousands of DOM icons were too slow to
+    zoom): the status counts every spot, and a click on a cluster zooms to it."""
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO spot (geom, category, stage, status, title, created_at, updated_at)"
+            " SELECT ST_Translate(geom, (i % 40) * 0.0004, (i / 40) * 0.0004), category, stage, status,"
+            "        'crowded', now(), now()"
+            " FROM (SELECT ST_PointOnSurface(geom) AS geom, category, stage, status FROM spot"
+            "       WHERE status <> 'merged' LIMIT 1) s, generate_series(1, 1600) i"
+        )
+    total = _scalar(db_url, "SELECT count(*) FROM spot WHERE status <> 'merged'")
+    page.goto(live_url + "/map")
+    page.wait_for_selector("#sm-status[data-mode='clusters']", state="attached")
+    assert _shown(page) == total
+    assert page.locator(".leaflet-smClusters-pane canvas").count() == 1
+    biggest = page.evaluate(
+        """(() => { let best;
+           safemap.clusters.eachLayer((c) => {
+             if (!best || c.options.radius > best.options.radius) best = c;
+           });
+           const p = safemap.map.latLngToContainerPoint(best.getLatLng()); return [p.x, p.y]; })()"""
+    )
+    zoom = page.evaluate("safemap.map.getZoom()")
+    box = page.locator(".leaflet-container").bounding_box()
+    page.mouse.click(box["x"] + biggest[0], box["y"] + biggest[1])
+    page.wait_for_function(f"() => safemap.map.getZoom() > {zoom}")
+    assert page.console_errors == [] and page.outside_requests() == []
