@@ -114,6 +114,8 @@ def heat_points(conn: Conn, spot_filter: SpotFilter, *, zoom: int) -> str:
         cell = max(cell, get_settings().public_grid_m / DEGREE_M)
     params["cell"] = cell
     with conn.cursor() as cur:
+        # As for the spots: compiling costs more than it saves (1.3 s against a 0.5 s query at zoom 12).
+        cur.execute("SET LOCAL jit = off")
         cur.execute(
             f"""
             WITH r AS (
@@ -133,11 +135,15 @@ def heat_points(conn: Conn, spot_filter: SpotFilter, *, zoom: int) -> str:
                         SELECT 1 FROM area f WHERE f.id = %(area)s AND ST_Intersects(f.geom, {REPORT_GEOM})))
                   AND (%(bbox)s::float8[] IS NULL OR {REPORT_GEOM} && ST_MakeEnvelope((%(bbox)s::float8[])[1],
                         (%(bbox)s::float8[])[2], (%(bbox)s::float8[])[3], (%(bbox)s::float8[])[4], 4326))
+            ), p AS (
+                -- Columns, not functions in FROM: a function scan per report and axis cost 0.4 s at 250,000.
+                SELECT x, y, floor(x / %(cell)s) AS cx, floor(y / %(cell)s) AS cy
+                FROM (SELECT ST_X(geom) AS x, ST_Y(geom) AS y FROM r) xy
             ), cell AS (
                 SELECT count(*) AS n,
-                       CASE WHEN %(scope_exact)s THEN avg(ST_Y(geom)) ELSE (cy + 0.5) * %(cell)s END AS y,
-                       CASE WHEN %(scope_exact)s THEN avg(ST_X(geom)) ELSE (cx + 0.5) * %(cell)s END AS x
-                FROM r, floor(ST_X(geom) / %(cell)s) AS cx, floor(ST_Y(geom) / %(cell)s) AS cy
+                       CASE WHEN %(scope_exact)s THEN avg(y) ELSE (cy + 0.5) * %(cell)s END AS y,
+                       CASE WHEN %(scope_exact)s THEN avg(x) ELSE (cx + 0.5) * %(cell)s END AS x
+                FROM p
                 GROUP BY cx, cy
                 HAVING count(*) >= %(public_min_count)s
             )
