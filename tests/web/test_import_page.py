@@ -129,12 +129,18 @@ def test_a_messy_letter_from_upload_to_the_map(page, live_url, db_url, office, t
     assert "۱۲۳/ش" in page.text_content("#batches")
 
     # the second letter was sent by mistake: withdrawn from its page, then put back
-    page.click("#batches tbody tr:first-child a")
+    # Each answer reloads the page: the test waits for the reloaded page's load, as its button works only
+    # once its deferred script has run, and its table is whole only then.
+    with page.expect_navigation():
+        page.click("#batches tbody tr:first-child a")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("#move")
-    page.wait_for_selector("#withdrawn")
-    page.click("#move")
-    page.wait_for_function("() => !document.getElementById('withdrawn')")
+    with page.expect_navigation():
+        page.click("#move")
+    assert page.is_visible("#withdrawn")
+    assert page.locator("#batch-rows a[href^='/spots/']").count() == 0
+    with page.expect_navigation():
+        page.click("#move")
+    assert page.locator("#withdrawn").count() == 0
     assert page.locator("#batch-rows a[href^='/spots/']").count() == 4
     assert page.console_errors == []
     assert page.outside_requests() == []
