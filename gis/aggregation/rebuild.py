@@ -8,8 +8,9 @@ re-formed, or founding a new one. A re-formed spot keeps the id of its founding 
 rebuild with an unchanged radius changes nothing. Old spots left without reports become 'merged' into the
 spot that now holds their first report; spots whose reports changed get a 'rebuilt' event; history is never
 deleted. The clustering runs in memory on coordinates in metres (the UTM zone of the reports' centre), loaded
-in one query: points as plain (x, y) pairs with GEOS's own distance formula, lines and polygons as shapely
-geometries; the results are written back in a few set-based statements.
+in one query: points as plain (x, y) pairs with GEOS's own distance formula, paired by k-d trees, lines and
+polygons as shapely geometries, paired through a grid; the results are written back in a few set-based
+statements.
 """
 
 import json
@@ -18,9 +19,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
+import numpy as np
 import psycopg2.errors
 import psycopg2.extras
 from psycopg2 import sql
+from scipy.spatial import cKDTree
 from shapely import wkb
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
@@ -160,6 +163,7 @@ def _load(conn: Conn) -> tuple[list[int], list[tuple], list[Cluster], set[tuple[
             SELECT s.id, s.category, s.status, {SHAPE_SQL.format(g="s.geom")} FROM spot s
             WHERE s.status IN ('open', 'resolved') AND s.id <> ALL(%(free)s)
               AND NOT (s.stage = 1 AND s.awaiting_location)
+            ORDER BY s.id
             """,
             {"srid": proj, "free": free},
         )
@@ -191,31 +195,172 @@ def rebuild(
     without_jit(conn)
     free, reports, kept, compatible, untouched = _load(conn)
     result = RebuildResult(radius_m, reports=len(reports), kept_spots=untouched)
-    grid = _Grid(radius_m)
-    for cluster in kept:
-        grid.add(cluster)
-    formed: list[Cluster] = []
-    old_spot: dict[int, int | None] = {}
-    for done, (report_id, category, verified, spot_id, geom) in enumerate(reports, start=1):
-        old_spot[report_id] = spot_id
-        target = None
-        if verified:
-            near = [
-                (c.status != "open", gap, c.order, c.spot_id or 0, c)
-                for c in grid.near(geom, radius_m)
-                if (c.category, category) in compatible and (gap := distance(c.geom, geom)) <= radius_m
-            ]
-            target = min(near, default=(None,), key=lambda n: n[:4])[-1]
-        if target is None:
-            target = Cluster(geom, category, "open", order=len(formed), founder=report_id)
-            formed.append(target)
-            if verified:
-                grid.add(target)
-        target.reports.append(report_id)
-        if progress is not None:
-            progress(done, len(reports))
+    old_spot = {report_id: spot_id for report_id, _, _, spot_id, _ in reports}
+    formed = _cluster(reports, kept, compatible, radius_m, progress)
     _write(conn, result, free, kept, formed, old_spot, actor_name)
     return result
+
+
+# A report found a spot or joined one: (whether that spot is closed, distance, order, spot id) ranks them, the
+# smallest first; a spot formed here has order ≥ 0 (its founding report's place in the list), a kept one -1.
+Option = tuple[tuple[bool, float, int, int], Cluster]
+# Progress is told every this many reports (a progress bar's update per report cost seconds).
+PROGRESS_EVERY = 10_000
+
+
+def _cluster(
+    reports: list[tuple],
+    kept: list[Cluster],
+    compatible: set[tuple[str, str]],
+    radius_m: float,
+    progress: Callable[[int, int], None] | None,
+) -> list[Cluster]:
+    """Each report, in order, joins the best spot near it (kept or formed before it) or forms one; returns the
+    formed clusters (the kept ones gain their reports).
+
+    The candidates are found before the walk: each report's best kept spot, and the earlier reports near it
+    that could found a spot (those with no kept spot near them). Between points both come from k-d trees in a
+    few array operations; where a line or a polygon is involved, from `_Grid` and shapely. The walk then
+    only picks among them, in order.
+    """
+    best = _best_kept(reports, kept, compatible, radius_m)
+    earlier = _earlier_founders(reports, best, compatible, radius_m)
+    formed: list[Cluster] = []
+    order_of: dict[int, int] = {}  # report's index → order of the cluster it founded
+    for index, (report_id, category, verified, _, geom) in enumerate(reports):
+        options: list[Option] = []
+        if verified:
+            if index in best:
+                options.append(best[index])
+            for founder, gap in earlier.get(index, ()):
+                if founder in order_of:
+                    order = order_of[founder]
+                    options.append(((False, gap, order, 0), formed[order]))
+        if options:
+            target = min(options, key=lambda option: option[0])[1]
+        else:
+            target = Cluster(geom, category, "open", order=len(formed), founder=report_id)
+            if verified:
+                order_of[index] = len(formed)
+            formed.append(target)
+        target.reports.append(report_id)
+        if progress is not None and (index + 1) % PROGRESS_EVERY == 0:
+            progress(index + 1, len(reports))
+    if progress is not None:
+        progress(len(reports), len(reports))
+    return formed
+
+
+def _categories(
+    reports: list[tuple], kept: list[Cluster], compatible: set[tuple[str, str]]
+) -> tuple[dict[str, int], np.ndarray]:
+    """Each category's number, and which pairs (spot's category, report's) are compatible, by number."""
+    code = {c: n for n, c in enumerate(sorted({c.category for c in kept} | {r[1] for r in reports}))}
+    matrix = np.zeros((len(code), len(code)), dtype=bool)
+    for a, b in compatible:
+        if a in code and b in code:
+            matrix[code[a], code[b]] = True
+    return code, matrix
+
+
+def _point_pairs(
+    left: list[tuple[float, float]], right: list[tuple[float, float]], radius_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(index in left, index in right, distance) of every pair within the radius, the distance computed as
+    `distance` does (left minus right), so every tie falls the same way."""
+    if not left or not right:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp), np.empty(0)
+    a, b = np.array(left, dtype=float), np.array(right, dtype=float)
+    near = cKDTree(a).sparse_distance_matrix(cKDTree(b), radius_m * (1 + 1e-9), output_type="ndarray")
+    i, j = near["i"].astype(np.intp), near["j"].astype(np.intp)
+    dx, dy = a[i, 0] - b[j, 0], a[i, 1] - b[j, 1]
+    gap = np.sqrt(dx * dx + dy * dy)
+    inside = gap <= radius_m
+    return i[inside], j[inside], gap[inside]
+
+
+def _best_kept(
+    reports: list[tuple], kept: list[Cluster], compatible: set[tuple[str, str]], radius_m: float
+) -> dict[int, Option]:
+    """Per verified report (by index), its best kept spot within the radius, if any."""
+    best: dict[int, Option] = {}
+
+    def offer(index: int, cluster: Cluster, gap: float) -> None:
+        option = ((cluster.status != "open", gap, cluster.order, cluster.spot_id or 0), cluster)
+        if index not in best or option[0] < best[index][0]:
+            best[index] = option
+
+    points = [n for n, r in enumerate(reports) if r[2] and isinstance(r[4], tuple)]
+    shapes = [n for n, r in enumerate(reports) if r[2] and not isinstance(r[4], tuple)]
+    kept_points = [c for c in kept if isinstance(c.geom, tuple)]
+    code, matrix = _categories(reports, kept, compatible)
+    k, r, gap = _point_pairs([c.geom for c in kept_points], [reports[n][4] for n in points], radius_m)
+    kept_categories = np.array([code[c.category] for c in kept_points], dtype=np.intp)
+    report_categories = np.array([code[reports[n][1]] for n in points], dtype=np.intp)
+    fits = matrix[kept_categories[k], report_categories[r]]
+    for ki, ri, g in zip(k[fits].tolist(), r[fits].tolist(), gap[fits].tolist()):
+        offer(points[ri], kept_points[ki], g)
+    for index, clusters in _near_shapes(reports, points, shapes, kept, radius_m):
+        for cluster in clusters:
+            geom, category = reports[index][4], reports[index][1]
+            if (cluster.category, category) in compatible and (g := distance(cluster.geom, geom)) <= radius_m:
+                offer(index, cluster, g)
+    return best
+
+
+def _near_shapes(
+    reports: list[tuple], points: list[int], shapes: list[int], clusters: list[Cluster], radius_m: float
+) -> Iterator[tuple[int, list[Cluster]]]:
+    """The pairs the k-d trees leave out: each shape report with every cluster near it, each point report
+    with the shape clusters near it."""
+    if shapes:
+        yield from _grid_pairs(reports, shapes, clusters, radius_m)
+    shaped = [c for c in clusters if not isinstance(c.geom, tuple)]
+    if shaped:
+        yield from _grid_pairs(reports, points, shaped, radius_m)
+
+
+def _grid_pairs(
+    reports: list[tuple], indexes: list[int], clusters: list[Cluster], radius_m: float
+) -> Iterator[tuple[int, list[Cluster]]]:
+    """Each of the reports at `indexes` with the clusters whose grid cells are near it."""
+    grid = _Grid(radius_m)
+    for cluster in clusters:
+        grid.add(cluster)
+    for index in indexes:
+        yield index, grid.near(reports[index][4], radius_m)
+
+
+def _earlier_founders(
+    reports: list[tuple], best: dict[int, Option], compatible: set[tuple[str, str]], radius_m: float
+) -> dict[int, list[tuple[int, float]]]:
+    """Per verified report (by index), the earlier verified reports that may found a spot it could join (no
+    kept spot near them), with their distance."""
+    founders = [Cluster(r[4], r[1], "open", order=n) for n, r in enumerate(reports) if r[2] and n not in best]
+    verified = [n for n, r in enumerate(reports) if r[2]]
+    earlier: dict[int, list[tuple[int, float]]] = {}
+    point_founders = [c for c in founders if isinstance(c.geom, tuple)]
+    points = [n for n in verified if isinstance(reports[n][4], tuple)]
+    shapes = [n for n in verified if not isinstance(reports[n][4], tuple)]
+    code, matrix = _categories(reports, [], compatible)
+    f, r, gap = _point_pairs([c.geom for c in point_founders], [reports[n][4] for n in points], radius_m)
+    if len(f):
+        founder_index = np.array([c.order for c in point_founders], dtype=np.intp)[f]
+        report_index = np.array(points, dtype=np.intp)[r]
+        categories = np.array([code[rep[1]] for rep in reports], dtype=np.intp)
+        fits = (founder_index < report_index) & matrix[categories[founder_index], categories[report_index]]
+        for a, b, g in zip(founder_index[fits].tolist(), report_index[fits].tolist(), gap[fits].tolist()):
+            earlier.setdefault(b, []).append((a, g))
+    for index, clusters in _near_shapes(reports, points, shapes, founders, radius_m):
+        geom, category = reports[index][4], reports[index][1]
+        for cluster in clusters:
+            if (
+                cluster.order < index
+                and (cluster.category, category) in compatible
+                and (g := distance(cluster.geom, geom)) <= radius_m
+            ):
+                earlier.setdefault(index, []).append((cluster.order, g))
+    return earlier
 
 
 def _write(

@@ -124,7 +124,8 @@ def _rebuilt_state(url: str, radius_m: float) -> list[list[tuple]]:
 
 def test_points_as_coordinates_cluster_as_shapely_points_do(empty_url, monkeypatch):
     """The benchmark's seed, small (3,000 reports around 600 spots) plus a few street-long reports: the
-    rebuild's points as plain (x, y) end exactly as with every report a shapely geometry."""
+    rebuild's points as plain (x, y), paired by k-d trees, end exactly as with every report a shapely
+    geometry, paired through the grid."""
     from shapely import wkb
     from shapely.geometry import Point
 
