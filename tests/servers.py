@@ -39,7 +39,8 @@ def start_uvicorn(
         deadline = time.monotonic() + wait_s
         while process.poll() is None and time.monotonic() < deadline:
             try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                answered = httpx.get(f"{base}/health", timeout=2).status_code == 200
+                if answered and _listens(process.pid, chosen):
                     return process, base
             except httpx.HTTPError:
                 pass
@@ -49,6 +50,28 @@ def start_uvicorn(
             break
     output = log.read_text(errors="replace") if log else process.stderr.read().decode()
     raise RuntimeError(f"the server did not start: {output[-2000:]}")
+
+
+def _listens(pid: int, port: int) -> bool:
+    """Whether `pid` holds the socket listening on `port`: another test's server that took the port between
+    `free_port` and this server's bind answers /health too (and its database knows none of this test's
+    tokens), while this server fails to bind and ends, so the port is tried again with another."""
+    listening = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+            listening.add(f"socket:[{fields[9]}]")
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:  # the process has ended, or is not ours to read
+        return False
+    for descriptor in descriptors:
+        try:
+            if os.readlink(descriptor) in listening:
+                return True
+        except OSError:  # closed meanwhile
+            continue
+    return False
 
 
 def _start(
