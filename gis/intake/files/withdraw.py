@@ -1,9 +1,10 @@
 """Withdrawing a batch: a letter imported by mistake leaves the map, and can be put back.
 
-Its reports leave their spots (each kept whole in withdrawn_report), the spots' counts and priority are
-recomputed, a spot the batch founded that nobody else reported is closed, and every spot touched records the
-event in its history. Restoring puts the same reports back on the same spots, reopens those spots and records
-that too. A withdrawn batch no longer counts as "imported before" for the same file.
+Its reports leave their spots (each kept whole in withdrawn_report, with the rows that hang on it: contact,
+photos, the call back), the spots' counts and priority are recomputed, a spot the batch founded that nobody
+else reported is closed, and every spot touched records the event in its history. Restoring puts the same
+reports back on the same spots, reopens those spots and records that too. A withdrawn batch no longer counts
+as "imported before" for the same file.
 """
 
 import psycopg2.extras
@@ -16,13 +17,27 @@ from gis.errors import Conflict, NotFound
 
 WITHDRAWN, RESTORED = "import_withdrawn", "import_restored"
 
-# The report as it was, its geometry as hex EWKB (which PostGIS reads back as it wrote it).
-KEEP_SQL = """
-    INSERT INTO withdrawn_report (report_id, batch_id, record)
+# The tables whose rows hang on a report (the reporter's contact, photos taken there, the call back to the
+# reporter): kept with a withdrawn report, so it leaves whole and comes back whole. A test checks that these
+# are all the tables whose foreign key points at report.
+LINKED = ("report_contact", "report_photo", "reporter_follow_up")
+
+# The report as it was, its geometry as hex EWKB (which PostGIS reads back as it wrote it), and its linked
+# rows as {table: [rows]} (bytea as hex text, which reads back as it was).
+KEEP_SQL = sql.SQL("""
+    INSERT INTO withdrawn_report (report_id, batch_id, record, linked)
     SELECT r.id, r.import_batch_id,
-           to_jsonb(r) || jsonb_build_object('geom', encode(ST_AsEWKB(r.geom), 'hex'))
+           to_jsonb(r) || jsonb_build_object('geom', encode(ST_AsEWKB(r.geom), 'hex')),
+           jsonb_strip_nulls(jsonb_build_object({linked}))
     FROM report r WHERE r.import_batch_id = %s
-"""
+""").format(
+    linked=sql.SQL(", ").join(
+        sql.SQL("{name}, (SELECT jsonb_agg(to_jsonb(t)) FROM {table} t WHERE t.report_id = r.id)").format(
+            name=sql.Literal(table), table=sql.Identifier(table)
+        )
+        for table in LINKED
+    )
+)
 
 
 def _batch(conn: Conn, batch_id: int) -> dict:
@@ -76,6 +91,13 @@ def withdraw_batch(conn: Conn, batch_id: int, *, actor_id: int | None = None, ac
     with conn.cursor() as cur:
         cur.execute(KEEP_SQL, (batch_id,))
         reports = cur.rowcount
+        for table in LINKED:
+            cur.execute(
+                sql.SQL(
+                    "DELETE FROM {} t USING report r WHERE t.report_id = r.id AND r.import_batch_id = %s"
+                ).format(sql.Identifier(table)),
+                (batch_id,),
+            )
         cur.execute("DELETE FROM report WHERE import_batch_id = %s", (batch_id,))
         refresh_spots(conn, spots)
         # A spot the letter alone reported is closed with it.
@@ -125,6 +147,14 @@ def restore_batch(conn: Conn, batch_id: int, *, actor_id: int | None = None, act
             (batch_id,),
         )
         reports = cur.rowcount
+        for table in LINKED:
+            cur.execute(
+                sql.SQL(
+                    "INSERT INTO {table} SELECT t.* FROM withdrawn_report w,"
+                    " jsonb_populate_recordset(NULL::{table}, w.linked -> {name}) t WHERE w.batch_id = %s"
+                ).format(table=sql.Identifier(table), name=sql.Literal(table)),
+                (batch_id,),
+            )
         cur.execute("DELETE FROM withdrawn_report WHERE batch_id = %s", (batch_id,))
         cur.execute(
             "UPDATE spot SET status = 'open' WHERE id = ANY(%s) AND status = 'rejected'",
