@@ -13,6 +13,8 @@ polygons as shapely geometries, paired through a grid; the results are written b
 statements.
 """
 
+import csv
+import io
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -21,7 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import psycopg2.errors
-import psycopg2.extras
 from psycopg2 import sql
 from scipy.spatial import cKDTree
 from shapely import wkb
@@ -386,8 +387,9 @@ def _write(
     events += merged_events
     result.changed = len(touched)
     result.merged = len(merged_into)
-    _record_changes(conn, merged_into, touched, events, actor_name)
-    refresh_spots(conn, sorted(touched | new_ids))  # the merged ones were emptied with their merge
+    _record_changes(conn, merged_into, events, actor_name)
+    # The merged ones were emptied with their merge; the changed ones take their next version here.
+    refresh_spots(conn, sorted(touched | new_ids), changed=sorted(touched))
 
 
 def _seat_formed(conn: Conn, formed: list[Cluster], old_spot: dict[int, int | None]) -> set[int]:
@@ -541,15 +543,11 @@ def _merged_away(
 
 
 def _record_changes(
-    conn: Conn,
-    merged_into: dict[int, int | None],
-    touched: set[int],
-    events: list[tuple[int, str, dict]],
-    actor_name: str,
+    conn: Conn, merged_into: dict[int, int | None], events: list[tuple[int, str, dict]], actor_name: str
 ) -> None:
-    """Mark the merged spots (left with no report: counting nothing), bump the version of every changed spot
-    and store the events. Each spot row is written once here: at a million reports, writing 50,000 merged
-    spots three times (status, version, counts) took a quarter of the rebuild."""
+    """Mark the merged spots (left with no report: counting nothing) and store the events. Each merged spot
+    is written once: at a million reports, writing 50,000 merged spots three times (status, version, counts)
+    took a quarter of the rebuild. The events go in by COPY (100,000 of them as INSERTs took 3.5 s)."""
     with conn.cursor() as cur:
         if merged_into:
             cur.execute(
@@ -560,12 +558,11 @@ def _record_changes(
                 """,
                 (list(merged_into), list(merged_into.values())),
             )
-        cur.execute(
-            "UPDATE spot SET version = version + 1, updated_at = now() WHERE id = ANY(%s)", (sorted(touched),)
+        rows = io.StringIO()  # every text quoted: an empty one unquoted would be read as NULL
+        csv.writer(rows, quoting=csv.QUOTE_NONNUMERIC).writerows(
+            (spot_id, kind, actor_name, json.dumps(payload)) for spot_id, kind, payload in events
         )
-        psycopg2.extras.execute_values(
-            cur,
-            "INSERT INTO spot_event (spot_id, kind, actor_name, payload) VALUES %s",
-            [(spot_id, kind, actor_name, json.dumps(payload)) for spot_id, kind, payload in events],
-            page_size=10_000,  # 100,000 events of a million reports: 10 statements, not 1,000
+        rows.seek(0)
+        cur.copy_expert(
+            "COPY spot_event (spot_id, kind, actor_name, payload) FROM STDIN WITH (FORMAT csv)", rows
         )

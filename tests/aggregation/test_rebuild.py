@@ -10,7 +10,7 @@ from gis.demo.district import load_base_areas
 from gis.intake.reports import ReportCreate, submit_report
 from gis.users import create_user
 from tests.cli.test_cli import run
-from tests.conftest import query_one
+from tests.conftest import query_all, query_one
 from tests.intake.conftest import inside
 
 METRE = 1 / 90_400  # a metre of longitude at District 22's latitude
@@ -67,8 +67,12 @@ def test_the_same_radius_changes_nothing(street):
     assert _spot(url, street["a"])[3] == ["created", "report_attached"]
 
 
+VERSIONS = "SELECT id, version FROM spot ORDER BY id"
+
+
 def test_a_wider_radius_merges_stage_1_spots_and_keeps_stage_2(street):
     url, a, b, c = street["url"], street["a"], street["b"], street["c"]
+    versions = dict(query_all(url, VERSIONS))
     result = run("aggregate", "--rebuild", "--radius", "100", database=url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == (
@@ -80,6 +84,23 @@ def test_a_wider_radius_merges_stage_1_spots_and_keeps_stage_2(street):
     assert _spot(url, b)[:3] == ("merged", a, 0) and _spot(url, b)[3][-1] == "rebuilt"
     assert _spot(url, a)[2:] == (3, ["created", "report_attached", "rebuilt"])
     assert _spot(url, c)[2:] == (2, ["created", "report_attached"])  # stage 2: nobody's decision is undone
+    # The changed spot and the merged one take their next version once; the kept one keeps its own.
+    assert dict(query_all(url, VERSIONS)) == versions | {a: versions[a] + 1, b: versions[b] + 1}
+    assert query_all(
+        url,
+        "SELECT spot_id, actor_name, payload FROM spot_event WHERE kind = 'rebuilt' ORDER BY id",
+    ) == [
+        (
+            a,
+            "safemap aggregate --rebuild",
+            {"radius_m": 100.0, "added": [street["reports"][80]], "removed": []},
+        ),
+        (
+            b,
+            "safemap aggregate --rebuild",
+            {"radius_m": 100.0, "merged_into": a, "removed": [street["reports"][80]]},
+        ),
+    ]
 
 
 def test_a_narrower_radius_splits_and_hand_edits_are_kept(street):
