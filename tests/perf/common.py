@@ -188,10 +188,11 @@ def bench_db(reports: int = REPORTS, log: Callable[[str], None] = print) -> str:
     url = server_url(BENCH_DB)
     if _seeded_size(url) == reports:
         # A database seeded before the newest migrations is brought up to them (a benchmark on an older
-        # schema fails, or measures what no longer is), and its untouched copy made again.
-        before = current_revisions(url)
+        # schema fails, or measures what no longer is), and its untouched copy made again whenever it is
+        # not at the same revisions (the database may also have been migrated by hand).
         migrate(url)
-        if _seeded_size(server_url(TEMPLATE_DB)) != reports or current_revisions(url) != before:
+        template = server_url(TEMPLATE_DB)
+        if _seeded_size(template) != reports or current_revisions(template) != current_revisions(url):
             _copy_template()
         return url
     new_database(BENCH_DB)
