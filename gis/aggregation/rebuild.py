@@ -224,8 +224,9 @@ def _cluster(
     few array operations; where a line or a polygon is involved, from `_Grid` and shapely. The walk then
     only picks among them, in order.
     """
-    best = _best_kept(reports, kept, compatible, radius_m)
-    earlier = _earlier_founders(reports, best, compatible, radius_m)
+    categories = _categories(reports, kept, compatible)
+    best = _best_kept(reports, kept, compatible, categories, radius_m)
+    earlier = _earlier_founders(reports, best, compatible, categories, radius_m)
     formed: list[Cluster] = []
     order_of: dict[int, int] = {}  # report's index → order of the cluster it founded
     for index, (report_id, category, verified, _, geom) in enumerate(reports):
@@ -252,10 +253,12 @@ def _cluster(
     return formed
 
 
-def _categories(
-    reports: list[tuple], kept: list[Cluster], compatible: set[tuple[str, str]]
-) -> tuple[dict[str, int], np.ndarray]:
-    """Each category's number, and which pairs (spot's category, report's) are compatible, by number."""
+# Each category's number, and which pairs (spot's category, report's) are compatible, by number.
+Categories = tuple[dict[str, int], np.ndarray]
+
+
+def _categories(reports: list[tuple], kept: list[Cluster], compatible: set[tuple[str, str]]) -> Categories:
+    """The categories of the reports and the kept spots, numbered, with the compatible pairs by number."""
     code = {c: n for n, c in enumerate(sorted({c.category for c in kept} | {r[1] for r in reports}))}
     matrix = np.zeros((len(code), len(code)), dtype=bool)
     for a, b in compatible:
@@ -281,7 +284,11 @@ def _point_pairs(
 
 
 def _best_kept(
-    reports: list[tuple], kept: list[Cluster], compatible: set[tuple[str, str]], radius_m: float
+    reports: list[tuple],
+    kept: list[Cluster],
+    compatible: set[tuple[str, str]],
+    categories: Categories,
+    radius_m: float,
 ) -> dict[int, Option]:
     """Per verified report (by index), its best kept spot within the radius, if any."""
     best: dict[int, Option] = {}
@@ -294,7 +301,7 @@ def _best_kept(
     points = [n for n, r in enumerate(reports) if r[2] and isinstance(r[4], tuple)]
     shapes = [n for n, r in enumerate(reports) if r[2] and not isinstance(r[4], tuple)]
     kept_points = [c for c in kept if isinstance(c.geom, tuple)]
-    code, matrix = _categories(reports, kept, compatible)
+    code, matrix = categories
     k, r, gap = _point_pairs([c.geom for c in kept_points], [reports[n][4] for n in points], radius_m)
     kept_categories = np.array([code[c.category] for c in kept_points], dtype=np.intp)
     report_categories = np.array([code[reports[n][1]] for n in points], dtype=np.intp)
@@ -333,7 +340,11 @@ def _grid_pairs(
 
 
 def _earlier_founders(
-    reports: list[tuple], best: dict[int, Option], compatible: set[tuple[str, str]], radius_m: float
+    reports: list[tuple],
+    best: dict[int, Option],
+    compatible: set[tuple[str, str]],
+    categories: Categories,
+    radius_m: float,
 ) -> dict[int, list[tuple[int, float]]]:
     """Per verified report (by index), the earlier verified reports that may found a spot it could join (no
     kept spot near them), with their distance."""
@@ -343,7 +354,7 @@ def _earlier_founders(
     point_founders = [c for c in founders if isinstance(c.geom, tuple)]
     points = [n for n in verified if isinstance(reports[n][4], tuple)]
     shapes = [n for n in verified if not isinstance(reports[n][4], tuple)]
-    code, matrix = _categories(reports, [], compatible)
+    code, matrix = categories
     f, r, gap = _point_pairs([c.geom for c in point_founders], [reports[n][4] for n in points], radius_m)
     if len(f):
         founder_index = np.array([c.order for c in point_founders], dtype=np.intp)[f]
