@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
@@ -107,6 +108,12 @@ def run_alone(url: str, statement: str) -> None:
 def _admin(pg: Cluster, statement: str) -> None:
     """Run one statement as the superuser (the app's role may not create databases)."""
     run_alone(pg.admin_url("postgres"), statement)
+
+
+def as_superuser(pg: Cluster, url: str) -> str:
+    """The URL of the same test database for the cluster's superuser (auto_explain, track_functions, a
+    user who may create databases)."""
+    return pg.admin_url(urlsplit(url).path.lstrip("/"))
 
 
 def _copy_database(pg: Cluster, template: str, name: str) -> None:

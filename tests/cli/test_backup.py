@@ -11,6 +11,7 @@ from gis.db.backup import backup
 from gis.db.cluster import APP_ROLE
 from gis.users import create_user, issue_token
 from tests.cli.test_cli import run
+from tests.conftest import as_superuser
 
 
 def _fingerprint(url: str) -> dict[str, str]:
@@ -86,7 +87,7 @@ def test_backup_then_restore_gives_back_the_same_database(tmp_path, cluster, db_
 
 def test_backup_then_restore_with_a_database_url(tmp_path, cluster, db_url):
     """An external database (DATABASE_URL) of a user who may create databases, as before."""
-    admin_url = cluster.admin_url(db_url.rsplit("/", 1)[1])
+    admin_url = as_superuser(cluster, db_url)
     _round_trip(tmp_path, {"DATABASE_URL": admin_url}, admin_url)
 
 

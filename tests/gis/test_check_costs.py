@@ -3,9 +3,10 @@ PostgreSQL cannot inline the function, and calling it for every NULL audit cost 
 and update of report. Read from the calls PostgreSQL counts (track_functions), not from a clock."""
 
 import json
-from urllib.parse import urlsplit
 
 import psycopg2
+
+from tests.conftest import as_superuser
 
 AUDIT = {"lighting": 1, "feeling": 0}
 
@@ -20,7 +21,7 @@ def _calls(cur) -> int:
 
 
 def test_the_audit_function_runs_only_for_reports_with_an_audit(cluster, empty_url):
-    conn = psycopg2.connect(cluster.admin_url(urlsplit(empty_url).path.lstrip("/")))  # track_functions: su
+    conn = psycopg2.connect(as_superuser(cluster, empty_url))  # track_functions is the superuser's
     try:
         with conn.cursor() as cur:
             cur.execute("SET track_functions = 'all'")

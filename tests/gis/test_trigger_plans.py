@@ -4,10 +4,11 @@ transition tables, used again for every later statement: a rebuild merging 50,00
 update ran for minutes. Read from the plans PostgreSQL itself reports (auto_explain), not from a clock."""
 
 import re
-from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
+
+from tests.conftest import as_superuser
 
 ROWS = 3000
 
@@ -39,7 +40,7 @@ def _scans(plan: str) -> set[int]:
 
 @pytest.mark.parametrize("join", list(UPDATES))
 def test_a_large_update_after_a_one_row_update_is_planned_for_its_own_rows(cluster, empty_url, join):
-    url = cluster.admin_url(urlsplit(empty_url).path.lstrip("/"))
+    url = as_superuser(cluster, empty_url)
     with psycopg2.connect(url) as setup, setup.cursor() as cur:
         cur.execute(
             "INSERT INTO spot (geom, category, stage)"
