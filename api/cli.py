@@ -72,10 +72,18 @@ def serve(
     reload: bool = typer.Option(False, help="reload on code changes (development)"),
 ) -> None:
     """Migrate the database and serve the API, the map and the pages."""
+    import importlib
+    import threading
+
     import uvicorn
 
+    # The map's document builder brings folium, and folium pandas (about 2 s): imported while the database
+    # starts and migrates, so the first person to open the map after a start or a restart does not wait.
+    preload = threading.Thread(target=importlib.import_module, args=("api.pages.map_document",))
+    preload.start()
     settings = get_settings()
     url = _migrated_url()
+    preload.join()
     host, port = host or settings.host, port or settings.port
     typer.echo(f"Safemap on http://{host}:{port}  (database {url.rsplit('@', 1)[-1]})")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, log_level="info")

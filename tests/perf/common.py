@@ -265,9 +265,11 @@ SERVERS: dict[str, subprocess.Popen] = {}
 
 
 @contextmanager
-def live_server(url: str, workers: int = 1) -> Iterator[str]:
-    """`uvicorn api.app:create_app` on 127.0.0.1 over `url`; yields the base URL."""
-    server, base = start_uvicorn(url, workers=workers, wait_s=60)
+def live_server(url: str) -> Iterator[str]:
+    """`safemap serve` on 127.0.0.1 over `url`, as the tool is started (the map's document builder loaded
+    before it listens); yields the base URL."""
+    safemap = str(Path(sys.executable).with_name("safemap"))
+    server, base = start_uvicorn(url, wait_s=60, command=[safemap, "serve"])
     SERVERS[base] = server
     try:
         yield base
