@@ -98,8 +98,7 @@ def attach_report(
                 (report_id,),
             )
             _lock_cells(conn, bbox=cur.fetchone(), radius_m=radius_m)
-            degrees = radius_m / (METRES_PER_DEGREE * 0.5)
-            cur.execute(CANDIDATE_SQL, {"reports": [report_id], "radius": radius_m, "degrees": degrees})
+            cur.execute(CANDIDATE_SQL, {"reports": [report_id], "radius": radius_m})
             found = cur.fetchone()  # (report, spot, resolved?, distance), or none within the radius
             spot_id = found[1] if found else None
         new = spot_id is None
@@ -125,15 +124,25 @@ def refresh_spots(conn: Conn, spot_ids: list[int] | None = None, *, changed: lis
         cur.execute(EMPTIED_SQL, {"spots": spot_ids})
 
 
+def _near(geom: str) -> str:
+    """SQL for the box around `geom` that holds every point within %(radius)s metres of it, as tight as is
+    safe: on the WGS 84 ellipsoid a degree of latitude is at least 110,574 m and a degree of longitude at
+    least 111,319 m × cos(latitude), taken at the box's latitude farthest from the equator (1 % spare). A box
+    as wide as at latitude 60° in both directions held about three times the spots to measure in Tehran."""
+    lat = "%(radius)s / (110574 * 0.99)"
+    far = f"least(greatest(abs(ST_YMin({geom})), abs(ST_YMax({geom}))) + {lat}, 90)"
+    return f"ST_Expand({geom}, %(radius)s / (111319 * 0.99 * greatest(cos(radians({far})), 1e-9)), {lat})"
+
+
 # For each report, the nearest open (else resolved) compatible spot within the radius; a stage-1 spot still
 # waiting to be placed (one of its reports' locations unverified, kept on the spot by migration 0024's
 # triggers) takes no other report. One join over all the given reports, each keeping its first spot in the
 # ranking (a join beside the spots' box index took 0.8 s for 2,000 reports among 200,000 spots, a nearest-
 # neighbour search per report 1.3-1.6 s, with the same result). Also asked for one report at a time.
-CANDIDATE_SQL = """
+CANDIDATE_SQL = f"""
     SELECT DISTINCT ON (r.id) r.id, s.id, s.status <> 'open', s.geom <-> r.geom
     FROM report r
-    JOIN spot s ON s.geom && ST_Expand(r.geom, %(degrees)s)
+    JOIN spot s ON s.geom && {_near("r.geom")}
                AND s.status IN ('open', 'resolved')
                AND category_compatible(s.category, r.category)
                AND ST_DWithin(s.geom::geography, r.geom::geography, %(radius)s)
@@ -146,10 +155,10 @@ CANDIDATE_SQL = """
 # candidate for the later one by CANDIDATE_SQL's rules (a new spot has its founding report's place and
 # category).
 # Only reports with no older spot near them may found one, so the earlier side is limited to those.
-BATCH_PAIRS_SQL = """
+BATCH_PAIRS_SQL = f"""
     SELECT a.id, b.id, b.geom <-> a.geom
     FROM report b
-    JOIN report a ON a.geom && ST_Expand(b.geom, %(degrees)s) AND a.id = ANY(%(reports)s) AND a.id > b.id
+    JOIN report a ON a.geom && {_near("b.geom")} AND a.id = ANY(%(reports)s) AND a.id > b.id
                  AND category_compatible(b.category, a.category)
                  AND ST_DWithin(b.geom::geography, a.geom::geography, %(radius)s)
     WHERE b.id = ANY(%(founders)s)
@@ -234,8 +243,7 @@ def _batch_candidates(
     conn: Conn, searched: list[int], *, radius_m: float
 ) -> tuple[dict[int, tuple[bool, float, int]], dict[int, list[tuple[int, float]]]]:
     """Per report, its best existing spot (closed?, distance, spot), and the earlier reports it could join."""
-    degrees = radius_m / (METRES_PER_DEGREE * 0.5)
-    params = {"reports": searched, "radius": radius_m, "degrees": degrees}
+    params = {"reports": searched, "radius": radius_m}
     near: dict[int, list[tuple[int, float]]] = {}
     with conn.cursor() as cur:
         cur.execute(CANDIDATE_SQL, params)

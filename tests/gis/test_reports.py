@@ -191,3 +191,30 @@ def test_batches_and_single_reports_of_a_new_place_at_once_make_exactly_one_spot
     assert at_once(12, report) == []
     assert len(results) == 20 and len({r.spot_id for r in results}) == 1
     assert sum(r.new_spot for r in results) == 1
+
+
+def _at(conn, lon: float, lat: float, metres: float, azimuth: int) -> tuple[float, float]:
+    """The point `metres` from (lon, lat) on the ellipsoid, towards `azimuth` degrees from north."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT ST_X(p::geometry), ST_Y(p::geometry) FROM ST_Project("
+            "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s, radians(%s)) AS p",
+            (lon, lat, metres, azimuth),
+        )
+        return cur.fetchone()
+
+
+@pytest.mark.parametrize("azimuth", range(0, 360, 45))
+def test_the_radius_holds_in_every_direction_one_by_one_and_in_a_batch(conn, azimuth):
+    """The search box around a report is cut to the ellipsoid at its latitude: a spot 49.5 m away in any
+    direction is still found, one 50.5 m away is not."""
+    lon, lat = _empty_place(conn)
+    base = submit_report(conn, _report(lon, lat))
+    with conn.cursor() as cur:
+        for metres, joins in ((49.5, True), (50.5, False)):
+            cur.execute("SAVEPOINT edge")
+            one = submit_report(conn, _report(*_at(conn, lon, lat, metres, azimuth)))
+            cur.execute("ROLLBACK TO SAVEPOINT edge")
+            [batched] = submit_reports(conn, [_report(*_at(conn, lon, lat, metres, azimuth))])
+            cur.execute("ROLLBACK TO SAVEPOINT edge")
+            assert (one.spot_id == base.spot_id, batched.spot_id == base.spot_id) == (joins, joins), metres
