@@ -29,7 +29,9 @@ NEW_SPOT_SQL = """
 """
 
 # The spots in %(changed)s also take their next version, in the same write (a rebuild recounts 55,000
-# changed spots: a second statement for their versions wrote each row twice).
+# changed spots: a second statement for their versions wrote each row twice). The spots are named on `spot`
+# too: joined only to the counts, whose number of groups the planner cannot tell, a recount of an import's
+# 440 spots read all 200,000 spots of the seed (136 ms; 58 ms by their ids).
 REFRESH_SQL = """
     UPDATE spot s SET
         report_count = f.reports, source_count = f.sources,
@@ -49,7 +51,7 @@ REFRESH_SQL = """
         GROUP BY r.spot_id
     ) f
     LEFT JOIN unnest(%(changed)s::int[]) AS c(id) ON c.id = f.spot_id
-    WHERE s.id = f.spot_id
+    WHERE s.id = f.spot_id AND (%(spots)s::int[] IS NULL OR s.id = ANY(%(spots)s::int[]))
 """
 
 # Spots left without reports (merged away) count nothing.
