@@ -22,7 +22,10 @@ import psycopg2
 import pytest
 
 from gis.aggregation.aggregate import MAP_LOCK
-from gis.intake.files.jobs import CHUNK_ROWS, MIN_CHUNK_ROWS
+from gis.db import connect, transaction
+from gis.intake.files import ImportOptions
+from gis.intake.files.jobs import CHUNK_ROWS, MIN_CHUNK_ROWS, claim_job, create_job, release_job, run_job
+from gis.intake.files.rows import RowParser
 from tests.conftest import query_one
 from tests.reliability.conftest import make_role_tokens
 from tests.servers import start_uvicorn
@@ -282,6 +285,32 @@ def test_a_partial_cli_job_keeps_the_valid_rows_and_writes_the_rejected_one_defu
     assert header[:3] == ["row", "field", "reason"] and row[0] == "8"
     assert '\'=HYPERLINK("http://evil.example","x")' in row  # a spreadsheet shows it, never runs it
     assert _visible(db_url) == (ROWS - 1, ROWS - 1)
+
+
+@pytest.mark.parametrize(("partial", "reads"), [(True, 1), (False, 2)])
+def test_a_partial_job_reads_each_row_once_an_all_or_nothing_one_twice(
+    db_url, tmp_path, monkeypatch, partial, reads
+):
+    """An all-or-nothing job checks every row before its first chunk commits, then writes them; a partial
+    one keeps its valid rows whatever the others hold, so it goes straight to writing (each row checked
+    there) and reads the file's rows once."""
+    rows = 1200
+    path = write_reports_csv(db_url, tmp_path / "partial.csv", rows, bad_row=7 if partial else None)
+    parsed = []
+    parse = RowParser.parse
+    monkeypatch.setattr(RowParser, "parse", lambda self, *row: parsed.append(1) or parse(self, *row))
+    options = ImportOptions(source="mayor", source_ref="۱۲/ن", partial=partial)
+    with transaction(db_url) as conn:
+        job_id = create_job(conn, path, options, file_name=path.name)
+    conn = connect(db_url)
+    try:
+        assert claim_job(conn, job_id) == job_id
+        job = run_job(conn, job_id)
+        release_job(conn, job_id)
+    finally:
+        conn.close()
+    assert (job["state"], job["accepted"], job["rejected"]) == ("done", rows - partial, int(partial))
+    assert len(parsed) == reads * rows
 
 
 def test_a_report_behind_a_lock_held_elsewhere_gives_up_with_503_busy_and_frees_its_connection(
