@@ -7,8 +7,8 @@ import psycopg2
 from gis.aggregation.aggregate import REFRESH_SQL
 from tests.conftest import as_superuser
 
-SPOTS = 20_000
-RECOUNTED = 440
+SPOTS = 6_000
+RECOUNTED = 100
 
 
 def test_a_recount_of_some_spots_reads_them_by_id(cluster, empty_url):
@@ -24,7 +24,7 @@ def test_a_recount_of_some_spots_reads_them_by_id(cluster, empty_url):
             cur.execute(
                 "INSERT INTO report (uuid, spot_id, source, geom, category)"
                 " SELECT gen_random_uuid(), s.id, 'mayor', s.geom, s.category"
-                " FROM spot s, generate_series(1, 3)"
+                " FROM spot s, generate_series(1, 2)"
             )
             cur.execute("ANALYZE spot; ANALYZE report")
             cur.execute(
