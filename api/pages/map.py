@@ -1,7 +1,6 @@
 """The interactive map page (/map). Its document is built with folium (api/pages/map_document.py), which
 brings pandas: `safemap serve` imports it while the database starts, before it listens; the app itself
-imports it when the map is first asked for, so a process that never draws the map (tests, tools) never pays
-it."""
+imports it when the map is first asked for, so a process that never draws the map never pays it."""
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
