@@ -58,6 +58,8 @@ Period = Annotated[DayRange, Depends(day_range)]
 # for long. Large imports run on connections of their own (gis.intake.files.jobs), never these.
 LOCK_TIMEOUT = "5s"
 STATEMENT_TIMEOUT = "30s"
+# A request holds at most two connections of one pool (see Database.slots).
+CONNECTIONS_PER_TURN = 2
 
 
 class Database:
@@ -72,6 +74,10 @@ class Database:
         self._pool: ThreadedConnectionPool | None = None
         self._opening = threading.Lock()  # the first requests arrive together: one pool, not one each
         # psycopg2's pool raises when it is exhausted; requests past max_connections wait their turn instead.
+        # A turn is a request's, not a connection's: a streamed answer holds two connections (its route's,
+        # for the sign-in check, and its stream's), and a request waiting for a second turn while holding
+        # one deadlocked the server once max_connections such requests came at once. So the pool has room
+        # for two connections a turn.
         self.slots = threading.BoundedSemaphore(max_connections)
 
     def pool(self) -> ThreadedConnectionPool:
@@ -81,7 +87,7 @@ class Database:
                 with translate_errors():
                     self._pool = ThreadedConnectionPool(
                         1,
-                        self.max_connections,
+                        CONNECTIONS_PER_TURN * self.max_connections,
                         self.url,
                         application_name="safemap",
                         connect_timeout=5,
@@ -111,15 +117,27 @@ class Database:
             return found
 
     @contextmanager
-    def slot(self) -> Iterator[None]:
+    def slot(self, request: Request | None = None) -> Iterator[None]:
         """One of the pool's max_connections turns, waited for up to 30 s: a server flooded past its thread
-        pool answers 503 rather than waiting for ever."""
-        if not self.slots.acquire(timeout=30):
+        pool answers 503 rather than waiting for ever. A request that holds a turn already (its second
+        connection) uses it rather than waiting for another."""
+        turns: dict[int, int] = {}
+        if request is not None:
+            if not hasattr(request.state, "database_turns"):
+                request.state.database_turns = {}
+            turns = request.state.database_turns
+        if turns.get(id(self)):
+            if turns[id(self)] >= CONNECTIONS_PER_TURN:
+                raise RuntimeError("a request asked for a third connection of one pool")
+        elif not self.slots.acquire(timeout=30):
             raise DatabaseUnavailable("database_busy", detail="no pooled connection free for 30 s")
+        turns[id(self)] = turns.get(id(self), 0) + 1
         try:
             yield
         finally:
-            self.slots.release()
+            turns[id(self)] -= 1
+            if not turns[id(self)]:
+                self.slots.release()
 
     def _on_live_connection(
         self, pool: ThreadedConnectionPool, work: Callable, *, autocommit: bool = False
@@ -155,13 +173,14 @@ class Database:
 def get_conn(request: Request) -> Iterator[Conn]:
     """A pooled connection to the primary: committed when the route returns (a failed commit raises, so the
     answer is an error, never a 2xx), rolled back when it raises."""
-    yield from session(request.app.state.database)
+    yield from session(request.app.state.database, request)
 
 
-def session(database: Database) -> Iterator[Conn]:
-    """A connection of `database`'s pool in one transaction, given back (or closed if broken) at the end."""
+def session(database: Database, request: Request | None = None) -> Iterator[Conn]:
+    """A connection of `database`'s pool in one transaction, given back (or closed if broken) at the end;
+    on the request's turn of the pool."""
     pool = database.pool()
-    with database.slot():
+    with database.slot(request):
         conn = database.checkout(pool)
         broken = False
         try:
@@ -198,12 +217,12 @@ def get_read_conn(request: Request, conn: Conn = DB) -> Iterator[Conn]:
     if replica is None:
         yield conn
         return
-    yield from session(replica)
+    yield from session(replica, request)
 
 
 def get_read_stream(request: Request) -> Iterator[Conn]:
     """STREAM's connection on the standby of DATABASE_READ_URL when one is set (exports, OGC items)."""
-    yield from session(request.app.state.read_database or request.app.state.database)
+    yield from session(request.app.state.read_database or request.app.state.database, request)
 
 
 # A route that only reads: `conn: Conn = READ` (READ_STREAM for answers streamed from a server-side cursor).

@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -113,6 +114,7 @@ def with_httpx(url: str, headers: dict[str, str]) -> Load:
     async def main() -> Load:
         latencies: list[float] = []
         errors = 0
+        failures: Counter[str] = Counter()  # status code or exception → how many
         deadline = time.perf_counter() + SECONDS
         limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
         async with httpx.AsyncClient(timeout=30, limits=limits, headers=headers) as client:
@@ -124,17 +126,19 @@ def with_httpx(url: str, headers: dict[str, str]) -> Load:
                     try:
                         response = await client.get(url)
                         await response.aread()
-                        ok = response.status_code == 200
-                    except httpx.HTTPError:
-                        ok = False
-                    if ok:
+                        outcome = str(response.status_code)
+                    except httpx.HTTPError as exc:
+                        outcome = type(exc).__name__
+                    if outcome == "200":
                         latencies.append((time.perf_counter() - start) * 1000)
                     else:
                         errors += 1
+                        failures[outcome] += 1
 
             started = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(CLIENTS)))
-            return Load(len(latencies) + errors, time.perf_counter() - started, errors, latencies)
+            detail = ", ".join(f"{outcome} {count}" for outcome, count in failures.most_common())
+            return Load(len(latencies) + errors, time.perf_counter() - started, errors, latencies, detail)
 
     return asyncio.run(main())
 
@@ -171,6 +175,13 @@ def raw_load(url: str, query: Callable) -> Load:
     for thread in threads:
         thread.join()
     return Load(len(latencies) + errors[0], time.perf_counter() - started, errors[0], latencies)
+
+
+def _latency(load: Load) -> str:
+    """Median and p95 of the answered requests, or that none was answered."""
+    if not load.latencies:
+        return "none answered"
+    return f"median {median(load.latencies):.0f} ms, p95 {p95(load.latencies):.0f} ms"
 
 
 def run(url: str, base: str) -> list[Result]:
@@ -222,9 +233,7 @@ def run(url: str, base: str) -> list[Result]:
             met=api.errors == 0 and api.requests > 0,
             note=f"{tool.__name__.removeprefix('with_')}, {api.requests:,} requests in {api.seconds:.0f} s,"
             f" {api.errors} errors{' (' + api.detail + ')' if api.detail else ''};"
-            f" latency median {median(api.latencies):.0f} ms, p95 {p95(api.latencies):.0f} ms"
-            f" (raw SQL {median(raw.latencies):.0f} / {p95(raw.latencies):.0f} ms,"
-            f" {raw.errors} errors)",
+            f" latency {_latency(api)} (raw SQL {_latency(raw)}, {raw.errors} errors)",
         )
         results.append(result)
     return results
