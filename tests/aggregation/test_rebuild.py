@@ -179,7 +179,9 @@ def test_moving_a_large_share_without_the_indexes_ends_as_with_them(street, monk
     dropped = []
     set_aside = rebuilding._indexes_set_aside
     monkeypatch.setattr(
-        rebuilding, "_indexes_set_aside", lambda conn, table: dropped.append(table) or set_aside(conn, table)
+        rebuilding,
+        "_indexes_set_aside",
+        lambda conn, table, column: dropped.append(table) or set_aside(conn, table, column),
     )
     monkeypatch.setattr(f"{__name__}.REBUILT_STATE", (*REBUILT_STATE, indexes))
     plain = _rebuilt_state(url, 100)
@@ -191,3 +193,36 @@ def test_moving_a_large_share_without_the_indexes_ends_as_with_them(street, monk
         assert plain[3] == cur.fetchall() and len(plain[3]) == 8
     conn.close()
     assert sorted(_spots(url).items()) != plain[0]
+
+
+def test_a_large_move_stays_on_its_pages_and_builds_again_only_the_indexes_on_spot_id(street):
+    """Report's pages keep room (migration 0028), so a large move's new row versions are heap-only tuples
+    with no entry in the other indexes: the rebuild builds again only the two indexes on spot_id."""
+    url = street["url"]
+    files = (
+        "SELECT i.relname, i.relfilenode FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+        " WHERE x.indrelid = 'report'::regclass"
+    )
+    before = dict(query_all(url, files))
+    conn = psycopg2.connect(url)
+    try:
+        rebuild(conn, radius_m=100)
+        with conn.cursor() as cur:
+            cur.execute(files)
+            after = dict(cur.fetchall())
+            cur.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'report'"
+            )
+            updated, in_place = cur.fetchone()
+    finally:
+        conn.rollback()
+        conn.close()
+    assert sorted(after) == sorted(before) and len(before) == 8
+    assert {name for name in before if after[name] != before[name]} == {
+        "report_spot_idx",
+        "report_spot_source_idx",
+    }
+    assert updated > 0 and in_place >= 0.8 * updated, (updated, in_place)
+    assert query_one(url, "SELECT reloptions FROM pg_class WHERE oid = 'report'::regclass") == (
+        ["fillfactor=80"],
+    )
