@@ -169,14 +169,15 @@ def newest_revision() -> str:
     return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 
 
-def migrate(url: str) -> None:
-    """Bring the schema up to the newest revision. Alembic (with SQLAlchemy, most of a command's start-up
-    time) is imported only when the database is behind."""
+def migrate(url: str) -> bool:
+    """Bring the schema up to the newest revision; whether it was behind. Alembic (with SQLAlchemy, most of a
+    command's start-up time) is imported only when the database is behind."""
     if current_revisions(url) == [newest_revision()]:
-        return
+        return False
     from alembic import command
 
     command.upgrade(alembic_config(url), "head")
+    return True
 
 
 def current_revisions(url: str) -> list[str]:
