@@ -406,8 +406,9 @@ def _write(
     result.changed = len(touched)
     result.merged = len(merged_into)
     _record_changes(conn, merged_into, events, actor_name)
-    # The merged ones were emptied with their merge; the changed ones take their next version here.
-    refresh_spots(conn, sorted(touched | new_ids), changed=sorted(touched))
+    # The merged ones were emptied with their merge; the changed and new ones hold reports and the changed
+    # ones take their next version here.
+    refresh_spots(conn, sorted(touched | new_ids), changed=sorted(touched), held=True)
 
 
 def _seat_formed(conn: Conn, formed: list[Cluster], old_spot: dict[int, int | None]) -> set[int]:
