@@ -17,6 +17,17 @@ METRES_PER_DEGREE = 111_320.0
 LOCK_NAMESPACE = 22_137
 MAP_LOCK = (LOCK_NAMESPACE + 1) << 48  # the next namespace: no cell's key has these top bits
 
+# A chunk of an import before it is stored: report's columns (its defaults and generated ones too), so the
+# search and the new spots read the chunk's reports as they read report's, and each report is then stored
+# once, with its spot (an insert followed by setting the spot wrote every report twice, in each of report's
+# 8 indexes: 47 µs a row of an import). `gis.intake.reports` makes it, fills it and stores from it.
+STAGED = "pg_temp.staged_report"
+STAGED_TABLE_SQL = f"""
+    CREATE TEMPORARY TABLE IF NOT EXISTS staged_report (LIKE report INCLUDING DEFAULTS INCLUDING GENERATED)
+        ON COMMIT DELETE ROWS;
+    DELETE FROM {STAGED};
+"""
+
 NEW_SPOT_SQL = """
     INSERT INTO spot (geom, category, stage, area_id, title, location_precision)
     SELECT r.geom, r.category, 1, r.area_id, c.label_fa || coalesce(' – ' || a.name_fa, ''),
@@ -100,7 +111,7 @@ def attach_report(
                 (report_id,),
             )
             _lock_cells(conn, bbox=cur.fetchone(), radius_m=radius_m)
-            cur.execute(CANDIDATE_SQL, {"reports": [report_id], "radius": radius_m})
+            cur.execute(CANDIDATE_SQL.format(reports="report"), {"reports": [report_id], "radius": radius_m})
             found = cur.fetchone()  # (report, spot, resolved?, distance), or none within the radius
             spot_id = found[1] if found else None
         new = spot_id is None
@@ -147,7 +158,7 @@ def _near(geom: str) -> str:
 # neighbour search per report 1.3-1.6 s, with the same result). Also asked for one report at a time.
 CANDIDATE_SQL = f"""
     SELECT DISTINCT ON (r.id) r.id, s.id, s.status <> 'open', s.geom <-> r.geom
-    FROM report r
+    FROM {{reports}} r
     JOIN spot s ON s.geom && {_near("r.geom")}
                AND s.status IN ('open', 'resolved')
                AND category_compatible(s.category, r.category)
@@ -163,19 +174,19 @@ CANDIDATE_SQL = f"""
 # Only reports with no older spot near them may found one, so the earlier side is limited to those.
 BATCH_PAIRS_SQL = f"""
     SELECT a.id, b.id, b.geom <-> a.geom
-    FROM report b
-    JOIN report a ON a.geom && {_near("b.geom")} AND a.id = ANY(%(reports)s) AND a.id > b.id
+    FROM {STAGED} b
+    JOIN {STAGED} a ON a.geom && {_near("b.geom")} AND a.id = ANY(%(reports)s) AND a.id > b.id
                  AND category_compatible(b.category, a.category)
                  AND ST_DWithin(b.geom::geography, a.geom::geography, %(radius)s)
     WHERE b.id = ANY(%(founders)s)
 """
 
-BATCH_NEW_SPOTS_SQL = """
+BATCH_NEW_SPOTS_SQL = f"""
     INSERT INTO spot (id, geom, category, stage, area_id, title, location_precision)
     SELECT m.spot, r.geom, r.category, 1, r.area_id, c.label_fa || coalesce(' – ' || a.name_fa, ''),
            r.location_precision
     FROM unnest(%(spots)s::int[], %(reports)s::bigint[]) AS m(spot, report)
-    JOIN report r ON r.id = m.report
+    JOIN {STAGED} r ON r.id = m.report
     JOIN category c ON c.code = r.category
     LEFT JOIN area a ON a.id = r.area_id
 """
@@ -191,25 +202,25 @@ BATCH_EVENTS_SQL = """
 """
 
 
-def attach_reports(
+def choose_spots(
     conn: Conn,
-    reports: list[tuple[int, bool, int | None]],
+    reports: list[tuple[int, bool]],
     *,
     radius_m: float,
-    actor_name: str = "",
     lock_map: bool = False,
 ) -> list[tuple[int, bool]]:
-    """`attach_report` for many new reports at once, with the same result as attaching them one by one.
+    """For staged reports (`STAGED`), the spot each takes, as attaching them one by one would choose; the new
+    spots are made here, and the caller stores the reports with them and calls `record_attachments`.
 
-    `reports` are (report id, search, actor id) in submission order, ids ascending. The cells of every
-    searched report are locked first (in the order `_lock_cells` uses; with `lock_map`, the whole map, which
-    a transaction must then do for all its batches), then the spots that existed are
-    searched in one query and the spots the batch itself founds in another; the choice, made in order,
-    follows CANDIDATE_SQL's ranking. Returns (spot id, whether the spot is new) per report.
+    `reports` are (report id, search) in submission order, ids ascending. The cells of every searched report
+    are locked first (in the order `_lock_cells` uses; with `lock_map`, the whole map, which a transaction
+    must then do for all its batches), then the spots that existed are searched in one query and the spots
+    the batch itself founds in another; the choice, made in order, follows CANDIDATE_SQL's ranking. Returns
+    (spot id, whether the spot is new) per report.
     """
     if not reports:
         return []
-    searched = [report_id for report_id, search, _ in reports if search]
+    searched = [report_id for report_id, search in reports if search]
     existing: dict[int, tuple[bool, float, int]] = {}
     near: dict[int, list[tuple[int, float]]] = {}
     if searched:
@@ -217,13 +228,10 @@ def attach_reports(
         existing, near = _batch_candidates(conn, searched, radius_m=radius_m)
     choice, founders = _choose_spots(reports, existing, near)
     spot_of = _found_spots(conn, founders)
-    result = [
+    return [
         (spot_of[ref], ref == report_id) if kind == "new" else (ref, False)
-        for (report_id, _, _), (kind, ref) in zip(reports, choice)
+        for (report_id, _), (kind, ref) in zip(reports, choice)
     ]
-    _record_attachments(conn, reports, result, actor_name)
-    refresh_spots(conn, sorted({spot for spot, _ in result}), held=True)
-    return result
 
 
 def _lock_searched(conn: Conn, searched: list[int], *, radius_m: float, lock_map: bool) -> None:
@@ -233,7 +241,7 @@ def _lock_searched(conn: Conn, searched: list[int], *, radius_m: float, lock_map
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (MAP_LOCK,))
             return
         cur.execute(
-            "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM report"
+            f"SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM {STAGED}"
             " WHERE id = ANY(%s)",
             (searched,),
         )
@@ -252,7 +260,7 @@ def _batch_candidates(
     params = {"reports": searched, "radius": radius_m}
     near: dict[int, list[tuple[int, float]]] = {}
     with conn.cursor() as cur:
-        cur.execute(CANDIDATE_SQL, params)
+        cur.execute(CANDIDATE_SQL.format(reports=STAGED), params)
         existing = {
             report_id: (closed, distance, spot_id) for report_id, spot_id, closed, distance in cur.fetchall()
         }
@@ -263,7 +271,7 @@ def _batch_candidates(
 
 
 def _choose_spots(
-    reports: list[tuple[int, bool, int | None]],
+    reports: list[tuple[int, bool]],
     existing: dict[int, tuple[bool, float, int]],
     near: dict[int, list[tuple[int, float]]],
 ) -> tuple[list[tuple[str, int]], list[int]]:
@@ -273,7 +281,7 @@ def _choose_spots(
     """
     founded: dict[int, int] = {}
     choice: list[tuple[str, int]] = []
-    for report_id, search, _ in reports:
+    for report_id, search in reports:
         options = []
         if search:
             if report_id in existing:
@@ -303,31 +311,27 @@ def _found_spots(conn: Conn, founders: list[int]) -> dict[int, int]:
     return spot_of
 
 
-def _record_attachments(
+def record_attachments(
     conn: Conn,
-    reports: list[tuple[int, bool, int | None]],
-    result: list[tuple[int, bool]],
+    reports: list[tuple[int, int | None]],
+    chosen: list[tuple[int, bool]],
     actor_name: str,
 ) -> None:
-    """Set each report's spot and log 'created' or 'report_attached', in submission order."""
-    ids = [report_id for report_id, _, _ in reports]
-    spots = [spot for spot, _ in result]
+    """Log 'created' or 'report_attached' for each stored report (report id, actor id), in submission order,
+    and recount the spots: what `choose_spots` leaves to do once the reports are stored with their spots."""
+    spots = [spot for spot, _ in chosen]
     with conn.cursor() as cur:
-        cur.execute(
-            "UPDATE report r SET spot_id = m.spot FROM unnest(%s::bigint[], %s::int[]) AS m(id, spot)"
-            " WHERE r.id = m.id",
-            (ids, spots),
-        )
         cur.execute(
             BATCH_EVENTS_SQL,
             {
                 "spots": spots,
-                "kinds": ["created" if new else "report_attached" for _, new in result],
-                "actors": [actor for _, _, actor in reports],
-                "reports": ids,
+                "kinds": ["created" if new else "report_attached" for _, new in chosen],
+                "actors": [actor for _, actor in reports],
+                "reports": [report_id for report_id, _ in reports],
                 "actor_name": actor_name,
             },
         )
+    refresh_spots(conn, sorted(set(spots)), held=True)
 
 
 def _cells(bbox: tuple[float, float, float, float], radius_m: float) -> list[tuple[int, int]]:

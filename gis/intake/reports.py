@@ -13,9 +13,15 @@ from datetime import datetime
 import psycopg2.errors
 
 from gis import clock
-from gis.aggregation.aggregate import attach_report, attach_reports
+from gis.aggregation.aggregate import (
+    STAGED,
+    STAGED_TABLE_SQL,
+    attach_report,
+    choose_spots,
+    record_attachments,
+)
 from gis.db import Conn, dict_cursor, keyed, without_jit
-from gis.errors import InvalidInput, NotFound
+from gis.errors import Conflict, InvalidInput, NotFound
 from gis.intake.field import check_audit
 from gis.intake.same_place import same_place_spot
 from gis.places.locate import locate
@@ -239,19 +245,32 @@ INSIDE_SQL = """
     HAVING count(*) = 1
 """
 
-INSERT_MANY_SQL = """
-    INSERT INTO report (id, uuid, source, source_ref, provenance, geom, location_precision, category,
-                        description, address, area_id, time_of_day, audit, reported_at, created_by,
-                        import_batch_id)
+# The checked reports, staged (STAGED_TABLE_SQL) under ids taken in list order, before they are stored.
+STAGE_SQL = f"""
+    INSERT INTO {STAGED} (id, uuid, source, source_ref, provenance, geom, location_precision, category,
+                          description, address, area_id, time_of_day, audit, reported_at, created_by,
+                          import_batch_id)
     SELECT m.id, m.uuid::uuid, m.source, m.source_ref, m.provenance::jsonb,
            ST_SetSRID(ST_GeomFromGeoJSON(m.geom), 4326), m.precision, m.category, m.description, m.address,
            m.area, m.tod, m.audit::jsonb, m.at, m.by, %s
     FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
                 %s::text[], %s::text[], %s::text[], %s::int[], %s::text[], %s::text[], %s::timestamptz[],
-                %s::int[]) WITH ORDINALITY
+                %s::int[])
          AS m(id, uuid, source, source_ref, provenance, geom, precision, category, description, address, area,
-              tod, audit, at, by, n)
-    ORDER BY m.n
+              tod, audit, at, by)
+"""
+
+# The staged reports that go in, each with the spot `choose_spots` gave it, in id order.
+STORE_SQL = f"""
+    INSERT INTO report (id, uuid, spot_id, source, source_ref, provenance, geom, location_precision, category,
+                        description, address, area_id, time_of_day, audit, reported_at, created_by,
+                        import_batch_id)
+    SELECT r.id, r.uuid, m.spot, r.source, r.source_ref, r.provenance, r.geom, r.location_precision,
+           r.category, r.description, r.address, r.area_id, r.time_of_day, r.audit, r.reported_at,
+           r.created_by, r.import_batch_id
+    FROM unnest(%(ids)s::bigint[], %(spots)s::int[]) AS m(id, spot)
+    JOIN {STAGED} r ON r.id = m.id
+    ORDER BY r.id
     ON CONFLICT (uuid) DO NOTHING
     RETURNING id
 """
@@ -268,37 +287,29 @@ def submit_reports(
 ) -> list[SubmitResult | InvalidInput]:
     """`submit_report` for many reports in a few statements: per report, its result or why it was refused.
 
-    New reports are marked as rows of `import_batch_id` when given; `lock_map` is `attach_reports`'. The
+    New reports are marked as rows of `import_batch_id` when given; `lock_map` is `choose_spots`'. The
     outcome is the one submitting them one by one, in order, would give: the same checks and messages,
-    the same spots (see `attach_reports`), events and ids in the order of the list.
+    the same spots (see `choose_spots`), events and ids in the order of the list. The checked reports are
+    staged, their spots chosen, and each is then stored once, with its spot.
     """
     outcomes: list[SubmitResult | InvalidInput | None] = [None] * len(reports)
     without_jit(conn)
     rows = _checked_rows(conn, reports, _inside_one_neighbourhood(conn, reports), outcomes)
     if not rows:
         return outcomes
-    ids, created, before = _insert_checked(conn, reports, rows, import_batch_id)
-    for report_id, (n, *_) in zip(ids, rows):
-        if report_id in created:
-            _save_contact(conn, report_id, reports[n].contact)
-    attach = [
-        (report_id, precision in LOCATED, reports[n].created_by)
-        for report_id, (n, _, _, _, precision, _) in zip(ids, rows)
-        if report_id in created
-    ]
-    attached = dict(
-        zip(
-            (a[0] for a in attach),
-            attach_reports(
-                conn,
-                attach,
-                radius_m=radius_m or get_settings().aggregation_radius_m,
-                actor_name=actor_name,
-                lock_map=lock_map,
-            ),
-        )
+    ids = _stage_checked(conn, reports, rows, import_batch_id)
+    going, before = _going_in(conn, rows, ids)
+    attach = [(report_id, precision in LOCATED) for report_id, (_, _, _, _, precision, _) in going]
+    chosen = choose_spots(
+        conn, attach, radius_m=radius_m or get_settings().aggregation_radius_m, lock_map=lock_map
     )
-    _settle_outcomes(outcomes, rows, ids, created, before, attached)
+    _store_staged(conn, [report_id for report_id, _ in attach], [spot for spot, _ in chosen])
+    for report_id, (n, *_) in going:
+        _save_contact(conn, report_id, reports[n].contact)
+    record_attachments(
+        conn, [(report_id, reports[n].created_by) for report_id, (n, *_) in going], chosen, actor_name
+    )
+    _settle_outcomes(outcomes, rows, ids, before, dict(zip((a[0] for a in attach), chosen)))
     return outcomes
 
 
@@ -360,7 +371,7 @@ def _checked_rows(
 
 
 def _insert_values(report_id: int, report: ReportCreate, row: _Checked) -> tuple:
-    """One report in INSERT_MANY_SQL's column order, stored as `submit_report` stores it."""
+    """One report in STAGE_SQL's column order, stored as `submit_report` stores it."""
     _, report_uuid, geojson, area_id, precision, audit = row
     provenance = dict(report.provenance)
     if precision not in LOCATED:
@@ -384,13 +395,10 @@ def _insert_values(report_id: int, report: ReportCreate, row: _Checked) -> tuple
     )
 
 
-def _insert_checked(
+def _stage_checked(
     conn: Conn, reports: list[ReportCreate], rows: list[_Checked], import_batch_id: int | None
-) -> tuple[list[int], set[int], dict[str, tuple[int, int | None]]]:
-    """Insert the checked reports under ids taken in list order.
-
-    Returns the ids, the ids actually inserted, and (id, spot) of the reports whose UUID was stored before.
-    """
+) -> list[int]:
+    """Stage the checked reports (STAGED) under ids taken in list order; returns the ids."""
     with conn.cursor() as cur:
         cur.execute(
             "SELECT nextval(pg_get_serial_sequence('report', 'id')) FROM generate_series(1, %s)", (len(rows),)
@@ -400,28 +408,48 @@ def _insert_checked(
         for report_id, row in zip(ids, rows):
             for column, value in zip(columns, _insert_values(report_id, reports[row[0]], row)):
                 column.append(value)
-        cur.execute(INSERT_MANY_SQL, [import_batch_id, *columns])
-        created = {row[0] for row in cur.fetchall()}
-        taken = [
-            report_uuid for report_id, (_, report_uuid, *_) in zip(ids, rows) if report_id not in created
-        ]
-        cur.execute("SELECT uuid::text, id, spot_id FROM report WHERE uuid = ANY(%s::uuid[])", (taken,))
+        cur.execute(STAGED_TABLE_SQL)
+        cur.execute(STAGE_SQL, [import_batch_id, *columns])
+    return ids
+
+
+def _going_in(
+    conn: Conn, rows: list[_Checked], ids: list[int]
+) -> tuple[list[tuple[int, _Checked]], dict[str, tuple[int, int | None]]]:
+    """(id, row) of the checked reports to store: each the first of its UUID in the list and not stored
+    before; and (id, spot) of the stored reports whose UUID the list repeats."""
+    uuids = [report_uuid for _, report_uuid, *_ in rows]
+    with conn.cursor() as cur:
+        cur.execute("SELECT uuid::text, id, spot_id FROM report WHERE uuid = ANY(%s::uuid[])", (uuids,))
         before = {report_uuid: (report_id, spot_id) for report_uuid, report_id, spot_id in cur.fetchall()}
-    return ids, created, before
+    going, seen = [], set(before)
+    for report_id, row in zip(ids, rows):
+        if row[1] not in seen:
+            seen.add(row[1])
+            going.append((report_id, row))
+    return going, before
+
+
+def _store_staged(conn: Conn, ids: list[int], spots: list[int]) -> None:
+    """Store the staged reports `ids` with their spots. One stored meanwhile under the same UUID by another
+    submission (its spot already chosen here) makes the whole batch fail, to be sent again."""
+    with conn.cursor() as cur:
+        cur.execute(STORE_SQL, {"ids": ids, "spots": spots})
+        if cur.rowcount != len(ids):
+            raise Conflict("reports_stored_meanwhile")
 
 
 def _settle_outcomes(
     outcomes: list[SubmitResult | InvalidInput | None],
     rows: list[_Checked],
     ids: list[int],
-    created: set[int],
     before: dict[str, tuple[int, int | None]],
     attached: dict[int, tuple[int, bool]],
 ) -> None:
     """Each checked report's result: new, stored before, or the same UUID as an earlier one in this list."""
     first: dict[str, int] = {}
     for report_id, (n, report_uuid, *_) in zip(ids, rows):
-        if report_id in created:
+        if report_id in attached:
             spot_id, new_spot = attached[report_id]
             outcomes[n] = SubmitResult(report_id, spot_id, created=True, new_spot=new_spot, uuid=report_uuid)
             first.setdefault(report_uuid, report_id)

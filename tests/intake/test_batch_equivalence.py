@@ -2,15 +2,17 @@
 
 import csv
 import random
+import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg2
 import pytest
 
-from gis.errors import InvalidInput
+from gis.errors import Conflict, InvalidInput
 from gis.intake.files import ImportOptions, batch
 from gis.intake.files.batch import import_reports
-from gis.intake.reports import submit_report
+from gis.intake.reports import ReportCreate, submit_report, submit_reports
 
 STATE_SQL = (
     # each report by its row, with the row of the report that founded its spot
@@ -141,3 +143,25 @@ def test_an_import_compiles_no_statement(db_url, tmp_path):
         conn.rollback()
         conn.close()
     assert (before, during, after) == ("on", "off", "on")
+
+
+def test_a_report_stored_meanwhile_under_its_uuid_fails_the_batch(conn, monkeypatch):
+    """A batch's reports are stored after their spots are chosen: one stored meanwhile under the same UUID
+    (its spot chosen for nothing) fails the whole batch rather than leaving a spot or event without it."""
+    from gis.intake import reports as intake
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT ST_X(geom), ST_Y(geom), category FROM report WHERE location_verified LIMIT 1")
+        lon, lat, category = cur.fetchone()
+    report = ReportCreate(source="mayor", category=category, lon=lon, lat=lat, uuid=str(uuid.uuid4()))
+    choose = intake.choose_spots
+
+    def meanwhile(*args, **kwargs):
+        chosen = choose(*args, **kwargs)
+        submit_report(conn, replace(report), radius_m=50)
+        return chosen
+
+    monkeypatch.setattr(intake, "choose_spots", meanwhile)
+    with pytest.raises(Conflict) as raised:
+        submit_reports(conn, [report], radius_m=50)
+    assert raised.value.key == "reports_stored_meanwhile"
