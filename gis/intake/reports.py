@@ -299,17 +299,20 @@ def submit_reports(
         return outcomes
     ids = _stage_checked(conn, reports, rows, import_batch_id)
     going, before = _going_in(conn, rows, ids)
-    attach = [(report_id, precision in LOCATED) for report_id, (_, _, _, _, precision, _) in going]
+    stored = [report_id for report_id, _ in going]
     chosen = choose_spots(
-        conn, attach, radius_m=radius_m or get_settings().aggregation_radius_m, lock_map=lock_map
+        conn,
+        [(report_id, precision in LOCATED) for report_id, (_, _, _, _, precision, _) in going],
+        radius_m=radius_m or get_settings().aggregation_radius_m,
+        lock_map=lock_map,
     )
-    _store_staged(conn, [report_id for report_id, _ in attach], [spot for spot, _ in chosen])
+    _store_staged(conn, stored, [spot for spot, _ in chosen])
     for report_id, (n, *_) in going:
         _save_contact(conn, report_id, reports[n].contact)
     record_attachments(
         conn, [(report_id, reports[n].created_by) for report_id, (n, *_) in going], chosen, actor_name
     )
-    _settle_outcomes(outcomes, rows, ids, before, dict(zip((a[0] for a in attach), chosen)))
+    _settle_outcomes(outcomes, rows, ids, before, dict(zip(stored, chosen)))
     return outcomes
 
 
@@ -413,15 +416,19 @@ def _stage_checked(
     return ids
 
 
+def stored_reports(conn: Conn, uuids: list[str]) -> dict[str, tuple[int, int | None]]:
+    """Report id and spot of each of these UUIDs already stored."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT uuid::text, id, spot_id FROM report WHERE uuid = ANY(%s::uuid[])", (uuids,))
+        return {uuid: (report_id, spot_id) for uuid, report_id, spot_id in cur.fetchall()}
+
+
 def _going_in(
     conn: Conn, rows: list[_Checked], ids: list[int]
 ) -> tuple[list[tuple[int, _Checked]], dict[str, tuple[int, int | None]]]:
     """(id, row) of the checked reports to store: each the first of its UUID in the list and not stored
     before; and (id, spot) of the stored reports whose UUID the list repeats."""
-    uuids = [report_uuid for _, report_uuid, *_ in rows]
-    with conn.cursor() as cur:
-        cur.execute("SELECT uuid::text, id, spot_id FROM report WHERE uuid = ANY(%s::uuid[])", (uuids,))
-        before = {report_uuid: (report_id, spot_id) for report_uuid, report_id, spot_id in cur.fetchall()}
+    before = stored_reports(conn, [report_uuid for _, report_uuid, *_ in rows])
     going, seen = [], set(before)
     for report_id, row in zip(ids, rows):
         if row[1] not in seen:

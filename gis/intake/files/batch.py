@@ -29,7 +29,7 @@ from gis.intake.files.mapping import match_columns
 from gis.intake.files.options import ImportOptions
 from gis.intake.files.read import Row, Table, open_table
 from gis.intake.files.rows import RowParser
-from gis.intake.reports import ReportCreate, SubmitResult, submit_reports
+from gis.intake.reports import ReportCreate, SubmitResult, stored_reports, submit_reports
 from gis.publish.exports import spreadsheet_cell
 
 ROW_NAMESPACE = uuidlib.UUID("5a4e3a22-0137-4d22-9c22-1a2b3c4d5e6f")
@@ -246,13 +246,6 @@ def earlier_batch(conn: Conn, result: ImportResult, digest: str, *, before: int 
     result.previous_batch, result.previous_ref = found if found else (None, "")
 
 
-def _imported(conn: Conn, uuids: list[str]) -> dict[str, tuple[int, int | None]]:
-    """Report id and spot of each of these UUIDs already stored."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT uuid::text, id, spot_id FROM report WHERE uuid = ANY(%s::uuid[])", (uuids,))
-        return {uuid: (report_id, spot_id) for uuid, report_id, spot_id in cur.fetchall()}
-
-
 def _close_batch(conn: Conn, batch_id: int, result: ImportResult) -> None:
     """Store what became of the rows; the accepted rows' reports carry batch_id since they were inserted."""
     with conn.cursor() as cur:
@@ -340,7 +333,7 @@ class PendingRows:
     def _settle_copies(self) -> None:
         """A row the first batch of the same file holds is a duplicate of it; any other row is imported."""
         copies, self.copies = self.copies, []
-        found = _imported(self.conn, [c[5] for c in copies])
+        found = stored_reports(self.conn, [c[5] for c in copies])
         batch, ref = self.result.previous_batch, self.result.previous_ref
         for index, number, report, key, values, first in copies:
             if first not in found:
