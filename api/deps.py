@@ -53,6 +53,16 @@ def day_range(
 # A route's period: `period: Period`, one parameter for the two days, read in one place.
 Period = Annotated[DayRange, Depends(day_range)]
 
+
+def aggregation_radius(request: Request) -> float:
+    """How near (metres) a report joins a spot: every route that places reports or weighs recurrence around
+    a spot reads the one setting here."""
+    return request.app.state.settings.aggregation_radius_m
+
+
+# `radius_m: Radius` in a route's parameters.
+Radius = Annotated[float, Depends(aggregation_radius)]
+
 # Every pooled connection gives up waiting for a lock after LOCK_TIMEOUT and on a statement after
 # STATEMENT_TIMEOUT (answering 503 "busy"), so requests queued behind a lock never hold the pool's connections
 # for long. Large imports run on connections of their own (gis.intake.files.jobs), never these.

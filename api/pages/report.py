@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.auth import require
-from api.deps import DB
+from api.deps import DB, Radius
 from api.pages import charts
 from api.pages.render import language, page_words, templates
 from gis.db import Conn
@@ -86,13 +86,12 @@ def council_pdf(conn: Conn, period_text: str | None, lang: str = "fa", *, radius
 @router.get("/dashboard/report.pdf")
 def council_report(
     request: Request,
+    radius_m: Radius,
     period: str = Query(..., max_length=40, description="1399/09, 1399 or 1399/07..1399/09"),
     user: User = Depends(require("dashboard.read")),
     conn: Conn = DB,
 ) -> Response:
-    pdf = council_pdf(
-        conn, period, language(request), radius_m=request.app.state.settings.aggregation_radius_m
-    )
+    pdf = council_pdf(conn, period, language(request), radius_m=radius_m)
     name = "council-report-" + re.sub(r"[^0-9A-Za-z]+", "-", latin_digits(period)).strip("-") + ".pdf"
     return Response(
         pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}

@@ -6,12 +6,12 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.auth import require
-from api.deps import DB
+from api.deps import DB, Radius
 from api.uploads import read_upload, save_upload
 from gis.db import Conn
 from gis.intake.files import ImportOptions, scratch
@@ -32,7 +32,7 @@ MAX_BYTES = 200 * 1024 * 1024
     "/preview", summary="A file as the import would read it, with the words to map and the whole check"
 )
 def preview_import(
-    request: Request,
+    radius_m: Radius,
     file: UploadFile = File(..., description="CSV, XLSX, GeoJSON, GeoPackage or zipped Shapefile"),
     map: list[str] = Form(
         [], description="column=field, one per choice ('نوع فضا=category'; '-' leaves out)"
@@ -50,9 +50,7 @@ def preview_import(
     chosen = parse_map(map)
     with scratch.folder() as folder:
         path = save_upload(file, Path(folder) / f"upload{Path(name).suffix.lower()}", max_bytes=MAX_BYTES)
-        options = ImportOptions(
-            source=source, source_ref=ref, crs=crs, radius_m=request.app.state.settings.aggregation_radius_m
-        )
+        options = ImportOptions(source=source, source_ref=ref, crs=crs, radius_m=radius_m)
         return preview(
             conn,
             path,

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi.responses import StreamingResponse
 
 from api.auth import require, require_user
-from api.deps import DB
+from api.deps import DB, Radius
 from gis import access
 from gis.db import Conn
 from gis.errors import InvalidInput, NotFound
@@ -48,6 +48,7 @@ MAX_BYTES = 200 * 1024 * 1024
 )
 def upload_reports(
     request: Request,
+    radius_m: Radius,
     response: Response,
     file: UploadFile = File(..., description="CSV, XLSX, GeoJSON, GeoPackage or zipped Shapefile"),
     source: Literal["mayor", "focus_group", "hotline_137", "field", "other"] = Form("mayor"),
@@ -82,7 +83,7 @@ def upload_reports(
             source_ref=ref,
             crs=crs,
             partial=partial,
-            radius_m=request.app.state.settings.aggregation_radius_m,
+            radius_m=radius_m,
             actor_id=user.id,
             actor_name=user.full_name or user.username,
             header_row=header_row,
