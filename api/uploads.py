@@ -1,10 +1,11 @@
 """Uploads copied to a scratch folder in chunks, refused at the limit rather than copied whole first."""
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Form, Response, UploadFile
+from fastapi import Depends, File, Form, Response, UploadFile
 
 from api.media import created_status
 from gis.errors import InvalidInput
@@ -38,18 +39,29 @@ PHOTO_ROUTE: dict = {
 }
 
 
-PhotoUuid = Annotated[UUID, Form(description="the photo's UUID")]
-
-
 def photo_upload(what: str) -> dict:
     """The route that attaches a photo to `what`, as OpenAPI describes it: `@router.post(path, **…)`."""
     mb = MAX_BYTES // 1024 // 1024
     return {"status_code": 201, "summary": f"Attach a JPEG, PNG or WebP photo (at most {mb} MB) to {what}"}
 
 
-def photo_bytes(file: UploadFile) -> bytes:
+@dataclass(frozen=True)
+class PhotoForm:
+    """A photo posted as a form: its UUID (a tablet sends it again on a retry) and its bytes."""
+
+    uuid: str
+    data: bytes
+
+
+def photo_form(
+    uuid: Annotated[UUID, Form(description="the photo's UUID")], file: UploadFile = File(...)
+) -> PhotoForm:
     """The upload's bytes, one past the limit at most, so gis.intake.photos refuses a larger one."""
-    return file.file.read(MAX_BYTES + 1)
+    return PhotoForm(str(uuid), file.file.read(MAX_BYTES + 1))
+
+
+# A photo route's upload: `photo: NewPhoto`.
+NewPhoto = Annotated[PhotoForm, Depends(photo_form)]
 
 
 def stored_photo(response: Response, result: dict, href: str) -> dict:

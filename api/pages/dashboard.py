@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import DB, AreaCode, Period
+from api.deps import DB, AreaCode, Period, Radius
 from api.pages import charts
 from api.pages.nav import top_bar
 from api.pages.render import language, page_reader, render
@@ -78,15 +78,15 @@ def _charts(figures: dict, lang: str) -> dict:
 def dashboard_page(
     request: Request,
     period: Period,
+    radius_m: Radius,
     area: AreaCode = None,
     user: User = Depends(page_reader("dashboard.read")),
     conn: Conn = DB,
 ) -> Response:
     figures = dashboard(conn, area=area or None, since=period.since, until=period.until)
     lang = language(request)
-    radius = request.app.state.settings.aggregation_radius_m
     evaluation = evaluation_figures(
-        conn, radius_m=radius, area_id=area_id_by_code(conn, area) if area else None
+        conn, radius_m=radius_m, area_id=area_id_by_code(conn, area) if area else None
     )
     return render(
         request,
@@ -98,7 +98,6 @@ def dashboard_page(
             "ev": evaluation,
             "charts": _charts(figures, lang),
             "criteria": AUDIT_CRITERIA,
-            "num": lambda value: charts.number(value, lang),
             "jd": lambda value: charts.number(jalali(value), lang),
             "month": lambda value: charts.number(jalali_month(value, lang), lang),
             # the form shows the period as it was typed

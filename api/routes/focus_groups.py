@@ -1,13 +1,14 @@
 """Focus-group sessions and the places their participants marked (facilitators in their own
 neighbourhoods)."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from api.auth import require
-from api.deps import DB, Period, RecordId
+from api.deps import DB, Period, Radius, RecordId
 from api.media import created_status
 from gis import access
 from gis.db import Conn
@@ -23,6 +24,10 @@ from gis.intake.focus_groups import (
 from gis.intake.reports import SubmitResult
 from gis.places.neighbourhoods import neighbourhood_id
 from gis.users import User
+
+# Who may call a route, by its permission in gis.access.
+Recorder = Annotated[User, Depends(require("focus_group.record"))]
+Reader = Annotated[User, Depends(require("focus_group.read"))]
 
 router = APIRouter(prefix="/api/focus-groups", tags=["focus groups"])
 
@@ -64,11 +69,7 @@ class PointsOut(BaseModel):
     summary="Record a session (201), with its points if given; the same UUID again returns it (200)",
 )
 def create(
-    body: FocusGroupIn,
-    request: Request,
-    response: Response,
-    user: User = Depends(require("focus_group.record")),
-    conn: Conn = DB,
+    body: FocusGroupIn, radius_m: Radius, response: Response, user: Recorder, conn: Conn = DB
 ) -> FocusGroupOut:
     area_id = neighbourhood_id(conn, body.area)
     user.require_area(area_id)
@@ -88,7 +89,7 @@ def create(
     created_status(response, created)
     if body.points is None:
         return FocusGroupOut(id=session_id, created=created)
-    results = _add_points(request, conn, user, session_id, body.points)
+    results = _add_points(radius_m, conn, user, session_id, body.points)
     return FocusGroupOut(id=session_id, created=created, reports=[r.report_id for r in results])
 
 
@@ -100,19 +101,19 @@ def create(
     " points again (their UUIDs) add nothing (200)",
 )
 def create_points(
-    request: Request,
+    radius_m: Radius,
     response: Response,
     session_id: RecordId,
+    user: Recorder,
     body: dict = Body(
         ...,
         description="FeatureCollection; properties category, description,"
         " time_of_day and audit scores, Persian or English keys",
     ),
-    user: User = Depends(require("focus_group.record")),
     conn: Conn = DB,
 ) -> PointsOut:
     _visible(conn, user, session_id)
-    results = _add_points(request, conn, user, session_id, body)
+    results = _add_points(radius_m, conn, user, session_id, body)
     created_status(response, any(r.created for r in results))
     return PointsOut(
         focus_group_id=session_id,
@@ -126,8 +127,8 @@ def create_points(
 @router.get("", summary="Sessions, newest first (a facilitator sees their neighbourhoods')")
 def index(
     period: Period,
+    user: Reader,
     area: str | None = Query(None, max_length=100, description="neighbourhood code or name"),
-    user: User = Depends(require("focus_group.read")),
     conn: Conn = DB,
 ) -> list[dict]:
     area_ids = [neighbourhood_id(conn, area)] if area else None
@@ -139,19 +140,19 @@ def index(
 
 
 @router.get("/{session_id}", summary="One session with the places it marked (GeoJSON)")
-def read(session_id: RecordId, user: User = Depends(require("focus_group.read")), conn: Conn = DB) -> dict:
+def read(session_id: RecordId, user: Reader, conn: Conn = DB) -> dict:
     _visible(conn, user, session_id)
     return get_session(conn, session_id)
 
 
-def _add_points(request: Request, conn: Conn, user: User, session_id: int, body: dict) -> list[SubmitResult]:
+def _add_points(radius_m: float, conn: Conn, user: User, session_id: int, body: dict) -> list[SubmitResult]:
     """The places of a FeatureCollection, all or nothing, as reports of the session."""
     features = body.get("features") if body.get("type") == "FeatureCollection" else None
     return add_points(
         conn,
         session_id,
         features,
-        radius_m=request.app.state.settings.aggregation_radius_m,
+        radius_m=radius_m,
         created_by=user.id,
         actor_name=user.username,
         provenance={"channel": "api"},

@@ -54,10 +54,7 @@ class PhaseDates(BaseModel):
 
 @router.get("/activities", summary="Meetings and trainings in a period")
 def activities(
-    period: Period,
-    area: AreaCode = None,
-    user: User = Depends(require("programme.read")),
-    conn: Conn = DB,
+    period: Period, area: AreaCode = None, user: User = Depends(require("programme.read")), conn: Conn = DB
 ) -> list[dict]:
     return list_activities(conn, since=period.since, until=period.until, area=area)
 

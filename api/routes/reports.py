@@ -2,16 +2,16 @@
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, Field
 
 from api.auth import require
-from api.deps import DB
+from api.deps import DB, Radius
 from api.media import created_status
-from api.uploads import PHOTO_ROUTE, PhotoUuid, photo_bytes, photo_upload, stored_photo
+from api.uploads import PHOTO_ROUTE, NewPhoto, photo_upload, stored_photo
 from gis import access, vocabulary
 from gis.db import Conn
 from gis.errors import Conflict, Forbidden, NotFound
@@ -20,6 +20,10 @@ from gis.intake.reports import ReportCreate, get_report, report_area, submit_rep
 from gis.lang import normalise_persian
 from gis.places.neighbourhoods import neighbourhood
 from gis.users import User
+
+# Who may call a route, by its permission in gis.access.
+Submitter = Annotated[User, Depends(require("report.submit"))]
+Reader = Annotated[User, Depends(require("report.read"))]
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
 
@@ -65,11 +69,7 @@ class ReportOut(BaseModel):
     summary="Submit a report (201); the same UUID again returns the same report (200)",
 )
 def create_report(
-    body: ReportIn,
-    request: Request,
-    response: Response,
-    user: User = Depends(require("report.submit")),
-    conn: Conn = DB,
+    body: ReportIn, radius_m: Radius, response: Response, user: Submitter, conn: Conn = DB
 ) -> ReportOut:
     # Facilitators report what they saw or what a focus group drew; other channels come through staff.
     sources = access.submit_sources(user.role)
@@ -95,9 +95,7 @@ def create_report(
         spot_id=body.spot_id,
     )
     user.require_area(report_area(conn, report))
-    result = submit_report(
-        conn, report, radius_m=request.app.state.settings.aggregation_radius_m, actor_name=user.username
-    )
+    result = submit_report(conn, report, radius_m=radius_m, actor_name=user.username)
     if not result.created:
         # A UUID replayed from another neighbourhood's report gets no ids of it.
         if not user.covers_area(get_report(conn, result.report_id, with_contact=False)["area_id"]):
@@ -114,9 +112,7 @@ def create_report(
 
 @router.get("/{report_id}", summary="One report with its photos (contact data for staff only)")
 def read_report(
-    report_id: int = Path(..., ge=1, le=9_007_199_254_740_991),
-    user: User = Depends(require("report.read")),
-    conn: Conn = DB,
+    user: Reader, report_id: int = Path(..., ge=1, le=9_007_199_254_740_991), conn: Conn = DB
 ) -> dict:
     report = get_report(conn, report_id, with_contact=user.sees_personal_data)
     if not user.covers_area(report["area_id"]):  # answered as if it did not exist: no existence leak
@@ -130,15 +126,9 @@ def read_report(
 
 @router.post("/{report_uuid}/photos", **photo_upload("a report"))
 def upload_photo(
-    response: Response,
-    report_uuid: UUID,
-    uuid: PhotoUuid,
-    file: UploadFile = File(...),
-    user: User = Depends(require("report.submit")),
-    conn: Conn = DB,
+    response: Response, report_uuid: UUID, photo: NewPhoto, user: Submitter, conn: Conn = DB
 ) -> dict:
-    data = photo_bytes(file)
-    result = add_photo(conn, report_uuid=str(report_uuid), photo_uuid=str(uuid), data=data, user=user)
+    result = add_photo(conn, report_uuid=str(report_uuid), photo_uuid=photo.uuid, data=photo.data, user=user)
     return stored_photo(response, asdict(result), f"/api/reports/{report_uuid}/photos/{result.uuid}")
 
 
@@ -147,9 +137,7 @@ def upload_photo(
     **PHOTO_ROUTE,
     summary="A report's photo",
 )
-def read_photo(
-    report_uuid: UUID, photo_uuid: UUID, user: User = Depends(require("report.read")), conn: Conn = DB
-) -> Response:
+def read_photo(report_uuid: UUID, photo_uuid: UUID, user: Reader, conn: Conn = DB) -> Response:
     content_type, data, digest = get_photo(
         conn, report_uuid=str(report_uuid), photo_uuid=str(photo_uuid), user=user
     )

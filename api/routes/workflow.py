@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Form, Header, Query, Response
 from pydantic import BaseModel, Field
 
 from api.auth import require_user, spot_scope
-from api.deps import DB, RecordId
-from api.uploads import PHOTO_ROUTE, PhotoUuid, photo_bytes, photo_upload, stored_photo
+from api.deps import DB, Radius, RecordId
+from api.uploads import PHOTO_ROUTE, NewPhoto, photo_upload, stored_photo
 from gis.access import SpotScope
 from gis.db import Conn
 from gis.errors import InvalidInput
@@ -226,13 +226,11 @@ def list_actions(
 def upload_action_photo(
     response: Response,
     action_id: RecordId,
-    uuid: PhotoUuid,
-    file: UploadFile = File(...),
+    photo: NewPhoto,
     user: User = Depends(require_user),
     conn: Conn = DB,
 ) -> dict:
-    data = photo_bytes(file)
-    result = add_action_photo(conn, user=user, action_id=action_id, photo_uuid=str(uuid), data=data)
+    result = add_action_photo(conn, user=user, action_id=action_id, photo_uuid=photo.uuid, data=photo.data)
     return stored_photo(response, result, f"/api/actions/{action_id}/photos/{result['uuid']}")
 
 
@@ -290,15 +288,14 @@ def reopen(body: Decision, on: Move = OnSpot) -> Response:
 
 @router.get("/spots/{spot_id}/evidence", summary="Stage 4: a spot's safety scores, evaluation and photos")
 def spot_evidence(
-    request: Request, spot_id: RecordId, user: User = Depends(require_user), conn: Conn = DB
+    spot_id: RecordId, radius_m: Radius, user: User = Depends(require_user), conn: Conn = DB
 ) -> dict:
     """Day and night scores, audits before and after the fix with the change and the criteria that changed,
     recurrence of reports around the spot, and the photo gallery (staff see all, others the public ones)."""
     workflow.check_readable(conn, user=user, spot_id=spot_id)
-    radius = request.app.state.settings.aggregation_radius_m
     return {
         "scores": safety.spot_scores(conn, spot_id),
-        "evaluation": evaluation.spot_evaluation(conn, spot_id, radius_m=radius),
+        "evaluation": evaluation.spot_evaluation(conn, spot_id, radius_m=radius_m),
         "photos": visit_photos.gallery(conn, user=user, spot_id=spot_id),
     }
 
@@ -308,15 +305,19 @@ def upload_visit_photo(
     response: Response,
     spot_id: RecordId,
     visit_id: RecordId,
-    uuid: PhotoUuid,
+    photo: NewPhoto,
     public: bool = Form(False, description="shown to everyone who may read the spot (staff only may set it)"),
-    file: UploadFile = File(...),
     user: User = Depends(require_user),
     conn: Conn = DB,
 ) -> dict:
-    data = photo_bytes(file)
     result = visit_photos.add_visit_photo(
-        conn, user=user, spot_id=spot_id, visit_id=visit_id, photo_uuid=str(uuid), data=data, public=public
+        conn,
+        user=user,
+        spot_id=spot_id,
+        visit_id=visit_id,
+        photo_uuid=photo.uuid,
+        data=photo.data,
+        public=public,
     )
     return stored_photo(response, result, f"/api/spots/{spot_id}/photos/{result['uuid']}")
 
