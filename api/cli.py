@@ -9,17 +9,19 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from api.basemap_cli import basemap_app
-from gis.errors import SafemapError
+from gis.errors import LANGUAGES, SafemapError
 from gis.settings import get_settings
 
 if TYPE_CHECKING:
     from gis.db import Conn
+    from gis.db.cluster import Cluster
     from gis.intake.files.adjust import Adjustments
     from gis.intake.files.batch import ImportResult, RowOutcome
     from gis.intake.files.options import ImportOptions
 
 app = typer.Typer(
-    help="Safemap: map and fix unsafe urban spaces (District 22, Tehran).",
+    help="Safemap: map and fix unsafe urban spaces (District 22, Tehran). --lang en anywhere on the line (or"
+    " SAFEMAP_LANG=en): messages, reports and projects in English; Persian otherwise.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -42,12 +44,17 @@ def _url() -> str:
     return database_url(get_settings())
 
 
-def _shown_cluster_url() -> str:
-    """The running embedded cluster's URL for messages: without its password."""
+def _cluster() -> Optional["Cluster"]:
+    """The embedded cluster, or None when DATABASE_URL names a database of its own and no cluster is used."""
     from gis.db.cluster import open_cluster
 
     settings = get_settings()
-    return open_cluster(settings.pg_dir).shown_url(settings.pg_database)
+    return None if settings.database_url else open_cluster(settings.pg_dir)
+
+
+def _shown_cluster_url() -> str:
+    """The running embedded cluster's URL for messages: without its password."""
+    return _cluster().shown_url(get_settings().pg_database)
 
 
 def _migrated_url() -> str:
@@ -102,8 +109,7 @@ def demo() -> None:
 @db_app.command("start")
 def db_start() -> None:
     """Create (first run) and start the embedded PostgreSQL + PostGIS cluster."""
-    settings = get_settings()
-    if settings.database_url:
+    if _cluster() is None:
         typer.echo("DATABASE_URL is set: the embedded cluster is not used")
         return
     _url()
@@ -113,33 +119,26 @@ def db_start() -> None:
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded cluster cleanly."""
-    from gis.db.cluster import open_cluster
-
-    settings = get_settings()
-    if settings.database_url:
+    cluster = _cluster()
+    if cluster is None:
         typer.echo("DATABASE_URL is set: there is no embedded cluster to stop")
         return
-    stopped = open_cluster(settings.pg_dir).stop()
-    typer.echo("database stopped" if stopped else "database was not running")
+    typer.echo("database stopped" if cluster.stop() else "database was not running")
 
 
 @db_app.command("status")
 def db_status() -> None:
     """Say whether the database is running, where, and at which schema revision."""
     from gis.db import current_revisions
-    from gis.db.cluster import open_cluster
 
     settings = get_settings()
-    if settings.database_url:
-        url = settings.database_url
-    else:
-        cluster = open_cluster(settings.pg_dir)
-        if not cluster.is_running():
-            typer.echo(f"database not running ({cluster.data_dir})")
-            raise typer.Exit(3)
-        url = cluster.url(settings.pg_database)
+    cluster = _cluster()
+    if cluster is not None and not cluster.is_running():
+        typer.echo(f"database not running ({cluster.data_dir})")
+        raise typer.Exit(3)
+    url = settings.database_url or cluster.url(settings.pg_database)
     revisions = current_revisions(url) or ["none (run safemap db migrate)"]
-    shown = url if settings.database_url else _shown_cluster_url()
+    shown = url if cluster is None else _shown_cluster_url()
     typer.echo(f"database running: {shown}  schema: {', '.join(revisions)}")
 
 
@@ -157,13 +156,12 @@ def db_url() -> None:
     """Print the database URL (starts the embedded cluster if needed), e.g. for psql or QGIS; the embedded
     cluster's without its password, which is in a file beside the cluster (named on stderr)."""
     url = _url()
-    if get_settings().database_url:
+    cluster = _cluster()
+    if cluster is None:
         typer.echo(url)
         return
-    from gis.db.cluster import open_cluster
-
     typer.echo(_shown_cluster_url())
-    typer.echo(f"password: in {open_cluster(get_settings().pg_dir).app_password_file}", err=True)
+    typer.echo(f"password: in {cluster.app_password_file}", err=True)
 
 
 @db_app.command("backup")
@@ -184,16 +182,15 @@ def db_restore(
 ) -> None:
     """Replace the database with a backup (everything written since the backup is lost)."""
     from gis.db.backup import restore, restore_cluster
-    from gis.db.cluster import open_cluster
 
-    settings = get_settings()
     url = _url()
     if not yes and not typer.confirm(f"replace the database {url.rsplit('/', 1)[-1]} with {file.name}?"):
         raise typer.Exit(1)
-    if settings.database_url:
+    cluster = _cluster()
+    if cluster is None:
         restore(url, file)
     else:
-        restore_cluster(open_cluster(settings.pg_dir), settings.pg_database, file)
+        restore_cluster(cluster, get_settings().pg_database, file)
     typer.echo(f"database restored from {file}")
 
 
@@ -259,15 +256,12 @@ def import_focus_group_command(
 def report_council(
     out: Path = typer.Argument(..., help="the PDF to write"),
     period: str = typer.Option(..., help="a Jalali year (1399), a month (1399/09) or months (1399/07..09)"),
-    lang: str = typer.Option("fa", help="fa or en"),
 ) -> None:
     """Write the executive council's report of a period as an A4 PDF (the same as /dashboard/report.pdf)."""
     from api.pages.report import council_pdf
 
     with migrated_transaction() as conn:
-        pdf = council_pdf(
-            conn, period, "en" if lang == "en" else "fa", radius_m=get_settings().aggregation_radius_m
-        )
+        pdf = council_pdf(conn, period, get_settings().lang, radius_m=get_settings().aggregation_radius_m)
     out.write_bytes(pdf)
     typer.echo(f"council report written: {out} ({len(pdf) / 1e3:.0f} kB)")
 
@@ -622,7 +616,6 @@ def export_command(
 def qgis_project_command(
     out: Path = typer.Argument(..., help="the .qgz file to write"),
     url: str = typer.Option("", help="Safemap's address as QGIS reaches it (default: http://HOST:PORT)"),
-    lang: str = typer.Option("fa", help="layer names, labels and column headers: fa or en"),
     authcfg: str = typer.Option(
         "safemap", help="the QGIS authentication config the layers use; empty: the public's project"
     ),
@@ -633,7 +626,7 @@ def qgis_project_command(
     settings = get_settings()
     address = url or f"http://{settings.host}:{settings.port}"
     with migrated_transaction() as conn:
-        out.write_bytes(project_qgz(conn, address, lang=lang, authcfg=authcfg))
+        out.write_bytes(project_qgz(conn, address, lang=settings.lang, authcfg=authcfg))
     typer.echo(f"{out}: QGIS project over {address}" + (f" (auth config {authcfg})" if authcfg else ""))
 
 
@@ -677,7 +670,8 @@ def aggregate(
 
 
 def _take_lang(argv: list[str]) -> None:
-    """`--lang en|fa` anywhere on the line sets SAFEMAP_LANG for this run, so every message reads it."""
+    """`--lang en|fa` anywhere on the line sets SAFEMAP_LANG for this run, so every message, report and
+    project reads it; any other value stops the run with the reason (exit status 2, as for any bad option)."""
     for i, arg in enumerate(argv[1:], start=1):
         value = arg.partition("=")[2] if arg.startswith("--lang=") else None
         if arg == "--lang" and i + 1 < len(argv):
@@ -685,6 +679,9 @@ def _take_lang(argv: list[str]) -> None:
             del argv[i : i + 2]
         elif value is not None:
             del argv[i]
+        if value is not None and value not in LANGUAGES:
+            typer.echo(f"error: --lang: {value!r} is not one of {', '.join(LANGUAGES)}", err=True)
+            sys.exit(2)
         if value is not None:
             os.environ["SAFEMAP_LANG"] = value
             return

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from gis.db import Conn
-from gis.errors import InvalidInput
+from gis.errors import LANGUAGES, InvalidInput
 from gis.publish.basemaps import list_basemaps
 from gis.publish.styles import (
     HEATMAP,
@@ -56,7 +56,6 @@ LAYERS = (
 )
 AREA_LEVELS = {"neighbourhoods": "neighbourhood", "sub-districts": "sub_district"}
 BASEMAP_GROUP = ("نقشه‌های پایه", "Base maps")
-LANGUAGES = ("fa", "en")
 WEB_MERCATOR = "EPSG:3857"
 
 

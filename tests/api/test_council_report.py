@@ -154,6 +154,21 @@ def test_the_command_line_writes_the_same_report(db_url, period, tmp_path):
     assert "council report written" in result.stdout
     assert out.read_bytes().startswith(b"%PDF")
     assert "شریف" in _text(out)
+    english = run(
+        "report",
+        "council",
+        "--period",
+        period,
+        str(out),
+        "--lang",
+        "en",
+        database=db_url,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert english.returncode == 0, english.stderr
+    assert "new unsafe places were identified" in " ".join(_text(out).split())
+    german = run("report", "council", "--period", period, str(out), "--lang", "de", database=db_url)
+    assert german.returncode == 2 and "--lang: 'de' is not one of fa, en" in german.stderr
     bad = run(
         "report", "council", "--period", "soon", str(out), database=db_url, env={"PATH": "/usr/bin:/bin"}
     )
