@@ -64,10 +64,7 @@ def programme_page(
             "record_focus_group": may(user.role, "focus_group.record"),
             "blank_rows": range(BLANK_FOLLOW_UPS),
             "may_complete": lambda follow_up: may_complete(user, follow_up),
-            "num": lambda value: number(value, lang),
-            "jd": lambda value: (
-                (number(jalali(value), lang) if lang == "fa" else str(value)) if value else "–"
-            ),
+            "jd": lambda value: _day(value, lang),
         },
     )
 

@@ -7,8 +7,10 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from api.auth import current_user
+from api.pages.charts import number
 from api.pages.strings import WORDS
 from gis.errors import pick
 from gis.lang import persian_digits
@@ -16,6 +18,27 @@ from gis.users import User
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 templates.env.filters["fa"] = persian_digits
+
+
+@pass_context
+def label(context: dict, pair: tuple[str, str]) -> str:
+    """A (Persian, English) pair in the page's language: `{{ label(pair) }}` in any template."""
+    return pick(pair, context["lang"])
+
+
+@pass_context
+def named(context: dict, row: dict, key: str) -> str:
+    """A row's `key_fa`/`key_en` name in the page's language, the Persian where it has no English."""
+    return pick((row[f"{key}_fa"], row.get(f"{key}_en") or row[f"{key}_fa"]), context["lang"])
+
+
+@pass_context
+def num(context: dict, value: object) -> str:
+    """A count or a mean in the page's digits: `{{ num(n) }}` (api.pages.charts.number)."""
+    return number(value, context["lang"])
+
+
+templates.env.globals.update(label=label, named=named, num=num)
 
 
 def language(request: Request) -> str:

@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse
 
 from api.auth import current_user, spot_scope
 from api.deps import DB, RecordId
-from api.pages import charts
 from api.pages.basemaps import basemap_config
 from api.pages.nav import top_bar
 from api.pages.render import language, render
@@ -65,7 +64,6 @@ def spot_page(
             "spot": props,
             "bar": top_bar(request, user),
             "spot_staff": scope.staff,
-            "num": lambda value: charts.number(value, lang),
             "colour": colour,
             "events": events,
             "lat": lat,
