@@ -13,11 +13,9 @@ from api.auth import current_user
 from api.pages.charts import number
 from api.pages.strings import WORDS
 from gis.errors import pick
-from gis.lang import persian_digits
 from gis.users import User
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
-templates.env.filters["fa"] = persian_digits
 
 
 @pass_context
