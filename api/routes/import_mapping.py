@@ -16,7 +16,7 @@ from api.uploads import read_upload, save_upload
 from gis.db import Conn
 from gis.intake.files import ImportOptions, scratch
 from gis.intake.files.adjust import parse_dates, parse_fixes
-from gis.intake.files.letters import SCAN_MAX_BYTES, batch, batch_rows, letter_scan, save_letter
+from gis.intake.files.letters import SCAN_MAX_BYTES, Letter, batch, batch_rows, letter_scan, save_letter
 from gis.intake.files.mapping import parse_map
 from gis.intake.files.preview import preview
 from gis.intake.files.read import file_format
@@ -114,8 +114,7 @@ def keep_letter(
         else None
     )
     name = Path(scan.filename).name if data else ""
-    letter = {"number": number, "letter_date": day, "office": office}
-    saved = save_letter(conn, batch_id, **letter, scan=data, scan_name=name, user_id=user.id)
+    saved = save_letter(conn, batch_id, Letter(number, day, office, data, name), user_id=user.id)
     return {**saved, "scan_url": f"/api/imports/batches/{batch_id}/scan" if saved["scan_type"] else None}
 
 

@@ -20,6 +20,7 @@ from gis.publish.ogc import (
     CRS84,
     CRS_SRIDS,
     DEFAULT_LIMIT,
+    ITEM_PARAMETERS,
     MAX_LIMIT,
     Collection,
     count_items,
@@ -61,19 +62,6 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
     "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/property-selection",
 ]
-ITEM_PARAMETERS = (
-    "f",
-    "bbox",
-    "datetime",
-    "limit",
-    "offset",
-    "filter",
-    "filter-lang",
-    "sortby",
-    "properties",
-    "crs",
-    "bbox-crs",
-)
 STREAM_CHUNK = 65536
 _pages = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
@@ -356,25 +344,9 @@ def items(
 ) -> Response:
     found = get_collection(collection_id)
     _require(found, user)
-    _check_parameters(request, ITEM_PARAMETERS + tuple(f.name for f in found.filters))
+    _check_parameters(request, ("f", *ITEM_PARAMETERS, *(f.name for f in found.filters)))
     html = _html_wanted(request)
-    params = request.query_params
-    query = parse_items_query(
-        conn,
-        found,
-        bbox=params.get("bbox"),
-        datetime_text=params.get("datetime"),
-        limit=params.get("limit"),
-        offset=params.get("offset"),
-        filters={f.name: params[f.name] for f in found.filters if f.name in params},
-        scope=_scope(request, found, user),
-        cql=params.get("filter"),
-        cql_lang=params.get("filter-lang"),
-        sortby=params.get("sortby"),
-        properties=params.get("properties"),
-        crs=params.get("crs"),
-        bbox_crs=params.get("bbox-crs"),
-    )
+    query = parse_items_query(conn, found, request.query_params, scope=_scope(request, found, user))
     content_crs = {"Content-Crs": f"<{query.crs}>"}
     matched = count_items(conn, found, query)
     links = _self_links(request, html, GEOJSON)

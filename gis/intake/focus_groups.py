@@ -193,7 +193,7 @@ def _uuid_or_none(value: object) -> str | None:
 def add_points(
     conn: Conn,
     session_id: int,
-    features: list,
+    features: list[dict] | None,
     *,
     radius_m: float,
     created_by: int | None = None,

@@ -241,7 +241,6 @@ def iter_batches(
     geometry: str | None,
     family: int | None = None,
     scope: SpotScope = EVERY_SPOT,
-    batch: int = BATCH,
 ) -> Iterator[list[list]]:
     """Rows in batches from a server-side cursor; times become ISO text plus a Jalali date.
 
@@ -259,7 +258,7 @@ def iter_batches(
     query = (
         f"SELECT {', '.join(c.sql for c in layer.columns)}{geometry_sql} FROM {where} ORDER BY {layer.order}"
     )
-    for rows in batches(conn, f"export_{layer.name}", query, params, batch):
+    for rows in batches(conn, f"export_{layer.name}", query, params, BATCH):
         out = []
         for row in rows:
             values: list = []

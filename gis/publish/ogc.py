@@ -1,7 +1,7 @@
 """OGC API – Features collections: what each one exposes, its extent, and its items built as GeoJSON in
 SQL."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timezone
 
@@ -311,55 +311,55 @@ def _count(name: str, text: str | None, default: int, minimum: int) -> int:
     return int(text)
 
 
+# The query parameters of an items request besides `f` (the format, the route's) and the collection's own
+# filters, by their OGC names: parse_items_query reads each.
+ITEM_PARAMETERS = (
+    "bbox",
+    "datetime",
+    "limit",
+    "offset",
+    "filter",
+    "filter-lang",
+    "sortby",
+    "properties",
+    "crs",
+    "bbox-crs",
+)
+
+
 def parse_items_query(
-    conn: Conn,
-    collection: Collection,
-    *,
-    bbox: str | None = None,
-    datetime_text: str | None = None,
-    limit: str | None = None,
-    offset: str | None = None,
-    filters: dict[str, str] | None = None,
-    scope: SpotScope = EVERY_SPOT,
-    cql: str | None = None,
-    cql_lang: str | None = None,
-    sortby: str | None = None,
-    properties: str | None = None,
-    crs: str | None = None,
-    bbox_crs: str | None = None,
+    conn: Conn, collection: Collection, params: Mapping[str, str], *, scope: SpotScope = EVERY_SPOT
 ) -> ItemsQuery:
-    """Check every parameter (a typo is an error naming the field, never an empty answer).
+    """Check every parameter of an items request, `params` by their OGC names (ITEM_PARAMETERS and the
+    collection's filters): a typo is an error naming the field, never an empty answer.
 
     A limit above the maximum is lowered to it, as OGC API – Features permits. A CQL2 filter, sortby and
     properties may name only the collection's public fields; the reader's scope still applies (see _where).
     """
-    start, end = parse_datetime(datetime_text)
-    if cql_lang not in (None, "cql2-text"):
+    start, end = parse_datetime(params.get("datetime"))
+    if params.get("filter-lang") not in (None, "cql2-text"):
         raise InvalidInput("filter-lang", "filter_not_cql2", allowed=_allowed(collection))
     columns = _columns(collection)
-    box_crs = parse_crs("bbox-crs", bbox_crs)
+    box_crs = parse_crs("bbox-crs", params.get("bbox-crs"))
+    cql, properties = params.get("filter"), params.get("properties")
     query = ItemsQuery(
-        bbox=_bbox(bbox, box_crs),
+        bbox=_bbox(params.get("bbox"), box_crs),
         bbox_crs=box_crs,
-        crs=parse_crs("crs", crs),
+        crs=parse_crs("crs", params.get("crs")),
         cql=cql2_sql(cql, columns, collection.geom) if cql else None,
         sort=tuple(
             (columns[n[1:] if n[:1] in "+-" else n][0], n.startswith("-"))
-            for n in _names(collection, "sortby", sortby or "", "+-")
+            for n in _names(collection, "sortby", params.get("sortby") or "", "+-")
         ),
         properties=tuple(_names(collection, "properties", properties)) if properties is not None else None,
         start=start,
         end=end,
-        limit=min(_count("limit", limit, DEFAULT_LIMIT, 1), MAX_LIMIT),
-        offset=_count("offset", offset, 0, 0),
+        limit=min(_count("limit", params.get("limit"), DEFAULT_LIMIT, 1), MAX_LIMIT),
+        offset=_count("offset", params.get("offset"), 0, 0),
         scope=scope,
     )
-    known = {f.name for f in collection.filters}
-    for name, text in (filters or {}).items():
-        if name not in known:
-            raise InvalidInput(
-                name, "unknown_filter", collection_id=collection.id, filters=", ".join(sorted(known))
-            )
+    for name in (f.name for f in collection.filters):
+        text = params.get(name)
         if not text:
             continue
         if name == "stage":

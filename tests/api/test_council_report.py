@@ -10,7 +10,9 @@ import pytest
 
 from gis import clock
 from tests.cli.test_cli import run
-from tests.conftest import query_all
+from tests.conftest import query_all, query_one
+
+TEHRAN_DAY = "(created_at AT TIME ZONE 'Asia/Tehran')::date"
 
 BIDI = re.compile("[\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -34,11 +36,7 @@ def deputy(heads: dict) -> dict[str, str]:
 @pytest.fixture
 def period(db_url: str) -> str:
     """The Jalali months the demo's spots were first seen in (the demo is dated from today)."""
-    days = query_all(
-        db_url,
-        "SELECT min((created_at AT TIME ZONE 'Asia/Tehran')::date),"
-        " max((created_at AT TIME ZONE 'Asia/Tehran')::date) FROM spot",
-    )[0]
+    days = query_one(db_url, f"SELECT min({TEHRAN_DAY}), max({TEHRAN_DAY}) FROM spot")
     a, b = (jdatetime.date.fromgregorian(date=day) for day in days)
     return f"{a.year}/{a.month:02d}..{b.year}/{b.month:02d}"
 

@@ -9,7 +9,7 @@ from PIL import Image
 
 from gis.access import ROLE_CODES, may
 from gis.db import transaction
-from gis.intake.files.letters import save_letter
+from gis.intake.files.letters import Letter, save_letter
 
 READS = [
     "/api/imports/batches/{batch}",
@@ -29,7 +29,7 @@ def batch(db_url: str) -> int:
             " ('mayor', 'letter.xlsx', repeat('a', 64), 'xlsx') RETURNING id"
         )
         found = cur.fetchone()[0]
-        save_letter(conn, found, number="۱۲۳", letter_date=None, office="ناحیه ۲", scan=scan.getvalue())
+        save_letter(conn, found, Letter("۱۲۳", None, "ناحیه ۲", scan.getvalue()))
     return found
 
 

@@ -70,13 +70,11 @@ def _wait_recorded(page, title: str) -> None:
     )
 
 
+STATE = "SELECT status, merged_into, (SELECT array_agg(id ORDER BY id) FROM report WHERE spot_id = s.id)"
+
+
 def _spot_state(db_url: str, spot_id: int) -> tuple:
-    return query_one(
-        db_url,
-        "SELECT status, merged_into, (SELECT array_agg(id ORDER BY id) FROM report"
-        " WHERE spot_id = s.id) FROM spot s WHERE id = %s",
-        (spot_id,),
-    )
+    return query_one(db_url, STATE + " FROM spot s WHERE id = %s", (spot_id,))
 
 
 def test_the_gis_office_merges_a_duplicate_from_its_page_and_undoes_it(page, live_url, db_url, spots):

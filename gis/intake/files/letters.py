@@ -3,6 +3,7 @@ became of each row. The scan is staff-only and, like photos, lives in the databa
 by the same backups); an image is kept as its pixels only (gis.intake.photos.clean_image), a PDF as sent.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from gis.db import Conn, dict_cursor
@@ -26,19 +27,21 @@ def clean_scan(data: bytes) -> tuple[str, bytes]:
         raise refused from exc
 
 
-def save_letter(
-    conn: Conn,
-    batch_id: int,
-    *,
-    number: str,
-    letter_date: date | None,
-    office: str,
-    scan: bytes | None = None,
-    scan_name: str = "",
-    user_id: int | None = None,
-) -> dict:
+@dataclass(frozen=True)
+class Letter:
+    """The covering letter a file came with, as the GIS office files it, with its scan if one was sent."""
+
+    number: str
+    letter_date: date | None
+    office: str
+    scan: bytes | None = None
+    scan_name: str = ""
+
+
+def save_letter(conn: Conn, batch_id: int, letter: Letter, *, user_id: int | None = None) -> dict:
     """Keep the letter with its batch (sending it again replaces it; a scan sent before stays if none is)."""
-    kind, data = clean_scan(scan) if scan else (None, None)
+    kind, data = clean_scan(letter.scan) if letter.scan else (None, None)
+    number, office = letter.number.strip(), letter.office.strip()
     with dict_cursor(conn) as cur:
         cur.execute("SELECT 1 FROM import_batch WHERE id = %s", (batch_id,))
         if cur.fetchone() is None:
@@ -56,7 +59,7 @@ def save_letter(
                                  ELSE EXCLUDED.scan_name END
             RETURNING batch_id, number, letter_date, office, scan_type, scan_name
             """,
-            (batch_id, number.strip(), letter_date, office.strip(), data, kind, scan_name, user_id),
+            (batch_id, number, letter.letter_date, office, data, kind, letter.scan_name, user_id),
         )
         return cur.fetchone()
 
