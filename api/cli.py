@@ -52,11 +52,6 @@ def _cluster() -> Optional["Cluster"]:
     return None if settings.database_url else open_cluster(settings.pg_dir)
 
 
-def _shown_cluster_url() -> str:
-    """The running embedded cluster's URL for messages: without its password."""
-    return _cluster().shown_url(get_settings().pg_database)
-
-
 def _migrated_url() -> str:
     from gis.db import migrate
 
@@ -109,11 +104,12 @@ def demo() -> None:
 @db_app.command("start")
 def db_start() -> None:
     """Create (first run) and start the embedded PostgreSQL + PostGIS cluster."""
-    if _cluster() is None:
+    cluster = _cluster()
+    if cluster is None:
         typer.echo("DATABASE_URL is set: the embedded cluster is not used")
         return
     _url()
-    typer.echo(f"database running: {_shown_cluster_url()}")
+    typer.echo(f"database running: {cluster.shown_url(get_settings().pg_database)}")
 
 
 @db_app.command("stop")
@@ -138,7 +134,7 @@ def db_status() -> None:
         raise typer.Exit(3)
     url = settings.database_url or cluster.url(settings.pg_database)
     revisions = current_revisions(url) or ["none (run safemap db migrate)"]
-    shown = url if cluster is None else _shown_cluster_url()
+    shown = url if cluster is None else cluster.shown_url(settings.pg_database)
     typer.echo(f"database running: {shown}  schema: {', '.join(revisions)}")
 
 
@@ -160,7 +156,7 @@ def db_url() -> None:
     if cluster is None:
         typer.echo(url)
         return
-    typer.echo(_shown_cluster_url())
+    typer.echo(cluster.shown_url(get_settings().pg_database))
     typer.echo(f"password: in {cluster.app_password_file}", err=True)
 
 
@@ -260,8 +256,9 @@ def report_council(
     """Write the executive council's report of a period as an A4 PDF (the same as /dashboard/report.pdf)."""
     from api.pages.report import council_pdf
 
+    settings = get_settings()
     with migrated_transaction() as conn:
-        pdf = council_pdf(conn, period, get_settings().lang, radius_m=get_settings().aggregation_radius_m)
+        pdf = council_pdf(conn, period, settings.lang, radius_m=settings.aggregation_radius_m)
     out.write_bytes(pdf)
     typer.echo(f"council report written: {out} ({len(pdf) / 1e3:.0f} kB)")
 
@@ -679,10 +676,10 @@ def _take_lang(argv: list[str]) -> None:
             del argv[i : i + 2]
         elif value is not None:
             del argv[i]
-        if value is not None and value not in LANGUAGES:
-            typer.echo(f"error: --lang: {value!r} is not one of {', '.join(LANGUAGES)}", err=True)
-            sys.exit(2)
         if value is not None:
+            if value not in LANGUAGES:
+                typer.echo(f"error: --lang: {value!r} is not one of {', '.join(LANGUAGES)}", err=True)
+                sys.exit(2)
             os.environ["SAFEMAP_LANG"] = value
             return
 
